@@ -1,0 +1,15 @@
+namespace TipWarehouse.Cli;
+
+/// <summary>What a command needs from its surroundings: output streams, the clock and the environment; replaced in tests.</summary>
+public sealed record CliContext(TextWriter Out, TextWriter Error, TimeProvider Time, Func<string, string?> GetEnvironmentVariable)
+{
+    /// <summary>True when stderr is an interactive terminal, so progress bars may be drawn.</summary>
+    public bool ErrorIsTerminal { get; init; }
+
+    /// <summary>The context of the real process: console streams, system clock, process environment.</summary>
+    public static CliContext FromConsole() =>
+        new(Console.Out, Console.Error, TimeProvider.System, Environment.GetEnvironmentVariable)
+        {
+            ErrorIsTerminal = !Console.IsErrorRedirected,
+        };
+}

@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace TipWarehouse.Cli.Commands;
+
+/// <summary>Every top-level <c>tipw</c> command, in the order <c>--help</c> lists them.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> Create(CliContext context)
+    {
+        yield return QueryCommand.Create(context);
+    }
+}

@@ -1,0 +1,31 @@
+using System.CommandLine;
+using TipWarehouse.Core;
+
+namespace TipWarehouse.Cli;
+
+/// <summary>Options shared by every command (<c>--home</c>, <c>--format</c>, <c>--out</c>), so the contract stays the same everywhere.</summary>
+public static class CommonOptions
+{
+    /// <summary>Creates the <c>--home DIR</c> option (default <c>./tipw-home</c>).</summary>
+    public static Option<string> Home() => new("--home")
+    {
+        Description = "The home folder: warehouse, scheduler store, models, quarantine, logs, exports, secrets",
+        DefaultValueFactory = _ => TipwHome.DefaultRoot,
+        Recursive = false,
+    };
+
+    /// <summary>Creates the <c>--format</c> option restricted to <paramref name="formats"/>; the first is the default.</summary>
+    public static Option<string> Format(params string[] formats)
+    {
+        var option = new Option<string>("--format")
+        {
+            Description = "Output format: " + string.Join(", ", formats),
+            DefaultValueFactory = _ => formats[0],
+        };
+        option.AcceptOnlyFromAmong(formats);
+        return option;
+    }
+
+    /// <summary>Creates the <c>--out FILE</c> option: write results to a file instead of stdout.</summary>
+    public static Option<string?> Out() => new("--out") { Description = "Write the result to this file instead of stdout" };
+}

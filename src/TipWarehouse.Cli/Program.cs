@@ -1,0 +1,3 @@
+using TipWarehouse.Cli;
+
+return await CliApp.RunAsync(args, CliContext.FromConsole());

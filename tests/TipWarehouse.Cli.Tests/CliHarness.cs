@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace TipWarehouse.Cli.Tests;
+
+/// <summary>Runs <c>tipw</c> in-process with captured output, a fake clock and a controlled environment.</summary>
+public sealed class CliHarness
+{
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2008, 1, 15, 12, 0, 0, TimeSpan.Zero));
+
+    public Dictionary<string, string> Environment { get; } = [];
+
+    public async Task<CliRun> RunAsync(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var context = new CliContext(stdout, stderr, Time, name => Environment.TryGetValue(name, out var v) ? v : null);
+        var exitCode = await CliApp.RunAsync(args, context);
+        return new CliRun(exitCode, stdout.ToString(), stderr.ToString());
+    }
+}
+
+/// <summary>The outcome of one in-process <c>tipw</c> run.</summary>
+public sealed record CliRun(int ExitCode, string Out, string Error);
