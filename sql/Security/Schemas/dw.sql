@@ -1,0 +1,2 @@
+-- the star schema: conformed dimensions and facts
+CREATE SCHEMA [dw] AUTHORIZATION [dbo];

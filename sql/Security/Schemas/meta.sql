@@ -1,0 +1,2 @@
+-- pipeline runs, batches, watermarks, file manifest, quarantine and data quality
+CREATE SCHEMA [meta] AUTHORIZATION [dbo];

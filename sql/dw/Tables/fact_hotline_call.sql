@@ -1,0 +1,33 @@
+-- Grain: one hotline call.
+CREATE TABLE [dw].[fact_hotline_call]
+(
+    [call_key] BIGINT NOT NULL CONSTRAINT [df_call_key] DEFAULT (NEXT VALUE FOR [dw].[seq_call_key]),
+    [call_id] VARCHAR(20) NOT NULL,
+    [call_date_key] INT NOT NULL,
+    [call_hour] SMALLINT NOT NULL,
+    [call_ts_lima] DATETIME2(0) NOT NULL,
+    [geography_key] INT NOT NULL,
+    [caller_type_key] INT NOT NULL,
+    [victim_person_key] INT NOT NULL,
+    [referred_police_unit_key] INT NOT NULL,
+    [referral_date_key] INT NOT NULL,
+    [duration_sec] INT NULL,
+    [victim_age] SMALLINT NULL,
+    [is_minor] BIT NULL,
+    [victim_sex] CHAR(1) NULL,
+    [operator_category] VARCHAR(40) NULL,
+    [is_tip_by_operator] BIT NULL,
+    [hours_to_referral] DECIMAL(9,2) NULL,
+    [narrative] NVARCHAR(MAX) NULL,
+    [ubigeo_source_coding] VARCHAR(10) NOT NULL,
+    [call_count] INT NOT NULL,
+    [batch_id] BIGINT NOT NULL,
+    CONSTRAINT [pk_fact_hotline_call] PRIMARY KEY ([call_key]),
+    CONSTRAINT [uq_fact_hotline_call_call_id] UNIQUE ([call_id]),
+    CONSTRAINT [fk_fact_hotline_call_call_date_key] FOREIGN KEY ([call_date_key]) REFERENCES [dw].[dim_date] ([date_key]),
+    CONSTRAINT [fk_fact_hotline_call_referral_date_key] FOREIGN KEY ([referral_date_key]) REFERENCES [dw].[dim_date] ([date_key]),
+    CONSTRAINT [fk_fact_hotline_call_geography_key] FOREIGN KEY ([geography_key]) REFERENCES [dw].[dim_geography] ([geography_key]),
+    CONSTRAINT [fk_fact_hotline_call_caller_type_key] FOREIGN KEY ([caller_type_key]) REFERENCES [dw].[dim_caller_type] ([caller_type_key]),
+    CONSTRAINT [fk_fact_hotline_call_victim_person_key] FOREIGN KEY ([victim_person_key]) REFERENCES [dw].[dim_person] ([person_key]),
+    CONSTRAINT [fk_fact_hotline_call_referred_police_unit_key] FOREIGN KEY ([referred_police_unit_key]) REFERENCES [dw].[dim_police_unit] ([police_unit_key])
+);

@@ -1,0 +1,79 @@
+-- Monthly nationwide statistics for the MSC: hotline calls, calls flagged TIP-related (by operators and by
+-- the active model), police TIP-related reports, arrests and the prosecution funnel, one row per month.
+-- Written in the SQL subset that SQL Server and DuckDB both run (no TOP/LIMIT, no engine-specific functions).
+CREATE VIEW [rpt].[v_monthly_national]
+AS
+SELECT
+    m.year_month,
+    m.year,
+    m.month,
+    m.month_name_es,
+    COALESCE(c.hotline_calls, 0) AS hotline_calls,
+    COALESCE(c.calls_tip_by_operator, 0) AS calls_tip_by_operator,
+    COALESCE(s.calls_tip_by_model, 0) AS calls_tip_by_model,
+    COALESCE(s.calls_scored, 0) AS calls_scored,
+    COALESCE(p.tip_police_reports, 0) AS tip_police_reports,
+    COALESCE(p.police_reports, 0) AS police_reports,
+    COALESCE(a.tip_arrests, 0) AS tip_arrests,
+    COALESCE(e.cases_received, 0) AS cases_sent_to_prosecution,
+    COALESCE(e.formalizations, 0) AS formalizations,
+    COALESCE(e.sentences, 0) AS sentences,
+    COALESCE(e.convictions, 0) AS convictions
+FROM
+(
+    SELECT year_month, MIN(year) AS year, MIN(month) AS month, MIN(month_name_es) AS month_name_es
+    FROM dw.dim_date
+    WHERE date_key > 0
+    GROUP BY year_month
+) AS m
+LEFT JOIN
+(
+    SELECT d.year_month,
+           SUM(f.call_count) AS hotline_calls,
+           SUM(CASE WHEN f.is_tip_by_operator = 1 THEN f.call_count ELSE 0 END) AS calls_tip_by_operator
+    FROM dw.fact_hotline_call AS f
+    INNER JOIN dw.dim_date AS d ON d.date_key = f.call_date_key
+    GROUP BY d.year_month
+) AS c ON c.year_month = m.year_month
+LEFT JOIN
+(
+    SELECT d.year_month,
+           COUNT(*) AS calls_scored,
+           SUM(CASE WHEN sc.is_flagged = 1 THEN 1 ELSE 0 END) AS calls_tip_by_model
+    FROM dw.fact_call_score AS sc
+    INNER JOIN dw.dim_model AS mo ON mo.model_key = sc.model_key AND mo.is_active = 1
+    INNER JOIN dw.fact_hotline_call AS f ON f.call_key = sc.call_key
+    INNER JOIN dw.dim_date AS d ON d.date_key = f.call_date_key
+    GROUP BY d.year_month
+) AS s ON s.year_month = m.year_month
+LEFT JOIN
+(
+    SELECT d.year_month,
+           SUM(r.report_count) AS police_reports,
+           SUM(CASE WHEN r.is_tip_related = 1 THEN r.report_count ELSE 0 END) AS tip_police_reports
+    FROM dw.fact_police_report AS r
+    INNER JOIN dw.dim_date AS d ON d.date_key = r.report_date_key
+    GROUP BY d.year_month
+) AS p ON p.year_month = m.year_month
+LEFT JOIN
+(
+    SELECT d.year_month, SUM(ar.arrest_count) AS tip_arrests
+    FROM dw.fact_arrest AS ar
+    INNER JOIN dw.fact_police_report AS r ON r.report_key = ar.report_key
+    INNER JOIN dw.dim_date AS d ON d.date_key = ar.arrest_date_key
+    WHERE r.is_tip_related = 1
+    GROUP BY d.year_month
+) AS a ON a.year_month = m.year_month
+LEFT JOIN
+(
+    SELECT d.year_month,
+           SUM(CASE WHEN st.stage_code = 'COMPLAINT_RECEIVED' THEN ev.event_count ELSE 0 END) AS cases_received,
+           SUM(CASE WHEN st.stage_code = 'FORMALIZATION' THEN ev.event_count ELSE 0 END) AS formalizations,
+           SUM(CASE WHEN st.stage_code = 'SENTENCE' THEN ev.event_count ELSE 0 END) AS sentences,
+           SUM(CASE WHEN st.stage_code = 'SENTENCE' AND ev.sentence_outcome = 'CONDENA' THEN ev.event_count ELSE 0 END) AS convictions
+    FROM dw.fact_case_event AS ev
+    INNER JOIN dw.dim_case_stage AS st ON st.case_stage_key = ev.case_stage_key
+    INNER JOIN dw.dim_date AS d ON d.date_key = ev.event_date_key
+    WHERE ev.is_tip_related = 1
+    GROUP BY d.year_month
+) AS e ON e.year_month = m.year_month;

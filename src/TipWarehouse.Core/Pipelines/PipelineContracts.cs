@@ -1,0 +1,89 @@
+using DuckDB.NET.Data;
+
+namespace TipWarehouse.Core.Pipelines;
+
+/// <summary>How often and how patiently a pipeline is retried after a transient failure (source locked or busy, I/O).</summary>
+public sealed record RetryPolicy(int MaxAttempts, TimeSpan InitialDelay, TimeSpan MaxDelay)
+{
+    /// <summary>Three attempts, 30 s doubling up to 10 min.</summary>
+    public static RetryPolicy Default { get; } = new(3, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(10));
+}
+
+/// <summary>What the scheduler and the CLI need to know about one pipeline spec in <c>pipelines/</c>.</summary>
+public sealed record PipelineDescriptor(
+    string Name,
+    string Kind,
+    string Cron,
+    string TimeZone,
+    IReadOnlyList<string> Upstream,
+    RetryPolicy Retry,
+    string SpecPath);
+
+/// <summary>One request to run a pipeline: where the sources are, who triggered it, and an optional backfill window.</summary>
+public sealed record PipelineRunRequest(string Pipeline, string SourcesDirectory, string TriggerKind = "cli", DateOnly? From = null, DateOnly? To = null);
+
+/// <summary>The outcome of one pipeline run, with its reconciliation counts summed over its batches.</summary>
+public sealed record PipelineRunResult(
+    string Pipeline,
+    long RunId,
+    string Status,
+    int Batches,
+    long RowsRead,
+    long RowsLoaded,
+    long RowsRejected,
+    long RowsDuplicate,
+    string? Error)
+{
+    /// <summary>True when the run finished without a failure (rejected rows with reasons still count as success).</summary>
+    public bool Succeeded => Status == PipelineRunStatus.Succeeded;
+}
+
+/// <summary>The status values of runs and batches in <c>meta.pipeline_run</c> and <c>meta.batch</c>.</summary>
+public static class PipelineRunStatus
+{
+    public const string Running = "running";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+}
+
+/// <summary>Runs pipelines by name; implemented by the ETL engine and used by the CLI and the Quartz host alike.</summary>
+public interface IPipelineRunner
+{
+    /// <summary>Every pipeline spec found, in dependency order (upstream first).</summary>
+    IReadOnlyList<PipelineDescriptor> Pipelines { get; }
+
+    /// <summary>Runs one pipeline to completion; a transient source failure throws <see cref="TransientSourceException"/>.</summary>
+    Task<PipelineRunResult> RunAsync(PipelineRunRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A failure worth retrying later (source file locked, database busy, I/O error); data errors are never transient.</summary>
+public sealed class TransientSourceException : TipwException
+{
+    public TransientSourceException(string message) : base(message) { }
+
+    public TransientSourceException(string message, Exception innerException) : base(message, innerException) { }
+}
+
+/// <summary>Everything a pipeline step gets: the open warehouse connection (inside the batch transaction) and the batch identity.</summary>
+public sealed record PipelineStepContext(
+    TipwHome Home,
+    DuckDBConnection Connection,
+    string Pipeline,
+    long RunId,
+    long BatchId,
+    TimeProvider Time,
+    IReadOnlyDictionary<string, string> Settings);
+
+/// <summary>The reconciliation counts of one step's batch: read = loaded + rejected + duplicate.</summary>
+public sealed record StepOutcome(long RowsRead, long RowsLoaded, long RowsRejected, long RowsDuplicate, string? WatermarkAfter = null);
+
+/// <summary>A downstream pipeline kind implemented outside the ETL assembly (linkage, scoring); the engine runs it inside one batch transaction.</summary>
+public interface IPipelineStep
+{
+    /// <summary>The <c>source.kind</c> value of the specs this step runs (e.g. <c>linkage</c>, <c>scoring</c>).</summary>
+    string Kind { get; }
+
+    /// <summary>Does the step's work inside the batch transaction the engine opened on <see cref="PipelineStepContext.Connection"/>.</summary>
+    Task<StepOutcome> RunAsync(PipelineStepContext context, CancellationToken cancellationToken = default);
+}
