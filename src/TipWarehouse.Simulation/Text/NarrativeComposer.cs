@@ -93,6 +93,11 @@ internal static class NarrativeComposer
             return TerseTip(rng, kind, female, age, place);
         }
 
+        if (rng.Chance(0.12))
+        {
+            return VagueTip(rng, kind, female, age, place);
+        }
+
         if (callerType is "VICTIMA" or "FAMILIAR" && rng.Chance(0.25))
         {
             return QuotedTip(rng, kind, callerType, female, age, place);
@@ -228,6 +233,22 @@ internal static class NarrativeComposer
 
         var tail = rng.Pick(["", " Se deriva.", " Se toman datos y se deriva a la comisaría.", " Se orienta para denunciar.", " Se coordina con la PNP."]);
         return intro + body + "\"." + tail;
+    }
+
+    /// <summary>A tip with weak cues: it reads like a missing person, a question or a neighbour's suspicion.</summary>
+    private static string VagueTip(Rng rng, CallKind kind, bool female, int age, string place)
+    {
+        var child = female ? "hija" : "hijo";
+        var text = rng.Next(6) switch
+        {
+            0 => rng.Pick(["Madre refiere que su ", "Sra. indica que su ", "Padre llama porque su "]) + child + " de " + age + " años viajó hace " + rng.Between(1, 6) + " meses a " + place + " con " + rng.Pick(["una señora que le ofreció trabajo", "una amiga que le consiguió chamba", "un señor que conoció en la feria", "una prima lejana"]) + " y desde entonces no se comunica",
+            1 => "Llamante pregunta si es normal que en su trabajo en " + place + " le " + rng.Pick(["guarden el DNI", "descuenten el pasaje de su sueldo", "prohíban salir en su día libre", "cobren por la comida y el cuarto"]),
+            2 => rng.Pick(["Vecino", "Vecina", "Mototaxista", "Llamante anónimo"]) + " informa que a una casa de " + place + " llegan de noche " + rng.Pick(["camionetas con chicas jóvenes", "chicos de la sierra", "jovencitas que no hablan con nadie"]) + " y " + rng.Pick(["nunca salen", "al día siguiente se las llevan", "hay un señor que las vigila", "no parecen de la zona"]),
+            3 => "Profesora refiere que una alumna de " + age + " años dejó de ir al colegio porque " + rng.Pick(["se fue a trabajar a " + place + " con un señor que no es su familiar", "la llevaron a trabajar a " + place + " y los padres no saben dónde está exactamente"]),
+            4 => "Llamante refiere que su " + (female ? "hermana" : "hermano") + " le mandó un mensaje diciendo que " + rng.Pick(["quiere regresar pero no puede", "no le dejan usar el teléfono", "le deben plata y no le dejan irse", "está bien pero habla raro, como si alguien la escuchara"]) + ". Está en " + place,
+            _ => "Se comunica " + rng.Pick(["una señora", "un señor", "una joven"]) + " que no quiere dar su nombre, dice que en " + rng.Pick(s_venues) + " de " + place + " " + rng.Pick(["hay chicas muy jóvenes", "trabajan menores", "las chicas viven adentro del local"]) + " y pregunta a dónde puede avisar",
+        };
+        return text + ". " + rng.Pick(["Se deriva a la comisaría.", "Se toman los datos.", "Se orienta.", "Se deriva.", ""]);
     }
 
     private static string TerseTip(Rng rng, CallKind kind, bool female, int age, string place)
