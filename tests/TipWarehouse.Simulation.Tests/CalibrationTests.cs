@@ -3,7 +3,8 @@ using TipWarehouse.Simulation.Reference;
 
 namespace TipWarehouse.Simulation.Tests;
 
-public sealed class CalibrationTests(DefaultWorldFixture world) : IClassFixture<DefaultWorldFixture>
+[Collection(DefaultWorldGroup.Name)]
+public sealed class CalibrationTests(DefaultWorldFixture world)
 {
     private Dictionary<string, string[]> LabelsById => world.Labels.ToDictionary(l => l[0]);
 

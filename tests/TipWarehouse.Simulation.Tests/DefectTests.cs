@@ -3,7 +3,8 @@ using TipWarehouse.Simulation.Reference;
 
 namespace TipWarehouse.Simulation.Tests;
 
-public sealed class DefectTests(DefaultWorldFixture world) : IClassFixture<DefaultWorldFixture>
+[Collection(DefaultWorldGroup.Name)]
+public sealed class DefectTests(DefaultWorldFixture world)
 {
     private static readonly DefectRates s_defaults = new();
 

@@ -3,7 +3,8 @@ using System.Text;
 
 namespace TipWarehouse.Simulation.Tests;
 
-public sealed class NarrativeTests(DefaultWorldFixture world) : IClassFixture<DefaultWorldFixture>
+[Collection(DefaultWorldGroup.Name)]
+public sealed class NarrativeTests(DefaultWorldFixture world)
 {
     private List<(string Relato, string Category, bool Tip)> Calls()
     {

@@ -168,3 +168,10 @@ public sealed class DefaultWorldFixture : IDisposable
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }
+
+/// <summary>Shares one simulated default world between the calibration, defect and narrative tests.</summary>
+[CollectionDefinition(Name)]
+public sealed class DefaultWorldGroup : ICollectionFixture<DefaultWorldFixture>
+{
+    public const string Name = "default world";
+}

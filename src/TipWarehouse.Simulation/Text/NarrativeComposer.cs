@@ -93,6 +93,16 @@ internal static class NarrativeComposer
             return TerseTip(rng, kind, female, age, place);
         }
 
+        if (rng.Chance(0.12))
+        {
+            return VagueTip(rng, kind, female, age, place);
+        }
+
+        if (callerType is "VICTIMA" or "FAMILIAR" && rng.Chance(0.25))
+        {
+            return QuotedTip(rng, kind, callerType, female, age, place);
+        }
+
         var sentences = new List<string>();
         var who = VictimPhrase(rng, callerType, victim, female, age);
         sentences.Add(Opener(rng, callerType) + " " + who + " " + Situation(rng, kind, female, place));
@@ -163,6 +173,82 @@ internal static class NarrativeComposer
         }
 
         return string.Join(". ", sentences.Where(s => s.Length > 0)) + ".";
+    }
+
+    private static readonly string[] s_firstPersonIndicators =
+    [
+        "no me pagan nada", "me dicen que debo {m} soles y que no puedo irme hasta pagar", "me quitaron mi DNI", "no me dejan salir",
+        "me tienen encerrad{a}", "me amenazan con hacerle daño a mi familia", "me pegan cuando no quiero", "trabajo todo el día sin descanso",
+        "me hacen tomar con {clientes}", "dicen que si voy a la policía me van a meter pres{a}", "me quitaron el celular", "estoy llamando a escondidas",
+        "la señora se queda con toda la plata", "cada vez debo más", "no sé bien dónde estoy", "el dueño guarda mis papeles", "duermo en el mismo sitio donde trabajo",
+    ];
+
+    private static readonly string[] s_relativeIndicators =
+    [
+        "no le pagan nada", "le dicen que debe {m} soles y que no puede irse", "le quitaron su DNI", "no {la} dejan salir", "no nos dejan hablar con {ella}",
+        "{la} tienen encerrad{a}", "{la} amenazan", "llora cuando llama", "trabaja todo el día", "la última vez llamó a escondidas", "ya no contesta el celular",
+        "dice que {la} hacen tomar con {clientes}", "el patrón no {la} deja regresar", "nos pidieron plata para soltar{la}",
+    ];
+
+    /// <summary>A narrative in which the operator quotes the caller (first person for victims, "mi hija..." for relatives).</summary>
+    private static string QuotedTip(Rng rng, CallKind kind, string callerType, bool female, int age, string place)
+    {
+        var clients = kind == CallKind.TipSexual ? rng.Pick(["los clientes", "los mineros"]) : "los demás";
+        var job = female ? rng.Pick(s_jobs) : rng.Pick(s_maleJobs);
+        var intro = rng.Pick(["Llamante dice: \"", "Refiere textualmente: \"", "Indica: \"", "Manifiesta: \"", "Dice llorando: \""]);
+        string body;
+        if (callerType == "VICTIMA")
+        {
+            var situation = kind switch
+            {
+                CallKind.TipSexual => rng.Pick(["estoy trabajando en un bar en " + place + " y me obligan a estar con los clientes", "me trajeron a " + place + " diciendo que era para trabajar de " + job + " pero es un night club", "estoy en " + place + ", me hacen bailar y atender a los mineros", "me tienen en un local de " + place + " haciendo pases"]),
+                CallKind.TipMining => rng.Pick(["estoy en un campamento minero en " + place + ", nos hacen trabajar en el socavón", "me trajo un enganchador a " + place + " para sacar oro", "estoy en un lavadero en " + place]),
+                CallKind.TipLogging => "estoy en un campamento maderero en " + place,
+                CallKind.TipAgriculture => "estoy trabajando en " + place + " en la cosecha",
+                CallKind.TipDomestic => "trabajo en una casa en " + place + " desde que tenía " + rng.Between(9, 14) + " años",
+                _ => "me mandan a pedir plata en la calle en " + place,
+            };
+            var parts = new List<string> { situation };
+            var count = rng.Between(1, 3);
+            for (var i = 0; i < count; i++)
+            {
+                parts.Add(Fill(rng, rng.Pick(s_firstPersonIndicators), female, "ese lugar", clients));
+            }
+
+            body = string.Join(rng.Pick([", ", ". ", " y "]), parts.Distinct()) + rng.Pick([", ayúdenme por favor", ", quiero regresar a mi casa", ", tengo miedo", "", ""]);
+        }
+        else
+        {
+            var subject = "mi " + Relative(rng, female, age) + (rng.Chance(0.5) ? " de " + age + " años" : "");
+            var went = rng.Pick([" se fue a " + place + " a trabajar de " + job, " viajó a " + place + " porque le ofrecieron trabajo de " + job, " está en " + place]);
+            var parts = new List<string> { subject + went };
+            var count = rng.Between(1, 3);
+            for (var i = 0; i < count; i++)
+            {
+                parts.Add(Fill(rng, rng.Pick(s_relativeIndicators), female, "ese lugar", clients).Replace("{ella}", female ? "ella" : "él", StringComparison.Ordinal));
+            }
+
+            body = string.Join(rng.Pick([", ", ". ", " y "]), parts.Distinct());
+        }
+
+        var tail = rng.Pick(["", " Se deriva.", " Se toman datos y se deriva a la comisaría.", " Se orienta para denunciar.", " Se coordina con la PNP."]);
+        return intro + body + "\"." + tail;
+    }
+
+    /// <summary>A tip with weak cues: it reads like a missing person, a question or a neighbour's suspicion.</summary>
+    private static string VagueTip(Rng rng, CallKind kind, bool female, int age, string place)
+    {
+        var child = female ? "hija" : "hijo";
+        var text = rng.Next(6) switch
+        {
+            0 => rng.Pick(["Madre refiere que su ", "Sra. indica que su ", "Padre llama porque su "]) + child + " de " + age + " años viajó hace " + rng.Between(1, 6) + " meses a " + place + " con " + rng.Pick(["una señora que le ofreció trabajo", "una amiga que le consiguió chamba", "un señor que conoció en la feria", "una prima lejana"]) + " y desde entonces no se comunica",
+            1 => "Llamante pregunta si es normal que en su trabajo en " + place + " le " + rng.Pick(["guarden el DNI", "descuenten el pasaje de su sueldo", "prohíban salir en su día libre", "cobren por la comida y el cuarto"]),
+            2 => rng.Pick(["Vecino", "Vecina", "Mototaxista", "Llamante anónimo"]) + " informa que a una casa de " + place + " llegan de noche " + rng.Pick(["camionetas con chicas jóvenes", "chicos de la sierra", "jovencitas que no hablan con nadie"]) + " y " + rng.Pick(["nunca salen", "al día siguiente se las llevan", "hay un señor que las vigila", "no parecen de la zona"]),
+            3 => "Profesora refiere que una alumna de " + age + " años dejó de ir al colegio porque " + rng.Pick(["se fue a trabajar a " + place + " con un señor que no es su familiar", "la llevaron a trabajar a " + place + " y los padres no saben dónde está exactamente"]),
+            4 => "Llamante refiere que su " + (female ? "hermana" : "hermano") + " le mandó un mensaje diciendo que " + rng.Pick(["quiere regresar pero no puede", "no le dejan usar el teléfono", "le deben plata y no le dejan irse", "está bien pero habla raro, como si alguien la escuchara"]) + ". Está en " + place,
+            _ => "Se comunica " + rng.Pick(["una señora", "un señor", "una joven"]) + " que no quiere dar su nombre, dice que en " + rng.Pick(s_venues) + " de " + place + " " + rng.Pick(["hay chicas muy jóvenes", "trabajan menores", "las chicas viven adentro del local"]) + " y pregunta a dónde puede avisar",
+        };
+        return text + ". " + rng.Pick(["Se deriva a la comisaría.", "Se toman los datos.", "Se orienta.", "Se deriva.", ""]);
     }
 
     private static string TerseTip(Rng rng, CallKind kind, bool female, int age, string place)
