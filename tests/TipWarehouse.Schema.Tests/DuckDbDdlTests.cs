@@ -21,6 +21,15 @@ public sealed class DuckDbDdlTests(CompiledSchemaFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public void Schema_loaded_through_the_process_and_disk_cache_equals_a_fresh_compile()
+    {
+        var fresh = DuckDbDdl.Generate(SchemaDescription.FromModel(fixture.Compilation.Model), fixture.Compilation.PostDeploymentScripts);
+        Assert.Equal(fresh.ToCreateScript(), fixture.Schema.DuckDb.ToCreateScript());
+        Assert.Equal(fresh.PostDeployment, fixture.Schema.DuckDb.PostDeployment);
+        Assert.Equal(fixture.Compilation.SourceHash, fixture.Schema.SourceHash);
+    }
+
+    [Fact]
     public void Generated_ddl_has_primary_and_unique_keys_but_no_foreign_keys()
     {
         var script = fixture.Schema.DuckDb.ToCreateScript();
