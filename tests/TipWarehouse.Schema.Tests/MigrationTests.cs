@@ -34,7 +34,7 @@ public sealed class MigrationTests
         {
             WarehouseInitializer.Initialize(connection, new InitOptions { SqlDirectory = sql.Sql, Time = s_time });
             Exec(connection, "INSERT INTO meta.pipeline_run (run_id, pipeline, trigger_kind, started_at, status) VALUES (7, 'hotline', 'cli', TIMESTAMP '2007-05-01 10:00:00', 'succeeded')");
-            Exec(connection, "INSERT INTO dw.dim_police_unit (station_id, station_name, directorate, geography_key, is_inferred, valid_from, is_current, batch_id) VALUES ('S1', 'Comisaria', 'DIRTEPOL Lima', -1, false, TIMESTAMP '2007-01-01 00:00:00', true, 1)");
+            Exec(connection, "INSERT INTO dw.dim_police_unit (station_id, station_name, directorate, geography_key, is_inferred, valid_from, is_current, batch_id) VALUES ('S1', 'Comisaria', 'VII DIRTEPOL LIMA', -1, false, TIMESTAMP '2007-01-01 00:00:00', true, 1)");
         }
 
         sql.Replace("meta/Tables/pipeline_run.sql", "    [host] NVARCHAR(120) NULL,", "    [host] NVARCHAR(120) NULL,\n    [operator_note] NVARCHAR(200) NULL,\n    [attempt] INT NOT NULL CONSTRAINT [df_pipeline_run_attempt] DEFAULT (1),");
