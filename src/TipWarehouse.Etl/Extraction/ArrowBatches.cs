@@ -300,8 +300,8 @@ internal sealed class BatchAssembler
     /// <summary>The Arrow schema of <see cref="ExtractedBatch.Rows"/>.</summary>
     public Schema Schema => _schema;
 
-    /// <summary>Reads <paramref name="source"/> to the end, yielding one batch per <c>batch_size</c> rows; <paramref name="keep"/> filters typed rows (watermark, window) before they count as read.</summary>
-    public IEnumerable<ExtractedBatch> Read(IRowSource source, Func<FieldValue[], bool>? keep = null)
+    /// <summary>Reads <paramref name="source"/> to the end, yielding one batch per <c>batch_size</c> rows; <paramref name="keep"/> filters rows (sequence, window) before they count as read.</summary>
+    public IEnumerable<ExtractedBatch> Read(IRowSource source, Func<IRowSource, bool>? keep = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         var columns = _spec.Columns;
@@ -311,6 +311,11 @@ internal sealed class BatchAssembler
         Batch? current = null;
         while (source.MoveNext())
         {
+            if (keep is not null && source.RowError is null && !keep(source))
+            {
+                continue;
+            }
+
             current ??= new Batch(this);
             string? error = source.RowError;
             string? errorColumn = null;
@@ -341,11 +346,6 @@ internal sealed class BatchAssembler
                         break;
                     }
                 }
-            }
-
-            if (error is null && keep is not null && !keep(values))
-            {
-                continue;
             }
 
             current.Read++;
