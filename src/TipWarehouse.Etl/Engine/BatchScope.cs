@@ -109,9 +109,19 @@ internal sealed class BatchScope
             predicate += $" OR ({loaded})";
         }
 
+        var key = rule.Key.Count == 1 ? $"CAST(s.{rule.Key[0]} AS VARCHAR)" : $"concat_ws('|', {string.Join(", ", rule.Key.Select(k => "s." + k))})";
+        var flags = $"""
+            INSERT INTO meta.data_quality_flag (batch_id, pipeline, table_name, natural_key, flag, source_value, detail)
+            SELECT DISTINCT getvariable('batch_id'), getvariable('pipeline'), '{table}', left({key}, 60), 'duplicate', NULL,
+                'already loaded, or repeated in the batch: counted in rows_duplicate, not loaded again'
+            FROM {table} AS s WHERE {predicate}
+            """;
         var sql = $"DELETE FROM {table} WHERE rowid IN (SELECT s.rowid FROM {table} AS s WHERE {predicate})";
         try
         {
+            using var flagCommand = _connection.CreateCommand();
+            flagCommand.CommandText = flags;
+            flagCommand.ExecuteNonQuery();
             using var command = _connection.CreateCommand();
             command.CommandText = sql;
             return command.ExecuteNonQuery();

@@ -63,9 +63,12 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
             return;
         }
 
-        Execute("DELETE FROM meta.file_manifest WHERE pipeline = $p AND file_name = $f", ("p", pipeline), ("f", fileName));
         Execute(
-            "INSERT INTO meta.file_manifest (pipeline, file_name, file_size, file_sha256, status, rows_read, batch_id, recorded_at, reason) VALUES ($p, $f, $sz, $sha, $st, $n, $b, $at, $r)",
+            """
+            INSERT INTO meta.file_manifest (pipeline, file_name, file_size, file_sha256, status, rows_read, batch_id, recorded_at, reason) VALUES ($p, $f, $sz, $sha, $st, $n, $b, $at, $r)
+            ON CONFLICT (pipeline, file_name) DO UPDATE SET file_size = excluded.file_size, file_sha256 = excluded.file_sha256, status = excluded.status,
+                rows_read = excluded.rows_read, batch_id = excluded.batch_id, recorded_at = excluded.recorded_at, reason = excluded.reason
+            """,
             ("p", pipeline), ("f", fileName), ("sz", fingerprint.Size), ("sha", fingerprint.Sha256), ("st", status), ("n", rows), ("b", batchId), ("at", Now), ("r", reason is null ? null : reason.Length > 400 ? reason[..400] : reason));
     }
 
@@ -77,8 +80,11 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
 
     public void SetWatermark(string pipeline, string name, string value, long batchId)
     {
-        Execute("DELETE FROM meta.watermark WHERE pipeline = $p AND watermark_name = $n", ("p", pipeline), ("n", name));
-        Execute("INSERT INTO meta.watermark (pipeline, watermark_name, watermark_value, batch_id, updated_at) VALUES ($p, $n, $v, $b, $at)",
+        Execute(
+            """
+            INSERT INTO meta.watermark (pipeline, watermark_name, watermark_value, batch_id, updated_at) VALUES ($p, $n, $v, $b, $at)
+            ON CONFLICT (pipeline, watermark_name) DO UPDATE SET watermark_value = excluded.watermark_value, batch_id = excluded.batch_id, updated_at = excluded.updated_at
+            """,
             ("p", pipeline), ("n", name), ("v", value), ("b", batchId), ("at", Now));
     }
 

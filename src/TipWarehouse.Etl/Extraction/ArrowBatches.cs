@@ -319,7 +319,7 @@ internal sealed class BatchAssembler
             current ??= new Batch(this);
             string? error = source.RowError;
             string? errorColumn = null;
-            var reasonCode = "malformed_row";
+            var reasonCode = error is not null && error.StartsWith("truncated", StringComparison.Ordinal) ? "truncated_row" : "malformed_row";
             if (error is null)
             {
                 for (var i = 0; i < columns.Count; i++)

@@ -207,7 +207,9 @@ internal sealed class CsvRowSource : IRowSource
 
             RowError = row.ColCount > _headerCount
                 ? $"the row has {row.ColCount} fields, the header {_headerCount} (stray delimiter?)"
-                : null;
+                : row.ColCount < _headerCount
+                    ? $"truncated line: the row has {row.ColCount} fields, the header {_headerCount}"
+                    : null;
             return true;
         }
 
@@ -510,6 +512,12 @@ internal sealed class JsonLinesRowSource : IRowSource
 
     private static string? Resolve(JsonElement element, string[] path)
     {
+        if (path.Length > 1 && path[^1] == "#count")
+        {
+            // "items.#count": the number of elements of an array (0 when it is missing).
+            return Find(element, path[..^1]) is { ValueKind: JsonValueKind.Array } items ? items.GetArrayLength().ToString(CultureInfo.InvariantCulture) : "0";
+        }
+
         if (Find(element, path) is not { } value)
         {
             return null;
