@@ -43,25 +43,30 @@ public sealed class PipelineEngine : IPipelineRunner
     /// <summary>Every validated spec, upstream first.</summary>
     public IReadOnlyList<PipelineSpec> Specs => _specs;
 
-    /// <summary>Finds the pipelines folder: <c>pipelines/</c> in the current directory or any parent (a clone), else next to the tool.</summary>
-    public static string LocatePipelinesDirectory(string? start = null)
+    /// <summary>The environment variable that points at another pipelines folder.</summary>
+    public const string PipelinesDirectoryVariable = "TIPW_PIPELINES_DIR";
+
+    /// <summary>Finds the pipelines folder: <paramref name="explicitDirectory"/>, else <c>TIPW_PIPELINES_DIR</c>, else <c>./pipelines</c>, else the copy beside the tool.</summary>
+    public static string LocatePipelinesDirectory(string? explicitDirectory = null, Func<string, string?>? environment = null)
     {
-        for (var dir = new DirectoryInfo(start ?? Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        if (!string.IsNullOrWhiteSpace(explicitDirectory))
         {
-            var candidate = Path.Combine(dir.FullName, "pipelines");
-            if (Directory.Exists(candidate) && Directory.EnumerateFiles(candidate, "*.yaml").Any())
-            {
-                return candidate;
-            }
+            return Path.GetFullPath(explicitDirectory);
         }
 
-        var besideTool = Path.Combine(AppContext.BaseDirectory, "pipelines");
-        if (Directory.Exists(besideTool))
+        var fromEnvironment = (environment ?? Environment.GetEnvironmentVariable)(PipelinesDirectoryVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
         {
-            return besideTool;
+            return Path.GetFullPath(fromEnvironment);
         }
 
-        throw new TipwException("No pipelines/ folder with specs found in the current directory or its parents; pass --pipelines DIR.");
+        var local = Path.GetFullPath("pipelines");
+        if (Directory.Exists(local) && Directory.EnumerateFiles(local, "*.yaml").Any())
+        {
+            return local;
+        }
+
+        return Path.Combine(AppContext.BaseDirectory, "pipelines");
     }
 
     /// <summary>Runs <paramref name="names"/> (or every pipeline) upstream first; a pipeline whose upstream failed is not run.</summary>
