@@ -201,6 +201,7 @@ public sealed class PipelineEngine : IPipelineRunner
 
         var dateRegex = spec.Source.FileDateRegex is { } r ? new Regex(r, RegexOptions.None, TimeSpan.FromSeconds(1)) : null;
         var files = Directory.EnumerateFiles(folder, spec.Source.Pattern ?? "*").Order(StringComparer.Ordinal).ToList();
+        var pending = new List<PendingFile>();
         foreach (var file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -240,47 +241,73 @@ public sealed class PipelineEngine : IPipelineRunner
                 fileProblem = new FileRejectedException("changed_after_load", $"the file changed after it was loaded in batch {seen.Value.BatchId} (sha256 {seen.Value.Sha256[..12]}… → {fingerprint.Sha256[..12]}…); it is not loaded twice");
             }
 
-            ExecuteBatch(connection, meta, spec, run, name, null, scope =>
+            pending.Add(new PendingFile(file, name, fingerprint, fileProblem));
+        }
+
+        // Several drop files per batch (source.files_per_batch) amortize the per-transaction cost; every file keeps its
+        // own manifest entry in the batch's transaction, and a bad file is quarantined whole while the others load.
+        foreach (var chunk in pending.Chunk(spec.Source.FilesPerBatch))
+        {
+            var label = chunk.Length == 1 ? chunk[0].Name : $"{chunk[0].Name}..{chunk[^1].Name} ({chunk.Length} files)";
+            ExecuteBatch(connection, meta, spec, run, label, null, scope =>
             {
-                long read = 0;
-                if (fileProblem is null)
+                long total = 0;
+                var assembler = new BatchAssembler(spec);
+                var validator = new RowValidator(spec);
+                var loaded = new List<(PendingFile File, long Read)>();
+                foreach (var p in chunk)
                 {
-                    try
+                    cancellationToken.ThrowIfCancellationRequested();
+                    long read = 0;
+                    var problem = p.Problem;
+                    if (problem is null)
                     {
-                        using var source = new CsvRowSource(file, spec, fingerprint.Encoding);
-                        var assembler = new BatchAssembler(spec);
-                        var validator = new RowValidator(spec);
-                        foreach (var batch in assembler.Read(source))
+                        try
                         {
-                            read += batch.RowsRead;
-                            scope.Stage(staging, validator, batch, name);
+                            using var source = new CsvRowSource(p.Path, spec, p.Fingerprint.Encoding);
+                            foreach (var batch in assembler.Read(source))
+                            {
+                                read += batch.RowsRead;
+                                scope.Stage(staging, validator, batch, p.Name);
+                            }
+                        }
+                        catch (FileRejectedException ex)
+                        {
+                            problem = ex;
                         }
                     }
-                    catch (FileRejectedException ex)
+
+                    if (problem is not null)
                     {
-                        fileProblem = ex;
+                        read = CountDataLines(p.Path);
+                        scope.QuarantineFile(p.Path, problem.ReasonCode, problem.Message, read);
+                        meta.UpsertManifest(spec.Name, p.Name, p.Fingerprint, "quarantined", read, scope.BatchId, problem.Message, keepLoaded: problem.ReasonCode == "changed_after_load");
                     }
-                }
+                    else
+                    {
+                        if (p.Fingerprint.EncodingNote is { } note)
+                        {
+                            scope.Flag(spec.Target!, p.Name, "encoding_mismatch", spec.Source.Encoding, note);
+                        }
 
-                if (fileProblem is not null)
-                {
-                    read = CountDataLines(file);
-                    scope.QuarantineFile(file, fileProblem.ReasonCode, fileProblem.Message, read);
-                    meta.UpsertManifest(spec.Name, name, fingerprint, "quarantined", read, scope.BatchId, fileProblem.Message, keepLoaded: fileProblem.ReasonCode == "changed_after_load");
-                    return new BatchCounts(read, null);
-                }
+                        loaded.Add((p, read));
+                    }
 
-                if (fingerprint.EncodingNote is { } note)
-                {
-                    scope.Flag(spec.Target!, name, "encoding_mismatch", spec.Source.Encoding, note);
+                    total += read;
                 }
 
                 scope.Transform();
-                meta.UpsertManifest(spec.Name, name, fingerprint, "loaded", read, scope.BatchId, fingerprint.EncodingNote, keepLoaded: false);
-                return new BatchCounts(read, null);
+                foreach (var (p, read) in loaded)
+                {
+                    meta.UpsertManifest(spec.Name, p.Name, p.Fingerprint, "loaded", read, scope.BatchId, p.Fingerprint.EncodingNote, keepLoaded: false);
+                }
+
+                return new BatchCounts(total, null);
             });
         }
     }
+
+    private sealed record PendingFile(string Path, string Name, FileFingerprint Fingerprint, FileRejectedException? Problem);
 
     private static string Sha256Of(string file)
     {
