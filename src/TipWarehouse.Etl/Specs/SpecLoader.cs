@@ -69,7 +69,7 @@ public static partial class SpecLoader
         return ordered;
     }
 
-    /// <summary>Parses one spec file; problems are added to <paramref name="errors"/> and null is returned.</summary>
+    /// <summary>Parses one spec file; problems are added to <paramref name="errors"/>; null only when the YAML itself cannot be read.</summary>
     public static PipelineSpec? Parse(string file, string yaml, string pipelinesDirectory, List<SpecError> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
@@ -294,7 +294,10 @@ public static partial class SpecLoader
             Transforms = transforms,
         };
         s_lines.AddOrUpdate(spec.SpecPath, r.KeyLines, (_, _) => r.KeyLines);
-        return errors.Count > before ? null : spec;
+
+        // Returned even when it has errors, so cross-spec checks (upstream names) still report in the same pass.
+        _ = before;
+        return spec;
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Dictionary<string, int>> s_lines = new(StringComparer.Ordinal);
