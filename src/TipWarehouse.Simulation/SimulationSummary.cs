@@ -33,7 +33,7 @@ public sealed record DefectCounts
 public sealed record SimulationSummary
 {
     [System.Text.Json.Serialization.JsonIgnore]
-    public required string OutputDirectory { get; init; }
+    public string OutputDirectory { get; init; } = "";
 
     public required DateOnly From { get; init; }
 
