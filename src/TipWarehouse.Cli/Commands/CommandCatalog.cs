@@ -7,9 +7,11 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create(CliContext context)
     {
-        yield return QueryCommand.Create(context);
         yield return InitCommand.Create(context);
         yield return SchemaCommand.Create(context);
         yield return SimulateCommand.Create(context);
+        yield return RunCommand.Create(context);
+        yield return RunsCommand.Create(context);
+        yield return QueryCommand.Create(context);
     }
 }
