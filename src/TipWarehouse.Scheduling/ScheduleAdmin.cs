@@ -15,9 +15,11 @@ public sealed class ScheduleAdmin : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly IScheduler _scheduler;
     private readonly JobHistory _history;
+    private readonly TimeProvider _time;
 
-    private ScheduleAdmin(ServiceProvider services, IScheduler scheduler, JobHistory history, JobSyncResult? sync)
+    private ScheduleAdmin(ServiceProvider services, IScheduler scheduler, JobHistory history, TimeProvider time, JobSyncResult? sync)
     {
+        _time = time;
         _services = services;
         _scheduler = scheduler;
         _history = history;
@@ -46,7 +48,7 @@ public sealed class ScheduleAdmin : IAsyncDisposable
                 sync = await JobSynchronizer.SyncAsync(scheduler, runner.Pipelines, history, options.Time, cancellationToken);
             }
 
-            return new ScheduleAdmin(provider, scheduler, history, sync);
+            return new ScheduleAdmin(provider, scheduler, history, options.Time, sync);
         }
         catch
         {
@@ -65,7 +67,16 @@ public sealed class ScheduleAdmin : IAsyncDisposable
         foreach (var job in jobs)
         {
             var trigger = await _scheduler.GetTrigger(PipelineKeys.Cron(job.Name), cancellationToken);
-            nextFires[job.Name] = trigger?.NextFireTimeUtc;
+            var next = trigger?.NextFireTimeUtc;
+
+            // When no scheduler runs, a stored fire time can lie in the past: serve fires it once at start (misfire
+            // policy) and then follows the cron, so the cron's next time is the useful answer.
+            if (trigger is not null && next is { } stored && stored < _time.GetUtcNow())
+            {
+                next = trigger.GetFireTimeAfter(_time.GetUtcNow());
+            }
+
+            nextFires[job.Name] = next;
         }
 
         var rows = new List<object?[]>();

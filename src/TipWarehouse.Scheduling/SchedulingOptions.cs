@@ -21,7 +21,7 @@ public sealed record SchedulingOptions(TipwHome Home, string SourcesDirectory)
     public TimeSpan IdleWaitTime { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How late a fire may be before the misfire policy (fire once now) applies.</summary>
-    public TimeSpan MisfireThreshold { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MisfireThreshold { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The clock of the scheduler, the history and the backoff.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;

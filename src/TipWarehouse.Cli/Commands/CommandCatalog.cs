@@ -8,5 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> Create(CliContext context)
     {
         yield return QueryCommand.Create(context);
+        yield return ServeCommand.Create(context);
+        yield return ScheduleCommand.Create(context);
     }
 }
