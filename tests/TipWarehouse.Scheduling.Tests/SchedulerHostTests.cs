@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Quartz;
 using RetryPolicy = TipWarehouse.Core.Pipelines.RetryPolicy;
 using TipWarehouse.Core;
@@ -207,21 +209,22 @@ public sealed class SchedulerHostTests
     {
         await using var test = new TestHost();
         var runner = new FakeRunner(TestHost.Pipeline("hotline"));
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var cancelled = false;
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelled = true;
         runner.Behaviour["hotline"] = async (_, ct) =>
         {
-            await release.Task;
+            // Still busy when the shutdown begins, and for a while after it: well inside the 10 s grace period.
+            await stopping.Task;
+            await Task.Delay(TimeSpan.FromMilliseconds(300), CancellationToken.None);
             cancelled = ct.IsCancellationRequested;
             return FakeRunner.Success("hotline");
         };
         await test.StartAsync(runner);
+        test.Host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
         await test.TriggerAsync("hotline");
         await runner.WaitForCallsAsync("hotline", 1);
 
-        var stopping = test.StopAsync();
-        release.SetResult();
-        await stopping.WaitAsync(TestHost.Patience);
+        await test.StopAsync().WaitAsync(TestHost.Patience);
 
         Assert.False(cancelled);
         Assert.Equal(JobStatus.Succeeded, Assert.Single(test.History.Entries("hotline")).Status);
