@@ -6,14 +6,49 @@ using TipWarehouse.Core.Pipelines;
 namespace TipWarehouse.Scheduling;
 
 /// <summary>
-/// Job chaining: when a pipeline succeeds, each downstream pipeline whose upstream pipelines have all succeeded since
-/// the downstream last ran (or was queued) is fired now, once; never on a timer.
+/// Job chaining. A pipeline with upstream pipelines runs when it is <i>due</i> and <i>ready</i>: due when its cron has
+/// fired since it last ran (always, when it has no cron), ready when every upstream pipeline has succeeded since it
+/// last ran. A cron fire that is not ready waits (recorded as <c>waiting</c>) and the last upstream success starts it;
+/// an upstream success never starts a pipeline that is not due. So a cron is the earliest time, never a guess that
+/// the upstream has finished.
 /// </summary>
 public sealed class ChainCoordinator(IPipelineRunner runner, JobHistory history, ILogger<ChainCoordinator> logger) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>Fires the downstream pipelines that <paramref name="pipeline"/>'s success completes; returns their names.</summary>
+    /// <summary>
+    /// Decides whether a cron fire of <paramref name="pipeline"/> runs now (true) or waits for its upstream (false,
+    /// recorded as <c>waiting</c>). Pipelines without upstream always run.
+    /// </summary>
+    public async Task<bool> AdmitScheduledFireAsync(PipelineDescriptor pipeline, string fireId, DateTimeOffset? scheduledAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        if (pipeline.Upstream.Count == 0)
+        {
+            return true;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var waitingFor = NotSucceededSinceLastRun(pipeline);
+            if (waitingFor.Count == 0)
+            {
+                return true;
+            }
+
+            var reason = $"waiting for {string.Join(", ", waitingFor)} to succeed";
+            history.Wait(pipeline.Name, fireId, scheduledAt, reason);
+            logger.LogInformation("Pipeline {Pipeline} is due but {Reason}; it starts when they have", pipeline.Name, reason);
+            return false;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Fires the downstream pipelines that <paramref name="pipeline"/>'s success makes due and ready; returns their names.</summary>
     public async Task<IReadOnlyList<string>> OnSucceededAsync(IScheduler scheduler, string pipeline, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
@@ -30,8 +65,12 @@ public sealed class ChainCoordinator(IPipelineRunner runner, JobHistory history,
                     continue;
                 }
 
-                var lastOwnRow = history.LatestId(downstream.Name);
-                var waitingFor = downstream.Upstream.Where(u => history.LatestId(u, JobStatus.Succeeded) <= lastOwnRow).ToList();
+                if (!IsDue(downstream))
+                {
+                    continue;
+                }
+
+                var waitingFor = NotSucceededSinceLastRun(downstream);
                 if (waitingFor.Count > 0)
                 {
                     logger.LogInformation("Downstream pipeline {Pipeline} waits for {Waiting} to succeed", downstream.Name, string.Join(", ", waitingFor));
@@ -62,4 +101,14 @@ public sealed class ChainCoordinator(IPipelineRunner runner, JobHistory history,
     }
 
     public void Dispose() => _gate.Dispose();
+
+    private bool IsDue(PipelineDescriptor pipeline) =>
+        !JobSynchronizer.IsCronScheduled(pipeline)
+        || history.LatestId(pipeline.Name, JobStatus.Waiting) > history.LatestRunId(pipeline.Name);
+
+    private List<string> NotSucceededSinceLastRun(PipelineDescriptor pipeline)
+    {
+        var lastRun = history.LatestRunId(pipeline.Name);
+        return pipeline.Upstream.Where(u => history.LatestId(u, JobStatus.Succeeded) <= lastRun).ToList();
+    }
 }

@@ -21,6 +21,7 @@ public sealed record JobHistoryEntry(
 public static class JobStatus
 {
     public const string Queued = "queued";
+    public const string Waiting = "waiting";
     public const string Running = "running";
     public const string Succeeded = "succeeded";
     public const string Failed = "failed";
@@ -127,6 +128,22 @@ public sealed class JobHistory
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Records a cron fire held back until the pipeline's upstream pipelines have succeeded; returns its id.</summary>
+    public long Wait(string pipeline, string fireId, DateTimeOffset? scheduledAt, string reason)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO tipw_job_history (pipeline, fire_id, trigger_kind, scheduled_at, status, attempt, error)
+            VALUES ($pipeline, $fire, 'schedule', $scheduled, 'waiting', 1, $reason) RETURNING id
+            """;
+        command.Parameters.AddWithValue("$pipeline", pipeline);
+        command.Parameters.AddWithValue("$fire", fireId);
+        command.Parameters.AddWithValue("$scheduled", scheduledAt is { } s ? Format(s) : Format(_time.GetUtcNow()));
+        command.Parameters.AddWithValue("$reason", reason);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Records the start of a fire (reusing the queued row when there is one); returns the row id.</summary>
     public long Start(string pipeline, string fireId, string triggerKind, DateTimeOffset? scheduledAt, int attempt, long? queuedId = null)
     {
@@ -215,13 +232,13 @@ public sealed class JobHistory
         return entries;
     }
 
-    /// <summary>The latest row of each pipeline that has started, keyed by pipeline.</summary>
+    /// <summary>The latest row of each pipeline that has started or is waiting for its upstream, keyed by pipeline.</summary>
     public IReadOnlyDictionary<string, JobHistoryEntry> LastRuns()
     {
         var last = new Dictionary<string, JobHistoryEntry>(StringComparer.Ordinal);
         foreach (var entry in Entries())
         {
-            if (entry.StartedAt is not null)
+            if (entry.StartedAt is not null || entry.Status == JobStatus.Waiting)
             {
                 last[entry.Pipeline] = entry;
             }
@@ -238,6 +255,16 @@ public sealed class JobHistory
         command.CommandText = "SELECT coalesce(max(id), 0) FROM tipw_job_history WHERE pipeline = $pipeline AND ($status IS NULL OR status = $status)";
         command.Parameters.AddWithValue("$pipeline", pipeline);
         command.Parameters.AddWithValue("$status", status is null ? DBNull.Value : status);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The id of the latest row of <paramref name="pipeline"/> that is a run or a queued run (not a waiting or skipped fire), or 0.</summary>
+    public long LatestRunId(string pipeline)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT coalesce(max(id), 0) FROM tipw_job_history WHERE pipeline = $pipeline AND status NOT IN ('waiting', 'skipped')";
+        command.Parameters.AddWithValue("$pipeline", pipeline);
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 

@@ -9,7 +9,7 @@ public sealed record JobSyncResult(IReadOnlyList<string> Added, IReadOnlyList<st
 
 /// <summary>
 /// Makes the persistent job store match the pipeline specs: one durable job per spec, a cron trigger for each
-/// pipeline without upstream (misfire policy: fire once now), no trigger for downstream pipelines (they are chained),
+/// pipeline with a cron (misfire policy: fire once now), none for a pipeline that only runs after its upstream,
 /// and no job for a spec that is gone.
 /// </summary>
 public static class JobSynchronizer
@@ -103,11 +103,15 @@ public static class JobSynchronizer
         return new JobSyncResult(added, updated, removed);
     }
 
-    /// <summary>True when the pipeline fires on its own cron; downstream pipelines are started by their upstream instead.</summary>
+    /// <summary>
+    /// True when the pipeline has a cron trigger. For a pipeline with upstream the cron is the earliest time it may run;
+    /// it still waits for its upstream to succeed (see <see cref="ChainCoordinator"/>). Without a cron it runs whenever
+    /// its upstream pipelines have all succeeded.
+    /// </summary>
     public static bool IsCronScheduled(PipelineDescriptor pipeline)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        return pipeline.Upstream.Count == 0 && !string.IsNullOrWhiteSpace(pipeline.Cron);
+        return !string.IsNullOrWhiteSpace(pipeline.Cron);
     }
 
     /// <summary>The pipeline's time zone (America/Lima when the spec names none).</summary>

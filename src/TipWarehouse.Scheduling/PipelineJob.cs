@@ -52,6 +52,11 @@ public sealed class PipelineJob(
             return;
         }
 
+        if (triggerKind == "schedule" && !await chain.AdmitScheduledFireAsync(descriptor, context.FireInstanceId, context.ScheduledFireTimeUtc, CancellationToken.None))
+        {
+            return;
+        }
+
         using var lease = tracker.Begin(cancellationToken);
         var historyId = history.Start(pipeline, context.FireInstanceId, triggerKind, context.ScheduledFireTimeUtc, attempt, queuedId);
         logger.LogInformation("Pipeline {Pipeline} started ({Kind}, attempt {Attempt} of {MaxAttempts})", pipeline, triggerKind, attempt, descriptor.Retry.MaxAttempts);

@@ -114,7 +114,7 @@ public sealed class ScheduleAdmin : IAsyncDisposable
                 new("paused", typeof(bool)),
             ],
             rows,
-            ["A pipeline with upstream runs when all its upstream pipelines have succeeded; its next_fire is the estimate from theirs."]);
+            ["A pipeline with upstream runs at its cron time once its upstream pipelines have all succeeded since its last run (it waits for them otherwise); without a cron, next_fire is estimated from its upstream."]);
     }
 
     /// <summary>Queues a run now; a running <c>tipw serve</c> picks it up within its idle wait, otherwise it runs when serve next starts.</summary>
@@ -205,7 +205,7 @@ public sealed class ScheduleAdmin : IAsyncDisposable
     private static DateTimeOffset? EstimateNextFire(string name, List<StoredJob> jobs, Dictionary<string, DateTimeOffset?> nextFires, HashSet<string> seen)
     {
         var job = jobs.FirstOrDefault(j => j.Name == name);
-        if (job is null || job.Upstream.Count == 0 || !seen.Add(name))
+        if (job is null || job.Upstream.Count == 0 || !seen.Add(name) || nextFires.GetValueOrDefault(name) is not null)
         {
             return nextFires.GetValueOrDefault(name);
         }

@@ -265,6 +265,53 @@ public sealed class SchedulerHostTests
     }
 
     [Fact]
+    public async Task Cron_fire_of_a_pipeline_waits_for_its_upstream_and_starts_when_it_succeeds()
+    {
+        await using var test = new TestHost();
+        var reports = TestHost.Pipeline("police_reports") with { Upstream = ["police_stations"] };
+        var runner = new FakeRunner(TestHost.Pipeline("police_stations"), reports);
+        await test.StartAsync(runner);
+
+        // The reports cron comes due before the stations have loaded today: the fire waits instead of guessing.
+        await FireOnScheduleAsync(test, "police_reports");
+        await WaitForHistoryAsync(test, "police_reports", JobStatus.Waiting);
+        Assert.Equal(0, runner.Calls("police_reports"));
+
+        await test.TriggerAsync("police_stations");
+        await runner.WaitForEndsAsync("police_reports", 1);
+        await test.Tracker.WaitIdleAsync();
+
+        // Another stations success does not start reports again: reports is not due until its cron fires.
+        await test.TriggerAsync("police_stations");
+        await runner.WaitForEndsAsync("police_stations", 2);
+        await test.Tracker.WaitIdleAsync();
+        Assert.Equal(1, runner.Calls("police_reports"));
+
+        // Its next cron fire finds the stations already loaded since its last run, and runs at once.
+        await FireOnScheduleAsync(test, "police_reports");
+        await runner.WaitForEndsAsync("police_reports", 2);
+        await test.Tracker.WaitIdleAsync();
+        await test.StopAsync();
+
+        Assert.Equal(
+            [(JobStatus.Waiting, "schedule"), (JobStatus.Succeeded, "chain"), (JobStatus.Succeeded, "schedule")],
+            test.History.Entries("police_reports").Select(r => (r.Status, r.TriggerKind)));
+    }
+
+    private static async Task FireOnScheduleAsync(TestHost test, string pipeline) =>
+        await test.Scheduler.TriggerJob(PipelineKeys.Job(pipeline), new JobDataMap { { PipelineKeys.TriggerKindKey, "schedule" } });
+
+    private static async Task WaitForHistoryAsync(TestHost test, string pipeline, string status)
+    {
+        var deadline = Task.Delay(TestHost.Patience);
+        while (!test.History.Entries(pipeline).Any(r => r.Status == status))
+        {
+            Assert.False(deadline.IsCompleted, $"no {status} row for {pipeline}");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public async Task Downstream_of_a_paused_pipeline_is_not_chained()
     {
         await using var test = new TestHost();
