@@ -10,6 +10,8 @@ internal static class CommandCatalog
         yield return QueryCommand.Create(context);
         yield return InitCommand.Create(context);
         yield return SimulateCommand.Create(context);
+        yield return RunCommand.Create(context);
+        yield return RunsCommand.Create(context);
         yield return ServeCommand.Create(context);
         yield return ScheduleCommand.Create(context);
     }

@@ -13,13 +13,14 @@ internal static class ScheduleCommand
         var home = CommonOptions.Home();
         var format = CommonOptions.Format("table", "csv", "json");
         var output = CommonOptions.Out();
+        var pipelines = PipelinesOption();
         var command = new Command("schedule", "List the scheduled pipelines: cron, time zone, next fire, last run and status")
         {
-            home, format, output,
+            home, format, output, pipelines,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            await using var admin = await OpenAsync(context, parseResult.GetValue(home), cancellationToken);
+            await using var admin = await OpenAsync(context, parseResult.GetValue(home), parseResult.GetValue(pipelines), cancellationToken);
             var table = await admin.ListAsync(cancellationToken);
             ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
             return CliApp.Success;
@@ -35,12 +36,13 @@ internal static class ScheduleCommand
     private static Command Action(CliContext context, string name, string description, Func<ScheduleAdmin, string, CancellationToken, Task> act, string done)
     {
         var home = CommonOptions.Home();
+        var pipelines = PipelinesOption();
         var pipeline = new Argument<string>("pipeline") { Description = "The pipeline name (see 'tipw schedule')" };
-        var command = new Command(name, description) { home, pipeline };
+        var command = new Command(name, description) { home, pipelines, pipeline };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var pipelineName = parseResult.GetValue(pipeline)!;
-            await using var admin = await OpenAsync(context, parseResult.GetValue(home), cancellationToken);
+            await using var admin = await OpenAsync(context, parseResult.GetValue(home), parseResult.GetValue(pipelines), cancellationToken);
             await act(admin, pipelineName, cancellationToken);
             await context.Error.WriteLineAsync($"{pipelineName}: {done}.");
             return CliApp.Success;
@@ -53,14 +55,15 @@ internal static class ScheduleCommand
         var home = CommonOptions.Home();
         var format = CommonOptions.Format("table", "csv", "json");
         var output = CommonOptions.Out();
+        var pipelines = PipelinesOption();
         var pipeline = new Argument<string?>("pipeline") { Description = "Only this pipeline", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("history", "The scheduler's run history: one row per fire, with trigger, attempt, status and error")
         {
-            home, format, output, pipeline,
+            home, format, output, pipelines, pipeline,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            await using var admin = await OpenAsync(context, parseResult.GetValue(home), cancellationToken);
+            await using var admin = await OpenAsync(context, parseResult.GetValue(home), parseResult.GetValue(pipelines), cancellationToken);
             var rows = admin.History(parseResult.GetValue(pipeline))
                 .Select(e => new object?[] { e.Id, e.Pipeline, e.TriggerKind, e.Attempt, e.ScheduledAt, e.StartedAt, e.FinishedAt, e.Status, e.RunId, e.Error })
                 .ToList();
@@ -77,14 +80,17 @@ internal static class ScheduleCommand
         return command;
     }
 
-    private static Task<ScheduleAdmin> OpenAsync(CliContext context, string? homePath, CancellationToken cancellationToken)
+    private static Option<string?> PipelinesOption() =>
+        new("--pipelines") { Description = "The folder of pipeline specs the jobs are synced with (default: TIPW_PIPELINES_DIR, ./pipelines, or the copy beside tipw)" };
+
+    private static Task<ScheduleAdmin> OpenAsync(CliContext context, string? homePath, string? pipelinesDirectory, CancellationToken cancellationToken)
     {
         var home = TipwHome.At(homePath);
         var options = new SchedulingOptions(home, home.DefaultSourcesDirectory) { Time = context.Time, LogToConsole = false, LogToFiles = false };
 
-        // With an engine wired, the store is synced with the pipeline specs first (new, changed and removed specs);
-        // without one, the store is listed as it is.
-        var runner = PipelineRunnerFactory.Create?.Invoke(home, home.DefaultSourcesDirectory);
+        // The store is synced with the pipeline specs first (new, changed and removed specs), so it lists them even
+        // before 'tipw serve' ever ran.
+        var runner = PipelineRunnerFactory.Resolve(context, home, home.DefaultSourcesDirectory, pipelinesDirectory);
         return ScheduleAdmin.OpenAsync(options, runner, cancellationToken);
     }
 }

@@ -3,22 +3,33 @@ using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using TipWarehouse.Core;
 using TipWarehouse.Core.Pipelines;
+using TipWarehouse.Etl.Engine;
 using TipWarehouse.Scheduling;
 
 namespace TipWarehouse.Cli.Commands;
 
 /// <summary>
-/// How <c>tipw serve</c> and <c>tipw schedule</c> get the pipeline engine for a home and a sources folder.
-/// The composition root (the ETL engine plus the linkage and scoring steps) sets it; null means no engine is wired.
+/// How <c>tipw serve</c> and <c>tipw schedule</c> get the pipeline runner for a home and a sources folder.
+/// By default the ETL engine over the pipeline specs (<c>--pipelines</c>, <c>TIPW_PIPELINES_DIR</c>, <c>./pipelines</c>
+/// or the copy beside tipw); the composition root may replace it (e.g. to add the linkage and scoring steps).
 /// </summary>
 public static class PipelineRunnerFactory
 {
-    /// <summary>Creates the runner for a home and a sources directory.</summary>
+    /// <summary>Replaces the default runner: creates the runner for a home and a sources directory.</summary>
     public static Func<TipwHome, string, IPipelineRunner>? Create { get; set; }
 
-    internal static IPipelineRunner Require(TipwHome home, string sources) =>
+    internal static IPipelineRunner Resolve(CliContext context, TipwHome home, string sources, string? pipelinesDirectory) =>
         Create?.Invoke(home, sources)
-        ?? throw new TipwException("This build of tipw has no pipeline engine wired for 'serve' (PipelineRunnerFactory.Create is not set).");
+        ?? new PipelineEngine(
+            home,
+            PipelineEngine.LocatePipelinesDirectory(pipelinesDirectory, context.GetEnvironmentVariable),
+            context.Time,
+            [],
+            new PipelineEngineOptions
+            {
+                Environment = context.GetEnvironmentVariable,
+                Faults = PointFaultInjector.Parse(context.GetEnvironmentVariable(RunCommand.FaultVariable)),
+            });
 }
 
 /// <summary><c>tipw serve</c>: runs every pipeline on its schedule in a Generic Host with Quartz until SIGINT/SIGTERM.</summary>
@@ -28,6 +39,7 @@ internal static class ServeCommand
     {
         var home = CommonOptions.Home();
         var sources = new Option<string?>("--sources") { Description = "The folder of the agency source systems (default: HOME/sources)" };
+        var pipelines = new Option<string?>("--pipelines") { Description = "The folder of pipeline specs (default: TIPW_PIPELINES_DIR, ./pipelines, or the copy beside tipw)" };
         var shutdownTimeout = new Option<string>("--shutdown-timeout")
         {
             Description = "How long a running batch may finish after SIGINT/SIGTERM before it is cancelled and rolled back (e.g. 30s, 2m)",
@@ -35,7 +47,7 @@ internal static class ServeCommand
         };
         var command = new Command("serve", "Run the pipelines on their schedules (Quartz, persistent store under HOME) until SIGINT/SIGTERM")
         {
-            home, sources, shutdownTimeout,
+            home, sources, pipelines, shutdownTimeout,
         };
 
         // A synchronous action on purpose: the Generic Host owns SIGINT/SIGTERM (stop fires, let the batch finish, exit 0);
@@ -45,7 +57,7 @@ internal static class ServeCommand
             var tipwHome = TipwHome.At(parseResult.GetValue(home));
             var sourcesDir = Path.GetFullPath(parseResult.GetValue(sources) ?? tipwHome.DefaultSourcesDirectory);
             var grace = ParseDuration(parseResult.GetValue(shutdownTimeout)!, "--shutdown-timeout");
-            var runner = PipelineRunnerFactory.Require(tipwHome, sourcesDir);
+            var runner = PipelineRunnerFactory.Resolve(context, tipwHome, sourcesDir, parseResult.GetValue(pipelines));
             var options = new SchedulingOptions(tipwHome, sourcesDir) { ShutdownGrace = grace, Time = context.Time };
             using var host = SchedulerHost.BuildHost(options, runner);
             context.Error.WriteLine($"tipw serve: {runner.Pipelines.Count} pipeline(s), store {options.StorePath}, logs {tipwHome.LogsDirectory}; stop with Ctrl+C or SIGTERM.");
