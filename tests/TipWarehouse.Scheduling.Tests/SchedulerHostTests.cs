@@ -24,6 +24,8 @@ public sealed class SchedulerHostTests
         Assert.True(rows.Count(r => r.Status == JobStatus.Succeeded && r.TriggerKind == "schedule") >= 2);
         Assert.All(rows, r => Assert.NotNull(r.ScheduledAt));
         Assert.All(runner.Requests, r => Assert.Equal(test.Options.SourcesDirectory, r.SourcesDirectory));
+        var logLines = Directory.GetFiles(test.Home.LogsDirectory, "tipw-*.log").SelectMany(File.ReadAllLines).ToList();
+        Assert.Contains(logLines, l => l.Contains("\"message\":\"Pipeline hotline succeeded", StringComparison.Ordinal) && l.Contains("\"scope.pipeline\":\"hotline\"", StringComparison.Ordinal));
     }
 
     [Fact]

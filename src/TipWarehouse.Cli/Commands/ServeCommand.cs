@@ -56,6 +56,11 @@ internal static class ServeCommand
         {
             var tipwHome = TipwHome.At(parseResult.GetValue(home));
             var sourcesDir = Path.GetFullPath(parseResult.GetValue(sources) ?? tipwHome.DefaultSourcesDirectory);
+            if (!Directory.Exists(sourcesDir))
+            {
+                throw new UsageException($"The sources folder {sourcesDir} does not exist; pass --sources DIR (e.g. the output of 'tipw simulate').");
+            }
+
             var grace = ParseDuration(parseResult.GetValue(shutdownTimeout)!, "--shutdown-timeout");
             var runner = PipelineRunnerFactory.Resolve(context, tipwHome, sourcesDir, parseResult.GetValue(pipelines));
             var options = new SchedulingOptions(tipwHome, sourcesDir) { ShutdownGrace = grace, Time = context.Time };
