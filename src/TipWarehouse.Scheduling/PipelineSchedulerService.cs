@@ -22,6 +22,9 @@ public sealed class PipelineSchedulerService(
     /// <summary>The running scheduler, once started.</summary>
     public IScheduler? Scheduler => _scheduler;
 
+    /// <summary>What syncing the store with the specs changed at start (nothing, after a restart with the same specs).</summary>
+    public JobSyncResult? LastSync { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         history.EnsureCreated();
@@ -33,6 +36,7 @@ public sealed class PipelineSchedulerService(
 
         _scheduler = await schedulerFactory.GetScheduler(cancellationToken);
         var sync = await JobSynchronizer.SyncAsync(_scheduler, runner.Pipelines, history, options.Time, cancellationToken);
+        LastSync = sync;
         logger.LogInformation(
             "Scheduler store {Store}: {Count} pipeline job(s); added {Added}, updated {Updated}, removed {Removed}",
             options.StorePath, runner.Pipelines.Count, Join(sync.Added), Join(sync.Updated), Join(sync.Removed));

@@ -73,6 +73,9 @@ public sealed class SchedulerHostTests
 
         var second = new FakeRunner(TestHost.Pipeline("hotline", TestHost.EverySecond), TestHost.Pipeline("prosecution"));
         await test.StartAsync(second);
+        var sync = test.Host.Services.GetRequiredService<PipelineSchedulerService>().LastSync!;
+        Assert.Empty(sync.Added);
+        Assert.Empty(sync.Updated);
         var stored = await test.Scheduler.GetTrigger(PipelineKeys.Cron("hotline"));
         Assert.NotNull(stored);
         await second.WaitForEndsAsync("hotline", 1);
