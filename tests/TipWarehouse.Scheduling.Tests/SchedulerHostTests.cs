@@ -33,12 +33,13 @@ public sealed class SchedulerHostTests
     {
         await using var test = new TestHost();
         var runner = new FakeRunner(TestHost.Pipeline("police", TestHost.EverySecond));
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         runner.Behaviour["police"] = async (call, ct) =>
         {
             if (call == 1)
             {
-                await release.Task.WaitAsync(ct);
+                // The first run lasts until two more runs have started (which only happens if runs overlap),
+                // or 3 s: long enough for cron fires and the manual fires below to come due meanwhile.
+                await Task.WhenAny(runner.WaitForCallsAsync("police", 3), Task.Delay(TimeSpan.FromSeconds(3), ct));
             }
 
             return FakeRunner.Success("police", call);
@@ -49,7 +50,6 @@ public sealed class SchedulerHostTests
         // Two manual fires on top of the every-second cron, all while the first run is still going.
         await test.TriggerAsync("police");
         await test.TriggerAsync("police");
-        release.SetResult();
         await runner.WaitForEndsAsync("police", 3);
         await test.StopAsync();
 
