@@ -157,6 +157,17 @@ internal static class NarrativeComposer
             sentences.Add("La llamante " + rng.Pick(s_selfReveal));
         }
 
+        if (callerType == "INSTITUCION" && rng.Chance(0.5))
+        {
+            sentences.Add(rng.Pick(["Se trataría de un presunto caso de trata de personas con fines de ", "Presunta trata con fines de ", "Posible caso de "]) + kind switch
+            {
+                CallKind.TipSexual => rng.Pick(["explotación sexual", "explotación sexual comercial infantil", "prostitución forzada"]),
+                CallKind.TipDomestic => "servidumbre doméstica",
+                CallKind.TipBegging => "mendicidad",
+                _ => rng.Pick(["explotación laboral", "trabajo forzoso"]),
+            });
+        }
+
         if (rng.Chance(0.25) && kind == CallKind.TipSexual)
         {
             sentences.Add(rng.Pick(["En el mismo local hay otras chicas menores de edad", "Hay más chicas de la sierra en el mismo lugar", "Dice que hay otras menores trabajando ahí", "Los clientes son mineros"]));
@@ -380,7 +391,9 @@ internal static class NarrativeComposer
             "pide la dirección de la comisaría de su distrito", "quiere saber si una oferta de trabajo en el extranjero que vio en el periódico es segura",
             "pide información sobre el Ministerio de Trabajo para reclamar su liquidación", "pregunta por los horarios de atención de la fiscalía",
             "consulta sobre la nueva ley contra la trata", "pregunta si puede denunciar de forma anónima", "pide información para un trabajo del instituto sobre trata de personas",
-            "pregunta qué hacer porque perdió su DNI", "consulta cómo hacer una denuncia por pensión de alimentos"]);
+            "pregunta qué hacer porque perdió su DNI", "consulta cómo hacer una denuncia por pensión de alimentos",
+            "trabaja en un night club por su propia voluntad y pregunta dónde sacar su carné sanitario", "pregunta si un contrato para trabajar de mesera en Italia es legal",
+            "pregunta cómo hacer una charla sobre explotación sexual infantil en su comunidad", "consulta si la trata de personas es lo mismo que el tráfico de migrantes"]);
         var opener = rng.Pick(["Llamante", "Sra.", "Señor", "Estudiante", "Profesor", "Joven", "Llama una persona que"]);
         var tail = rng.Pick(["Se brinda información.", "Se orienta.", "Se le da la información solicitada.", "Se le explica.", "", "Se absuelve consulta."]);
         return Capitalize(opener + " " + ask + ". " + tail).Trim();
@@ -499,7 +512,7 @@ internal static class NarrativeComposer
     }
 
     private static string OtherCrime(Rng rng, UbigeoDistrict district) =>
-        rng.Pick(["Le robaron el celular en la combi", "Denuncia que unos pandilleros asaltan en la esquina de su casa", "Lo están extorsionando por teléfono", "Reclama porque la comisaría no le recibió la denuncia", "Denuncia venta de droga en un parque de " + TitleCase(district.District), "Tiene problemas con un prestamista que le cobra una deuda con intereses altos", "Denuncia que un bar de su cuadra vende licor a menores y hay peleas", "Reclama por maltrato de un policía", "Accidente de tránsito, pide ambulancia", "Le estafaron con la venta de un terreno"])
+        rng.Pick(["Le robaron el celular en la combi", "Denuncia que unos pandilleros asaltan en la esquina de su casa", "Lo están extorsionando por teléfono", "Reclama porque la comisaría no le recibió la denuncia", "Denuncia venta de droga en un parque de " + TitleCase(district.District), "Tiene problemas con un prestamista que le cobra una deuda con intereses altos", "Denuncia que un bar de su cuadra vende licor a menores y hay peleas", "Reclama por maltrato de un policía", "Accidente de tránsito, pide ambulancia", "Le estafaron con la venta de un terreno", "Vecinos se quejan de un local donde se ejerce la prostitución, hay ruido y peleas todas las noches, las trabajadoras son mayores de edad", "Denuncia que en un bar de " + TitleCase(district.District) + " venden cerveza hasta la madrugada y hay peleas", "Reclama porque su empleador de la mina no le paga las horas extras, tiene contrato y sus documentos"])
         + ". " + rng.Pick(["Se deriva a comisaría.", "Se orienta.", "Se le da el número que corresponde.", ""]);
 
     // ---- helpers -------------------------------------------------------------------------------------------------------
