@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using TipWarehouse.Cli.Output;
 using TipWarehouse.Core;
 using TipWarehouse.Schema;
@@ -64,7 +63,7 @@ internal static class InitCommand
         var notes = new List<string>
         {
             "warehouse: " + result.WarehousePath,
-            "schema version: " + warehouse.SchemaHash[..12].ToString(CultureInfo.InvariantCulture),
+            "schema version: " + warehouse.SchemaHash[..12],
         };
         return new ResultTable(
             [new ResultColumn("item", typeof(string)), new ResultColumn("detail", typeof(string)), new ResultColumn("changed", typeof(long)), new ResultColumn("rows", typeof(long))],
