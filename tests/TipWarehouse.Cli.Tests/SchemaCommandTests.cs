@@ -23,6 +23,7 @@ public sealed class SchemaCommandTests : IDisposable
         var init = await harness.RunAsync("init", "--home", home, "--format", "csv");
         Assert.Equal(0, init.ExitCode);
         Assert.Contains("reference,dw.dim_geography,1893,1894", init.Out, StringComparison.Ordinal);
+        Assert.Contains($"schema,tables created,{WarehouseSchema.Load().Description.Tables.Count},", init.Out, StringComparison.Ordinal);
         Assert.Contains("compiling the schema", init.Error, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(home, "secrets", "pseudonym.key")));
 

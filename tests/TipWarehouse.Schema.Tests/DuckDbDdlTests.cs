@@ -88,6 +88,17 @@ public sealed class DuckDbDdlTests(CompiledSchemaFixture fixture) : IClassFixtur
         Assert.DoesNotContain(statements, s => s.Contains("DATETIME2", StringComparison.OrdinalIgnoreCase));
     }
 
+    [Fact]
+    public void Keyword_list_matches_the_duckdb_in_use()
+    {
+        using var connection = TipWarehouse.Core.Warehouse.OpenPath(":memory:");
+        var keywords = Db.Column(connection, "SELECT keyword_name FROM duckdb_keywords() WHERE keyword_category IN ('reserved', 'type_function')");
+        Assert.NotEmpty(keywords);
+        Assert.All(keywords, k => Assert.True(DuckDbKeywords.IsReserved(k), $"'{k}' is reserved in this DuckDB: add it to DuckDbKeywords"));
+        Assert.Equal("\"order\"", DuckDbKeywords.Quote("order"));
+        Assert.Equal("year", DuckDbKeywords.Quote("year"));
+    }
+
     internal static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

@@ -100,6 +100,29 @@ public sealed class MigrationTests
         Assert.Equal(0, Db.Scalar(connection, "SELECT count(*) FROM duckdb_tables() WHERE NOT internal"));
     }
 
+    [Fact]
+    public void Incomplete_directorate_mapping_is_refused_naming_the_department_and_loads_nothing()
+    {
+        using var sql = new TempSqlCopy();
+        var reference = Path.Combine(sql.Root, "reference");
+        foreach (var file in Directory.EnumerateFiles(SchemaSources.ReferenceDirectory, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(reference, Path.GetRelativePath(SchemaSources.ReferenceDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var directorates = Path.Combine(reference, "pnp_directorates.csv");
+        File.WriteAllLines(directorates, File.ReadAllLines(directorates).Where(l => !l.StartsWith("21,", StringComparison.Ordinal)));
+        using var connection = Warehouse.OpenPath(":memory:");
+
+        var error = Assert.Throws<TipwException>(() => WarehouseInitializer.Initialize(connection, new InitOptions { ReferenceDirectory = reference }));
+
+        Assert.Contains("PUNO", error.Message, StringComparison.Ordinal);
+        Assert.Contains("pnp_directorates.csv", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, Db.Scalar(connection, "SELECT count(*) FROM duckdb_tables() WHERE NOT internal"));
+    }
+
     private static void Exec(DuckDB.NET.Data.DuckDBConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
