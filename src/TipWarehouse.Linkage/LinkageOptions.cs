@@ -26,10 +26,10 @@ public sealed record LinkTypeOptions
 public sealed record LinkageOptions
 {
     /// <summary>Hotline call → police report.</summary>
-    public LinkTypeOptions HotlinePolice { get; init; } = new() { LinkThreshold = 10, ReviewThreshold = 4, WindowBeforeDays = 2, WindowAfterDays = 45 };
+    public LinkTypeOptions HotlinePolice { get; init; } = new() { LinkThreshold = 10, ReviewThreshold = 4, WindowBeforeDays = 1, WindowAfterDays = 20 };
 
     /// <summary>Police report → prosecution case.</summary>
-    public LinkTypeOptions PoliceProsecution { get; init; } = new() { LinkThreshold = 10, ReviewThreshold = 4, WindowBeforeDays = 30, WindowAfterDays = 730 };
+    public LinkTypeOptions PoliceProsecution { get; init; } = new() { LinkThreshold = 10, ReviewThreshold = 4, WindowBeforeDays = 7, WindowAfterDays = 400 };
 
     /// <summary>Estimate m and u by EM (true) or use the configured values only (false).</summary>
     public bool EstimateByEm { get; init; } = true;

@@ -80,7 +80,7 @@ internal static class LinkageSql
         GROUP BY p.left_id, p.right_id
         """;
 
-    /// <summary>Hotline → police: reference pairs plus blocked pairs (same department, report within the window after the call, same district or referred unit) among the records no reference resolved.</summary>
+    /// <summary>Hotline → police: reference pairs plus blocked pairs (report within the window after the call, at the referred police unit or in the call's district) among the records no reference resolved.</summary>
     public static string HotlinePoliceVectors(LinkTypeOptions options) => $"""
         CREATE OR REPLACE TEMP TABLE lk_hp_ref AS
         SELECT c.call_id AS left_id, r.report_number AS right_id FROM lk_report r JOIN lk_call c ON c.call_ref = r.call_ref;
@@ -89,11 +89,16 @@ internal static class LinkageSql
         SELECT left_id, right_id FROM lk_hp_ref
         UNION
         SELECT c.call_id, r.report_number
-        FROM lk_call c
-        JOIN lk_report r ON r.department = c.department AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays}
-        WHERE (c.geography_key = r.geography_key OR (c.unit_key <> -1 AND c.unit_key = r.unit_key))
-          AND c.call_id NOT IN (SELECT left_id FROM lk_hp_ref)
-          AND r.report_number NOT IN (SELECT right_id FROM lk_hp_ref);
+        FROM (SELECT * FROM lk_call WHERE call_id NOT IN (SELECT left_id FROM lk_hp_ref)) c
+        JOIN (SELECT * FROM lk_report WHERE report_number NOT IN (SELECT right_id FROM lk_hp_ref)) r
+          ON r.unit_key = c.unit_key AND c.unit_key <> -1
+         AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays}
+        UNION
+        SELECT c.call_id, r.report_number
+        FROM (SELECT * FROM lk_call WHERE call_id NOT IN (SELECT left_id FROM lk_hp_ref)) c
+        JOIN (SELECT * FROM lk_report WHERE report_number NOT IN (SELECT right_id FROM lk_hp_ref)) r
+          ON r.geography_key = c.geography_key AND c.geography_key <> -1
+         AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays};
 
         CREATE OR REPLACE TEMP TABLE lk_hp_left_person AS
         SELECT call_id AS id, dni, name, age, sex FROM lk_call WHERE dni IS NOT NULL OR name IS NOT NULL OR age IS NOT NULL OR sex IS NOT NULL;
@@ -104,7 +109,7 @@ internal static class LinkageSql
         SELECT p.left_id, p.right_id,
                CASE WHEN r.call_ref = c.call_ref THEN 1 WHEN r.call_ref IN (SELECT call_ref FROM lk_call) THEN 0 END AS v0,
                f.v_dni AS v1, f.v_name AS v2, f.v_age AS v3, f.v_sex AS v4,
-               CASE WHEN r.day_no - c.day_no BETWEEN 0 AND 3 THEN 2 WHEN r.day_no - c.day_no BETWEEN -1 AND 14 THEN 1 WHEN r.day_no IS NULL OR c.day_no IS NULL THEN NULL ELSE 0 END AS v5,
+               CASE WHEN r.day_no - c.day_no BETWEEN 0 AND 12 THEN 2 WHEN r.day_no - c.day_no BETWEEN -1 AND 30 THEN 1 WHEN r.day_no IS NULL OR c.day_no IS NULL THEN NULL ELSE 0 END AS v5,
                CASE WHEN c.geography_key = -1 OR r.geography_key = -1 THEN NULL WHEN c.geography_key = r.geography_key THEN 2 WHEN c.province = r.province THEN 1 ELSE 0 END AS v6,
                CASE WHEN c.unit_key = -1 OR r.unit_key = -1 THEN NULL WHEN c.unit_key = r.unit_key THEN 1 ELSE 0 END AS v7,
                CASE WHEN c.is_tip THEN 1 ELSE 0 END AS v8,
@@ -134,7 +139,7 @@ internal static class LinkageSql
         SELECT p.left_id, p.right_id,
                CASE WHEN n.level >= 2 THEN 2 WHEN n.level = 1 THEN 1 WHEN k.cites_report THEN 0 END AS v0,
                f.v_dni AS v1, f.v_name AS v2, f.v_age AS v3, f.v_sex AS v4,
-               CASE WHEN k.day_no - r.day_no BETWEEN 0 AND 90 THEN 2 WHEN k.day_no - r.day_no BETWEEN -30 AND 365 THEN 1 WHEN r.day_no IS NULL OR k.day_no IS NULL THEN NULL ELSE 0 END AS v5,
+               CASE WHEN k.day_no - r.day_no BETWEEN 0 AND 60 THEN 2 WHEN k.day_no - r.day_no BETWEEN -30 AND 365 THEN 1 WHEN r.day_no IS NULL OR k.day_no IS NULL THEN NULL ELSE 0 END AS v5,
                CASE WHEN r.geography_key = -1 OR k.geography_key IS NULL THEN NULL WHEN r.geography_key = k.geography_key THEN 2 WHEN r.province = k.province THEN 1 ELSE 0 END AS v6,
                CASE WHEN r.crime_type_key = -1 OR k.crime_type_key IS NULL THEN NULL WHEN r.crime_type_key = k.crime_type_key THEN 1 ELSE 0 END AS v7,
                CASE WHEN n.level = 3 THEN 2 WHEN n.level >= 1 THEN 1 ELSE 0 END AS reference_match,

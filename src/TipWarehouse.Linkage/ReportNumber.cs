@@ -27,7 +27,8 @@ public static class ReportNumber
 
     /// <summary>
     /// The normalized numbers one known typing error away from <paramref name="normalized"/>: two adjacent digits
-    /// transposed, or a four-digit year (1990–2039) off by one. The input itself is not included.
+    /// transposed, a four-digit year (1990–2039) off by one, or a zero dropped from a run of digits. The input itself
+    /// is not included.
     /// </summary>
     public static IReadOnlyList<string> TypingErrorVariants(string normalized)
     {
@@ -60,6 +61,14 @@ public static class ReportNumber
             foreach (var other in new[] { year - 1, year + 1 })
             {
                 variants.Add(string.Concat(normalized.AsSpan(0, i), other.ToString(System.Globalization.CultureInfo.InvariantCulture), normalized.AsSpan(i + 4)));
+            }
+        }
+
+        for (var i = 0; i < normalized.Length; i++)
+        {
+            if (char.IsAsciiDigit(normalized[i]))
+            {
+                variants.Add(normalized.Insert(i, "0"));
             }
         }
 
