@@ -51,11 +51,11 @@ internal static class LifecycleSql
             SELECT m.case_id, min(e.event_date_key) FILTER (WHERE e.event_date_key > 0) AS prosecution_opened_date_key,
         {milestoneColumns},
                    sum(e.event_count) AS n, bool_or(CAST(e.is_tip_related AS BOOLEAN)) AS tip,
-                   arg_max(e.case_stage_key, e.event_date_key * 100000000 + COALESCE(s.stage_order, 0) * 1000000 + e.event_sequence % 1000000) AS current_stage_key,
-                   arg_max(e.sentence_outcome, e.event_date_key * 100000000 + e.event_sequence % 100000000) FILTER (WHERE e.sentence_outcome IS NOT NULL) AS sentence_outcome,
-                   arg_max(s.stage_code, e.event_date_key * 100000000 + COALESCE(s.stage_order, 0) * 1000000 + e.event_sequence % 1000000) AS current_stage_code,
+                   arg_max(e.case_stage_key, CAST(e.event_date_key AS BIGINT) * 100000000 + CAST(COALESCE(s.stage_order, 0) AS BIGINT) * 1000000 + e.event_sequence % 1000000) AS current_stage_key,
+                   arg_max(e.sentence_outcome, CAST(e.event_date_key AS BIGINT) * 100000000 + e.event_sequence % 100000000) FILTER (WHERE e.sentence_outcome IS NOT NULL) AS sentence_outcome,
+                   arg_max(s.stage_code, CAST(e.event_date_key AS BIGINT) * 100000000 + CAST(COALESCE(s.stage_order, 0) AS BIGINT) * 1000000 + e.event_sequence % 1000000) AS current_stage_code,
                    arg_min(e.geography_key, e.event_date_key) FILTER (WHERE e.geography_key <> -1) AS geography_key,
-                   arg_max(e.crime_type_key, e.event_date_key * 100000000 + e.event_sequence % 100000000) FILTER (WHERE e.crime_type_key <> -1) AS crime_type_key
+                   arg_max(e.crime_type_key, CAST(e.event_date_key AS BIGINT) * 100000000 + e.event_sequence % 100000000) FILTER (WHERE e.crime_type_key <> -1) AS crime_type_key
             FROM m JOIN dw.fact_case_event e ON m.record_type = '{LinkTypes.RecordProsecutionCase}' AND e.case_number = m.record_id
             LEFT JOIN dw.dim_case_stage s ON s.case_stage_key = e.case_stage_key
             GROUP BY m.case_id),

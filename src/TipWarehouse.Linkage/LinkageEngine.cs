@@ -31,6 +31,7 @@ public sealed class LinkageEngine
     public LinkageRunSummary Run(DuckDBConnection connection, long batchId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        LinkageRunSummary result;
         try
         {
             ExecuteScript(connection, LinkageSql.Records);
@@ -69,14 +70,23 @@ public sealed class LinkageEngine
             var lifecycleChanged = Sql.Scalar<long>(connection, "SELECT count(*) FROM lk_lifecycle s LEFT JOIN dw.fact_case_lifecycle t ON t.case_id = s.case_id WHERE t.case_id IS NULL OR " + string.Join(" OR ", LifecycleSql.Columns.Select(c => $"t.{c} IS DISTINCT FROM s.{c}")))
                 + Sql.Scalar<long>(connection, "SELECT count(*) FROM dw.fact_case_lifecycle WHERE case_id NOT IN (SELECT case_id FROM lk_lifecycle)");
             ExecuteScript(connection, LifecycleSql.Merge(), ("batch", batchId));
-            return new LinkageRunSummary(summaries, caseOf.Count, changed, caseOf.Values.Distinct(StringComparer.Ordinal).Count(), (int)lifecycleChanged);
+            result = new LinkageRunSummary(summaries, caseOf.Count, changed, caseOf.Values.Distinct(StringComparer.Ordinal).Count(), (int)lifecycleChanged);
         }
-        finally
+        catch
         {
-            foreach (var table in LinkageSql.TempTables)
-            {
-                Sql.Execute(connection, $"DROP TABLE IF EXISTS {table}");
-            }
+            // The transaction is aborted: the caller rolls back, and the temp tables go with the connection.
+            throw;
+        }
+
+        DropTempTables(connection);
+        return result;
+    }
+
+    private static void DropTempTables(DuckDBConnection connection)
+    {
+        foreach (var table in LinkageSql.TempTables)
+        {
+            Sql.Execute(connection, $"DROP TABLE IF EXISTS {table}");
         }
     }
 

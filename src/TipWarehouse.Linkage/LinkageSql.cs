@@ -37,8 +37,8 @@ internal static class LinkageSql
         CREATE OR REPLACE TEMP TABLE lk_pcase AS
         SELECT e.case_number,
                min(e.event_date_key) FILTER (WHERE e.event_date_key > 0) AS date_key,
-               arg_min(e.geography_key, e.event_date_key * 100000000 + e.event_sequence) FILTER (WHERE e.geography_key <> -1) AS geography_key,
-               arg_max(e.crime_type_key, e.event_date_key * 100000000 + e.event_sequence) FILTER (WHERE e.crime_type_key <> -1) AS crime_type_key,
+               arg_min(e.geography_key, CAST(e.event_date_key AS BIGINT) * 100000000 + e.event_sequence) FILTER (WHERE e.geography_key <> -1) AS geography_key,
+               arg_max(e.crime_type_key, CAST(e.event_date_key AS BIGINT) * 100000000 + e.event_sequence) FILTER (WHERE e.crime_type_key <> -1) AS crime_type_key,
                bool_or(NULLIF(trim(e.cited_report_number), '') IS NOT NULL) AS cites_report
         FROM dw.fact_case_event e
         GROUP BY e.case_number;
