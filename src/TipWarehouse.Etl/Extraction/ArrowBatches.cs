@@ -264,8 +264,8 @@ internal sealed class BatchAssembler
 {
     private readonly PipelineSpec _spec;
     private readonly ValueParser _parser;
-    private readonly Schema _schema;
-    private readonly Schema? _childSchema;
+    private readonly Apache.Arrow.Schema _schema;
+    private readonly Apache.Arrow.Schema? _childSchema;
     private readonly HashSet<int> _masked;
 
     public BatchAssembler(PipelineSpec spec)
@@ -274,7 +274,7 @@ internal sealed class BatchAssembler
         _spec = spec;
         _parser = new ValueParser(spec.Source.Culture);
         _masked = [.. spec.Columns.Select((c, i) => (c, i)).Where(x => x.c.Pii || spec.Scrub.Any(s => string.Equals(s.Column, x.c.Name, StringComparison.OrdinalIgnoreCase))).Select(x => x.i)];
-        var builder = new Schema.Builder()
+        var builder = new Apache.Arrow.Schema.Builder()
             .Field(f => f.Name(ExtractedBatch.SourceRowField).DataType(Int64Type.Default).Nullable(false))
             .Field(f => f.Name(ExtractedBatch.RawField).DataType(StringType.Default).Nullable(true));
         foreach (var c in spec.Columns)
@@ -285,7 +285,7 @@ internal sealed class BatchAssembler
         _schema = builder.Build();
         if (spec.Child is { } child)
         {
-            var cb = new Schema.Builder()
+            var cb = new Apache.Arrow.Schema.Builder()
                 .Field(f => f.Name(ExtractedBatch.ParentField).DataType(Int32Type.Default).Nullable(false))
                 .Field(f => f.Name(ExtractedBatch.IndexField).DataType(Int32Type.Default).Nullable(false));
             foreach (var c in child.Columns)
@@ -298,7 +298,7 @@ internal sealed class BatchAssembler
     }
 
     /// <summary>The Arrow schema of <see cref="ExtractedBatch.Rows"/>.</summary>
-    public Schema Schema => _schema;
+    public Apache.Arrow.Schema Schema => _schema;
 
     /// <summary>Reads <paramref name="source"/> to the end, yielding one batch per <c>batch_size</c> rows; <paramref name="keep"/> filters rows (sequence, window) before they count as read.</summary>
     public IEnumerable<ExtractedBatch> Read(IRowSource source, Func<IRowSource, bool>? keep = null)
