@@ -22,6 +22,12 @@ public sealed record FellegiSunterModel(IReadOnlyList<ComparisonField> Fields, d
     /// <summary>The smallest probability kept, so that an unseen level weighs a lot but not infinitely.</summary>
     public const double Floor = 1e-4;
 
+    /// <summary>
+    /// The smallest m used in a weight: a disagreement never seen among matches (a late age correction, a misspelt
+    /// name) costs at most about 10 bits, so one noisy field cannot veto an otherwise strong match.
+    /// </summary>
+    public const double MatchFloor = 1e-3;
+
     /// <summary>The configured model: the fields' default m and u, no estimation.</summary>
     public static FellegiSunterModel Configured(IReadOnlyList<ComparisonField> fields, double prior = 0.01)
     {
@@ -36,7 +42,7 @@ public sealed record FellegiSunterModel(IReadOnlyList<ComparisonField> Fields, d
 
     /// <summary>log2(m/u) of one field at one level; 0 for a missing value.</summary>
     public double FieldWeight(int field, int level) =>
-        level < 0 ? 0 : Math.Log2(Math.Max(M[field][level], Floor) / Math.Max(U[field][level], Floor));
+        level < 0 ? 0 : Math.Log2(Math.Max(M[field][level], MatchFloor) / Math.Max(U[field][level], Floor));
 
     /// <summary>The match weight of a comparison vector: the sum of log2(m/u) over its non-missing fields.</summary>
     public double Weight(ReadOnlySpan<int> levels)
@@ -52,15 +58,18 @@ public sealed record FellegiSunterModel(IReadOnlyList<ComparisonField> Fields, d
 }
 
 /// <summary>
-/// Estimates m and u by expectation–maximization under conditional independence, on the distinct comparison
-/// patterns with their counts (deterministic: fixed starting point, fixed iteration cap and tolerance).
+/// Estimates the Fellegi–Sunter parameters from the data, deterministically. u is the level frequency among the
+/// candidate pairs that are not seed matches (blocked pairs are overwhelmingly non-matches, so this is the usual
+/// "u from random pairs" estimate, and it keeps EM from swapping the classes); m and the match share are fitted by
+/// expectation–maximization under conditional independence, started from the seed matches (exact references), on
+/// the distinct comparison patterns with their counts, with a fixed iteration cap and tolerance.
 /// </summary>
 public static class FellegiSunterEstimator
 {
     /// <summary>Fits the model to <paramref name="vectors"/>; falls back to the configured model when the data cannot identify it.</summary>
     /// <param name="fields">The comparison fields, in vector order.</param>
     /// <param name="vectors">One comparison vector per candidate pair.</param>
-    /// <param name="seedMatches">Vectors of pairs known to match (e.g. exact references), used for the starting m; may be empty.</param>
+    /// <param name="seedMatches">Vectors of pairs known to match (e.g. exact references; the same array instances as in <paramref name="vectors"/>), used for the starting m and left out of u; may be empty.</param>
     /// <param name="maxIterations">The iteration cap.</param>
     /// <param name="minPairs">Below this many pairs the configured model is returned.</param>
     public static FellegiSunterModel Estimate(
@@ -81,8 +90,9 @@ public static class FellegiSunterEstimator
 
         var patterns = Group(vectors, out var counts);
         var fieldCount = fields.Count;
+        var seeds = new HashSet<int[]>(seedMatches, ReferenceEqualityComparer.Instance);
         var m = Start(fields, seedMatches, useDefaults: true);
-        var u = Start(fields, vectors, useDefaults: false);
+        var u = Start(fields, [.. vectors.Where(v => !seeds.Contains(v))], useDefaults: false);
         var prior = seedMatches.Count > 0 ? Math.Clamp((double)seedMatches.Count / vectors.Count, 0.001, 0.5) : 0.05;
         var posterior = new double[patterns.Count];
         var iterations = 0;
@@ -108,7 +118,6 @@ public static class FellegiSunterEstimator
             // M step.
             double total = 0, matched = 0;
             var newM = fields.Select(x => new double[x.Levels]).ToArray();
-            var newU = fields.Select(x => new double[x.Levels]).ToArray();
             for (var p = 0; p < patterns.Count; p++)
             {
                 var n = counts[p];
@@ -120,7 +129,6 @@ public static class FellegiSunterEstimator
                     if (level >= 0)
                     {
                         newM[f][level] += n * posterior[p];
-                        newU[f][level] += n * (1 - posterior[p]);
                     }
                 }
             }
@@ -130,11 +138,9 @@ public static class FellegiSunterEstimator
             for (var f = 0; f < fieldCount; f++)
             {
                 change = Math.Max(change, Normalize(newM[f], m[f]));
-                change = Math.Max(change, Normalize(newU[f], u[f]));
             }
 
             m = newM;
-            u = newU;
             if (change < 1e-7)
             {
                 iterations++;

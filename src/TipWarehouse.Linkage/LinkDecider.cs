@@ -4,7 +4,11 @@ namespace TipWarehouse.Linkage;
 /// One candidate pair of one link type with its comparison vector (-1 = missing) and how its reference matched:
 /// 0 = no reference agreement, 1 = after normalization or a known typing error, 2 = as written.
 /// </summary>
-public sealed record CandidatePair(string LeftId, string RightId, int[] Levels, int ReferenceMatch, int LinkDateKey);
+public sealed record CandidatePair(string LeftId, string RightId, int[] Levels, int ReferenceMatch, int LinkDateKey)
+{
+    /// <summary>True for pairs taken as known matches to start the EM estimation (an exact or normalized reference).</summary>
+    public bool IsSeed { get; init; }
+}
 
 /// <summary>An analyst's latest decision on a pair.</summary>
 public sealed record AnalystDecision(string LinkType, string LeftId, string RightId, bool Accept, string DecidedBy);
@@ -18,13 +22,14 @@ public sealed record LinkDecision(string LinkType, string LeftId, string RightId
 /// </summary>
 public static class LinkDecider
 {
-    /// <summary>Decides the pairs of one link type.</summary>
+    /// <summary>Decides the pairs of one link type; with <paramref name="trustReferences"/> a reference cited as written links whatever its score.</summary>
     public static IReadOnlyList<LinkDecision> Decide(
         string linkType,
         IReadOnlyList<CandidatePair> candidates,
         FellegiSunterModel model,
         LinkTypeOptions options,
-        IReadOnlyList<AnalystDecision> decisions)
+        IReadOnlyList<AnalystDecision> decisions,
+        bool trustReferences = false)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(model);
@@ -61,13 +66,14 @@ public static class LinkDecider
 
         var scored = candidates
             .Where(c => !verdicts.ContainsKey((c.LeftId, c.RightId)))
-            .Select(c => (Candidate: c, Score: Math.Round(model.Weight(c.Levels), 4)))
-            .Where(x => x.Score >= options.ReviewThreshold)
-            .OrderByDescending(x => x.Score)
+            .Select(c => (Candidate: c, Score: Math.Round(model.Weight(c.Levels), 4), Trusted: trustReferences && c.ReferenceMatch == 2))
+            .Where(x => x.Trusted || x.Score >= options.ReviewThreshold)
+            .OrderByDescending(x => x.Trusted)
+            .ThenByDescending(x => x.Score)
             .ThenByDescending(x => x.Candidate.ReferenceMatch)
             .ThenBy(x => x.Candidate.LeftId, StringComparer.Ordinal)
             .ThenBy(x => x.Candidate.RightId, StringComparer.Ordinal);
-        foreach (var (candidate, score) in scored)
+        foreach (var (candidate, score, trusted) in scored)
         {
             if (usedLeft.Contains(candidate.LeftId) || usedRight.Contains(candidate.RightId))
             {
@@ -76,7 +82,7 @@ public static class LinkDecider
 
             usedLeft.Add(candidate.LeftId);
             usedRight.Add(candidate.RightId);
-            var status = score >= options.LinkThreshold ? LinkTypes.StatusLinked : LinkTypes.StatusReview;
+            var status = trusted || score >= options.LinkThreshold ? LinkTypes.StatusLinked : LinkTypes.StatusReview;
             result.Add(new LinkDecision(linkType, candidate.LeftId, candidate.RightId, MethodOf(candidate), score, status, null, candidate.LinkDateKey));
         }
 

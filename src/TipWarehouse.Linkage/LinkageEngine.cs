@@ -50,9 +50,9 @@ public sealed class LinkageEngine
                     : LinkageSql.PoliceProsecutionVectors(typeOptions));
                 var candidates = ReadCandidates(connection, fields.Count);
                 var model = _options.EstimateByEm
-                    ? FellegiSunterEstimator.Estimate(fields, [.. candidates.Select(c => c.Levels)], [.. candidates.Where(c => c.ReferenceMatch > 0).Select(c => c.Levels)], _options.EmIterations)
+                    ? FellegiSunterEstimator.Estimate(fields, [.. candidates.Select(c => c.Levels)], [.. candidates.Where(c => c.IsSeed).Select(c => c.Levels)], _options.EmIterations)
                     : FellegiSunterModel.Configured(fields);
-                var links = LinkDecider.Decide(linkType, candidates, model, typeOptions, decisions);
+                var links = LinkDecider.Decide(linkType, candidates, model, typeOptions, decisions, trustReferences: linkType == LinkTypes.HotlinePolice);
                 allLinks.AddRange(links);
                 summaries.Add(new LinkTypeSummary(
                     linkType,
@@ -163,10 +163,10 @@ public sealed class LinkageEngine
             var levels = new int[fieldCount];
             for (var f = 0; f < fieldCount; f++)
             {
-                levels[f] = Sql.Int(r, 4 + f);
+                levels[f] = Sql.Int(r, 5 + f);
             }
 
-            return new CandidatePair(r.GetString(0), r.GetString(1), levels, Sql.Int(r, 2, 0), Sql.Int(r, 3));
+            return new CandidatePair(r.GetString(0), r.GetString(1), levels, Sql.Int(r, 2, 0), Sql.Int(r, 3)) { IsSeed = !r.IsDBNull(4) && r.GetBoolean(4) };
         });
 
     private (Dictionary<RecordRef, string> CaseOf, int Changed) AssignCases(DuckDBConnection connection, List<LinkDecision> links, long batchId)

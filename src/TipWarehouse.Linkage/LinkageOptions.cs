@@ -26,7 +26,7 @@ public sealed record LinkTypeOptions
 public sealed record LinkageOptions
 {
     /// <summary>Hotline call → police report.</summary>
-    public LinkTypeOptions HotlinePolice { get; init; } = new() { LinkThreshold = 10, ReviewThreshold = 4, WindowBeforeDays = 1, WindowAfterDays = 20 };
+    public LinkTypeOptions HotlinePolice { get; init; } = new() { LinkThreshold = 5, ReviewThreshold = 2, WindowBeforeDays = 1, WindowAfterDays = 20 };
 
     /// <summary>Police report → prosecution case.</summary>
     public LinkTypeOptions PoliceProsecution { get; init; } = new() { LinkThreshold = 10, ReviewThreshold = 4, WindowBeforeDays = 7, WindowAfterDays = 400 };

@@ -72,7 +72,7 @@ internal static class LinkageSql
                max(CASE WHEN a.dni IS NOT NULL AND b.dni IS NOT NULL THEN CAST(a.dni = b.dni AS INTEGER) END) AS v_dni,
                max(CASE WHEN a.name IS NOT NULL AND b.name IS NOT NULL THEN CAST(a.name = b.name AS INTEGER) END) AS v_name,
                max(CASE WHEN a.age IS NOT NULL AND b.age IS NOT NULL THEN
-                   CASE WHEN abs(a.age - b.age) <= {ageNear} THEN 2 WHEN abs(a.age - b.age) <= {ageFar} THEN 1 ELSE 0 END END) AS v_age,
+                   CASE WHEN a.age = b.age THEN 3 WHEN abs(a.age - b.age) <= {ageNear} THEN 2 WHEN abs(a.age - b.age) <= {ageFar} THEN 1 ELSE 0 END END) AS v_age,
                max(CASE WHEN a.sex IS NOT NULL AND b.sex IS NOT NULL THEN CAST(a.sex = b.sex AS INTEGER) END) AS v_sex
         FROM {pairs} p
         JOIN {left} a ON a.id = p.left_id
@@ -107,13 +107,12 @@ internal static class LinkageSql
 
         CREATE OR REPLACE TEMP TABLE lk_vec AS
         SELECT p.left_id, p.right_id,
-               CASE WHEN r.call_ref = c.call_ref THEN 1 WHEN r.call_ref IN (SELECT call_ref FROM lk_call) THEN 0 END AS v0,
-               f.v_dni AS v1, f.v_name AS v2, f.v_age AS v3, f.v_sex AS v4,
-               CASE WHEN r.day_no - c.day_no BETWEEN 0 AND 12 THEN 2 WHEN r.day_no - c.day_no BETWEEN -1 AND 30 THEN 1 WHEN r.day_no IS NULL OR c.day_no IS NULL THEN NULL ELSE 0 END AS v5,
-               CASE WHEN c.geography_key = -1 OR r.geography_key = -1 THEN NULL WHEN c.geography_key = r.geography_key THEN 2 WHEN c.province = r.province THEN 1 ELSE 0 END AS v6,
-               CASE WHEN c.unit_key = -1 OR r.unit_key = -1 THEN NULL WHEN c.unit_key = r.unit_key THEN 1 ELSE 0 END AS v7,
-               CASE WHEN c.is_tip THEN 1 ELSE 0 END AS v8,
-               CASE WHEN r.call_ref = c.call_ref THEN 2 ELSE 0 END AS reference_match,
+               f.v_dni AS v0, f.v_name AS v1, f.v_age AS v2, f.v_sex AS v3,
+               CASE WHEN r.day_no - c.day_no BETWEEN 0 AND 12 THEN 2 WHEN r.day_no - c.day_no BETWEEN -1 AND 30 THEN 1 WHEN r.day_no IS NULL OR c.day_no IS NULL THEN NULL ELSE 0 END AS v4,
+               CASE WHEN c.geography_key = -1 OR r.geography_key = -1 THEN NULL WHEN c.geography_key = r.geography_key THEN 2 WHEN c.province = r.province THEN 1 ELSE 0 END AS v5,
+               CASE WHEN c.unit_key = -1 OR r.unit_key = -1 THEN NULL WHEN c.unit_key = r.unit_key THEN 1 ELSE 0 END AS v6,
+               CASE WHEN c.is_tip THEN 1 ELSE 0 END AS v7,
+               CASE WHEN r.call_ref = c.call_ref THEN 2 ELSE 0 END AS reference_match, r.call_ref = c.call_ref AS is_seed,
                greatest(c.date_key, r.date_key) AS link_date_key
         FROM lk_hp_pairs p
         JOIN lk_call c ON c.call_id = p.left_id
@@ -142,7 +141,7 @@ internal static class LinkageSql
                CASE WHEN k.day_no - r.day_no BETWEEN 0 AND 60 THEN 2 WHEN k.day_no - r.day_no BETWEEN -30 AND 365 THEN 1 WHEN r.day_no IS NULL OR k.day_no IS NULL THEN NULL ELSE 0 END AS v5,
                CASE WHEN r.geography_key = -1 OR k.geography_key IS NULL THEN NULL WHEN r.geography_key = k.geography_key THEN 2 WHEN r.province = k.province THEN 1 ELSE 0 END AS v6,
                CASE WHEN r.crime_type_key = -1 OR k.crime_type_key IS NULL THEN NULL WHEN r.crime_type_key = k.crime_type_key THEN 1 ELSE 0 END AS v7,
-               CASE WHEN n.level = 3 THEN 2 WHEN n.level >= 1 THEN 1 ELSE 0 END AS reference_match,
+               CASE WHEN n.level = 3 THEN 2 WHEN n.level >= 1 THEN 1 ELSE 0 END AS reference_match, COALESCE(n.level >= 2, false) AS is_seed,
                greatest(r.date_key, COALESCE(k.date_key, -1)) AS link_date_key
         FROM lk_pp_pairs p
         JOIN lk_report r ON r.report_number = p.left_id
@@ -153,7 +152,7 @@ internal static class LinkageSql
 
     /// <summary>Reads the comparison vectors of the current link type.</summary>
     public static string ReadVectors(int fieldCount) =>
-        "SELECT left_id, right_id, reference_match, link_date_key, "
+        "SELECT left_id, right_id, reference_match, link_date_key, is_seed, "
         + string.Join(", ", Enumerable.Range(0, fieldCount).Select(i => "v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))
         + " FROM lk_vec ORDER BY left_id, right_id";
 

@@ -183,6 +183,7 @@ public sealed class LinkageEngineTests
     public void Analyst_decisions_are_stored_and_survive_a_rerun()
     {
         using var w = new TestWarehouse();
+        var strict = new LinkageOptions { HotlinePolice = new LinkageOptions().HotlinePolice with { LinkThreshold = 10, ReviewThreshold = 4 } };
         var unit = w.Unit("CPNP-LIMA", TestWarehouse.Lima);
 
         // Same place and time, same sex, no names or DNI: a pair for review, not a link.
@@ -191,7 +192,7 @@ public sealed class LinkageEngineTests
         w.ReportPerson("DEN-2006-000300", "P1", w.Person(null, null, 'F'), "VICTIMA", null);
         w.Report("DEN-2006-000301", s_day.AddDays(3), TestWarehouse.Lima, unit);
         w.Event(1, "FPLIM-2006-0300", s_day.AddDays(30), "COMPLAINT_RECEIVED", null);
-        w.Link(1);
+        w.Link(1, strict);
 
         var queue = LinkageReview.Queue(w.Connection);
         var review = queue.Rows.Where(r => (string)r[queue.IndexOf("link_type")]! == LinkTypes.HotlinePolice).ToList();
@@ -204,7 +205,7 @@ public sealed class LinkageEngineTests
 
         LinkageReview.Decide(w.Connection, id, accept: true, "ana", w.Time);
         LinkageReview.Decide(w.Connection, prosecutionId, accept: false, "ana", w.Time);
-        w.Link(2);
+        w.Link(2, strict);
 
         Assert.Contains(w.Links(), l => l is { Left: "L-0300", Right: "DEN-2006-000300", Method: LinkTypes.MethodAnalyst, Status: LinkTypes.StatusLinked });
         Assert.Contains(w.Links(), l => l.Left == rejectedReport && l.Right == "FPLIM-2006-0300" && l.Status == LinkTypes.StatusRejected);
@@ -213,7 +214,7 @@ public sealed class LinkageEngineTests
 
         // A third run changes nothing.
         var before = w.Snapshot();
-        w.Link(3);
+        w.Link(3, strict);
         Assert.Equal(before, w.Snapshot());
     }
 
