@@ -10,5 +10,6 @@ internal static class CommandCatalog
         yield return QueryCommand.Create(context);
         yield return InitCommand.Create(context);
         yield return SimulateCommand.Create(context);
+        yield return LinkageCommand.Create(context);
     }
 }
