@@ -14,6 +14,7 @@ public static class ComparisonFields
         new("place", 3, [0.05, 0.15, 0.80], [0.60, 0.30, 0.10]),
         new("police_unit", 2, [0.10, 0.90], [0.80, 0.20]),
         new("tip_call", 2, [0.20, 0.80], [0.85, 0.15]),
+        new("competition", 3, [0.20, 0.30, 0.50], [0.70, 0.20, 0.10]),
     ];
 
     /// <summary>Police report vs prosecution case.</summary>

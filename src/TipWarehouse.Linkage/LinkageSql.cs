@@ -112,9 +112,12 @@ internal static class LinkageSql
                CASE WHEN c.geography_key = -1 OR r.geography_key = -1 THEN NULL WHEN c.geography_key = r.geography_key THEN 2 WHEN c.province = r.province THEN 1 ELSE 0 END AS v5,
                CASE WHEN c.unit_key = -1 OR r.unit_key = -1 THEN NULL WHEN c.unit_key = r.unit_key THEN 1 ELSE 0 END AS v6,
                CASE WHEN c.is_tip THEN 1 ELSE 0 END AS v7,
+               CASE WHEN p.is_ref THEN NULL WHEN p.calls_for_report = 1 AND p.reports_for_call = 1 THEN 2 WHEN p.calls_for_report <= 3 THEN 1 ELSE 0 END AS v8,
                CASE WHEN r.call_ref = c.call_ref THEN 2 ELSE 0 END AS reference_match, r.call_ref = c.call_ref AS is_seed,
                greatest(c.date_key, r.date_key) AS link_date_key
-        FROM lk_hp_pairs p
+        FROM (SELECT x.*, (x.left_id, x.right_id) IN (SELECT (left_id, right_id) FROM lk_hp_ref) AS is_ref,
+                     count(*) OVER (PARTITION BY x.right_id) AS calls_for_report, count(*) OVER (PARTITION BY x.left_id) AS reports_for_call
+              FROM lk_hp_pairs x) p
         JOIN lk_call c ON c.call_id = p.left_id
         JOIN lk_report r ON r.report_number = p.right_id
         LEFT JOIN ({PersonFeatures("lk_hp_pairs", "lk_hp_left_person", "lk_hp_right_person", 1, 3)}) f ON f.left_id = p.left_id AND f.right_id = p.right_id;

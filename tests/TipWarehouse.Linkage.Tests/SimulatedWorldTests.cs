@@ -20,9 +20,9 @@ public sealed class SimulatedWorldFixture : IDisposable
         WorldSimulator.Run(new SimulationOptions
         {
             OutputDirectory = Home.DefaultSourcesDirectory,
-            From = new DateOnly(2006, 1, 1),
-            To = new DateOnly(2006, 12, 31),
-            Scale = 0.5,
+            From = new DateOnly(2006, 3, 1),
+            To = new DateOnly(2006, 9, 30),
+            Scale = 0.6,
             Seed = 7,
         });
         WarehouseInitializer.InitializeHome(Home, Time, new InitOptions { Time = Time }, _ => null);
