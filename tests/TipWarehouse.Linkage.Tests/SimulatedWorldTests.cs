@@ -21,8 +21,8 @@ public sealed class SimulatedWorldFixture : IDisposable
         {
             OutputDirectory = Home.DefaultSourcesDirectory,
             From = new DateOnly(2006, 3, 1),
-            To = new DateOnly(2006, 6, 30),
-            Scale = 1.0,
+            To = new DateOnly(2006, 9, 30),
+            Scale = 0.6,
             Seed = 7,
         });
         WarehouseInitializer.InitializeHome(Home, Time, new InitOptions { Time = Time }, _ => null);
