@@ -44,6 +44,13 @@ public static class WorldSimulator
         var reports = PoliceWorld.Build(options, geography, leads);
         var cases = ProsecutionWorld.Build(options, geography, reports);
         var rows = PoliceRows.Build(options, geography, reports);
+        leads.Clear();
+        foreach (var report in reports)
+        {
+            // The people are in the rows and the cases now; dropping them keeps large scales smaller.
+            report.Persons.Clear();
+        }
+
         progress?.Report(new SimulationProgress("police", 0, rows.Reports.Count));
         var police = PoliceDatabase.Materialize(Path.Combine(root, "police", "pnp_trata.sqlite"), rows, asOfTime, cancellationToken);
         progress?.Report(new SimulationProgress("police", rows.Reports.Count, rows.Reports.Count));
@@ -59,7 +66,8 @@ public static class WorldSimulator
         WritePoliceTruth(Path.Combine(truthDirectory, "police_reports.csv"), materializedReports);
         WriteCaseTruth(Path.Combine(truthDirectory, "prosecution_cases.csv"), cases.Where(materializedCases.Contains));
 
-        var corrections = rows.Reports.Concat(rows.Persons).Count(r => r.CreatedAt < asOfTime && r.Changes.Any(c => c.Column is "fecha_hecho" or "dni" or "edad" && c.At < asOfTime));
+        var corrections = rows.Reports.Count(r => r.CreatedAt < asOfTime && r.ChangedBefore(PoliceRows.ReportIncidentDate, asOfTime))
+            + rows.Persons.Count(r => r.CreatedAt < asOfTime && (r.ChangedBefore(PoliceRows.PersonDni, asOfTime) || r.ChangedBefore(PoliceRows.PersonAge, asOfTime)));
         var summary = new SimulationSummary
         {
             OutputDirectory = root,

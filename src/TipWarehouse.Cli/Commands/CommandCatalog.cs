@@ -9,7 +9,10 @@ internal static class CommandCatalog
     {
         yield return QueryCommand.Create(context);
         yield return InitCommand.Create(context);
+        yield return SchemaCommand.Create(context);
         yield return SimulateCommand.Create(context);
+        yield return RunCommand.Create(context);
+        yield return RunsCommand.Create(context);
         yield return LinkageCommand.Create(context);
     }
 }

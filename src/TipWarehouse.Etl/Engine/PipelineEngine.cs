@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
@@ -33,7 +34,9 @@ public sealed class PipelineEngine : IPipelineRunner
         _time = time;
         _options = options ?? new PipelineEngineOptions();
         _steps = (extraSteps ?? []).ToDictionary(s => s.Kind, StringComparer.Ordinal);
-        _specs = SpecLoader.LoadDirectory(pipelinesDirectory, _steps.Keys);
+        // Step kinds are checked when such a pipeline runs, so a spec added for a step that this host does not
+        // register (e.g. scoring without a model) does not stop the other pipelines.
+        _specs = SpecLoader.LoadDirectory(pipelinesDirectory);
         Pipelines = [.. _specs.Select(s => s.ToDescriptor())];
     }
 
@@ -43,25 +46,74 @@ public sealed class PipelineEngine : IPipelineRunner
     /// <summary>Every validated spec, upstream first.</summary>
     public IReadOnlyList<PipelineSpec> Specs => _specs;
 
-    /// <summary>Finds the pipelines folder: <c>pipelines/</c> in the current directory or any parent (a clone), else next to the tool.</summary>
-    public static string LocatePipelinesDirectory(string? start = null)
+    /// <summary>Every <see cref="IPipelineStep"/> with a public parameterless constructor in the loaded TipWarehouse assemblies (and those they reference).</summary>
+    public static IReadOnlyList<IPipelineStep> DiscoverSteps(Assembly? entry = null)
     {
-        for (var dir = new DirectoryInfo(start ?? Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<Assembly>([entry ?? Assembly.GetEntryAssembly() ?? typeof(PipelineEngine).Assembly, .. AppDomain.CurrentDomain.GetAssemblies()]);
+        var steps = new List<IPipelineStep>();
+        while (queue.Count > 0)
         {
-            var candidate = Path.Combine(dir.FullName, "pipelines");
-            if (Directory.Exists(candidate) && Directory.EnumerateFiles(candidate, "*.yaml").Any())
+            var assembly = queue.Dequeue();
+            if (assembly.GetName().Name is not { } name || !name.StartsWith("TipWarehouse", StringComparison.Ordinal) || !seen.Add(name))
             {
-                return candidate;
+                continue;
             }
+
+            foreach (var reference in assembly.GetReferencedAssemblies().Where(r => r.Name?.StartsWith("TipWarehouse", StringComparison.Ordinal) == true))
+            {
+                try
+                {
+                    queue.Enqueue(Assembly.Load(reference));
+                }
+                catch (FileNotFoundException)
+                {
+                    // An optional assembly that is not deployed has no steps to offer.
+                }
+            }
+
+            Type[] types;
+            try
+            {
+                types = assembly.GetTypes();
+            }
+            catch (ReflectionTypeLoadException ex)
+            {
+                types = [.. ex.Types.OfType<Type>()];
+            }
+
+            steps.AddRange(types
+                .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IPipelineStep).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
+                .Select(t => (IPipelineStep)Activator.CreateInstance(t)!));
         }
 
-        var besideTool = Path.Combine(AppContext.BaseDirectory, "pipelines");
-        if (Directory.Exists(besideTool))
+        return [.. steps.GroupBy(s => s.Kind, StringComparer.Ordinal).Select(g => g.First())];
+    }
+
+    /// <summary>The environment variable that points at another pipelines folder.</summary>
+    public const string PipelinesDirectoryVariable = "TIPW_PIPELINES_DIR";
+
+    /// <summary>Finds the pipelines folder: <paramref name="explicitDirectory"/>, else <c>TIPW_PIPELINES_DIR</c>, else <c>./pipelines</c>, else the copy beside the tool.</summary>
+    public static string LocatePipelinesDirectory(string? explicitDirectory = null, Func<string, string?>? environment = null)
+    {
+        if (!string.IsNullOrWhiteSpace(explicitDirectory))
         {
-            return besideTool;
+            return Path.GetFullPath(explicitDirectory);
         }
 
-        throw new TipwException("No pipelines/ folder with specs found in the current directory or its parents; pass --pipelines DIR.");
+        var fromEnvironment = (environment ?? Environment.GetEnvironmentVariable)(PipelinesDirectoryVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return Path.GetFullPath(fromEnvironment);
+        }
+
+        var local = Path.GetFullPath("pipelines");
+        if (Directory.Exists(local) && Directory.EnumerateFiles(local, "*.yaml").Any())
+        {
+            return local;
+        }
+
+        return Path.Combine(AppContext.BaseDirectory, "pipelines");
     }
 
     /// <summary>Runs <paramref name="names"/> (or every pipeline) upstream first; a pipeline whose upstream failed is not run.</summary>
@@ -165,8 +217,9 @@ public sealed class PipelineEngine : IPipelineRunner
                 meta.FinishRun(runId, PipelineRunStatus.Failed, ex.Message);
                 throw;
             }
-            catch (Exception ex) when (ex is TipwException or DuckDBException or InjectedFaultException or IOException or InvalidOperationException or UnauthorizedAccessException or SqliteException)
+            catch (Exception ex)
             {
+                // Any other failure fails this run (recorded with its message); the batch already rolled back.
                 meta.FinishRun(runId, PipelineRunStatus.Failed, ex.Message);
                 Report(spec.Name, "failed", ex.Message, run);
                 return run.Result(PipelineRunStatus.Failed, ex.Message);
@@ -196,6 +249,7 @@ public sealed class PipelineEngine : IPipelineRunner
 
         var dateRegex = spec.Source.FileDateRegex is { } r ? new Regex(r, RegexOptions.None, TimeSpan.FromSeconds(1)) : null;
         var files = Directory.EnumerateFiles(folder, spec.Source.Pattern ?? "*").Order(StringComparer.Ordinal).ToList();
+        var pending = new List<PendingFile>();
         foreach (var file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -235,47 +289,73 @@ public sealed class PipelineEngine : IPipelineRunner
                 fileProblem = new FileRejectedException("changed_after_load", $"the file changed after it was loaded in batch {seen.Value.BatchId} (sha256 {seen.Value.Sha256[..12]}… → {fingerprint.Sha256[..12]}…); it is not loaded twice");
             }
 
-            ExecuteBatch(connection, meta, spec, run, name, null, scope =>
+            pending.Add(new PendingFile(file, name, fingerprint, fileProblem));
+        }
+
+        // Several drop files per batch (source.files_per_batch) amortize the per-transaction cost; every file keeps its
+        // own manifest entry in the batch's transaction, and a bad file is quarantined whole while the others load.
+        foreach (var chunk in pending.Chunk(spec.Source.FilesPerBatch))
+        {
+            var label = chunk.Length == 1 ? chunk[0].Name : $"{chunk[0].Name}..{chunk[^1].Name} ({chunk.Length} files)";
+            ExecuteBatch(connection, meta, spec, run, label, null, scope =>
             {
-                long read = 0;
-                if (fileProblem is null)
+                long total = 0;
+                var assembler = new BatchAssembler(spec);
+                var validator = new RowValidator(spec);
+                var loaded = new List<(PendingFile File, long Read)>();
+                foreach (var p in chunk)
                 {
-                    try
+                    cancellationToken.ThrowIfCancellationRequested();
+                    long read = 0;
+                    var problem = p.Problem;
+                    if (problem is null)
                     {
-                        using var source = new CsvRowSource(file, spec, fingerprint.Encoding);
-                        var assembler = new BatchAssembler(spec);
-                        var validator = new RowValidator(spec);
-                        foreach (var batch in assembler.Read(source))
+                        try
                         {
-                            read += batch.RowsRead;
-                            scope.Stage(staging, validator, batch, name);
+                            using var source = new CsvRowSource(p.Path, spec, p.Fingerprint.Encoding);
+                            foreach (var batch in assembler.Read(source))
+                            {
+                                read += batch.RowsRead;
+                                scope.Stage(staging, validator, batch, p.Name);
+                            }
+                        }
+                        catch (FileRejectedException ex)
+                        {
+                            problem = ex;
                         }
                     }
-                    catch (FileRejectedException ex)
+
+                    if (problem is not null)
                     {
-                        fileProblem = ex;
+                        read = CountDataLines(p.Path);
+                        scope.QuarantineFile(p.Path, problem.ReasonCode, problem.Message, read);
+                        meta.UpsertManifest(spec.Name, p.Name, p.Fingerprint, "quarantined", read, scope.BatchId, problem.Message, keepLoaded: problem.ReasonCode == "changed_after_load");
                     }
-                }
+                    else
+                    {
+                        if (p.Fingerprint.EncodingNote is { } note)
+                        {
+                            scope.Flag(spec.Target!, p.Name, "encoding_mismatch", spec.Source.Encoding, note);
+                        }
 
-                if (fileProblem is not null)
-                {
-                    read = CountDataLines(file);
-                    scope.QuarantineFile(file, fileProblem.ReasonCode, fileProblem.Message, read);
-                    meta.UpsertManifest(spec.Name, name, fingerprint, "quarantined", read, scope.BatchId, fileProblem.Message, keepLoaded: fileProblem.ReasonCode == "changed_after_load");
-                    return new BatchCounts(read, null);
-                }
+                        loaded.Add((p, read));
+                    }
 
-                if (fingerprint.EncodingNote is { } note)
-                {
-                    scope.Flag(spec.Target!, name, "encoding_mismatch", spec.Source.Encoding, note);
+                    total += read;
                 }
 
                 scope.Transform();
-                meta.UpsertManifest(spec.Name, name, fingerprint, "loaded", read, scope.BatchId, fingerprint.EncodingNote, keepLoaded: false);
-                return new BatchCounts(read, null);
+                foreach (var (p, read) in loaded)
+                {
+                    meta.UpsertManifest(spec.Name, p.Name, p.Fingerprint, "loaded", read, scope.BatchId, p.Fingerprint.EncodingNote, keepLoaded: false);
+                }
+
+                return new BatchCounts(total, null);
             });
         }
     }
+
+    private sealed record PendingFile(string Path, string Name, FileFingerprint Fingerprint, FileRejectedException? Problem);
 
     private static string Sha256Of(string file)
     {
@@ -427,7 +507,9 @@ public sealed class PipelineEngine : IPipelineRunner
 
     private async Task RunStepAsync(DuckDBConnection connection, MetaStore meta, PipelineSpec spec, RunTotals run, CancellationToken cancellationToken)
     {
-        var step = _steps.TryGetValue(spec.Kind, out var s) ? s : throw new TipwException($"Pipeline {spec.Name}: no step is registered for kind '{spec.Kind}'.");
+        var step = _steps.TryGetValue(spec.Kind, out var s)
+            ? s
+            : throw new TipwException($"Pipeline {spec.Name} ({spec.SpecPath}): no step is registered for kind '{spec.Kind}' (registered: {string.Join(", ", _steps.Keys.Order())}).");
         var before = meta.Watermark(spec.Name, "step");
         StepOutcome? outcome = null;
         var batchId = meta.NextBatchId();

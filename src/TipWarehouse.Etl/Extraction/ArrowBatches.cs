@@ -10,10 +10,10 @@ public sealed record RejectRecord(string SourceFile, long? SourceRow, string? Co
 /// <summary>Masks what could identify a person in raw text kept inside the warehouse.</summary>
 public static partial class RawTextMask
 {
-    /// <summary>Replaces runs of 7 or more digits (DNI-like numbers) by <c>[DNI]</c>.</summary>
+    /// <summary>Replaces standalone runs of 8 or more digits (DNI-like numbers, not parts of identifiers like L2006031900001) by <c>[DNI]</c>.</summary>
     public static string? Digits(string? text) => text is null ? null : DniLike().Replace(text, "[DNI]");
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\d{7,}")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\p{L}\d])\d{8,}(?!\d)")]
     private static partial System.Text.RegularExpressions.Regex DniLike();
 }
 

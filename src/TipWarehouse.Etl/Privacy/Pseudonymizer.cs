@@ -288,7 +288,7 @@ public static class NarrativeScrubber
     /// <summary>The DNI placeholder.</summary>
     public const string DniPlaceholder = "[DNI]";
 
-    /// <summary>Returns <paramref name="text"/> with every word equal (accent- and case-insensitively) to a token of <paramref name="names"/> replaced, and every run of 7+ digits replaced.</summary>
+    /// <summary>Returns <paramref name="text"/> with every word equal (accent- and case-insensitively) to a token of <paramref name="names"/> replaced, and every run of 8+ digits (DNI-like) replaced.</summary>
     public static string? Scrub(string? text, IEnumerable<string?> names)
     {
         if (string.IsNullOrEmpty(text))
@@ -339,7 +339,7 @@ public static class NarrativeScrubber
                     i++;
                 }
 
-                if (i - start >= 7)
+                if (i - start >= 8)
                 {
                     result.Append(DniPlaceholder);
                 }

@@ -120,6 +120,9 @@ public sealed record SourceSpec
     public bool DetectEncoding { get; init; } = true;
     public char Delimiter { get; init; } = ',';
     public string Culture { get; init; } = "invariant";
+    /// <summary>For drop folders: how many new files one batch (one transaction) takes; default 1.</summary>
+    public int FilesPerBatch { get; init; } = 1;
+
     /// <summary>For relational sources: the table (or view) read.</summary>
     public string? Table { get; init; }
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();

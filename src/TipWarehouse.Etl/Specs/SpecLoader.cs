@@ -69,7 +69,7 @@ public static partial class SpecLoader
         return ordered;
     }
 
-    /// <summary>Parses one spec file; problems are added to <paramref name="errors"/> and null is returned.</summary>
+    /// <summary>Parses one spec file; problems are added to <paramref name="errors"/>; null only when the YAML itself cannot be read.</summary>
     public static PipelineSpec? Parse(string file, string yaml, string pipelinesDirectory, List<SpecError> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
@@ -152,7 +152,7 @@ public static partial class SpecLoader
         if (sourceMap is not null)
         {
             sourceMap.CheckKeys(builtIn
-                ? ["kind", "path", "pattern", "file_date_regex", "file_date_format", "encoding", "detect_encoding", "delimiter", "culture", "table", "settings"]
+                ? ["kind", "path", "pattern", "file_date_regex", "file_date_format", "encoding", "detect_encoding", "delimiter", "culture", "table", "files_per_batch", "settings"]
                 : null);
             var delimiter = sourceMap.String("delimiter") ?? ",";
             var delimiterChar = delimiter switch { "\\t" or "tab" => '\t', _ when delimiter.Length == 1 => delimiter[0], _ => '\0' };
@@ -172,6 +172,7 @@ public static partial class SpecLoader
                 Delimiter = delimiterChar,
                 Culture = sourceMap.String("culture") ?? "invariant",
                 Table = sourceMap.String("table"),
+                FilesPerBatch = sourceMap.Int("files_per_batch", 1, 100_000) ?? 1,
                 Settings = settings,
             };
             CheckSource(file, kind, source, sourceMap, errors);
@@ -293,7 +294,10 @@ public static partial class SpecLoader
             Transforms = transforms,
         };
         s_lines.AddOrUpdate(spec.SpecPath, r.KeyLines, (_, _) => r.KeyLines);
-        return errors.Count > before ? null : spec;
+
+        // Returned even when it has errors, so cross-spec checks (upstream names) still report in the same pass.
+        _ = before;
+        return spec;
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Dictionary<string, int>> s_lines = new(StringComparer.Ordinal);
