@@ -1,0 +1,169 @@
+namespace TipWarehouse.Linkage;
+
+/// <summary>The set-based part of linkage: record views, blocking and comparison vectors, as DuckDB temp tables.</summary>
+internal static class LinkageSql
+{
+    private static string Sex(string column) => $"(CASE WHEN upper(trim({column})) IN ('F', 'M') THEN upper(trim({column})) END)";
+
+    /// <summary>The records of the three agencies with what blocking and comparison need.</summary>
+    public static readonly string Records = $"""
+        CREATE OR REPLACE TEMP TABLE lk_call AS
+        SELECT c.call_id, upper(trim(c.call_id)) AS call_ref, c.call_date_key AS date_key, {Sql.DayNumber("c.call_date_key")} AS day_no,
+               c.geography_key, g.province_code_inei AS province, g.department_code_inei AS department,
+               c.referred_police_unit_key AS unit_key, COALESCE(CAST(c.is_tip_by_operator AS BOOLEAN), false) AS is_tip,
+               p.dni_pseudonym AS dni, p.name_phonetic_pseudonym AS name, CAST(c.victim_age AS INTEGER) AS age,
+               COALESCE({Sex("c.victim_sex")}, {Sex("p.sex")}) AS sex
+        FROM dw.fact_hotline_call c
+        LEFT JOIN dw.dim_geography g ON g.geography_key = c.geography_key AND c.geography_key <> -1
+        LEFT JOIN dw.dim_person p ON p.person_key = c.victim_person_key AND c.victim_person_key <> -1;
+
+        CREATE OR REPLACE TEMP TABLE lk_report AS
+        SELECT r.report_number, NULLIF(upper(trim(r.source_call_id)), '') AS call_ref, r.report_date_key AS date_key,
+               {Sql.DayNumber("r.report_date_key")} AS day_no, r.geography_key, g.province_code_inei AS province,
+               g.department_code_inei AS department, r.police_unit_key AS unit_key, r.crime_type_key
+        FROM dw.fact_police_report r
+        LEFT JOIN dw.dim_geography g ON g.geography_key = r.geography_key AND r.geography_key <> -1;
+
+        CREATE OR REPLACE TEMP TABLE lk_report_person AS
+        SELECT DISTINCT b.report_number, upper(b.role) AS role, p.dni_pseudonym AS dni, p.name_phonetic_pseudonym AS name,
+               CAST(b.age AS INTEGER) AS age, {Sex("p.sex")} AS sex
+        FROM dw.bridge_report_person b
+        JOIN dw.dim_person p ON p.person_key = b.person_key
+        UNION
+        SELECT DISTINCT a.report_number, 'DENUNCIADO', p.dni_pseudonym, p.name_phonetic_pseudonym, CAST(NULL AS INTEGER), {Sex("p.sex")}
+        FROM dw.fact_arrest a
+        JOIN dw.dim_person p ON p.person_key = a.person_key AND a.person_key <> -1;
+
+        CREATE OR REPLACE TEMP TABLE lk_pcase AS
+        SELECT e.case_number,
+               min(e.event_date_key) FILTER (WHERE e.event_date_key > 0) AS date_key,
+               arg_min(e.geography_key, CAST(e.event_date_key AS BIGINT) * 100000000 + e.event_sequence) FILTER (WHERE e.geography_key <> -1) AS geography_key,
+               arg_max(e.crime_type_key, CAST(e.event_date_key AS BIGINT) * 100000000 + e.event_sequence) FILTER (WHERE e.crime_type_key <> -1) AS crime_type_key,
+               bool_or(NULLIF(trim(e.cited_report_number), '') IS NOT NULL) AS cites_report
+        FROM dw.fact_case_event e
+        GROUP BY e.case_number;
+
+        CREATE OR REPLACE TEMP TABLE lk_pcase_geo AS
+        SELECT k.*, {Sql.DayNumber("k.date_key")} AS day_no, g.province_code_inei AS province, g.department_code_inei AS department
+        FROM lk_pcase k
+        LEFT JOIN dw.dim_geography g ON g.geography_key = k.geography_key;
+
+        CREATE OR REPLACE TEMP TABLE lk_case_person AS
+        SELECT DISTINCT e.case_number, p.dni_pseudonym AS dni, p.name_phonetic_pseudonym AS name, CAST(d.age AS INTEGER) AS age, {Sex("p.sex")} AS sex
+        FROM dw.bridge_case_event_defendant d
+        JOIN dw.fact_case_event e ON e.event_sequence = d.event_sequence
+        JOIN dw.dim_person p ON p.person_key = d.person_key;
+
+        -- level: 3 = cited as written, 2 = equal after normalization, 1 = one known typing error away.
+        CREATE OR REPLACE TEMP TABLE lk_num (report_number VARCHAR, case_number VARCHAR, level INTEGER);
+        """;
+
+    /// <summary>The report numbers and the distinct numbers each prosecution case cites.</summary>
+    public const string ReportNumbers = "SELECT report_number FROM lk_report";
+
+    /// <summary>The distinct cited numbers per case.</summary>
+    public const string CitedNumbers = """
+        SELECT DISTINCT case_number, cited_report_number FROM dw.fact_case_event
+        WHERE NULLIF(trim(cited_report_number), '') IS NOT NULL
+        """;
+
+    private static string PersonFeatures(string pairs, string left, string right, int ageNear, int ageFar) => $"""
+        SELECT p.left_id, p.right_id,
+               max(CASE WHEN a.dni IS NOT NULL AND b.dni IS NOT NULL THEN CAST(a.dni = b.dni AS INTEGER) END) AS v_dni,
+               max(CASE WHEN a.name IS NOT NULL AND b.name IS NOT NULL THEN CAST(a.name = b.name AS INTEGER) END) AS v_name,
+               max(CASE WHEN a.age IS NOT NULL AND b.age IS NOT NULL THEN
+                   CASE WHEN a.age = b.age THEN 3 WHEN abs(a.age - b.age) <= {ageNear} THEN 2 WHEN abs(a.age - b.age) <= {ageFar} THEN 1 ELSE 0 END END) AS v_age,
+               max(CASE WHEN a.sex IS NOT NULL AND b.sex IS NOT NULL THEN CAST(a.sex = b.sex AS INTEGER) END) AS v_sex
+        FROM {pairs} p
+        JOIN {left} a ON a.id = p.left_id
+        JOIN {right} b ON b.id = p.right_id
+        GROUP BY p.left_id, p.right_id
+        """;
+
+    /// <summary>Hotline → police: reference pairs plus blocked pairs (report within the window after the call, at the referred police unit or in the call's district) among the records no reference resolved.</summary>
+    public static string HotlinePoliceVectors(LinkTypeOptions options) => $"""
+        CREATE OR REPLACE TEMP TABLE lk_hp_ref AS
+        SELECT c.call_id AS left_id, r.report_number AS right_id FROM lk_report r JOIN lk_call c ON c.call_ref = r.call_ref;
+
+        CREATE OR REPLACE TEMP TABLE lk_hp_pairs AS
+        SELECT left_id, right_id FROM lk_hp_ref
+        UNION
+        SELECT c.call_id, r.report_number
+        FROM (SELECT * FROM lk_call WHERE call_id NOT IN (SELECT left_id FROM lk_hp_ref)) c
+        JOIN (SELECT * FROM lk_report WHERE report_number NOT IN (SELECT right_id FROM lk_hp_ref)) r
+          ON r.unit_key = c.unit_key AND c.unit_key <> -1
+         AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays}
+        UNION
+        SELECT c.call_id, r.report_number
+        FROM (SELECT * FROM lk_call WHERE call_id NOT IN (SELECT left_id FROM lk_hp_ref)) c
+        JOIN (SELECT * FROM lk_report WHERE report_number NOT IN (SELECT right_id FROM lk_hp_ref)) r
+          ON r.geography_key = c.geography_key AND c.geography_key <> -1
+         AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays};
+
+        CREATE OR REPLACE TEMP TABLE lk_hp_left_person AS
+        SELECT call_id AS id, dni, name, age, sex FROM lk_call WHERE dni IS NOT NULL OR name IS NOT NULL OR age IS NOT NULL OR sex IS NOT NULL;
+        CREATE OR REPLACE TEMP TABLE lk_hp_right_person AS
+        SELECT report_number AS id, dni, name, age, sex FROM lk_report_person WHERE role LIKE 'VICTIM%';
+
+        CREATE OR REPLACE TEMP TABLE lk_vec AS
+        SELECT p.left_id, p.right_id,
+               f.v_dni AS v0, f.v_name AS v1, f.v_age AS v2, f.v_sex AS v3,
+               CASE WHEN r.day_no - c.day_no BETWEEN 0 AND 12 THEN 2 WHEN r.day_no - c.day_no BETWEEN -1 AND 30 THEN 1 WHEN r.day_no IS NULL OR c.day_no IS NULL THEN NULL ELSE 0 END AS v4,
+               CASE WHEN c.geography_key = -1 OR r.geography_key = -1 THEN NULL WHEN c.geography_key = r.geography_key THEN 2 WHEN c.province = r.province THEN 1 ELSE 0 END AS v5,
+               CASE WHEN c.unit_key = -1 OR r.unit_key = -1 THEN NULL WHEN c.unit_key = r.unit_key THEN 1 ELSE 0 END AS v6,
+               CASE WHEN c.is_tip THEN 1 ELSE 0 END AS v7,
+               CASE WHEN p.is_ref THEN NULL WHEN p.calls_for_report = 1 AND p.reports_for_call = 1 THEN 2 WHEN p.calls_for_report <= 3 THEN 1 ELSE 0 END AS v8,
+               CASE WHEN r.call_ref = c.call_ref THEN 2 ELSE 0 END AS reference_match, r.call_ref = c.call_ref AS is_seed,
+               greatest(c.date_key, r.date_key) AS link_date_key
+        FROM (SELECT x.*, (x.left_id, x.right_id) IN (SELECT (left_id, right_id) FROM lk_hp_ref) AS is_ref,
+                     count(*) OVER (PARTITION BY x.right_id) AS calls_for_report, count(*) OVER (PARTITION BY x.left_id) AS reports_for_call
+              FROM lk_hp_pairs x) p
+        JOIN lk_call c ON c.call_id = p.left_id
+        JOIN lk_report r ON r.report_number = p.right_id
+        LEFT JOIN ({PersonFeatures("lk_hp_pairs", "lk_hp_left_person", "lk_hp_right_person", 1, 3)}) f ON f.left_id = p.left_id AND f.right_id = p.right_id;
+        """;
+
+    /// <summary>Police → prosecution: number pairs plus blocked pairs (same department, case opened within the window around the report).</summary>
+    public static string PoliceProsecutionVectors(LinkTypeOptions options) => $"""
+        CREATE OR REPLACE TEMP TABLE lk_pp_pairs AS
+        SELECT DISTINCT report_number AS left_id, case_number AS right_id FROM lk_num
+        UNION
+        SELECT r.report_number, k.case_number
+        FROM lk_report r
+        JOIN lk_pcase_geo k ON k.department = r.department AND k.day_no BETWEEN r.day_no - {options.WindowBeforeDays} AND r.day_no + {options.WindowAfterDays};
+
+        CREATE OR REPLACE TEMP TABLE lk_pp_left_person AS
+        SELECT report_number AS id, dni, name, age, sex FROM lk_report_person WHERE role NOT LIKE 'VICTIM%';
+        CREATE OR REPLACE TEMP TABLE lk_pp_right_person AS
+        SELECT case_number AS id, dni, name, age, sex FROM lk_case_person;
+
+        CREATE OR REPLACE TEMP TABLE lk_vec AS
+        SELECT p.left_id, p.right_id,
+               CASE WHEN n.level >= 2 THEN 2 WHEN n.level = 1 THEN 1 WHEN k.cites_report THEN 0 END AS v0,
+               f.v_dni AS v1, f.v_name AS v2, f.v_age AS v3, f.v_sex AS v4,
+               CASE WHEN k.day_no - r.day_no BETWEEN 0 AND 60 THEN 2 WHEN k.day_no - r.day_no BETWEEN -30 AND 365 THEN 1 WHEN r.day_no IS NULL OR k.day_no IS NULL THEN NULL ELSE 0 END AS v5,
+               CASE WHEN r.geography_key = -1 OR k.geography_key IS NULL THEN NULL WHEN r.geography_key = k.geography_key THEN 2 WHEN r.province = k.province THEN 1 ELSE 0 END AS v6,
+               CASE WHEN r.crime_type_key = -1 OR k.crime_type_key IS NULL THEN NULL WHEN r.crime_type_key = k.crime_type_key THEN 1 ELSE 0 END AS v7,
+               CASE WHEN n.level = 3 THEN 2 WHEN n.level >= 1 THEN 1 ELSE 0 END AS reference_match, COALESCE(n.level >= 2, false) AS is_seed,
+               greatest(r.date_key, COALESCE(k.date_key, -1)) AS link_date_key
+        FROM lk_pp_pairs p
+        JOIN lk_report r ON r.report_number = p.left_id
+        JOIN lk_pcase_geo k ON k.case_number = p.right_id
+        LEFT JOIN (SELECT report_number, case_number, max(level) AS level FROM lk_num GROUP BY ALL) n ON n.report_number = p.left_id AND n.case_number = p.right_id
+        LEFT JOIN ({PersonFeatures("lk_pp_pairs", "lk_pp_left_person", "lk_pp_right_person", 2, 5)}) f ON f.left_id = p.left_id AND f.right_id = p.right_id;
+        """;
+
+    /// <summary>Reads the comparison vectors of the current link type.</summary>
+    public static string ReadVectors(int fieldCount) =>
+        "SELECT left_id, right_id, reference_match, link_date_key, is_seed, "
+        + string.Join(", ", Enumerable.Range(0, fieldCount).Select(i => "v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        + " FROM lk_vec ORDER BY left_id, right_id";
+
+    /// <summary>The temp tables linkage creates, dropped at the end of a run.</summary>
+    public static readonly string[] TempTables =
+    [
+        "lk_call", "lk_report", "lk_report_person", "lk_pcase", "lk_pcase_geo", "lk_case_person", "lk_num",
+        "lk_hp_ref", "lk_hp_pairs", "lk_hp_left_person", "lk_hp_right_person", "lk_pp_pairs", "lk_pp_left_person",
+        "lk_pp_right_person", "lk_vec", "lk_links", "lk_membership", "lk_lifecycle",
+    ];
+}

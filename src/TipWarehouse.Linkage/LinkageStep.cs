@@ -1,0 +1,29 @@
+using TipWarehouse.Core.Pipelines;
+
+namespace TipWarehouse.Linkage;
+
+/// <summary>
+/// The <c>linkage</c> pipeline kind: runs <see cref="LinkageEngine"/> inside the engine's batch transaction. Counts:
+/// read = records in a case, loaded = records whose case is new or changed, duplicate = records whose case is unchanged.
+/// </summary>
+public sealed class LinkageStep : IPipelineStep
+{
+    /// <summary>The <c>source.kind</c> of <c>pipelines/linkage.yaml</c>.</summary>
+    public const string StepKind = "linkage";
+
+    /// <inheritdoc />
+    public string Kind => StepKind;
+
+    /// <summary>The summary of the last run (for logs and tests).</summary>
+    public LinkageRunSummary? LastSummary { get; private set; }
+
+    /// <inheritdoc />
+    public Task<StepOutcome> RunAsync(PipelineStepContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var options = LinkageOptions.FromSettings(context.Settings, $"pipeline '{context.Pipeline}'");
+        var summary = new LinkageEngine(options).Run(context.Connection, context.BatchId, cancellationToken);
+        LastSummary = summary;
+        return Task.FromResult(new StepOutcome(summary.CaseRecords, summary.MembershipsChanged, 0, summary.CaseRecords - summary.MembershipsChanged));
+    }
+}
