@@ -1,7 +1,8 @@
 -- One linked case per row, for the windowed case funnel ('tipw report funnel'): the month the case entered the
 -- warehouse (its first contact: hotline call, else police report, else prosecution) and the date key of each funnel
 -- stage (-1 until reached). Medians of days between stages are computed from these rows in C#, because a median is
--- not in the SQL subset that SQL Server and DuckDB both run.
+-- not in the SQL subset that SQL Server and DuckDB both run. A case with none of those three dates has no entry month
+-- and is left out.
 CREATE VIEW [rpt].[v_funnel_cases]
 AS
 SELECT
@@ -23,4 +24,5 @@ INNER JOIN dw.dim_date AS d
         WHEN l.police_report_date_key > 0 THEN l.police_report_date_key
         WHEN l.prosecution_opened_date_key > 0 THEN l.prosecution_opened_date_key
         ELSE -1
-    END;
+    END
+WHERE d.date_key > 0;

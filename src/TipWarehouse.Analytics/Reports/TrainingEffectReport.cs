@@ -13,7 +13,7 @@ public sealed record PanelKpi(string Name, string Numerator, string? Denominator
 /// <c>training-effect</c>: difference-in-differences of a directorate KPI between directorates trained on the PNP TIP
 /// database and those not yet trained, before and after each training date (one 2×2 estimate per training cohort, with a
 /// cluster bootstrap interval) and pooled over all cohorts (two-way fixed effects, cluster-robust interval). Reads
-/// <c>rpt.v_directorate_monthly</c> and <c>rpt.v_directorate_training</c>.
+/// <c>rpt.v_directorate_monthly</c> and <c>rpt.v_station_training</c>.
 /// </summary>
 public static class TrainingEffectReport
 {
@@ -38,9 +38,10 @@ public static class TrainingEffectReport
         var kpi = Kpis.FirstOrDefault(k => k.Name == (request.Kpi ?? Kpis[0].Name))
             ?? throw new UsageException($"Unknown --kpi '{request.Kpi}' for training-effect. Choose one of: {string.Join(", ", Kpis.Select(k => k.Name))}.");
 
-        var training = Sql.Read(connection, "SELECT directorate, training_date FROM rpt.v_directorate_training").Rows
+        var training = Sql.Read(connection, "SELECT directorate, training_date FROM rpt.v_station_training").Rows
             .Where(r => r[0] is string)
-            .ToDictionary(r => (string)r[0]!, r => TrainingMonth(r[1]), StringComparer.Ordinal);
+            .GroupBy(r => (string)r[0]!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => DirectorateTrainingMonth(g.Select(r => TrainingMonth(r[1])).ToArray()), StringComparer.Ordinal);
         var panelRows = Sql.Read(connection, "SELECT directorate, year_month, tip_calls, referred_tip_calls, referred_tip_calls_reported, tip_reports FROM rpt.v_directorate_monthly").Rows
             .Where(r => r[0] is string name && training.ContainsKey(name))
             .Select(r => (Directorate: (string)r[0]!, Month: Sql.Month(r[1]), Values: r.Skip(2).Select(Sql.Long).ToArray()))
@@ -70,7 +71,7 @@ public static class TrainingEffectReport
         var cohorts = treatedMonth.Where(m => m is not null && m.Value > window.From && m.Value < window.To).Select(m => m!.Value).Distinct().Order().ToArray();
         var notes = new List<string>
         {
-            $"KPI: {kpi.Name} ({kpi.Description}), {window}, {directorates.Length} directorates; a directorate's training date is the earliest TIP-database training date of its stations.",
+            $"KPI: {kpi.Name} ({kpi.Description}), {window}, {directorates.Length} directorates; a directorate counts as trained from the month by which half of its stations were trained on the TIP database (the median station training date; never, if fewer than half are trained).",
             "Per cohort (directorates trained in the same month): 2x2 difference-in-differences of the KPI between the 12 months before training and the months after it (up to 12, and before the next cohort is trained), against the directorates not yet trained by the end of that window; the training month itself is left out. Ratio KPIs are ratios of sums over each window. 95% CI: percentile cluster bootstrap resampling directorates within the treated and control groups (" + request.BootstrapReplications.ToString(CultureInfo.InvariantCulture) + " replications, seed " + request.BootstrapSeed.ToString(CultureInfo.InvariantCulture) + ").",
             "Pooled: two-way fixed effects regression of the monthly KPI on a trained indicator with directorate and month fixed effects (directorate-months with a zero denominator dropped); 95% CI from cluster-robust (CR1, by directorate) standard errors and Student t with G-1 degrees of freedom.",
             "Assumptions: parallel trends (without training, trained and untrained directorates' KPI would have moved alike), no anticipation before the training month, no spillover from trained to untrained directorates, and training timing unrelated to KPI shocks. With few directorates the intervals are wide and approximate; the pooled TWFE estimate can be biased when effects differ between cohorts or grow over time, so read it beside the per-cohort estimates.",
@@ -280,6 +281,15 @@ public static class TrainingEffectReport
         }
 
         return sum / values.Length;
+    }
+
+    /// <summary>The month by which at least half of a directorate's stations were trained; null when fewer than half ever were.</summary>
+    public static YearMonth? DirectorateTrainingMonth(IReadOnlyList<YearMonth?> stationMonths)
+    {
+        ArgumentNullException.ThrowIfNull(stationMonths);
+        var trained = stationMonths.Where(m => m is not null).Select(m => m!.Value).Order().ToArray();
+        var half = (stationMonths.Count + 1) / 2;
+        return trained.Length >= half && half > 0 ? trained[half - 1] : null;
     }
 
     private static YearMonth? TrainingMonth(object? value) => value switch
