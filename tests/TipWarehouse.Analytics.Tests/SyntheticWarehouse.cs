@@ -153,7 +153,9 @@ public sealed class SyntheticWarehouse : IDisposable
             foreach (var g in Geographies)
             {
                 var trained = DirectorateTraining(g.Directorate);
-                var tipReports = 1 + (g.Key % 2) + (month.Month % 3) + (trained is { } t && month > t ? TrainingEffect : 0);
+                // The second Lima station (Callao) is flat, so every directorate's series has the same seasonality and
+                // the training effect is exactly +3 a month per directorate (parallel trends hold by construction).
+                var tipReports = g.Key == 2 ? 1 : 1 + (g.Key % 2) + (month.Month % 3) + (trained is { } t && month > t ? TrainingEffect : 0);
                 for (var j = 0; j < tipReports + 1; j++)
                 {
                     index++;
