@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> Create(CliContext context)
     {
         yield return QueryCommand.Create(context);
+        yield return InitCommand.Create(context);
         yield return ReportCommand.Create(context);
         yield return ExportCommand.Create(context);
     }
