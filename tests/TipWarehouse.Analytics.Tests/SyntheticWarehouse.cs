@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text;
 using DuckDB.NET.Data;
 using TipWarehouse.Analytics.Reports;
+using Microsoft.Extensions.Time.Testing;
 using TipWarehouse.Core;
+using TipWarehouse.Schema;
 
 namespace TipWarehouse.Analytics.Tests;
 
@@ -38,7 +40,8 @@ public sealed class SyntheticWarehouse : IDisposable
     public SyntheticWarehouse(bool withActiveModel = false, string? path = null)
     {
         Connection = Warehouse.OpenPath(path ?? ":memory:");
-        SchemaDdl.Create(Connection);
+        // The real schema: DacFx compiles sql/ and the initializer generates the DuckDB DDL, views and unknown members.
+        WarehouseInitializer.Initialize(Connection, new InitOptions { SqlDirectory = RepoPaths.SqlDirectory, LoadReferenceData = false, Time = new FakeTimeProvider(new DateTimeOffset(2008, 1, 15, 12, 0, 0, TimeSpan.Zero)) });
         Build(withActiveModel);
     }
 
@@ -72,14 +75,6 @@ public sealed class SyntheticWarehouse : IDisposable
     private void Build(bool withActiveModel)
     {
         Execute(DateDimensionSql);
-        Execute("""
-            INSERT INTO dw.dim_date VALUES (-1, DATE '1900-01-01', 1900, 1, 1, 'Desconocido', 'Desc', '1900-01', '1900-Q1', 1, 1, 1, 'Desconocido', false, 1, 1900, 1900, 1, DATE '1900-01-01');
-            INSERT INTO dw.dim_geography (geography_key, ubigeo_inei, ubigeo_reniec, district_name, province_code_inei, province_name, department_code_inei, department_name, pnp_directorate)
-            VALUES (-1, '000000', '000000', 'Desconocido', '0000', 'Desconocido', '00', 'Desconocido', 'Desconocida');
-            INSERT INTO dw.dim_police_unit (police_unit_key, station_id, station_name, directorate, geography_key, tip_training_date, is_inferred, valid_from, valid_to, is_current, batch_id)
-            VALUES (-1, 'UNKNOWN', 'Desconocida', 'Desconocida', -1, NULL, false, TIMESTAMP '1900-01-01', NULL, true, 0);
-            INSERT INTO dw.dim_model (model_key, model_name, trainer, trained_at, threshold, is_active) VALUES (-1, 'none', 'none', TIMESTAMP '1900-01-01', 1.0, false);
-            """);
         var stages = new[] { "COMPLAINT_RECEIVED", "PRELIMINARY_INVESTIGATION", "FORMALIZATION", "ACCUSATION", "TRIAL", "SENTENCE", "PRISON_ENTRY", "RELEASE", "ARCHIVED" };
         Insert("dw.dim_case_stage", "case_stage_key, stage_code, stage_name_es, stage_order, agency", stages.Select((s, i) => new object?[] { i + 1, s, s, i + 1, "MP" }));
 
