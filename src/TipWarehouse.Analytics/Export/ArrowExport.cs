@@ -14,13 +14,16 @@ public static class ArrowExport
     private const int BatchSize = 65_536;
 
     /// <summary>Streams every row of <paramref name="reader"/> into an Arrow IPC file at <paramref name="path"/>; returns the row count.</summary>
-    public static async Task<long> WriteAsync(DbDataReader reader, string path, CancellationToken cancellationToken = default)
+    /// <remarks><paramref name="sqlTypes"/> gives the SQL type per column name when known (DECIMAL scale, DATE vs TIMESTAMP).</remarks>
+    public static async Task<long> WriteAsync(DbDataReader reader, string path, IReadOnlyDictionary<string, string>? sqlTypes = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reader);
         var columns = new ColumnWriter[reader.FieldCount];
         for (var i = 0; i < columns.Length; i++)
         {
-            columns[i] = ColumnWriter.For(reader.GetName(i), reader.GetFieldType(i), reader.GetDataTypeName(i));
+            var name = reader.GetName(i);
+            var sqlType = sqlTypes is not null && sqlTypes.TryGetValue(name, out var known) ? known : reader.GetDataTypeName(i);
+            columns[i] = ColumnWriter.For(name, reader.GetFieldType(i), sqlType);
         }
 
         var schema = new Schema(columns.Select(c => c.Field), null);

@@ -53,7 +53,7 @@ public static class WarehouseExport
             return match;
         }
 
-        var examples = string.Join(", ", objects.Where(o => o.Schema is "dw" or "rpt").Take(8));
+        var examples = string.Join(", ", objects.Where(o => o.Name.StartsWith("fact_", StringComparison.Ordinal) || o.Name.StartsWith("v_", StringComparison.Ordinal)).Take(8));
         throw new UsageException($"No table or view '{name}' in the warehouse. Use schema.name, e.g. {examples}; list them with: tipw query \"SELECT table_schema, table_name FROM information_schema.tables\"");
     }
 
@@ -70,10 +70,30 @@ public static class WarehouseExport
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(source);
+        var types = ColumnTypes(connection, source);
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT * FROM {source.QuotedName}";
         using var reader = command.ExecuteReader();
-        return await ArrowExport.WriteAsync(reader, path, cancellationToken);
+        return await ArrowExport.WriteAsync(reader, path, types, cancellationToken);
+    }
+
+    /// <summary>The DuckDB type of each column of <paramref name="source"/> (e.g. <c>DECIMAL(6,2)</c>), by column name.</summary>
+    public static IReadOnlyDictionary<string, string> ColumnTypes(DuckDBConnection connection, WarehouseObject source)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(source);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $schema AND table_name = $name";
+        command.Parameters.Add(new DuckDBParameter("schema", source.Schema));
+        command.Parameters.Add(new DuckDBParameter("name", source.Name));
+        using var reader = command.ExecuteReader();
+        var types = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            types[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return types;
     }
 
     /// <summary>Reads every row of <paramref name="source"/> (for CSV output through the CLI's writer).</summary>
@@ -122,11 +142,15 @@ public static class WarehouseExport
             Directory.CreateDirectory(directory);
         }
 
+        var literal = full.Replace("'", "''", StringComparison.Ordinal);
         using var command = connection.CreateCommand();
-        command.CommandText = $"COPY ({select}) TO '{full.Replace("'", "''", StringComparison.Ordinal)}' (FORMAT parquet)";
+        command.CommandText = $"COPY ({select}) TO '{literal}' (FORMAT parquet)";
         try
         {
-            return Convert.ToInt64(command.ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture);
+            command.ExecuteNonQuery();
+            using var count = connection.CreateCommand();
+            count.CommandText = $"SELECT COUNT(*) FROM read_parquet('{literal}')";
+            return Convert.ToInt64(count.ExecuteScalar(), CultureInfo.InvariantCulture);
         }
         catch (DuckDBException ex)
         {
