@@ -76,7 +76,14 @@ public static class ReportCharts
         plot.XLabel("Period");
         plot.YLabel("Hotline calls");
         plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
-        plot.Axes.Margins(bottom: 0);
+        plot.Axes.Margins(bottom: 0, top: 0.15);
+        plot.Axes.AutoScale();
+        if (shareYs.Count > 0)
+        {
+            // Shares start at zero so their level is not exaggerated; the legend needs room above the tallest point.
+            plot.Axes.SetLimitsY(0, Math.Max(1, shareYs.Max() * 1.3), plot.Axes.Right);
+        }
+
         return plot;
     }
 
@@ -172,9 +179,6 @@ public static class ReportCharts
         line.Color = color;
         line.LineWidth = 2;
         line.LinePattern = ScottPlot.LinePattern.Dashed;
-        line.Text = text;
-        line.LabelFontSize = 12;
-        line.LabelBackgroundColor = color;
         line.LegendText = text;
     }
 
