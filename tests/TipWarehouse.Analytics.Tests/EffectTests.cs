@@ -120,3 +120,17 @@ public sealed class EffectTests : IClassFixture<WarehouseFixture>
         Assert.Throws<InvalidOperationException>(() => LeastSquares.Fit(new double[,] { { 1, 2 }, { 2, 4 }, { 3, 6 } }, [1, 2, 3]));
     }
 }
+
+public sealed class DirectorateNameTests
+{
+    [Theory]
+    [InlineData("VII DIRTEPOL LIMA", "DIRTEPOL Lima")]
+    [InlineData("DIRTEPOL Huánuco", "DIRTEPOL HUANUCO")]
+    [InlineData(" III  DIRTEPOL Trujillo ", "DIRTEPOL TRUJILLO")]
+    public void Spellings_of_one_directorate_share_a_key(string left, string right) =>
+        Assert.Equal(DirectorateName.Key(right), DirectorateName.Key(left));
+
+    [Fact]
+    public void Different_directorates_keep_different_keys() =>
+        Assert.NotEqual(DirectorateName.Key("DIRTEPOL Cusco"), DirectorateName.Key("DIRTEPOL Puno"));
+}

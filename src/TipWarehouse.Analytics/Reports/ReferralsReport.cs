@@ -42,14 +42,17 @@ public static class ReferralsReport
             new("referred_became_report", typeof(long)),
             new("share_referred_became_report", typeof(double)),
         };
-        var rows = selected.GroupBy(c => c.Directorate, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        // Directorate names differ between the police system and the geography reference: group by a normalized key
+        // and show the most frequent spelling.
+        var rows = selected.GroupBy(c => DirectorateName.Key(c.Directorate), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
         {
+            var name = g.GroupBy(c => c.Directorate, StringComparer.Ordinal).OrderByDescending(n => n.Count()).ThenBy(n => n.Key, StringComparer.Ordinal).First().Key;
             var tip = g.Sum(c => c.Count);
             var referred = g.Where(c => c.Referred).Sum(c => c.Count);
             var reported = g.Where(c => c.Referred && c.Report).Sum(c => c.Count);
             var hours = g.Where(c => c.Referred && c.Hours is not null).Select(c => c.Hours!.Value).ToArray();
             var median = Distributions.Median(hours);
-            return new object?[] { g.Key, tip, referred, Sql.Ratio(referred, tip), median is { } m ? Math.Round(m, 2) : null, reported, Sql.Ratio(reported, referred) };
+            return new object?[] { name, tip, referred, Sql.Ratio(referred, tip), median is { } m ? Math.Round(m, 2) : null, reported, Sql.Ratio(reported, referred) };
         }).ToArray();
 
         var notes = new List<string>

@@ -40,11 +40,12 @@ public static class TrainingEffectReport
 
         var training = Sql.Read(connection, "SELECT directorate, training_date FROM rpt.v_station_training").Rows
             .Where(r => r[0] is string)
-            .GroupBy(r => (string)r[0]!, StringComparer.Ordinal)
+            .GroupBy(r => DirectorateName.Key((string)r[0]!), StringComparer.Ordinal)
+            .Where(g => g.Key.Length > 0)
             .ToDictionary(g => g.Key, g => DirectorateTrainingMonth(g.Select(r => TrainingMonth(r[1])).ToArray()), StringComparer.Ordinal);
         var panelRows = Sql.Read(connection, "SELECT directorate, year_month, tip_calls, referred_tip_calls, referred_tip_calls_reported, tip_reports FROM rpt.v_directorate_monthly").Rows
-            .Where(r => r[0] is string name && training.ContainsKey(name))
-            .Select(r => (Directorate: (string)r[0]!, Month: Sql.Month(r[1]), Values: r.Skip(2).Select(Sql.Long).ToArray()))
+            .Select(r => (Directorate: DirectorateName.Key(r[0] as string), Month: Sql.Month(r[1]), Values: r.Skip(2).Select(Sql.Long).ToArray()))
+            .Where(r => training.ContainsKey(r.Directorate))
             .ToArray();
         if (training.Count == 0 || panelRows.Length == 0)
         {
