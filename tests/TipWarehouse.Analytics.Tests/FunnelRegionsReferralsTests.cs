@@ -20,7 +20,7 @@ public sealed class FunnelRegionsReferralsTests : IClassFixture<WarehouseFixture
         [
             c => c.Call, c => c.Report, c => c.Prosecution, c => c.Charge, c => c.Trial, c => c.Outcome == "CONDENA" ? c.Sentence : null, c => c.Prison,
         ];
-        Assert.Equal(["call", "report", "prosecution", "charge", "trial", "conviction", "prison"], table.Rows.Select(r => (string)r[1]!));
+        Assert.Equal(["call", "report", "prosecution", "charge", "trial", "conviction", "prison"], table.Rows.Select(r => (string)r[0]!));
         for (var s = 0; s < stages.Length; s++)
         {
             var row = table.Rows[s];
@@ -49,7 +49,7 @@ public sealed class FunnelRegionsReferralsTests : IClassFixture<WarehouseFixture
         warehouse.Execute("DELETE FROM dw.fact_case_lifecycle");
         var table = ReportCatalog.Run(warehouse.Connection, "funnel", new ReportRequest { From = new(2006, 1), To = new(2006, 12) });
         Assert.Contains(table.Notes, n => n.Contains("No linked cases yet", StringComparison.Ordinal));
-        Assert.All(table.Rows, r => Assert.Equal(0L, r[2]));
+        Assert.All(table.Rows, r => Assert.Equal(0L, r[1]));
     }
 
     [Fact]

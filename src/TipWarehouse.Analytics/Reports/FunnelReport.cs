@@ -63,7 +63,6 @@ public static class FunnelReport
 
         var columns = new ResultColumn[]
         {
-            new("stage_order", typeof(int)),
             new("stage", typeof(string)),
             new("cases", typeof(long)),
             new("previous_stage_cases", typeof(long)),
@@ -78,14 +77,14 @@ public static class FunnelReport
             var reached = selected.LongCount(c => c.Dates[s] is not null);
             if (s == 0)
             {
-                rows.Add([1, Stages[s].Stage, reached, null, null, null, null]);
+                rows.Add([Stages[s].Stage, reached, null, null, null, null]);
                 continue;
             }
 
             var previous = selected.LongCount(c => c.Dates[s - 1] is not null);
             var both = selected.Where(c => c.Dates[s - 1] is not null && c.Dates[s] is not null).ToArray();
             var days = both.Select(c => (double)(c.Dates[s]!.Value.DayNumber - c.Dates[s - 1]!.Value.DayNumber)).ToArray();
-            rows.Add([s + 1, Stages[s].Stage, reached, previous, (long)both.Length, Sql.Ratio(both.Length, previous), Distributions.Median(days)]);
+            rows.Add([Stages[s].Stage, reached, previous, (long)both.Length, Sql.Ratio(both.Length, previous), Distributions.Median(days)]);
         }
 
         return new ResultTable(columns, rows, notes);

@@ -34,6 +34,16 @@ public static class ReportCatalog
             return table;
         }
 
+        // Reference counts (a region's number of districts) are not sensitive, but small ones would read like unsuppressed cells.
+        var districts = table.IndexOf("districts");
+        if (districts >= 0)
+        {
+            table = new ResultTable(
+                table.Columns.Where((_, i) => i != districts).ToArray(),
+                table.Rows.Select(r => r.Where((_, i) => i != districts).ToArray()).ToArray(),
+                table.Notes);
+        }
+
         var published = DisclosureControl.Apply(table, spec, request.K).Table;
         if (spec.CountColumns.Count == 0)
         {
