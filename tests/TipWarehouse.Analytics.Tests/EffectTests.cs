@@ -17,7 +17,8 @@ public sealed class EffectTests : IClassFixture<WarehouseFixture>
         var cohort = table.Rows.Single(r => (string)r[0]! == "trained 2007-04");
         Assert.Equal(2L, cohort[table.IndexOf("treated_directorates")]);
         Assert.Equal(3L, cohort[table.IndexOf("control_directorates")]);
-        Assert.Equal("2007-05..2007-08", cohort[table.IndexOf("post_window")]);
+        Assert.Equal("2007-05..2007-12", cohort[table.IndexOf("post_window")]);
+        Assert.InRange(SyntheticWarehouse.TrainingEffect, (double)cohort[table.IndexOf("ci_low")]! - 1e-9, (double)cohort[table.IndexOf("ci_high")]! + 1e-9);
         Assert.Equal(SyntheticWarehouse.TrainingEffect, (double)cohort[table.IndexOf("did_estimate")]!, 6);
 
         var september = table.Rows.Single(r => (string)r[0]! == "trained 2007-09");

@@ -73,7 +73,7 @@ public static class TrainingEffectReport
         var notes = new List<string>
         {
             $"KPI: {kpi.Name} ({kpi.Description}), {window}, {directorates.Length} directorates; a directorate counts as trained from the month by which half of its stations were trained on the TIP database (the median station training date; never, if fewer than half are trained).",
-            "Per cohort (directorates trained in the same month): 2x2 difference-in-differences of the KPI between the 12 months before training and the months after it (up to 12, and before the next cohort is trained), against the directorates not yet trained by the end of that window; the training month itself is left out. Ratio KPIs are ratios of sums over each window. 95% CI: percentile cluster bootstrap resampling directorates within the treated and control groups (" + request.BootstrapReplications.ToString(CultureInfo.InvariantCulture) + " replications, seed " + request.BootstrapSeed.ToString(CultureInfo.InvariantCulture) + ").",
+            "Per cohort (directorates trained in the same month): difference-in-differences against not-yet-trained directorates (Callaway-Sant'Anna style): for each of up to 12 months after the training month, the cohort's change from its mean over the 12 months before training minus the same change of the directorates still untrained that month; the estimate is the mean over those months (the training month itself is left out). treated_/control_ pre and post are the matching group means. Ratio KPIs are ratios of sums, count KPIs monthly counts. 95% CI: percentile cluster bootstrap, resampling directorates with replacement (" + request.BootstrapReplications.ToString(CultureInfo.InvariantCulture) + " replications, seed " + request.BootstrapSeed.ToString(CultureInfo.InvariantCulture) + ").",
             "Pooled: two-way fixed effects regression of the monthly KPI on a trained indicator with directorate and month fixed effects (directorate-months with a zero denominator dropped); 95% CI from cluster-robust (CR1, by directorate) standard errors and Student t with G-1 degrees of freedom.",
             "Assumptions: parallel trends (without training, trained and untrained directorates' KPI would have moved alike), no anticipation before the training month, no spillover from trained to untrained directorates, and training timing unrelated to KPI shocks. With few directorates the intervals are wide and approximate; the pooled TWFE estimate can be biased when effects differ between cohorts or grow over time, so read it beside the per-cohort estimates.",
         };
@@ -95,52 +95,64 @@ public static class TrainingEffectReport
         };
         var rows = new List<object?[]>();
         var random = new Random(request.BootstrapSeed);
-        for (var c = 0; c < cohorts.Length; c++)
+        var panel = new Panel(num, den, kpi, window, treatedMonth);
+        foreach (var cohort in cohorts)
         {
-            var cohort = cohorts[c];
+            var label = $"trained {cohort}";
             var preFrom = Max(window.From, cohort.AddMonths(-12));
             var preTo = cohort.AddMonths(-1);
             var postFrom = cohort.AddMonths(1);
             var postTo = Min(window.To, cohort.AddMonths(12));
-            if (c + 1 < cohorts.Length)
-            {
-                postTo = Min(postTo, cohorts[c + 1].AddMonths(-1));
-            }
-
-            var label = $"trained {cohort}";
-            if (postFrom > postTo || preFrom > preTo)
-            {
-                notes.Add($"{label}: no months on one side of the training date inside {window}; no estimate.");
-                continue;
-            }
-
-            var treated = Enumerable.Range(0, directorates.Length).Where(d => treatedMonth[d] == cohort).ToArray();
-            var controls = Enumerable.Range(0, directorates.Length).Where(d => treatedMonth[d] is null || treatedMonth[d]!.Value > postTo).ToArray();
-            var treatedDeltas = Deltas(treated, num, den, kpi, window, preFrom, preTo, postFrom, postTo);
-            var controlDeltas = Deltas(controls, num, den, kpi, window, preFrom, preTo, postFrom, postTo);
             var row = new object?[columns.Length];
             row[0] = label;
-            row[1] = (long)treatedDeltas.Count;
-            row[2] = (long)controlDeltas.Count;
             row[3] = $"{preFrom}..{preTo}";
-            row[4] = $"{postFrom}..{postTo}";
-            if (treatedDeltas.Count == 0 || controlDeltas.Count == 0)
+            var all = Enumerable.Range(0, directorates.Length).ToArray();
+            var estimate = panel.CohortEffect(all, cohort, preFrom, preTo, postFrom, postTo);
+            if (estimate is null)
             {
-                notes.Add($"{label}: {(treatedDeltas.Count == 0 ? "no treated" : "no untrained control")} directorate with a defined KPI in both windows; no estimate.");
+                notes.Add($"{label}: no month after training inside {window} with both a trained directorate and a not-yet-trained one with a defined KPI; no estimate.");
+                row[1] = (long)treatedMonth.Count(m => m == cohort);
+                row[2] = 0L;
+                row[4] = postFrom <= postTo ? $"{postFrom}..{postTo}" : null;
                 rows.Add(row);
                 continue;
             }
 
-            row[5] = Round(treatedDeltas.Average(x => x.Pre));
-            row[6] = Round(treatedDeltas.Average(x => x.Post));
-            row[7] = Round(controlDeltas.Average(x => x.Pre));
-            row[8] = Round(controlDeltas.Average(x => x.Post));
-            var tDelta = treatedDeltas.Select(x => x.Post - x.Pre).ToArray();
-            var cDelta = controlDeltas.Select(x => x.Post - x.Pre).ToArray();
-            row[9] = Round(tDelta.Average() - cDelta.Average());
-            var (low, high) = BootstrapInterval(tDelta, cDelta, request.BootstrapReplications, random);
-            row[10] = Round(low);
-            row[11] = Round(high);
+            var e = estimate.Value;
+            row[1] = (long)e.Treated;
+            row[2] = (long)e.Controls;
+            row[4] = $"{postFrom}..{e.LastMonth}";
+            row[5] = Round(e.TreatedPre);
+            row[6] = Round(e.TreatedPost);
+            row[7] = Round(e.ControlPre);
+            row[8] = Round(e.ControlPost);
+            row[9] = Round(e.Effect);
+            var replicates = new List<double>(request.BootstrapReplications);
+            for (var b = 0; b < request.BootstrapReplications; b++)
+            {
+                var sample = new int[directorates.Length];
+                for (var i = 0; i < sample.Length; i++)
+                {
+                    sample[i] = random.Next(directorates.Length);
+                }
+
+                if (panel.CohortEffect(sample, cohort, preFrom, preTo, postFrom, postTo) is { } replicate)
+                {
+                    replicates.Add(replicate.Effect);
+                }
+            }
+
+            if (replicates.Count >= 20)
+            {
+                var sorted = replicates.Order().ToArray();
+                row[10] = Round(Distributions.Quantile(sorted, 0.025));
+                row[11] = Round(Distributions.Quantile(sorted, 0.975));
+            }
+            else
+            {
+                notes.Add($"{label}: too few bootstrap samples had both trained and untrained directorates for an interval.");
+            }
+
             rows.Add(row);
         }
 
@@ -231,59 +243,6 @@ public static class TrainingEffectReport
         return row;
     }
 
-    private static List<(double Pre, double Post)> Deltas(int[] group, long[,] num, long[,] den, PanelKpi kpi, ReportWindow window, YearMonth preFrom, YearMonth preTo, YearMonth postFrom, YearMonth postTo)
-    {
-        var result = new List<(double Pre, double Post)>();
-        foreach (var d in group)
-        {
-            var pre = WindowValue(d, num, den, kpi, window, preFrom, preTo);
-            var post = WindowValue(d, num, den, kpi, window, postFrom, postTo);
-            if (pre is not null && post is not null)
-            {
-                result.Add((pre.Value, post.Value));
-            }
-        }
-
-        return result;
-    }
-
-    private static double? WindowValue(int d, long[,] num, long[,] den, PanelKpi kpi, ReportWindow window, YearMonth from, YearMonth to)
-    {
-        long n = 0, q = 0;
-        for (var m = from; m <= to; m = m.AddMonths(1))
-        {
-            var i = m.Index - window.From.Index;
-            n += num[d, i];
-            q += den[d, i];
-        }
-
-        // For a count KPI the denominator is the number of months, so the value is a monthly mean.
-        return q == 0 ? null : kpi.Scale * n / q;
-    }
-
-    private static (double Low, double High) BootstrapInterval(double[] treated, double[] controls, int replications, Random random)
-    {
-        var estimates = new double[replications];
-        for (var b = 0; b < replications; b++)
-        {
-            estimates[b] = ResampleMean(treated, random) - ResampleMean(controls, random);
-        }
-
-        Array.Sort(estimates);
-        return (Distributions.Quantile(estimates, 0.025), Distributions.Quantile(estimates, 0.975));
-    }
-
-    private static double ResampleMean(double[] values, Random random)
-    {
-        var sum = 0.0;
-        for (var i = 0; i < values.Length; i++)
-        {
-            sum += values[random.Next(values.Length)];
-        }
-
-        return sum / values.Length;
-    }
-
     /// <summary>The month by which at least half of a directorate's stations were trained; null when fewer than half ever were.</summary>
     public static YearMonth? DirectorateTrainingMonth(IReadOnlyList<YearMonth?> stationMonths)
     {
@@ -305,4 +264,96 @@ public static class TrainingEffectReport
     private static YearMonth Min(YearMonth a, YearMonth b) => a < b ? a : b;
 
     private static double Round(double value) => Math.Round(value, 4);
+
+    /// <summary>The directorate × month panel of one KPI, with the estimator of one training cohort's effect.</summary>
+    private sealed class Panel(long[,] num, long[,] den, PanelKpi kpi, ReportWindow window, YearMonth?[] trainedFrom)
+    {
+        // Not-yet-trained comparison (Callaway and Sant'Anna style): for each month t after training, the cohort's change
+        // from its own pre-training level is compared with the change of the directorates still untrained at t; the
+        // cohort effect is the mean of those monthly differences. Directorates are indexed through 'sample', so a
+        // bootstrap replicate is the same computation on directorates drawn with replacement.
+        public CohortEstimate? CohortEffect(int[] sample, YearMonth cohort, YearMonth preFrom, YearMonth preTo, YearMonth postFrom, YearMonth postTo)
+        {
+            if (preFrom > preTo || postFrom > postTo)
+            {
+                return null;
+            }
+
+            var baseline = new double?[sample.Length];
+            for (var i = 0; i < sample.Length; i++)
+            {
+                baseline[i] = Value(sample[i], preFrom, preTo);
+            }
+
+            var effects = new List<double>();
+            double treatedPre = 0, treatedPost = 0, controlPre = 0, controlPost = 0;
+            var treatedSet = new HashSet<int>();
+            var controlSet = new HashSet<int>();
+            var last = postFrom;
+            for (var t = postFrom; t <= postTo; t = t.AddMonths(1))
+            {
+                double tSum = 0, tPre = 0, cSum = 0, cPre = 0;
+                int tN = 0, cN = 0;
+                for (var i = 0; i < sample.Length; i++)
+                {
+                    var d = sample[i];
+                    if (baseline[i] is not { } pre || Value(d, t, t) is not { } y)
+                    {
+                        continue;
+                    }
+
+                    if (trainedFrom[d] == cohort)
+                    {
+                        tSum += y;
+                        tPre += pre;
+                        tN++;
+                        treatedSet.Add(d);
+                    }
+                    else if (trainedFrom[d] is null || trainedFrom[d]!.Value > t)
+                    {
+                        cSum += y;
+                        cPre += pre;
+                        cN++;
+                        controlSet.Add(d);
+                    }
+                }
+
+                if (tN == 0 || cN == 0)
+                {
+                    continue;
+                }
+
+                effects.Add(((tSum - tPre) / tN) - ((cSum - cPre) / cN));
+                treatedPre += tPre / tN;
+                treatedPost += tSum / tN;
+                controlPre += cPre / cN;
+                controlPost += cSum / cN;
+                last = t;
+            }
+
+            if (effects.Count == 0)
+            {
+                return null;
+            }
+
+            var n = effects.Count;
+            return new CohortEstimate(effects.Average(), treatedSet.Count, controlSet.Count, last, treatedPre / n, treatedPost / n, controlPre / n, controlPost / n);
+        }
+
+        // Ratio KPIs are ratios of sums over the months; count KPIs monthly means. Null when the denominator is zero.
+        private double? Value(int d, YearMonth from, YearMonth to)
+        {
+            long n = 0, q = 0;
+            for (var m = from; m <= to; m = m.AddMonths(1))
+            {
+                var i = m.Index - window.From.Index;
+                n += num[d, i];
+                q += den[d, i];
+            }
+
+            return q == 0 ? null : kpi.Scale * n / q;
+        }
+    }
+
+    private readonly record struct CohortEstimate(double Effect, int Treated, int Controls, YearMonth LastMonth, double TreatedPre, double TreatedPost, double ControlPre, double ControlPost);
 }
