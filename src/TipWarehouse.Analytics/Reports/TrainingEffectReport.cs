@@ -127,6 +127,13 @@ public static class TrainingEffectReport
             row[7] = Round(e.ControlPre);
             row[8] = Round(e.ControlPost);
             row[9] = Round(e.Effect);
+            if (e.Treated + e.Controls < 3)
+            {
+                notes.Add($"{label}: one trained and one untrained directorate only; the estimate has no interval.");
+                rows.Add(row);
+                continue;
+            }
+
             var replicates = new List<double>(request.BootstrapReplications);
             for (var b = 0; b < request.BootstrapReplications; b++)
             {
