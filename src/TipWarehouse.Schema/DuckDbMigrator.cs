@@ -153,9 +153,14 @@ public static class DuckDbMigrator
                 continue;
             }
 
-            // DuckDB cannot add a NOT NULL column to a table with rows: it is added with its default and stays nullable here.
-            var sql = $"ALTER TABLE {DuckDbDdl.Name(table.Schema, table.Name)} ADD COLUMN {DuckDbKeywords.Quote(column.Name)} {type}" + (defaultSql is null ? string.Empty : " DEFAULT " + defaultSql);
+            var name = DuckDbDdl.Name(table.Schema, table.Name);
+            var sql = $"ALTER TABLE {name} ADD COLUMN {DuckDbKeywords.Quote(column.Name)} {type}" + (defaultSql is null ? string.Empty : " DEFAULT " + defaultSql);
             steps.Add(new MigrationStep("add column", $"add column {qualified} {type}", sql));
+            if (!column.Nullable)
+            {
+                // Existing rows got the default, so the constraint holds; DuckDB takes it as a separate step.
+                steps.Add(new MigrationStep("alter column", $"set NOT NULL on {qualified}", $"ALTER TABLE {name} ALTER COLUMN {DuckDbKeywords.Quote(column.Name)} SET NOT NULL"));
+            }
         }
     }
 }

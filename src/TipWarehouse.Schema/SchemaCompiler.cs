@@ -84,7 +84,7 @@ public sealed class SchemaCompilation : IDisposable
 
         var errors = Errors;
         var text = new StringBuilder();
-        text.Append(CultureInfoInvariant($"The schema in {SqlDirectory} is invalid ({errors.Count} error(s)):"));
+        text.Append(FormattableString.Invariant($"The schema in {SqlDirectory} is invalid ({errors.Count} error(s)):"));
         foreach (var error in errors)
         {
             text.Append('\n').Append("  ").Append(error);
@@ -92,8 +92,6 @@ public sealed class SchemaCompilation : IDisposable
 
         throw new SchemaException(text.ToString(), errors);
     }
-
-    private static string CultureInfoInvariant(FormattableString text) => FormattableString.Invariant(text);
 
     /// <inheritdoc />
     public void Dispose() => Model.Dispose();
@@ -133,7 +131,12 @@ public static class SchemaCompiler
         string? blocked = null;
         foreach (var source in modelSources)
         {
-            var text = source.Text;
+            var text = platform == SchemaPlatform.Synapse ? SynapseTransform.Transform(source.RelativePath, source.Text) : source.Text;
+            if (text.Length == 0)
+            {
+                continue;
+            }
+
             try
             {
                 model.AddOrUpdateObjects(text, source.RelativePath, new TSqlObjectOptions());
@@ -163,21 +166,34 @@ public static class SchemaCompiler
             return new SchemaCompilation(Path.GetFullPath(sqlDirectory), platform, model, modelSources, postDeployment, messages, hash);
         }
 
-        // Validate() returns the messages without their source; GetModelErrors() then has each one with its file,
-        // line and column (parse errors included). Messages only Validate() knows are kept, attributed to the model.
+        // GetModelErrors() has the parse errors with file, line and column; Validate() returns the validation messages
+        // (unresolved references, platform rules) without a source, so each is traced to the element it names.
         var validation = model.Validate();
         foreach (var error in model.GetModelErrors())
         {
             messages.Add(ToSchemaError(error));
         }
 
+        Dictionary<string, Microsoft.SqlServer.Dac.SourceInformation>? sourcesByName = null;
         foreach (var message in validation)
         {
             var code = message.Prefix + message.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (!messages.Any(m => m.Code == code && m.Message == message.Message))
+            if (messages.Any(m => m.Code == code && m.Message == message.Message))
             {
-                messages.Add(new SchemaError("(model)", 0, 0, code, message.Message, message.MessageType != Microsoft.SqlServer.Dac.DacMessageType.Error));
+                continue;
             }
+
+            // "Error validating element [dw].[x]: ..." names the object; its source information gives file, line, column.
+            sourcesByName ??= SourcesByName(model);
+            var element = s_elementName.Match(message.Message);
+            var source = element.Success && sourcesByName.TryGetValue(element.Groups[1].Value, out var found) ? found : null;
+            messages.Add(new SchemaError(
+                source?.SourceName ?? "(model)",
+                source?.StartLine ?? 0,
+                source?.StartColumn ?? 0,
+                code,
+                message.Message,
+                message.MessageType != Microsoft.SqlServer.Dac.DacMessageType.Error));
         }
 
         return new SchemaCompilation(Path.GetFullPath(sqlDirectory), platform, model, modelSources, postDeployment, messages, hash);
@@ -209,6 +225,24 @@ public static class SchemaCompiler
         }
 
         return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex s_elementName =
+        new(@"element (\[[^\]]+\](?:\.\[[^\]]+\])*)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static Dictionary<string, Microsoft.SqlServer.Dac.SourceInformation> SourcesByName(TSqlModel model)
+    {
+        var result = new Dictionary<string, Microsoft.SqlServer.Dac.SourceInformation>(StringComparer.OrdinalIgnoreCase);
+        foreach (var obj in model.GetObjects(DacQueryScopes.UserDefined))
+        {
+            var source = obj.GetSourceInformation();
+            if (source is not null && obj.Name.HasName)
+            {
+                result.TryAdd(string.Join('.', obj.Name.Parts.Select(p => "[" + p + "]")), source);
+            }
+        }
+
+        return result;
     }
 
     private static SchemaError ToSchemaError(DacModelError error) => new(

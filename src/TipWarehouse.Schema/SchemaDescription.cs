@@ -98,24 +98,26 @@ public sealed record SchemaDescription(
 
     private static TableDefinition ReadTable(TSqlObject table)
     {
+        // Default expressions are read from the table's script (DacFx exposes the expression only as an internal type).
+        var defaultExpressions = table.TryGetScript(out var tableScript) ? TSqlText.DefaultExpressions(tableScript) : [];
         var defaults = table.GetReferencing(DefaultConstraint.Host)
             .Select(d => (Column: d.GetReferenced(DefaultConstraint.TargetColumn).FirstOrDefault()?.Name.Parts[^1],
-                          Expression: d.TryGetScript(out var script) ? TSqlText.DefaultExpression(script) : null,
                           Sequence: d.GetReferenced().FirstOrDefault(r => r.ObjectType == Sequence.TypeClass)))
             .Where(d => d.Column is not null)
-            .ToDictionary(d => d.Column!, StringComparer.OrdinalIgnoreCase);
+            .ToDictionary(d => d.Column!, d => d.Sequence, StringComparer.OrdinalIgnoreCase);
 
         var columns = new List<ColumnDefinition>();
         foreach (var column in table.GetReferenced(Microsoft.SqlServer.Dac.Model.Table.Columns))
         {
             var name = column.Name.Parts[^1];
-            defaults.TryGetValue(name, out var defaultConstraint);
+            defaults.TryGetValue(name, out var defaultSequence);
+            defaultExpressions.TryGetValue(name, out var defaultExpression);
             columns.Add(new ColumnDefinition(
                 name,
                 ReadType(column, Column.DataType, Column.Length, Column.Precision, Column.Scale, Column.IsMax),
                 column.GetProperty<bool>(Column.Nullable),
-                defaultConstraint.Expression,
-                defaultConstraint.Sequence is null ? null : string.Join('.', defaultConstraint.Sequence.Name.Parts)));
+                defaultExpression,
+                defaultSequence is null ? null : string.Join('.', defaultSequence.Name.Parts)));
         }
 
         var primaryKey = table.GetReferencing(PrimaryKeyConstraint.Host)

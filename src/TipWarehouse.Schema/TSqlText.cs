@@ -17,15 +17,22 @@ public static class TSqlText
         return select is null ? null : createViewScript.Substring(select.StartOffset, select.FragmentLength).Trim();
     }
 
-    /// <summary>The expression of the (first) DEFAULT constraint in a script, or null.</summary>
-    public static string? DefaultExpression(string script)
+    /// <summary>The DEFAULT expression of each column of the CREATE TABLE in <paramref name="createTableScript"/>, by column name.</summary>
+    public static Dictionary<string, string> DefaultExpressions(string createTableScript)
     {
-        ArgumentNullException.ThrowIfNull(script);
-        var parsed = Parse(script, "(default constraint)");
-        var finder = new DefaultFinder();
-        parsed.Accept(finder);
-        var expression = finder.Expression;
-        return expression is null ? null : script.Substring(expression.StartOffset, expression.FragmentLength).Trim();
+        ArgumentNullException.ThrowIfNull(createTableScript);
+        var parsed = Parse(createTableScript, "(table)");
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var table in parsed.Batches.SelectMany(b => b.Statements).OfType<CreateTableStatement>())
+        {
+            foreach (var column in table.Definition.ColumnDefinitions.Where(c => c.DefaultConstraint is not null))
+            {
+                var expression = column.DefaultConstraint.Expression;
+                result[column.ColumnIdentifier.Value] = createTableScript.Substring(expression.StartOffset, expression.FragmentLength).Trim();
+            }
+        }
+
+        return result;
     }
 
     /// <summary>Splits a T-SQL script into its statements (comments between statements are dropped).</summary>
@@ -151,13 +158,6 @@ public static class TSqlText
         public override void ExplicitVisit(CreateViewStatement node) => Query ??= node.SelectStatement;
 
         public override void ExplicitVisit(CreateOrAlterViewStatement node) => Query ??= node.SelectStatement;
-    }
-
-    private sealed class DefaultFinder : TSqlFragmentVisitor
-    {
-        public ScalarExpression? Expression { get; private set; }
-
-        public override void ExplicitVisit(DefaultConstraintDefinition node) => Expression ??= node.Expression;
     }
 
     private sealed class DataTypeCollector : TSqlFragmentVisitor

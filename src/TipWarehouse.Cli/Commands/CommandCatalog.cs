@@ -7,9 +7,15 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create(CliContext context)
     {
-        yield return QueryCommand.Create(context);
         yield return InitCommand.Create(context);
+        yield return SchemaCommand.Create(context);
+        yield return SimulateCommand.Create(context);
+        yield return RunCommand.Create(context);
+        yield return RunsCommand.Create(context);
+        yield return ServeCommand.Create(context);
+        yield return ScheduleCommand.Create(context);
         yield return ReportCommand.Create(context);
+        yield return QueryCommand.Create(context);
         yield return ExportCommand.Create(context);
     }
 }

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using TipWarehouse.Core;
+using TipWarehouse.Core.Pipelines;
+using TipWarehouse.Etl.Engine;
+using TipWarehouse.Scheduling;
+
+namespace TipWarehouse.Cli.Commands;
+
+/// <summary>
+/// How <c>tipw serve</c> and <c>tipw schedule</c> get the pipeline runner for a home and a sources folder.
+/// By default the ETL engine over the pipeline specs (<c>--pipelines</c>, <c>TIPW_PIPELINES_DIR</c>, <c>./pipelines</c>
+/// or the copy beside tipw); the composition root may replace it (e.g. to add the linkage and scoring steps).
+/// </summary>
+public static class PipelineRunnerFactory
+{
+    /// <summary>Replaces the default runner: creates the runner for a home and a sources directory.</summary>
+    public static Func<TipwHome, string, IPipelineRunner>? Create { get; set; }
+
+    internal static IPipelineRunner Resolve(CliContext context, TipwHome home, string sources, string? pipelinesDirectory) =>
+        Create?.Invoke(home, sources)
+        ?? new PipelineEngine(
+            home,
+            PipelineEngine.LocatePipelinesDirectory(pipelinesDirectory, context.GetEnvironmentVariable),
+            context.Time,
+            [],
+            new PipelineEngineOptions
+            {
+                Environment = context.GetEnvironmentVariable,
+                Faults = PointFaultInjector.Parse(context.GetEnvironmentVariable(RunCommand.FaultVariable)),
+            });
+}
+
+/// <summary><c>tipw serve</c>: runs every pipeline on its schedule in a Generic Host with Quartz until SIGINT/SIGTERM.</summary>
+internal static class ServeCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var home = CommonOptions.Home();
+        var sources = new Option<string?>("--sources") { Description = "The folder of the agency source systems (default: HOME/sources)" };
+        var pipelines = new Option<string?>("--pipelines") { Description = "The folder of pipeline specs (default: TIPW_PIPELINES_DIR, ./pipelines, or the copy beside tipw)" };
+        var shutdownTimeout = new Option<string>("--shutdown-timeout")
+        {
+            Description = "How long a running batch may finish after SIGINT/SIGTERM before it is cancelled and rolled back (e.g. 30s, 2m)",
+            DefaultValueFactory = _ => "30s",
+        };
+        var command = new Command("serve", "Run the pipelines on their schedules (Quartz, persistent store under HOME) until SIGINT/SIGTERM")
+        {
+            home, sources, pipelines, shutdownTimeout,
+        };
+
+        // A synchronous action on purpose: the Generic Host owns SIGINT/SIGTERM (stop fires, let the batch finish, exit 0);
+        // an asynchronous action would also arm System.CommandLine's own termination handler, which forces exit 143 after 2 s.
+        command.SetAction(parseResult =>
+        {
+            var tipwHome = TipwHome.At(parseResult.GetValue(home));
+            var sourcesDir = Path.GetFullPath(parseResult.GetValue(sources) ?? tipwHome.DefaultSourcesDirectory);
+            if (!Directory.Exists(sourcesDir))
+            {
+                throw new UsageException($"The sources folder {sourcesDir} does not exist; pass --sources DIR (e.g. the output of 'tipw simulate').");
+            }
+
+            var grace = ParseDuration(parseResult.GetValue(shutdownTimeout)!, "--shutdown-timeout");
+            var runner = PipelineRunnerFactory.Resolve(context, tipwHome, sourcesDir, parseResult.GetValue(pipelines));
+            var options = new SchedulingOptions(tipwHome, sourcesDir) { ShutdownGrace = grace, Time = context.Time };
+            using var host = SchedulerHost.BuildHost(options, runner);
+            context.Error.WriteLine($"tipw serve: {runner.Pipelines.Count} pipeline(s), store {options.StorePath}, logs {tipwHome.LogsDirectory}; stop with Ctrl+C or SIGTERM.");
+            host.Run();
+            context.Error.WriteLine("tipw serve: stopped.");
+            return CliApp.Success;
+        });
+        return command;
+    }
+
+    /// <summary>Parses <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>500ms</c> or <c>hh:mm:ss</c>.</summary>
+    internal static TimeSpan ParseDuration(string text, string optionName)
+    {
+        var value = text.Trim();
+        (string Suffix, double Factor)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
+        foreach (var (suffix, factor) in units)
+        {
+            if (value.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
+                && double.TryParse(value[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+                && number >= 0)
+            {
+                return TimeSpan.FromSeconds(number * factor);
+            }
+        }
+
+        if (TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero)
+        {
+            return span;
+        }
+
+        throw new UsageException($"{optionName} '{text}' is not a duration. Use e.g. 30s, 2m, 1h or 00:00:30.");
+    }
+}

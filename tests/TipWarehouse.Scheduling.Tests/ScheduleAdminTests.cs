@@ -1,0 +1,139 @@
+using TipWarehouse.Core;
+using TipWarehouse.Core.Pipelines;
+
+namespace TipWarehouse.Scheduling.Tests;
+
+[Collection("scheduler")]
+public sealed class ScheduleAdminTests
+{
+    private static FakeRunner Specs(string hotlineCron = "0 0 2 * * ?") => new(
+        new PipelineDescriptor("hotline", "csv", hotlineCron, "America/Lima", [], RetryPolicy.Default, "pipelines/hotline.yaml"),
+        new PipelineDescriptor("police", "sqlite", "0 0 3 * * ?", "", [], RetryPolicy.Default, "pipelines/police.yaml"),
+        new PipelineDescriptor("prosecution", "jsonl", "0 30 3 * * ?", "America/Lima", [], RetryPolicy.Default, "pipelines/prosecution.yaml"),
+        new PipelineDescriptor("linkage", "linkage", "", "America/Lima", ["hotline", "police", "prosecution"], RetryPolicy.Default, "pipelines/linkage.yaml"));
+
+    [Fact]
+    public async Task Listing_a_new_store_creates_the_jobs_from_the_specs_with_cron_and_next_fire()
+    {
+        await using var test = new TestHost();
+        await using var admin = await ScheduleAdmin.OpenAsync(test.Options, Specs());
+
+        var table = await admin.ListAsync();
+
+        Assert.Equal(["pipeline", "kind", "cron", "time_zone", "upstream", "next_fire", "last_run", "last_status", "paused"], table.Columns.Select(c => c.Name));
+        Assert.Equal(["hotline", "police", "prosecution", "linkage"], table.Rows.Select(r => (string)r[0]!));
+        var hotline = table.Rows[0];
+        Assert.Equal("0 0 2 * * ?", hotline[2]);
+        Assert.Equal("America/Lima", hotline[3]);
+        var next = Assert.IsType<DateTimeOffset>(hotline[5]);
+        Assert.Equal(TimeSpan.FromHours(-5), next.Offset);
+        Assert.Equal(new TimeOnly(2, 0), TimeOnly.FromTimeSpan(next.TimeOfDay));
+        Assert.Equal("America/Lima", table.Rows[1][3]);
+        var linkage = table.Rows[3];
+        Assert.Equal("hotline,police,prosecution", linkage[4]);
+        Assert.Equal("", linkage[2]);
+        Assert.Equal(new TimeOnly(3, 30), TimeOnly.FromTimeSpan(Assert.IsType<DateTimeOffset>(linkage[5]).TimeOfDay));
+        Assert.Equal(["hotline", "police", "prosecution", "linkage"], admin.LastSync!.Added);
+    }
+
+    [Fact]
+    public async Task Sync_updates_a_changed_cron_and_removes_a_job_whose_spec_is_gone()
+    {
+        await using var test = new TestHost();
+        await using (await ScheduleAdmin.OpenAsync(test.Options, Specs()))
+        {
+        }
+
+        var changed = new FakeRunner(Specs("0 15 4 * * ?").Pipelines.Where(p => p.Name != "prosecution").Select(p => p.Name == "linkage" ? p with { Upstream = ["hotline", "police"] } : p).ToArray());
+        await using var admin = await ScheduleAdmin.OpenAsync(test.Options, changed);
+        var table = await admin.ListAsync();
+
+        Assert.Equal(["prosecution"], admin.LastSync!.Removed);
+        Assert.Contains("hotline", admin.LastSync.Updated);
+        Assert.Empty(admin.LastSync.Added);
+        Assert.Equal(["hotline", "police", "linkage"], table.Rows.Select(r => (string)r[0]!));
+        Assert.Equal("0 15 4 * * ?", table.Rows[0][2]);
+    }
+
+    [Fact]
+    public async Task Pause_and_resume_are_kept_in_the_store()
+    {
+        await using var test = new TestHost();
+        await using (var admin = await ScheduleAdmin.OpenAsync(test.Options, Specs()))
+        {
+            await admin.PauseAsync("police");
+        }
+
+        await using (var reopened = await ScheduleAdmin.OpenAsync(test.Options, null))
+        {
+            var table = await reopened.ListAsync();
+            Assert.Equal([false, true, false, false], table.Rows.Select(r => (bool)r[8]!));
+            await reopened.ResumeAsync("police");
+            table = await reopened.ListAsync();
+            Assert.All(table.Rows, r => Assert.False((bool)r[8]!));
+        }
+    }
+
+    [Fact]
+    public async Task Unknown_pipeline_is_a_usage_error_naming_the_known_ones()
+    {
+        await using var test = new TestHost();
+        await using var admin = await ScheduleAdmin.OpenAsync(test.Options, Specs());
+
+        var error = await Assert.ThrowsAsync<UsageException>(() => admin.TriggerAsync("hotlines"));
+        Assert.Contains("hotline, police, prosecution, linkage", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_cron_or_time_zone_names_the_pipeline_and_its_spec()
+    {
+        await using var test = new TestHost();
+        var badCron = new FakeRunner(new PipelineDescriptor("hotline", "csv", "every day", "America/Lima", [], RetryPolicy.Default, "pipelines/hotline.yaml"));
+        var badZone = new FakeRunner(new PipelineDescriptor("police", "sqlite", "0 0 2 * * ?", "Lima/Peru", [], RetryPolicy.Default, "pipelines/police.yaml"));
+
+        var cronError = await Assert.ThrowsAsync<TipwException>(() => ScheduleAdmin.OpenAsync(test.Options, badCron));
+        var zoneError = await Assert.ThrowsAsync<TipwException>(() => ScheduleAdmin.OpenAsync(test.Options, badZone));
+
+        Assert.Contains("'hotline' (pipelines/hotline.yaml)", cronError.Message, StringComparison.Ordinal);
+        Assert.Contains("Lima/Peru", zoneError.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trigger_from_the_admin_is_picked_up_by_a_running_host()
+    {
+        await using var test = new TestHost();
+        var runner = Specs();
+        await test.StartAsync(runner);
+
+        await using (var admin = await ScheduleAdmin.OpenAsync(test.Options, runner))
+        {
+            await admin.TriggerAsync("police");
+        }
+
+        await runner.WaitForEndsAsync("police", 1);
+        await test.Tracker.WaitIdleAsync();
+        await test.StopAsync();
+
+        var row = Assert.Single(test.History.Entries("police"));
+        Assert.Equal("manual", row.TriggerKind);
+        Assert.Equal(JobStatus.Succeeded, row.Status);
+    }
+
+    [Fact]
+    public async Task Trigger_while_no_host_runs_fires_once_when_the_host_starts()
+    {
+        await using var test = new TestHost();
+        var runner = Specs();
+        await using (var admin = await ScheduleAdmin.OpenAsync(test.Options, runner))
+        {
+            await admin.TriggerAsync("prosecution");
+        }
+
+        await test.StartAsync(runner);
+        await runner.WaitForEndsAsync("prosecution", 1);
+        await test.Tracker.WaitIdleAsync();
+        await test.StopAsync();
+
+        Assert.Equal(1, runner.Calls("prosecution"));
+    }
+}
