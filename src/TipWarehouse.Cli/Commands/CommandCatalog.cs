@@ -14,6 +14,8 @@ internal static class CommandCatalog
         yield return RunsCommand.Create(context);
         yield return ServeCommand.Create(context);
         yield return ScheduleCommand.Create(context);
+        yield return ReportCommand.Create(context);
         yield return QueryCommand.Create(context);
+        yield return ExportCommand.Create(context);
     }
 }
