@@ -103,6 +103,24 @@ public static class WarehouseCalls
         return reader.Read() ? ToFeatures(reader, false) : null;
     }
 
+    /// <summary>Every call dated from <paramref name="fromDateKey"/> to <paramref name="toDateKey"/> (yyyymmdd, inclusive), with its operator category.</summary>
+    public static List<(CallFeatures Call, string? OperatorCategory)> ReadWindow(DuckDBConnection connection, int fromDateKey, int toDateKey)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        using var command = connection.CreateCommand();
+        command.CommandText = SelectCalls + " WHERE c.call_date_key BETWEEN $from AND $to ORDER BY c.call_date_key, c.call_id";
+        command.Parameters.Add(new DuckDBParameter("from", fromDateKey));
+        command.Parameters.Add(new DuckDBParameter("to", toDateKey));
+        using var reader = command.ExecuteReader();
+        var rows = new List<(CallFeatures, string?)>();
+        while (reader.Read())
+        {
+            rows.Add((ToFeatures(reader, false), reader.IsDBNull(11) ? null : reader.GetString(11)));
+        }
+
+        return rows;
+    }
+
     private static HashSet<string> ReadTipLinkedCallIds(DuckDBConnection connection)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
