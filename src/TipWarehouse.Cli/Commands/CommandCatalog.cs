@@ -8,5 +8,6 @@ internal static class CommandCatalog
     public static IEnumerable<Command> Create(CliContext context)
     {
         yield return QueryCommand.Create(context);
+        yield return ModelCommand.Create(context);
     }
 }
