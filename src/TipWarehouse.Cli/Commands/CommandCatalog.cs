@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> Create(CliContext context)
     {
         yield return QueryCommand.Create(context);
+        yield return SimulateCommand.Create(context);
         yield return ModelCommand.Create(context);
     }
 }

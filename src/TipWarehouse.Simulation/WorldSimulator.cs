@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using TipWarehouse.Simulation.Hotline;
+using TipWarehouse.Simulation.Police;
+using TipWarehouse.Simulation.Prosecution;
+using TipWarehouse.Simulation.Reference;
+
+namespace TipWarehouse.Simulation;
+
+/// <summary>
+/// Simulates the three agency systems of one world (hotline, police, prosecution) and writes them as they stood on the
+/// as-of date, with the ground truth beside them. The world depends only on the seed, the window and the scale; the
+/// as-of date only decides how much of it is materialized, so a later as-of on the same folder advances the same world.
+/// </summary>
+public static class WorldSimulator
+{
+    /// <summary>Runs the simulation into <see cref="SimulationOptions.OutputDirectory"/>.</summary>
+    public static SimulationSummary Run(SimulationOptions options, IProgress<SimulationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var root = Path.GetFullPath(options.OutputDirectory);
+        var asOf = options.EffectiveAsOf;
+        var asOfTime = asOf.ToDateTime(TimeOnly.MinValue);
+        var truthDirectory = Path.Combine(root, "truth");
+        Directory.CreateDirectory(truthDirectory);
+
+        var geography = new Geography(UbigeoCatalog.Default, options.Seed);
+
+        // 1. Hotline: streamed day by day; only the calls that became police reports are kept.
+        var hotlineStats = new HotlineStats();
+        List<HotlineLead> leads;
+        var labelsPath = Path.Combine(truthDirectory, "hotline_labels.csv");
+        using (var labels = new StreamWriter(labelsPath + ".tmp", append: false, new UTF8Encoding(false), 1 << 16))
+        {
+            labels.Write("id_llamada,is_tip,exploitation_type\n");
+            leads = new HotlineGenerator(options, geography).Run(Path.Combine(root, "hotline"), labels, hotlineStats, progress, cancellationToken);
+        }
+
+        File.Move(labelsPath + ".tmp", labelsPath, overwrite: true);
+
+        // 2. Police reports, 3. prosecution cases, then the police rows' life (which depends on what was prosecuted).
+        var reports = PoliceWorld.Build(options, geography, leads);
+        var cases = ProsecutionWorld.Build(options, geography, reports);
+        var rows = PoliceRows.Build(options, geography, reports);
+        progress?.Report(new SimulationProgress("police", 0, rows.Reports.Count));
+        var police = PoliceDatabase.Materialize(Path.Combine(root, "police", "pnp_trata.sqlite"), rows, asOfTime, cancellationToken);
+        progress?.Report(new SimulationProgress("police", rows.Reports.Count, rows.Reports.Count));
+
+        var events = ProsecutionFeed.Prepare(options, cases);
+        var feed = ProsecutionFeed.Write(Path.Combine(root, "prosecution"), events, asOf, cancellationToken);
+        progress?.Report(new SimulationProgress("prosecution", feed.EventsMaterialized, events.Count));
+
+        // 4. Truth, for evaluation only.
+        var materializedCases = feed.Materialized.Select(e => e.Case).ToHashSet();
+        var materializedReports = reports.Where(r => r.Row!.CreatedAt < asOfTime).ToList();
+        WriteLinks(Path.Combine(truthDirectory, "links.csv"), materializedReports, cases, materializedCases);
+        WritePoliceTruth(Path.Combine(truthDirectory, "police_reports.csv"), materializedReports);
+        WriteCaseTruth(Path.Combine(truthDirectory, "prosecution_cases.csv"), cases.Where(materializedCases.Contains));
+
+        var corrections = rows.Reports.Concat(rows.Persons).Count(r => r.CreatedAt < asOfTime && r.Changes.Any(c => c.Column is "fecha_hecho" or "dni" or "edad" && c.At < asOfTime));
+        var summary = new SimulationSummary
+        {
+            OutputDirectory = root,
+            From = options.From,
+            To = options.To,
+            AsOf = asOf,
+            Seed = options.Seed,
+            Scale = options.Scale,
+            HotlineCalls = hotlineStats.Calls,
+            TipCalls = hotlineStats.TipCalls,
+            CallsByMonth = hotlineStats.CallsByMonth,
+            HotlineFilesWritten = hotlineStats.FilesWritten,
+            HotlineFilesKept = hotlineStats.FilesKept,
+            Stations = rows.Stations.Count,
+            PoliceReports = materializedReports.Count,
+            TipPoliceReports = materializedReports.Count(r => r.IsTip),
+            HotlinePoliceReports = materializedReports.Count(r => r.TrueCallId is not null),
+            Persons = rows.Persons.Count(r => r.CreatedAt < asOfTime),
+            Arrests = rows.Arrests.Count(r => r.CreatedAt < asOfTime),
+            PoliceRowsInserted = police.Inserted,
+            PoliceRowsUpdated = police.Updated,
+            ProsecutionCases = materializedCases.Count,
+            TipProsecutionCases = materializedCases.Count(c => c.IsTip),
+            ProsecutionEvents = feed.EventsMaterialized,
+            ProsecutionFilesWritten = feed.FilesWritten,
+            ProsecutionFilesKept = feed.FilesKept,
+            TipCasesPassed = TipCasesPassed(feed.Materialized),
+            PimpingChargedIn2006 = feed.Materialized.Where(e => e.Type == "FORMALIZACION" && e.Date.Year == 2006 && e.Articles.Contains("181")).Sum(e => e.Case.Defendants.Count),
+            TipConvictions = feed.Materialized.Where(e => e.Type == "SENTENCIA" && e.Outcome == "CONDENA" && e.Case.IsTip)
+                .GroupBy(e => e.Date.Year.ToString(CultureInfo.InvariantCulture)).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            Defects = new DefectCounts
+            {
+                DuplicateCallLines = hotlineStats.DuplicateLines,
+                MissingUbigeo = hotlineStats.MissingUbigeo,
+                InvalidUbigeo = hotlineStats.InvalidUbigeo,
+                IneiUbigeo = hotlineStats.IneiUbigeo,
+                MalformedDates = hotlineStats.MalformedDates,
+                TruncatedLines = hotlineStats.TruncatedLines,
+                Utf8Files = hotlineStats.Utf8FileNames,
+                MistypedReportNumbers = feed.MistypedReports,
+                MissingReportNumbers = feed.MissingReports,
+                LateEvents = feed.LateEvents,
+                PoliceLateCorrections = corrections,
+            },
+        };
+        AtomicFile.WriteAllText(Path.Combine(truthDirectory, "summary.json"), JsonSerializer.Serialize(summary, s_summaryJson) + "\n");
+        return summary;
+    }
+
+    private static readonly JsonSerializerOptions s_summaryJson = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private static SortedDictionary<string, int> TipCasesPassed(IEnumerable<CaseEvent> events)
+    {
+        var result = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var e in events.Where(e => e.Type == "DENUNCIA_RECIBIDA" && e.Case.IsTip))
+        {
+            var key = e.Date.Year switch
+            {
+                2006 => e.Date.Month <= 7 ? "2006-01..07" : "2006-08..12",
+                var y => y.ToString(CultureInfo.InvariantCulture),
+            };
+            result[key] = result.GetValueOrDefault(key) + 1;
+        }
+
+        return result;
+    }
+
+    private static void WriteLinks(string path, List<PoliceReport> reports, List<ProsecutionCase> cases, HashSet<ProsecutionCase> materializedCases)
+    {
+        var byReport = cases.ToDictionary(c => c.Report);
+        var builder = new StringBuilder("case_id,id_llamada,police_report,case_number\n");
+        foreach (var report in reports)
+        {
+            var c = byReport.GetValueOrDefault(report);
+            builder.Append('K').Append(report.Number[4..]).Append(',')
+                .Append(report.TrueCallId).Append(',')
+                .Append(report.Number).Append(',')
+                .Append(c is not null && materializedCases.Contains(c) ? c.Number : "").Append('\n');
+        }
+
+        AtomicFile.WriteAllText(path, builder.ToString());
+    }
+
+    private static void WritePoliceTruth(string path, List<PoliceReport> reports)
+    {
+        var builder = new StringBuilder("nro_denuncia,is_tip,exploitation_type\n");
+        foreach (var report in reports)
+        {
+            builder.Append(report.Number).Append(report.IsTip ? ",1," : ",0,").Append(report.TipKind is { } k ? Text.CallKinds.ExploitationType(k) : "").Append('\n');
+        }
+
+        AtomicFile.WriteAllText(path, builder.ToString());
+    }
+
+    private static void WriteCaseTruth(string path, IEnumerable<ProsecutionCase> cases)
+    {
+        var builder = new StringBuilder("nro_caso,is_tip,nro_denuncia\n");
+        foreach (var c in cases.OrderBy(c => c.Number, StringComparer.Ordinal))
+        {
+            builder.Append(c.Number).Append(c.IsTip ? ",1," : ",0,").Append(c.Report.Number).Append('\n');
+        }
+
+        AtomicFile.WriteAllText(path, builder.ToString());
+    }
+}
