@@ -3,8 +3,6 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
 using Microsoft.ML.Trainers.LightGbm;
-using Microsoft.ML.Transforms;
-using Microsoft.ML.Transforms.Text;
 using TipWarehouse.Core;
 
 namespace TipWarehouse.Classifier;
@@ -23,6 +21,10 @@ public sealed record TrainingOptions
 
     /// <summary>How many months before the test window are the validation slice (threshold choice).</summary>
     public int ValidationMonths { get; init; } = 3;
+
+    /// <summary>Also train on a narrative-only copy of every call, so the model scores narratives without the call's fields
+    /// (<c>tipw model predict</c> on an arbitrary file) as well as complete calls.</summary>
+    public bool NarrativeOnlyCopies { get; init; } = true;
 
     /// <summary>The MLContext seed; the same data and seed give the same model.</summary>
     public int Seed { get; init; } = 20060313;
@@ -55,11 +57,12 @@ public sealed class CallClassifierTrainer
     /// <summary>The features the model uses, as recorded in the metadata.</summary>
     public static IReadOnlyList<string> FeatureDescriptions { get; } =
     [
-        "narrative: lower-cased, accents folded, punctuation and digits removed",
-        "narrative word 1-2 grams (Spanish stop words removed), TF-IDF, L2",
-        "narrative character 3-, 4- and 5-grams, TF-IDF, L2",
-        "caller type, victim sex, department, hour band, victim age band (one-hot)",
-        "victim age, minor flag, log(1 + duration) (missing -> mean, standardized)",
+        $"featurizer {TextFeaturizer.Version}: narrative lower-cased, accents and n-tilde folded, digits and punctuation removed",
+        $"narrative word 1-2 grams (Spanish stop words removed, negations kept), 1+ln(tf), L2, hashed into 2^{TextFeaturizer.WordBits}",
+        $"narrative character 3-, 4- and 5-grams, 1+ln(tf), L2, hashed into 2^{TextFeaturizer.CharBits}",
+        "caller type, victim sex, department, hour band, victim age band (one-hot, hashed)",
+        "victim age, minor flag, log(1 + duration), each with a missing indicator",
+        "trained on each call and on a narrative-only copy of it, so narratives without fields score on the same scale",
     ];
 
     private readonly TimeProvider _time;
@@ -98,62 +101,27 @@ public sealed class CallClassifierTrainer
         var model = Fit(ml, train, options);
         var testScores = CallScorer.Probabilities(ml, model, split.Test);
         var testMetrics = BinaryMetrics.Compute(testScores, split.Test.Select(c => c.Label).ToArray(), threshold);
-        var schema = ml.Data.LoadFromEnumerable(Array.Empty<CallFeatures>()).Schema;
+        var schema = InputSchema(ml);
         return new TrainingResult(model, schema, split, threshold, validationMetrics, testMetrics, _time.GetElapsedTime(started));
     }
 
-    /// <summary>Fits the feature pipeline and the learner on <paramref name="rows"/>.</summary>
+    /// <summary>Featurizes <paramref name="rows"/> and fits the learner on them.</summary>
     public static ITransformer Fit(MLContext ml, IReadOnlyList<CallFeatures> rows, TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(options);
-        var data = ml.Data.LoadFromEnumerable(rows);
-        var pipeline = FeaturePipeline(ml).Append(Learner(ml, options));
-        return pipeline.Fit(data);
+        IReadOnlyList<CallFeatures> training = options.NarrativeOnlyCopies
+            ? [.. rows, .. rows.Select(c => CallFeatures.Create(c.CallId, c.CallDateKey, c.Narrative, label: c.Label))]
+            : rows;
+        var data = ml.Data.Cache(CallScorer.ToDataView(ml, CallScorer.Featurize(training)));
+        return Learner(ml, options).Fit(data);
     }
 
-    /// <summary>The featurization: the narrative's word and character n-grams plus the call's fields, into one <c>Features</c> vector.</summary>
-    public static IEstimator<ITransformer> FeaturePipeline(MLContext ml)
+    /// <summary>The schema of the learner's input (what <c>model.zip</c> records).</summary>
+    public static DataViewSchema InputSchema(MLContext ml)
     {
         ArgumentNullException.ThrowIfNull(ml);
-        var text = ml.Transforms.Text;
-        const string normalized = "NarrativeNormalized";
-        const string tokens = "NarrativeTokens";
-        const string tokenKeys = "NarrativeTokenKeys";
-        const string charKeys = "NarrativeCharKeys";
-        var weighting = NgramExtractingEstimator.WeightingCriteria.TfIdf;
-        return text.NormalizeText(normalized, nameof(CallFeatures.Narrative), TextNormalizingEstimator.CaseMode.Lower,
-                keepDiacritics: false, keepPunctuations: false, keepNumbers: false)
-            .Append(text.TokenizeIntoWords(tokens, normalized))
-            .Append(text.RemoveDefaultStopWords(tokens, tokens, StopWordsRemovingEstimator.Language.Spanish))
-            .Append(ml.Transforms.Conversion.MapValueToKey(tokenKeys, tokens))
-            .Append(text.ProduceNgrams(FeatureColumns.Words, tokenKeys, ngramLength: 2, skipLength: 0, useAllLengths: true, maximumNgramsCount: 100_000, weighting: weighting))
-            .Append(text.TokenizeIntoCharactersAsKeys(charKeys, normalized, useMarkerCharacters: true))
-            .Append(text.ProduceNgrams(FeatureColumns.Char3, charKeys, ngramLength: 3, skipLength: 0, useAllLengths: false, maximumNgramsCount: 50_000, weighting: weighting))
-            .Append(text.ProduceNgrams(FeatureColumns.Char4, charKeys, ngramLength: 4, skipLength: 0, useAllLengths: false, maximumNgramsCount: 50_000, weighting: weighting))
-            .Append(text.ProduceNgrams(FeatureColumns.Char5, charKeys, ngramLength: 5, skipLength: 0, useAllLengths: false, maximumNgramsCount: 50_000, weighting: weighting))
-            .Append(ml.Transforms.NormalizeLpNorm(FeatureColumns.Words))
-            .Append(ml.Transforms.NormalizeLpNorm(FeatureColumns.Char3))
-            .Append(ml.Transforms.NormalizeLpNorm(FeatureColumns.Char4))
-            .Append(ml.Transforms.NormalizeLpNorm(FeatureColumns.Char5))
-            .Append(ml.Transforms.Categorical.OneHotEncoding(
-            [
-                new InputOutputColumnPair("CallerTypeOneHot", nameof(CallFeatures.CallerType)),
-                new InputOutputColumnPair("SexOneHot", nameof(CallFeatures.Sex)),
-                new InputOutputColumnPair("DepartmentOneHot", nameof(CallFeatures.Department)),
-                new InputOutputColumnPair("HourBandOneHot", nameof(CallFeatures.HourBand)),
-                new InputOutputColumnPair("AgeBandOneHot", nameof(CallFeatures.AgeBand)),
-            ]))
-            .Append(ml.Transforms.Concatenate(FeatureColumns.Categories, "CallerTypeOneHot", "SexOneHot", "DepartmentOneHot", "HourBandOneHot", "AgeBandOneHot"))
-            .Append(ml.Transforms.ReplaceMissingValues(
-            [
-                new InputOutputColumnPair("VictimAgeFilled", nameof(CallFeatures.VictimAge)),
-                new InputOutputColumnPair("IsMinorFilled", nameof(CallFeatures.IsMinor)),
-                new InputOutputColumnPair("LogDurationFilled", nameof(CallFeatures.LogDuration)),
-            ], MissingValueReplacingEstimator.ReplacementMode.Mean))
-            .Append(ml.Transforms.Concatenate(FeatureColumns.Numbers, "VictimAgeFilled", "IsMinorFilled", "LogDurationFilled"))
-            .Append(ml.Transforms.NormalizeMeanVariance(FeatureColumns.Numbers))
-            .Append(ml.Transforms.Concatenate(FeatureColumns.Features, [.. FeatureColumns.Blocks]));
+        return CallScorer.ToDataView(ml, Array.Empty<FeatureRow>()).Schema;
     }
 
     private static IEstimator<ITransformer> Learner(MLContext ml, TrainingOptions options)
@@ -164,16 +132,18 @@ public sealed class CallClassifierTrainer
             // One thread keeps SDCA deterministic; it is fast enough on sparse text features.
             ClassifierTrainers.Sdca => binary.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options
             {
-                LabelColumnName = nameof(CallFeatures.Label),
-                FeatureColumnName = FeatureColumns.Features,
+                LabelColumnName = nameof(FeatureRow.Label),
+                FeatureColumnName = FeatureRow.FeaturesColumn,
+                // No L1: a dense model spreads weight over many n-grams, which holds up better on unseen wording.
+                L1Regularization = 0f,
                 L2Regularization = 1e-4f,
                 MaximumNumberOfIterations = 30,
                 NumberOfThreads = 1,
             }),
             ClassifierTrainers.LightGbm => binary.LightGbm(new LightGbmBinaryTrainer.Options
             {
-                LabelColumnName = nameof(CallFeatures.Label),
-                FeatureColumnName = FeatureColumns.Features,
+                LabelColumnName = nameof(FeatureRow.Label),
+                FeatureColumnName = FeatureRow.FeaturesColumn,
                 NumberOfLeaves = 16,
                 NumberOfIterations = 200,
                 LearningRate = 0.1,
@@ -185,8 +155,8 @@ public sealed class CallClassifierTrainer
             }),
             _ => binary.FastTree(new FastTreeBinaryTrainer.Options
             {
-                LabelColumnName = nameof(CallFeatures.Label),
-                FeatureColumnName = FeatureColumns.Features,
+                LabelColumnName = nameof(FeatureRow.Label),
+                FeatureColumnName = FeatureRow.FeaturesColumn,
                 NumberOfLeaves = 16,
                 NumberOfTrees = 150,
                 MinimumExampleCountPerLeaf = 20,

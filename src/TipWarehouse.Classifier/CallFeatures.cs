@@ -1,3 +1,5 @@
+using Microsoft.ML.Data;
+
 namespace TipWarehouse.Classifier;
 
 /// <summary>One hotline call as the model sees it: the narrative and the structured fields, plus the label when training.</summary>
@@ -97,25 +99,12 @@ public sealed class CallPrediction
     public string CallId { get; set; } = string.Empty;
 }
 
-/// <summary>The columns the feature pipeline derives from <see cref="CallFeatures"/> before the learner.</summary>
-internal static class FeatureColumns
+/// <summary>A featurized call as ML.NET sees it: the sparse vector of <see cref="TextFeaturizer"/> and the label.</summary>
+internal sealed class FeatureRow
 {
-    public const string Features = "Features";
-    public const string Words = "WordNgrams";
-    public const string Char3 = "Char3grams";
-    public const string Char4 = "Char4grams";
-    public const string Char5 = "Char5grams";
-    public const string Categories = "CategoryOneHot";
-    public const string Numbers = "NumericFeatures";
+    public const string FeaturesColumn = "Features";
 
-    public static readonly string[] Blocks = [Words, Char3, Char4, Char5, Categories, Numbers];
+    public VBuffer<float> Features { get; set; }
 
-    public static string Describe(string block) => block switch
-    {
-        Words => "word",
-        Char3 or Char4 or Char5 => "chars",
-        Categories => "field",
-        Numbers => "number",
-        _ => block,
-    };
+    public bool Label { get; set; }
 }

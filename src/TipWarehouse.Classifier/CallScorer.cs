@@ -1,29 +1,30 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using TipWarehouse.Core;
 
 namespace TipWarehouse.Classifier;
 
-/// <summary>Scores calls with a trained model in batches (one IDataView pass, no per-row prediction engine).</summary>
+/// <summary>Scores calls with a trained model in batches: parallel featurization, then one IDataView pass through the learner
+/// (no per-row prediction engine).</summary>
 public sealed class CallScorer
 {
-    private readonly MLContext _ml;
-    private readonly ITransformer _model;
+    private const int ParallelChunk = 4096;
 
     public CallScorer(MLContext ml, ITransformer model, double threshold)
     {
-        _ml = ml;
-        _model = model;
+        Context = ml;
+        Model = model;
         Threshold = threshold;
     }
 
     /// <summary>The probability at or above which a call is flagged as TIP-related.</summary>
     public double Threshold { get; }
 
-    /// <summary>The fitted pipeline (featurization and learner).</summary>
-    public ITransformer Model => _model;
+    /// <summary>The fitted learner (it reads the <c>Features</c> vector of <see cref="TextFeaturizer"/>).</summary>
+    public ITransformer Model { get; }
 
     /// <summary>The ML context the model lives in.</summary>
-    public MLContext Context => _ml;
+    public MLContext Context { get; }
 
     /// <summary>Loads a saved model zip (<c>model.zip</c>) with its threshold.</summary>
     public static CallScorer Load(string modelPath, double threshold, int seed = 20060313)
@@ -46,7 +47,7 @@ public sealed class CallScorer
     }
 
     /// <summary>The TIP probability of each call, in input order.</summary>
-    public float[] Score(IReadOnlyList<CallFeatures> calls) => Probabilities(_ml, _model, calls);
+    public float[] Score(IReadOnlyList<CallFeatures> calls) => Probabilities(Context, Model, calls);
 
     /// <summary>True when <paramref name="probability"/> reaches the threshold.</summary>
     public bool IsFlagged(float probability) => probability >= Threshold;
@@ -63,7 +64,7 @@ public sealed class CallScorer
             return result;
         }
 
-        var scored = model.Transform(ml.Data.LoadFromEnumerable(calls));
+        var scored = model.Transform(ToDataView(ml, Featurize(calls)));
         var column = scored.Schema["Probability"];
         using var cursor = scored.GetRowCursor([column]);
         var getter = cursor.GetGetter<float>(column);
@@ -76,5 +77,36 @@ public sealed class CallScorer
         }
 
         return result;
+    }
+
+    /// <summary>Featurizes the calls in parallel chunks (the featurizer is a pure function).</summary>
+    internal static FeatureRow[] Featurize(IReadOnlyList<CallFeatures> calls)
+    {
+        var rows = new FeatureRow[calls.Count];
+        var chunks = (calls.Count + ParallelChunk - 1) / ParallelChunk;
+        Parallel.For(0, chunks, chunk =>
+        {
+            var indices = new int[512];
+            var values = new float[512];
+            var end = Math.Min(calls.Count, (chunk + 1) * ParallelChunk);
+            for (var i = chunk * ParallelChunk; i < end; i++)
+            {
+                var n = TextFeaturizer.Featurize(calls[i], ref indices, ref values);
+                rows[i] = new FeatureRow
+                {
+                    Features = new VBuffer<float>(TextFeaturizer.Size, n, values.AsSpan(0, n).ToArray(), indices.AsSpan(0, n).ToArray()),
+                    Label = calls[i].Label,
+                };
+            }
+        });
+        return rows;
+    }
+
+    /// <summary>A data view over featurized rows, with the vector size the learner expects.</summary>
+    internal static IDataView ToDataView(MLContext ml, IEnumerable<FeatureRow> rows)
+    {
+        var definition = SchemaDefinition.Create(typeof(FeatureRow));
+        definition[FeatureRow.FeaturesColumn].ColumnType = new VectorDataViewType(NumberDataViewType.Single, TextFeaturizer.Size);
+        return ml.Data.LoadFromEnumerable(rows, definition);
     }
 }

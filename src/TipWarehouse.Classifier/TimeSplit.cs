@@ -3,8 +3,9 @@ using TipWarehouse.Core;
 namespace TipWarehouse.Classifier;
 
 /// <summary>A time-based split of labelled calls: fit on the earliest months, pick the threshold on the next, test on the latest.</summary>
-/// <remarks>No call of the test months, and no call whose narrative (folded) also occurs in the test months, is used for fitting or
-/// threshold selection, so resubmitted or copied narratives cannot leak the answer.</remarks>
+/// <remarks>No call of the test months, and no call whose narrative (folded, at least <see cref="MinimumDistinctiveLength"/>
+/// characters) also occurs in the test months, is used for fitting or threshold selection, so resubmitted or copied narratives
+/// cannot leak the answer.</remarks>
 public sealed record TimeSplit(
     IReadOnlyList<CallFeatures> Fit,
     IReadOnlyList<CallFeatures> Validation,
@@ -38,7 +39,7 @@ public sealed record TimeSplit(
         var validationFromMonth = months[trainMonths - validationCount];
 
         var test = calls.Where(c => c.CallDateKey / 100 >= testFromMonth).OrderBy(c => c.CallDateKey).ToList();
-        var testNarratives = new HashSet<string>(test.Select(c => NarrativeKey(c.Narrative)), StringComparer.Ordinal);
+        var testNarratives = new HashSet<string>(test.Select(c => NarrativeKey(c.Narrative)).Where(IsDistinctive), StringComparer.Ordinal);
         var testIds = new HashSet<string>(test.Select(c => c.CallId), StringComparer.Ordinal);
         var fit = new List<CallFeatures>();
         var validation = new List<CallFeatures>();
@@ -67,6 +68,13 @@ public sealed record TimeSplit(
             lastTestDate > MonthEnd(last) ? MonthEnd(last) : lastTestDate,
             removed);
     }
+
+    /// <summary>Narratives shorter than this (folded) are boilerplate ("silencio", "se orienta"), shared by unrelated calls,
+    /// and are not treated as duplicates.</summary>
+    public const int MinimumDistinctiveLength = 30;
+
+    /// <summary>True when a folded narrative is long enough for a repeat to mean the same call.</summary>
+    public static bool IsDistinctive(string narrativeKey) => narrativeKey?.Length >= MinimumDistinctiveLength;
 
     /// <summary>The folded narrative used to detect duplicates across the split.</summary>
     public static string NarrativeKey(string narrative) => TipLabels.Fold(narrative ?? string.Empty);
