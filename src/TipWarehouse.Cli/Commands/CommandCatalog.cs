@@ -8,6 +8,8 @@ internal static class CommandCatalog
     public static IEnumerable<Command> Create(CliContext context)
     {
         yield return QueryCommand.Create(context);
+        yield return InitCommand.Create(context);
+        yield return SchemaCommand.Create(context);
         yield return SimulateCommand.Create(context);
         yield return ModelCommand.Create(context);
     }

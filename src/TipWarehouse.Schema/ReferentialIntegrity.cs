@@ -1,0 +1,47 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+
+namespace TipWarehouse.Schema;
+
+/// <summary>One foreign key of the model checked on DuckDB: how many child rows point at no parent row.</summary>
+public sealed record ForeignKeyViolation(string Table, string ForeignKey, string ReferencedTable, long OrphanRows);
+
+/// <summary>Checks the model's foreign keys on DuckDB by query, since the DuckDB DDL does not declare them.</summary>
+public static class ReferentialIntegrity
+{
+    /// <summary>The query that counts orphan rows of one foreign key.</summary>
+    public static string OrphanCountSql(TableDefinition table, ForeignKeyDefinition foreignKey)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(foreignKey);
+        var parent = foreignKey.ReferencedTable.Split('.');
+        var join = string.Join(" AND ", foreignKey.Columns.Select((c, i) =>
+            "p." + DuckDbKeywords.Quote(foreignKey.ReferencedColumns[i]) + " = c." + DuckDbKeywords.Quote(c)));
+        var notNull = string.Join(" AND ", foreignKey.Columns.Select(c => "c." + DuckDbKeywords.Quote(c) + " IS NOT NULL"));
+        return $"SELECT count(*) FROM {DuckDbDdl.Name(table.Schema, table.Name)} AS c WHERE {notNull} " +
+               $"AND NOT EXISTS (SELECT 1 FROM {DuckDbDdl.Name(parent[0], parent[1])} AS p WHERE {join})";
+    }
+
+    /// <summary>Every foreign key of the model with orphan rows in the warehouse (empty when all hold).</summary>
+    public static IReadOnlyList<ForeignKeyViolation> Check(DuckDBConnection connection, SchemaDescription schema)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(schema);
+        var violations = new List<ForeignKeyViolation>();
+        foreach (var table in schema.Tables)
+        {
+            foreach (var foreignKey in table.ForeignKeys)
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = OrphanCountSql(table, foreignKey);
+                var orphans = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+                if (orphans > 0)
+                {
+                    violations.Add(new ForeignKeyViolation(table.QualifiedName, foreignKey.Name, foreignKey.ReferencedTable, orphans));
+                }
+            }
+        }
+
+        return violations;
+    }
+}

@@ -1,0 +1,639 @@
+-- DuckDB DDL generated from the DacFx model of sql/ by TipWarehouse.Schema. Do not edit: change sql/ instead.
+
+CREATE SCHEMA dw;
+CREATE SCHEMA meta;
+CREATE SCHEMA rpt;
+CREATE SCHEMA stg;
+
+CREATE SEQUENCE dw.seq_arrest_key START WITH 1 INCREMENT BY 1;
+CREATE SEQUENCE dw.seq_call_key START WITH 1 INCREMENT BY 1;
+CREATE SEQUENCE dw.seq_caller_type_key START WITH 1 INCREMENT BY 1;
+CREATE SEQUENCE dw.seq_case_event_key START WITH 1 INCREMENT BY 1;
+CREATE SEQUENCE dw.seq_case_stage_key START WITH 1 INCREMENT BY 1;
+CREATE SEQUENCE dw.seq_crime_type_key START WITH 1 INCREMENT BY 1;
+CREATE SEQUENCE dw.seq_exploitation_type_key START WITH 1 INCREMENT BY 1;
+CREATE SEQUENCE dw.seq_geography_key START WITH 1 INCREMENT BY 1;
+CREATE SEQUENCE dw.seq_link_key START WITH 1 INCREMENT BY 1;
+CREATE SEQUENCE dw.seq_means_of_control_key START WITH 1 INCREMENT BY 1;
+CREATE SEQUENCE dw.seq_model_key START WITH 1 INCREMENT BY 1;
+CREATE SEQUENCE dw.seq_person_key START WITH 1 INCREMENT BY 1;
+CREATE SEQUENCE dw.seq_police_unit_key START WITH 1 INCREMENT BY 1;
+CREATE SEQUENCE dw.seq_prosecutor_office_key START WITH 1 INCREMENT BY 1;
+CREATE SEQUENCE dw.seq_report_key START WITH 1 INCREMENT BY 1;
+
+CREATE TABLE dw.bridge_case_link
+(
+    link_key BIGINT NOT NULL DEFAULT nextval('dw.seq_link_key'),
+    case_id VARCHAR NOT NULL,
+    link_type VARCHAR NOT NULL,
+    left_record_id VARCHAR NOT NULL,
+    right_record_id VARCHAR NOT NULL,
+    method VARCHAR NOT NULL,
+    score DOUBLE,
+    status VARCHAR NOT NULL,
+    decided_by VARCHAR,
+    link_date_key INTEGER NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (link_key),
+    UNIQUE (link_type, left_record_id, right_record_id)
+);
+CREATE TABLE dw.dim_caller_type
+(
+    caller_type_key INTEGER NOT NULL DEFAULT nextval('dw.seq_caller_type_key'),
+    caller_type_code VARCHAR NOT NULL,
+    caller_type_name_es VARCHAR NOT NULL,
+    PRIMARY KEY (caller_type_key),
+    UNIQUE (caller_type_code)
+);
+CREATE TABLE dw.dim_case_stage
+(
+    case_stage_key INTEGER NOT NULL DEFAULT nextval('dw.seq_case_stage_key'),
+    stage_code VARCHAR NOT NULL,
+    stage_name_es VARCHAR NOT NULL,
+    stage_order SMALLINT NOT NULL,
+    agency VARCHAR NOT NULL,
+    PRIMARY KEY (case_stage_key),
+    UNIQUE (stage_code)
+);
+CREATE TABLE dw.dim_crime_type
+(
+    crime_type_key INTEGER NOT NULL DEFAULT nextval('dw.seq_crime_type_key'),
+    penal_article VARCHAR NOT NULL,
+    article_name VARCHAR NOT NULL,
+    crime_family VARCHAR NOT NULL,
+    tip_relevance VARCHAR NOT NULL,
+    is_tip_related BOOLEAN NOT NULL,
+    valid_from DATE NOT NULL,
+    valid_to DATE,
+    legal_basis VARCHAR,
+    PRIMARY KEY (crime_type_key),
+    UNIQUE (penal_article, valid_from)
+);
+CREATE TABLE dw.dim_date
+(
+    date_key INTEGER NOT NULL,
+    full_date DATE NOT NULL,
+    year SMALLINT NOT NULL,
+    quarter SMALLINT NOT NULL,
+    month SMALLINT NOT NULL,
+    month_name_es VARCHAR NOT NULL,
+    month_short_es VARCHAR NOT NULL,
+    year_month VARCHAR NOT NULL,
+    year_quarter VARCHAR NOT NULL,
+    day_of_month SMALLINT NOT NULL,
+    day_of_year SMALLINT NOT NULL,
+    day_of_week_iso SMALLINT NOT NULL,
+    day_name_es VARCHAR NOT NULL,
+    is_weekend BOOLEAN NOT NULL,
+    iso_week SMALLINT NOT NULL,
+    iso_year SMALLINT NOT NULL,
+    fiscal_year SMALLINT NOT NULL,
+    fiscal_quarter SMALLINT NOT NULL,
+    first_day_of_month DATE NOT NULL,
+    PRIMARY KEY (date_key),
+    UNIQUE (full_date)
+);
+CREATE TABLE dw.dim_exploitation_type
+(
+    exploitation_type_key INTEGER NOT NULL DEFAULT nextval('dw.seq_exploitation_type_key'),
+    exploitation_code VARCHAR NOT NULL,
+    exploitation_name_es VARCHAR NOT NULL,
+    ctdc_category VARCHAR NOT NULL,
+    PRIMARY KEY (exploitation_type_key),
+    UNIQUE (exploitation_code)
+);
+CREATE TABLE dw.dim_geography
+(
+    geography_key INTEGER NOT NULL DEFAULT nextval('dw.seq_geography_key'),
+    ubigeo_inei VARCHAR,
+    ubigeo_reniec VARCHAR,
+    district_name VARCHAR NOT NULL,
+    province_code_inei VARCHAR NOT NULL,
+    province_name VARCHAR NOT NULL,
+    department_code_inei VARCHAR NOT NULL,
+    department_name VARCHAR NOT NULL,
+    pnp_directorate VARCHAR NOT NULL,
+    macroregion VARCHAR,
+    latitude DECIMAL(9,6),
+    longitude DECIMAL(9,6),
+    poverty_rate_pct DECIMAL(6,2),
+    extreme_poverty_rate_pct DECIMAL(6,2),
+    human_development_index DECIMAL(6,4),
+    PRIMARY KEY (geography_key),
+    UNIQUE (ubigeo_inei),
+    UNIQUE (ubigeo_reniec)
+);
+CREATE TABLE dw.dim_means_of_control
+(
+    means_of_control_key INTEGER NOT NULL DEFAULT nextval('dw.seq_means_of_control_key'),
+    control_code VARCHAR NOT NULL,
+    control_name_es VARCHAR NOT NULL,
+    ctdc_category VARCHAR NOT NULL,
+    PRIMARY KEY (means_of_control_key),
+    UNIQUE (control_code)
+);
+CREATE TABLE dw.dim_model
+(
+    model_key INTEGER NOT NULL DEFAULT nextval('dw.seq_model_key'),
+    model_name VARCHAR NOT NULL,
+    trainer VARCHAR NOT NULL,
+    trained_at TIMESTAMP NOT NULL,
+    train_from DATE,
+    train_to DATE,
+    test_from DATE,
+    test_to DATE,
+    threshold DOUBLE NOT NULL,
+    auc DOUBLE,
+    pr_auc DOUBLE,
+    precision DOUBLE,
+    recall DOUBLE,
+    f1 DOUBLE,
+    is_active BOOLEAN NOT NULL,
+    artifact_path VARCHAR,
+    label_source VARCHAR,
+    PRIMARY KEY (model_key),
+    UNIQUE (model_name)
+);
+CREATE TABLE dw.dim_person
+(
+    person_key INTEGER NOT NULL DEFAULT nextval('dw.seq_person_key'),
+    person_nk VARCHAR NOT NULL,
+    dni_pseudonym VARCHAR,
+    name_pseudonym VARCHAR,
+    name_phonetic_pseudonym VARCHAR,
+    age_band VARCHAR NOT NULL,
+    sex VARCHAR NOT NULL,
+    nationality VARCHAR NOT NULL,
+    source_system VARCHAR NOT NULL,
+    valid_from TIMESTAMP NOT NULL,
+    valid_to TIMESTAMP,
+    is_current BOOLEAN NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (person_key),
+    UNIQUE (person_nk, valid_from)
+);
+CREATE TABLE dw.dim_police_unit
+(
+    police_unit_key INTEGER NOT NULL DEFAULT nextval('dw.seq_police_unit_key'),
+    station_id VARCHAR NOT NULL,
+    station_name VARCHAR NOT NULL,
+    directorate VARCHAR NOT NULL,
+    geography_key INTEGER NOT NULL,
+    tip_training_date DATE,
+    is_inferred BOOLEAN NOT NULL,
+    valid_from TIMESTAMP NOT NULL,
+    valid_to TIMESTAMP,
+    is_current BOOLEAN NOT NULL,
+    row_hash VARCHAR,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (police_unit_key),
+    UNIQUE (station_id, valid_from)
+);
+CREATE TABLE dw.dim_prosecutor_office
+(
+    prosecutor_office_key INTEGER NOT NULL DEFAULT nextval('dw.seq_prosecutor_office_key'),
+    office_code VARCHAR NOT NULL,
+    office_name VARCHAR NOT NULL,
+    geography_key INTEGER NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (prosecutor_office_key),
+    UNIQUE (office_code)
+);
+CREATE TABLE dw.fact_arrest
+(
+    arrest_key BIGINT NOT NULL DEFAULT nextval('dw.seq_arrest_key'),
+    arrest_id VARCHAR NOT NULL,
+    report_key BIGINT NOT NULL,
+    report_number VARCHAR NOT NULL,
+    person_key INTEGER NOT NULL,
+    arrest_date_key INTEGER NOT NULL,
+    police_unit_key INTEGER NOT NULL,
+    geography_key INTEGER NOT NULL,
+    arrest_count INTEGER NOT NULL,
+    source_updated_at TIMESTAMP NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (arrest_key),
+    UNIQUE (arrest_id)
+);
+CREATE TABLE dw.fact_call_score
+(
+    call_key BIGINT NOT NULL,
+    model_key INTEGER NOT NULL,
+    score_date_key INTEGER NOT NULL,
+    probability DOUBLE NOT NULL,
+    is_flagged BOOLEAN NOT NULL,
+    scored_at TIMESTAMP NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (call_key, model_key)
+);
+CREATE TABLE dw.fact_case_event
+(
+    case_event_key BIGINT NOT NULL DEFAULT nextval('dw.seq_case_event_key'),
+    event_sequence BIGINT NOT NULL,
+    case_number VARCHAR NOT NULL,
+    event_date_key INTEGER NOT NULL,
+    reported_date_key INTEGER NOT NULL,
+    case_stage_key INTEGER NOT NULL,
+    prosecutor_office_key INTEGER NOT NULL,
+    geography_key INTEGER NOT NULL,
+    crime_type_key INTEGER NOT NULL,
+    is_tip_related BOOLEAN NOT NULL,
+    cited_report_number VARCHAR,
+    charged_articles VARCHAR,
+    defendant_count INTEGER NOT NULL,
+    sentence_outcome VARCHAR,
+    sentence_years DECIMAL(5,1),
+    event_count INTEGER NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (case_event_key),
+    UNIQUE (event_sequence)
+);
+CREATE TABLE dw.fact_case_lifecycle
+(
+    case_id VARCHAR NOT NULL,
+    first_call_date_key INTEGER NOT NULL,
+    police_report_date_key INTEGER NOT NULL,
+    first_arrest_date_key INTEGER NOT NULL,
+    prosecution_opened_date_key INTEGER NOT NULL,
+    formalization_date_key INTEGER NOT NULL,
+    accusation_date_key INTEGER NOT NULL,
+    trial_date_key INTEGER NOT NULL,
+    sentence_date_key INTEGER NOT NULL,
+    prison_entry_date_key INTEGER NOT NULL,
+    release_date_key INTEGER NOT NULL,
+    days_call_to_report INTEGER,
+    days_report_to_prosecution INTEGER,
+    days_prosecution_to_formalization INTEGER,
+    days_formalization_to_trial INTEGER,
+    days_trial_to_sentence INTEGER,
+    days_sentence_to_prison INTEGER,
+    days_prison_to_release INTEGER,
+    days_first_contact_to_sentence INTEGER,
+    current_stage_key INTEGER NOT NULL,
+    outcome VARCHAR,
+    geography_key INTEGER NOT NULL,
+    police_unit_key INTEGER NOT NULL,
+    crime_type_key INTEGER NOT NULL,
+    is_tip_related BOOLEAN NOT NULL,
+    hotline_call_count INTEGER NOT NULL,
+    police_report_count INTEGER NOT NULL,
+    arrest_count INTEGER NOT NULL,
+    case_event_count INTEGER NOT NULL,
+    last_updated_batch_id BIGINT NOT NULL,
+    PRIMARY KEY (case_id)
+);
+CREATE TABLE dw.fact_hotline_call
+(
+    call_key BIGINT NOT NULL DEFAULT nextval('dw.seq_call_key'),
+    call_id VARCHAR NOT NULL,
+    call_date_key INTEGER NOT NULL,
+    call_hour SMALLINT NOT NULL,
+    call_ts_lima TIMESTAMP NOT NULL,
+    geography_key INTEGER NOT NULL,
+    caller_type_key INTEGER NOT NULL,
+    victim_person_key INTEGER NOT NULL,
+    referred_police_unit_key INTEGER NOT NULL,
+    referral_date_key INTEGER NOT NULL,
+    duration_sec INTEGER,
+    victim_age SMALLINT,
+    is_minor BOOLEAN,
+    victim_sex VARCHAR,
+    operator_category VARCHAR,
+    is_tip_by_operator BOOLEAN,
+    hours_to_referral DECIMAL(9,2),
+    narrative VARCHAR,
+    ubigeo_source_coding VARCHAR NOT NULL,
+    call_count INTEGER NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (call_key),
+    UNIQUE (call_id)
+);
+CREATE TABLE dw.fact_police_report
+(
+    report_key BIGINT NOT NULL DEFAULT nextval('dw.seq_report_key'),
+    report_number VARCHAR NOT NULL,
+    report_date_key INTEGER NOT NULL,
+    incident_date_key INTEGER NOT NULL,
+    police_unit_key INTEGER NOT NULL,
+    geography_key INTEGER NOT NULL,
+    crime_type_key INTEGER NOT NULL,
+    exploitation_type_key INTEGER NOT NULL,
+    source_call_id VARCHAR,
+    modality VARCHAR,
+    status VARCHAR NOT NULL,
+    is_tip_related BOOLEAN NOT NULL,
+    victim_count INTEGER NOT NULL,
+    suspect_count INTEGER NOT NULL,
+    report_count INTEGER NOT NULL,
+    source_updated_at TIMESTAMP NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (report_key),
+    UNIQUE (report_number)
+);
+CREATE TABLE meta.batch
+(
+    batch_id BIGINT NOT NULL,
+    run_id BIGINT NOT NULL,
+    pipeline VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_rejected BIGINT NOT NULL,
+    rows_duplicate BIGINT NOT NULL,
+    watermark_before VARCHAR,
+    watermark_after VARCHAR,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP,
+    duration_ms BIGINT,
+    error VARCHAR,
+    PRIMARY KEY (batch_id)
+);
+CREATE TABLE meta.data_quality_flag
+(
+    batch_id BIGINT NOT NULL,
+    pipeline VARCHAR NOT NULL,
+    table_name VARCHAR NOT NULL,
+    natural_key VARCHAR NOT NULL,
+    flag VARCHAR NOT NULL,
+    source_value VARCHAR,
+    detail VARCHAR,
+    PRIMARY KEY (batch_id, table_name, natural_key, flag)
+);
+CREATE TABLE meta.data_quality_result
+(
+    batch_id BIGINT NOT NULL,
+    check_name VARCHAR NOT NULL,
+    pipeline VARCHAR NOT NULL,
+    table_name VARCHAR NOT NULL,
+    column_name VARCHAR,
+    severity VARCHAR NOT NULL,
+    failed_rows BIGINT NOT NULL,
+    total_rows BIGINT NOT NULL,
+    passed BOOLEAN NOT NULL,
+    detail VARCHAR,
+    checked_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (batch_id, check_name)
+);
+CREATE TABLE meta.file_manifest
+(
+    pipeline VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    file_size BIGINT NOT NULL,
+    file_sha256 VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    rows_read BIGINT NOT NULL,
+    batch_id BIGINT NOT NULL,
+    recorded_at TIMESTAMP NOT NULL,
+    reason VARCHAR,
+    PRIMARY KEY (pipeline, file_name)
+);
+CREATE TABLE meta.pipeline_run
+(
+    run_id BIGINT NOT NULL,
+    pipeline VARCHAR NOT NULL,
+    trigger_kind VARCHAR NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP,
+    status VARCHAR NOT NULL,
+    error VARCHAR,
+    window_from DATE,
+    window_to DATE,
+    host VARCHAR,
+    PRIMARY KEY (run_id)
+);
+CREATE TABLE meta.reject
+(
+    reject_id BIGINT NOT NULL,
+    batch_id BIGINT NOT NULL,
+    pipeline VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    source_row BIGINT,
+    source_column VARCHAR,
+    reason_code VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL,
+    raw_text VARCHAR,
+    quarantined_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (reject_id)
+);
+CREATE TABLE meta.schema_version
+(
+    version_id INTEGER NOT NULL,
+    schema_hash VARCHAR NOT NULL,
+    applied_at TIMESTAMP NOT NULL,
+    engine VARCHAR NOT NULL,
+    changes VARCHAR,
+    PRIMARY KEY (version_id)
+);
+CREATE TABLE meta.watermark
+(
+    pipeline VARCHAR NOT NULL,
+    watermark_name VARCHAR NOT NULL,
+    watermark_value VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (pipeline, watermark_name)
+);
+CREATE TABLE stg.hotline_call
+(
+    batch_id BIGINT NOT NULL,
+    source_file VARCHAR NOT NULL,
+    source_row BIGINT NOT NULL,
+    call_id VARCHAR NOT NULL,
+    call_ts_lima TIMESTAMP NOT NULL,
+    duration_sec INTEGER,
+    caller_type VARCHAR,
+    ubigeo VARCHAR,
+    victim_name_pseudonym VARCHAR,
+    victim_name_phonetic_pseudonym VARCHAR,
+    victim_dni_pseudonym VARCHAR,
+    victim_age SMALLINT,
+    victim_sex VARCHAR,
+    narrative VARCHAR,
+    operator_category VARCHAR,
+    referred_station_id VARCHAR,
+    referral_ts_lima TIMESTAMP
+);
+CREATE TABLE stg.police_arrest
+(
+    batch_id BIGINT NOT NULL,
+    source_file VARCHAR NOT NULL,
+    source_row BIGINT NOT NULL,
+    arrest_id VARCHAR NOT NULL,
+    report_number VARCHAR NOT NULL,
+    person_id VARCHAR,
+    arrest_date DATE NOT NULL,
+    source_updated_at TIMESTAMP NOT NULL
+);
+CREATE TABLE stg.police_person
+(
+    batch_id BIGINT NOT NULL,
+    source_file VARCHAR NOT NULL,
+    source_row BIGINT NOT NULL,
+    person_id VARCHAR NOT NULL,
+    report_number VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,
+    name_pseudonym VARCHAR,
+    name_phonetic_pseudonym VARCHAR,
+    dni_pseudonym VARCHAR,
+    age SMALLINT,
+    sex VARCHAR,
+    nationality VARCHAR,
+    source_updated_at TIMESTAMP NOT NULL
+);
+CREATE TABLE stg.police_report
+(
+    batch_id BIGINT NOT NULL,
+    source_file VARCHAR NOT NULL,
+    source_row BIGINT NOT NULL,
+    report_number VARCHAR NOT NULL,
+    incident_date DATE,
+    report_date DATE NOT NULL,
+    station_id VARCHAR,
+    penal_article VARCHAR,
+    modality VARCHAR,
+    source_call_id VARCHAR,
+    status VARCHAR,
+    source_updated_at TIMESTAMP NOT NULL
+);
+CREATE TABLE stg.police_station
+(
+    batch_id BIGINT NOT NULL,
+    source_file VARCHAR NOT NULL,
+    source_row BIGINT NOT NULL,
+    station_id VARCHAR NOT NULL,
+    station_name VARCHAR,
+    directorate VARCHAR,
+    ubigeo_inei VARCHAR,
+    tip_training_date DATE,
+    source_updated_at TIMESTAMP NOT NULL
+);
+CREATE TABLE stg.prosecution_defendant
+(
+    batch_id BIGINT NOT NULL,
+    source_file VARCHAR NOT NULL,
+    source_row BIGINT NOT NULL,
+    event_sequence BIGINT NOT NULL,
+    defendant_index INTEGER NOT NULL,
+    name_pseudonym VARCHAR,
+    name_phonetic_pseudonym VARCHAR,
+    dni_pseudonym VARCHAR,
+    age SMALLINT,
+    sex VARCHAR
+);
+CREATE TABLE stg.prosecution_event
+(
+    batch_id BIGINT NOT NULL,
+    source_file VARCHAR NOT NULL,
+    source_row BIGINT NOT NULL,
+    event_sequence BIGINT NOT NULL,
+    case_number VARCHAR NOT NULL,
+    event_type VARCHAR NOT NULL,
+    event_date DATE NOT NULL,
+    reported_on DATE,
+    office_code VARCHAR,
+    office_ubigeo_inei VARCHAR,
+    cited_report_number VARCHAR,
+    charged_articles VARCHAR,
+    defendant_count INTEGER NOT NULL,
+    sentence_outcome VARCHAR,
+    sentence_years DECIMAL(5,1)
+);
+
+CREATE VIEW rpt.v_case_funnel AS
+SELECT s.stage_order, s.stage_code, s.cases,
+       CASE WHEN p.cases IS NULL OR p.cases = 0 THEN NULL ELSE CAST(s.cases AS DOUBLE) / p.cases END AS conversion_from_previous
+FROM
+(
+    SELECT 1 AS stage_order, 'HOTLINE_CALL' AS stage_code, SUM(CASE WHEN first_call_date_key > 0 THEN 1 ELSE 0 END) AS cases FROM dw.fact_case_lifecycle
+    UNION ALL SELECT 2, 'POLICE_REPORT', SUM(CASE WHEN police_report_date_key > 0 THEN 1 ELSE 0 END) FROM dw.fact_case_lifecycle
+    UNION ALL SELECT 3, 'PROSECUTION', SUM(CASE WHEN prosecution_opened_date_key > 0 THEN 1 ELSE 0 END) FROM dw.fact_case_lifecycle
+    UNION ALL SELECT 4, 'FORMALIZATION', SUM(CASE WHEN formalization_date_key > 0 THEN 1 ELSE 0 END) FROM dw.fact_case_lifecycle
+    UNION ALL SELECT 5, 'TRIAL', SUM(CASE WHEN trial_date_key > 0 THEN 1 ELSE 0 END) FROM dw.fact_case_lifecycle
+    UNION ALL SELECT 6, 'CONVICTION', SUM(CASE WHEN sentence_date_key > 0 AND outcome = 'CONDENA' THEN 1 ELSE 0 END) FROM dw.fact_case_lifecycle
+    UNION ALL SELECT 7, 'PRISON', SUM(CASE WHEN prison_entry_date_key > 0 THEN 1 ELSE 0 END) FROM dw.fact_case_lifecycle
+) AS s
+LEFT JOIN
+(
+    SELECT 2 AS next_order, SUM(CASE WHEN first_call_date_key > 0 THEN 1 ELSE 0 END) AS cases FROM dw.fact_case_lifecycle
+    UNION ALL SELECT 3, SUM(CASE WHEN police_report_date_key > 0 THEN 1 ELSE 0 END) FROM dw.fact_case_lifecycle
+    UNION ALL SELECT 4, SUM(CASE WHEN prosecution_opened_date_key > 0 THEN 1 ELSE 0 END) FROM dw.fact_case_lifecycle
+    UNION ALL SELECT 5, SUM(CASE WHEN formalization_date_key > 0 THEN 1 ELSE 0 END) FROM dw.fact_case_lifecycle
+    UNION ALL SELECT 6, SUM(CASE WHEN trial_date_key > 0 THEN 1 ELSE 0 END) FROM dw.fact_case_lifecycle
+    UNION ALL SELECT 7, SUM(CASE WHEN sentence_date_key > 0 AND outcome = 'CONDENA' THEN 1 ELSE 0 END) FROM dw.fact_case_lifecycle
+) AS p ON p.next_order = s.stage_order;
+CREATE VIEW rpt.v_monthly_national AS
+SELECT
+    m.year_month,
+    m.year,
+    m.month,
+    m.month_name_es,
+    COALESCE(c.hotline_calls, 0) AS hotline_calls,
+    COALESCE(c.calls_tip_by_operator, 0) AS calls_tip_by_operator,
+    COALESCE(s.calls_tip_by_model, 0) AS calls_tip_by_model,
+    COALESCE(s.calls_scored, 0) AS calls_scored,
+    COALESCE(p.tip_police_reports, 0) AS tip_police_reports,
+    COALESCE(p.police_reports, 0) AS police_reports,
+    COALESCE(a.tip_arrests, 0) AS tip_arrests,
+    COALESCE(e.cases_received, 0) AS cases_sent_to_prosecution,
+    COALESCE(e.formalizations, 0) AS formalizations,
+    COALESCE(e.sentences, 0) AS sentences,
+    COALESCE(e.convictions, 0) AS convictions
+FROM
+(
+    SELECT year_month, MIN(year) AS year, MIN(month) AS month, MIN(month_name_es) AS month_name_es
+    FROM dw.dim_date
+    WHERE date_key > 0
+    GROUP BY year_month
+) AS m
+LEFT JOIN
+(
+    SELECT d.year_month,
+           SUM(f.call_count) AS hotline_calls,
+           SUM(CASE WHEN f.is_tip_by_operator = 1 THEN f.call_count ELSE 0 END) AS calls_tip_by_operator
+    FROM dw.fact_hotline_call AS f
+    INNER JOIN dw.dim_date AS d ON d.date_key = f.call_date_key
+    GROUP BY d.year_month
+) AS c ON c.year_month = m.year_month
+LEFT JOIN
+(
+    SELECT d.year_month,
+           COUNT(*) AS calls_scored,
+           SUM(CASE WHEN sc.is_flagged = 1 THEN 1 ELSE 0 END) AS calls_tip_by_model
+    FROM dw.fact_call_score AS sc
+    INNER JOIN dw.dim_model AS mo ON mo.model_key = sc.model_key AND mo.is_active = 1
+    INNER JOIN dw.fact_hotline_call AS f ON f.call_key = sc.call_key
+    INNER JOIN dw.dim_date AS d ON d.date_key = f.call_date_key
+    GROUP BY d.year_month
+) AS s ON s.year_month = m.year_month
+LEFT JOIN
+(
+    SELECT d.year_month,
+           SUM(r.report_count) AS police_reports,
+           SUM(CASE WHEN r.is_tip_related = 1 THEN r.report_count ELSE 0 END) AS tip_police_reports
+    FROM dw.fact_police_report AS r
+    INNER JOIN dw.dim_date AS d ON d.date_key = r.report_date_key
+    GROUP BY d.year_month
+) AS p ON p.year_month = m.year_month
+LEFT JOIN
+(
+    SELECT d.year_month, SUM(ar.arrest_count) AS tip_arrests
+    FROM dw.fact_arrest AS ar
+    INNER JOIN dw.fact_police_report AS r ON r.report_key = ar.report_key
+    INNER JOIN dw.dim_date AS d ON d.date_key = ar.arrest_date_key
+    WHERE r.is_tip_related = 1
+    GROUP BY d.year_month
+) AS a ON a.year_month = m.year_month
+LEFT JOIN
+(
+    SELECT d.year_month,
+           SUM(CASE WHEN st.stage_code = 'COMPLAINT_RECEIVED' THEN ev.event_count ELSE 0 END) AS cases_received,
+           SUM(CASE WHEN st.stage_code = 'FORMALIZATION' THEN ev.event_count ELSE 0 END) AS formalizations,
+           SUM(CASE WHEN st.stage_code = 'SENTENCE' THEN ev.event_count ELSE 0 END) AS sentences,
+           SUM(CASE WHEN st.stage_code = 'SENTENCE' AND ev.sentence_outcome = 'CONDENA' THEN ev.event_count ELSE 0 END) AS convictions
+    FROM dw.fact_case_event AS ev
+    INNER JOIN dw.dim_case_stage AS st ON st.case_stage_key = ev.case_stage_key
+    INNER JOIN dw.dim_date AS d ON d.date_key = ev.event_date_key
+    WHERE ev.is_tip_related = 1
+    GROUP BY d.year_month
+) AS e ON e.year_month = m.year_month;
