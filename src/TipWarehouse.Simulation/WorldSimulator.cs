@@ -59,7 +59,8 @@ public static class WorldSimulator
         WritePoliceTruth(Path.Combine(truthDirectory, "police_reports.csv"), materializedReports);
         WriteCaseTruth(Path.Combine(truthDirectory, "prosecution_cases.csv"), cases.Where(materializedCases.Contains));
 
-        var corrections = rows.Reports.Concat(rows.Persons).Count(r => r.CreatedAt < asOfTime && r.Changes.Any(c => c.Column is "fecha_hecho" or "dni" or "edad" && c.At < asOfTime));
+        var corrections = rows.Reports.Count(r => r.CreatedAt < asOfTime && r.ChangedBefore(PoliceRows.ReportIncidentDate, asOfTime))
+            + rows.Persons.Count(r => r.CreatedAt < asOfTime && (r.ChangedBefore(PoliceRows.PersonDni, asOfTime) || r.ChangedBefore(PoliceRows.PersonAge, asOfTime)));
         var summary = new SimulationSummary
         {
             OutputDirectory = root,

@@ -55,7 +55,7 @@ public sealed class WarehouseTests : IDisposable
         var service = new ClassifierService(_time);
         var first = service.Train(_home, _world.Options, activate: true);
         _time.Advance(TimeSpan.FromMinutes(5));
-        var second = service.Train(_home, _world.Options with { Trainer = ClassifierTrainers.Sdca }, activate: true);
+        var second = RegisterTrained("tip-call-sdca-second", activate: true);
 
         Assert.Equal("tip-call-sdca-20080115120000", first.Model.ModelName);
         Assert.True(File.Exists(Path.Combine(_home.ModelsDirectory, first.Model.ModelName, "model.zip")));
@@ -68,7 +68,7 @@ public sealed class WarehouseTests : IDisposable
         Assert.Equal(["model", "auc", "pr_auc", "precision", "recall", "f1", "threshold", "active"], list.Columns.Take(8).Select(c => c.Name));
         Assert.Equal(2, list.Rows.Count);
         var active = list.Rows.Where(r => (bool)r[list.IndexOf("active")]!).Select(r => (string)r[0]!).ToList();
-        Assert.Equal([second.Model.ModelName], active);
+        Assert.Equal([second.ModelName], active);
 
         ClassifierService.Activate(_home, first.Model.ModelName);
         using var connection = Warehouse.Open(_home, readOnly: true);
@@ -80,14 +80,13 @@ public sealed class WarehouseTests : IDisposable
     public async Task Scoring_step_scores_each_call_once_per_model_and_keeps_earlier_scores()
     {
         var step = new CallScoringStep();
-        var service = new ClassifierService(_time);
-        service.Train(_home, _world.Options, activate: true);
+        RegisterTrained("tip-call-first", activate: true);
         var calls = _world.Calls.Count;
 
         var first = await RunStepAsync(step, batchId: 1);
         var rerun = await RunStepAsync(step, batchId: 2);
         _time.Advance(TimeSpan.FromHours(1));
-        service.Train(_home, _world.Options with { Trainer = ClassifierTrainers.Sdca, RecallTarget = 0.8 }, activate: true);
+        RegisterTrained("tip-call-second", activate: true, threshold: 0.5);
         var second = await RunStepAsync(step, batchId: 3);
 
         Assert.Equal(new StepOutcome(calls, calls, 0, 0), first);
@@ -127,7 +126,7 @@ public sealed class WarehouseTests : IDisposable
     [Fact]
     public async Task Scoring_step_rolls_back_with_the_batch_transaction()
     {
-        new ClassifierService(_time).Train(_home, _world.Options, activate: true);
+        RegisterTrained("tip-call-rollback", activate: true);
         using (var connection = Warehouse.Open(_home))
         {
             using var transaction = connection.BeginTransaction();
@@ -144,13 +143,13 @@ public sealed class WarehouseTests : IDisposable
     [Fact]
     public void Truth_evaluation_measures_the_active_model_on_its_test_months()
     {
-        var trained = new ClassifierService(_time).Train(_home, _world.Options, activate: true);
+        RegisterTrained("tip-call-truth", activate: true);
         using var connection = Warehouse.Open(_home, readOnly: true);
 
         var result = TruthEvaluation.Evaluate(connection, _home, _world.Directory);
         var table = TruthEvaluation.ToTable(result);
 
-        Assert.Equal(trained.Metadata.TestFrom, result.TestFrom);
+        Assert.Equal(_world.Result.Split.TestFrom, result.TestFrom);
         Assert.True(result.Model.Count > 500);
         Assert.True(result.Model.Auc >= 0.9, $"AUC against the truth {result.Model.Auc:0.000}");
         Assert.Equal(["model", "test_from", "test_to", "calls", "positives", "auc", "pr_auc", "precision", "recall", "f1", "threshold"], table.Columns.Take(11).Select(c => c.Name));
@@ -159,7 +158,7 @@ public sealed class WarehouseTests : IDisposable
     [Fact]
     public void Explain_names_the_terms_behind_a_warehouse_call()
     {
-        new ClassifierService(_time).Train(_home, _world.Options, activate: true);
+        RegisterTrained("tip-call-explain", activate: true);
         var tipCall = _world.Calls.First(c => TipLabels.FromOperatorCategory(c.Category) == true && c.Features.Narrative.Length > 60).Features.CallId;
 
         var table = ModelExplainer.ToTable(ClassifierService.Explain(_home, tipCall));
@@ -167,6 +166,16 @@ public sealed class WarehouseTests : IDisposable
         Assert.NotEmpty(table.Rows);
         Assert.Contains(table.Rows, r => (string)r[0]! is "word" or "chars");
         Assert.Throws<TipwException>(() => ClassifierService.Explain(_home, "NO-SUCH-CALL"));
+    }
+
+    // Registers the fixture's already trained model under a new name (training is tested once, in Train_saves_...).
+    private RegisteredModel RegisterTrained(string name, bool activate, double? threshold = null)
+    {
+        using var connection = Warehouse.Open(_home);
+        var source = WarehouseCalls.ReadLabelled(connection);
+        var result = threshold is null ? _world.Result : _world.Result with { Threshold = threshold.Value };
+        var metadata = ModelRegistry.Describe(name, result, _world.Options, source, _time.GetUtcNow());
+        return ModelRegistry.Register(connection, _home, result, metadata, activate);
     }
 
     private async Task<StepOutcome> RunStepAsync(CallScoringStep step, long batchId)

@@ -11,6 +11,8 @@ internal static class CommandCatalog
         yield return InitCommand.Create(context);
         yield return SchemaCommand.Create(context);
         yield return SimulateCommand.Create(context);
+        yield return RunCommand.Create(context);
+        yield return RunsCommand.Create(context);
         yield return ModelCommand.Create(context);
     }
 }

@@ -127,7 +127,7 @@ internal static class PoliceDatabase
 
                     for (var i = 0; i < columns.Length; i++)
                     {
-                        target.Parameters[i].Value = s.Values[columns[i]] ?? DBNull.Value;
+                        target.Parameters[i].Value = s.Values[i] ?? DBNull.Value;
                     }
 
                     target.Parameters[columns.Length].Value = updatedAt;
@@ -137,10 +137,10 @@ internal static class PoliceDatabase
                 counts[table] = Math.Max(n, existing.Count);
             }
 
-            Table("comisarias", "id_comisaria", ["id_comisaria", "nombre", "direccion_territorial", "ubigeo_inei", "fecha_capacitacion_trata"], rows.Stations);
-            Table("denuncias", "nro_denuncia", ["nro_denuncia", "fecha_hecho", "fecha_denuncia", "id_comisaria", "articulo", "modalidad", "id_llamada", "estado"], rows.Reports);
-            Table("personas", "id_persona", ["id_persona", "nro_denuncia", "rol", "nombres", "apellidos", "dni", "edad", "sexo", "nacionalidad"], rows.Persons);
-            Table("detenciones", "id_detencion", ["id_detencion", "nro_denuncia", "id_persona", "fecha_detencion"], rows.Arrests);
+            Table("comisarias", "id_comisaria", PoliceRows.StationColumns, rows.Stations);
+            Table("denuncias", "nro_denuncia", PoliceRows.ReportColumns, rows.Reports);
+            Table("personas", "id_persona", PoliceRows.PersonColumns, rows.Persons);
+            Table("detenciones", "id_detencion", PoliceRows.ArrestColumns, rows.Arrests);
             transaction.Commit();
         }
 

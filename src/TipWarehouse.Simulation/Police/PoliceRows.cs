@@ -6,6 +6,19 @@ namespace TipWarehouse.Simulation.Police;
 /// <summary>The rows of the police database over their whole life, built from the reports once the prosecution side is known.</summary>
 internal sealed class PoliceRows
 {
+    public static readonly string[] StationColumns = ["id_comisaria", "nombre", "direccion_territorial", "ubigeo_inei", "fecha_capacitacion_trata"];
+    public static readonly string[] ReportColumns = ["nro_denuncia", "fecha_hecho", "fecha_denuncia", "id_comisaria", "articulo", "modalidad", "id_llamada", "estado"];
+    public static readonly string[] PersonColumns = ["id_persona", "nro_denuncia", "rol", "nombres", "apellidos", "dni", "edad", "sexo", "nacionalidad"];
+    public static readonly string[] ArrestColumns = ["id_detencion", "nro_denuncia", "id_persona", "fecha_detencion"];
+
+    public const int StationTraining = 4;
+    public const int ReportIncidentDate = 1;
+    public const int ReportArticle = 4;
+    public const int ReportModality = 5;
+    public const int ReportStatus = 7;
+    public const int PersonDni = 5;
+    public const int PersonAge = 6;
+
     public List<SimRow> Stations { get; } = [];
 
     public List<SimRow> Reports { get; } = [];
@@ -21,18 +34,11 @@ internal sealed class PoliceRows
         var stationCreated = options.From.ToDateTime(new TimeOnly(0, 5, 0));
         foreach (var station in geography.Stations)
         {
-            var row = new SimRow(station.Id, stationCreated, new Dictionary<string, object?>(StringComparer.Ordinal)
-            {
-                ["id_comisaria"] = station.Id,
-                ["nombre"] = station.Name,
-                ["direccion_territorial"] = station.Directorate,
-                ["ubigeo_inei"] = station.District.Inei,
-                ["fecha_capacitacion_trata"] = null,
-            });
+            var row = new SimRow(station.Id, stationCreated, [station.Id, station.Name, station.Directorate, station.District.Inei, null]);
             if (station.TrainingDate is { } trained)
             {
                 // The training date is entered in the database some days after the course.
-                row.Change(station.TrainingRecordedAt, "fecha_capacitacion_trata", Date(trained), worldEnd);
+                row.Change(station.TrainingRecordedAt, StationTraining, Date(trained), worldEnd);
             }
 
             rows.Stations.Add(row);
@@ -45,30 +51,20 @@ internal sealed class PoliceRows
             var rng = Rng.For(options.Seed, "police-life", report.Index);
             var defects = Rng.For(options.Seed, "police-defects", report.Index);
             var filed = report.FiledAt;
-            var values = new Dictionary<string, object?>(StringComparer.Ordinal)
-            {
-                ["nro_denuncia"] = report.Number,
-                ["fecha_hecho"] = Date(report.IncidentDate),
-                ["fecha_denuncia"] = Timestamp(filed),
-                ["id_comisaria"] = report.Station.Id,
-                ["articulo"] = report.Article,
-                ["modalidad"] = report.Modality,
-                ["id_llamada"] = report.ShownCallId,
-                ["estado"] = "REGISTRADA",
-            };
+            object?[] values = [report.Number, Date(report.IncidentDate), Timestamp(filed), report.Station.Id, report.Article, report.Modality, report.ShownCallId, "REGISTRADA"];
             var row = new SimRow(report.Number, filed, values);
             if (defects.Chance(options.Defects.PoliceLateCorrection))
             {
                 // Typed as the filing date first, corrected weeks later.
-                values["fecha_hecho"] = Date(DateOnly.FromDateTime(filed));
-                row.Change(filed.AddDays(defects.Between(7, 120)).AddMinutes(defects.Between(1, 600)), "fecha_hecho", Date(report.IncidentDate), worldEnd);
+                values[ReportIncidentDate] = Date(DateOnly.FromDateTime(filed));
+                row.Change(filed.AddDays(defects.Between(7, 120)).AddMinutes(defects.Between(1, 600)), ReportIncidentDate, Date(report.IncidentDate), worldEnd);
             }
 
             DateTime? investigated = null;
             if (rng.Chance(report.IsTip ? 0.8 : 0.6))
             {
                 investigated = filed.AddDays(rng.Between(1, 20)).AddMinutes(rng.Between(1, 600));
-                row.Change(investigated.Value, "estado", "EN_INVESTIGACION", worldEnd);
+                row.Change(investigated.Value, ReportStatus, "EN_INVESTIGACION", worldEnd);
             }
 
             if (report.ProsecutedOn is { } prosecuted)
@@ -84,15 +80,15 @@ internal sealed class PoliceRows
                     derived = inv.AddHours(1);
                 }
 
-                row.Change(derived, "estado", "DERIVADA_FISCALIA", worldEnd);
+                row.Change(derived, ReportStatus, "DERIVADA_FISCALIA", worldEnd);
             }
             else if (rng.Chance(0.35))
             {
-                row.Change(filed.AddDays(rng.Between(30, 300)), "estado", "ARCHIVADA", worldEnd);
+                row.Change(filed.AddDays(rng.Between(30, 300)), ReportStatus, "ARCHIVADA", worldEnd);
             }
             else if (!report.IsTip && rng.Chance(0.15))
             {
-                row.Change(filed.AddDays(rng.Between(5, 90)), "estado", "CONCLUIDA", worldEnd);
+                row.Change(filed.AddDays(rng.Between(5, 90)), ReportStatus, "CONCLUIDA", worldEnd);
             }
 
             // After Law 28950 some TIP reports recorded under other articles are reclassified as 153.
@@ -108,8 +104,8 @@ internal sealed class PoliceRows
                     }
 
                     var when = from.AddDays(rng.Between(0, 120)).ToDateTime(new TimeOnly(rng.Between(8, 18), rng.Next(60), 0));
-                    row.Change(when, "articulo", "153", worldEnd);
-                    row.Change(when, "modalidad", "TRATA DE PERSONAS - " + report.TipKind!.Value.ExploitationType().Replace('_', ' '), worldEnd);
+                    row.Change(when, ReportArticle, "153", worldEnd);
+                    row.Change(when, ReportModality, "TRATA DE PERSONAS - " + report.TipKind!.Value.ExploitationType().Replace('_', ' '), worldEnd);
                 }
             }
 
@@ -122,31 +118,31 @@ internal sealed class PoliceRows
                 var truth = person.Truth;
                 var id = "P" + (++personSeq).ToString("D7", CultureInfo.InvariantCulture);
                 var created = filed.AddSeconds(++second);
-                var personValues = new Dictionary<string, object?>(StringComparer.Ordinal)
-                {
-                    ["id_persona"] = id,
-                    ["nro_denuncia"] = report.Number,
-                    ["rol"] = person.Role,
-                    ["nombres"] = PersonNames.Upper(rng.Chance(0.5) ? PersonNames.Vary(rng, truth.FirstNames) : truth.FirstNames),
-                    ["apellidos"] = PersonNames.Upper(rng.Chance(0.3) ? PersonNames.Vary(rng, truth.Surnames) : truth.Surnames),
-                    ["dni"] = truth.Dni is not null && rng.Chance(person.Role == "VICTIMA" ? 0.8 : 0.6) ? truth.Dni : null,
-                    ["edad"] = rng.Chance(0.9) ? truth.Age : null,
-                    ["sexo"] = truth.Sex.ToString(),
-                    ["nacionalidad"] = truth.Nationality,
-                };
+                object?[] personValues =
+                [
+                    id,
+                    report.Number,
+                    person.Role,
+                    PersonNames.Upper(rng.Chance(0.5) ? PersonNames.Vary(rng, truth.FirstNames) : truth.FirstNames),
+                    PersonNames.Upper(rng.Chance(0.3) ? PersonNames.Vary(rng, truth.Surnames) : truth.Surnames),
+                    truth.Dni is not null && rng.Chance(person.Role == "VICTIMA" ? 0.8 : 0.6) ? truth.Dni : null,
+                    rng.Chance(0.9) ? truth.Age : null,
+                    truth.Sex == 'F' ? "F" : "M",
+                    truth.Nationality,
+                ];
                 var personRow = new SimRow(id, created, personValues);
                 if (defects.Chance(options.Defects.PoliceLateCorrection))
                 {
                     var fixAt = created.AddDays(defects.Between(3, 90)).AddMinutes(defects.Between(1, 300));
-                    if (truth.Dni is not null && personValues["dni"] is null)
+                    if (truth.Dni is not null && personValues[PersonDni] is null)
                     {
-                        personRow.Change(fixAt, "dni", truth.Dni, worldEnd);
+                        personRow.Change(fixAt, PersonDni, truth.Dni, worldEnd);
                     }
                     else
                     {
                         var wrongAge = Math.Max(1, truth.Age + defects.Pick([-10, -2, -1, 1, 2, 10]));
-                        personValues["edad"] = wrongAge;
-                        personRow.Change(fixAt, "edad", truth.Age, worldEnd);
+                        personValues[PersonAge] = wrongAge;
+                        personRow.Change(fixAt, PersonAge, truth.Age, worldEnd);
                     }
                 }
 
@@ -170,13 +166,7 @@ internal sealed class PoliceRows
         foreach (var (at, report, person) in arrests)
         {
             var id = "D" + (++arrestSeq).ToString("D7", CultureInfo.InvariantCulture);
-            rows.Arrests.Add(new SimRow(id, at.AddMinutes(30), new Dictionary<string, object?>(StringComparer.Ordinal)
-            {
-                ["id_detencion"] = id,
-                ["nro_denuncia"] = report.Number,
-                ["id_persona"] = person.Key,
-                ["fecha_detencion"] = Timestamp(at),
-            }));
+            rows.Arrests.Add(new SimRow(id, at.AddMinutes(30), [id, report.Number, person.Key, Timestamp(at)]));
         }
 
         return rows;

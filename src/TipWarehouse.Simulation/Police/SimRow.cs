@@ -1,39 +1,55 @@
 namespace TipWarehouse.Simulation.Police;
 
 /// <summary>A later change of one column of a row (status change, reclassification, correction).</summary>
-internal sealed record RowChange(DateTime At, string Column, object? Value);
+internal readonly record struct RowChange(DateTime At, int Column, object? Value);
 
-/// <summary>A police row over its whole life: its values when first written and the changes that follow.</summary>
-internal sealed class SimRow(string key, DateTime createdAt, Dictionary<string, object?> values)
+/// <summary>A police row over its whole life: its values when first written (one per column, in table order) and the changes that follow.</summary>
+internal sealed class SimRow(string key, DateTime createdAt, object?[] values)
 {
     public string Key { get; } = key;
 
     public DateTime CreatedAt { get; } = createdAt;
 
-    public Dictionary<string, object?> Values { get; } = values;
+    public object?[] Values { get; } = values;
 
-    public List<RowChange> Changes { get; } = [];
+    /// <summary>Later changes in time order; null while there are none (most rows), which keeps large worlds small.</summary>
+    public List<RowChange>? Changes { get; private set; }
 
     /// <summary>Records a change; changes at or before creation, or after the world ends, are dropped.</summary>
-    public void Change(DateTime at, string column, object? value, DateTime worldEnd)
+    public void Change(DateTime at, int column, object? value, DateTime worldEnd)
     {
         if (at > CreatedAt && at < worldEnd)
         {
-            Changes.Add(new RowChange(at, column, value));
+            Changes ??= [];
+            var i = Changes.Count;
+            while (i > 0 && Changes[i - 1].At > at)
+            {
+                i--;
+            }
+
+            Changes.Insert(i, new RowChange(at, column, value));
         }
     }
 
+    /// <summary>True when a change of <paramref name="column"/> took effect before <paramref name="asOf"/>.</summary>
+    public bool ChangedBefore(int column, DateTime asOf) => Changes is not null && Changes.Exists(c => c.Column == column && c.At < asOf);
+
     /// <summary>The row as it stood just before <paramref name="asOf"/>, with its <c>updated_at</c>; null if it did not exist yet.</summary>
-    public (Dictionary<string, object?> Values, DateTime UpdatedAt)? StateAt(DateTime asOf)
+    public (object?[] Values, DateTime UpdatedAt)? StateAt(DateTime asOf)
     {
         if (CreatedAt >= asOf)
         {
             return null;
         }
 
-        var state = new Dictionary<string, object?>(Values, StringComparer.Ordinal);
+        if (Changes is null || Changes[0].At >= asOf)
+        {
+            return (Values, CreatedAt);
+        }
+
+        var state = (object?[])Values.Clone();
         var updated = CreatedAt;
-        foreach (var change in Changes.OrderBy(c => c.At))
+        foreach (var change in Changes)
         {
             if (change.At >= asOf)
             {

@@ -30,25 +30,25 @@ internal static class NarrativeComposer
     private static readonly string[][] s_indicators =
     [
         // debt bondage
-        ["le dicen que debe {m} soles del pasaje y la comida y que no puede irse hasta pagar", "tiene una deuda que nunca termina de pagar", "le descuentan todo por el cuarto, la comida y el pasaje", "cada mes la deuda es más grande", "el dueño le cobra multas por todo y siempre sale debiendo", "le adelantaron {m} soles y ahora dicen que tiene que trabajar para devolverlos", "le dijeron que primero tiene que pagar lo que costó traerla"],
+        ["le dicen que debe {m} soles del pasaje y la comida y que no puede irse hasta pagar", "tiene una deuda que nunca termina de pagar", "le descuentan todo por el cuarto, la comida y el pasaje", "cada mes la deuda es más grande", "el dueño le cobra multas por todo y siempre sale debiendo", "le adelantaron {m} soles y ahora dicen que tiene que trabajar para devolverlos", "le dijeron que primero tiene que pagar lo que costó traer{la}", "está endeudad{a} con el enganchador"],
         // takes earnings
-        ["no le pagan nada, el dueño se queda con todo", "no ha recibido sueldo desde que llegó", "le quitan lo que gana", "le prometieron {m} soles al mes y no le dan nada", "solo le pagan con propinas", "el dinero se lo da a la señora que la llevó", "le dicen que le pagan al final de la temporada pero nunca le pagan"],
+        ["no le pagan nada, el patrón se queda con todo", "no ha recibido sueldo desde que llegó", "le quitan lo que gana", "le prometieron {m} soles al mes y no le dan nada", "solo le pagan con propinas", "el dinero se lo dan a la persona que {la} llevó", "le dicen que le pagan al final de la temporada pero nunca le pagan", "nunca ve su plata"],
         // threats
-        ["la amenazan con hacerle daño a su familia", "le han dicho que si se escapa la van a buscar", "el dueño la amenaza con matarla si habla", "la amenazan con mandarla a otro sitio peor", "le dicen que saben dónde vive su mamá", "tiene miedo porque la amenazaron"],
+        ["{la} amenazan con hacerle daño a su familia", "le han dicho que si se escapa {la} van a buscar", "el patrón {la} amenaza con matar{la} si habla", "{la} amenazan con mandar{la} a otro sitio peor", "le dicen que saben dónde vive su mamá", "tiene miedo porque {la} amenazaron", "le dijeron que si cuenta algo le va a ir mal"],
         // physical, sexual or psychological abuse
-        ["la golpean cuando no quiere trabajar", "el patrón la maltrata", "fue abusada por el dueño del local", "la insultan y la castigan sin comer", "tiene moretones en los brazos", "la maltratan física y psicológicamente"],
+        ["{la} golpean cuando no quiere trabajar", "el patrón {la} maltrata", "fue abusad{a} por el dueño", "{la} insultan y {la} castigan sin comer", "tiene moretones en los brazos", "{la} maltratan física y psicológicamente", "le pegan con correa"],
         // restricts movement
-        ["no la dejan salir del local", "la tienen encerrada", "duerme en el mismo local con candado", "solo sale acompañada por el encargado", "la vigilan todo el tiempo", "no le permiten salir del campamento", "la encierran en un cuarto en la noche", "no la dejan ir a su casa"],
+        ["no {la} dejan salir de {lugar}", "{la} tienen encerrad{a}", "duerme en {lugar} con candado", "solo sale acompañad{a} por el encargado", "{la} vigilan todo el tiempo", "no le permiten salir de {lugar}", "{la} encierran en un cuarto en la noche", "no {la} dejan ir a su casa", "está retenid{a} en {lugar}"],
         // withholds documents
-        ["le quitaron su DNI", "el dueño tiene su DNI y su partida de nacimiento", "le retuvieron sus documentos", "no tiene sus documentos porque se los guardó la patrona", "le quitaron el DNI apenas llegó"],
+        ["le quitaron su DNI", "el patrón tiene su DNI y su partida de nacimiento", "le retuvieron sus documentos", "no tiene sus documentos porque se los guardó la patrona", "le quitaron el DNI apenas llegó", "sus papeles los tiene el encargado"],
         // excessive hours
-        ["trabaja desde las 5 de la mañana hasta la medianoche", "trabaja todos los días sin descanso", "trabaja más de 14 horas diarias", "no tiene ni un día libre", "la hacen trabajar hasta la madrugada"],
+        ["trabaja desde las 5 de la mañana hasta la medianoche", "trabaja todos los días sin descanso", "trabaja más de 14 horas diarias", "no tiene ni un día libre", "{la} hacen trabajar hasta la madrugada", "trabaja de sol a sol"],
         // psychoactive substances
-        ["la obligan a tomar con los clientes", "le dan alcohol para que aguante", "le hacen consumir droga", "tiene que tomar cerveza con los mineros"],
+        ["{la} obligan a tomar con {clientes}", "le dan alcohol para que aguante", "le hacen consumir droga", "tiene que tomar cerveza con {clientes}", "le dan trago y coca para que siga trabajando"],
         // threat of law enforcement
-        ["le dicen que si va a la policía la van a meter presa por ser menor de edad", "la asustan diciendo que la policía la va a detener por no tener papeles", "el dueño dice que tiene amigos en la comisaría"],
+        ["le dicen que si va a la policía {la} van a meter pres{a}", "{la} asustan diciendo que la policía {la} va a detener por no tener papeles", "el dueño dice que tiene amigos en la comisaría"],
         // isolation
-        ["le quitaron el celular", "no la dejan llamar a su familia", "desde hace {n} meses no se comunica con nadie", "solo pudo llamar a escondidas", "la familia no sabe exactamente dónde está"],
+        ["le quitaron el celular", "no {la} dejan llamar a su familia", "desde hace {n} meses no se comunica con nadie", "solo pudo llamar a escondidas", "la familia no sabe exactamente dónde está"],
     ];
 
     private static readonly int[] s_negatableGroups = [0, 1, 2, 9];
@@ -77,7 +77,8 @@ internal static class NarrativeComposer
             CallKind.MinorWorkingWithConsent => MinorWorking(rng, victim, district),
             _ => OtherCrime(rng, district),
         };
-        return TextNoise.Apply(rng, text.Replace(';', ','), style);
+        text = text.Replace(';', ',').Replace(" de el ", " del ", StringComparison.Ordinal).Replace(" a el ", " al ", StringComparison.Ordinal).Replace("  ", " ", StringComparison.Ordinal);
+        return TextNoise.Apply(rng, text, style);
     }
 
     // ---- TIP ----------------------------------------------------------------------------------------------------------
@@ -92,6 +93,11 @@ internal static class NarrativeComposer
             return TerseTip(rng, kind, female, age, place);
         }
 
+        if (callerType is "VICTIMA" or "FAMILIAR" && rng.Chance(0.25))
+        {
+            return QuotedTip(rng, kind, callerType, female, age, place);
+        }
+
         var sentences = new List<string>();
         var who = VictimPhrase(rng, callerType, victim, female, age);
         sentences.Add(Opener(rng, callerType) + " " + who + " " + Situation(rng, kind, female, place));
@@ -101,7 +107,7 @@ internal static class NarrativeComposer
         }
 
         var indicatorCount = rng.PickWeighted([0.12, 0.38, 0.32, 0.18]) + 1;
-        var groups = Enumerable.Range(0, s_indicators.Length).ToArray();
+        int[] groups = kind is CallKind.TipDomestic or CallKind.TipBegging ? [0, 1, 2, 3, 4, 5, 6, 8, 9] : [.. Enumerable.Range(0, s_indicators.Length)];
         var preferred = kind switch
         {
             CallKind.TipSexual => new[] { 0, 1, 4, 5, 7, 2 },
@@ -119,11 +125,20 @@ internal static class NarrativeComposer
             }
         }
 
-        var indicatorTexts = chosen.Select(g => Fill(rng, rng.Pick(s_indicators[g]))).ToList();
+        var venue = kind switch
+        {
+            CallKind.TipSexual => rng.Pick(["el local", "el bar", "ese sitio", "el night"]),
+            CallKind.TipMining or CallKind.TipLogging => rng.Pick(["el campamento", "la zona", "ese sitio"]),
+            CallKind.TipAgriculture => rng.Pick(["el fundo", "la chacra"]),
+            CallKind.TipDomestic => rng.Pick(["la casa", "la vivienda"]),
+            _ => rng.Pick(["el cuarto donde viven", "la casa del señor"]),
+        };
+        var clients = kind == CallKind.TipSexual ? rng.Pick(["los clientes", "los mineros", "los parroquianos"]) : "los trabajadores";
+        var indicatorTexts = chosen.Select(g => Fill(rng, rng.Pick(s_indicators[g]), female, venue, clients)).ToList();
         if (rng.Chance(0.15))
         {
             // A partial negation: one means of control absent, others present.
-            indicatorTexts.Add(rng.Pick(["no la golpean pero", "no le han quitado el DNI pero", "dice que le dan de comer pero", "no está encerrada pero"]) + " " + Fill(rng, rng.Pick(s_indicators[rng.Pick(s_negatableGroups)])));
+            indicatorTexts.Add(Fill(rng, rng.Pick(["no {la} golpean pero", "no le han quitado el DNI pero", "dice que le dan de comer pero", "no está encerrad{a} pero", "no {la} tienen amarrad{a} pero"]), female) + " " + Fill(rng, rng.Pick(s_indicators[rng.Pick(s_negatableGroups)]), female, venue, clients));
         }
 
         sentences.Add(Capitalize(Pronoun(rng, female)) + JoinClauses(rng, indicatorTexts));
@@ -153,6 +168,66 @@ internal static class NarrativeComposer
         }
 
         return string.Join(". ", sentences.Where(s => s.Length > 0)) + ".";
+    }
+
+    private static readonly string[] s_firstPersonIndicators =
+    [
+        "no me pagan nada", "me dicen que debo {m} soles y que no puedo irme hasta pagar", "me quitaron mi DNI", "no me dejan salir",
+        "me tienen encerrad{a}", "me amenazan con hacerle daño a mi familia", "me pegan cuando no quiero", "trabajo todo el día sin descanso",
+        "me hacen tomar con {clientes}", "dicen que si voy a la policía me van a meter pres{a}", "me quitaron el celular", "estoy llamando a escondidas",
+        "la señora se queda con toda la plata", "cada vez debo más", "no sé bien dónde estoy", "el dueño guarda mis papeles", "duermo en el mismo sitio donde trabajo",
+    ];
+
+    private static readonly string[] s_relativeIndicators =
+    [
+        "no le pagan nada", "le dicen que debe {m} soles y que no puede irse", "le quitaron su DNI", "no {la} dejan salir", "no nos dejan hablar con {ella}",
+        "{la} tienen encerrad{a}", "{la} amenazan", "llora cuando llama", "trabaja todo el día", "la última vez llamó a escondidas", "ya no contesta el celular",
+        "dice que {la} hacen tomar con {clientes}", "el patrón no {la} deja regresar", "nos pidieron plata para soltar{la}",
+    ];
+
+    /// <summary>A narrative in which the operator quotes the caller (first person for victims, "mi hija..." for relatives).</summary>
+    private static string QuotedTip(Rng rng, CallKind kind, string callerType, bool female, int age, string place)
+    {
+        var clients = kind == CallKind.TipSexual ? rng.Pick(["los clientes", "los mineros"]) : "los demás";
+        var job = female ? rng.Pick(s_jobs) : rng.Pick(s_maleJobs);
+        var intro = rng.Pick(["Llamante dice: \"", "Refiere textualmente: \"", "Indica: \"", "Manifiesta: \"", "Dice llorando: \""]);
+        string body;
+        if (callerType == "VICTIMA")
+        {
+            var situation = kind switch
+            {
+                CallKind.TipSexual => rng.Pick(["estoy trabajando en un bar en " + place + " y me obligan a estar con los clientes", "me trajeron a " + place + " diciendo que era para trabajar de " + job + " pero es un night club", "estoy en " + place + ", me hacen bailar y atender a los mineros", "me tienen en un local de " + place + " haciendo pases"]),
+                CallKind.TipMining => rng.Pick(["estoy en un campamento minero en " + place + ", nos hacen trabajar en el socavón", "me trajo un enganchador a " + place + " para sacar oro", "estoy en un lavadero en " + place]),
+                CallKind.TipLogging => "estoy en un campamento maderero en " + place,
+                CallKind.TipAgriculture => "estoy trabajando en " + place + " en la cosecha",
+                CallKind.TipDomestic => "trabajo en una casa en " + place + " desde que tenía " + rng.Between(9, 14) + " años",
+                _ => "me mandan a pedir plata en la calle en " + place,
+            };
+            var parts = new List<string> { situation };
+            var count = rng.Between(1, 3);
+            for (var i = 0; i < count; i++)
+            {
+                parts.Add(Fill(rng, rng.Pick(s_firstPersonIndicators), female, "ese lugar", clients));
+            }
+
+            body = string.Join(rng.Pick([", ", ". ", " y "]), parts.Distinct()) + rng.Pick([", ayúdenme por favor", ", quiero regresar a mi casa", ", tengo miedo", "", ""]);
+        }
+        else
+        {
+            var subject = "mi " + Relative(rng, female, age) + (rng.Chance(0.5) ? " de " + age + " años" : "");
+            var went = rng.Pick([" se fue a " + place + " a trabajar de " + job, " viajó a " + place + " porque le ofrecieron trabajo de " + job, " está en " + place]);
+            var parts = new List<string> { subject + went };
+            var count = rng.Between(1, 3);
+            for (var i = 0; i < count; i++)
+            {
+                parts.Add(Fill(rng, rng.Pick(s_relativeIndicators), female, "ese lugar", clients).Replace("{ella}", female ? "ella" : "él", StringComparison.Ordinal));
+            }
+
+            body = string.Join(rng.Pick([", ", ". ", " y "]), parts.Distinct());
+        }
+
+        var tail = rng.Pick(["", " Se deriva.", " Se toman datos y se deriva a la comisaría.", " Se orienta para denunciar.", " Se coordina con la PNP."]);
+        return intro + body + "\"." + tail;
     }
 
     private static string TerseTip(Rng rng, CallKind kind, bool female, int age, string place)
@@ -201,9 +276,10 @@ internal static class NarrativeComposer
                 "vive con una familia en " + place + " que " + la + " hace hacer todas las cosas de la casa y cuidar a los niños",
                 "fue traída de " + rng.Pick(s_origins) + " a " + place + " para trabajar en una casa y no " + la + " mandan al colegio"]),
             _ => rng.Pick([
-                "está siendo obligado a pedir limosna en " + rng.Pick(s_begPlaces) + " de " + place,
+                "está siendo obligad" + (female ? "a" : "o") + " a pedir limosna en " + rng.Pick(s_begPlaces) + " de " + place,
                 "junto con otros niños vende caramelos en " + rng.Pick(s_begPlaces) + " en " + place + " hasta muy tarde y entregan todo el dinero a un adulto",
-                "es llevado todos los días a mendigar en " + rng.Pick(s_begPlaces) + " de " + place]),
+                "es llevad" + (female ? "a" : "o") + " todos los días a mendigar en " + rng.Pick(s_begPlaces) + " de " + place,
+                "pide plata en " + rng.Pick(s_begPlaces) + " de " + place + " con una señora que dice ser su tía y que se queda con todo"]),
         };
     }
 
@@ -217,10 +293,10 @@ internal static class NarrativeComposer
             "respondió a un aviso en " + rng.Pick(["la radio", "el periódico", "un paradero", "una agencia de empleos", "el mercado"]) + " que ofrecía trabajo de " + job,
             "le prometieron que iba a estudiar y trabajar en " + place,
             "viajó con " + who + " que le pagó el pasaje prometiendo trabajo de " + job,
-            "la captaron en " + rng.Pick(s_origins) + " con engaños, le dijeron que iba a trabajar de " + job,
+            (female ? "la" : "lo") + " captaron en " + rng.Pick(s_origins) + " con engaños, le dijeron que iba a trabajar de " + job,
             who + " convenció a los padres diciendo que le iba a dar trabajo y estudios",
             "le ofrecieron un buen sueldo en " + place + " pero al llegar era otra cosa",
-            "la llevaron de noche en bus hasta " + place + " con otras chicas"]));
+            female ? "la llevaron de noche en bus hasta " + place + " con otras chicas" : "lo llevaron en camión hasta " + place + " con otros muchachos"]));
     }
 
     private static string Place(Rng rng, CallKind kind, UbigeoDistrict district)
@@ -241,20 +317,32 @@ internal static class NarrativeComposer
 
     private static string VictimPhrase(Rng rng, string callerType, WorldPerson? victim, bool female, int age)
     {
-        var name = victim is not null && rng.Chance(0.5) ? " " + rng.Pick(["llamada", "de nombre", ""]) + " " + victim.FirstNames.Split(' ')[0] : "";
+        var name = victim is not null && rng.Chance(0.5) ? " " + PersonNames.Join(rng.Pick(["llamada", "de nombre", ""]), victim.FirstNames.Split(' ')[0]) : "";
         var ageText = rng.Pick([" de " + age + " años", " de aprox. " + age + " años", " (" + age + ")", age < 18 ? " menor de edad" : "", ""]);
         return callerType switch
         {
             "VICTIMA" => rng.Pick(["indica que ella", "refiere que", "cuenta que desde hace tiempo", "dice que"]) + (female ? "" : " él"),
-            "FAMILIAR" => "refiere que su " + (female ? rng.Pick(["hija", "sobrina", "hermana", "nieta", "prima"]) : rng.Pick(["hijo", "sobrino", "hermano menor", "nieto"])) + name + ageText,
-            _ => "refiere que " + (female ? rng.Pick(["una menor", "una joven", "una chica", "una adolescente", "una señorita"]) : rng.Pick(["un menor", "un joven", "un adolescente", "un muchacho"])) + name + ageText,
+            "FAMILIAR" => "refiere que su " + Relative(rng, female, age) + name + ageText,
+            _ => "refiere que " + (age < 18
+                ? (female ? rng.Pick(["una menor", "una chica", "una adolescente", "una niña", "una jovencita"]) : rng.Pick(["un menor", "un adolescente", "un niño", "un chico"]))
+                : (female ? rng.Pick(["una joven", "una chica", "una señorita", "una mujer"]) : rng.Pick(["un joven", "un muchacho", "un señor", "un hombre"]))) + name + ageText,
         };
+    }
+
+    private static string Relative(Rng rng, bool female, int age)
+    {
+        if (age < 18)
+        {
+            return female ? rng.Pick(["hija", "sobrina", "hermana menor", "nieta", "prima", "ahijada", "hijastra"]) : rng.Pick(["hijo", "sobrino", "hermano menor", "nieto", "ahijado"]);
+        }
+
+        return female ? rng.Pick(["hija", "sobrina", "hermana", "prima", "cuñada"]) : rng.Pick(["hijo", "sobrino", "hermano", "primo", "cuñado"]);
     }
 
     private static string Opener(Rng rng, string callerType) => callerType switch
     {
-        "VICTIMA" => rng.Pick(["Llama la agraviada quien", "Se comunica una joven que", "Llamante", "Víctima llama desde un teléfono público,", "Se comunica la afectada,"]),
-        "FAMILIAR" => rng.Pick(["Llama la madre quien", "Se comunica el padre,", "Sra. llama preocupada,", "Llama un familiar quien", "Se comunica la tía quien", "Llama el hermano,"]),
+        "VICTIMA" => rng.Pick(["Llama la víctima quien", "Llamante", "Víctima llama desde un teléfono público,", "Se comunica la persona afectada,", "Llama a escondidas la víctima,", "Llama desde un celular prestado la víctima,"]),
+        "FAMILIAR" => rng.Pick(["Llama un familiar quien", "Se comunica un familiar,", "Sra. llama preocupada,", "Llama familiar de la víctima,", "Familiar", "Llama desde " + rng.Pick(s_origins) + " un familiar,"]),
         "TESTIGO" => rng.Pick(["Vecino", "Llamante que trabaja cerca del lugar", "Un taxista", "Persona que estuvo en el lugar", "Una vendedora del mercado"]),
         "INSTITUCION" => rng.Pick(["Llama personal de la DEMUNA,", "Profesora de colegio", "Llama promotora de salud de la posta,", "Representante de una ONG", "Llama el teniente gobernador,", "Llama asistenta social del hospital,"]),
         _ => rng.Pick(["Llamada anónima,", "Persona que no da su nombre", "Anónimo", "Llamante no se identifica,", "Sin datos del llamante,"]),
@@ -305,7 +393,7 @@ internal static class NarrativeComposer
 
     private static string UnpaidWages(Rng rng, string callerType, WorldPerson? victim)
     {
-        var where = rng.Pick(["una obra de construcción", "una empresa de seguridad", "un restaurante", "una chacra", "una mina formal", "una fábrica de confecciones en Gamarra", "una tienda", "un fundo agroexportador", "una casa como trabajadora del hogar"]);
+        var where = rng.Pick(["una obra de construcción", "una empresa de seguridad", "un restaurante", "una chacra", "una mina formal", "una fábrica de confecciones en Gamarra", "una tienda", "un fundo agroexportador", "una casa como trabajadora del hogar", "un bar como moza", "un night club como anfitriona", "un campamento minero", "un aserradero"]);
         var parts = new List<string>
         {
             (callerType == "VICTIMA" ? "Llamante refiere que" : "Refiere que su " + rng.Pick(["hijo", "hija", "esposo", "hermano"])) + " trabajó " + rng.Between(1, 11) + " meses en " + where + " y " + rng.Pick(["no le pagaron los últimos sueldos", "le deben " + Money(rng) + " soles", "no le quieren dar su liquidación", "le pagan menos de lo acordado", "lo despidieron sin pagarle"]),
@@ -417,8 +505,10 @@ internal static class NarrativeComposer
         return builder.ToString();
     }
 
-    private static string Fill(Rng rng, string template) =>
-        template.Replace("{m}", Money(rng), StringComparison.Ordinal).Replace("{n}", rng.Between(2, 9).ToString(s_es), StringComparison.Ordinal);
+    private static string Fill(Rng rng, string template, bool female = true, string place = "ese lugar", string clients = "los clientes") =>
+        template.Replace("{m}", Money(rng), StringComparison.Ordinal).Replace("{n}", rng.Between(2, 9).ToString(s_es), StringComparison.Ordinal)
+            .Replace("{la}", female ? "la" : "lo", StringComparison.Ordinal).Replace("{a}", female ? "a" : "o", StringComparison.Ordinal)
+            .Replace("{lugar}", place, StringComparison.Ordinal).Replace("{clientes}", clients, StringComparison.Ordinal);
 
     private static string Money(Rng rng) => (rng.Between(3, 40) * 50).ToString(s_es);
 

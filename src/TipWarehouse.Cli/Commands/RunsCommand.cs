@@ -1,0 +1,35 @@
+using System.CommandLine;
+using TipWarehouse.Cli.Output;
+using TipWarehouse.Core;
+using TipWarehouse.Etl.Engine;
+
+namespace TipWarehouse.Cli.Commands;
+
+/// <summary><c>tipw runs</c>: the run history, one row per batch with its reconciliation counts and watermarks.</summary>
+internal static class RunsCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var home = CommonOptions.Home();
+        var format = CommonOptions.Format("table", "csv", "json");
+        var output = CommonOptions.Out();
+        var pipeline = new Option<string?>("--pipeline") { Description = "Only the runs of this pipeline" };
+        var limit = new Option<int?>("--last") { Description = "Only the last N rows" };
+        var command = new Command("runs", "Show the run history: runs and batches with rows read, loaded, rejected and duplicate, watermarks, duration, status and error")
+        {
+            home, format, output, pipeline, limit,
+        };
+        command.SetAction(parseResult =>
+        {
+            if (parseResult.GetValue(limit) is < 1)
+            {
+                throw new UsageException("--last must be at least 1.");
+            }
+
+            var table = RunHistory.Query(TipwHome.At(parseResult.GetValue(home)), parseResult.GetValue(pipeline), parseResult.GetValue(limit));
+            ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
+            return CliApp.Success;
+        });
+        return command;
+    }
+}

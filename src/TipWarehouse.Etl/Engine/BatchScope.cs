@@ -1,0 +1,280 @@
+using System.Globalization;
+using System.Text;
+using DuckDB.NET.Data;
+using TipWarehouse.Core;
+using TipWarehouse.Etl.Extraction;
+using TipWarehouse.Etl.Loading;
+using TipWarehouse.Etl.Specs;
+using TipWarehouse.Etl.Validation;
+
+namespace TipWarehouse.Etl.Engine;
+
+/// <summary>The work of one batch inside its transaction: staging, duplicate rule, transforms, rejects and quality flags.</summary>
+internal sealed class BatchScope
+{
+    private readonly DuckDBConnection _connection;
+    private readonly PipelineSpec _spec;
+    private readonly MetaStore _meta;
+    private readonly QuarantineWriter _quarantine;
+    private readonly IFaultInjector? _faults;
+    private readonly List<RejectRecord> _rejects = [];
+    private readonly Dictionary<(string Table, string Key, string Flag), (string? Value, string Detail)> _flags = [];
+
+    public BatchScope(DuckDBConnection connection, PipelineSpec spec, long batchId, MetaStore meta, QuarantineWriter quarantine, IFaultInjector? faults)
+    {
+        _connection = connection;
+        _spec = spec;
+        BatchId = batchId;
+        _meta = meta;
+        _quarantine = quarantine;
+        _faults = faults;
+    }
+
+    public long BatchId { get; }
+
+    public long Staged { get; private set; }
+
+    public long Rejected { get; private set; }
+
+    public long Duplicates { get; private set; }
+
+    public void ClearStaging()
+    {
+        Execute($"DELETE FROM {_spec.Target}");
+        if (_spec.Child is { } child)
+        {
+            Execute($"DELETE FROM {child.Target}");
+        }
+    }
+
+    public void Stage(StagingWriter staging, RowValidator validator, ExtractedBatch batch, string sourceFile)
+    {
+        var verdict = validator.Validate(batch.Rows, sourceFile);
+        _rejects.AddRange(batch.Rejects);
+        _rejects.AddRange(verdict.Rejects);
+        Rejected += batch.Rejects.Count + verdict.Rejects.Count;
+        foreach (var flag in verdict.Flags)
+        {
+            Flag(_spec.Target!, flag.NaturalKey, flag.Flag, flag.SourceValue, flag.Detail);
+        }
+
+        Staged += staging.Append(batch, verdict, BatchId, sourceFile);
+    }
+
+    public void Flag(string table, string naturalKey, string flag, string? sourceValue, string detail) =>
+        _flags[(table, naturalKey.Length > 60 ? naturalKey[..60] : naturalKey, flag)] = (sourceValue, detail.Length > 400 ? detail[..400] : detail);
+
+    public void QuarantineFile(string path, string reasonCode, string reason, long rows)
+    {
+        _quarantine.CopyFile(path, reasonCode, reason);
+        _rejects.Add(new RejectRecord(Path.GetFileName(path), null, null, reasonCode, $"whole file quarantined ({rows} data rows): {reason}", null, null));
+        Rejected += rows;
+    }
+
+    /// <summary>Applies the duplicate rule, then the transform SQL files in order.</summary>
+    public void Transform()
+    {
+        _faults?.At(_spec.Name, "staged");
+        if (_spec.Duplicates is { } rule && Staged > 0)
+        {
+            Duplicates = RemoveDuplicates(rule);
+        }
+
+        foreach (var file in _spec.Transforms)
+        {
+            var sql = File.ReadAllText(file);
+            try
+            {
+                Execute(sql);
+            }
+            catch (DuckDBException ex)
+            {
+                throw new TipwException($"Pipeline {_spec.Name}: transform {Path.GetFileName(file)} failed in batch {BatchId}: {ex.Message}", ex);
+            }
+
+            _faults?.At(_spec.Name, "transform:" + Path.GetFileName(file));
+        }
+    }
+
+    private long RemoveDuplicates(DuplicateSpec rule)
+    {
+        var table = _spec.Target!;
+        var sameKey = string.Join(" AND ", rule.Key.Select(k => $"s2.{k} IS NOT DISTINCT FROM s.{k}"));
+        var later = rule.Version is { } v
+            ? $"(s2.{v} > s.{v} OR (s2.{v} = s.{v} AND s2.source_row > s.source_row) OR (s2.{v} = s.{v} AND s2.source_row = s.source_row AND s2.source_file > s.source_file))"
+            : "(s2.source_file < s.source_file OR (s2.source_file = s.source_file AND s2.source_row < s.source_row))";
+        var predicate = $"EXISTS (SELECT 1 FROM {table} AS s2 WHERE {sameKey} AND {later})";
+        if (rule.AlreadyLoaded is { } loaded)
+        {
+            predicate += $" OR ({loaded})";
+        }
+
+        var key = rule.Key.Count == 1 ? $"CAST(s.{rule.Key[0]} AS VARCHAR)" : $"concat_ws('|', {string.Join(", ", rule.Key.Select(k => "s." + k))})";
+        var flags = $"""
+            INSERT INTO meta.data_quality_flag (batch_id, pipeline, table_name, natural_key, flag, source_value, detail)
+            SELECT DISTINCT getvariable('batch_id'), getvariable('pipeline'), '{table}', left({key}, 60), 'duplicate', NULL,
+                'already loaded, or repeated in the batch: counted in rows_duplicate, not loaded again'
+            FROM {table} AS s WHERE {predicate}
+            """;
+        var sql = $"DELETE FROM {table} WHERE rowid IN (SELECT s.rowid FROM {table} AS s WHERE {predicate})";
+        try
+        {
+            using var flagCommand = _connection.CreateCommand();
+            flagCommand.CommandText = flags;
+            flagCommand.ExecuteNonQuery();
+            using var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            return command.ExecuteNonQuery();
+        }
+        catch (DuckDBException ex)
+        {
+            throw new TipwException($"Pipeline {_spec.Name}: the duplicates rule failed ({_spec.SpecPath}, duplicates): {ex.Message}", ex);
+        }
+    }
+
+    public void WriteRejectsAndQuality(DateTime now, long read)
+    {
+        if (_rejects.Count > 0)
+        {
+            var id = _meta.NextRejectId();
+            using (var appender = _connection.CreateAppender("meta", "reject"))
+            {
+                foreach (var r in _rejects)
+                {
+                    appender.CreateRow()
+                        .AppendValue(id++)
+                        .AppendValue(BatchId)
+                        .AppendValue(_spec.Name)
+                        .AppendValue(r.SourceFile)
+                        .AppendValue(r.SourceRow)
+                        .AppendValue(r.Column)
+                        .AppendValue(Clip(r.ReasonCode, 40))
+                        .AppendValue(Clip(r.Reason, 400))
+                        .AppendValue(r.MaskedRawText)
+                        .AppendValue((DateTime?)now)
+                        .EndRow();
+                }
+            }
+
+            _quarantine.WriteRejects(_rejects);
+        }
+
+        if (_flags.Count > 0)
+        {
+            using var appender = _connection.CreateAppender("meta", "data_quality_flag");
+            foreach (var ((table, key, flag), (value, detail)) in _flags)
+            {
+                appender.CreateRow().AppendValue(BatchId).AppendValue(_spec.Name).AppendValue(table).AppendValue(key).AppendValue(Clip(flag, 40)).AppendValue(value is null ? null : Clip(value, 200)).AppendValue(detail).EndRow();
+            }
+        }
+
+        // One data-quality result per reject reason and per flag (flags also come from the transform SQL).
+        using var command = _connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO meta.data_quality_result (batch_id, check_name, pipeline, table_name, column_name, severity, failed_rows, total_rows, passed, detail, checked_at)
+            SELECT $b, 'reject:' || reason_code, $p, $t, min(source_column), 'error', sum(CASE WHEN source_row IS NULL THEN 0 ELSE 1 END), $n, false, min(reason), $now
+            FROM meta.reject WHERE batch_id = $b GROUP BY reason_code
+            UNION ALL
+            SELECT $b, 'flag:' || flag, $p, min(table_name), NULL, 'warning', count(*), $n, false, min(detail), $now
+            FROM meta.data_quality_flag WHERE batch_id = $b GROUP BY flag
+            """;
+        command.Parameters.Add(new DuckDBParameter("b", BatchId));
+        command.Parameters.Add(new DuckDBParameter("p", _spec.Name));
+        command.Parameters.Add(new DuckDBParameter("t", _spec.Target));
+        command.Parameters.Add(new DuckDBParameter("n", read));
+        command.Parameters.Add(new DuckDBParameter("now", now));
+        command.ExecuteNonQuery();
+    }
+
+    private static string Clip(string text, int max) => text.Length <= max ? text : text[..max];
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
+
+/// <summary>Writes a batch's quarantine folder (<c>H/quarantine/PIPELINE/BATCH/</c>) beside the transaction: published by atomic rename before commit, removed if the batch fails.</summary>
+internal sealed class QuarantineWriter
+{
+    private readonly string _final;
+    private readonly string _partial;
+
+    public QuarantineWriter(TipwHome home, string pipeline, long batchId)
+    {
+        var folder = Path.Combine(home.QuarantineDirectory, pipeline);
+        _final = Path.Combine(folder, batchId.ToString(CultureInfo.InvariantCulture));
+        _partial = _final + ".partial";
+    }
+
+    private string Partial()
+    {
+        if (!Directory.Exists(_partial))
+        {
+            // Quarantined rows keep their raw text (names, DNI): owner-only, like the key.
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(_partial);
+            }
+            else
+            {
+                Directory.CreateDirectory(_partial, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
+        return _partial;
+    }
+
+    public void CopyFile(string path, string reasonCode, string reason)
+    {
+        var dir = Partial();
+        File.Copy(path, Path.Combine(dir, Path.GetFileName(path)), overwrite: true);
+        File.WriteAllText(Path.Combine(dir, Path.GetFileName(path) + ".reason.txt"), $"{reasonCode}: {reason}{Environment.NewLine}");
+    }
+
+    public void WriteRejects(IReadOnlyList<RejectRecord> rejects)
+    {
+        var dir = Partial();
+        using var writer = new StreamWriter(Path.Combine(dir, "rejects.csv"), append: true, new UTF8Encoding(false));
+        if (writer.BaseStream.Length == 0)
+        {
+            writer.WriteLine("source_file,source_row,source_column,reason_code,reason,raw_text");
+        }
+
+        foreach (var r in rejects)
+        {
+            writer.WriteLine(string.Join(",", Csv(r.SourceFile), r.SourceRow?.ToString(CultureInfo.InvariantCulture) ?? "", Csv(r.Column), Csv(r.ReasonCode), Csv(r.Reason), Csv(r.RawText)));
+        }
+    }
+
+    private static string Csv(string? value) =>
+        value is null ? "" : value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+
+    public void Publish()
+    {
+        if (!Directory.Exists(_partial))
+        {
+            return;
+        }
+
+        if (Directory.Exists(_final))
+        {
+            Directory.Delete(_final, recursive: true);
+        }
+
+        Directory.Move(_partial, _final);
+    }
+
+    public void Discard()
+    {
+        foreach (var dir in new[] { _partial, _final })
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+namespace TipWarehouse.Etl.Engine;
+
+/// <summary>A test hook: throws at a named point of a batch (after staging, after a transform, before commit) to prove atomicity.</summary>
+public interface IFaultInjector
+{
+    /// <summary>Called at <paramref name="point"/> (<c>staged</c>, <c>transform:FILE</c>, <c>before_commit</c>) of a batch of <paramref name="pipeline"/>; throws to inject a fault.</summary>
+    void At(string pipeline, string point);
+}
+
+/// <summary>Injects a fault at one point of one pipeline, e.g. from <c>TIPW_FAULT=hotline:staged</c>; fires a given number of times.</summary>
+public sealed class PointFaultInjector : IFaultInjector
+{
+    private readonly string _pipeline;
+    private readonly string _point;
+    private int _remaining;
+
+    public PointFaultInjector(string pipeline, string point, int times = 1)
+    {
+        _pipeline = pipeline;
+        _point = point;
+        _remaining = times;
+    }
+
+    /// <summary>How many faults are left to inject.</summary>
+    public int Remaining => _remaining;
+
+    /// <summary>Parses <c>pipeline:point</c>; null for an empty or malformed value.</summary>
+    public static PointFaultInjector? Parse(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var parts = value.Split(':', 2);
+        return parts.Length == 2 ? new PointFaultInjector(parts[0], parts[1]) : null;
+    }
+
+    public void At(string pipeline, string point)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        if (_remaining > 0 && pipeline == _pipeline && (point == _point || point.StartsWith(_point + ":", StringComparison.Ordinal)))
+        {
+            _remaining--;
+            throw new InjectedFaultException($"Injected fault in pipeline {pipeline} at {point}.");
+        }
+    }
+}
+
+/// <summary>The failure an <see cref="IFaultInjector"/> throws.</summary>
+public sealed class InjectedFaultException(string message) : Exception(message);
+
+/// <summary>Progress of a run, reported after each batch (and when a run starts and ends).</summary>
+public sealed record PipelineProgress(string Pipeline, string Stage, string? Source, long RowsRead, long RowsLoaded, long RowsRejected, long RowsDuplicate, int Batches);
+
+/// <summary>Engine options: fault injection (tests), environment lookup (key), progress.</summary>
+public sealed record PipelineEngineOptions
+{
+    public IFaultInjector? Faults { get; init; }
+
+    public Func<string, string?>? Environment { get; init; }
+
+    public IProgress<PipelineProgress>? Progress { get; init; }
+}

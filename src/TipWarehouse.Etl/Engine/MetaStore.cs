@@ -1,0 +1,114 @@
+using DuckDB.NET.Data;
+using TipWarehouse.Core;
+using TipWarehouse.Core.Pipelines;
+using TipWarehouse.Etl.Extraction;
+
+namespace TipWarehouse.Etl.Engine;
+
+/// <summary>Reads and writes the run history, manifest and watermarks in <c>meta</c>.</summary>
+internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
+{
+    public readonly record struct ManifestEntry(string Sha256, string Status, long BatchId);
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    public void EnsureSchema()
+    {
+        var n = Scalar<long>("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' AND table_name IN ('pipeline_run', 'batch', 'watermark', 'file_manifest', 'reject')");
+        if (n < 5)
+        {
+            throw new WarehouseException("The warehouse has no meta tables; run 'tipw init' first.");
+        }
+    }
+
+    public long StartRun(string pipeline, PipelineRunRequest request)
+    {
+        var runId = Scalar<long>("SELECT coalesce(max(run_id), 0) + 1 FROM meta.pipeline_run");
+        Execute(
+            "INSERT INTO meta.pipeline_run (run_id, pipeline, trigger_kind, started_at, finished_at, status, error, window_from, window_to, host) VALUES ($r, $p, $t, $s, NULL, $st, NULL, $f, $to, $h)",
+            ("r", runId), ("p", pipeline), ("t", request.TriggerKind), ("s", Now), ("st", PipelineRunStatus.Running), ("f", request.From), ("to", request.To), ("h", Environment.MachineName));
+        return runId;
+    }
+
+    public void FinishRun(long runId, string status, string? error) =>
+        Execute("UPDATE meta.pipeline_run SET status = $st, finished_at = $f, error = $e WHERE run_id = $r", ("st", status), ("f", Now), ("e", error), ("r", runId));
+
+    public long NextBatchId() => Scalar<long>("SELECT coalesce(max(batch_id), 0) + 1 FROM meta.batch");
+
+    public long NextRejectId() => Scalar<long>("SELECT coalesce(max(reject_id), 0) + 1 FROM meta.reject");
+
+    public void InsertBatch(long batchId, long runId, string pipeline, string source, string status, long read, long loaded, long rejected, long duplicate, string? before, string? after, DateTimeOffset started, string? error)
+    {
+        var finished = time.GetUtcNow();
+        Execute(
+            """
+            INSERT INTO meta.batch (batch_id, run_id, pipeline, source, status, rows_read, rows_loaded, rows_rejected, rows_duplicate, watermark_before, watermark_after, started_at, finished_at, duration_ms, error)
+            VALUES ($b, $r, $p, $src, $st, $rd, $ld, $rj, $dp, $wb, $wa, $s, $f, $ms, $e)
+            """,
+            ("b", batchId), ("r", runId), ("p", pipeline), ("src", source), ("st", status), ("rd", read), ("ld", loaded), ("rj", rejected), ("dp", duplicate),
+            ("wb", before), ("wa", after), ("s", started.UtcDateTime), ("f", finished.UtcDateTime), ("ms", (long)(finished - started).TotalMilliseconds), ("e", error));
+    }
+
+    public ManifestEntry? Manifest(string pipeline, string fileName)
+    {
+        using var command = Command("SELECT file_sha256, status, batch_id FROM meta.file_manifest WHERE pipeline = $p AND file_name = $f", ("p", pipeline), ("f", fileName));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new ManifestEntry(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)) : null;
+    }
+
+    public void UpsertManifest(string pipeline, string fileName, FileFingerprint fingerprint, string status, long rows, long batchId, string? reason, bool keepLoaded)
+    {
+        if (keepLoaded)
+        {
+            return;
+        }
+
+        Execute(
+            """
+            INSERT INTO meta.file_manifest (pipeline, file_name, file_size, file_sha256, status, rows_read, batch_id, recorded_at, reason) VALUES ($p, $f, $sz, $sha, $st, $n, $b, $at, $r)
+            ON CONFLICT (pipeline, file_name) DO UPDATE SET file_size = excluded.file_size, file_sha256 = excluded.file_sha256, status = excluded.status,
+                rows_read = excluded.rows_read, batch_id = excluded.batch_id, recorded_at = excluded.recorded_at, reason = excluded.reason
+            """,
+            ("p", pipeline), ("f", fileName), ("sz", fingerprint.Size), ("sha", fingerprint.Sha256), ("st", status), ("n", rows), ("b", batchId), ("at", Now), ("r", reason is null ? null : reason.Length > 400 ? reason[..400] : reason));
+    }
+
+    public string? Watermark(string pipeline, string name)
+    {
+        using var command = Command("SELECT watermark_value FROM meta.watermark WHERE pipeline = $p AND watermark_name = $n", ("p", pipeline), ("n", name));
+        return command.ExecuteScalar() as string;
+    }
+
+    public void SetWatermark(string pipeline, string name, string value, long batchId)
+    {
+        Execute(
+            """
+            INSERT INTO meta.watermark (pipeline, watermark_name, watermark_value, batch_id, updated_at) VALUES ($p, $n, $v, $b, $at)
+            ON CONFLICT (pipeline, watermark_name) DO UPDATE SET watermark_value = excluded.watermark_value, batch_id = excluded.batch_id, updated_at = excluded.updated_at
+            """,
+            ("p", pipeline), ("n", name), ("v", value), ("b", batchId), ("at", Now));
+    }
+
+    private T Scalar<T>(string sql)
+    {
+        using var command = Command(sql);
+        return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private void Execute(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(sql, parameters);
+        command.ExecuteNonQuery();
+    }
+
+    private DuckDBCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.Add(new DuckDBParameter(name, value ?? DBNull.Value));
+        }
+
+        return command;
+    }
+}

@@ -1,0 +1,569 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using DuckDB.NET.Data;
+using Microsoft.Data.Sqlite;
+using TipWarehouse.Core;
+using TipWarehouse.Core.Pipelines;
+using TipWarehouse.Etl.Extraction;
+using TipWarehouse.Etl.Loading;
+using TipWarehouse.Etl.Privacy;
+using TipWarehouse.Etl.Specs;
+using TipWarehouse.Etl.Validation;
+
+namespace TipWarehouse.Etl.Engine;
+
+/// <summary>The pipeline engine: runs specs from <c>pipelines/</c> (extract → validate → pseudonymize → stage → transform), one transaction per batch, with run history in <c>meta</c>.</summary>
+public sealed class PipelineEngine : IPipelineRunner
+{
+    private static readonly SemaphoreSlim s_writer = new(1, 1);
+    private readonly TipwHome _home;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, IPipelineStep> _steps;
+    private readonly PipelineEngineOptions _options;
+    private readonly IReadOnlyList<PipelineSpec> _specs;
+    private Pseudonymizer? _pseudonymizer;
+
+    /// <summary>Loads and validates every spec of <paramref name="pipelinesDirectory"/>; throws <see cref="SpecException"/> (file, line, field) before anything runs.</summary>
+    public PipelineEngine(TipwHome home, string pipelinesDirectory, TimeProvider time, IEnumerable<IPipelineStep>? extraSteps = null, PipelineEngineOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(home);
+        ArgumentNullException.ThrowIfNull(time);
+        _home = home;
+        _time = time;
+        _options = options ?? new PipelineEngineOptions();
+        _steps = (extraSteps ?? []).ToDictionary(s => s.Kind, StringComparer.Ordinal);
+        _specs = SpecLoader.LoadDirectory(pipelinesDirectory, _steps.Keys);
+        Pipelines = [.. _specs.Select(s => s.ToDescriptor())];
+    }
+
+    /// <summary>Every pipeline, upstream first.</summary>
+    public IReadOnlyList<PipelineDescriptor> Pipelines { get; }
+
+    /// <summary>Every validated spec, upstream first.</summary>
+    public IReadOnlyList<PipelineSpec> Specs => _specs;
+
+    /// <summary>The environment variable that points at another pipelines folder.</summary>
+    public const string PipelinesDirectoryVariable = "TIPW_PIPELINES_DIR";
+
+    /// <summary>Finds the pipelines folder: <paramref name="explicitDirectory"/>, else <c>TIPW_PIPELINES_DIR</c>, else <c>./pipelines</c>, else the copy beside the tool.</summary>
+    public static string LocatePipelinesDirectory(string? explicitDirectory = null, Func<string, string?>? environment = null)
+    {
+        if (!string.IsNullOrWhiteSpace(explicitDirectory))
+        {
+            return Path.GetFullPath(explicitDirectory);
+        }
+
+        var fromEnvironment = (environment ?? Environment.GetEnvironmentVariable)(PipelinesDirectoryVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return Path.GetFullPath(fromEnvironment);
+        }
+
+        var local = Path.GetFullPath("pipelines");
+        if (Directory.Exists(local) && Directory.EnumerateFiles(local, "*.yaml").Any())
+        {
+            return local;
+        }
+
+        return Path.Combine(AppContext.BaseDirectory, "pipelines");
+    }
+
+    /// <summary>Runs <paramref name="names"/> (or every pipeline) upstream first; a pipeline whose upstream failed is not run.</summary>
+    public async Task<IReadOnlyList<PipelineRunResult>> RunManyAsync(IReadOnlyCollection<string>? names, string sourcesDirectory, string triggerKind = "cli", DateOnly? from = null, DateOnly? to = null, CancellationToken cancellationToken = default)
+    {
+        var wanted = names is { Count: > 0 } ? new HashSet<string>(names, StringComparer.Ordinal) : null;
+        foreach (var name in wanted ?? [])
+        {
+            _ = Spec(name);
+        }
+
+        var failed = new HashSet<string>(StringComparer.Ordinal);
+        var results = new List<PipelineRunResult>();
+        foreach (var spec in _specs.Where(s => wanted is null || wanted.Contains(s.Name)))
+        {
+            var blocked = spec.Upstream.FirstOrDefault(failed.Contains);
+            if (blocked is not null)
+            {
+                failed.Add(spec.Name);
+                results.Add(new PipelineRunResult(spec.Name, 0, PipelineRunStatus.Failed, 0, 0, 0, 0, 0, $"not run: upstream pipeline {blocked} failed"));
+                continue;
+            }
+
+            PipelineRunResult result;
+            try
+            {
+                result = await RunAsync(new PipelineRunRequest(spec.Name, sourcesDirectory, triggerKind, from, to), cancellationToken);
+            }
+            catch (TransientSourceException ex)
+            {
+                result = new PipelineRunResult(spec.Name, 0, PipelineRunStatus.Failed, 0, 0, 0, 0, 0, ex.Message);
+            }
+
+            if (!result.Succeeded)
+            {
+                failed.Add(spec.Name);
+            }
+
+            results.Add(result);
+        }
+
+        return results;
+    }
+
+    /// <summary>Runs one pipeline to completion; returns a failed result (with the error) for data and load failures, throws <see cref="TransientSourceException"/> for retryable ones.</summary>
+    public async Task<PipelineRunResult> RunAsync(PipelineRunRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var spec = Spec(request.Pipeline);
+        await s_writer.WaitAsync(cancellationToken);
+        try
+        {
+            using var connection = Warehouse.Open(_home);
+            var meta = new MetaStore(connection, _time);
+            meta.EnsureSchema();
+            var runId = meta.StartRun(spec.Name, request);
+            var run = new RunTotals(spec.Name, runId);
+            Report(spec.Name, "started", null, run);
+            try
+            {
+                if (SourceKinds.IsBuiltIn(spec.Kind))
+                {
+                    _pseudonymizer ??= new Pseudonymizer(PseudonymKey.Load(_home, _options.Environment));
+                    var staging = new StagingWriter(connection, spec, _pseudonymizer);
+                    var problems = staging.CheckLayout();
+                    if (problems.Count > 0)
+                    {
+                        throw new TipwException($"Pipeline {spec.Name} ({spec.SpecPath}) does not match the warehouse: {string.Join("; ", problems)}");
+                    }
+
+                    var sourcePath = Path.GetFullPath(Path.Combine(request.SourcesDirectory, spec.Source.Path!));
+                    switch (spec.Kind)
+                    {
+                        case SourceKinds.Csv:
+                            RunCsv(connection, meta, spec, staging, sourcePath, request, run, cancellationToken);
+                            break;
+                        case SourceKinds.Sqlite:
+                            RunSqlite(connection, meta, spec, staging, sourcePath, request, run);
+                            break;
+                        default:
+                            RunJsonLines(connection, meta, spec, staging, sourcePath, request, run, cancellationToken);
+                            break;
+                    }
+                }
+                else
+                {
+                    await RunStepAsync(connection, meta, spec, run, cancellationToken);
+                }
+
+                meta.FinishRun(runId, PipelineRunStatus.Succeeded, null);
+                Report(spec.Name, "finished", null, run);
+                return run.Result(PipelineRunStatus.Succeeded, null);
+            }
+            catch (OperationCanceledException)
+            {
+                meta.FinishRun(runId, PipelineRunStatus.Cancelled, "cancelled");
+                throw;
+            }
+            catch (TransientSourceException ex)
+            {
+                meta.FinishRun(runId, PipelineRunStatus.Failed, ex.Message);
+                throw;
+            }
+            catch (Exception ex) when (ex is TipwException or DuckDBException or InjectedFaultException or IOException or InvalidOperationException or UnauthorizedAccessException or SqliteException)
+            {
+                meta.FinishRun(runId, PipelineRunStatus.Failed, ex.Message);
+                Report(spec.Name, "failed", ex.Message, run);
+                return run.Result(PipelineRunStatus.Failed, ex.Message);
+            }
+        }
+        finally
+        {
+            s_writer.Release();
+        }
+    }
+
+    private PipelineSpec Spec(string name) =>
+        _specs.FirstOrDefault(s => s.Name == name)
+        ?? throw new UsageException($"Unknown pipeline '{name}'. Known: {string.Join(", ", _specs.Select(s => s.Name))}.");
+
+    private void Report(string pipeline, string stage, string? source, RunTotals run) =>
+        _options.Progress?.Report(new PipelineProgress(pipeline, stage, source, run.Read, run.Loaded, run.Rejected, run.Duplicate, run.Batches));
+
+    // ---------------------------------------------------------------- CSV drop folder: one batch per file, file manifest
+
+    private void RunCsv(DuckDBConnection connection, MetaStore meta, PipelineSpec spec, StagingWriter staging, string folder, PipelineRunRequest request, RunTotals run, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new TipwException($"Pipeline {spec.Name}: the source folder {folder} does not exist (check --sources).");
+        }
+
+        var dateRegex = spec.Source.FileDateRegex is { } r ? new Regex(r, RegexOptions.None, TimeSpan.FromSeconds(1)) : null;
+        var files = Directory.EnumerateFiles(folder, spec.Source.Pattern ?? "*").Order(StringComparer.Ordinal).ToList();
+        var pending = new List<PendingFile>();
+        foreach (var file in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = Path.GetFileName(file);
+            if ((request.From is not null || request.To is not null) && dateRegex?.Match(name) is { Success: true } m
+                && DateOnly.TryParseExact(m.Groups[1].Value, spec.Source.FileDateFormat ?? "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var fileDate)
+                && (fileDate < request.From || fileDate > request.To))
+            {
+                continue;
+            }
+
+            FileFingerprint fingerprint;
+            FileRejectedException? fileProblem = null;
+            try
+            {
+                fingerprint = FileInspector.Inspect(file, spec.Source);
+            }
+            catch (FileRejectedException ex)
+            {
+                fileProblem = ex;
+                var info = new FileInfo(file);
+                fingerprint = new FileFingerprint(info.Length, Sha256Of(file), Encoding.UTF8, null);
+            }
+            catch (IOException ex)
+            {
+                throw new TransientSourceException($"Pipeline {spec.Name}: cannot read {file}: {ex.Message}", ex);
+            }
+
+            var seen = meta.Manifest(spec.Name, name);
+            if (seen is not null && seen.Value.Sha256 == fingerprint.Sha256)
+            {
+                continue;
+            }
+
+            if (seen is { Status: "loaded" })
+            {
+                fileProblem = new FileRejectedException("changed_after_load", $"the file changed after it was loaded in batch {seen.Value.BatchId} (sha256 {seen.Value.Sha256[..12]}… → {fingerprint.Sha256[..12]}…); it is not loaded twice");
+            }
+
+            pending.Add(new PendingFile(file, name, fingerprint, fileProblem));
+        }
+
+        // Several drop files per batch (source.files_per_batch) amortize the per-transaction cost; every file keeps its
+        // own manifest entry in the batch's transaction, and a bad file is quarantined whole while the others load.
+        foreach (var chunk in pending.Chunk(spec.Source.FilesPerBatch))
+        {
+            var label = chunk.Length == 1 ? chunk[0].Name : $"{chunk[0].Name}..{chunk[^1].Name} ({chunk.Length} files)";
+            ExecuteBatch(connection, meta, spec, run, label, null, scope =>
+            {
+                long total = 0;
+                var assembler = new BatchAssembler(spec);
+                var validator = new RowValidator(spec);
+                var loaded = new List<(PendingFile File, long Read)>();
+                foreach (var p in chunk)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    long read = 0;
+                    var problem = p.Problem;
+                    if (problem is null)
+                    {
+                        try
+                        {
+                            using var source = new CsvRowSource(p.Path, spec, p.Fingerprint.Encoding);
+                            foreach (var batch in assembler.Read(source))
+                            {
+                                read += batch.RowsRead;
+                                scope.Stage(staging, validator, batch, p.Name);
+                            }
+                        }
+                        catch (FileRejectedException ex)
+                        {
+                            problem = ex;
+                        }
+                    }
+
+                    if (problem is not null)
+                    {
+                        read = CountDataLines(p.Path);
+                        scope.QuarantineFile(p.Path, problem.ReasonCode, problem.Message, read);
+                        meta.UpsertManifest(spec.Name, p.Name, p.Fingerprint, "quarantined", read, scope.BatchId, problem.Message, keepLoaded: problem.ReasonCode == "changed_after_load");
+                    }
+                    else
+                    {
+                        if (p.Fingerprint.EncodingNote is { } note)
+                        {
+                            scope.Flag(spec.Target!, p.Name, "encoding_mismatch", spec.Source.Encoding, note);
+                        }
+
+                        loaded.Add((p, read));
+                    }
+
+                    total += read;
+                }
+
+                scope.Transform();
+                foreach (var (p, read) in loaded)
+                {
+                    meta.UpsertManifest(spec.Name, p.Name, p.Fingerprint, "loaded", read, scope.BatchId, p.Fingerprint.EncodingNote, keepLoaded: false);
+                }
+
+                return new BatchCounts(total, null);
+            });
+        }
+    }
+
+    private sealed record PendingFile(string Path, string Name, FileFingerprint Fingerprint, FileRejectedException? Problem);
+
+    private static string Sha256Of(string file)
+    {
+        using var stream = File.OpenRead(file);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
+    private static long CountDataLines(string file)
+    {
+        long lines = 0;
+        using var reader = new StreamReader(file, Encoding.Latin1);
+        var header = true;
+        while (reader.ReadLine() is { } line)
+        {
+            if (header)
+            {
+                header = false;
+                continue;
+            }
+
+            if (!string.IsNullOrWhiteSpace(line))
+            {
+                lines++;
+            }
+        }
+
+        return lines;
+    }
+
+    // ---------------------------------------------------------------- relational source: one batch per run, updated_at watermark
+
+    private void RunSqlite(DuckDBConnection connection, MetaStore meta, PipelineSpec spec, StagingWriter staging, string database, PipelineRunRequest request, RunTotals run)
+    {
+        if (!File.Exists(database))
+        {
+            throw new TipwException($"Pipeline {spec.Name}: the source database {database} does not exist (check --sources).");
+        }
+
+        var backfill = request.From is not null || request.To is not null;
+        var before = meta.Watermark(spec.Name, spec.Incremental.Column ?? "watermark");
+        var wmIndex = spec.Incremental.Column is { } wc ? spec.ColumnIndex(wc) : -1;
+        ExecuteBatch(connection, meta, spec, run, spec.Source.Table!, before, scope =>
+        {
+            string? max = before;
+            long read = 0;
+            try
+            {
+                using var source = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Mode = SqliteOpenMode.ReadOnly, DefaultTimeout = 5 }.ToString());
+                source.Open();
+                using var rows = new DbRowSource(source, spec, backfill ? null : before, request.From, request.To);
+                var assembler = new BatchAssembler(spec);
+                var validator = new RowValidator(spec);
+                foreach (var batch in assembler.Read(rows, row =>
+                {
+                    if (wmIndex >= 0 && row.TryGetField(wmIndex, out var text) && !text.IsEmpty && (max is null || text.SequenceCompareTo(max) > 0))
+                    {
+                        max = text.ToString();
+                    }
+
+                    return true;
+                }))
+                {
+                    read += batch.RowsRead;
+                    scope.Stage(staging, validator, batch, spec.Source.Table!);
+                }
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode is 5 or 6)
+            {
+                throw new TransientSourceException($"Pipeline {spec.Name}: the source database {database} is busy or locked: {ex.Message}", ex);
+            }
+
+            scope.Transform();
+            var after = backfill ? before : max;
+            if (after is not null && spec.Incremental.Strategy == IncrementalStrategies.Watermark)
+            {
+                meta.SetWatermark(spec.Name, spec.Incremental.Column!, after, scope.BatchId);
+            }
+
+            return new BatchCounts(read, after);
+        });
+    }
+
+    // ---------------------------------------------------------------- JSON lines: one batch per run over the events after the sequence watermark
+
+    private void RunJsonLines(DuckDBConnection connection, MetaStore meta, PipelineSpec spec, StagingWriter staging, string folder, PipelineRunRequest request, RunTotals run, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new TipwException($"Pipeline {spec.Name}: the source folder {folder} does not exist (check --sources).");
+        }
+
+        var backfill = request.From is not null || request.To is not null;
+        var column = spec.Incremental.Column ?? "sequence";
+        var before = meta.Watermark(spec.Name, column);
+        var watermark = before is null ? long.MinValue : long.Parse(before, CultureInfo.InvariantCulture);
+        var seqIndex = spec.Incremental.Strategy == IncrementalStrategies.Sequence ? spec.ColumnIndex(column) : -1;
+        var windowIndex = spec.Incremental.WindowColumn is { } w ? spec.ColumnIndex(w) : -1;
+        var files = Directory.EnumerateFiles(folder, spec.Source.Pattern ?? "*.jsonl").Order(StringComparer.Ordinal).ToList();
+        var encoding = TextEncodings.Get(spec.Source.Encoding);
+        ExecuteBatch(connection, meta, spec, run, Path.GetFileName(folder), before, scope =>
+        {
+            var max = watermark;
+            long read = 0;
+            var assembler = new BatchAssembler(spec);
+            var validator = new RowValidator(spec);
+            foreach (var file in files)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var source = new JsonLinesRowSource(file, spec, encoding);
+                foreach (var batch in assembler.Read(source, row =>
+                {
+                    if (seqIndex >= 0 && row.TryGetField(seqIndex, out var text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seq))
+                    {
+                        if (!backfill && seq <= watermark)
+                        {
+                            return false;
+                        }
+
+                        max = Math.Max(max, seq);
+                    }
+
+                    if (backfill && windowIndex >= 0 && row.TryGetField(windowIndex, out var dateText)
+                        && DateOnly.TryParse(dateText, CultureInfo.InvariantCulture, out var date)
+                        && (date < request.From || date > request.To))
+                    {
+                        return false;
+                    }
+
+                    return true;
+                }))
+                {
+                    read += batch.RowsRead;
+                    scope.Stage(staging, validator, batch, Path.GetFileName(file));
+                }
+            }
+
+            scope.Transform();
+            string? after = backfill || max == long.MinValue ? before : max.ToString(CultureInfo.InvariantCulture);
+            if (after is not null && seqIndex >= 0)
+            {
+                meta.SetWatermark(spec.Name, column, after, scope.BatchId);
+            }
+
+            return new BatchCounts(read, after);
+        });
+    }
+
+    // ---------------------------------------------------------------- downstream steps (linkage, scoring) registered by other assemblies
+
+    private async Task RunStepAsync(DuckDBConnection connection, MetaStore meta, PipelineSpec spec, RunTotals run, CancellationToken cancellationToken)
+    {
+        var step = _steps.TryGetValue(spec.Kind, out var s) ? s : throw new TipwException($"Pipeline {spec.Name}: no step is registered for kind '{spec.Kind}'.");
+        var before = meta.Watermark(spec.Name, "step");
+        StepOutcome? outcome = null;
+        var batchId = meta.NextBatchId();
+        var started = _time.GetUtcNow();
+        using var transaction = connection.BeginTransaction();
+        try
+        {
+            SetVariables(connection, spec, batchId);
+            outcome = await step.RunAsync(new PipelineStepContext(_home, connection, spec.Name, run.RunId, batchId, _time, spec.Source.Settings), cancellationToken);
+            if (outcome.RowsRead != outcome.RowsLoaded + outcome.RowsRejected + outcome.RowsDuplicate)
+            {
+                throw new InvalidOperationException($"Step {spec.Kind} of pipeline {spec.Name} does not reconcile: read {outcome.RowsRead} != loaded {outcome.RowsLoaded} + rejected {outcome.RowsRejected} + duplicate {outcome.RowsDuplicate}.");
+            }
+
+            if (outcome.WatermarkAfter is not null)
+            {
+                meta.SetWatermark(spec.Name, "step", outcome.WatermarkAfter, batchId);
+            }
+
+            _options.Faults?.At(spec.Name, "before_commit");
+            meta.InsertBatch(batchId, run.RunId, spec.Name, spec.Kind, PipelineRunStatus.Succeeded, outcome.RowsRead, outcome.RowsLoaded, outcome.RowsRejected, outcome.RowsDuplicate, before, outcome.WatermarkAfter ?? before, started, null);
+            transaction.Commit();
+        }
+        catch (Exception ex)
+        {
+            transaction.Rollback();
+            meta.InsertBatch(batchId, run.RunId, spec.Name, spec.Kind, PipelineRunStatus.Failed, 0, 0, 0, 0, before, before, started, ex.Message);
+            throw;
+        }
+
+        run.Add(outcome.RowsRead, outcome.RowsLoaded, outcome.RowsRejected, outcome.RowsDuplicate);
+        Report(spec.Name, "batch", spec.Kind, run);
+    }
+
+    // ---------------------------------------------------------------- one batch, one transaction
+
+    private void ExecuteBatch(DuckDBConnection connection, MetaStore meta, PipelineSpec spec, RunTotals run, string source, string? watermarkBefore, Func<BatchScope, BatchCounts> work)
+    {
+        var batchId = meta.NextBatchId();
+        var started = _time.GetUtcNow();
+        var quarantine = new QuarantineWriter(_home, spec.Name, batchId);
+        var scope = new BatchScope(connection, spec, batchId, meta, quarantine, _options.Faults);
+        using var transaction = connection.BeginTransaction();
+        try
+        {
+            SetVariables(connection, spec, batchId);
+            scope.ClearStaging();
+            var counts = work(scope);
+            var dupes = scope.Duplicates;
+            var loaded = scope.Staged - dupes;
+            if (counts.Read != loaded + scope.Rejected + dupes)
+            {
+                throw new InvalidOperationException($"Batch {batchId} of pipeline {spec.Name} ({source}) does not reconcile: read {counts.Read} != loaded {loaded} + rejected {scope.Rejected} + duplicate {dupes}. This is a bug.");
+            }
+
+            scope.WriteRejectsAndQuality(_time.GetUtcNow().UtcDateTime, counts.Read);
+            quarantine.Publish();
+            _options.Faults?.At(spec.Name, "before_commit");
+            meta.InsertBatch(batchId, run.RunId, spec.Name, source, PipelineRunStatus.Succeeded, counts.Read, loaded, scope.Rejected, dupes, watermarkBefore, counts.WatermarkAfter, started, null);
+            transaction.Commit();
+            run.Add(counts.Read, loaded, scope.Rejected, dupes);
+            Report(spec.Name, "batch", source, run);
+        }
+        catch (Exception ex)
+        {
+            transaction.Rollback();
+            quarantine.Discard();
+            meta.InsertBatch(batchId, run.RunId, spec.Name, source, PipelineRunStatus.Failed, 0, 0, 0, 0, watermarkBefore, watermarkBefore, started, ex.Message);
+            throw;
+        }
+    }
+
+    private static void SetVariables(DuckDBConnection connection, PipelineSpec spec, long batchId)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SET VARIABLE batch_id = {batchId.ToString(CultureInfo.InvariantCulture)}; SET VARIABLE pipeline = '{spec.Name}';";
+        command.ExecuteNonQuery();
+    }
+
+    private sealed record BatchCounts(long Read, string? WatermarkAfter);
+
+    private sealed class RunTotals(string pipeline, long runId)
+    {
+        public long RunId => runId;
+
+        public long Read { get; private set; }
+
+        public long Loaded { get; private set; }
+
+        public long Rejected { get; private set; }
+
+        public long Duplicate { get; private set; }
+
+        public int Batches { get; private set; }
+
+        public void Add(long read, long loaded, long rejected, long duplicate)
+        {
+            Read += read;
+            Loaded += loaded;
+            Rejected += rejected;
+            Duplicate += duplicate;
+            Batches++;
+        }
+
+        public PipelineRunResult Result(string status, string? error) => new(pipeline, runId, status, Batches, Read, Loaded, Rejected, Duplicate, error);
+    }
+}

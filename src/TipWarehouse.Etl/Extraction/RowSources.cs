@@ -1,0 +1,550 @@
+using System.Buffers;
+using System.Data.Common;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using nietras.SeparatedValues;
+using TipWarehouse.Etl.Specs;
+
+namespace TipWarehouse.Etl.Extraction;
+
+/// <summary>A whole source file cannot be loaded (unreadable, wrong delimiter, missing columns); it is quarantined with this reason.</summary>
+public sealed class FileRejectedException(string reasonCode, string message) : Exception(message)
+{
+    /// <summary>A short machine-readable reason (wrong_delimiter, missing_columns, ...).</summary>
+    public string ReasonCode { get; } = reasonCode;
+}
+
+/// <summary>What a first pass over a file learned: size, SHA-256, and the encoding it really is in.</summary>
+public sealed record FileFingerprint(long Size, string Sha256, Encoding Encoding, string? EncodingNote);
+
+/// <summary>Hashes a file and checks that its bytes match the declared encoding, streaming (memory does not grow with the file).</summary>
+public static class FileInspector
+{
+    /// <summary>Fingerprints <paramref name="path"/>; a Windows-1252 file that is really UTF-8 (BOM, or valid multi-byte UTF-8) is read as UTF-8, with a note.</summary>
+    public static FileFingerprint Inspect(string path, SourceSpec source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var declared = TextEncodings.Get(source.Encoding);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var decoder = new UTF8Encoding(false, true).GetDecoder();
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        var chars = ArrayPool<char>.Shared.Rent((1 << 16) + 4);
+        var validUtf8 = true;
+        var nonAscii = false;
+        var bom = false;
+        long size = 0;
+        try
+        {
+            int n;
+            while ((n = stream.Read(buffer, 0, 1 << 16)) > 0)
+            {
+                if (size == 0 && n >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF)
+                {
+                    bom = true;
+                }
+
+                size += n;
+                hash.AppendData(buffer, 0, n);
+                if (!nonAscii && buffer.AsSpan(0, n).ContainsAnyExceptInRange((byte)0, (byte)0x7F))
+                {
+                    nonAscii = true;
+                }
+
+                if (validUtf8)
+                {
+                    try
+                    {
+                        decoder.GetChars(buffer, 0, n, chars, 0, flush: false);
+                    }
+                    catch (DecoderFallbackException)
+                    {
+                        validUtf8 = false;
+                    }
+                }
+            }
+
+            if (validUtf8)
+            {
+                try
+                {
+                    decoder.GetChars([], 0, 0, chars, 0, flush: true);
+                }
+                catch (DecoderFallbackException)
+                {
+                    validUtf8 = false;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<char>.Shared.Return(chars);
+        }
+
+        var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+        var declaredIsUtf8 = declared.CodePage == Encoding.UTF8.CodePage;
+        if (declaredIsUtf8 && !validUtf8)
+        {
+            throw new FileRejectedException("wrong_encoding", $"the file is declared {source.Encoding} but is not valid UTF-8");
+        }
+
+        if (!declaredIsUtf8 && source.DetectEncoding && (bom || (nonAscii && validUtf8)))
+        {
+            return new FileFingerprint(size, sha, new UTF8Encoding(false, false),
+                $"declared {source.Encoding} but the file is UTF-8{(bom ? " (with BOM)" : "")}; loaded as UTF-8");
+        }
+
+        return new FileFingerprint(size, sha, declared, null);
+    }
+}
+
+/// <summary>Rows of a delimited text file read with Sep; columns are matched by header name.</summary>
+internal sealed class CsvRowSource : IRowSource
+{
+    private static readonly char[] s_delimiters = [';', ',', '\t', '|'];
+    private readonly SepReader _reader;
+    private readonly int[] _map;
+    private readonly int _headerCount;
+    private readonly char _delimiter;
+    private string? _raw;
+
+    public CsvRowSource(string path, PipelineSpec spec, Encoding encoding)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        SourceName = Path.GetFileName(path);
+        _delimiter = spec.Source.Delimiter;
+        var text = new StreamReader(path, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
+        try
+        {
+            var first = text.Peek() == 0xFEFF;
+            if (first)
+            {
+                text.Read();
+            }
+
+            _reader = Sep.Reader(o => o with
+            {
+                Sep = new Sep(spec.Source.Delimiter),
+                HasHeader = true,
+                DisableColCountCheck = true,
+                Unescape = true,
+                CultureInfo = CultureInfo.InvariantCulture,
+            }).From(text);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            text.Dispose();
+            throw new FileRejectedException("unreadable", $"cannot read the header: {ex.Message}");
+        }
+
+        var header = _reader.Header.ColNames;
+        _headerCount = header.Count;
+        if (header.Count <= 1)
+        {
+            var line = header.Count == 1 ? header[0] : "";
+            var guess = s_delimiters.Where(c => c != spec.Source.Delimiter).FirstOrDefault(c => line.Contains(c, StringComparison.Ordinal));
+            _reader.Dispose();
+            throw new FileRejectedException("wrong_delimiter", guess != default
+                ? $"the header has no '{spec.Source.Delimiter}' delimiter but uses '{(guess == '\t' ? "\\t" : guess.ToString())}': wrong delimiter"
+                : "the file has no header row with the expected delimiter");
+        }
+
+        _map = new int[spec.Columns.Count];
+        var missing = new List<string>();
+        for (var i = 0; i < spec.Columns.Count; i++)
+        {
+            _map[i] = IndexOf(header, spec.Columns[i].Name);
+            if (_map[i] < 0)
+            {
+                missing.Add(spec.Columns[i].Name);
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            _reader.Dispose();
+            throw new FileRejectedException("missing_columns", $"the header lacks column(s) {string.Join(", ", missing)}");
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<string> header, string name)
+    {
+        for (var i = 0; i < header.Count; i++)
+        {
+            if (string.Equals(header[i].Trim(), name, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    public string SourceName { get; }
+
+    public long SourceRow { get; private set; }
+
+    public string RawText => _raw ??= _reader.Current.Span.ToString();
+
+    public string? RowError { get; private set; }
+
+    public int ChildCount => 0;
+
+    public bool MoveNext()
+    {
+        while (_reader.MoveNext())
+        {
+            var row = _reader.Current;
+            _raw = null;
+            SourceRow = row.LineNumberFrom;
+            if (row.Span.IsWhiteSpace())
+            {
+                continue;
+            }
+
+            RowError = row.ColCount > _headerCount
+                ? $"the row has {row.ColCount} fields, the header {_headerCount} (stray delimiter?)"
+                : row.ColCount < _headerCount
+                    ? $"truncated line: the row has {row.ColCount} fields, the header {_headerCount}"
+                    : null;
+            return true;
+        }
+
+        return false;
+    }
+
+    public string MaskedRawText(IReadOnlySet<int> maskedColumns)
+    {
+        ArgumentNullException.ThrowIfNull(maskedColumns);
+        var row = _reader.Current;
+        var masked = new HashSet<int>(maskedColumns.Select(c => _map[c]));
+        var parts = new string[row.ColCount];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            parts[i] = masked.Contains(i) && !row[i].Span.IsWhiteSpace() ? "***" : row[i].Span.ToString();
+        }
+
+        return string.Join(_delimiter, parts);
+    }
+
+    public bool TryGetField(int column, out ReadOnlySpan<char> text)
+    {
+        var row = _reader.Current;
+        var index = _map[column];
+        if (index >= row.ColCount)
+        {
+            text = default;
+            return false;
+        }
+
+        text = row[index].Span;
+        return true;
+    }
+
+    public bool TryGetChildField(int child, int column, out ReadOnlySpan<char> text) => throw new NotSupportedException("CSV rows have no children.");
+
+    public void Dispose() => _reader.Dispose();
+}
+
+/// <summary>Rows of a relational table read through ADO.NET (e.g. the police SQLite database), filtered in SQL by watermark and window.</summary>
+internal sealed class DbRowSource : IRowSource
+{
+    private readonly DbDataReader _reader;
+    private readonly DbCommand _command;
+    private readonly string?[] _values;
+    private readonly int[] _ordinals;
+
+    public DbRowSource(DbConnection connection, PipelineSpec spec, string? watermark, DateOnly? from, DateOnly? to)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(spec);
+        SourceName = spec.Source.Table!;
+        _command = connection.CreateCommand();
+        var select = string.Join(", ", spec.Columns.Select(c => Quote(c.Name)));
+        var where = new List<string>();
+        if (watermark is not null && spec.Incremental.Column is { } wm)
+        {
+            // >= so rows written later with the same timestamp are not missed; already-loaded ones are duplicates.
+            where.Add($"{Quote(wm)} >= @wm");
+            Add("@wm", watermark);
+        }
+
+        if (spec.Incremental.WindowColumn is { } wc)
+        {
+            if (from is { } f)
+            {
+                where.Add($"{Quote(wc)} >= @from");
+                Add("@from", f.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            }
+
+            if (to is { } t)
+            {
+                where.Add($"{Quote(wc)} < @to");
+                Add("@to", t.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            }
+        }
+
+        var order = spec.Incremental.Column is { } oc ? $" ORDER BY {Quote(oc)}" : "";
+        _command.CommandText = $"SELECT {select} FROM {Quote(spec.Source.Table!)}{(where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")}{order}";
+        _reader = _command.ExecuteReader();
+        _values = new string?[spec.Columns.Count];
+        _ordinals = [.. Enumerable.Range(0, spec.Columns.Count)];
+
+        void Add(string name, string value)
+        {
+            var p = _command.CreateParameter();
+            p.ParameterName = name;
+            p.Value = value;
+            _command.Parameters.Add(p);
+        }
+    }
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    public string SourceName { get; }
+
+    public long SourceRow { get; private set; }
+
+    public string RawText => string.Join("|", _values.Select(v => v ?? ""));
+
+    public string MaskedRawText(IReadOnlySet<int> maskedColumns) =>
+        string.Join("|", _values.Select((v, i) => maskedColumns.Contains(i) && v is not null ? "***" : v ?? ""));
+
+    public string? RowError => null;
+
+    public int ChildCount => 0;
+
+    public bool MoveNext()
+    {
+        if (!_reader.Read())
+        {
+            return false;
+        }
+
+        SourceRow++;
+        for (var i = 0; i < _values.Length; i++)
+        {
+            var o = _ordinals[i];
+            _values[i] = _reader.IsDBNull(o) ? null : Convert.ToString(_reader.GetValue(o), CultureInfo.InvariantCulture);
+        }
+
+        return true;
+    }
+
+    public bool TryGetField(int column, out ReadOnlySpan<char> text)
+    {
+        text = _values[column];
+        return true;
+    }
+
+    public bool TryGetChildField(int child, int column, out ReadOnlySpan<char> text) => throw new NotSupportedException("Table rows have no children.");
+
+    public void Dispose()
+    {
+        _reader.Dispose();
+        _command.Dispose();
+    }
+}
+
+/// <summary>Rows of a JSON-lines file: one object per line, columns by dotted path, one nested array as child rows.</summary>
+internal sealed class JsonLinesRowSource : IRowSource
+{
+    private readonly StreamReader _text;
+    private readonly string[][] _paths;
+    private readonly string[][] _childPaths;
+    private readonly string[]? _childArrayPath;
+    private readonly string[][] _childPiiPaths = [];
+    private readonly string?[] _values;
+    private readonly List<string?[]> _children = [];
+    private string _line = "";
+
+    public JsonLinesRowSource(string path, PipelineSpec spec, Encoding encoding)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        SourceName = Path.GetFileName(path);
+        _text = new StreamReader(path, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        _paths = [.. spec.Columns.Select(c => (c.Path ?? c.Name).Split('.'))];
+        _values = new string?[_paths.Length];
+        if (spec.Child is { } child)
+        {
+            _childArrayPath = child.Path.Split('.');
+            _childPaths = [.. child.Columns.Select(c => (c.Path ?? c.Name).Split('.'))];
+            _childPiiPaths = [.. child.Columns.Where(c => c.Pii).Select(c => (c.Path ?? c.Name).Split('.'))];
+        }
+        else
+        {
+            _childPaths = [];
+        }
+    }
+
+    public string SourceName { get; }
+
+    public long SourceRow { get; private set; }
+
+    public string RawText => _line;
+
+    public string MaskedRawText(IReadOnlySet<int> maskedColumns)
+    {
+        ArgumentNullException.ThrowIfNull(maskedColumns);
+        try
+        {
+            if (System.Text.Json.Nodes.JsonNode.Parse(_line) is not System.Text.Json.Nodes.JsonObject root)
+            {
+                return "(not a JSON object; raw line withheld, see the quarantine file)";
+            }
+
+            foreach (var column in maskedColumns)
+            {
+                MaskPath(root, _paths[column]);
+            }
+
+            if (_childArrayPath is not null && Navigate(root, _childArrayPath) is System.Text.Json.Nodes.JsonArray array)
+            {
+                foreach (var element in array.OfType<System.Text.Json.Nodes.JsonObject>())
+                {
+                    foreach (var path in _childPiiPaths)
+                    {
+                        MaskPath(element, path);
+                    }
+                }
+            }
+
+            return root.ToJsonString();
+        }
+        catch (JsonException)
+        {
+            return "(invalid JSON; raw line withheld, see the quarantine file)";
+        }
+    }
+
+    private static System.Text.Json.Nodes.JsonNode? Navigate(System.Text.Json.Nodes.JsonNode node, string[] path)
+    {
+        System.Text.Json.Nodes.JsonNode? current = node;
+        foreach (var part in path)
+        {
+            current = current is System.Text.Json.Nodes.JsonObject o ? o[part] : null;
+        }
+
+        return current;
+    }
+
+    private static void MaskPath(System.Text.Json.Nodes.JsonObject root, string[] path)
+    {
+        var parent = path.Length == 1 ? root : Navigate(root, path[..^1]) as System.Text.Json.Nodes.JsonObject;
+        if (parent is not null && parent[path[^1]] is not null)
+        {
+            parent[path[^1]] = "***";
+        }
+    }
+
+    public string? RowError { get; private set; }
+
+    public int ChildCount => _children.Count;
+
+    public bool MoveNext()
+    {
+        while (_text.ReadLine() is { } line)
+        {
+            SourceRow++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            _line = line;
+            RowError = null;
+            _children.Clear();
+            Array.Clear(_values);
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    RowError = "the line is not a JSON object";
+                    return true;
+                }
+
+                for (var i = 0; i < _paths.Length; i++)
+                {
+                    _values[i] = Resolve(doc.RootElement, _paths[i]);
+                }
+
+                if (_childArrayPath is not null && Find(doc.RootElement, _childArrayPath) is { ValueKind: JsonValueKind.Array } array)
+                {
+                    foreach (var element in array.EnumerateArray())
+                    {
+                        var values = new string?[_childPaths.Length];
+                        for (var i = 0; i < values.Length; i++)
+                        {
+                            values[i] = Resolve(element, _childPaths[i]);
+                        }
+
+                        _children.Add(values);
+                    }
+                }
+            }
+            catch (JsonException ex)
+            {
+                RowError = $"invalid JSON: {ex.Message}";
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    private static JsonElement? Find(JsonElement element, string[] path)
+    {
+        foreach (var part in path)
+        {
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(part, out element))
+            {
+                return null;
+            }
+        }
+
+        return element;
+    }
+
+    private static string? Resolve(JsonElement element, string[] path)
+    {
+        if (path.Length > 1 && path[^1] == "#count")
+        {
+            // "items.#count": the number of elements of an array (0 when it is missing).
+            return Find(element, path[..^1]) is { ValueKind: JsonValueKind.Array } items ? items.GetArrayLength().ToString(CultureInfo.InvariantCulture) : "0";
+        }
+
+        if (Find(element, path) is not { } value)
+        {
+            return null;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.Null or JsonValueKind.Undefined => null,
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Array => string.Join(",", value.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString() : e.GetRawText())),
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            _ => value.GetRawText(),
+        };
+    }
+
+    public bool TryGetField(int column, out ReadOnlySpan<char> text)
+    {
+        text = _values[column];
+        return true;
+    }
+
+    public bool TryGetChildField(int child, int column, out ReadOnlySpan<char> text)
+    {
+        text = _children[child][column];
+        return true;
+    }
+
+    public void Dispose() => _text.Dispose();
+}

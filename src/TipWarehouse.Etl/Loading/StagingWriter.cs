@@ -1,0 +1,334 @@
+using System.Globalization;
+using Apache.Arrow;
+using DuckDB.NET.Data;
+using TipWarehouse.Etl.Extraction;
+using TipWarehouse.Etl.Privacy;
+using TipWarehouse.Etl.Specs;
+using TipWarehouse.Etl.Validation;
+
+namespace TipWarehouse.Etl.Loading;
+
+/// <summary>A column of a warehouse table: name, DuckDB type, nullability.</summary>
+internal sealed record TableColumn(string Name, string DataType, bool Nullable);
+
+/// <summary>Reads table layouts from the warehouse catalog.</summary>
+internal static class Catalog
+{
+    public static IReadOnlyList<TableColumn> Columns(DuckDBConnection connection, string qualifiedTable)
+    {
+        var parts = qualifiedTable.Split('.', 2);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = $s AND table_name = $t ORDER BY ordinal_position";
+        command.Parameters.Add(new DuckDBParameter("s", parts[0]));
+        command.Parameters.Add(new DuckDBParameter("t", parts[1]));
+        using var reader = command.ExecuteReader();
+        var list = new List<TableColumn>();
+        while (reader.Read())
+        {
+            list.Add(new TableColumn(reader.GetString(0), reader.GetString(1), reader.GetString(2) == "YES"));
+        }
+
+        return list;
+    }
+}
+
+/// <summary>Appends a validated batch into its staging table(s) with the DuckDB appender, pseudonymizing PII and scrubbing free text on the way.</summary>
+internal sealed class StagingWriter
+{
+    private delegate void Writer(IDuckDBAppenderRow target, int row);
+
+    private readonly DuckDBConnection _connection;
+    private readonly PipelineSpec _spec;
+    private readonly Pseudonymizer _pseudonymizer;
+    private readonly IReadOnlyList<TableColumn> _columns;
+    private readonly IReadOnlyList<TableColumn> _childColumns;
+
+    public StagingWriter(DuckDBConnection connection, PipelineSpec spec, Pseudonymizer pseudonymizer)
+    {
+        _connection = connection;
+        _spec = spec;
+        _pseudonymizer = pseudonymizer;
+        _columns = Catalog.Columns(connection, spec.Target!);
+        _childColumns = spec.Child is { } child ? Catalog.Columns(connection, child.Target) : [];
+    }
+
+    /// <summary>Checks the spec against the staging tables: every target exists and every NOT NULL column is fed; returns the problems.</summary>
+    public IReadOnlyList<string> CheckLayout()
+    {
+        var problems = new List<string>();
+        Check(_spec.Target!, _columns, Feeds(_spec.Columns, _spec.Pii, _spec.Scrub.Select(s => _spec.Columns[_spec.ColumnIndex(s.Column)].Target)), problems);
+        if (_spec.Child is { } child)
+        {
+            var feeds = Feeds(child.Columns, child.Pii, []).Concat(child.ParentColumns.Keys);
+            if (child.IndexColumn is not null)
+            {
+                feeds = feeds.Append(child.IndexColumn);
+            }
+
+            Check(child.Target, _childColumns, feeds, problems);
+        }
+
+        return problems;
+    }
+
+    private static IEnumerable<string> Feeds(IReadOnlyList<ColumnSpec> columns, IReadOnlyList<PiiSpec> pii, IEnumerable<string?> extra) =>
+        columns.Select(c => c.Target).Concat(pii.Select(p => p.Target)).Concat(pii.Select(p => p.PhoneticTarget)).Concat(extra)
+            .Append("batch_id").Append("source_file").Append("source_row").OfType<string>();
+
+    private static void Check(string table, IReadOnlyList<TableColumn> columns, IEnumerable<string> feeds, List<string> problems)
+    {
+        if (columns.Count == 0)
+        {
+            problems.Add($"the staging table {table} does not exist in the warehouse (run 'tipw init')");
+            return;
+        }
+
+        var fed = feeds.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var names = columns.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        problems.AddRange(fed.Where(f => !names.Contains(f)).Select(f => $"{table} has no column '{f}'"));
+        problems.AddRange(columns.Where(c => !c.Nullable && !fed.Contains(c.Name)).Select(c => $"{table}.{c.Name} is NOT NULL but no spec column targets it"));
+    }
+
+    /// <summary>Appends the rows of <paramref name="batch"/> that <paramref name="verdict"/> did not reject; returns how many main rows were staged.</summary>
+    public long Append(ExtractedBatch batch, BatchVerdict verdict, long batchId, string sourceFile)
+    {
+        var rows = batch.Rows;
+        var writers = MainWriters(rows, verdict, batchId, sourceFile);
+        long staged = 0;
+        var parts = _spec.Target!.Split('.', 2);
+        using (var appender = _connection.CreateAppender(parts[0], parts[1]))
+        {
+            for (var row = 0; row < rows.Length; row++)
+            {
+                if (verdict.Rejected[row])
+                {
+                    continue;
+                }
+
+                var target = appender.CreateRow();
+                foreach (var w in writers)
+                {
+                    w(target, row);
+                }
+
+                target.EndRow();
+                staged++;
+            }
+        }
+
+        if (_spec.Child is { } child && batch.Children is { } children && children.Length > 0)
+        {
+            var childWriters = ChildWriters(child, rows, children, batchId, sourceFile);
+            var parents = (Int32Array)children.Column(ExtractedBatch.ParentField);
+            var cp = child.Target.Split('.', 2);
+            using var appender = _connection.CreateAppender(cp[0], cp[1]);
+            for (var row = 0; row < children.Length; row++)
+            {
+                if (verdict.Rejected[parents.GetValue(row)!.Value])
+                {
+                    continue;
+                }
+
+                var target = appender.CreateRow();
+                foreach (var w in childWriters)
+                {
+                    w(target, row);
+                }
+
+                target.EndRow();
+            }
+        }
+
+        return staged;
+    }
+
+    private List<Writer> MainWriters(RecordBatch rows, BatchVerdict verdict, long batchId, string sourceFile)
+    {
+        var sourceRows = (Int64Array)rows.Column(ExtractedBatch.SourceRowField);
+        var writers = new List<Writer>();
+        foreach (var column in _columns)
+        {
+            if (Common(column, batchId, sourceFile, row => sourceRows.GetValue(row)!.Value) is { } common)
+            {
+                writers.Add(common);
+                continue;
+            }
+
+            var index = IndexOfTarget(_spec.Columns, column.Name);
+            if (index >= 0)
+            {
+                var array = rows.Column(index + 2);
+                var scrub = _spec.Scrub.FirstOrDefault(s => string.Equals(s.Column, _spec.Columns[index].Name, StringComparison.OrdinalIgnoreCase));
+                if (scrub is not null)
+                {
+                    var nameArrays = scrub.NamesFrom.Select(n => rows.Column(_spec.ColumnIndex(n) + 2)).ToArray();
+                    writers.Add((t, row) => Put(t, column, new FieldValue
+                    {
+                        IsNull = array.IsNull(row),
+                        Text = NarrativeScrubber.Scrub(ArrowValues.GetString(array, row), nameArrays.Select(a => ArrowValues.GetString(a, row))),
+                    }));
+                }
+                else
+                {
+                    var col = index;
+                    writers.Add((t, row) => Put(t, column, verdict.Nulled.Count > 0 && verdict.Nulled.Contains((row, col)) ? FieldValue.Null : ArrowValues.Get(array, row)));
+                }
+
+                continue;
+            }
+
+            if (PiiWriter(_spec.Pii, column, name => rows.Column(_spec.ColumnIndex(name) + 2)) is { } pii)
+            {
+                writers.Add(pii);
+                continue;
+            }
+
+            writers.Add((t, _) => t.AppendNullValue());
+        }
+
+        return writers;
+    }
+
+    private List<Writer> ChildWriters(ChildSpec child, RecordBatch rows, RecordBatch children, long batchId, string sourceFile)
+    {
+        var parents = (Int32Array)children.Column(ExtractedBatch.ParentField);
+        var indexes = (Int32Array)children.Column(ExtractedBatch.IndexField);
+        var sourceRows = (Int64Array)rows.Column(ExtractedBatch.SourceRowField);
+        var writers = new List<Writer>();
+        foreach (var column in _childColumns)
+        {
+            if (Common(column, batchId, sourceFile, row => sourceRows.GetValue(parents.GetValue(row)!.Value)!.Value) is { } common)
+            {
+                writers.Add(common);
+                continue;
+            }
+
+            if (string.Equals(column.Name, child.IndexColumn, StringComparison.OrdinalIgnoreCase))
+            {
+                writers.Add((t, row) => Put(t, column, new FieldValue { Int = indexes.GetValue(row)!.Value }));
+                continue;
+            }
+
+            if (child.ParentColumns.FirstOrDefault(p => string.Equals(p.Key, column.Name, StringComparison.OrdinalIgnoreCase)) is { Key: not null } parent)
+            {
+                var array = rows.Column(_spec.ColumnIndex(parent.Value) + 2);
+                writers.Add((t, row) => Put(t, column, ArrowValues.Get(array, parents.GetValue(row)!.Value)));
+                continue;
+            }
+
+            var index = IndexOfTarget(child.Columns, column.Name);
+            if (index >= 0)
+            {
+                var array = children.Column(index + 2);
+                writers.Add((t, row) => Put(t, column, ArrowValues.Get(array, row)));
+                continue;
+            }
+
+            if (PiiWriter(child.Pii, column, name => children.Column(IndexOfName(child.Columns, name) + 2)) is { } pii)
+            {
+                writers.Add(pii);
+                continue;
+            }
+
+            writers.Add((t, _) => t.AppendNullValue());
+        }
+
+        return writers;
+    }
+
+    private static Writer? Common(TableColumn column, long batchId, string sourceFile, Func<int, long> sourceRow) => column.Name switch
+    {
+        "batch_id" => (t, _) => t.AppendValue(batchId),
+        "source_file" => (t, _) => t.AppendValue(sourceFile),
+        "source_row" => (t, row) => t.AppendValue(sourceRow(row)),
+        _ => null,
+    };
+
+    private Writer? PiiWriter(IReadOnlyList<PiiSpec> pii, TableColumn column, Func<string, IArrowArray> arrayOf)
+    {
+        foreach (var p in pii)
+        {
+            var isMain = string.Equals(p.Target, column.Name, StringComparison.OrdinalIgnoreCase);
+            var isPhonetic = string.Equals(p.PhoneticTarget, column.Name, StringComparison.OrdinalIgnoreCase);
+            if (!isMain && !isPhonetic)
+            {
+                continue;
+            }
+
+            var arrays = p.Columns.Select(arrayOf).ToArray();
+            if (p.Kind == "dni")
+            {
+                return (t, row) => t.AppendValue(_pseudonymizer.Dni(ArrowValues.GetString(arrays[0], row)));
+            }
+
+            return (t, row) =>
+            {
+                var name = arrays.Length == 1 ? ArrowValues.GetString(arrays[0], row) : string.Join(' ', arrays.Select(a => ArrowValues.GetString(a, row)));
+                t.AppendValue(isMain ? _pseudonymizer.Name(name) : _pseudonymizer.PhoneticName(name));
+            };
+        }
+
+        return null;
+    }
+
+    private static int IndexOfTarget(IReadOnlyList<ColumnSpec> columns, string target)
+    {
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (string.Equals(columns[i].Target, target, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static int IndexOfName(IReadOnlyList<ColumnSpec> columns, string name)
+    {
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (string.Equals(columns[i].Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static void Put(IDuckDBAppenderRow t, TableColumn column, in FieldValue v)
+    {
+        if (v.IsNull)
+        {
+            t.AppendNullValue();
+            return;
+        }
+
+        var type = column.DataType;
+        if (type.StartsWith("VARCHAR", StringComparison.Ordinal))
+        {
+            t.AppendValue(v.Text ?? (v.Time != default ? v.Time.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : v.Real != 0 ? v.Real.ToString(CultureInfo.InvariantCulture) : v.Int.ToString(CultureInfo.InvariantCulture)));
+        }
+        else if (type.StartsWith("DECIMAL", StringComparison.Ordinal))
+        {
+            t.AppendValue((decimal?)(v.Text is null ? v.Real : double.Parse(v.Text, CultureInfo.InvariantCulture)));
+        }
+        else
+        {
+            switch (type)
+            {
+                case "BIGINT": t.AppendValue((long?)v.Int); break;
+                case "INTEGER": t.AppendValue((int?)v.Int); break;
+                case "SMALLINT": t.AppendValue((short?)v.Int); break;
+                case "TINYINT": t.AppendValue((sbyte?)v.Int); break;
+                case "DOUBLE": t.AppendValue((double?)v.Real); break;
+                case "FLOAT": t.AppendValue((float?)v.Real); break;
+                case "BOOLEAN": t.AppendValue((bool?)(v.Int != 0)); break;
+                case "DATE": t.AppendValue((DateOnly?)DateOnly.FromDateTime(v.Time)); break;
+                case "TIMESTAMP": t.AppendValue((DateTime?)v.Time); break;
+                default: throw new InvalidOperationException($"Staging column {column.Name} has type {type}, which the loader does not handle.");
+            }
+        }
+    }
+}

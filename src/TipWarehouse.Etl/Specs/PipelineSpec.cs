@@ -1,0 +1,182 @@
+using TipWarehouse.Core.Pipelines;
+
+namespace TipWarehouse.Etl.Specs;
+
+/// <summary>The value types a spec column can declare; every source value is parsed into one of them.</summary>
+#pragma warning disable CA1720 // the member names are the spec's own type names (type: string, int, long, ...)
+public enum ColumnType
+{
+    String,
+    Int,
+    Long,
+    Decimal,
+    Date,
+    DateTime,
+    Bool,
+}
+#pragma warning restore CA1720
+
+/// <summary>The source kinds the engine extracts itself; any other kind is run by a registered <see cref="IPipelineStep"/>.</summary>
+public static class SourceKinds
+{
+    public const string Csv = "csv";
+    public const string Sqlite = "sqlite";
+    public const string JsonLines = "jsonl";
+
+    /// <summary>True for a kind the ETL engine extracts itself.</summary>
+    public static bool IsBuiltIn(string kind) => kind is Csv or Sqlite or JsonLines;
+}
+
+/// <summary>Incremental strategies: what a run remembers so the next run reads only what is new.</summary>
+public static class IncrementalStrategies
+{
+    public const string FileManifest = "file_manifest";
+    public const string Watermark = "watermark";
+    public const string Sequence = "sequence";
+    public const string None = "none";
+}
+
+/// <summary>One declared source column: how to read it, how to type it, where it is staged and which rules it must pass.</summary>
+public sealed record ColumnSpec
+{
+    public required string Name { get; init; }
+    public ColumnType Type { get; init; } = ColumnType.String;
+    /// <summary>The staging column it goes to; null for a column that is only read (PII inputs, scrub sources).</summary>
+    public string? Target { get; init; }
+    /// <summary>For JSON sources: the dotted path of the value (default: the name).</summary>
+    public string? Path { get; init; }
+    /// <summary>Date/time formats accepted (first match wins); default ISO-8601.</summary>
+    public IReadOnlyList<string> Formats { get; init; } = [];
+    public bool Required { get; init; }
+    public bool Pii { get; init; }
+    public int? MaxLength { get; init; }
+    public string? Min { get; init; }
+    public string? Max { get; init; }
+    /// <summary>Allowed values (after trimming, case-insensitive).</summary>
+    public IReadOnlyList<string> Values { get; init; } = [];
+    /// <summary>Digits-only value of exactly this length (codes like UBIGEO, DNI).</summary>
+    public int? Digits { get; init; }
+    /// <summary>What a failing non-type rule does: reject the row (default) or null the value and flag it.</summary>
+    public bool NullOnInvalid { get; init; }
+    public int Line { get; init; }
+}
+
+/// <summary>A pseudonymized PII field: clear-text source columns in, keyed pseudonyms out.</summary>
+public sealed record PiiSpec
+{
+    /// <summary><c>name</c> or <c>dni</c>.</summary>
+    public required string Kind { get; init; }
+    public required IReadOnlyList<string> Columns { get; init; }
+    public required string Target { get; init; }
+    /// <summary>For names: the staging column of the phonetic-key pseudonym.</summary>
+    public string? PhoneticTarget { get; init; }
+    public int Line { get; init; }
+}
+
+/// <summary>A free-text column whose PII (names of the listed columns, DNI-like numbers) is replaced by placeholders before staging.</summary>
+public sealed record ScrubSpec
+{
+    public required string Column { get; init; }
+    public IReadOnlyList<string> NamesFrom { get; init; } = [];
+    public int Line { get; init; }
+}
+
+/// <summary>The duplicate rule: a row repeated within the batch, or already loaded, is counted and not loaded again.</summary>
+public sealed record DuplicateSpec
+{
+    /// <summary>Staging columns that identify a row within a batch; the first (lowest source_row, or highest <see cref="Version"/>) is kept.</summary>
+    public required IReadOnlyList<string> Key { get; init; }
+    /// <summary>Staging column that orders versions of one key; the latest is kept.</summary>
+    public string? Version { get; init; }
+    /// <summary>A SQL predicate over the staging row aliased <c>s</c> that is true when the row is already in the warehouse.</summary>
+    public string? AlreadyLoaded { get; init; }
+}
+
+/// <summary>A nested array of each JSON record staged into its own table (e.g. the defendants of a prosecution event).</summary>
+public sealed record ChildSpec
+{
+    public required string Path { get; init; }
+    public required string Target { get; init; }
+    /// <summary>Staging column that receives the element's position in the array.</summary>
+    public string? IndexColumn { get; init; }
+    /// <summary>Staging column → parent column whose typed value is copied into each child row.</summary>
+    public IReadOnlyDictionary<string, string> ParentColumns { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<ColumnSpec> Columns { get; init; } = [];
+    public IReadOnlyList<PiiSpec> Pii { get; init; } = [];
+}
+
+/// <summary>Where and how the source is read.</summary>
+public sealed record SourceSpec
+{
+    /// <summary>File, folder or database path relative to <c>--sources</c>.</summary>
+    public string? Path { get; init; }
+    /// <summary>File name pattern inside the folder (e.g. <c>llamadas_*.csv</c>).</summary>
+    public string? Pattern { get; init; }
+    /// <summary>Regex with one group capturing the file's date (for backfill windows), e.g. <c>(\d{8})</c>.</summary>
+    public string? FileDateRegex { get; init; }
+    public string? FileDateFormat { get; init; }
+    public string Encoding { get; init; } = "utf-8";
+    /// <summary>When true, a file that is not in the declared encoding but is valid UTF-8 is loaded as UTF-8 and flagged.</summary>
+    public bool DetectEncoding { get; init; } = true;
+    public char Delimiter { get; init; } = ',';
+    public string Culture { get; init; } = "invariant";
+    /// <summary>For drop folders: how many new files one batch (one transaction) takes; default 1.</summary>
+    public int FilesPerBatch { get; init; } = 1;
+
+    /// <summary>For relational sources: the table (or view) read.</summary>
+    public string? Table { get; init; }
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>The incremental strategy and its column.</summary>
+public sealed record IncrementalSpec
+{
+    public string Strategy { get; init; } = IncrementalStrategies.None;
+    /// <summary>The watermark or sequence source column.</summary>
+    public string? Column { get; init; }
+    /// <summary>The source column a backfill window (<c>--from/--to</c>) filters on.</summary>
+    public string? WindowColumn { get; init; }
+}
+
+/// <summary>One pipeline spec from <c>pipelines/NAME.yaml</c>, validated.</summary>
+public sealed record PipelineSpec
+{
+    public required string Name { get; init; }
+    public required string Kind { get; init; }
+    public string? Description { get; init; }
+    public required string SpecPath { get; init; }
+    public string Cron { get; init; } = "0 0 6 * * ?";
+    public string TimeZone { get; init; } = "America/Lima";
+    public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
+    public IReadOnlyList<string> Upstream { get; init; } = [];
+    public SourceSpec Source { get; init; } = new();
+    public IncrementalSpec Incremental { get; init; } = new();
+    public int BatchSize { get; init; } = 65_536;
+    /// <summary>The staging table (<c>stg.x</c>).</summary>
+    public string? Target { get; init; }
+    public IReadOnlyList<string> NaturalKey { get; init; } = [];
+    public IReadOnlyList<ColumnSpec> Columns { get; init; } = [];
+    public IReadOnlyList<PiiSpec> Pii { get; init; } = [];
+    public IReadOnlyList<ScrubSpec> Scrub { get; init; } = [];
+    public ChildSpec? Child { get; init; }
+    public DuplicateSpec? Duplicates { get; init; }
+    /// <summary>Transform SQL files, absolute paths, in order.</summary>
+    public IReadOnlyList<string> Transforms { get; init; } = [];
+
+    /// <summary>The descriptor the scheduler and CLI read.</summary>
+    public PipelineDescriptor ToDescriptor() => new(Name, Kind, Cron, TimeZone, Upstream, Retry, SpecPath);
+
+    /// <summary>The index of a declared column by name, or -1.</summary>
+    public int ColumnIndex(string name)
+    {
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            if (string.Equals(Columns[i].Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}

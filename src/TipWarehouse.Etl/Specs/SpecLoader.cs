@@ -1,0 +1,838 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using TipWarehouse.Core.Pipelines;
+using TipWarehouse.Etl.Extraction;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace TipWarehouse.Etl.Specs;
+
+/// <summary>Loads and validates every <c>*.yaml</c> spec of a pipelines folder; any error stops everything before a run.</summary>
+public static partial class SpecLoader
+{
+    private static readonly string[] s_topKeys =
+    [
+        "name", "description", "kind", "schedule", "retry", "upstream", "source", "incremental", "batch_size", "target",
+        "natural_key", "columns", "pii", "scrub", "child", "duplicates", "transforms", "settings",
+    ];
+
+    /// <summary>Loads every spec in <paramref name="directory"/>, checks cross-references and returns them upstream first.</summary>
+    public static IReadOnlyList<PipelineSpec> LoadDirectory(string directory, IEnumerable<string>? stepKinds = null)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new SpecException([new SpecError(directory, 0, "pipelines", "the pipelines folder does not exist")]);
+        }
+
+        var errors = new List<SpecError>();
+        var specs = new List<PipelineSpec>();
+        foreach (var file in Directory.EnumerateFiles(directory, "*.yaml").Concat(Directory.EnumerateFiles(directory, "*.yml")).Order(StringComparer.Ordinal))
+        {
+            var spec = Parse(file, File.ReadAllText(file), directory, errors);
+            if (spec is not null)
+            {
+                specs.Add(spec);
+            }
+        }
+
+        var kinds = new HashSet<string>(stepKinds ?? [], StringComparer.Ordinal);
+        var names = specs.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var group in specs.GroupBy(s => s.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            errors.Add(new SpecError(group.Last().SpecPath, 1, "name", $"pipeline name '{group.Key}' is used by more than one spec"));
+        }
+
+        foreach (var spec in specs)
+        {
+            foreach (var upstream in spec.Upstream.Where(u => !names.Contains(u)))
+            {
+                errors.Add(new SpecError(spec.SpecPath, LineOf(spec, "upstream"), "upstream", $"unknown upstream pipeline '{upstream}' (known: {string.Join(", ", names.Order())})"));
+            }
+
+            if (!SourceKinds.IsBuiltIn(spec.Kind) && !kinds.Contains(spec.Kind) && stepKinds is not null)
+            {
+                errors.Add(new SpecError(spec.SpecPath, LineOf(spec, "kind"), "kind", $"no step is registered for kind '{spec.Kind}' (built in: csv, sqlite, jsonl; registered: {string.Join(", ", kinds.Order())})"));
+            }
+        }
+
+        List<PipelineSpec> ordered = [];
+        if (errors.Count == 0)
+        {
+            ordered = TopologicalOrder(specs, errors);
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new SpecException([.. errors.OrderBy(e => e.File, StringComparer.Ordinal).ThenBy(e => e.Line)]);
+        }
+
+        return ordered;
+    }
+
+    /// <summary>Parses one spec file; problems are added to <paramref name="errors"/>; null only when the YAML itself cannot be read.</summary>
+    public static PipelineSpec? Parse(string file, string yaml, string pipelinesDirectory, List<SpecError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        var before = errors.Count;
+        YamlMappingNode root;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(yaml));
+            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode mapping)
+            {
+                errors.Add(new SpecError(file, 1, "(document)", "a spec must be a YAML mapping (key: value lines)"));
+                return null;
+            }
+
+            root = mapping;
+        }
+        catch (YamlException ex)
+        {
+            errors.Add(new SpecError(file, (int)ex.Start.Line, "(syntax)", ex.Message));
+            return null;
+        }
+
+        var r = new MapReader(file, root, "", errors);
+        r.CheckKeys(s_topKeys);
+        var fileName = Path.GetFileNameWithoutExtension(file);
+        var name = r.String("name") ?? fileName;
+        if (!NameRegex().IsMatch(name))
+        {
+            errors.Add(new SpecError(file, r.LineOf("name"), "name", $"'{name}' is not a valid pipeline name (lower case letters, digits, '_')"));
+        }
+        else if (name != fileName)
+        {
+            errors.Add(new SpecError(file, r.LineOf("name"), "name", $"the name '{name}' must match the file name '{fileName}'"));
+        }
+
+        var sourceMap = r.Map("source");
+        var kind = r.String("kind") ?? sourceMap?.String("kind");
+        if (kind is null)
+        {
+            errors.Add(new SpecError(file, 1, "kind", "required: csv, sqlite, jsonl or a registered step kind (linkage, scoring, ...)"));
+            kind = "?";
+        }
+
+        var builtIn = SourceKinds.IsBuiltIn(kind);
+        var schedule = r.Map("schedule");
+        schedule?.CheckKeys(["cron", "time_zone"]);
+        var cron = schedule?.String("cron") ?? "0 0 6 * * ?";
+        if (!IsValidCron(cron, out var cronProblem))
+        {
+            errors.Add(new SpecError(file, schedule?.LineOf("cron") ?? 1, "schedule.cron", $"'{cron}' is not a Quartz cron expression: {cronProblem}"));
+        }
+
+        var timeZone = schedule?.String("time_zone") ?? "America/Lima";
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
+        {
+            errors.Add(new SpecError(file, schedule?.LineOf("time_zone") ?? 1, "schedule.time_zone", $"unknown time zone '{timeZone}' (use an IANA id such as America/Lima)"));
+        }
+
+        var retryMap = r.Map("retry");
+        retryMap?.CheckKeys(["max_attempts", "initial_delay", "max_delay"]);
+        var retry = new RetryPolicy(
+            retryMap?.Int("max_attempts", 1, 100) ?? RetryPolicy.Default.MaxAttempts,
+            retryMap?.Duration("initial_delay") ?? RetryPolicy.Default.InitialDelay,
+            retryMap?.Duration("max_delay") ?? RetryPolicy.Default.MaxDelay);
+
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var m in new[] { r.Map("settings"), sourceMap?.Map("settings") })
+        {
+            if (m is not null)
+            {
+                foreach (var (k, v) in m.Scalars())
+                {
+                    settings[k] = v;
+                }
+            }
+        }
+
+        SourceSpec source = new() { Settings = settings };
+        if (sourceMap is not null)
+        {
+            sourceMap.CheckKeys(builtIn
+                ? ["kind", "path", "pattern", "file_date_regex", "file_date_format", "encoding", "detect_encoding", "delimiter", "culture", "table", "files_per_batch", "settings"]
+                : null);
+            var delimiter = sourceMap.String("delimiter") ?? ",";
+            var delimiterChar = delimiter switch { "\\t" or "tab" => '\t', _ when delimiter.Length == 1 => delimiter[0], _ => '\0' };
+            if (delimiterChar == '\0')
+            {
+                errors.Add(new SpecError(file, sourceMap.LineOf("delimiter"), "source.delimiter", $"'{delimiter}' must be one character (or 'tab')"));
+            }
+
+            source = new SourceSpec
+            {
+                Path = sourceMap.String("path"),
+                Pattern = sourceMap.String("pattern"),
+                FileDateRegex = sourceMap.String("file_date_regex"),
+                FileDateFormat = sourceMap.String("file_date_format"),
+                Encoding = sourceMap.String("encoding") ?? "utf-8",
+                DetectEncoding = sourceMap.Bool("detect_encoding") ?? true,
+                Delimiter = delimiterChar,
+                Culture = sourceMap.String("culture") ?? "invariant",
+                Table = sourceMap.String("table"),
+                FilesPerBatch = sourceMap.Int("files_per_batch", 1, 100_000) ?? 1,
+                Settings = settings,
+            };
+            CheckSource(file, kind, source, sourceMap, errors);
+        }
+        else if (builtIn)
+        {
+            errors.Add(new SpecError(file, 1, "source", $"required for a {kind} pipeline (path, format)"));
+        }
+
+        var incMap = r.Map("incremental");
+        incMap?.CheckKeys(["strategy", "column", "window_column"]);
+        var incremental = new IncrementalSpec
+        {
+            Strategy = incMap?.String("strategy") ?? IncrementalStrategies.None,
+            Column = incMap?.String("column"),
+            WindowColumn = incMap?.String("window_column"),
+        };
+        if (incremental.Strategy is not (IncrementalStrategies.FileManifest or IncrementalStrategies.Watermark or IncrementalStrategies.Sequence or IncrementalStrategies.None))
+        {
+            errors.Add(new SpecError(file, incMap!.LineOf("strategy"), "incremental.strategy", $"'{incremental.Strategy}' is not one of file_manifest, watermark, sequence, none"));
+        }
+
+        var columns = ReadColumns(r, "columns", file, errors);
+        var pii = ReadPii(r, "pii", errors);
+        var scrub = ReadScrub(r, errors);
+        ChildSpec? child = null;
+        var childMap = r.Map("child");
+        if (childMap is not null)
+        {
+            childMap.CheckKeys(["path", "target", "index_column", "parent_columns", "columns", "pii"]);
+            var parentColumns = new Dictionary<string, string>(StringComparer.Ordinal);
+            var pc = childMap.Map("parent_columns");
+            if (pc is not null)
+            {
+                foreach (var (k, v) in pc.Scalars())
+                {
+                    parentColumns[k] = v;
+                }
+            }
+
+            child = new ChildSpec
+            {
+                Path = childMap.RequiredString("path") ?? "",
+                Target = childMap.RequiredString("target") ?? "",
+                IndexColumn = childMap.String("index_column"),
+                ParentColumns = parentColumns,
+                Columns = ReadColumns(childMap, "columns", file, errors),
+                Pii = ReadPii(childMap, "pii", errors),
+            };
+        }
+
+        DuplicateSpec? duplicates = null;
+        var dupMap = r.Map("duplicates");
+        if (dupMap is not null)
+        {
+            dupMap.CheckKeys(["key", "version", "already_loaded"]);
+            duplicates = new DuplicateSpec
+            {
+                Key = dupMap.StringList("key"),
+                Version = dupMap.String("version"),
+                AlreadyLoaded = dupMap.String("already_loaded"),
+            };
+            if (duplicates.Key.Count == 0)
+            {
+                errors.Add(new SpecError(file, dupMap.LineOf("key"), "duplicates.key", "required: the staging columns that identify a row"));
+            }
+        }
+
+        var transforms = new List<string>();
+        var transformLines = r.ListLines("transforms");
+        var transformNames = r.StringList("transforms");
+        for (var i = 0; i < transformNames.Count; i++)
+        {
+            var full = Path.GetFullPath(Path.Combine(pipelinesDirectory, transformNames[i]));
+            if (!File.Exists(full))
+            {
+                errors.Add(new SpecError(file, transformLines.ElementAtOrDefault(i), $"transforms[{i}]", $"transform file '{transformNames[i]}' does not exist (looked in {full})"));
+            }
+
+            transforms.Add(full);
+        }
+
+        var target = r.String("target");
+        if (builtIn)
+        {
+            if (target is null || !TableNameRegex().IsMatch(target))
+            {
+                errors.Add(new SpecError(file, r.LineOf("target"), "target", "required: the staging table, schema-qualified (stg.name)"));
+            }
+
+            if (columns.Count == 0)
+            {
+                errors.Add(new SpecError(file, r.LineOf("columns"), "columns", "required: at least one source column"));
+            }
+
+            CheckReferences(file, r, columns, pii, scrub, incremental, incMap, errors);
+        }
+
+        var spec = new PipelineSpec
+        {
+            Name = name,
+            Kind = kind,
+            Description = r.String("description"),
+            SpecPath = Path.GetFullPath(file),
+            Cron = cron,
+            TimeZone = timeZone,
+            Retry = retry,
+            Upstream = r.StringList("upstream"),
+            Source = source,
+            Incremental = incremental,
+            BatchSize = r.Int("batch_size", 1, 10_000_000) ?? 65_536,
+            Target = target,
+            NaturalKey = r.StringList("natural_key"),
+            Columns = columns,
+            Pii = pii,
+            Scrub = scrub,
+            Child = child,
+            Duplicates = duplicates,
+            Transforms = transforms,
+        };
+        s_lines.AddOrUpdate(spec.SpecPath, r.KeyLines, (_, _) => r.KeyLines);
+
+        // Returned even when it has errors, so cross-spec checks (upstream names) still report in the same pass.
+        _ = before;
+        return spec;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Dictionary<string, int>> s_lines = new(StringComparer.Ordinal);
+
+    private static int LineOf(PipelineSpec spec, string key) =>
+        s_lines.TryGetValue(spec.SpecPath, out var lines) && lines.TryGetValue(key, out var line) ? line : 1;
+
+    private static void CheckSource(string file, string kind, SourceSpec source, MapReader map, List<SpecError> errors)
+    {
+        if (!SourceKinds.IsBuiltIn(kind))
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(source.Path))
+        {
+            errors.Add(new SpecError(file, map.Line, "source.path", "required: the file, folder or database path relative to --sources"));
+        }
+
+        if (kind == SourceKinds.Sqlite && string.IsNullOrWhiteSpace(source.Table))
+        {
+            errors.Add(new SpecError(file, map.Line, "source.table", "required for a sqlite source"));
+        }
+
+        if (kind is SourceKinds.Csv or SourceKinds.JsonLines)
+        {
+            try
+            {
+                _ = TextEncodings.Get(source.Encoding);
+            }
+            catch (ArgumentException)
+            {
+                errors.Add(new SpecError(file, map.LineOf("encoding"), "source.encoding", $"unknown encoding '{source.Encoding}' (e.g. utf-8, windows-1252)"));
+            }
+        }
+
+        if (source.Culture != "invariant")
+        {
+            try
+            {
+                _ = CultureInfo.GetCultureInfo(source.Culture);
+            }
+            catch (CultureNotFoundException)
+            {
+                errors.Add(new SpecError(file, map.LineOf("culture"), "source.culture", $"unknown culture '{source.Culture}'"));
+            }
+        }
+
+        if (source.FileDateRegex is not null)
+        {
+            try
+            {
+                var regex = new Regex(source.FileDateRegex, RegexOptions.None, TimeSpan.FromSeconds(1));
+                if (regex.GetGroupNumbers().Length < 2)
+                {
+                    errors.Add(new SpecError(file, map.LineOf("file_date_regex"), "source.file_date_regex", "needs one capture group around the date"));
+                }
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add(new SpecError(file, map.LineOf("file_date_regex"), "source.file_date_regex", ex.Message));
+            }
+        }
+    }
+
+    private static void CheckReferences(string file, MapReader r, IReadOnlyList<ColumnSpec> columns, IReadOnlyList<PiiSpec> pii, IReadOnlyList<ScrubSpec> scrub, IncrementalSpec incremental, MapReader? incMap, List<SpecError> errors)
+    {
+        var names = columns.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var group in columns.GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            errors.Add(new SpecError(file, group.Last().Line, "columns", $"column '{group.Key}' is declared twice"));
+        }
+
+        foreach (var column in columns.Where(c => c.Pii && c.Target is not null))
+        {
+            errors.Add(new SpecError(file, column.Line, $"columns.{column.Name}.target", "a PII column cannot be staged in clear text; declare it under pii: to stage its pseudonym"));
+        }
+
+        foreach (var p in pii)
+        {
+            foreach (var c in p.Columns.Where(c => !names.Contains(c)))
+            {
+                errors.Add(new SpecError(file, p.Line, "pii.columns", $"unknown column '{c}'"));
+            }
+
+            foreach (var c in p.Columns.Where(names.Contains).Where(c => !columns.First(x => string.Equals(x.Name, c, StringComparison.OrdinalIgnoreCase)).Pii))
+            {
+                errors.Add(new SpecError(file, p.Line, "pii.columns", $"column '{c}' must be declared with pii: true"));
+            }
+        }
+
+        foreach (var s in scrub)
+        {
+            if (!names.Contains(s.Column))
+            {
+                errors.Add(new SpecError(file, s.Line, "scrub.column", $"unknown column '{s.Column}'"));
+            }
+
+            foreach (var c in s.NamesFrom.Where(c => !names.Contains(c)))
+            {
+                errors.Add(new SpecError(file, s.Line, "scrub.names_from", $"unknown column '{c}'"));
+            }
+        }
+
+        foreach (var (key, value) in new[] { ("column", incremental.Column), ("window_column", incremental.WindowColumn) })
+        {
+            if (value is not null && !names.Contains(value))
+            {
+                errors.Add(new SpecError(file, incMap?.LineOf(key) ?? r.Line, $"incremental.{key}", $"unknown column '{value}'"));
+            }
+        }
+
+        if (incremental.Strategy is IncrementalStrategies.Watermark or IncrementalStrategies.Sequence && incremental.Column is null)
+        {
+            errors.Add(new SpecError(file, incMap?.LineOf("strategy") ?? r.Line, "incremental.column", $"required for strategy {incremental.Strategy}"));
+        }
+    }
+
+    private static List<ColumnSpec> ReadColumns(MapReader r, string key, string file, List<SpecError> errors)
+    {
+        var result = new List<ColumnSpec>();
+        foreach (var c in r.MapList(key))
+        {
+            c.CheckKeys(["name", "type", "target", "path", "format", "formats", "required", "pii", "max_length", "min", "max", "values", "digits", "on_invalid"]);
+            var name = c.RequiredString("name");
+            if (name is null)
+            {
+                continue;
+            }
+
+            var typeText = c.String("type") ?? "string";
+            ColumnType type;
+            switch (typeText)
+            {
+                case "string": type = ColumnType.String; break;
+                case "int": type = ColumnType.Int; break;
+                case "long": type = ColumnType.Long; break;
+                case "decimal": type = ColumnType.Decimal; break;
+                case "date": type = ColumnType.Date; break;
+                case "datetime": type = ColumnType.DateTime; break;
+                case "bool": type = ColumnType.Bool; break;
+                default:
+                    errors.Add(new SpecError(file, c.LineOf("type"), $"{c.Path}.type", $"unknown type '{typeText}' (string, int, long, decimal, date, datetime, bool)"));
+                    type = ColumnType.String;
+                    break;
+            }
+
+            var formats = c.StringList("formats").ToList();
+            if (c.String("format") is { } f)
+            {
+                formats.Insert(0, f);
+            }
+
+            var onInvalid = c.String("on_invalid") ?? "reject";
+            if (onInvalid is not ("reject" or "null"))
+            {
+                errors.Add(new SpecError(file, c.LineOf("on_invalid"), $"{c.Path}.on_invalid", $"'{onInvalid}' must be reject or null"));
+            }
+
+            var column = new ColumnSpec
+            {
+                Name = name,
+                Type = type,
+                Target = c.String("target"),
+                Path = c.String("path"),
+                Formats = formats,
+                Required = c.Bool("required") ?? false,
+                Pii = c.Bool("pii") ?? false,
+                MaxLength = c.Int("max_length", 1, 1_000_000),
+                Min = c.String("min"),
+                Max = c.String("max"),
+                Values = c.StringList("values"),
+                Digits = c.Int("digits", 1, 40),
+                NullOnInvalid = onInvalid == "null",
+                Line = c.Line,
+            };
+            foreach (var (boundKey, bound) in new[] { ("min", column.Min), ("max", column.Max) })
+            {
+                if (bound is not null && !ValueParser.TryParseBound(column, bound, out _))
+                {
+                    errors.Add(new SpecError(file, c.LineOf(boundKey), $"{c.Path}.{boundKey}", $"'{bound}' is not a valid {typeText} bound"));
+                }
+            }
+
+            result.Add(column);
+        }
+
+        return result;
+    }
+
+    private static List<PiiSpec> ReadPii(MapReader r, string key, List<SpecError> errors)
+    {
+        var result = new List<PiiSpec>();
+        foreach (var p in r.MapList(key))
+        {
+            p.CheckKeys(["kind", "columns", "target", "phonetic_target"]);
+            var kind = p.RequiredString("kind") ?? "name";
+            if (kind is not ("name" or "dni"))
+            {
+                errors.Add(new SpecError(p.File, p.LineOf("kind"), $"{p.Path}.kind", $"'{kind}' must be name or dni"));
+            }
+
+            var columns = p.StringList("columns");
+            if (columns.Count == 0)
+            {
+                errors.Add(new SpecError(p.File, p.Line, $"{p.Path}.columns", "required: the clear-text source columns"));
+            }
+
+            result.Add(new PiiSpec { Kind = kind, Columns = columns, Target = p.RequiredString("target") ?? "", PhoneticTarget = p.String("phonetic_target"), Line = p.Line });
+        }
+
+        return result;
+    }
+
+    private static List<ScrubSpec> ReadScrub(MapReader r, List<SpecError> errors)
+    {
+        _ = errors;
+        var result = new List<ScrubSpec>();
+        foreach (var s in r.MapList("scrub"))
+        {
+            s.CheckKeys(["column", "names_from"]);
+            result.Add(new ScrubSpec { Column = s.RequiredString("column") ?? "", NamesFrom = s.StringList("names_from"), Line = s.Line });
+        }
+
+        return result;
+    }
+
+    private static List<PipelineSpec> TopologicalOrder(List<PipelineSpec> specs, List<SpecError> errors)
+    {
+        var byName = specs.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var state = new Dictionary<string, int>(StringComparer.Ordinal);
+        var ordered = new List<PipelineSpec>();
+        foreach (var spec in specs.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            Visit(spec, []);
+        }
+
+        return ordered;
+
+        void Visit(PipelineSpec spec, List<string> path)
+        {
+            if (state.TryGetValue(spec.Name, out var s))
+            {
+                if (s == 1)
+                {
+                    errors.Add(new SpecError(spec.SpecPath, LineOf(spec, "upstream"), "upstream", $"cycle: {string.Join(" -> ", path)} -> {spec.Name}"));
+                }
+
+                return;
+            }
+
+            state[spec.Name] = 1;
+            path.Add(spec.Name);
+            foreach (var u in spec.Upstream)
+            {
+                Visit(byName[u], path);
+            }
+
+            path.RemoveAt(path.Count - 1);
+            state[spec.Name] = 2;
+            ordered.Add(spec);
+        }
+    }
+
+    /// <summary>A Quartz cron expression: 6 or 7 fields (seconds first), with Quartz's field syntax.</summary>
+    public static bool IsValidCron(string cron, out string problem)
+    {
+        ArgumentNullException.ThrowIfNull(cron);
+        var fields = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length is not (6 or 7))
+        {
+            problem = $"it has {fields.Length} fields; Quartz needs 6 or 7 (sec min hour day-of-month month day-of-week [year])";
+            return false;
+        }
+
+        string[] names = ["seconds", "minutes", "hours", "day-of-month", "month", "day-of-week", "year"];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (!CronFieldRegex().IsMatch(fields[i]))
+            {
+                problem = $"the {names[i]} field '{fields[i]}' has characters Quartz does not accept";
+                return false;
+            }
+        }
+
+        var dom = fields[3];
+        var dow = fields[5];
+        if ((dom == "?") == (dow == "?"))
+        {
+            problem = "exactly one of day-of-month and day-of-week must be '?'";
+            return false;
+        }
+
+        problem = "";
+        return true;
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,59}$")]
+    private static partial Regex NameRegex();
+
+    [GeneratedRegex(@"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")]
+    private static partial Regex TableNameRegex();
+
+    [GeneratedRegex(@"^[0-9A-Za-z\*\?,\-/#]+$")]
+    private static partial Regex CronFieldRegex();
+
+    /// <summary>Reads a YAML mapping while remembering lines and reporting unknown keys and bad values.</summary>
+    private sealed class MapReader(string file, YamlMappingNode node, string path, List<SpecError> errors)
+    {
+        public string File => file;
+
+        public string Path => path;
+
+        public int Line => (int)node.Start.Line;
+
+        public Dictionary<string, int> KeyLines { get; } = node.Children.ToDictionary(
+            kv => ((YamlScalarNode)kv.Key).Value ?? "", kv => (int)kv.Key.Start.Line, StringComparer.Ordinal);
+
+        public int LineOf(string key) => KeyLines.TryGetValue(key, out var line) ? line : Line;
+
+        private string Field(string key) => path.Length == 0 ? key : path + "." + key;
+
+        public void CheckKeys(IReadOnlyCollection<string>? allowed)
+        {
+            if (allowed is null)
+            {
+                return;
+            }
+
+            foreach (var (key, _) in node.Children)
+            {
+                var name = ((YamlScalarNode)key).Value ?? "";
+                if (!allowed.Contains(name))
+                {
+                    errors.Add(new SpecError(file, (int)key.Start.Line, Field(name), $"unknown key (allowed: {string.Join(", ", allowed)})"));
+                }
+            }
+        }
+
+        private YamlNode? Get(string key) =>
+            node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+
+        public string? String(string key)
+        {
+            var value = Get(key);
+            switch (value)
+            {
+                case null:
+                    return null;
+                case YamlScalarNode scalar:
+                    return scalar.Value;
+                default:
+                    errors.Add(new SpecError(file, (int)value.Start.Line, Field(key), "expected a single value"));
+                    return null;
+            }
+        }
+
+        public string? RequiredString(string key)
+        {
+            var value = String(key);
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                errors.Add(new SpecError(file, Line, Field(key), "required"));
+                return null;
+            }
+
+            return value;
+        }
+
+        public bool? Bool(string key)
+        {
+            var text = String(key);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (bool.TryParse(text, out var b))
+            {
+                return b;
+            }
+
+            errors.Add(new SpecError(file, LineOf(key), Field(key), $"'{text}' must be true or false"));
+            return null;
+        }
+
+        public int? Int(string key, int min, int max)
+        {
+            var text = String(key);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) && i >= min && i <= max)
+            {
+                return i;
+            }
+
+            errors.Add(new SpecError(file, LineOf(key), Field(key), $"'{text}' must be a whole number from {min} to {max}"));
+            return null;
+        }
+
+        public TimeSpan? Duration(string key)
+        {
+            var text = String(key);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (DurationParser.TryParse(text, out var span))
+            {
+                return span;
+            }
+
+            errors.Add(new SpecError(file, LineOf(key), Field(key), $"'{text}' is not a duration (e.g. 30s, 5m, 1h, 00:00:30)"));
+            return null;
+        }
+
+        public MapReader? Map(string key)
+        {
+            var value = Get(key);
+            switch (value)
+            {
+                case null:
+                    return null;
+                case YamlMappingNode map:
+                    return new MapReader(file, map, Field(key), errors);
+                default:
+                    errors.Add(new SpecError(file, (int)value.Start.Line, Field(key), "expected a mapping (key: value lines)"));
+                    return null;
+            }
+        }
+
+        public IEnumerable<(string Key, string Value)> Scalars()
+        {
+            foreach (var (k, v) in node.Children)
+            {
+                var key = ((YamlScalarNode)k).Value ?? "";
+                if (v is YamlScalarNode s)
+                {
+                    yield return (key, s.Value ?? "");
+                }
+                else
+                {
+                    errors.Add(new SpecError(file, (int)v.Start.Line, Field(key), "expected a single value"));
+                }
+            }
+        }
+
+        public List<string> StringList(string key)
+        {
+            var value = Get(key);
+            switch (value)
+            {
+                case null:
+                    return [];
+                case YamlScalarNode s:
+                    return s.Value is null ? [] : [s.Value];
+                case YamlSequenceNode seq:
+                    var list = new List<string>();
+                    foreach (var item in seq)
+                    {
+                        if (item is YamlScalarNode itemScalar && itemScalar.Value is not null)
+                        {
+                            list.Add(itemScalar.Value);
+                        }
+                        else
+                        {
+                            errors.Add(new SpecError(file, (int)item.Start.Line, Field(key), "expected a list of values"));
+                        }
+                    }
+
+                    return list;
+                default:
+                    errors.Add(new SpecError(file, (int)value.Start.Line, Field(key), "expected a list of values"));
+                    return [];
+            }
+        }
+
+        public IReadOnlyList<int> ListLines(string key) =>
+            Get(key) is YamlSequenceNode seq ? [.. seq.Select(i => (int)i.Start.Line)] : [];
+
+        public IEnumerable<MapReader> MapList(string key)
+        {
+            var value = Get(key);
+            if (value is null)
+            {
+                yield break;
+            }
+
+            if (value is not YamlSequenceNode seq)
+            {
+                errors.Add(new SpecError(file, (int)value.Start.Line, Field(key), "expected a list of mappings (- name: ...)"));
+                yield break;
+            }
+
+            var i = 0;
+            foreach (var item in seq)
+            {
+                if (item is YamlMappingNode map)
+                {
+                    var label = map.Children.TryGetValue(new YamlScalarNode("name"), out var n) && n is YamlScalarNode ns ? ns.Value : i.ToString(CultureInfo.InvariantCulture);
+                    yield return new MapReader(file, map, $"{Field(key)}.{label}", errors);
+                }
+                else
+                {
+                    errors.Add(new SpecError(file, (int)item.Start.Line, $"{Field(key)}[{i}]", "expected a mapping (name: ..., type: ...)"));
+                }
+
+                i++;
+            }
+        }
+    }
+}
+
+/// <summary>Parses durations written as <c>30s</c>, <c>5m</c>, <c>1h</c>, <c>500ms</c> or <c>hh:mm:ss</c>.</summary>
+public static class DurationParser
+{
+    /// <summary>Parses <paramref name="text"/>; false when it is not a non-negative duration.</summary>
+    public static bool TryParse(string text, out TimeSpan value)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        text = text.Trim();
+        (string Suffix, double Ms)[] units = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)];
+        foreach (var (suffix, ms) in units)
+        {
+            if (text.EndsWith(suffix, StringComparison.Ordinal) && double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0)
+            {
+                value = TimeSpan.FromMilliseconds(n * ms);
+                return true;
+            }
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero;
+    }
+}

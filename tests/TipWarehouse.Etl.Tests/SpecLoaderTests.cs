@@ -1,0 +1,136 @@
+using TipWarehouse.Etl.Specs;
+
+namespace TipWarehouse.Etl.Tests;
+
+public sealed class SpecLoaderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tipw-spec-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private const string Valid = """
+        name: calls
+        kind: csv
+        schedule:
+          cron: "0 30 6 * * ?"
+          time_zone: America/Lima
+        source:
+          path: hotline
+          pattern: "*.csv"
+          encoding: windows-1252
+          delimiter: ";"
+        incremental:
+          strategy: file_manifest
+        target: stg.hotline_call
+        columns:
+          - { name: id_llamada, target: call_id, required: true }
+          - { name: fecha_hora, type: datetime, format: "dd/MM/yyyy HH:mm:ss", target: call_ts_lima }
+        """;
+
+    private SpecException LoadExpectingError(string yaml, string file = "calls.yaml")
+    {
+        File.WriteAllText(Path.Combine(_dir, file), yaml);
+        return Assert.Throws<SpecException>(() => SpecLoader.LoadDirectory(_dir));
+    }
+
+    [Fact]
+    public void Valid_spec_loads_with_its_schedule_and_columns()
+    {
+        File.WriteAllText(Path.Combine(_dir, "calls.yaml"), Valid);
+        var spec = Assert.Single(SpecLoader.LoadDirectory(_dir));
+        Assert.Equal("calls", spec.Name);
+        Assert.Equal("0 30 6 * * ?", spec.Cron);
+        Assert.Equal(';', spec.Source.Delimiter);
+        Assert.Equal(ColumnType.DateTime, spec.Columns[1].Type);
+        Assert.Equal("America/Lima", spec.ToDescriptor().TimeZone);
+    }
+
+    [Fact]
+    public void Unknown_key_is_reported_with_file_line_and_field()
+    {
+        var ex = LoadExpectingError(Valid.Replace("  pattern: \"*.csv\"", "  patern: \"*.csv\"", StringComparison.Ordinal));
+        var error = Assert.Single(ex.Errors);
+        Assert.EndsWith("calls.yaml", error.File, StringComparison.Ordinal);
+        Assert.Equal(8, error.Line);
+        Assert.Equal("source.patern", error.Field);
+        Assert.Contains("calls.yaml:8: source.patern", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_column_type_is_reported_on_its_line()
+    {
+        var ex = LoadExpectingError(Valid.Replace("type: datetime", "type: timestamp", StringComparison.Ordinal));
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal(16, error.Line);
+        Assert.Equal("columns.fecha_hora.type", error.Field);
+        Assert.Contains("timestamp", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invalid_cron_and_time_zone_are_both_reported()
+    {
+        var ex = LoadExpectingError(Valid.Replace("\"0 30 6 * * ?\"", "\"30 6 * * *\"", StringComparison.Ordinal).Replace("America/Lima", "Mars/Olympus", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.Field == "schedule.cron" && e.Line == 4);
+        Assert.Contains(ex.Errors, e => e.Field == "schedule.time_zone" && e.Line == 5);
+    }
+
+    [Fact]
+    public void Missing_transform_file_and_unknown_upstream_are_reported()
+    {
+        var ex = LoadExpectingError(Valid + "\nupstream: [police]\ntransforms:\n  - calls/10_missing.sql\n");
+        Assert.Contains(ex.Errors, e => e.Field == "upstream" && e.Message.Contains("police", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.Field == "transforms[0]" && e.Line == 19);
+    }
+
+    [Fact]
+    public void Clear_text_pii_column_cannot_be_staged()
+    {
+        var ex = LoadExpectingError(Valid + "\n  - { name: dni_victima, pii: true, target: victim_dni_pseudonym }\n");
+        Assert.Contains(ex.Errors, e => e.Field == "columns.dni_victima.target" && e.Line == 17);
+    }
+
+    [Fact]
+    public void Yaml_syntax_error_has_its_line()
+    {
+        var ex = LoadExpectingError("name: calls\nkind: [csv\n");
+        Assert.Equal("(syntax)", ex.Errors[0].Field);
+        Assert.True(ex.Errors[0].Line >= 2);
+    }
+
+    [Fact]
+    public void Step_kind_spec_needs_a_registered_step_and_passes_its_settings()
+    {
+        File.WriteAllText(Path.Combine(_dir, "calls.yaml"), Valid);
+        File.WriteAllText(Path.Combine(_dir, "linkage.yaml"), "kind: linkage\nupstream: [calls]\nsettings:\n  threshold: \"0.8\"\n");
+        var ex = Assert.Throws<SpecException>(() => SpecLoader.LoadDirectory(_dir, ["scoring"]));
+        Assert.Contains(ex.Errors, e => e.Field == "kind" && e.File.EndsWith("linkage.yaml", StringComparison.Ordinal));
+
+        var specs = SpecLoader.LoadDirectory(_dir, ["linkage"]);
+        Assert.Equal(["calls", "linkage"], specs.Select(s => s.Name));
+        Assert.Equal("0.8", specs[1].Source.Settings["threshold"]);
+    }
+
+    [Fact]
+    public void Upstream_cycle_is_an_error()
+    {
+        File.WriteAllText(Path.Combine(_dir, "a.yaml"), "kind: linkage\nupstream: [b]\n");
+        File.WriteAllText(Path.Combine(_dir, "b.yaml"), "kind: linkage\nupstream: [a]\n");
+        var ex = Assert.Throws<SpecException>(() => SpecLoader.LoadDirectory(_dir, ["linkage"]));
+        Assert.Contains(ex.Errors, e => e.Message.Contains("cycle", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Repository_pipelines_load_upstream_first()
+    {
+        var specs = SpecLoader.LoadDirectory(Path.Combine(AppContext.BaseDirectory, "pipelines"), []);
+        var names = specs.Select(s => s.Name).ToList();
+        Assert.Contains("hotline", names);
+        foreach (var spec in specs)
+        {
+            foreach (var upstream in spec.Upstream)
+            {
+                Assert.True(names.IndexOf(upstream) < names.IndexOf(spec.Name), $"{upstream} must run before {spec.Name}");
+            }
+        }
+    }
+}
