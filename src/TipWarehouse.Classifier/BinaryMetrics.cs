@@ -101,6 +101,34 @@ public sealed record BinaryMetrics(
         return positiveScores[needed - 1];
     }
 
+    /// <summary>Moves <paramref name="threshold"/> down into the middle (in log-odds) of the sparse band of scores below it: as far
+    /// as flagging at most <paramref name="extraFlagShare"/> more calls, then half way back.</summary>
+    /// <remarks>The recall-target threshold sits right at the edge of the positives' scores on the validation months; narratives
+    /// worded unlike the training data score a little lower, so a threshold centred in the gap keeps them without flagging
+    /// many more of the calls the model was trained on (precision drops by at most about that share).</remarks>
+    public static double CenterInGap(IReadOnlyList<float> probabilities, double threshold, double extraFlagShare = 0.05)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        var descending = probabilities.Where(p => !float.IsNaN(p)).OrderByDescending(p => p).ToArray();
+        var flagged = descending.Count(p => p >= threshold);
+        if (flagged == 0 || flagged == descending.Length || threshold <= 0 || threshold >= 1)
+        {
+            return threshold;
+        }
+
+        // The lowest score that still flags no more than flagged * (1 + share) calls.
+        var allowed = Math.Min(descending.Length, flagged + (int)Math.Floor(flagged * extraFlagShare));
+        var low = allowed < descending.Length ? Math.Max(descending[allowed], 1e-6) : 1e-6;
+        if (low >= threshold)
+        {
+            return threshold;
+        }
+
+        static double Logit(double p) => Math.Log(p / (1 - p));
+        var middle = (Logit(threshold) + Logit(low)) / 2;
+        return 1 / (1 + Math.Exp(-middle));
+    }
+
     private static (double Auc, double PrAuc) RankMetrics(IReadOnlyList<float> probabilities, IReadOnlyList<bool> labels, int positives)
     {
         var n = probabilities.Count;

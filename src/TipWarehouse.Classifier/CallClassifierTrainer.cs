@@ -16,6 +16,10 @@ public sealed record TrainingOptions
     /// <summary>The recall the threshold is chosen to reach on the validation slice.</summary>
     public double RecallTarget { get; init; } = 0.9;
 
+    /// <summary>After reaching the recall target on the validation slice, the threshold is lowered into the sparse band of scores
+    /// below it, flagging at most this share more validation calls (0 keeps the recall-target threshold).</summary>
+    public double GapShare { get; init; } = 0.05;
+
     /// <summary>How many of the latest months are held out as the test window.</summary>
     public int TestMonths { get; init; } = 6;
 
@@ -93,7 +97,8 @@ public sealed class CallClassifierTrainer
         var probe = Fit(ml, split.Fit, options);
         var validationScores = CallScorer.Probabilities(ml, probe, split.Validation);
         var validationLabels = split.Validation.Select(c => c.Label).ToArray();
-        var threshold = BinaryMetrics.ThresholdForRecall(validationScores, validationLabels, options.RecallTarget);
+        var recallThreshold = BinaryMetrics.ThresholdForRecall(validationScores, validationLabels, options.RecallTarget);
+        var threshold = options.GapShare > 0 ? BinaryMetrics.CenterInGap(validationScores, recallThreshold, options.GapShare) : recallThreshold;
         var validationMetrics = BinaryMetrics.Compute(validationScores, validationLabels, threshold);
 
         cancellationToken.ThrowIfCancellationRequested();

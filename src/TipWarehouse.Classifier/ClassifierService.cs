@@ -66,7 +66,7 @@ public sealed class ClassifierService
             [
                 $"test months, against warehouse labels ({m.LabelSource})",
                 .. MetricNotes(t),
-                $"threshold chosen on the validation slice from {m.ValidationFrom:yyyy-MM-dd} for recall {m.RecallTarget:0.00} (validation recall {m.ValidationMetrics.Recall:0.000}, precision {m.ValidationMetrics.Precision:0.000})",
+                $"threshold {m.Threshold:0.000}: {m.ThresholdRule}; validation months from {m.ValidationFrom:yyyy-MM-dd}: recall {m.ValidationMetrics.Recall:0.000}, precision {m.ValidationMetrics.Precision:0.000}",
                 $"{m.UnlabelledExcluded} unlabelled call(s) left out; {m.DuplicatesRemoved} training call(s) dropped as duplicates of test narratives",
             ]);
     }

@@ -19,6 +19,9 @@ public sealed record ModelMetadata
     /// <summary>The probability at or above which a call is flagged.</summary>
     public required double Threshold { get; init; }
 
+    /// <summary>How the threshold was chosen.</summary>
+    public string ThresholdRule { get; init; } = string.Empty;
+
     /// <summary>The recall the threshold was chosen to reach on the validation slice.</summary>
     public required double RecallTarget { get; init; }
 

@@ -49,6 +49,7 @@ public static class ModelRegistry
             TrainedAt = trainedAt,
             Threshold = result.Threshold,
             RecallTarget = options.RecallTarget,
+            ThresholdRule = ThresholdRule(options),
             Features = CallClassifierTrainer.FeatureDescriptions,
             LabelSource = TipLabels.LabelSource,
             TrainFrom = split.TrainFrom,
@@ -67,6 +68,16 @@ public static class ModelRegistry
             ValidationMetrics = result.ValidationMetrics,
             TestMetrics = result.TestMetrics,
         };
+    }
+
+    /// <summary>A sentence saying how the threshold of a model trained with <paramref name="options"/> was chosen.</summary>
+    public static string ThresholdRule(TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var rule = string.Create(CultureInfo.InvariantCulture, $"highest threshold reaching recall {options.RecallTarget:0.00} on the validation months (warehouse labels)");
+        return options.GapShare > 0
+            ? rule + string.Create(CultureInfo.InvariantCulture, $", then lowered to the middle (log-odds) of the score band below it that flags at most {options.GapShare:P0} more validation calls")
+            : rule;
     }
 
     /// <summary>Saves the model and its metadata under the home and registers it in <c>dw.dim_model</c>; optionally activates it.</summary>
