@@ -111,7 +111,7 @@ public sealed record BinaryMetrics(
         ArgumentNullException.ThrowIfNull(probabilities);
         var descending = probabilities.Where(p => !float.IsNaN(p)).OrderByDescending(p => p).ToArray();
         var flagged = descending.Count(p => p >= threshold);
-        if (flagged == 0 || flagged == descending.Length || threshold <= 0 || threshold >= 1)
+        if (extraFlagShare <= 0 || flagged == 0 || flagged == descending.Length || threshold <= 0 || threshold >= 1)
         {
             return threshold;
         }

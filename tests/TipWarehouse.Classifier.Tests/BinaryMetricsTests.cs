@@ -57,4 +57,19 @@ public sealed class BinaryMetricsTests
         Assert.Equal((2, 1.0), (high.Count, high.ObservedRate));
         Assert.Equal(((0.45 * 2) + (0.05 * 2)) / 4, m.ExpectedCalibrationError, 6);
     }
+
+    [Fact]
+    public void Centering_moves_the_threshold_into_the_empty_band_below_it_and_flags_little_more()
+    {
+        // 40 calls at 0.9, one at 0.5, the rest at 0.05: the band between 0.9 and 0.05 is nearly empty.
+        var scores = Enumerable.Repeat(0.9f, 40).Append(0.5f).Concat(Enumerable.Repeat(0.05f, 200)).ToArray();
+
+        const double recallThreshold = 0.9f; // thresholds are scores, so they are floats
+        var centred = BinaryMetrics.CenterInGap(scores, recallThreshold, extraFlagShare: 0.05);
+
+        Assert.InRange(centred, 0.05, recallThreshold);
+        Assert.True(centred < 0.5, $"centred at {centred}");
+        Assert.True(scores.Count(p => p >= centred) <= 42);
+        Assert.Equal(recallThreshold, BinaryMetrics.CenterInGap(scores, recallThreshold, extraFlagShare: 0), 9);
+    }
 }
