@@ -39,7 +39,8 @@ public sealed class ClassifierService
 
         _progress($"training {options.Trainer} (recall target {options.RecallTarget.ToString("0.00", CultureInfo.InvariantCulture)})...");
         var result = new CallClassifierTrainer(_time).Train(source.Calls, options, cancellationToken);
-        var trainedAt = _time.GetUtcNow();
+        var now = _time.GetUtcNow();
+        var trainedAt = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         var name = ModelRegistry.NameFor(options.Trainer, trainedAt);
         var metadata = ModelRegistry.Describe(name, result, options, source, trainedAt);
         home.EnsureCreated();
@@ -172,7 +173,10 @@ public sealed class ClassifierService
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                departments.TryAdd(reader.GetString(0).Trim(), reader.GetString(1));
+                if (!reader.IsDBNull(0) && !reader.IsDBNull(1))
+                {
+                    departments.TryAdd(reader.GetString(0).Trim(), reader.GetString(1));
+                }
             }
         }
 
@@ -182,9 +186,17 @@ public sealed class ClassifierService
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
+                if (reader.IsDBNull(0))
+                {
+                    continue;
+                }
+
                 var code = reader.GetString(0);
                 callerTypes.TryAdd(TipLabels.Fold(code), code);
-                callerTypes.TryAdd(TipLabels.Fold(reader.GetString(1)), code);
+                if (!reader.IsDBNull(1))
+                {
+                    callerTypes.TryAdd(TipLabels.Fold(reader.GetString(1)), code);
+                }
             }
         }
 

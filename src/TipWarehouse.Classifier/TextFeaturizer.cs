@@ -7,7 +7,8 @@ namespace TipWarehouse.Classifier;
 /// <summary>Turns a call into a sparse feature vector: hashed Spanish word 1-2 grams and character 3-5 grams of the folded
 /// narrative, plus the call's fields; allocation-light so scoring runs at hundreds of thousands of calls a second.</summary>
 /// <remarks>
-/// The narrative is lower-cased, accents and ñ folded (á→a, ñ→n), digits and punctuation turned into spaces. Words drop Spanish
+/// The narrative is lower-cased, accents and ñ folded (á→a, ñ→n), PII placeholders such as [NOMBRE] dropped, digits and
+/// punctuation turned into spaces. Words drop Spanish
 /// stop words; bigrams join consecutive kept words. Character n-grams run over the folded text with a space at each end, so
 /// they match word stems and endings whatever the wording. Each block is weighted 1 + ln(count) and L2-normalized. Hashing
 /// (FNV-1a, fixed seeds) needs no vocabulary, so the featurizer is a pure function: the same text gives the same vector in
@@ -16,7 +17,7 @@ namespace TipWarehouse.Classifier;
 public static class TextFeaturizer
 {
     /// <summary>Recorded in each model's metadata; a model trained with another version must be retrained.</summary>
-    public const string Version = "tipw-text-v1";
+    public const string Version = "tipw-text-v2";
 
     /// <summary>Bits of the word n-gram hash space.</summary>
     public const int WordBits = 18;
@@ -76,7 +77,8 @@ public static class TextFeaturizer
         }
     }
 
-    /// <summary>Lower case, accents and ñ folded, anything but letters turned into single spaces, one space at each end.</summary>
+    /// <summary>Lower case, accents and ñ folded, bracketed PII placeholders dropped, anything but letters turned into single
+    /// spaces, one space at each end.</summary>
     public static string FoldText(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -88,8 +90,22 @@ public static class TextFeaturizer
     {
         var n = 0;
         output[n++] = ' ';
+        var inPlaceholder = false;
         foreach (var c in text)
         {
+            // "[NOMBRE]", "[DNI]": where the PII scrubber acted says nothing about TIP, so placeholders are skipped.
+            if (c == '[')
+            {
+                inPlaceholder = true;
+                continue;
+            }
+
+            if (inPlaceholder)
+            {
+                inPlaceholder = c != ']';
+                continue;
+            }
+
             var f = s_fold[c];
             if (f == ' ' && output[n - 1] == ' ')
             {

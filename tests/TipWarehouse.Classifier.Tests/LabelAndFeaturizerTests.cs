@@ -40,6 +40,12 @@ public sealed class LabelAndFeaturizerTests
     }
 
     [Fact]
+    public void Pii_placeholders_are_not_features()
+    {
+        Assert.Equal(" la nina de anos trabaja ", TextFeaturizer.FoldText("La niña [NOMBRE] de 14 años [DNI] trabaja"));
+    }
+
+    [Fact]
     public void Feature_vectors_are_sorted_unique_and_each_text_block_has_unit_length()
     {
         var (indices, values) = Vector(CallFeatures.Create("1", 0, "le quitaron el dni y no la dejan salir, no la dejan salir", "FAMILIAR", "F", "LIMA", 22, 15, null, 240));
