@@ -7,6 +7,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create(CliContext context)
     {
+        yield return DemoCommand.Create(context);
         yield return InitCommand.Create(context);
         yield return SchemaCommand.Create(context);
         yield return SimulateCommand.Create(context);
@@ -14,6 +15,9 @@ internal static class CommandCatalog
         yield return RunsCommand.Create(context);
         yield return ServeCommand.Create(context);
         yield return ScheduleCommand.Create(context);
+        yield return ModelCommand.Create(context);
+        yield return LinkageCommand.Create(context);
+        yield return EvaluateCommand.Create(context);
         yield return ReportCommand.Create(context);
         yield return QueryCommand.Create(context);
         yield return ExportCommand.Create(context);

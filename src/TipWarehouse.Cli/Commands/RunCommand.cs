@@ -57,17 +57,7 @@ internal static class RunCommand
             }
 
             var progress = new ProgressSink(context);
-            var engine = new PipelineEngine(
-                tipwHome,
-                PipelineEngine.LocatePipelinesDirectory(parseResult.GetValue(pipelines), context.GetEnvironmentVariable),
-                context.Time,
-                PipelineEngine.DiscoverSteps(typeof(RunCommand).Assembly),
-                new PipelineEngineOptions
-                {
-                    Environment = context.GetEnvironmentVariable,
-                    Faults = PointFaultInjector.Parse(context.GetEnvironmentVariable(FaultVariable)),
-                    Progress = progress,
-                });
+            var engine = PipelineEngineFactory.Create(context, tipwHome, parseResult.GetValue(pipelines), progress);
 
             IReadOnlyList<PipelineRunResult> results;
             if (context.ErrorIsTerminal)
@@ -144,7 +134,7 @@ internal static class RunCommand
     }
 
     /// <summary>Plain progress lines on stderr (one per batch) when stderr is not a terminal.</summary>
-    private sealed class ProgressSink(CliContext context) : IProgress<PipelineProgress>
+    internal sealed class ProgressSink(CliContext context) : IProgress<PipelineProgress>
     {
         public void Report(PipelineProgress value)
         {

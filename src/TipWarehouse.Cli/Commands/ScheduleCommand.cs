@@ -90,7 +90,7 @@ internal static class ScheduleCommand
 
         // The store is synced with the pipeline specs first (new, changed and removed specs), so it lists them even
         // before 'tipw serve' ever ran.
-        var runner = PipelineRunnerFactory.Resolve(context, home, home.DefaultSourcesDirectory, pipelinesDirectory);
+        var runner = PipelineEngineFactory.Create(context, home, pipelinesDirectory);
         return ScheduleAdmin.OpenAsync(options, runner, cancellationToken);
     }
 }

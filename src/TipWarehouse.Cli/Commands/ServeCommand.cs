@@ -8,30 +8,6 @@ using TipWarehouse.Scheduling;
 
 namespace TipWarehouse.Cli.Commands;
 
-/// <summary>
-/// How <c>tipw serve</c> and <c>tipw schedule</c> get the pipeline runner for a home and a sources folder.
-/// By default the ETL engine over the pipeline specs (<c>--pipelines</c>, <c>TIPW_PIPELINES_DIR</c>, <c>./pipelines</c>
-/// or the copy beside tipw); the composition root may replace it (e.g. to add the linkage and scoring steps).
-/// </summary>
-public static class PipelineRunnerFactory
-{
-    /// <summary>Replaces the default runner: creates the runner for a home and a sources directory.</summary>
-    public static Func<TipwHome, string, IPipelineRunner>? Create { get; set; }
-
-    internal static IPipelineRunner Resolve(CliContext context, TipwHome home, string sources, string? pipelinesDirectory) =>
-        Create?.Invoke(home, sources)
-        ?? new PipelineEngine(
-            home,
-            PipelineEngine.LocatePipelinesDirectory(pipelinesDirectory, context.GetEnvironmentVariable),
-            context.Time,
-            [],
-            new PipelineEngineOptions
-            {
-                Environment = context.GetEnvironmentVariable,
-                Faults = PointFaultInjector.Parse(context.GetEnvironmentVariable(RunCommand.FaultVariable)),
-            });
-}
-
 /// <summary><c>tipw serve</c>: runs every pipeline on its schedule in a Generic Host with Quartz until SIGINT/SIGTERM.</summary>
 internal static class ServeCommand
 {
@@ -62,7 +38,7 @@ internal static class ServeCommand
             }
 
             var grace = ParseDuration(parseResult.GetValue(shutdownTimeout)!, "--shutdown-timeout");
-            var runner = PipelineRunnerFactory.Resolve(context, tipwHome, sourcesDir, parseResult.GetValue(pipelines));
+            var runner = PipelineEngineFactory.Create(context, tipwHome, parseResult.GetValue(pipelines));
             var options = new SchedulingOptions(tipwHome, sourcesDir) { ShutdownGrace = grace, Time = context.Time };
             using var host = SchedulerHost.BuildHost(options, runner);
             context.Error.WriteLine($"tipw serve: {runner.Pipelines.Count} pipeline(s), store {options.StorePath}, logs {tipwHome.LogsDirectory}; stop with Ctrl+C or SIGTERM.");

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
@@ -45,50 +44,6 @@ public sealed class PipelineEngine : IPipelineRunner
 
     /// <summary>Every validated spec, upstream first.</summary>
     public IReadOnlyList<PipelineSpec> Specs => _specs;
-
-    /// <summary>Every <see cref="IPipelineStep"/> with a public parameterless constructor in the loaded TipWarehouse assemblies (and those they reference).</summary>
-    public static IReadOnlyList<IPipelineStep> DiscoverSteps(Assembly? entry = null)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var queue = new Queue<Assembly>([entry ?? Assembly.GetEntryAssembly() ?? typeof(PipelineEngine).Assembly, .. AppDomain.CurrentDomain.GetAssemblies()]);
-        var steps = new List<IPipelineStep>();
-        while (queue.Count > 0)
-        {
-            var assembly = queue.Dequeue();
-            if (assembly.GetName().Name is not { } name || !name.StartsWith("TipWarehouse", StringComparison.Ordinal) || !seen.Add(name))
-            {
-                continue;
-            }
-
-            foreach (var reference in assembly.GetReferencedAssemblies().Where(r => r.Name?.StartsWith("TipWarehouse", StringComparison.Ordinal) == true))
-            {
-                try
-                {
-                    queue.Enqueue(Assembly.Load(reference));
-                }
-                catch (FileNotFoundException)
-                {
-                    // An optional assembly that is not deployed has no steps to offer.
-                }
-            }
-
-            Type[] types;
-            try
-            {
-                types = assembly.GetTypes();
-            }
-            catch (ReflectionTypeLoadException ex)
-            {
-                types = [.. ex.Types.OfType<Type>()];
-            }
-
-            steps.AddRange(types
-                .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IPipelineStep).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
-                .Select(t => (IPipelineStep)Activator.CreateInstance(t)!));
-        }
-
-        return [.. steps.GroupBy(s => s.Kind, StringComparer.Ordinal).Select(g => g.First())];
-    }
 
     /// <summary>The environment variable that points at another pipelines folder.</summary>
     public const string PipelinesDirectoryVariable = "TIPW_PIPELINES_DIR";

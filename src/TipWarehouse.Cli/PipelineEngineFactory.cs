@@ -1,0 +1,33 @@
+using TipWarehouse.Classifier;
+using TipWarehouse.Cli.Commands;
+using TipWarehouse.Core;
+using TipWarehouse.Core.Pipelines;
+using TipWarehouse.Etl.Engine;
+using TipWarehouse.Linkage;
+
+namespace TipWarehouse.Cli;
+
+/// <summary>The composition root of the pipeline engine: the ETL engine plus the downstream steps (linkage, call scoring), the same for run, serve, schedule and demo.</summary>
+internal static class PipelineEngineFactory
+{
+    /// <summary>The downstream step kinds the engine runs besides its own extractors.</summary>
+    public static IReadOnlyList<IPipelineStep> Steps(CliContext context) =>
+    [
+        new LinkageStep(),
+        new CallScoringStep(message => context.Error.WriteLine(message)),
+    ];
+
+    /// <summary>Creates the engine over the pipeline specs in <paramref name="pipelinesDirectory"/> (or the default location).</summary>
+    public static PipelineEngine Create(CliContext context, TipwHome home, string? pipelinesDirectory, IProgress<PipelineProgress>? progress = null) =>
+        new(
+            home,
+            PipelineEngine.LocatePipelinesDirectory(pipelinesDirectory, context.GetEnvironmentVariable),
+            context.Time,
+            Steps(context),
+            new PipelineEngineOptions
+            {
+                Environment = context.GetEnvironmentVariable,
+                Faults = PointFaultInjector.Parse(context.GetEnvironmentVariable(RunCommand.FaultVariable)),
+                Progress = progress,
+            });
+}
