@@ -27,11 +27,26 @@ public sealed class SimulatedWorldFixture : IDisposable
         });
         WarehouseInitializer.InitializeHome(Home, Time, new InitOptions { Time = Time }, _ => null);
         Step = new LinkageStep();
-        Engine = new PipelineEngine(Home, PipelineEngine.LocatePipelinesDirectory(AppContext.BaseDirectory), Time, [Step], new PipelineEngineOptions { Environment = _ => null });
+        Engine = new PipelineEngine(Home, RepositoryPipelines(), Time, [Step], new PipelineEngineOptions { Environment = _ => null });
         Results = Engine.RunManyAsync(null, Home.DefaultSourcesDirectory).GetAwaiter().GetResult();
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2007, 2, 1, 12, 0, 0, TimeSpan.Zero));
+
+    // The repository's pipelines/ folder, found upwards from the test assembly.
+    private static string RepositoryPipelines()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "pipelines");
+            if (File.Exists(Path.Combine(candidate, "linkage.yaml")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("pipelines/linkage.yaml not found above " + AppContext.BaseDirectory);
+    }
 
     public string Root { get; }
 
