@@ -315,7 +315,7 @@ public sealed class PipelineEngine : IPipelineRunner
     private static string Sha256Of(string file)
     {
         using var stream = File.OpenRead(file);
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+        return HashText.DigitFreeHex(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
     private static long CountDataLines(string file)
