@@ -9,7 +9,7 @@ SELECT s.station_id,
        s.tip_training_date,
        s.ubigeo_inei,
        CAST(s.source_updated_at AS TIMESTAMP) AS source_updated_at,
-       sha256(concat_ws('|', coalesce(s.station_name, ''), coalesce(s.directorate, ''), coalesce(s.ubigeo_inei, ''), coalesce(CAST(s.tip_training_date AS VARCHAR), ''))) AS row_hash
+       translate(sha256(concat_ws('|', coalesce(s.station_name, ''), coalesce(s.directorate, ''), coalesce(s.ubigeo_inei, ''), coalesce(CAST(s.tip_training_date AS VARCHAR), ''))), '0123456789', 'ghijklmnop') AS row_hash
 FROM stg.police_station AS s
 LEFT JOIN dw.dim_geography AS g ON g.ubigeo_inei = s.ubigeo_inei AND g.geography_key <> -1
 WHERE s.batch_id = getvariable('batch_id');

@@ -148,19 +148,29 @@ public static class ReferenceData
         ];
         var source = SourceSelect(definition, columns, from);
 
-        using (var check = connection.CreateCommand())
-        {
-            check.CommandText = $"SELECT string_agg(DISTINCT department_name, ', ') FROM ({source}) AS g WHERE pnp_directorate IS NULL OR province_code_inei IS NULL";
-            var missing = check.ExecuteScalar();
-            if (missing is string names && names.Length > 0)
-            {
-                throw new TipwException($"{directorates} or {provinces}: no PNP directorate or INEI province for department(s) {names}.");
-            }
-        }
-
         // INEI code is the natural key; the one district INEI does not list is matched by its RENIEC code.
         const string Match = "(t.ubigeo_inei = s.ubigeo_inei OR (t.ubigeo_inei IS NULL AND s.ubigeo_inei IS NULL AND t.ubigeo_reniec = s.ubigeo_reniec))";
-        return Merge(connection, definition, source, ["ubigeo_inei", "ubigeo_reniec"], districts, Match);
+        try
+        {
+            return Merge(connection, definition, source, ["ubigeo_inei", "ubigeo_reniec"], districts, Match);
+        }
+        catch (TipwException ex) when (ex.InnerException is DuckDBException)
+        {
+            // Say which mapping is incomplete rather than which NOT NULL constraint failed. The transaction is
+            // aborted by the failed MERGE, so the diagnosis reads the CSV files on a fresh in-memory connection.
+            var missing = MissingMappings(source);
+            throw missing.Length > 0
+                ? new TipwException($"{directorates} or {provinces}: no PNP directorate or INEI province for department(s) {missing}.", ex)
+                : ex;
+        }
+    }
+
+    private static string MissingMappings(string source)
+    {
+        using var scratch = Warehouse.OpenPath(":memory:");
+        using var check = scratch.CreateCommand();
+        check.CommandText = $"SELECT coalesce(string_agg(DISTINCT department_name, ', '), '') FROM ({source}) AS g WHERE pnp_directorate IS NULL OR province_code_inei IS NULL";
+        return check.ExecuteScalar() as string ?? string.Empty;
     }
 
     private static string SourceSelect(TableDefinition table, IReadOnlyList<(string Column, string Expression)> columns, string from)

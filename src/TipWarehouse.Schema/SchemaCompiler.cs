@@ -84,7 +84,7 @@ public sealed class SchemaCompilation : IDisposable
 
         var errors = Errors;
         var text = new StringBuilder();
-        text.Append(CultureInfoInvariant($"The schema in {SqlDirectory} is invalid ({errors.Count} error(s)):"));
+        text.Append(FormattableString.Invariant($"The schema in {SqlDirectory} is invalid ({errors.Count} error(s)):"));
         foreach (var error in errors)
         {
             text.Append('\n').Append("  ").Append(error);
@@ -92,8 +92,6 @@ public sealed class SchemaCompilation : IDisposable
 
         throw new SchemaException(text.ToString(), errors);
     }
-
-    private static string CultureInfoInvariant(FormattableString text) => FormattableString.Invariant(text);
 
     /// <inheritdoc />
     public void Dispose() => Model.Dispose();
@@ -168,8 +166,8 @@ public static class SchemaCompiler
             return new SchemaCompilation(Path.GetFullPath(sqlDirectory), platform, model, modelSources, postDeployment, messages, hash);
         }
 
-        // Validate() returns the messages without their source; GetModelErrors() then has each one with its file,
-        // line and column (parse errors included). Messages only Validate() knows are kept, attributed to the model.
+        // GetModelErrors() has the parse errors with file, line and column; Validate() returns the validation messages
+        // (unresolved references, platform rules) without a source, so each is traced to the element it names.
         var validation = model.Validate();
         foreach (var error in model.GetModelErrors())
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 
 namespace TipWarehouse.Schema;
 
@@ -40,7 +41,7 @@ public sealed class WarehouseSchema
         var directory = Path.GetFullPath(sqlDirectory ?? SchemaSources.SqlDirectory);
         var hash = SchemaCompiler.HashSources(SchemaCompiler.ReadSources(directory));
         var key = directory + "|" + hash;
-        var lazy = s_cache.GetOrAdd(key, _ => new Lazy<WarehouseSchema>(() => Build(directory), LazyThreadSafetyMode.ExecutionAndPublication));
+        var lazy = s_cache.GetOrAdd(key, _ => new Lazy<WarehouseSchema>(() => BuildOrReadCache(directory, hash), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
@@ -61,4 +62,51 @@ public sealed class WarehouseSchema
         var duckDb = DuckDbDdl.Generate(description, compilation.PostDeploymentScripts);
         return new WarehouseSchema(directory, compilation.SourceHash, description, duckDb, [.. compilation.Messages.Where(m => m.IsWarning)]);
     }
+
+    /// <summary>
+    /// Like <see cref="Load"/>, but first looks for the generated schema in a cache file beside the assemblies, keyed by
+    /// the source hash and this assembly's build (so a changed generator never reads a stale entry). Only a schema
+    /// that compiled and validated is cached. Each test process would otherwise pay DacFx's cold start.
+    /// </summary>
+    private static WarehouseSchema BuildOrReadCache(string directory, string hash)
+    {
+        var cachePath = Path.Combine(AppContext.BaseDirectory, "schema-cache", hash[..16] + "-" + typeof(WarehouseSchema).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..16] + ".json");
+        try
+        {
+            if (File.Exists(cachePath))
+            {
+                var entry = JsonSerializer.Deserialize<CacheEntry>(File.ReadAllText(cachePath));
+                if (entry is not null && entry.SourceHash == hash)
+                {
+                    return new WarehouseSchema(directory, hash, entry.Description, entry.DuckDb, entry.Warnings);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
+        {
+            // A damaged or unreadable cache only costs a compile.
+        }
+
+        var schema = Build(directory);
+        if (schema.SourceHash != hash)
+        {
+            return schema;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(cachePath)!);
+            var temporary = cachePath + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            File.WriteAllText(temporary, JsonSerializer.Serialize(new CacheEntry(hash, schema.Description, schema.DuckDb, schema.Warnings)));
+            File.Move(temporary, cachePath, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Read-only install folder: no cache, same result.
+        }
+
+        return schema;
+    }
+
+    private sealed record CacheEntry(string SourceHash, SchemaDescription Description, DuckDbScript DuckDb, IReadOnlyList<SchemaError> Warnings);
 }

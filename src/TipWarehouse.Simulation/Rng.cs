@@ -1,7 +1,7 @@
 namespace TipWarehouse.Simulation;
 
 /// <summary>A small deterministic pseudo-random generator (SplitMix64) whose sequence never depends on the .NET version.</summary>
-public sealed class Rng
+internal sealed class Rng
 {
     private ulong _state;
 

@@ -87,6 +87,7 @@ public sealed record SimulationSummary
     public IReadOnlyDictionary<string, int> TipCasesPassed { get; init; } = new Dictionary<string, int>();
 
     /// <summary>People formally charged with pimping (article 181) in 2006.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("pimping_charged_2006")]
     public int PimpingChargedIn2006 { get; init; }
 
     /// <summary>TIP convictions by year of sentence.</summary>

@@ -44,6 +44,13 @@ public static class WorldSimulator
         var reports = PoliceWorld.Build(options, geography, leads);
         var cases = ProsecutionWorld.Build(options, geography, reports);
         var rows = PoliceRows.Build(options, geography, reports);
+        leads.Clear();
+        foreach (var report in reports)
+        {
+            // The people are in the rows and the cases now; dropping them keeps large scales smaller.
+            report.Persons.Clear();
+        }
+
         progress?.Report(new SimulationProgress("police", 0, rows.Reports.Count));
         var police = PoliceDatabase.Materialize(Path.Combine(root, "police", "pnp_trata.sqlite"), rows, asOfTime, cancellationToken);
         progress?.Report(new SimulationProgress("police", rows.Reports.Count, rows.Reports.Count));

@@ -23,6 +23,7 @@ public sealed class SchemaCommandTests : IDisposable
         var init = await harness.RunAsync("init", "--home", home, "--format", "csv");
         Assert.Equal(0, init.ExitCode);
         Assert.Contains("reference,dw.dim_geography,1893,1894", init.Out, StringComparison.Ordinal);
+        Assert.Contains($"schema,tables created,{WarehouseSchema.Load().Description.Tables.Count},", init.Out, StringComparison.Ordinal);
         Assert.Contains("compiling the schema", init.Error, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(home, "secrets", "pseudonym.key")));
 
@@ -86,7 +87,37 @@ public sealed class SchemaCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Init_refuses_a_dropped_column_with_exit_code_1_naming_it()
+    {
+        var sql = CopySql();
+        var home = Path.Combine(_root, "home");
+        var harness = new CliHarness();
+        harness.Environment[SchemaSources.SqlDirectoryVariable] = sql;
+        Assert.Equal(0, (await harness.RunAsync("init", "--home", home)).ExitCode);
+
+        var file = Path.Combine(sql, "meta", "Tables", "reject.sql");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("    [raw_text] NVARCHAR(MAX) NULL,\n", string.Empty, StringComparison.Ordinal));
+        var run = await harness.RunAsync("init", "--home", home);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("meta.reject.raw_text", run.Error, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, run.Out);
+    }
+
+    [Fact]
     public async Task Schema_build_of_a_broken_file_exits_1_naming_the_file()
+    {
+        var sql = CopySql();
+        File.WriteAllText(Path.Combine(sql, "dw", "Tables", "dim_oops.sql"), "CREATE TABLE [dw].[dim_oops] ([a] INT NOT NULL,, );\n");
+
+        var run = await new CliHarness().RunAsync("schema", "build", "--sql", sql, "--out", Path.Combine(_root, "out"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("dw/Tables/dim_oops.sql(1,", run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_root, "out", "TipWarehouse.dacpac")));
+    }
+
+    private string CopySql()
     {
         var sql = Path.Combine(_root, "sql");
         foreach (var file in Directory.EnumerateFiles(SchemaSources.SqlDirectory, "*.sql", SearchOption.AllDirectories))
@@ -96,12 +127,6 @@ public sealed class SchemaCommandTests : IDisposable
             File.Copy(file, target);
         }
 
-        File.WriteAllText(Path.Combine(sql, "dw", "Tables", "dim_oops.sql"), "CREATE TABLE [dw].[dim_oops] ([a] INT NOT NULL,, );\n");
-
-        var run = await new CliHarness().RunAsync("schema", "build", "--sql", sql, "--out", Path.Combine(_root, "out"));
-
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains("dw/Tables/dim_oops.sql(1,", run.Error, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(_root, "out", "TipWarehouse.dacpac")));
+        return sql;
     }
 }

@@ -63,6 +63,19 @@ public sealed class WarehouseFixture : IDisposable
         return home;
     }
 
+    /// <summary>A new home holding a copy of <see cref="Loaded"/>'s warehouse (already loaded once).</summary>
+    public TipwHome CopyOfLoaded(string name)
+    {
+        var home = NewHome(name);
+        File.Copy(Loaded.WarehousePath, home.WarehousePath, overwrite: true);
+        if (File.Exists(Loaded.WarehousePath + ".wal"))
+        {
+            File.Copy(Loaded.WarehousePath + ".wal", home.WarehousePath + ".wal", overwrite: true);
+        }
+
+        return home;
+    }
+
     public PipelineEngine Engine(TipwHome home, IFaultInjector? faults = null) =>
         new(home, PipelinesDirectory, Time, [], new PipelineEngineOptions { Faults = faults, Environment = _ => null });
 

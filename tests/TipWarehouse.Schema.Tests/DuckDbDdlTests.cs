@@ -21,6 +21,15 @@ public sealed class DuckDbDdlTests(CompiledSchemaFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public void Schema_loaded_through_the_process_and_disk_cache_equals_a_fresh_compile()
+    {
+        var fresh = DuckDbDdl.Generate(SchemaDescription.FromModel(fixture.Compilation.Model), fixture.Compilation.PostDeploymentScripts);
+        Assert.Equal(fresh.ToCreateScript(), fixture.Schema.DuckDb.ToCreateScript());
+        Assert.Equal(fresh.PostDeployment, fixture.Schema.DuckDb.PostDeployment);
+        Assert.Equal(fixture.Compilation.SourceHash, fixture.Schema.SourceHash);
+    }
+
+    [Fact]
     public void Generated_ddl_has_primary_and_unique_keys_but_no_foreign_keys()
     {
         var script = fixture.Schema.DuckDb.ToCreateScript();
@@ -77,6 +86,17 @@ public sealed class DuckDbDdlTests(CompiledSchemaFixture fixture) : IClassFixtur
         var statements = fixture.Schema.DuckDb.PostDeployment;
         Assert.Equal(fixture.Schema.Description.Tables.Count(t => t.Name.StartsWith("dim_", StringComparison.Ordinal)), statements.Count);
         Assert.DoesNotContain(statements, s => s.Contains("DATETIME2", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void Keyword_list_matches_the_duckdb_in_use()
+    {
+        using var connection = TipWarehouse.Core.Warehouse.OpenPath(":memory:");
+        var keywords = Db.Column(connection, "SELECT keyword_name FROM duckdb_keywords() WHERE keyword_category IN ('reserved', 'type_function')");
+        Assert.NotEmpty(keywords);
+        Assert.All(keywords, k => Assert.True(DuckDbKeywords.IsReserved(k), $"'{k}' is reserved in this DuckDB: add it to DuckDbKeywords"));
+        Assert.Equal("\"order\"", DuckDbKeywords.Quote("order"));
+        Assert.Equal("year", DuckDbKeywords.Quote("year"));
     }
 
     internal static string RepositoryRoot()

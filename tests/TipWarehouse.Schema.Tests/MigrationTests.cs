@@ -34,7 +34,7 @@ public sealed class MigrationTests
         {
             WarehouseInitializer.Initialize(connection, new InitOptions { SqlDirectory = sql.Sql, Time = s_time });
             Exec(connection, "INSERT INTO meta.pipeline_run (run_id, pipeline, trigger_kind, started_at, status) VALUES (7, 'hotline', 'cli', TIMESTAMP '2007-05-01 10:00:00', 'succeeded')");
-            Exec(connection, "INSERT INTO dw.dim_police_unit (station_id, station_name, directorate, geography_key, is_inferred, valid_from, is_current, batch_id) VALUES ('S1', 'Comisaria', 'DIRTEPOL Lima', -1, false, TIMESTAMP '2007-01-01 00:00:00', true, 1)");
+            Exec(connection, "INSERT INTO dw.dim_police_unit (station_id, station_name, directorate, geography_key, is_inferred, valid_from, is_current, batch_id) VALUES ('S1', 'Comisaria', 'VII DIRTEPOL LIMA', -1, false, TIMESTAMP '2007-01-01 00:00:00', true, 1)");
         }
 
         sql.Replace("meta/Tables/pipeline_run.sql", "    [host] NVARCHAR(120) NULL,", "    [host] NVARCHAR(120) NULL,\n    [operator_note] NVARCHAR(200) NULL,\n    [attempt] INT NOT NULL CONSTRAINT [df_pipeline_run_attempt] DEFAULT (1),");
@@ -97,6 +97,29 @@ public sealed class MigrationTests
         var error = Assert.Throws<SchemaException>(() => WarehouseInitializer.Initialize(connection, new InitOptions { SqlDirectory = sql.Sql }));
 
         Assert.Contains("dw/Tables/dim_broken.sql", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, Db.Scalar(connection, "SELECT count(*) FROM duckdb_tables() WHERE NOT internal"));
+    }
+
+    [Fact]
+    public void Incomplete_directorate_mapping_is_refused_naming_the_department_and_loads_nothing()
+    {
+        using var sql = new TempSqlCopy();
+        var reference = Path.Combine(sql.Root, "reference");
+        foreach (var file in Directory.EnumerateFiles(SchemaSources.ReferenceDirectory, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(reference, Path.GetRelativePath(SchemaSources.ReferenceDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var directorates = Path.Combine(reference, "pnp_directorates.csv");
+        File.WriteAllLines(directorates, File.ReadAllLines(directorates).Where(l => !l.StartsWith("21,", StringComparison.Ordinal)));
+        using var connection = Warehouse.OpenPath(":memory:");
+
+        var error = Assert.Throws<TipwException>(() => WarehouseInitializer.Initialize(connection, new InitOptions { ReferenceDirectory = reference }));
+
+        Assert.Contains("PUNO", error.Message, StringComparison.Ordinal);
+        Assert.Contains("pnp_directorates.csv", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, Db.Scalar(connection, "SELECT count(*) FROM duckdb_tables() WHERE NOT internal"));
     }
 

@@ -31,7 +31,7 @@ public sealed class ReferenceDataTests(InitializedWarehouseFixture fixture) : IC
         Assert.Equal(12, Scalar("SELECT count(DISTINCT pnp_directorate) FROM dw.dim_geography WHERE geography_key > 0"));
         Assert.Equal(25, Scalar("SELECT count(DISTINCT department_code_inei) FROM dw.dim_geography WHERE geography_key > 0"));
         Assert.Equal(0, Scalar("SELECT count(*) FROM (SELECT department_code_inei FROM dw.dim_geography GROUP BY 1 HAVING count(DISTINCT pnp_directorate) > 1)"));
-        Assert.Equal("DIRTEPOL Lima", Text("SELECT DISTINCT pnp_directorate FROM dw.dim_geography WHERE department_name = 'CALLAO'"));
+        Assert.Equal("VII DIRTEPOL LIMA", Text("SELECT DISTINCT pnp_directorate FROM dw.dim_geography WHERE department_name = 'CALLAO'"));
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using TipWarehouse.Cli.Output;
 using TipWarehouse.Core;
 using TipWarehouse.Schema;
@@ -40,12 +39,22 @@ internal static class InitCommand
     {
         var rows = new List<object?[]>();
         var warehouse = result.Warehouse;
-        foreach (var kind in new[] { "schema", "sequence", "table", "add column", "alter column", "view", "drop view" })
+        (string Kind, string Label)[] kinds =
+        [
+            ("schema", "schemas created"),
+            ("sequence", "sequences created"),
+            ("table", "tables created"),
+            ("add column", "columns added"),
+            ("alter column", "columns altered"),
+            ("view", "views created or replaced"),
+            ("drop view", "views dropped"),
+        ];
+        foreach (var (kind, label) in kinds)
         {
             var count = warehouse.SchemaChanges.Count(s => s.Kind == kind);
             if (count > 0)
             {
-                rows.Add(["schema", kind + (kind.EndsWith('s') ? string.Empty : "s") + (warehouse.IsNewWarehouse ? " created" : " changed"), (long)count, null]);
+                rows.Add(["schema", label, (long)count, null]);
             }
         }
 
@@ -64,7 +73,7 @@ internal static class InitCommand
         var notes = new List<string>
         {
             "warehouse: " + result.WarehousePath,
-            "schema version: " + warehouse.SchemaHash[..12].ToString(CultureInfo.InvariantCulture),
+            "schema version: " + warehouse.SchemaHash[..12],
         };
         return new ResultTable(
             [new ResultColumn("item", typeof(string)), new ResultColumn("detail", typeof(string)), new ResultColumn("changed", typeof(long)), new ResultColumn("rows", typeof(long))],

@@ -61,7 +61,7 @@ internal static class RunCommand
                 tipwHome,
                 PipelineEngine.LocatePipelinesDirectory(parseResult.GetValue(pipelines), context.GetEnvironmentVariable),
                 context.Time,
-                [],
+                PipelineEngine.DiscoverSteps(typeof(RunCommand).Assembly),
                 new PipelineEngineOptions
                 {
                     Environment = context.GetEnvironmentVariable,

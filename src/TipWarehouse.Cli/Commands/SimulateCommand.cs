@@ -46,7 +46,8 @@ internal static class SimulateCommand
             var rates = parseResult.GetValue(noDefects) ? DefectRates.None : new DefectRates();
             foreach (var (option, property) in defectOptions)
             {
-                object? value = option is Option<int?> intOption ? parseResult.GetValue(intOption) : parseResult.GetValue((Option<double?>)option);
+                // Box each branch on its own: a conditional would widen the int count to double.
+                object? value = option is Option<int?> intOption ? (object?)parseResult.GetValue(intOption) : (object?)parseResult.GetValue((Option<double?>)option);
                 if (value is not null)
                 {
                     rates = With(rates, property, value);

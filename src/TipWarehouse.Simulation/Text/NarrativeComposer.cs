@@ -93,6 +93,11 @@ internal static class NarrativeComposer
             return TerseTip(rng, kind, female, age, place);
         }
 
+        if (rng.Chance(0.12))
+        {
+            return VagueTip(rng, kind, female, age, place);
+        }
+
         if (callerType is "VICTIMA" or "FAMILIAR" && rng.Chance(0.25))
         {
             return QuotedTip(rng, kind, callerType, female, age, place);
@@ -150,6 +155,17 @@ internal static class NarrativeComposer
         if (rng.Chance(0.2))
         {
             sentences.Add("La llamante " + rng.Pick(s_selfReveal));
+        }
+
+        if (callerType == "INSTITUCION" && rng.Chance(0.5))
+        {
+            sentences.Add(rng.Pick(["Se trataría de un presunto caso de trata de personas con fines de ", "Presunta trata con fines de ", "Posible caso de "]) + kind switch
+            {
+                CallKind.TipSexual => rng.Pick(["explotación sexual", "explotación sexual comercial infantil", "prostitución forzada"]),
+                CallKind.TipDomestic => "servidumbre doméstica",
+                CallKind.TipBegging => "mendicidad",
+                _ => rng.Pick(["explotación laboral", "trabajo forzoso"]),
+            });
         }
 
         if (rng.Chance(0.25) && kind == CallKind.TipSexual)
@@ -228,6 +244,22 @@ internal static class NarrativeComposer
 
         var tail = rng.Pick(["", " Se deriva.", " Se toman datos y se deriva a la comisaría.", " Se orienta para denunciar.", " Se coordina con la PNP."]);
         return intro + body + "\"." + tail;
+    }
+
+    /// <summary>A tip with weak cues: it reads like a missing person, a question or a neighbour's suspicion.</summary>
+    private static string VagueTip(Rng rng, CallKind kind, bool female, int age, string place)
+    {
+        var child = female ? "hija" : "hijo";
+        var text = rng.Next(6) switch
+        {
+            0 => rng.Pick(["Madre refiere que su ", "Sra. indica que su ", "Padre llama porque su "]) + child + " de " + age + " años viajó hace " + rng.Between(1, 6) + " meses a " + place + " con " + rng.Pick(["una señora que le ofreció trabajo", "una amiga que le consiguió chamba", "un señor que conoció en la feria", "una prima lejana"]) + " y desde entonces no se comunica",
+            1 => "Llamante pregunta si es normal que en su trabajo en " + place + " le " + rng.Pick(["guarden el DNI", "descuenten el pasaje de su sueldo", "prohíban salir en su día libre", "cobren por la comida y el cuarto"]),
+            2 => rng.Pick(["Vecino", "Vecina", "Mototaxista", "Llamante anónimo"]) + " informa que a una casa de " + place + " llegan de noche " + rng.Pick(["camionetas con chicas jóvenes", "chicos de la sierra", "jovencitas que no hablan con nadie"]) + " y " + rng.Pick(["nunca salen", "al día siguiente se las llevan", "hay un señor que las vigila", "no parecen de la zona"]),
+            3 => "Profesora refiere que una alumna de " + age + " años dejó de ir al colegio porque " + rng.Pick(["se fue a trabajar a " + place + " con un señor que no es su familiar", "la llevaron a trabajar a " + place + " y los padres no saben dónde está exactamente"]),
+            4 => "Llamante refiere que su " + (female ? "hermana" : "hermano") + " le mandó un mensaje diciendo que " + rng.Pick(["quiere regresar pero no puede", "no le dejan usar el teléfono", "le deben plata y no le dejan irse", "está bien pero habla raro, como si alguien la escuchara"]) + ". Está en " + place,
+            _ => "Se comunica " + rng.Pick(["una señora", "un señor", "una joven"]) + " que no quiere dar su nombre, dice que en " + rng.Pick(s_venues) + " de " + place + " " + rng.Pick(["hay chicas muy jóvenes", "trabajan menores", "las chicas viven adentro del local"]) + " y pregunta a dónde puede avisar",
+        };
+        return text + ". " + rng.Pick(["Se deriva a la comisaría.", "Se toman los datos.", "Se orienta.", "Se deriva.", ""]);
     }
 
     private static string TerseTip(Rng rng, CallKind kind, bool female, int age, string place)
@@ -359,7 +391,9 @@ internal static class NarrativeComposer
             "pide la dirección de la comisaría de su distrito", "quiere saber si una oferta de trabajo en el extranjero que vio en el periódico es segura",
             "pide información sobre el Ministerio de Trabajo para reclamar su liquidación", "pregunta por los horarios de atención de la fiscalía",
             "consulta sobre la nueva ley contra la trata", "pregunta si puede denunciar de forma anónima", "pide información para un trabajo del instituto sobre trata de personas",
-            "pregunta qué hacer porque perdió su DNI", "consulta cómo hacer una denuncia por pensión de alimentos"]);
+            "pregunta qué hacer porque perdió su DNI", "consulta cómo hacer una denuncia por pensión de alimentos",
+            "trabaja en un night club por su propia voluntad y pregunta dónde sacar su carné sanitario", "pregunta si un contrato para trabajar de mesera en Italia es legal",
+            "pregunta cómo hacer una charla sobre explotación sexual infantil en su comunidad", "consulta si la trata de personas es lo mismo que el tráfico de migrantes"]);
         var opener = rng.Pick(["Llamante", "Sra.", "Señor", "Estudiante", "Profesor", "Joven", "Llama una persona que"]);
         var tail = rng.Pick(["Se brinda información.", "Se orienta.", "Se le da la información solicitada.", "Se le explica.", "", "Se absuelve consulta."]);
         return Capitalize(opener + " " + ask + ". " + tail).Trim();
@@ -478,7 +512,7 @@ internal static class NarrativeComposer
     }
 
     private static string OtherCrime(Rng rng, UbigeoDistrict district) =>
-        rng.Pick(["Le robaron el celular en la combi", "Denuncia que unos pandilleros asaltan en la esquina de su casa", "Lo están extorsionando por teléfono", "Reclama porque la comisaría no le recibió la denuncia", "Denuncia venta de droga en un parque de " + TitleCase(district.District), "Tiene problemas con un prestamista que le cobra una deuda con intereses altos", "Denuncia que un bar de su cuadra vende licor a menores y hay peleas", "Reclama por maltrato de un policía", "Accidente de tránsito, pide ambulancia", "Le estafaron con la venta de un terreno"])
+        rng.Pick(["Le robaron el celular en la combi", "Denuncia que unos pandilleros asaltan en la esquina de su casa", "Lo están extorsionando por teléfono", "Reclama porque la comisaría no le recibió la denuncia", "Denuncia venta de droga en un parque de " + TitleCase(district.District), "Tiene problemas con un prestamista que le cobra una deuda con intereses altos", "Denuncia que un bar de su cuadra vende licor a menores y hay peleas", "Reclama por maltrato de un policía", "Accidente de tránsito, pide ambulancia", "Le estafaron con la venta de un terreno", "Vecinos se quejan de un local donde se ejerce la prostitución, hay ruido y peleas todas las noches, las trabajadoras son mayores de edad", "Denuncia que en un bar de " + TitleCase(district.District) + " venden cerveza hasta la madrugada y hay peleas", "Reclama porque su empleador de la mina no le paga las horas extras, tiene contrato y sus documentos"])
         + ". " + rng.Pick(["Se deriva a comisaría.", "Se orienta.", "Se le da el número que corresponde.", ""]);
 
     // ---- helpers -------------------------------------------------------------------------------------------------------

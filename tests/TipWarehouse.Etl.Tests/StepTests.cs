@@ -1,0 +1,77 @@
+using TipWarehouse.Core.Pipelines;
+
+namespace TipWarehouse.Etl.Tests;
+
+[Collection(SimulatedWarehouseGroup.Name)]
+public sealed class StepTests(WarehouseFixture world)
+{
+    /// <summary>A downstream step that marks every hotline call as seen in a work table, reporting its counts.</summary>
+    private sealed class MarkCallsStep(bool reconcile) : IPipelineStep
+    {
+        public string Kind => "mark_calls";
+
+        public Task<StepOutcome> RunAsync(PipelineStepContext context, CancellationToken cancellationToken = default)
+        {
+            using var command = context.Connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE IF NOT EXISTS main.marked_calls (call_id VARCHAR, batch_id BIGINT);
+                INSERT INTO main.marked_calls SELECT call_id, getvariable('batch_id') FROM dw.fact_hotline_call
+                WHERE call_id NOT IN (SELECT call_id FROM main.marked_calls);
+                """;
+            var n = command.ExecuteNonQuery();
+            Assert.Equal("calls", context.Settings["label"]);
+            return Task.FromResult(new StepOutcome(n, reconcile ? n : 0, 0, 0, $"marked:{n}"));
+        }
+    }
+
+    private string Pipelines()
+    {
+        var dir = Path.Combine(world.Root, "pipelines-with-step-" + Guid.NewGuid().ToString("N"));
+        foreach (var file in Directory.GetFiles(WarehouseFixture.PipelinesDirectory, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(dir, Path.GetRelativePath(WarehouseFixture.PipelinesDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        File.WriteAllText(Path.Combine(dir, "mark_calls.yaml"), "kind: mark_calls\nupstream: [hotline]\nsettings:\n  label: calls\n");
+        return dir;
+    }
+
+    [Fact]
+    public async Task Registered_step_runs_in_a_batch_with_its_counts_and_watermark()
+    {
+        var home = world.CopyOfLoaded("step");
+        var engine = new Etl.Engine.PipelineEngine(home, Pipelines(), world.Time, [new MarkCallsStep(reconcile: true)]);
+        Assert.Contains(engine.Pipelines, p => p.Name == "mark_calls" && p.Upstream.Contains("hotline"));
+        var results = await engine.RunManyAsync(["mark_calls"], world.Sources);
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Error));
+        var calls = WarehouseFixture.Scalar(home, "SELECT count(*) FROM dw.fact_hotline_call");
+        var step = results.Single(r => r.Pipeline == "mark_calls");
+        Assert.Equal((calls, calls), (step.RowsRead, step.RowsLoaded));
+        Assert.Equal(1, WarehouseFixture.Scalar(home, $"SELECT count(*) FROM meta.watermark WHERE pipeline = 'mark_calls' AND watermark_value = 'marked:{calls}'"));
+    }
+
+    [Fact]
+    public async Task Step_whose_counts_do_not_reconcile_fails_and_rolls_back()
+    {
+        var home = world.CopyOfLoaded("step-bad");
+        var engine = new Etl.Engine.PipelineEngine(home, Pipelines(), world.Time, [new MarkCallsStep(reconcile: false)]);
+        var results = await engine.RunManyAsync(["mark_calls"], world.Sources);
+        var step = results.Single(r => r.Pipeline == "mark_calls");
+        Assert.False(step.Succeeded);
+        Assert.Contains("does not reconcile", step.Error, StringComparison.Ordinal);
+        Assert.Equal(0, WarehouseFixture.Scalar(home, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'marked_calls'"));
+        Assert.Equal(1, WarehouseFixture.Scalar(home, "SELECT count(*) FROM meta.batch WHERE pipeline = 'mark_calls' AND status = 'failed'"));
+    }
+
+    [Fact]
+    public async Task Spec_of_an_unregistered_step_kind_fails_only_that_pipeline()
+    {
+        var home = world.NewHome("step-missing");
+        var engine = new Etl.Engine.PipelineEngine(home, Pipelines(), world.Time, []);
+        var results = await engine.RunManyAsync(["police_stations", "mark_calls"], world.Sources);
+        Assert.True(results[0].Succeeded, results[0].Error);
+        Assert.Contains("no step is registered for kind 'mark_calls'", results[1].Error, StringComparison.Ordinal);
+    }
+}
