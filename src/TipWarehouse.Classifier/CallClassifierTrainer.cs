@@ -145,7 +145,8 @@ public sealed class CallClassifierTrainer
                 MaximumNumberOfIterations = 30,
                 NumberOfThreads = 1,
             }),
-            ClassifierTrainers.LightGbm => binary.LightGbm(new LightGbmBinaryTrainer.Options
+            // Trees cannot afford 2^19 hashed slots: keep only slots active in at least 20 training calls.
+            ClassifierTrainers.LightGbm => ml.Transforms.FeatureSelection.SelectFeaturesBasedOnCount(FeatureRow.FeaturesColumn, count: 20).Append(binary.LightGbm(new LightGbmBinaryTrainer.Options
             {
                 LabelColumnName = nameof(FeatureRow.Label),
                 FeatureColumnName = FeatureRow.FeaturesColumn,
@@ -157,8 +158,8 @@ public sealed class CallClassifierTrainer
                 NumberOfThreads = 1,
                 Verbose = false,
                 Silent = true,
-            }),
-            _ => binary.FastTree(new FastTreeBinaryTrainer.Options
+            })),
+            _ => ml.Transforms.FeatureSelection.SelectFeaturesBasedOnCount(FeatureRow.FeaturesColumn, count: 20).Append(binary.FastTree(new FastTreeBinaryTrainer.Options
             {
                 LabelColumnName = nameof(FeatureRow.Label),
                 FeatureColumnName = FeatureRow.FeaturesColumn,
@@ -167,7 +168,7 @@ public sealed class CallClassifierTrainer
                 MinimumExampleCountPerLeaf = 20,
                 LearningRate = 0.15,
                 NumberOfThreads = 1,
-            }),
+            })),
         };
     }
 
