@@ -21,6 +21,15 @@ CREATE SEQUENCE dw.seq_police_unit_key START WITH 1 INCREMENT BY 1;
 CREATE SEQUENCE dw.seq_prosecutor_office_key START WITH 1 INCREMENT BY 1;
 CREATE SEQUENCE dw.seq_report_key START WITH 1 INCREMENT BY 1;
 
+CREATE TABLE dw.bridge_case_event_defendant
+(
+    event_sequence BIGINT NOT NULL,
+    defendant_index INTEGER NOT NULL,
+    person_key INTEGER NOT NULL,
+    age SMALLINT,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (event_sequence, defendant_index)
+);
 CREATE TABLE dw.bridge_case_link
 (
     link_key BIGINT NOT NULL DEFAULT nextval('dw.seq_link_key'),
@@ -36,6 +45,25 @@ CREATE TABLE dw.bridge_case_link
     batch_id BIGINT NOT NULL,
     PRIMARY KEY (link_key),
     UNIQUE (link_type, left_record_id, right_record_id)
+);
+CREATE TABLE dw.bridge_report_person
+(
+    report_number VARCHAR NOT NULL,
+    person_id VARCHAR NOT NULL,
+    person_key INTEGER NOT NULL,
+    role VARCHAR NOT NULL,
+    age SMALLINT,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (report_number, person_id)
+);
+CREATE TABLE dw.case_membership
+(
+    record_type VARCHAR NOT NULL,
+    record_id VARCHAR NOT NULL,
+    case_id VARCHAR NOT NULL,
+    first_batch_id BIGINT NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (record_type, record_id)
 );
 CREATE TABLE dw.dim_caller_type
 (
@@ -388,6 +416,19 @@ CREATE TABLE meta.file_manifest
     reason VARCHAR,
     PRIMARY KEY (pipeline, file_name)
 );
+CREATE TABLE meta.linkage_decision
+(
+    decision_id BIGINT NOT NULL,
+    link_type VARCHAR NOT NULL,
+    left_record_id VARCHAR NOT NULL,
+    right_record_id VARCHAR NOT NULL,
+    decision VARCHAR NOT NULL,
+    decided_by VARCHAR NOT NULL,
+    decided_at TIMESTAMP NOT NULL,
+    link_key BIGINT,
+    score_at_decision DOUBLE,
+    PRIMARY KEY (decision_id)
+);
 CREATE TABLE meta.pipeline_run
 (
     run_id BIGINT NOT NULL,
@@ -481,6 +522,15 @@ CREATE TABLE stg.police_person
     nationality VARCHAR,
     source_updated_at TIMESTAMP NOT NULL
 );
+CREATE TABLE stg.police_person_role
+(
+    person_id VARCHAR NOT NULL,
+    report_number VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,
+    source_updated_at TIMESTAMP NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (person_id)
+);
 CREATE TABLE stg.police_report
 (
     batch_id BIGINT NOT NULL,
@@ -562,6 +612,65 @@ LEFT JOIN
     UNION ALL SELECT 6, SUM(CASE WHEN trial_date_key > 0 THEN 1 ELSE 0 END) FROM dw.fact_case_lifecycle
     UNION ALL SELECT 7, SUM(CASE WHEN sentence_date_key > 0 AND outcome = 'CONDENA' THEN 1 ELSE 0 END) FROM dw.fact_case_lifecycle
 ) AS p ON p.next_order = s.stage_order;
+CREATE VIEW rpt.v_directorate_monthly AS
+SELECT
+    x.directorate,
+    x.year_month,
+    SUM(x.tip_calls) AS tip_calls,
+    SUM(x.referred_tip_calls) AS referred_tip_calls,
+    SUM(x.referred_tip_calls_reported) AS referred_tip_calls_reported,
+    SUM(x.tip_reports) AS tip_reports
+FROM
+(
+    SELECT
+        CASE WHEN f.referred_police_unit_key > 0 THEN pu.directorate ELSE g.pnp_directorate END AS directorate,
+        d.year_month,
+        f.call_count AS tip_calls,
+        CASE WHEN f.referred_police_unit_key > 0 THEN f.call_count ELSE 0 END AS referred_tip_calls,
+        CASE WHEN f.referred_police_unit_key > 0 AND r.source_call_id IS NOT NULL THEN f.call_count ELSE 0 END AS referred_tip_calls_reported,
+        0 AS tip_reports
+    FROM dw.fact_hotline_call AS f
+    INNER JOIN dw.dim_date AS d ON d.date_key = f.call_date_key
+    INNER JOIN dw.dim_geography AS g ON g.geography_key = f.geography_key
+    LEFT JOIN dw.dim_police_unit AS pu ON pu.police_unit_key = f.referred_police_unit_key
+    LEFT JOIN
+    (
+        SELECT source_call_id
+        FROM dw.fact_police_report
+        WHERE source_call_id IS NOT NULL
+        GROUP BY source_call_id
+    ) AS r ON r.source_call_id = f.call_id
+    WHERE f.is_tip_by_operator = 1
+    UNION ALL
+    SELECT pu.directorate, d.year_month, 0, 0, 0, rep.report_count
+    FROM dw.fact_police_report AS rep
+    INNER JOIN dw.dim_police_unit AS pu ON pu.police_unit_key = rep.police_unit_key
+    INNER JOIN dw.dim_date AS d ON d.date_key = rep.report_date_key
+    WHERE rep.is_tip_related = 1
+) AS x
+GROUP BY x.directorate, x.year_month;
+CREATE VIEW rpt.v_funnel_cases AS
+SELECT
+    l.case_id,
+    d.year_month AS entry_year_month,
+    l.is_tip_related,
+    l.first_call_date_key AS call_date_key,
+    l.police_report_date_key AS report_date_key,
+    l.prosecution_opened_date_key AS prosecution_date_key,
+    l.formalization_date_key AS charge_date_key,
+    l.trial_date_key,
+    CASE WHEN l.outcome = 'CONDENA' OR l.outcome = 'CONVICTED' OR l.outcome = 'CONVICTION' THEN l.sentence_date_key ELSE -1 END AS conviction_date_key,
+    l.prison_entry_date_key AS prison_date_key,
+    l.outcome
+FROM dw.fact_case_lifecycle AS l
+INNER JOIN dw.dim_date AS d
+    ON d.date_key = CASE
+        WHEN l.first_call_date_key > 0 THEN l.first_call_date_key
+        WHEN l.police_report_date_key > 0 THEN l.police_report_date_key
+        WHEN l.prosecution_opened_date_key > 0 THEN l.prosecution_opened_date_key
+        ELSE -1
+    END
+WHERE d.date_key > 0;
 CREATE VIEW rpt.v_monthly_national AS
 SELECT
     m.year_month,
@@ -637,3 +746,77 @@ LEFT JOIN
     WHERE ev.is_tip_related = 1
     GROUP BY d.year_month
 ) AS e ON e.year_month = m.year_month;
+CREATE VIEW rpt.v_region_reference AS
+SELECT 'department' AS region_level, department_name AS region_name, COUNT(*) AS districts,
+       AVG(CAST(poverty_rate_pct AS DOUBLE)) AS poverty_rate_pct,
+       AVG(CAST(extreme_poverty_rate_pct AS DOUBLE)) AS extreme_poverty_rate_pct
+FROM dw.dim_geography
+WHERE geography_key > 0
+GROUP BY department_name
+UNION ALL
+SELECT 'directorate', pnp_directorate, COUNT(*),
+       AVG(CAST(poverty_rate_pct AS DOUBLE)),
+       AVG(CAST(extreme_poverty_rate_pct AS DOUBLE))
+FROM dw.dim_geography
+WHERE geography_key > 0
+GROUP BY pnp_directorate;
+CREATE VIEW rpt.v_regional_monthly AS
+SELECT
+    g.department_name,
+    g.pnp_directorate,
+    x.year_month,
+    SUM(x.hotline_calls) AS hotline_calls,
+    SUM(x.tip_calls) AS tip_calls,
+    SUM(x.tip_reports) AS tip_reports,
+    SUM(x.tip_cases) AS tip_cases
+FROM
+(
+    SELECT f.geography_key, d.year_month,
+           f.call_count AS hotline_calls,
+           CASE WHEN f.is_tip_by_operator = 1 THEN f.call_count ELSE 0 END AS tip_calls,
+           0 AS tip_reports,
+           0 AS tip_cases
+    FROM dw.fact_hotline_call AS f
+    INNER JOIN dw.dim_date AS d ON d.date_key = f.call_date_key
+    UNION ALL
+    SELECT r.geography_key, d.year_month, 0, 0, r.report_count, 0
+    FROM dw.fact_police_report AS r
+    INNER JOIN dw.dim_date AS d ON d.date_key = r.report_date_key
+    WHERE r.is_tip_related = 1
+    UNION ALL
+    SELECT ev.geography_key, d.year_month, 0, 0, 0, ev.event_count
+    FROM dw.fact_case_event AS ev
+    INNER JOIN dw.dim_case_stage AS st ON st.case_stage_key = ev.case_stage_key
+    INNER JOIN dw.dim_date AS d ON d.date_key = ev.event_date_key
+    WHERE st.stage_code = 'COMPLAINT_RECEIVED' AND ev.is_tip_related = 1
+) AS x
+INNER JOIN dw.dim_geography AS g ON g.geography_key = x.geography_key
+GROUP BY g.department_name, g.pnp_directorate, x.year_month;
+CREATE VIEW rpt.v_station_training AS
+SELECT
+    directorate,
+    station_id,
+    tip_training_date AS training_date
+FROM dw.dim_police_unit
+WHERE is_current = 1 AND police_unit_key > 0;
+CREATE VIEW rpt.v_tip_call_referrals AS
+SELECT
+    f.call_id,
+    d.year_month,
+    CASE WHEN f.referred_police_unit_key > 0 THEN pu.directorate ELSE g.pnp_directorate END AS directorate,
+    CASE WHEN f.referred_police_unit_key > 0 THEN 1 ELSE 0 END AS is_referred,
+    CAST(f.hours_to_referral AS DOUBLE) AS hours_to_referral,
+    CASE WHEN r.source_call_id IS NULL THEN 0 ELSE 1 END AS became_report,
+    f.call_count
+FROM dw.fact_hotline_call AS f
+INNER JOIN dw.dim_date AS d ON d.date_key = f.call_date_key
+INNER JOIN dw.dim_geography AS g ON g.geography_key = f.geography_key
+LEFT JOIN dw.dim_police_unit AS pu ON pu.police_unit_key = f.referred_police_unit_key
+LEFT JOIN
+(
+    SELECT source_call_id
+    FROM dw.fact_police_report
+    WHERE source_call_id IS NOT NULL
+    GROUP BY source_call_id
+) AS r ON r.source_call_id = f.call_id
+WHERE f.is_tip_by_operator = 1;
