@@ -1,0 +1,66 @@
+using System.Globalization;
+
+namespace TipWarehouse.Cli.Tests;
+
+/// <summary>The README's main command end to end, and the checks made from outside after it.</summary>
+public sealed class DemoCommandTests : IDisposable
+{
+    private readonly string _home = Path.Combine(Path.GetTempPath(), "tipw-demo-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose() => Directory.Delete(_home, recursive: true);
+
+    [Fact]
+    public async Task Demo_builds_the_warehouse_and_the_outside_checks_hold()
+    {
+        var harness = new CliHarness();
+        var demo = await harness.RunAsync("demo", "--home", _home, "--format", "csv");
+        Assert.True(demo.ExitCode == 0, demo.Error);
+
+        var monthly = Csv(demo.Out);
+        Assert.Equal(36, monthly.Count);
+        Assert.Equal("0", monthly.Single(r => r["period"] == "2006-02")["hotline_calls"]);
+        foreach (var month in monthly.Where(r => string.CompareOrdinal(r["period"], "2006-04") >= 0))
+        {
+            var calls = long.Parse(month["hotline_calls"], CultureInfo.InvariantCulture);
+            Assert.InRange(calls, 850, 1_150);
+            Assert.Equal(calls, long.Parse(month["calls_scored"], CultureInfo.InvariantCulture));
+        }
+
+        // Every batch reconciles: read = loaded + rejected + duplicate.
+        var runs = Csv((await harness.RunAsync("runs", "--home", _home, "--format", "csv")).Out);
+        Assert.NotEmpty(runs);
+        foreach (var batch in runs.Where(r => r["batch_id"].Length > 0))
+        {
+            Assert.Equal(N(batch["rows_read"]), N(batch["rows_loaded"]) + N(batch["rows_rejected"]) + N(batch["rows_duplicate"]));
+        }
+
+        // Linkage meets its targets against the simulator's truth.
+        var linkage = await harness.RunAsync("evaluate", "linkage", "--home", _home, "--truth", Path.Combine(_home, "sources", "truth"), "--format", "csv");
+        Assert.True(linkage.ExitCode == 0, linkage.Error);
+        var links = Csv(linkage.Out).ToDictionary(r => r["link_type"]);
+        Assert.True(D(links["police_prosecution"]["precision"]) >= 0.98 && D(links["police_prosecution"]["recall"]) >= 0.95, linkage.Out);
+        Assert.True(D(links["hotline_police"]["precision"]) >= 0.95 && D(links["hotline_police"]["recall"]) >= 0.90, linkage.Out);
+
+        // The classifier meets its targets on the test months against the true labels.
+        var classifier = await harness.RunAsync("evaluate", "classifier", "--home", _home, "--truth", Path.Combine(_home, "sources", "truth"), "--format", "csv");
+        Assert.True(classifier.ExitCode == 0, classifier.Error);
+        var metrics = Csv(classifier.Out).Single();
+        Assert.True(D(metrics["auc"]) >= 0.95 && D(metrics["recall"]) >= 0.90 && D(metrics["precision"]) >= 0.60, classifier.Out);
+
+        // A second run on the same sources loads nothing new.
+        var again = await harness.RunAsync("run", "--all", "--home", _home, "--format", "csv");
+        Assert.True(again.ExitCode == 0, again.Error);
+        Assert.All(Csv(again.Out), r => Assert.Equal("0", r["rows_loaded"]));
+    }
+
+    private static long N(string value) => long.Parse(value, CultureInfo.InvariantCulture);
+
+    private static double D(string value) => double.Parse(value, CultureInfo.InvariantCulture);
+
+    private static List<Dictionary<string, string>> Csv(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        var header = lines[0].Split(',');
+        return [.. lines.Skip(1).Select(l => l.Split(',')).Select(f => header.Select((h, i) => (h, i < f.Length ? f[i] : string.Empty)).ToDictionary(x => x.h, x => x.Item2))];
+    }
+}
