@@ -13,5 +13,6 @@ internal static class CommandCatalog
         yield return RunCommand.Create(context);
         yield return RunsCommand.Create(context);
         yield return QueryCommand.Create(context);
+        yield return ModelCommand.Create(context);
     }
 }

@@ -1,0 +1,114 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+using TipWarehouse.Core;
+using TipWarehouse.Core.Pipelines;
+
+namespace TipWarehouse.Classifier;
+
+/// <summary>The <c>scoring</c> pipeline step: scores the calls the active model has not scored yet into <c>dw.fact_call_score</c>.</summary>
+/// <remarks>Runs inside the engine's batch transaction. Scores of earlier models stay; a re-run finds nothing new and changes
+/// nothing. Without an active model the step reads 0 rows and says so.</remarks>
+public sealed class CallScoringStep : IPipelineStep
+{
+    /// <summary>The spec kind this step runs.</summary>
+    public const string StepKind = "scoring";
+
+    private const int DefaultChunkSize = 50_000;
+    private readonly Action<string>? _log;
+
+    public CallScoringStep(Action<string>? log = null)
+    {
+        _log = log;
+    }
+
+    /// <inheritdoc />
+    public string Kind => StepKind;
+
+    /// <inheritdoc />
+    public Task<StepOutcome> RunAsync(PipelineStepContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var chunk = context.Settings.TryGetValue("chunk_size", out var text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : DefaultChunkSize;
+        var active = ModelRegistry.Active(context.Connection);
+        if (active is null)
+        {
+            _log?.Invoke($"{context.Pipeline}: no active model; nothing scored. Train one with 'tipw model train --home {context.Home.Root} --activate'.");
+            return Task.FromResult(new StepOutcome(0, 0, 0, 0));
+        }
+
+        var scorer = active.LoadScorer(context.Home);
+        var scored = ScoreUnscored(context.Connection, scorer, active.ModelKey, context.BatchId, context.Time, chunk, cancellationToken);
+        _log?.Invoke($"{context.Pipeline}: {scored.Scored} call(s) scored by {active.ModelName}, {scored.Flagged} flagged as TIP-related.");
+        return Task.FromResult(new StepOutcome(scored.Scored, scored.Scored, 0, 0));
+    }
+
+    /// <summary>Scores every call <paramref name="modelKey"/> has not scored, in chunks, appending to <c>dw.fact_call_score</c>
+    /// on <paramref name="connection"/> (inside whatever transaction is open there).</summary>
+    public static (long Scored, long Flagged) ScoreUnscored(DuckDBConnection connection, CallScorer scorer, int modelKey, long batchId, TimeProvider time, int chunkSize = DefaultChunkSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(scorer);
+        ArgumentNullException.ThrowIfNull(time);
+        var now = time.GetUtcNow();
+        var scoredAt = new DateTime(now.UtcDateTime.Ticks - (now.UtcDateTime.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
+        var scoreDateKey = (now.Year * 10000) + (now.Month * 100) + now.Day;
+        Execute(connection, "CREATE TEMP TABLE IF NOT EXISTS call_score_stage (call_key BIGINT, probability DOUBLE, is_flagged BOOLEAN)");
+        Execute(connection, "DELETE FROM call_score_stage");
+        long scored = 0, flagged = 0, after = long.MinValue;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var rows = WarehouseCalls.ReadUnscored(connection, modelKey, after, chunkSize);
+            if (rows.Count == 0)
+            {
+                break;
+            }
+
+            var features = new CallFeatures[rows.Count];
+            for (var i = 0; i < rows.Count; i++)
+            {
+                features[i] = rows[i].Features;
+            }
+
+            var probabilities = scorer.Score(features);
+            using (var appender = connection.CreateAppender("call_score_stage"))
+            {
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    var isFlagged = scorer.IsFlagged(probabilities[i]);
+                    flagged += isFlagged ? 1 : 0;
+                    appender.CreateRow().AppendValue(rows[i].CallKey).AppendValue((double)probabilities[i]).AppendValue(isFlagged).EndRow();
+                }
+            }
+
+            scored += rows.Count;
+            after = rows[^1].CallKey;
+        }
+
+        using (var insert = connection.CreateCommand())
+        {
+            // The stage has our own types; DuckDB casts into the warehouse's (BIT may be BOOLEAN or TINYINT there).
+            insert.CommandText = """
+                INSERT INTO dw.fact_call_score (call_key, model_key, score_date_key, probability, is_flagged, scored_at, batch_id)
+                SELECT call_key, $model, $date_key, probability, is_flagged, $scored_at, $batch FROM call_score_stage
+                """;
+            insert.Parameters.Add(new DuckDBParameter("model", modelKey));
+            insert.Parameters.Add(new DuckDBParameter("date_key", scoreDateKey));
+            insert.Parameters.Add(new DuckDBParameter("scored_at", scoredAt));
+            insert.Parameters.Add(new DuckDBParameter("batch", batchId));
+            insert.ExecuteNonQuery();
+        }
+
+        Execute(connection, "DROP TABLE call_score_stage");
+        return (scored, flagged);
+    }
+
+    private static void Execute(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,199 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+using TipWarehouse.Core;
+
+namespace TipWarehouse.Classifier;
+
+/// <summary>The outcome of <c>tipw model train</c>: the registered model and its metadata.</summary>
+public sealed record TrainOutcome(RegisteredModel Model, ModelMetadata Metadata);
+
+/// <summary>What the <c>tipw model</c> commands do against a home: train, list, evaluate, score, predict, explain.</summary>
+public sealed class ClassifierService
+{
+    private readonly TimeProvider _time;
+    private readonly Action<string> _progress;
+
+    public ClassifierService(TimeProvider time, Action<string>? progress = null)
+    {
+        _time = time;
+        _progress = progress ?? (_ => { });
+    }
+
+    /// <summary>Trains on the warehouse's labelled calls, saves the model under <c>H/models/</c> and registers it in <c>dim_model</c>.</summary>
+    public TrainOutcome Train(TipwHome home, TrainingOptions options, bool activate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(home);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.RecallTarget is <= 0 or > 1)
+        {
+            throw new UsageException($"--recall-target must be in (0, 1]; got {options.RecallTarget.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        using var connection = Warehouse.Open(home);
+        var source = WarehouseCalls.ReadLabelled(connection);
+        _progress($"read {source.Calls.Count} labelled call(s) ({source.Calls.Count(c => c.Label)} TIP-related: {source.PositiveByOperator} by operator category, {source.PositiveByLinkOnly} by linkage only); {source.Unlabelled} without a label left out");
+        if (source.Calls.Count == 0)
+        {
+            throw new TipwException($"The warehouse at {home.WarehousePath} has no labelled hotline calls. Load the hotline first ('tipw run hotline' or 'tipw demo').");
+        }
+
+        _progress($"training {options.Trainer} (recall target {options.RecallTarget.ToString("0.00", CultureInfo.InvariantCulture)})...");
+        var result = new CallClassifierTrainer(_time).Train(source.Calls, options, cancellationToken);
+        var trainedAt = _time.GetUtcNow();
+        var name = ModelRegistry.NameFor(options.Trainer, trainedAt);
+        var metadata = ModelRegistry.Describe(name, result, options, source, trainedAt);
+        home.EnsureCreated();
+        var model = ModelRegistry.Register(connection, home, result, metadata, activate);
+        _progress($"saved {model.ArtifactPath} in {result.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s" + (activate ? "; it is now the active model" : "; activate it with --activate or 'tipw model activate'"));
+        return new TrainOutcome(model, metadata);
+    }
+
+    /// <summary>The summary table of a training run, with the confusion matrix and calibration as notes.</summary>
+    public static ResultTable TrainSummary(TrainOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        var m = outcome.Metadata;
+        var t = m.TestMetrics;
+        return new ResultTable(
+            [
+                new("model", typeof(string)), new("trainer", typeof(string)), new("train_from", typeof(DateOnly)), new("train_to", typeof(DateOnly)),
+                new("test_from", typeof(DateOnly)), new("test_to", typeof(DateOnly)), new("train_rows", typeof(int)), new("test_rows", typeof(int)),
+                new("auc", typeof(double)), new("pr_auc", typeof(double)), new("precision", typeof(double)), new("recall", typeof(double)),
+                new("f1", typeof(double)), new("threshold", typeof(double)), new("active", typeof(bool)),
+            ],
+            [[m.ModelName, m.Trainer, m.TrainFrom, m.TrainTo, m.TestFrom, m.TestTo, m.TrainRows, m.TestRows,
+              R(t.Auc), R(t.PrAuc), R(t.Precision), R(t.Recall), R(t.F1), R(m.Threshold), outcome.Model.IsActive]],
+            [
+                $"test months, against warehouse labels ({m.LabelSource})",
+                .. MetricNotes(t),
+                $"threshold chosen on the validation slice from {m.ValidationFrom:yyyy-MM-dd} for recall {m.RecallTarget:0.00} (validation recall {m.ValidationMetrics.Recall:0.000}, precision {m.ValidationMetrics.Precision:0.000})",
+                $"{m.UnlabelledExcluded} unlabelled call(s) left out; {m.DuplicatesRemoved} training call(s) dropped as duplicates of test narratives",
+            ]);
+    }
+
+    /// <summary>The registered models (<c>tipw model list</c>).</summary>
+    public static ResultTable List(TipwHome home)
+    {
+        using var connection = Warehouse.Open(home, readOnly: true);
+        return ModelRegistry.List(connection);
+    }
+
+    /// <summary>Makes <paramref name="modelName"/> the only active model.</summary>
+    public static RegisteredModel Activate(TipwHome home, string modelName)
+    {
+        using var connection = Warehouse.Open(home);
+        return ModelRegistry.Activate(connection, modelName);
+    }
+
+    /// <summary>Re-measures the active model on its test months against the warehouse's current labels (<c>tipw model evaluate</c>).</summary>
+    public static ResultTable Evaluate(TipwHome home)
+    {
+        using var connection = Warehouse.Open(home, readOnly: true);
+        var active = RequireActive(connection, home);
+        var metadata = ModelMetadata.Load(active.MetadataPath(home));
+        var source = WarehouseCalls.ReadLabelled(connection);
+        var from = Key(metadata.TestFrom);
+        var to = Key(metadata.TestTo);
+        var test = source.Calls.Where(c => c.CallDateKey >= from && c.CallDateKey <= to).ToList();
+        if (test.Count == 0)
+        {
+            throw new TipwException($"No labelled calls from {metadata.TestFrom:yyyy-MM-dd} to {metadata.TestTo:yyyy-MM-dd} in the warehouse.");
+        }
+
+        var metrics = BinaryMetrics.Compute(active.LoadScorer(home).Score(test), test.Select(c => c.Label).ToArray(), active.Threshold);
+        return new ResultTable(
+            [
+                new("model", typeof(string)), new("test_from", typeof(DateOnly)), new("test_to", typeof(DateOnly)), new("calls", typeof(int)),
+                new("positives", typeof(int)), new("auc", typeof(double)), new("pr_auc", typeof(double)), new("precision", typeof(double)),
+                new("recall", typeof(double)), new("f1", typeof(double)), new("threshold", typeof(double)),
+                new("true_positives", typeof(int)), new("false_positives", typeof(int)), new("true_negatives", typeof(int)), new("false_negatives", typeof(int)),
+                new("brier", typeof(double)), new("calibration_error", typeof(double)),
+            ],
+            [[active.ModelName, metadata.TestFrom, metadata.TestTo, metrics.Count, metrics.Positives, R(metrics.Auc), R(metrics.PrAuc), R(metrics.Precision),
+              R(metrics.Recall), R(metrics.F1), R(metrics.Threshold), metrics.TruePositives, metrics.FalsePositives, metrics.TrueNegatives, metrics.FalseNegatives,
+              R(metrics.Brier), R(metrics.ExpectedCalibrationError)]],
+            [$"active model on its test months, against warehouse labels ({TipLabels.LabelSource})", .. MetricNotes(metrics)]);
+    }
+
+    /// <summary>Scores every call the active model has not scored yet (<c>tipw model score</c>), as the scoring pipeline does.</summary>
+    public (string ModelName, long Scored, long Flagged) ScoreNew(TipwHome home, CancellationToken cancellationToken = default)
+    {
+        using var connection = Warehouse.Open(home);
+        var active = RequireActive(connection, home);
+        using var transaction = connection.BeginTransaction();
+        var (scored, flagged) = CallScoringStep.ScoreUnscored(connection, active.LoadScorer(home), active.ModelKey, batchId: 0, _time, cancellationToken: cancellationToken);
+        transaction.Commit();
+        return (active.ModelName, scored, flagged);
+    }
+
+    /// <summary>Scores a narrative CSV with the active model (<c>tipw model predict</c>).</summary>
+    public static PredictFileResult Predict(TipwHome home, string input, string output)
+    {
+        using var connection = Warehouse.Open(home, readOnly: true);
+        var active = RequireActive(connection, home);
+        var lookups = ReadLookups(connection);
+        return NarrativeFilePredictor.Predict(input, output, active.LoadScorer(home), lookups);
+    }
+
+    /// <summary>Explains the active model's score of one warehouse call (<c>tipw model explain</c>).</summary>
+    public static CallExplanation Explain(TipwHome home, string callId, int top = 12)
+    {
+        using var connection = Warehouse.Open(home, readOnly: true);
+        var active = RequireActive(connection, home);
+        var call = WarehouseCalls.ReadOne(connection, callId)
+            ?? throw new TipwException($"No call '{callId}' in the warehouse (call ids look like those in the hotline's id_llamada column).");
+        return ModelExplainer.Explain(active.LoadScorer(home), call, top);
+    }
+
+    /// <summary>Lines describing the confusion matrix and the calibration of <paramref name="m"/>.</summary>
+    public static IEnumerable<string> MetricNotes(BinaryMetrics m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        yield return $"confusion matrix at threshold {m.Threshold:0.000}: TP {m.TruePositives}  FP {m.FalsePositives}  FN {m.FalseNegatives}  TN {m.TrueNegatives}";
+        yield return $"calibration: Brier {m.Brier:0.0000}, expected calibration error {m.ExpectedCalibrationError:0.0000}; by predicted probability (bin: calls, mean predicted -> observed rate):";
+        foreach (var bin in m.Calibration.Where(b => b.Count > 0))
+        {
+            yield return $"  [{bin.From:0.0}, {bin.To:0.0}): {bin.Count,6}  {bin.MeanPredicted:0.000} -> {bin.ObservedRate:0.000}";
+        }
+    }
+
+    private static RegisteredModel RequireActive(DuckDBConnection connection, TipwHome home) =>
+        ModelRegistry.Active(connection)
+        ?? throw new TipwException($"No active model. Train and activate one first: tipw model train --home {home.Root} --activate");
+
+    // The hotline export carries RENIEC UBIGEO codes and the operator's caller type; map them as the warehouse conformed them.
+    private static PredictLookups ReadLookups(DuckDBConnection connection)
+    {
+        var departments = new Dictionary<string, string>(StringComparer.Ordinal);
+        var callerTypes = new Dictionary<string, string>(StringComparer.Ordinal);
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT ubigeo_reniec, department_name FROM dw.dim_geography WHERE geography_key <> -1";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                departments.TryAdd(reader.GetString(0).Trim(), reader.GetString(1));
+            }
+        }
+
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT caller_type_code, caller_type_name_es FROM dw.dim_caller_type WHERE caller_type_key <> -1";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var code = reader.GetString(0);
+                callerTypes.TryAdd(TipLabels.Fold(code), code);
+                callerTypes.TryAdd(TipLabels.Fold(reader.GetString(1)), code);
+            }
+        }
+
+        return new PredictLookups(
+            ubigeo => departments.GetValueOrDefault(ubigeo.Trim().PadLeft(6, '0')),
+            callerType => callerTypes.GetValueOrDefault(TipLabels.Fold(callerType)));
+    }
+
+    private static double R(double value) => Math.Round(value, 4);
+
+    private static int Key(DateOnly date) => (date.Year * 10000) + (date.Month * 100) + date.Day;
+}

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TipWarehouse.Core;
+
+namespace TipWarehouse.Classifier;
+
+/// <summary>What is saved beside <c>model.zip</c> (<c>metadata.json</c>): how the model was trained and how well it did.</summary>
+public sealed record ModelMetadata
+{
+    /// <summary>The model's unique name, e.g. <c>tip-call-sdca-20080115120000</c>.</summary>
+    public required string ModelName { get; init; }
+
+    /// <summary>sdca, lightgbm or fasttree.</summary>
+    public required string Trainer { get; init; }
+
+    /// <summary>When it was trained (from the injected clock).</summary>
+    public required DateTimeOffset TrainedAt { get; init; }
+
+    /// <summary>The probability at or above which a call is flagged.</summary>
+    public required double Threshold { get; init; }
+
+    /// <summary>The recall the threshold was chosen to reach on the validation slice.</summary>
+    public required double RecallTarget { get; init; }
+
+    /// <summary>The features the model uses.</summary>
+    public required IReadOnlyList<string> Features { get; init; }
+
+    /// <summary>Where the training labels came from.</summary>
+    public required string LabelSource { get; init; }
+
+    /// <summary>First day of the training months.</summary>
+    public required DateOnly TrainFrom { get; init; }
+
+    /// <summary>Last day of the training months.</summary>
+    public required DateOnly TrainTo { get; init; }
+
+    /// <summary>First day of the validation slice (the last training months).</summary>
+    public required DateOnly ValidationFrom { get; init; }
+
+    /// <summary>First day of the test months.</summary>
+    public required DateOnly TestFrom { get; init; }
+
+    /// <summary>Last day of the test months.</summary>
+    public required DateOnly TestTo { get; init; }
+
+    /// <summary>Labelled calls used to fit the final model (all training months).</summary>
+    public required int TrainRows { get; init; }
+
+    /// <summary>TIP-labelled calls among them.</summary>
+    public required int TrainPositives { get; init; }
+
+    /// <summary>Labelled calls of the validation slice.</summary>
+    public required int ValidationRows { get; init; }
+
+    /// <summary>Labelled calls of the test months.</summary>
+    public required int TestRows { get; init; }
+
+    /// <summary>Calls without a label (no operator category, no TIP link), left out.</summary>
+    public required int UnlabelledExcluded { get; init; }
+
+    /// <summary>Training calls dropped because their narrative also occurs in the test months.</summary>
+    public required int DuplicatesRemoved { get; init; }
+
+    /// <summary>Wall time of the training run, in seconds.</summary>
+    public required double TrainingSeconds { get; init; }
+
+    /// <summary>The MLContext seed.</summary>
+    public required int Seed { get; init; }
+
+    /// <summary>Metrics on the validation slice (warehouse labels), at the threshold.</summary>
+    public required BinaryMetrics ValidationMetrics { get; init; }
+
+    /// <summary>Metrics on the test months (warehouse labels), at the threshold.</summary>
+    public required BinaryMetrics TestMetrics { get; init; }
+
+    private static readonly JsonSerializerOptions s_json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Writes the metadata as indented JSON.</summary>
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, s_json));
+
+    /// <summary>Reads <c>metadata.json</c>.</summary>
+    public static ModelMetadata Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new TipwException($"The model metadata {path} is missing; retrain with 'tipw model train'.");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ModelMetadata>(File.ReadAllText(path), s_json)
+                ?? throw new TipwException($"The model metadata {path} is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new TipwException($"The model metadata {path} is not valid JSON: {ex.Message}", ex);
+        }
+    }
+}

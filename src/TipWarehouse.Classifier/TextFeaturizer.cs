@@ -1,0 +1,352 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace TipWarehouse.Classifier;
+
+/// <summary>Turns a call into a sparse feature vector: hashed Spanish word 1-2 grams and character 3-5 grams of the folded
+/// narrative, plus the call's fields; allocation-light so scoring runs at hundreds of thousands of calls a second.</summary>
+/// <remarks>
+/// The narrative is lower-cased, accents and ñ folded (á→a, ñ→n), digits and punctuation turned into spaces. Words drop Spanish
+/// stop words; bigrams join consecutive kept words. Character n-grams run over the folded text with a space at each end, so
+/// they match word stems and endings whatever the wording. Each block is weighted 1 + ln(count) and L2-normalized. Hashing
+/// (FNV-1a, fixed seeds) needs no vocabulary, so the featurizer is a pure function: the same text gives the same vector in
+/// training, scoring and explanation. Changing anything here changes <see cref="Version"/> and requires retraining.
+/// </remarks>
+public static class TextFeaturizer
+{
+    /// <summary>Recorded in each model's metadata; a model trained with another version must be retrained.</summary>
+    public const string Version = "tipw-text-v1";
+
+    /// <summary>Bits of the word n-gram hash space.</summary>
+    public const int WordBits = 18;
+
+    /// <summary>Bits of the character n-gram hash space.</summary>
+    public const int CharBits = 18;
+
+    /// <summary>Bits of the hashed field space (caller type, sex, department, hour band, age band).</summary>
+    public const int FieldBits = 10;
+
+    private const int WordSize = 1 << WordBits;
+    private const int CharSize = 1 << CharBits;
+    private const int FieldSize = 1 << FieldBits;
+    private const int WordOffset = 0;
+    private const int CharOffset = WordOffset + WordSize;
+    private const int FieldOffset = CharOffset + CharSize;
+    private const int NumberOffset = FieldOffset + FieldSize;
+
+    /// <summary>The numeric features at the end of the vector, in order.</summary>
+    public static IReadOnlyList<string> NumberNames { get; } = ["victim_age/100", "victim_age_missing", "is_minor", "is_minor_missing", "log_duration/8", "duration_missing"];
+
+    /// <summary>The length of every feature vector.</summary>
+    public static int Size { get; } = NumberOffset + NumberNames.Count;
+
+    private const float WordWeight = 1.0f;
+    private const float CharWeight = 1.0f;
+
+    private static readonly char[] s_fold = BuildFoldTable();
+    private static readonly HashSet<ulong> s_stopWords = BuildStopWords();
+
+    /// <summary>What a feature index stands for: its block and a readable name.</summary>
+    public readonly record struct FeatureName(int Index, string Kind, string Name);
+
+    /// <summary>Featurizes one call into <paramref name="indices"/>/<paramref name="values"/> (sorted by index); returns the count.</summary>
+    /// <remarks>The buffers are grown as needed; pass the same ones again to avoid allocations.</remarks>
+    public static int Featurize(CallFeatures call, ref int[] indices, ref float[] values, List<FeatureName>? names = null)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var narrative = call.Narrative ?? string.Empty;
+        var folded = ArrayPool<char>.Shared.Rent(narrative.Length + 2);
+        var raw = ArrayPool<int>.Shared.Rent(Math.Max(64, (narrative.Length * 4) + 64));
+        try
+        {
+            var length = Fold(narrative, folded);
+            var count = 0;
+            var wordCount = Words(folded.AsSpan(0, length), raw, names);
+            count = Block(raw.AsSpan(0, wordCount), WordOffset, WordWeight, ref indices, ref values, count);
+            var charCount = CharGrams(folded.AsSpan(0, length), raw, names);
+            count = Block(raw.AsSpan(0, charCount), CharOffset, CharWeight, ref indices, ref values, count);
+            count = Fields(call, ref indices, ref values, count, names);
+            return Numbers(call, ref indices, ref values, count);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(folded);
+            ArrayPool<int>.Shared.Return(raw);
+        }
+    }
+
+    /// <summary>Lower case, accents and ñ folded, anything but letters turned into single spaces, one space at each end.</summary>
+    public static string FoldText(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var buffer = new char[text.Length + 2];
+        return new string(buffer, 0, Fold(text, buffer));
+    }
+
+    private static int Fold(string text, char[] output)
+    {
+        var n = 0;
+        output[n++] = ' ';
+        foreach (var c in text)
+        {
+            var f = s_fold[c];
+            if (f == ' ' && output[n - 1] == ' ')
+            {
+                continue;
+            }
+
+            output[n++] = f;
+        }
+
+        if (output[n - 1] != ' ')
+        {
+            output[n++] = ' ';
+        }
+
+        return n;
+    }
+
+    // Word unigrams and bigrams of consecutive non-stop words, hashed into the word space.
+    private static int Words(ReadOnlySpan<char> text, int[] output, List<FeatureName>? names)
+    {
+        var n = 0;
+        ulong previous = 0;
+        var previousStart = -1;
+        var previousLength = 0;
+        var start = -1;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] != ' ')
+            {
+                if (start < 0)
+                {
+                    start = i;
+                }
+
+                continue;
+            }
+
+            if (start < 0)
+            {
+                continue;
+            }
+
+            var word = text[start..i];
+            var hash = Fnv(word, 0xcbf29ce484222325UL);
+            if (word.Length > 1 && !s_stopWords.Contains(hash))
+            {
+                output[n++] = (int)(Mix(hash) & (WordSize - 1));
+                names?.Add(new FeatureName(WordOffset + output[n - 1], "word", word.ToString()));
+                if (previousStart >= 0)
+                {
+                    output[n++] = (int)(Mix((previous * 31) ^ hash ^ 0x9e3779b97f4a7c15UL) & (WordSize - 1));
+                    names?.Add(new FeatureName(WordOffset + output[n - 1], "word", $"{text.Slice(previousStart, previousLength)} {word}"));
+                }
+
+                previous = hash;
+                previousStart = start;
+                previousLength = word.Length;
+            }
+
+            start = -1;
+        }
+
+        return n;
+    }
+
+    // Character 3-, 4- and 5-grams over the folded text (spaces included, so word boundaries count).
+    private static int CharGrams(ReadOnlySpan<char> text, int[] output, List<FeatureName>? names)
+    {
+        var n = 0;
+        for (var i = 0; i + 3 <= text.Length; i++)
+        {
+            var hash = 0xcbf29ce484222325UL;
+            for (var k = 0; k < 5 && i + k < text.Length; k++)
+            {
+                hash = (hash ^ text[i + k]) * 0x100000001b3UL;
+                if (k >= 2)
+                {
+                    // Seed by length so "abc" and the 3-prefix of "abcd" never share a hash by construction.
+                    output[n++] = (int)(Mix(hash + (ulong)k) & (CharSize - 1));
+                    names?.Add(new FeatureName(CharOffset + output[n - 1], "chars", text.Slice(i, k + 1).ToString().Replace(' ', '_')));
+                }
+            }
+        }
+
+        return n;
+    }
+
+    // Sorts the raw hashes, counts repeats, weights 1 + ln(count), L2-normalizes and appends to the vector.
+    private static int Block(Span<int> raw, int offset, float weight, ref int[] indices, ref float[] values, int count)
+    {
+        if (raw.Length == 0)
+        {
+            return count;
+        }
+
+        raw.Sort();
+        var start = count;
+        double norm = 0;
+        var i = 0;
+        while (i < raw.Length)
+        {
+            var j = i + 1;
+            while (j < raw.Length && raw[j] == raw[i])
+            {
+                j++;
+            }
+
+            var value = 1f + MathF.Log(j - i);
+            Ensure(ref indices, ref values, count + 1);
+            indices[count] = offset + raw[i];
+            values[count++] = value;
+            norm += value * value;
+            i = j;
+        }
+
+        var scale = (float)(weight / Math.Sqrt(norm));
+        for (var k = start; k < count; k++)
+        {
+            values[k] *= scale;
+        }
+
+        return count;
+    }
+
+    private static int Fields(CallFeatures call, ref int[] indices, ref float[] values, int count, List<FeatureName>? names)
+    {
+        Span<int> slots = stackalloc int[5];
+        var n = 0;
+        AddField("caller", call.CallerType, slots, ref n, names);
+        AddField("sex", call.Sex, slots, ref n, names);
+        AddField("department", call.Department, slots, ref n, names);
+        AddField("hour", call.HourBand, slots, ref n, names);
+        AddField("age", call.AgeBand, slots, ref n, names);
+        slots[..n].Sort();
+        for (var i = 0; i < n; i++)
+        {
+            if (i > 0 && slots[i] == slots[i - 1])
+            {
+                continue;
+            }
+
+            Ensure(ref indices, ref values, count + 1);
+            indices[count] = FieldOffset + slots[i];
+            values[count++] = 1f;
+        }
+
+        return count;
+    }
+
+    private static void AddField(string field, string value, Span<int> slots, ref int n, List<FeatureName>? names)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return;
+        }
+
+        var hash = Fnv(value.AsSpan(), Fnv(field.AsSpan(), 0x84222325cbf29ce4UL));
+        slots[n++] = (int)(Mix(hash) & (FieldSize - 1));
+        names?.Add(new FeatureName(FieldOffset + slots[n - 1], "field", $"{field}={value}"));
+    }
+
+    private static int Numbers(CallFeatures call, ref int[] indices, ref float[] values, int count)
+    {
+        Ensure(ref indices, ref values, count + NumberNames.Count);
+        var age = float.IsNaN(call.VictimAge);
+        var minor = float.IsNaN(call.IsMinor);
+        var duration = float.IsNaN(call.LogDuration);
+        Span<float> numbers = [age ? 0f : call.VictimAge / 100f, age ? 1f : 0f, minor ? 0f : call.IsMinor, minor ? 1f : 0f, duration ? 0f : call.LogDuration / 8f, duration ? 1f : 0f];
+        for (var i = 0; i < numbers.Length; i++)
+        {
+            if (numbers[i] != 0)
+            {
+                indices[count] = NumberOffset + i;
+                values[count++] = numbers[i];
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>The readable name of a numeric slot, or null when <paramref name="index"/> is not one.</summary>
+    public static string? NumberName(int index) =>
+        index >= NumberOffset && index < NumberOffset + NumberNames.Count ? NumberNames[index - NumberOffset] : null;
+
+    private static void Ensure(ref int[] indices, ref float[] values, int needed)
+    {
+        if (indices.Length < needed)
+        {
+            var size = Math.Max(needed, Math.Max(64, indices.Length * 2));
+            Array.Resize(ref indices, size);
+            Array.Resize(ref values, size);
+        }
+    }
+
+    private static ulong Fnv(ReadOnlySpan<char> text, ulong seed)
+    {
+        var hash = seed;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 0x100000001b3UL;
+        }
+
+        return hash;
+    }
+
+    // A finalizer (from SplitMix64) so the low bits used as the index are well mixed.
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL;
+        return z ^ (z >> 31);
+    }
+
+    private static char[] BuildFoldTable()
+    {
+        var table = new char[char.MaxValue + 1];
+        for (var i = 0; i <= char.MaxValue; i++)
+        {
+            var c = (char)i;
+            table[i] = ' ';
+            if (!char.IsLetter(c))
+            {
+                continue;
+            }
+
+            var lower = char.ToLowerInvariant(c);
+            var decomposed = lower.ToString().Normalize(NormalizationForm.FormD);
+            foreach (var d in decomposed)
+            {
+                if (CharUnicodeInfo.GetUnicodeCategory(d) != UnicodeCategory.NonSpacingMark && char.IsLetter(d))
+                {
+                    table[i] = d;
+                    break;
+                }
+            }
+        }
+
+        return table;
+    }
+
+    // Spanish function words (folded); they carry no TIP signal and would dominate word bigrams. Negations (no, ni, sin,
+    // nada) are kept: "no la dejan salir" is the signal.
+    private static HashSet<ulong> BuildStopWords()
+    {
+        const string words = """
+            a al algo algun alguna algunas alguno algunos ante antes aqui asi aun cada como con contra cual cuales cuando de del desde
+            donde dos e el ella ellas ello ellos en entre era eran es esa esas ese eso esos esta estaba estaban estado estan estar este
+            esto estos fue fueron ha habia han hasta hay la las le les lo los mas me mi mis mucho muy nos nosotros o os otra
+            otras otro otros para pero poco por porque que quien quienes se sea ser si sido sobre su sus tal tambien te tiene tienen
+            todo todos tu tus u un una unas uno unos usted ustedes y ya yo
+            """;
+        var set = new HashSet<ulong>();
+        foreach (var w in words.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        {
+            set.Add(Fnv(w.AsSpan(), 0xcbf29ce484222325UL));
+        }
+
+        return set;
+    }
+}

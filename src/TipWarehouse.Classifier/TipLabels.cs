@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+
+namespace TipWarehouse.Classifier;
+
+/// <summary>How a warehouse call gets its training label: the operator's category, overridden by a confirmed TIP link.</summary>
+/// <remarks>
+/// Positive: the operator category is a TIP category (TRATA..., EXPLOTACION..., PROXENETISMO, MENDICIDAD FORZADA, SERVIDUMBRE,
+/// TRABAJO FORZOSO), or the call is linked (<c>dw.bridge_case_link</c>, <c>hotline_police</c>, status <c>linked</c>) to a police
+/// report flagged <c>is_tip_related</c>. Negative: any other non-empty category and no such link. Unlabelled (not used for
+/// training or warehouse-side evaluation): no category and no TIP link. The simulator's truth folder is never read here.
+/// </remarks>
+public static class TipLabels
+{
+    /// <summary>The label source recorded in <c>dim_model.label_source</c> and the model metadata.</summary>
+    public const string LabelSource = "operator_category (TIP categories) OR hotline_police link to a TIP-related police report; missing category = unlabelled";
+
+    private static readonly string[] s_tipPrefixes = ["TRATA", "EXPLOTACION", "PROXENETISMO", "MENDICIDAD", "SERVIDUMBRE", "TRABAJO FORZOSO", "PROSTITUCION", "PORNOGRAFIA INFANTIL"];
+
+    /// <summary>Maps an operator category to positive (true), negative (false) or unlabelled (null).</summary>
+    public static bool? FromOperatorCategory(string? category)
+    {
+        if (string.IsNullOrWhiteSpace(category))
+        {
+            return null;
+        }
+
+        var folded = Fold(category);
+        foreach (var prefix in s_tipPrefixes)
+        {
+            if (folded.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Upper case, accents removed, whitespace collapsed.</summary>
+    public static string Fold(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var decomposed = text.Trim().ToUpperInvariant().Normalize(NormalizationForm.FormD);
+        var sb = new StringBuilder(decomposed.Length);
+        var lastSpace = false;
+        foreach (var c in decomposed)
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
+            {
+                continue;
+            }
+
+            if (char.IsWhiteSpace(c))
+            {
+                if (!lastSpace)
+                {
+                    sb.Append(' ');
+                }
+
+                lastSpace = true;
+                continue;
+            }
+
+            lastSpace = false;
+            sb.Append(c);
+        }
+
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,150 @@
+using System.Data.Common;
+using DuckDB.NET.Data;
+
+namespace TipWarehouse.Classifier;
+
+/// <summary>Labelled calls read from the warehouse, with how many had no label.</summary>
+public sealed record LabelledCalls(IReadOnlyList<CallFeatures> Calls, int Unlabelled, int PositiveByOperator, int PositiveByLinkOnly);
+
+/// <summary>Reads hotline calls from <c>dw.fact_hotline_call</c> as model rows (features plus the warehouse label).</summary>
+public static class WarehouseCalls
+{
+    // The call's fields the model uses, joined to the caller type code and the department name.
+    private const string SelectCalls = """
+        SELECT c.call_key, c.call_id, c.call_date_key, c.narrative, ct.caller_type_code, c.victim_sex, g.department_name,
+               c.call_hour, c.victim_age, c.is_minor, c.duration_sec, c.operator_category
+        FROM dw.fact_hotline_call c
+        LEFT JOIN dw.dim_caller_type ct ON ct.caller_type_key = c.caller_type_key
+        LEFT JOIN dw.dim_geography g ON g.geography_key = c.geography_key
+        """;
+
+    // Calls confirmed as TIP-related by linkage: a 'linked' hotline_police link to a police report flagged TIP-related
+    // (either side of the link may hold the call id).
+    private const string TipLinkedCalls = """
+        SELECT l.left_record_id AS call_id FROM dw.bridge_case_link l
+        JOIN dw.fact_police_report r ON r.report_number = l.right_record_id
+        WHERE l.link_type = 'hotline_police' AND l.status = 'linked' AND CAST(r.is_tip_related AS INTEGER) = 1
+        UNION
+        SELECT l.right_record_id AS call_id FROM dw.bridge_case_link l
+        JOIN dw.fact_police_report r ON r.report_number = l.left_record_id
+        WHERE l.link_type = 'hotline_police' AND l.status = 'linked' AND CAST(r.is_tip_related AS INTEGER) = 1
+        """;
+
+    /// <summary>Every call with a warehouse label (see <see cref="TipLabels"/>), in date order.</summary>
+    public static LabelledCalls ReadLabelled(DuckDBConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var linked = ReadTipLinkedCallIds(connection);
+        var calls = new List<CallFeatures>();
+        int unlabelled = 0, byOperator = 0, byLinkOnly = 0;
+        using var command = connection.CreateCommand();
+        command.CommandText = SelectCalls + " ORDER BY c.call_date_key, c.call_id";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var callId = reader.GetString(1);
+            var byCategory = TipLabels.FromOperatorCategory(reader.IsDBNull(11) ? null : reader.GetString(11));
+            var byLink = linked.Contains(callId);
+            if (byCategory is null && !byLink)
+            {
+                unlabelled++;
+                continue;
+            }
+
+            if (byCategory == true)
+            {
+                byOperator++;
+            }
+            else if (byLink)
+            {
+                byLinkOnly++;
+            }
+
+            calls.Add(ToFeatures(reader, byCategory == true || byLink));
+        }
+
+        return new LabelledCalls(calls, unlabelled, byOperator, byLinkOnly);
+    }
+
+    /// <summary>Up to <paramref name="limit"/> calls with a key above <paramref name="afterCallKey"/> that
+    /// <paramref name="modelKey"/> has not scored yet, in call-key order (keyset paging).</summary>
+    public static List<(long CallKey, CallFeatures Features)> ReadUnscored(DuckDBConnection connection, int modelKey, long afterCallKey, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        using var command = connection.CreateCommand();
+        command.CommandText = SelectCalls + """
+
+            WHERE c.call_key > $after
+              AND NOT EXISTS (SELECT 1 FROM dw.fact_call_score s WHERE s.call_key = c.call_key AND s.model_key = $model)
+            ORDER BY c.call_key
+            LIMIT $limit
+            """;
+        command.Parameters.Add(new DuckDBParameter("after", afterCallKey));
+        command.Parameters.Add(new DuckDBParameter("model", modelKey));
+        command.Parameters.Add(new DuckDBParameter("limit", limit));
+        using var reader = command.ExecuteReader();
+        var rows = new List<(long, CallFeatures)>(limit);
+        while (reader.Read())
+        {
+            rows.Add((Convert.ToInt64(reader.GetValue(0)), ToFeatures(reader, false)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>One call by its hotline id, or null.</summary>
+    public static CallFeatures? ReadOne(DuckDBConnection connection, string callId)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        using var command = connection.CreateCommand();
+        command.CommandText = SelectCalls + " WHERE c.call_id = $id";
+        command.Parameters.Add(new DuckDBParameter("id", callId));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ToFeatures(reader, false) : null;
+    }
+
+    /// <summary>Every call dated from <paramref name="fromDateKey"/> to <paramref name="toDateKey"/> (yyyymmdd, inclusive), with its operator category.</summary>
+    public static List<(CallFeatures Call, string? OperatorCategory)> ReadWindow(DuckDBConnection connection, int fromDateKey, int toDateKey)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        using var command = connection.CreateCommand();
+        command.CommandText = SelectCalls + " WHERE c.call_date_key BETWEEN $from AND $to ORDER BY c.call_date_key, c.call_id";
+        command.Parameters.Add(new DuckDBParameter("from", fromDateKey));
+        command.Parameters.Add(new DuckDBParameter("to", toDateKey));
+        using var reader = command.ExecuteReader();
+        var rows = new List<(CallFeatures, string?)>();
+        while (reader.Read())
+        {
+            rows.Add((ToFeatures(reader, false), reader.IsDBNull(11) ? null : reader.GetString(11)));
+        }
+
+        return rows;
+    }
+
+    private static HashSet<string> ReadTipLinkedCallIds(DuckDBConnection connection)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        using var command = connection.CreateCommand();
+        command.CommandText = TipLinkedCalls;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    private static CallFeatures ToFeatures(DbDataReader r, bool label) => CallFeatures.Create(
+        callId: r.GetString(1),
+        callDateKey: Convert.ToInt32(r.GetValue(2)),
+        narrative: r.IsDBNull(3) ? null : r.GetString(3),
+        callerType: r.IsDBNull(4) ? null : r.GetString(4),
+        sex: r.IsDBNull(5) ? null : r.GetString(5),
+        department: r.IsDBNull(6) ? null : r.GetString(6),
+        hour: r.IsDBNull(7) ? null : Convert.ToInt32(r.GetValue(7)),
+        victimAge: r.IsDBNull(8) ? null : Convert.ToInt32(r.GetValue(8)),
+        isMinor: r.IsDBNull(9) ? null : Convert.ToInt32(r.GetValue(9)) != 0,
+        durationSec: r.IsDBNull(10) ? null : Convert.ToInt32(r.GetValue(10)),
+        label: label);
+}

@@ -1,0 +1,163 @@
+using System.CommandLine;
+using System.Globalization;
+using TipWarehouse.Classifier;
+using TipWarehouse.Cli.Output;
+using TipWarehouse.Core;
+
+namespace TipWarehouse.Cli.Commands;
+
+/// <summary><c>tipw model train|list|evaluate|activate|score|predict|explain</c>: the TIP call classifier.</summary>
+internal static class ModelCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("model", "Train, inspect and use the classifier that flags TIP-related hotline calls");
+        command.Subcommands.Add(Train(context));
+        command.Subcommands.Add(List(context));
+        command.Subcommands.Add(Evaluate(context));
+        command.Subcommands.Add(Activate(context));
+        command.Subcommands.Add(Score(context));
+        command.Subcommands.Add(Predict(context));
+        command.Subcommands.Add(Explain(context));
+        return command;
+    }
+
+    private static Command Train(CliContext context)
+    {
+        var home = CommonOptions.Home();
+        var format = CommonOptions.Format("table", "csv", "json");
+        var output = CommonOptions.Out();
+        var trainer = new Option<string>("--trainer")
+        {
+            Description = "The learner: sdca (logistic regression, default), lightgbm or fasttree",
+            DefaultValueFactory = _ => ClassifierTrainers.Sdca,
+        };
+        trainer.AcceptOnlyFromAmong([.. ClassifierTrainers.All]);
+        var recall = new Option<double>("--recall-target")
+        {
+            Description = "The recall the flagging threshold is chosen to reach on the validation months (0-1)",
+            DefaultValueFactory = _ => 0.9,
+        };
+        var testMonths = new Option<int>("--test-months")
+        {
+            Description = "How many of the latest months are held out as the test window",
+            DefaultValueFactory = _ => 6,
+        };
+        var activate = new Option<bool>("--activate") { Description = "Make the new model the active one (it scores new calls)" };
+        var command = new Command("train", "Train a model on the warehouse's labelled calls (time-based split), save it under HOME/models and register it")
+        {
+            home, trainer, recall, testMonths, activate, format, output,
+        };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var months = parseResult.GetValue(testMonths);
+            if (months < 1)
+            {
+                throw new UsageException("--test-months must be at least 1.");
+            }
+
+            var options = new TrainingOptions
+            {
+                Trainer = parseResult.GetValue(trainer)!,
+                RecallTarget = parseResult.GetValue(recall),
+                TestMonths = months,
+            };
+            var service = new ClassifierService(context.Time, message => context.Error.WriteLine(message));
+            var outcome = service.Train(TipwHome.At(parseResult.GetValue(home)), options, parseResult.GetValue(activate), cancellationToken);
+            ResultWriter.WriteTo(ClassifierService.TrainSummary(outcome), parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
+            return Task.FromResult(CliApp.Success);
+        });
+        return command;
+    }
+
+    private static Command List(CliContext context)
+    {
+        var home = CommonOptions.Home();
+        var format = CommonOptions.Format("table", "csv", "json");
+        var output = CommonOptions.Out();
+        var command = new Command("list", "List the registered models with their test metrics; 'active' marks the one that scores new calls") { home, format, output };
+        command.SetAction(parseResult =>
+        {
+            var table = ClassifierService.List(TipwHome.At(parseResult.GetValue(home)));
+            ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
+            return CliApp.Success;
+        });
+        return command;
+    }
+
+    private static Command Evaluate(CliContext context)
+    {
+        var home = CommonOptions.Home();
+        var format = CommonOptions.Format("table", "csv", "json");
+        var output = CommonOptions.Out();
+        var command = new Command("evaluate", "Measure the active model on its test months against the warehouse's labels (confusion matrix, calibration)") { home, format, output };
+        command.SetAction(parseResult =>
+        {
+            var table = ClassifierService.Evaluate(TipwHome.At(parseResult.GetValue(home)));
+            ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
+            return CliApp.Success;
+        });
+        return command;
+    }
+
+    private static Command Activate(CliContext context)
+    {
+        var home = CommonOptions.Home();
+        var name = new Argument<string>("model") { Description = "The model name, as 'tipw model list' shows it" };
+        var command = new Command("activate", "Make a registered model the active one (earlier scores are kept)") { home, name };
+        command.SetAction(parseResult =>
+        {
+            var model = ClassifierService.Activate(TipwHome.At(parseResult.GetValue(home)), parseResult.GetValue(name)!);
+            context.Error.WriteLine($"{model.ModelName} is now the active model; 'tipw model score' scores the calls it has not scored yet.");
+            return CliApp.Success;
+        });
+        return command;
+    }
+
+    private static Command Score(CliContext context)
+    {
+        var home = CommonOptions.Home();
+        var command = new Command("score", "Score every call the active model has not scored yet into dw.fact_call_score (the scoring pipeline does this after each hotline load)") { home };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var service = new ClassifierService(context.Time);
+            var (model, scored, flagged) = service.ScoreNew(TipwHome.At(parseResult.GetValue(home)), cancellationToken);
+            context.Error.WriteLine($"{scored} call(s) scored by {model}, {flagged} flagged as TIP-related.");
+            return Task.FromResult(CliApp.Success);
+        });
+        return command;
+    }
+
+    private static Command Predict(CliContext context)
+    {
+        var home = CommonOptions.Home();
+        var input = new Option<string>("--input") { Description = "A CSV with the hotline export's columns (only 'relato' required; ';' or ',' separated; UTF-8 or Windows-1252)", Required = true };
+        var output = new Option<string>("--output") { Description = "Where to write the input columns plus probabilidad_trata and es_trata (UTF-8)", Required = true };
+        var command = new Command("predict", "Score any narrative CSV with the active model") { home, input, output };
+        command.SetAction(parseResult =>
+        {
+            var result = ClassifierService.Predict(TipwHome.At(parseResult.GetValue(home)), parseResult.GetValue(input)!, parseResult.GetValue(output)!);
+            context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{result.Rows} row(s) scored ({result.Encoding}, '{result.Separator}'), {result.Flagged} flagged as TIP-related; written to {parseResult.GetValue(output)}"));
+            return CliApp.Success;
+        });
+        return command;
+    }
+
+    private static Command Explain(CliContext context)
+    {
+        var home = CommonOptions.Home();
+        var format = CommonOptions.Format("table", "csv", "json");
+        var output = CommonOptions.Out();
+        var top = new Option<int>("--top") { Description = "How many features pushing towards TIP to show (half as many pushing away)", DefaultValueFactory = _ => 12 };
+        var callId = new Argument<string>("call-id") { Description = "The hotline call id (id_llamada)" };
+        var command = new Command("explain", "Show the terms and fields that drove the active model's score of one call") { home, top, format, output, callId };
+        command.SetAction(parseResult =>
+        {
+            var explanation = ClassifierService.Explain(TipwHome.At(parseResult.GetValue(home)), parseResult.GetValue(callId)!, Math.Max(1, parseResult.GetValue(top)));
+            ResultWriter.WriteTo(ModelExplainer.ToTable(explanation), parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
+            return CliApp.Success;
+        });
+        return command;
+    }
+}

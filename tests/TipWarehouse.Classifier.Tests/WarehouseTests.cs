@@ -1,0 +1,232 @@
+using DuckDB.NET.Data;
+using Microsoft.Extensions.Time.Testing;
+using TipWarehouse.Core;
+using TipWarehouse.Core.Pipelines;
+using TipWarehouse.Schema;
+
+namespace TipWarehouse.Classifier.Tests;
+
+/// <summary>The classifier against a real (DuckDB) warehouse built from <c>sql/</c>, loaded with the simulated world's calls.</summary>
+[Collection(SimulatedWorldGroup.Name)]
+public sealed class WarehouseTests : IDisposable
+{
+    private readonly SimulatedWorldFixture _world;
+    private readonly TipwHome _home;
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2008, 1, 15, 12, 0, 0, TimeSpan.Zero));
+
+    public WarehouseTests(SimulatedWorldFixture world)
+    {
+        _world = world;
+        _home = new TipwHome(Path.Combine(world.Directory, "home-" + Guid.NewGuid().ToString("N")));
+        _home.EnsureCreated();
+        using var connection = Warehouse.OpenPath(_home.WarehousePath);
+        WarehouseInitializer.Initialize(connection, new InitOptions { Time = _time });
+        LoadCalls(connection, world.Calls);
+    }
+
+    public void Dispose() => Directory.Delete(_home.Root, recursive: true);
+
+    [Fact]
+    public void Warehouse_labels_come_from_operator_category_and_tip_links_and_skip_calls_without_either()
+    {
+        using var connection = Warehouse.Open(_home);
+        var linked = _world.Calls.First(c => c.Category is null).Features.CallId;
+        Execute(connection, $"""
+            INSERT INTO dw.fact_police_report (report_number, report_date_key, incident_date_key, police_unit_key, geography_key, crime_type_key,
+                exploitation_type_key, status, is_tip_related, victim_count, suspect_count, report_count, source_updated_at, batch_id)
+            VALUES ('R-1', 20070101, 20070101, -1, -1, -1, -1, 'open', true, 1, 1, 1, TIMESTAMP '2007-01-01', 0);
+            INSERT INTO dw.bridge_case_link (case_id, link_type, left_record_id, right_record_id, method, score, status, link_date_key, batch_id)
+            VALUES ('C-1', 'hotline_police', '{linked}', 'R-1', 'exact', 1.0, 'linked', 20070101, 0);
+            """);
+
+        var labelled = WarehouseCalls.ReadLabelled(connection);
+
+        var withCategory = _world.Calls.Count(c => c.Category is not null);
+        Assert.Equal(withCategory + 1, labelled.Calls.Count);
+        Assert.Equal(_world.Calls.Count - withCategory - 1, labelled.Unlabelled);
+        Assert.True(labelled.Calls.Single(c => c.CallId == linked).Label);
+        Assert.Equal(1, labelled.PositiveByLinkOnly);
+        Assert.Equal(_world.Calls.Count(c => TipLabels.FromOperatorCategory(c.Category) == true), labelled.PositiveByOperator);
+    }
+
+    [Fact]
+    public void Train_saves_the_model_registers_it_and_activate_keeps_exactly_one_active()
+    {
+        var service = new ClassifierService(_time);
+        var first = service.Train(_home, _world.Options, activate: true);
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var second = RegisterTrained("tip-call-sdca-second", activate: true);
+
+        Assert.Equal("tip-call-sdca-20080115120000", first.Model.ModelName);
+        Assert.True(File.Exists(Path.Combine(_home.ModelsDirectory, first.Model.ModelName, "model.zip")));
+        var metadata = ModelMetadata.Load(Path.Combine(_home.ModelsDirectory, first.Model.ModelName, "metadata.json"));
+        Assert.Equal(first.Metadata.Threshold, metadata.Threshold);
+        Assert.Equal(TipLabels.LabelSource, metadata.LabelSource);
+        Assert.True(metadata.TrainTo < metadata.TestFrom);
+
+        var list = ClassifierService.List(_home);
+        Assert.Equal(["model", "auc", "pr_auc", "precision", "recall", "f1", "threshold", "active"], list.Columns.Take(8).Select(c => c.Name));
+        Assert.Equal(2, list.Rows.Count);
+        var active = list.Rows.Where(r => (bool)r[list.IndexOf("active")]!).Select(r => (string)r[0]!).ToList();
+        Assert.Equal([second.ModelName], active);
+
+        ClassifierService.Activate(_home, first.Model.ModelName);
+        using var connection = Warehouse.Open(_home, readOnly: true);
+        Assert.Equal(first.Model.ModelName, ModelRegistry.Active(connection)!.ModelName);
+        Assert.Equal(1L, Scalar(connection, "SELECT count(*) FROM dw.dim_model WHERE is_active"));
+    }
+
+    [Fact]
+    public async Task Scoring_step_scores_each_call_once_per_model_and_keeps_earlier_scores()
+    {
+        var step = new CallScoringStep();
+        RegisterTrained("tip-call-first", activate: true);
+        var calls = _world.Calls.Count;
+
+        var first = await RunStepAsync(step, batchId: 1);
+        var rerun = await RunStepAsync(step, batchId: 2);
+        _time.Advance(TimeSpan.FromHours(1));
+        RegisterTrained("tip-call-second", activate: true, threshold: 0.5);
+        var second = await RunStepAsync(step, batchId: 3);
+
+        Assert.Equal(new StepOutcome(calls, calls, 0, 0), first);
+        Assert.Equal(new StepOutcome(0, 0, 0, 0), rerun);
+        Assert.Equal(calls, second.RowsLoaded);
+        using var connection = Warehouse.Open(_home, readOnly: true);
+        Assert.Equal(2L * calls, Scalar(connection, "SELECT count(*) FROM dw.fact_call_score"));
+        Assert.Equal(2L, Scalar(connection, "SELECT count(DISTINCT model_key) FROM dw.fact_call_score"));
+        Assert.Equal(0L, Scalar(connection, "SELECT count(*) FROM dw.fact_call_score WHERE probability < 0 OR probability > 1 OR score_date_key <> 20080115"));
+        // The flag agrees with each model's own threshold.
+        Assert.Equal(0L, Scalar(connection, """
+            SELECT count(*) FROM dw.fact_call_score s JOIN dw.dim_model m USING (model_key)
+            WHERE s.is_flagged <> (s.probability >= m.threshold)
+            """));
+        // Scores equal what the model gives the same calls directly.
+        var active = ModelRegistry.Active(connection)!;
+        var sample = WarehouseCalls.ReadLabelled(connection).Calls.Take(50).ToList();
+        var direct = active.LoadScorer(_home).Score(sample);
+        for (var i = 0; i < sample.Count; i++)
+        {
+            var stored = Convert.ToDouble(Scalar(connection, $"SELECT s.probability FROM dw.fact_call_score s JOIN dw.fact_hotline_call c USING (call_key) WHERE c.call_id = '{sample[i].CallId}' AND s.model_key = {active.ModelKey}"));
+            Assert.Equal(direct[i], stored, 5);
+        }
+    }
+
+    [Fact]
+    public async Task Scoring_step_without_an_active_model_reads_nothing_and_says_so()
+    {
+        var messages = new List<string>();
+
+        var outcome = await RunStepAsync(new CallScoringStep(messages.Add), batchId: 1);
+
+        Assert.Equal(new StepOutcome(0, 0, 0, 0), outcome);
+        Assert.Contains(messages, m => m.Contains("no active model", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Scoring_step_rolls_back_with_the_batch_transaction()
+    {
+        RegisterTrained("tip-call-rollback", activate: true);
+        using (var connection = Warehouse.Open(_home))
+        {
+            using var transaction = connection.BeginTransaction();
+            var context = new PipelineStepContext(_home, connection, "call_scoring", 1, 1, _time, new Dictionary<string, string> { ["chunk_size"] = "1000" });
+            var outcome = await new CallScoringStep().RunAsync(context);
+            Assert.Equal(_world.Calls.Count, outcome.RowsLoaded);
+            transaction.Rollback();
+        }
+
+        using var check = Warehouse.Open(_home, readOnly: true);
+        Assert.Equal(0L, Scalar(check, "SELECT count(*) FROM dw.fact_call_score"));
+    }
+
+    [Fact]
+    public void Truth_evaluation_measures_the_active_model_on_its_test_months()
+    {
+        RegisterTrained("tip-call-truth", activate: true);
+        using var connection = Warehouse.Open(_home, readOnly: true);
+
+        var result = TruthEvaluation.Evaluate(connection, _home, _world.Directory);
+        var table = TruthEvaluation.ToTable(result);
+
+        Assert.Equal(_world.Result.Split.TestFrom, result.TestFrom);
+        Assert.True(result.Model.Count > 500);
+        Assert.True(result.Model.Auc >= 0.9, $"AUC against the truth {result.Model.Auc:0.000}");
+        Assert.Equal(["model", "test_from", "test_to", "calls", "positives", "auc", "pr_auc", "precision", "recall", "f1", "threshold"], table.Columns.Take(11).Select(c => c.Name));
+    }
+
+    [Fact]
+    public void Explain_names_the_terms_behind_a_warehouse_call()
+    {
+        RegisterTrained("tip-call-explain", activate: true);
+        var tipCall = _world.Calls.First(c => TipLabels.FromOperatorCategory(c.Category) == true && c.Features.Narrative.Length > 60).Features.CallId;
+
+        var table = ModelExplainer.ToTable(ClassifierService.Explain(_home, tipCall));
+
+        Assert.NotEmpty(table.Rows);
+        Assert.Contains(table.Rows, r => (string)r[0]! is "word" or "chars");
+        Assert.Throws<TipwException>(() => ClassifierService.Explain(_home, "NO-SUCH-CALL"));
+    }
+
+    // Registers the fixture's already trained model under a new name (training is tested once, in Train_saves_...).
+    private RegisteredModel RegisterTrained(string name, bool activate, double? threshold = null)
+    {
+        using var connection = Warehouse.Open(_home);
+        var source = WarehouseCalls.ReadLabelled(connection);
+        var result = threshold is null ? _world.Result : _world.Result with { Threshold = threshold.Value };
+        var metadata = ModelRegistry.Describe(name, result, _world.Options, source, _time.GetUtcNow());
+        return ModelRegistry.Register(connection, _home, result, metadata, activate);
+    }
+
+    private async Task<StepOutcome> RunStepAsync(CallScoringStep step, long batchId)
+    {
+        using var connection = Warehouse.Open(_home);
+        using var transaction = connection.BeginTransaction();
+        var context = new PipelineStepContext(_home, connection, "call_scoring", batchId, batchId, _time, new Dictionary<string, string>());
+        var outcome = await step.RunAsync(context);
+        transaction.Commit();
+        return outcome;
+    }
+
+    private static object? Scalar(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static void Execute(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    // Loads calls as the ETL would leave them in dw.fact_hotline_call (unknown members for what the classifier does not read).
+    private static void LoadCalls(DuckDBConnection connection, IEnumerable<(CallFeatures Features, string? Category)> calls)
+    {
+        Execute(connection, "CREATE TEMP TABLE calls_in (call_id VARCHAR, date_key INTEGER, hour INTEGER, narrative VARCHAR, caller VARCHAR, sex VARCHAR, age INTEGER, category VARCHAR)");
+        using (var appender = connection.CreateAppender("calls_in"))
+        {
+            var i = 0;
+            foreach (var (f, category) in calls)
+            {
+                var row = appender.CreateRow().AppendValue(f.CallId).AppendValue(f.CallDateKey).AppendValue(i++ % 24).AppendValue(f.Narrative)
+                    .AppendValue(f.CallerType).AppendValue(f.Sex.Length == 0 ? null : f.Sex);
+                row = float.IsNaN(f.VictimAge) ? row.AppendNullValue() : row.AppendValue((int)f.VictimAge);
+                row.AppendValue(category).EndRow();
+            }
+        }
+
+        Execute(connection, """
+            INSERT INTO dw.fact_hotline_call (call_id, call_date_key, call_hour, call_ts_lima, geography_key, caller_type_key, victim_person_key,
+                referred_police_unit_key, referral_date_key, duration_sec, victim_age, is_minor, victim_sex, operator_category, is_tip_by_operator,
+                narrative, ubigeo_source_coding, call_count, batch_id)
+            SELECT call_id, date_key, hour, strptime(CAST(date_key AS VARCHAR), '%Y%m%d') + to_hours(hour), -1,
+                   coalesce((SELECT caller_type_key FROM dw.dim_caller_type t WHERE t.caller_type_code = caller), -1), -1, -1, -1,
+                   60 + (hour * 7), age, age < 18, sex, category, category IN ('TRATA', 'EXPLOTACION LABORAL'), narrative, 'reniec', 1, 0
+            FROM calls_in;
+            DROP TABLE calls_in;
+            """);
+    }
+}
