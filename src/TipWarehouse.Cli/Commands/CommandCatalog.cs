@@ -14,5 +14,7 @@ internal static class CommandCatalog
         yield return RunsCommand.Create(context);
         yield return QueryCommand.Create(context);
         yield return ModelCommand.Create(context);
+        yield return ReportCommand.Create(context);
+        yield return ExportCommand.Create(context);
     }
 }

@@ -1,0 +1,37 @@
+-- TIP-related activity per district's department and PNP directorate and month, for 'tipw report regions':
+-- hotline calls (all and flagged TIP-related by operators) by the caller's district, TIP-related police reports by
+-- the report's district, and TIP-related prosecution cases received by the case's district. Unknown geography is
+-- kept (department 'Desconocido') so regional rows add up to the national figures.
+CREATE VIEW [rpt].[v_regional_monthly]
+AS
+SELECT
+    g.department_name,
+    g.pnp_directorate,
+    x.year_month,
+    SUM(x.hotline_calls) AS hotline_calls,
+    SUM(x.tip_calls) AS tip_calls,
+    SUM(x.tip_reports) AS tip_reports,
+    SUM(x.tip_cases) AS tip_cases
+FROM
+(
+    SELECT f.geography_key, d.year_month,
+           f.call_count AS hotline_calls,
+           CASE WHEN f.is_tip_by_operator = 1 THEN f.call_count ELSE 0 END AS tip_calls,
+           0 AS tip_reports,
+           0 AS tip_cases
+    FROM dw.fact_hotline_call AS f
+    INNER JOIN dw.dim_date AS d ON d.date_key = f.call_date_key
+    UNION ALL
+    SELECT r.geography_key, d.year_month, 0, 0, r.report_count, 0
+    FROM dw.fact_police_report AS r
+    INNER JOIN dw.dim_date AS d ON d.date_key = r.report_date_key
+    WHERE r.is_tip_related = 1
+    UNION ALL
+    SELECT ev.geography_key, d.year_month, 0, 0, 0, ev.event_count
+    FROM dw.fact_case_event AS ev
+    INNER JOIN dw.dim_case_stage AS st ON st.case_stage_key = ev.case_stage_key
+    INNER JOIN dw.dim_date AS d ON d.date_key = ev.event_date_key
+    WHERE st.stage_code = 'COMPLAINT_RECEIVED' AND ev.is_tip_related = 1
+) AS x
+INNER JOIN dw.dim_geography AS g ON g.geography_key = x.geography_key
+GROUP BY g.department_name, g.pnp_directorate, x.year_month;

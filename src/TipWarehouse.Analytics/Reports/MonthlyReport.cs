@@ -1,0 +1,131 @@
+using DuckDB.NET.Data;
+using TipWarehouse.Analytics.Disclosure;
+using TipWarehouse.Core;
+
+namespace TipWarehouse.Analytics.Reports;
+
+/// <summary>
+/// <c>monthly</c>: nationwide figures per period from <c>rpt.v_monthly_national</c>: hotline calls, calls flagged
+/// TIP-related by operators and by the active model with their shares, TIP-related police reports, arrests, cases sent to
+/// prosecution, formalizations, sentences and convictions.
+/// </summary>
+public static class MonthlyReport
+{
+    /// <summary>The count columns, in output order (shares are inserted after the flag counts).</summary>
+    public static readonly IReadOnlyList<string> CountColumns =
+    [
+        "hotline_calls", "calls_tip_by_operator", "calls_scored", "calls_tip_by_model", "tip_police_reports", "tip_arrests",
+        "cases_sent_to_prosecution", "formalizations", "sentences", "convictions",
+    ];
+
+    /// <summary>Disclosure rules: every count column; shares derive from their counts; column totals are published (yearly figures).</summary>
+    public static readonly DisclosureSpec Disclosure = new(
+        CountColumns,
+        [
+            new DerivedColumn("tip_share_operator", ["calls_tip_by_operator", "hotline_calls"]),
+            new DerivedColumn("tip_share_model", ["calls_tip_by_model", "calls_scored"]),
+        ]);
+
+    /// <summary>Reads the nationwide monthly series (every month of the date dimension, zeros where nothing happened).</summary>
+    public static IReadOnlyList<MonthlyFigures> ReadSeries(DuckDBConnection connection)
+    {
+        var table = Sql.Read(connection, """
+            SELECT year_month, hotline_calls, calls_tip_by_operator, calls_scored, calls_tip_by_model, tip_police_reports,
+                   tip_arrests, cases_sent_to_prosecution, formalizations, sentences, convictions
+            FROM rpt.v_monthly_national
+            ORDER BY year_month
+            """);
+        return table.Rows
+            .Select(r => new MonthlyFigures(Sql.Month(r[0]), r.Skip(1).Select(Sql.Long).ToArray()))
+            .ToArray();
+    }
+
+    /// <summary>The first and last month with any fact.</summary>
+    public static (YearMonth? First, YearMonth? Last) DataRange(IReadOnlyList<MonthlyFigures> series)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        var withData = series.Where(s => s.Counts.Any(c => c != 0)).Select(s => s.Month).ToArray();
+        return withData.Length == 0 ? (null, null) : (withData.Min(), withData.Max());
+    }
+
+    /// <summary>Builds the report for <paramref name="request"/>.</summary>
+    public static ResultTable Build(DuckDBConnection connection, ReportRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var series = ReadSeries(connection);
+        var (first, last) = DataRange(series);
+        var window = ReportWindow.Resolve(request, first, last);
+        var notes = new List<string>
+        {
+            $"Nationwide figures {window}, by {request.By.ToString().ToLowerInvariant()}. TIP-related police reports, arrests and prosecution figures count TIP-related records only.",
+            "The hotline opened on 2006-03-13: months before March 2006 have no calls by construction. Law 28950 (TIP law) was enacted in January 2007.",
+        };
+
+        var activeModels = Sql.Scalar(connection, "SELECT COUNT(*) FROM dw.dim_model WHERE is_active = 1 AND model_key > 0");
+        var hasModel = activeModels > 0;
+        if (!hasModel)
+        {
+            notes.Add("No active model: model-flagged calls are not available (train and activate one with 'tipw model train').");
+        }
+
+        var inWindow = series.Where(s => window.Contains(s.Month)).ToArray();
+        if (hasModel && inWindow.Sum(s => s[2]) == 0)
+        {
+            notes.Add("An active model exists but no call in the window has been scored by it yet ('tipw model score').");
+        }
+
+        var columns = new List<ResultColumn>
+        {
+            new("period", typeof(string)),
+            new("hotline_calls", typeof(long)),
+            new("calls_tip_by_operator", typeof(long)),
+            new("tip_share_operator", typeof(double)),
+            new("calls_scored", typeof(long)),
+            new("calls_tip_by_model", typeof(long)),
+            new("tip_share_model", typeof(double)),
+            new("tip_police_reports", typeof(long)),
+            new("tip_arrests", typeof(long)),
+            new("cases_sent_to_prosecution", typeof(long)),
+            new("formalizations", typeof(long)),
+            new("sentences", typeof(long)),
+            new("convictions", typeof(long)),
+        };
+
+        var rows = new List<object?[]>();
+        foreach (var period in inWindow.GroupBy(s => s.Month.PeriodLabel(request.By)))
+        {
+            var sum = new long[CountColumns.Count];
+            foreach (var month in period)
+            {
+                for (var i = 0; i < sum.Length; i++)
+                {
+                    sum[i] += month.Counts[i];
+                }
+            }
+
+            rows.Add(
+            [
+                period.Key,
+                sum[0], sum[1], Sql.Ratio(sum[1], sum[0]),
+                hasModel ? sum[2] : null, hasModel ? sum[3] : null, hasModel ? Sql.Ratio(sum[3], sum[2]) : null,
+                sum[4], sum[5], sum[6], sum[7], sum[8], sum[9],
+            ]);
+        }
+
+        return new ResultTable(columns, rows, notes);
+    }
+}
+
+/// <summary>One month of the national series; counts in <see cref="MonthlyReport.CountColumns"/> order.</summary>
+public sealed record MonthlyFigures(YearMonth Month, long[] Counts)
+{
+    /// <summary>The count at position <paramref name="index"/>.</summary>
+    public long this[int index] => Counts[index];
+
+    /// <summary>The count of the named column.</summary>
+    public long Get(string column)
+    {
+        var index = MonthlyReport.CountColumns.ToList().IndexOf(column);
+        return index >= 0 ? Counts[index] : throw new ArgumentException($"Unknown monthly column '{column}'.", nameof(column));
+    }
+}

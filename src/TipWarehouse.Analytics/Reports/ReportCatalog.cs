@@ -1,0 +1,56 @@
+using DuckDB.NET.Data;
+using TipWarehouse.Analytics.Disclosure;
+using TipWarehouse.Core;
+
+namespace TipWarehouse.Analytics.Reports;
+
+/// <summary>The canned reports of <c>tipw report NAME</c>: runs one and applies disclosure control when publishing.</summary>
+public static class ReportCatalog
+{
+    /// <summary>Report names, as typed on the command line.</summary>
+    public static readonly IReadOnlyList<string> Names = ["monthly", "funnel", "regions", "referrals", "training-effect", "law-effect"];
+
+    /// <summary>Reports that have a PNG chart.</summary>
+    public static readonly IReadOnlyList<string> Charted = ["monthly", "funnel", "regions"];
+
+    /// <summary>Runs report <paramref name="name"/>; with <see cref="ReportRequest.Publish"/> the result is disclosure-controlled.</summary>
+    public static ResultTable Run(DuckDBConnection connection, string name, ReportRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(request);
+        var (table, spec) = name switch
+        {
+            "monthly" => (MonthlyReport.Build(connection, request), MonthlyReport.Disclosure),
+            "funnel" => (FunnelReport.Build(connection, request), FunnelReport.Disclosure),
+            "regions" => (RegionsReport.Build(connection, request), RegionsReport.Disclosure),
+            "referrals" => (ReferralsReport.Build(connection, request), ReferralsReport.Disclosure),
+            "training-effect" => (TrainingEffectReport.Build(connection, request), TrainingEffectReport.Disclosure),
+            "law-effect" => (LawEffectReport.Build(connection, request), LawEffectReport.Disclosure),
+            _ => throw new UsageException($"Unknown report '{name}'. Reports: {string.Join(", ", Names)}."),
+        };
+
+        if (!request.Publish)
+        {
+            return table;
+        }
+
+        // Reference counts (a region's number of districts) are not sensitive, but small ones would read like unsuppressed cells.
+        var districts = table.IndexOf("districts");
+        if (districts >= 0)
+        {
+            table = new ResultTable(
+                table.Columns.Where((_, i) => i != districts).ToArray(),
+                table.Rows.Select(r => r.Where((_, i) => i != districts).ToArray()).ToArray(),
+                table.Notes);
+        }
+
+        var published = DisclosureControl.Apply(table, spec, request.K).Table;
+        if (spec.CountColumns.Count == 0)
+        {
+            var notes = published.Notes.Append("This report holds model estimates, not counts of people or records, so no cell is suppressed; its inputs are national or directorate monthly aggregates.").ToArray();
+            return new ResultTable(published.Columns, published.Rows, notes);
+        }
+
+        return published;
+    }
+}
