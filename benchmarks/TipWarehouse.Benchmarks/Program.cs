@@ -12,7 +12,7 @@ try
     }
 
     var options = HarnessOptions.Parse(args);
-    var commandLine = "dotnet run -c Release --project benchmarks/TipWarehouse.Benchmarks --" + (args.Length == 0 ? "" : " " + string.Join(' ', args));
+    var commandLine = "dotnet run -c Release --project benchmarks/TipWarehouse.Benchmarks --" + (args.Length == 0 ? "" : " " + string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a)));
     if (!options.MicroOnly)
     {
         await new Harness(options, Console.Error).RunAsync(commandLine);
