@@ -11,6 +11,19 @@ try
         return await IngestPhase.RunChildAsync(args);
     }
 
+    if (args.Length >= 2 && args[0] == "--phase" && args[1] == "baseline")
+    {
+        // The read_csv baseline alone, on files simulated earlier: --phase baseline HOTLINE_DIR NEW_DB_PATH PIPELINES_DIR.
+        if (args.Length != 5)
+        {
+            throw new UsageException("--phase baseline needs HOTLINE_DIR NEW_DB_PATH PIPELINES_DIR.");
+        }
+
+        var (rows, seconds) = Harness.DuckDbBaseline(args[3], args[2], args[4]);
+        Console.Out.WriteLine($"BASELINE-RESULT rows={rows} seconds={seconds:0.000} rows_per_second={rows / seconds:0} load={MachineInfo.LoadAverage()}");
+        return 0;
+    }
+
     var options = HarnessOptions.Parse(args);
     var commandLine = "dotnet run -c Release --project benchmarks/TipWarehouse.Benchmarks --" + (args.Length == 0 ? "" : " " + string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a)));
     if (!options.MicroOnly)
