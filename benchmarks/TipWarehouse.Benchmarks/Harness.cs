@@ -233,7 +233,8 @@ public sealed class Harness
         return (Scalar<long>(connection, "SELECT COUNT(*) FROM raw"), seconds);
     }
 
-    private (double MonthlyMs, double FunnelMs, long Calls) QueryLatency(TipwHome home)
+    /// <summary>Median latency of the monthly and funnel reports on <paramref name="home"/>'s warehouse, and its call count.</summary>
+    public (double MonthlyMs, double FunnelMs, long Calls) QueryLatency(TipwHome home)
     {
         using var connection = Warehouse.Open(home, readOnly: true);
         var calls = Scalar<long>(connection, "SELECT COUNT(*) FROM dw.fact_hotline_call");

@@ -24,6 +24,19 @@ try
         return 0;
     }
 
+    if (args.Length >= 2 && args[0] == "--phase" && args[1] == "reports")
+    {
+        // Report latency alone, on a warehouse loaded earlier: --phase reports HOME [harness options such as --repetitions N].
+        if (args.Length < 3)
+        {
+            throw new UsageException("--phase reports needs HOME.");
+        }
+
+        var (monthly, funnel, calls) = new Harness(HarnessOptions.Parse(args[3..]), Console.Error).QueryLatency(TipwHome.At(args[2]));
+        Console.Out.WriteLine($"REPORTS-RESULT calls={calls} monthly_ms={monthly:0.0} funnel_ms={funnel:0.0} load={MachineInfo.LoadAverage()}");
+        return 0;
+    }
+
     var options = HarnessOptions.Parse(args);
     var commandLine = "dotnet run -c Release --project benchmarks/TipWarehouse.Benchmarks --" + (args.Length == 0 ? "" : " " + string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a)));
     if (!options.MicroOnly)
