@@ -47,6 +47,24 @@ public static class MicroRunner
         Directory.CreateDirectory(resultsFolder);
         var path = Path.Combine(resultsFolder, "micro.md");
         File.WriteAllText(path, text.ToString());
+        TryDelete(artifacts);
+        TryDelete(MicroData.Get().Folder);
         return path;
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A scratch folder left in the temp directory is harmless.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Same.
+        }
     }
 }
