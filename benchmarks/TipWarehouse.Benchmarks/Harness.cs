@@ -1,0 +1,373 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using DuckDB.NET.Data;
+using Microsoft.ML;
+using TipWarehouse.Analytics.Reports;
+using TipWarehouse.Classifier;
+using TipWarehouse.Core;
+using TipWarehouse.Etl.Engine;
+using TipWarehouse.Etl.Extraction;
+using TipWarehouse.Etl.Privacy;
+using TipWarehouse.Etl.Specs;
+using TipWarehouse.Schema;
+using TipWarehouse.Simulation;
+
+namespace TipWarehouse.Benchmarks;
+
+/// <summary>One end-to-end harness run at one scale: simulate, ingest (child process), DuckDB baseline, incremental day,
+/// report latency, classifier training and scoring; writes Markdown and JSON and prints each figure with its target.</summary>
+public sealed class Harness
+{
+    private static readonly string[] s_otherPipelines = ["police_reports", "police_persons", "police_arrests", "prosecution"];
+    private static readonly byte[] s_benchmarkKey = [.. Enumerable.Range(7, 32).Select(i => (byte)i)];
+    private readonly HarnessOptions _options;
+    private readonly TextWriter _log;
+    private readonly List<StepTiming> _steps = [];
+    private readonly Dictionary<string, double> _details = new(StringComparer.Ordinal);
+    private double _maxLoad;
+
+    public Harness(HarnessOptions options, TextWriter log)
+    {
+        _options = options;
+        _log = log;
+    }
+
+    /// <summary>Runs every measurement and returns the path of the Markdown results.</summary>
+    public async Task<string> RunAsync(string commandLine, CancellationToken cancellationToken = default)
+    {
+        var started = TimeProvider.System.GetUtcNow();
+        var loadAtStart = MachineInfo.LoadAverage();
+        _maxLoad = MachineInfo.LoadAverage1();
+        var work = _options.WorkDirectory is { } w ? Directory.CreateDirectory(w).FullName : Directory.CreateTempSubdirectory("tipw-bench-").FullName;
+        var resultsFolder = Path.Combine(_options.ResultsRoot ?? LocateResultsRoot(), _options.Machine);
+        var pipelines = PipelineEngine.LocatePipelinesDirectory();
+        _log.WriteLine($"harness: scale {_options.Scale}, work {work}, pipelines {pipelines}, results {resultsFolder}, load {loadAtStart}");
+        try
+        {
+            var sources = Path.Combine(work, "sources");
+            var newDay = Path.Combine(work, "newday");
+            var summary = Step("simulate", () => WorldSimulator.Run(new SimulationOptions { OutputDirectory = sources, Seed = _options.Seed, Scale = _options.Scale }, null, cancellationToken), s => $"{s.HotlineCalls:N0} calls, {s.PoliceReports:N0} police reports");
+            var newDayFile = HoldBackLastDay(sources, newDay);
+
+            var template = Path.Combine(work, "template.duckdb");
+            var duckDbVersion = Step("init warehouse template", () =>
+            {
+                using var connection = Warehouse.OpenPath(template);
+                WarehouseInitializer.Initialize(connection, new InitOptions { Time = TimeProvider.System }, cancellationToken);
+                return Scalar<string>(connection, "SELECT version()");
+            }, v => "DuckDB " + v);
+            var machine = MachineInfo.Read(_options.Machine, duckDbVersion);
+
+            // 1 and 5: the pipeline's ingest in a child process (peak RSS of that process alone).
+            var full = NewHome(work, template, "full");
+            var ingest = await StepAsync("ingest hotline (child process)", () => IngestPhase.RunInChildAsync(sources, full, pipelines, cancellationToken), i => $"{i.RowsRead:N0} rows read, {i.RowsLoaded:N0} loaded, {i.RowsRejected:N0} rejected, {i.RowsDuplicate:N0} duplicate, {i.Batches} batches, peak RSS {i.PeakRssBytes / 1048576.0:N0} MiB, status {i.Status}{(i.Error is null ? "" : ": " + i.Error)}");
+            var pipelineRate = ingest.RowsRead / ingest.HotlineSeconds;
+            _details["ingest.police_stations_seconds"] = ingest.StationsSeconds;
+            _details["ingest.hotline_seconds"] = ingest.HotlineSeconds;
+            _details["ingest.rows_read"] = ingest.RowsRead;
+            _details["ingest.rows_per_second"] = pipelineRate;
+            _details["ingest.peak_rss_mib"] = ingest.PeakRssBytes / 1048576.0;
+
+            // 1: DuckDB's own read_csv of the same files into a plain table, in a fresh database file.
+            var (baselineRows, baselineSeconds) = Step("duckdb read_csv baseline", () => DuckDbBaseline(Path.Combine(work, "baseline.duckdb"), Path.Combine(sources, "hotline"), pipelines), b => $"{b.Rows:N0} rows");
+            var baselineRate = baselineRows / baselineSeconds;
+            _details["baseline.rows"] = baselineRows;
+            _details["baseline.seconds"] = baselineSeconds;
+            _details["baseline.rows_per_second"] = baselineRate;
+
+            // 2: one new day into the loaded warehouse vs into an empty one (a throwaway empty load first warms the JIT).
+            var incremental = await IncrementalAsync(work, template, full, sources, newDay, newDayFile, pipelines, cancellationToken);
+
+            if (!_options.HotlineOnly)
+            {
+                await StepAsync("load police and prosecution (for the funnel)", async () =>
+                {
+                    var engine = IngestPhase.NewEngine(full, pipelines);
+                    var results = await engine.RunManyAsync(s_otherPipelines, sources, "benchmark", cancellationToken: cancellationToken);
+                    return results;
+                }, r => string.Join(", ", r.Select(x => $"{x.Pipeline} {x.Status} {x.RowsLoaded:N0}")));
+            }
+
+            // 3: report latency on the loaded warehouse.
+            var (monthlyMs, funnelMs, callsInWarehouse) = Step("report latency", () => QueryLatency(full), q => $"{q.Calls:N0} calls in dw.fact_hotline_call");
+
+            // 4: classifier training on ~100k labelled calls and batch scoring throughput.
+            var (trainSeconds, trained, scoreRate, scored) = Step("classifier train and score", () => Classifier(full, cancellationToken), m => $"trained on {m.Trained:N0}, scored {m.Scored:N0}");
+
+            var figures = Figures(ingest, pipelineRate, baselineRate, incremental, monthlyMs, funnelMs, callsInWarehouse, trainSeconds, trained, scoreRate, resultsFolder);
+            var loadAtEnd = MachineInfo.LoadAverage();
+            var report = new HarnessReport(
+                started.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+                _options.Scale,
+                _options.Seed,
+                summary.HotlineCalls,
+                machine,
+                loadAtStart,
+                loadAtEnd,
+                _maxLoad > machine.Cores,
+                _options.Note,
+                figures,
+                _steps,
+                ingest,
+                _details,
+                commandLine);
+            var markdown = ResultsWriter.Write(resultsFolder, report);
+            Console.Out.WriteLine();
+            Console.Out.WriteLine($"TipWarehouse performance, scale {_options.Scale.ToString(CultureInfo.InvariantCulture)} ({summary.HotlineCalls:N0} calls) on {machine.Machine}, load average {loadAtStart} → {loadAtEnd}{(report.MachineLoaded ? " (MEASURED UNDER LOAD)" : "")}");
+            Console.Out.Write(ResultsWriter.Table(figures));
+            Console.Out.WriteLine($"results: {markdown}");
+            return markdown;
+        }
+        finally
+        {
+            if (!_options.Keep && _options.WorkDirectory is null)
+            {
+                TryDelete(work);
+            }
+        }
+    }
+
+    private IReadOnlyList<Figure> Figures(IngestMeasurement ingest, double pipelineRate, double baselineRate, (double Loaded, double Empty) incremental,
+        double monthlyMs, double funnelMs, long calls, double trainSeconds, int trained, double scoreRate, string resultsFolder)
+    {
+        var scaleNote = $"at {calls:N0} calls";
+        var ingestRatio = pipelineRate / baselineRate;
+        var incrementalRatio = incremental.Loaded / incremental.Empty;
+        var rssMiB = ingest.PeakRssBytes / 1048576.0;
+        var (memoryRatio, memoryNote) = MemoryRatio(resultsFolder, rssMiB);
+        return
+        [
+            new("ingest_ratio", "Ingest ratio (pipeline rows/s ÷ DuckDB read_csv rows/s)", ingestRatio, "", "≥ 0.5", ingestRatio >= 0.5,
+                $"{scaleNote}; pipeline {pipelineRate:N0} rows/s, read_csv {baselineRate:N0} rows/s; defined at ~1M and ~10M"),
+            new("ingest_rows_per_second", "Hotline pipeline throughput", pipelineRate, "rows/s", "(for the ratio)", null, scaleNote),
+            new("incremental_ratio", "Incremental cost (one day into loaded ÷ into empty)", incrementalRatio, "", "≤ 2", incrementalRatio <= 2,
+                $"{incremental.Loaded:0.00} s vs {incremental.Empty:0.00} s; single runs"),
+            new("monthly_report_ms", "Monthly report latency (median)", monthlyMs, "ms", "< 250 ms at 10M calls", monthlyMs < 250, $"{scaleNote}, median of {_options.QueryRepetitions}"),
+            new("funnel_report_ms", "Funnel report latency (median)", funnelMs, "ms", "(reported)", null, $"{scaleNote}, median of {_options.QueryRepetitions}; the funnel reads the case lifecycle, which the linkage pipeline fills (not run here)"),
+            new("training_seconds", "Classifier training time", trainSeconds, "s", "(reported)", null, $"{trained:N0} labelled calls (target set: ~100k)"),
+            new("scoring_calls_per_second", "Classifier scoring throughput", scoreRate, "calls/s", "≥ 100,000 calls/s on 2 cores", scoreRate >= 100_000, $"{Environment.ProcessorCount} cores"),
+            new("ingest_peak_rss_mib", "Ingest peak RSS (child process)", rssMiB, "MiB", "(for the ratio)", null, scaleNote),
+            new("memory_ratio", "Peak RSS at ~10M ÷ at ~1M", memoryRatio, "", "≤ 1.5", memoryRatio is { } r ? r <= 1.5 : null, memoryNote),
+        ];
+    }
+
+    /// <summary>Peak RSS of the ~10M run over the ~1M run, from this run and the results already in the folder.</summary>
+    private (double? Ratio, string Note) MemoryRatio(string resultsFolder, double rssMiB)
+    {
+        double? Rss(double scale) => scale == _options.Scale
+            ? rssMiB
+            : ResultsWriter.TryRead(Path.Combine(resultsFolder, ResultsWriter.Stem(scale) + ".json"))?.Ingest?.PeakRssBytes / 1048576.0;
+        var small = Rss(46);
+        var large = Rss(460);
+        return small is { } s && large is { } l
+            ? (l / s, $"{l:N0} MiB at scale 460 vs {s:N0} MiB at scale 46")
+            : (null, $"needs runs at --scale 46 and --scale 460 on this machine (have 46: {(small is null ? "no" : "yes")}, 460: {(large is null ? "no" : "yes")})");
+    }
+
+    private string HoldBackLastDay(string sources, string newDay)
+    {
+        var hotline = Path.Combine(sources, "hotline");
+        var last = Directory.EnumerateFiles(hotline, "llamadas_*.csv").Order(StringComparer.Ordinal).Last();
+        var target = Path.Combine(newDay, "hotline", Path.GetFileName(last));
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Move(last, target);
+        _log.WriteLine($"harness: held back {Path.GetFileName(last)} as the new day");
+        return target;
+    }
+
+    private async Task<(double Loaded, double Empty)> IncrementalAsync(string work, string template, TipwHome full, string sources, string newDay, string newDayFile, string pipelines, CancellationToken cancellationToken)
+    {
+        async Task<double> EmptyLoad(string name)
+        {
+            var home = NewHome(work, template, name);
+            var engine = IngestPhase.NewEngine(home, pipelines);
+            var stations = await engine.RunAsync(new Core.Pipelines.PipelineRunRequest("police_stations", sources, "benchmark"), cancellationToken);
+            Require(stations, "police_stations");
+            var (result, seconds) = await IngestPhase.TimeAsync(engine, "hotline", newDay, cancellationToken);
+            Require(result, "hotline (empty warehouse)");
+            _details[$"incremental.{name}.rows"] = result.RowsRead;
+            return seconds;
+        }
+
+        await StepAsync("incremental: warm-up load into an empty warehouse", () => EmptyLoad("warmup"), s => $"{s:0.00} s (discarded)");
+        var empty = await StepAsync("incremental: new day into an empty warehouse", () => EmptyLoad("empty"), s => $"{s:0.00} s");
+        File.Copy(newDayFile, Path.Combine(sources, "hotline", Path.GetFileName(newDayFile)));
+        var loaded = await StepAsync("incremental: new day into the loaded warehouse", async () =>
+        {
+            var (result, seconds) = await IngestPhase.TimeAsync(IngestPhase.NewEngine(full, pipelines), "hotline", sources, cancellationToken);
+            Require(result, "hotline (loaded warehouse)");
+            _details["incremental.loaded.rows"] = result.RowsRead;
+            return seconds;
+        }, s => $"{s:0.00} s");
+        _details["incremental.empty_seconds"] = empty;
+        _details["incremental.loaded_seconds"] = loaded;
+        return (loaded, empty);
+    }
+
+    /// <summary>DuckDB's own <c>read_csv</c> of the hotline files into a plain table in a fresh database: rows and seconds.</summary>
+    public static (long Rows, double Seconds) DuckDbBaseline(string databasePath, string hotlineFolder, string pipelines)
+    {
+        // Each file is read in the encoding the pipeline detects (outside the timing): DuckDB's latin-1 stands in for
+        // Windows-1252 (they differ only in 0x80-0x9F, which the Windows-1252 files do not use), and the one UTF-8 day file
+        // is read as UTF-8 (DuckDB refuses it as latin-1 because its multi-byte sequences contain 0x80-0x9F bytes).
+        var spec = SpecLoader.LoadDirectory(pipelines, [CallScoringStep.StepKind]).First(s => s.Name == "hotline");
+        var byEncoding = Directory.EnumerateFiles(hotlineFolder, "*.csv").Order(StringComparer.Ordinal)
+            .GroupBy(f => FileInspector.Inspect(f, spec.Source).Encoding.CodePage == Encoding.UTF8.CodePage ? "utf-8" : "latin-1")
+            .OrderBy(g => g.Key == "latin-1" ? 0 : 1)
+            .ToList();
+        using var connection = Warehouse.OpenPath(databasePath);
+        var started = Stopwatch.GetTimestamp();
+        var first = true;
+        foreach (var group in byEncoding)
+        {
+            var files = string.Join(", ", group.Select(f => "'" + f.Replace("'", "''", StringComparison.Ordinal) + "'"));
+            var read = $"SELECT * FROM read_csv([{files}], delim = ';', header = true, encoding = '{group.Key}', all_varchar = true, null_padding = true, ignore_errors = true)";
+            using var command = connection.CreateCommand();
+            command.CommandText = first ? "CREATE TABLE raw AS " + read : "INSERT INTO raw " + read;
+            command.ExecuteNonQuery();
+            first = false;
+        }
+
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return (Scalar<long>(connection, "SELECT COUNT(*) FROM raw"), seconds);
+    }
+
+    /// <summary>Median latency of the monthly and funnel reports on <paramref name="home"/>'s warehouse, and its call count.</summary>
+    public (double MonthlyMs, double FunnelMs, long Calls) QueryLatency(TipwHome home)
+    {
+        using var connection = Warehouse.Open(home, readOnly: true);
+        var calls = Scalar<long>(connection, "SELECT COUNT(*) FROM dw.fact_hotline_call");
+        var request = new ReportRequest();
+        double Median(Action run)
+        {
+            run(); // warm-up: first execution plans and pages in
+            var times = new double[_options.QueryRepetitions];
+            for (var i = 0; i < times.Length; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                run();
+                times[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            }
+
+            Array.Sort(times);
+            return times.Length % 2 == 1 ? times[times.Length / 2] : (times[(times.Length / 2) - 1] + times[times.Length / 2]) / 2;
+        }
+
+        var monthly = Median(() => MonthlyReport.Build(connection, request));
+        var funnel = Median(() => FunnelReport.Build(connection, request));
+        _details["report.monthly_rows"] = MonthlyReport.Build(connection, request).Rows.Count;
+        return (monthly, funnel, calls);
+    }
+
+    private (double TrainSeconds, int Trained, double ScoreRate, int Scored) Classifier(TipwHome home, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<CallFeatures> labelled;
+        using (var connection = Warehouse.Open(home, readOnly: true))
+        {
+            labelled = WarehouseCalls.ReadLabelled(connection).Calls;
+        }
+
+        // An even stride keeps every month represented, which the time-based split needs.
+        var stride = Math.Max(1, labelled.Count / _options.TrainingCalls);
+        var sample = labelled.Where((_, i) => i % stride == 0).Take(_options.TrainingCalls).ToList();
+        _details["ml.labelled_available"] = labelled.Count;
+        var started = Stopwatch.GetTimestamp();
+        var result = new CallClassifierTrainer(TimeProvider.System).Train(sample, new TrainingOptions(), cancellationToken);
+        var trainSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        _details["ml.test_precision"] = result.TestMetrics.Precision;
+        _details["ml.test_recall"] = result.TestMetrics.Recall;
+
+        // Scoring: the batch path the scoring step uses (featurize + model transform + read probabilities), warm.
+        var ml = new MLContext(20060313);
+        var toScore = labelled.Count >= 200_000 ? labelled.Take(200_000).ToList() : labelled;
+        _ = CallScorer.Probabilities(ml, result.Model, toScore.Take(1000).ToList());
+        var scoreStarted = Stopwatch.GetTimestamp();
+        var scores = CallScorer.Probabilities(ml, result.Model, toScore);
+        var scoreSeconds = Stopwatch.GetElapsedTime(scoreStarted).TotalSeconds;
+        _details["ml.scoring_seconds"] = scoreSeconds;
+        return (trainSeconds, sample.Count, scores.Length / scoreSeconds, scores.Length);
+    }
+
+    private T Step<T>(string name, Func<T> action, Func<T, string> describe)
+    {
+        _log.WriteLine($"harness: {name} …");
+        var started = Stopwatch.GetTimestamp();
+        var result = action();
+        Record(name, Stopwatch.GetElapsedTime(started).TotalSeconds, describe(result));
+        return result;
+    }
+
+    private async Task<T> StepAsync<T>(string name, Func<Task<T>> action, Func<T, string> describe)
+    {
+        _log.WriteLine($"harness: {name} …");
+        var started = Stopwatch.GetTimestamp();
+        var result = await action();
+        Record(name, Stopwatch.GetElapsedTime(started).TotalSeconds, describe(result));
+        return result;
+    }
+
+    private void Record(string name, double seconds, string detail)
+    {
+        var load = MachineInfo.LoadAverage();
+        _maxLoad = Math.Max(_maxLoad, MachineInfo.LoadAverage1());
+        _steps.Add(new StepTiming(name, seconds, load, detail));
+        _log.WriteLine($"harness: {name}: {seconds:0.00} s, load {load}; {detail}");
+    }
+
+    private static TipwHome NewHome(string work, string template, string name)
+    {
+        var home = new TipwHome(Path.Combine(work, "home-" + name));
+        home.EnsureCreated();
+        File.Copy(template, home.WarehousePath, overwrite: true);
+        var key = PseudonymKey.FilePath(home);
+        File.WriteAllBytes(key, s_benchmarkKey);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return home;
+    }
+
+    private static void Require(Core.Pipelines.PipelineRunResult result, string what)
+    {
+        if (!result.Succeeded)
+        {
+            throw new TipwException($"Benchmark load of {what} failed: {result.Error}");
+        }
+    }
+
+    private static T Scalar<T>(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary><c>benchmarks/results</c> of the repository that holds the working directory (else of the current folder).</summary>
+    public static string LocateResultsRoot()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "TipWarehouse.sln")))
+            {
+                return Path.Combine(dir.FullName, "benchmarks", "results");
+            }
+        }
+
+        return Path.Combine(Directory.GetCurrentDirectory(), "benchmarks", "results");
+    }
+
+    private void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException ex)
+        {
+            _log.WriteLine($"harness: could not delete {folder}: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text;
+using TipWarehouse.Benchmarks;
+using TipWarehouse.Benchmarks.Micro;
+using TipWarehouse.Core;
+
+Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+try
+{
+    if (args.Length >= 2 && args[0] == "--phase" && args[1] == "ingest")
+    {
+        return await IngestPhase.RunChildAsync(args);
+    }
+
+    if (args.Length >= 2 && args[0] == "--phase" && args[1] == "baseline")
+    {
+        // The read_csv baseline alone, on files simulated earlier: --phase baseline HOTLINE_DIR NEW_DB_PATH PIPELINES_DIR.
+        if (args.Length != 5)
+        {
+            throw new UsageException("--phase baseline needs HOTLINE_DIR NEW_DB_PATH PIPELINES_DIR.");
+        }
+
+        var (rows, seconds) = Harness.DuckDbBaseline(args[3], args[2], args[4]);
+        Console.Out.WriteLine($"BASELINE-RESULT rows={rows} seconds={seconds:0.000} rows_per_second={rows / seconds:0} load={MachineInfo.LoadAverage()}");
+        return 0;
+    }
+
+    if (args.Length >= 2 && args[0] == "--phase" && args[1] == "reports")
+    {
+        // Report latency alone, on a warehouse loaded earlier: --phase reports HOME [harness options such as --repetitions N].
+        if (args.Length < 3)
+        {
+            throw new UsageException("--phase reports needs HOME.");
+        }
+
+        var (monthly, funnel, calls) = new Harness(HarnessOptions.Parse(args[3..]), Console.Error).QueryLatency(TipwHome.At(args[2]));
+        Console.Out.WriteLine($"REPORTS-RESULT calls={calls} monthly_ms={monthly:0.0} funnel_ms={funnel:0.0} load={MachineInfo.LoadAverage()}");
+        return 0;
+    }
+
+    var options = HarnessOptions.Parse(args);
+    var commandLine = "dotnet run -c Release --project benchmarks/TipWarehouse.Benchmarks --" + (args.Length == 0 ? "" : " " + string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a)));
+    if (!options.MicroOnly)
+    {
+        await new Harness(options, Console.Error).RunAsync(commandLine);
+    }
+
+    if (options.Micro)
+    {
+        var folder = Path.Combine(options.ResultsRoot ?? Harness.LocateResultsRoot(), options.Machine);
+        Console.Out.WriteLine("micro-benchmarks: " + MicroRunner.Run(folder, commandLine));
+    }
+
+    return 0;
+}
+catch (UsageException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+catch (TipwException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 1;
+}
