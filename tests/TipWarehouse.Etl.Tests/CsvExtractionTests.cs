@@ -102,6 +102,22 @@ public sealed class CsvExtractionTests : IDisposable
     }
 
     [Fact]
+    public void Line_cut_inside_a_quoted_field_is_rejected_alone_and_the_lines_it_swallowed_still_load()
+    {
+        // L2 is cut inside its quoted narrative; a CSV reader would run on until the next quote (L4's narrative).
+        var text = $"{Header}\nL1;13/03/2006 10:00:00;;ok\nL2;13/03/2006 10:05:00;Rosa Quispe;\"Indica: \"\"estoy en\nL3;13/03/2006 10:10:00;;sin comillas\nL4;13/03/2006 10:15:00;;\"dice \"\"me retienen\"\"\"\nL5;13/03/2006 10:20:00;;ok\n";
+        var path = Write("q.csv", text, Encoding.ASCII);
+        var batch = Assert.Single(Read(path, Spec()));
+        Assert.Equal(5, batch.RowsRead);
+        Assert.Equal(4, batch.Rows.Length);
+        var reject = Assert.Single(batch.Rejects);
+        Assert.Equal(("q.csv", 3L), (reject.SourceFile, reject.SourceRow!.Value));
+        Assert.Contains("unterminated quote", reject.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("L3", reject.RawText, StringComparison.Ordinal);
+        Assert.DoesNotContain("Rosa", reject.MaskedRawText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Reject_text_kept_in_the_warehouse_masks_pii_fields_and_dni_numbers()
     {
         var path = Write("f.csv", $"{Header}\nL2006031900001;99/99/2006 10:00:00;Rosa Quispe;DNI 41234567 dijo\n", Encoding.ASCII);

@@ -128,6 +128,9 @@ internal sealed class CsvRowSource : IRowSource
     private readonly int[] _map;
     private readonly int _headerCount;
     private readonly char _delimiter;
+    private readonly Queue<(long Line, string Text)> _recovered = new();
+    private SepReader? _lineReader;
+    private bool _unterminated;
     private string? _raw;
 
     public CsvRowSource(string path, PipelineSpec spec, Encoding encoding)
@@ -206,7 +209,10 @@ internal sealed class CsvRowSource : IRowSource
 
     public long SourceRow { get; private set; }
 
-    public string RawText => _raw ??= _reader.Current.Span.ToString();
+    public string RawText => _raw ??= Current.Span.ToString();
+
+    // The row being read: normally the file's reader; a one-line reader while lines recovered from an unterminated quote are replayed.
+    private SepReader.Row Current => _lineReader is not null ? _lineReader.Current : _reader.Current;
 
     public string? RowError { get; private set; }
 
@@ -214,6 +220,31 @@ internal sealed class CsvRowSource : IRowSource
 
     public bool MoveNext()
     {
+        _lineReader?.Dispose();
+        _lineReader = null;
+        _unterminated = false;
+        if (_recovered.TryDequeue(out var pending))
+        {
+            // A physical line that an unterminated quote on an earlier line had swallowed: read it as a record of its own.
+            _lineReader = Sep.Reader(o => o with
+            {
+                Sep = new Sep(_delimiter),
+                HasHeader = false,
+                DisableColCountCheck = true,
+                Unescape = true,
+                CultureInfo = CultureInfo.InvariantCulture,
+            }).FromText(pending.Text);
+            _raw = null;
+            SourceRow = pending.Line;
+            if (!_lineReader.MoveNext())
+            {
+                return MoveNext();
+            }
+
+            RowError = ColumnCountError(_lineReader.Current.ColCount);
+            return true;
+        }
+
         while (_reader.MoveNext())
         {
             var row = _reader.Current;
@@ -224,22 +255,59 @@ internal sealed class CsvRowSource : IRowSource
                 continue;
             }
 
-            RowError = row.ColCount > _headerCount
-                ? $"the row has {row.ColCount} fields, the header {_headerCount} (stray delimiter?)"
-                : row.ColCount < _headerCount
-                    ? $"truncated line: the row has {row.ColCount} fields, the header {_headerCount}"
-                    : null;
+            if (row.LineNumberToExcl - row.LineNumberFrom > 1)
+            {
+                // No field of this format spans lines: a quote opened on this line and closed lines later, so the
+                // reader took the following lines into this row. Reject this line alone and replay the others.
+                var lines = row.Span.ToString().Split('\n');
+                for (var i = 1; i < lines.Length; i++)
+                {
+                    if (!string.IsNullOrWhiteSpace(lines[i]))
+                    {
+                        _recovered.Enqueue((row.LineNumberFrom + i, lines[i].TrimEnd('\r')));
+                    }
+                }
+
+                _raw = lines[0].TrimEnd('\r');
+                _unterminated = true;
+                RowError = $"unterminated quote: the line opens a quoted field that does not close on it (truncated line?); the {lines.Length - 1} line(s) after it are read on their own";
+                return true;
+            }
+
+            RowError = ColumnCountError(row.ColCount);
             return true;
         }
 
         return false;
     }
 
+    private string? ColumnCountError(int columns) =>
+        columns > _headerCount
+            ? $"the row has {columns} fields, the header {_headerCount} (stray delimiter?)"
+            : columns < _headerCount
+                ? $"truncated line: the row has {columns} fields, the header {_headerCount}"
+                : null;
+
     public string MaskedRawText(IReadOnlySet<int> maskedColumns)
     {
         ArgumentNullException.ThrowIfNull(maskedColumns);
-        var row = _reader.Current;
+        var row = Current;
         var masked = new HashSet<int>(maskedColumns.Select(c => _map[c]));
+        if (_unterminated)
+        {
+            // The reader's row holds the swallowed lines too: mask the rejected line itself, field by field.
+            var fields = RawText.Split(_delimiter);
+            for (var i = 0; i < fields.Length; i++)
+            {
+                if (masked.Contains(i) && !string.IsNullOrWhiteSpace(fields[i]))
+                {
+                    fields[i] = "***";
+                }
+            }
+
+            return string.Join(_delimiter, fields);
+        }
+
         var parts = new string[row.ColCount];
         for (var i = 0; i < parts.Length; i++)
         {
@@ -251,7 +319,7 @@ internal sealed class CsvRowSource : IRowSource
 
     public bool TryGetField(int column, out ReadOnlySpan<char> text)
     {
-        var row = _reader.Current;
+        var row = Current;
         var index = _map[column];
         if (index >= row.ColCount)
         {
@@ -265,7 +333,11 @@ internal sealed class CsvRowSource : IRowSource
 
     public bool TryGetChildField(int child, int column, out ReadOnlySpan<char> text) => throw new NotSupportedException("CSV rows have no children.");
 
-    public void Dispose() => _reader.Dispose();
+    public void Dispose()
+    {
+        _lineReader?.Dispose();
+        _reader.Dispose();
+    }
 }
 
 /// <summary>Rows of a relational table read through ADO.NET (e.g. the police SQLite database), filtered in SQL by watermark and window.</summary>
