@@ -85,19 +85,7 @@ public sealed class WarehouseFixture : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
+        return [.. ResultTable.FromReader(reader).Rows];
     }
 
     public static long Scalar(TipwHome home, string sql) => Convert.ToInt64(Rows(home, sql)[0][0], System.Globalization.CultureInfo.InvariantCulture);

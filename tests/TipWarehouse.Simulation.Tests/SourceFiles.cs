@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using TipWarehouse.Core;
 
 namespace TipWarehouse.Simulation.Tests;
 
@@ -112,19 +113,7 @@ public static class SourceFiles
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
+        return [.. ResultTable.FromReader(reader).Rows];
     }
 
     public static DateTime? ParseHotlineTime(string text) =>

@@ -147,14 +147,7 @@ internal sealed class CsvRowSource : IRowSource
                 text.Read();
             }
 
-            _reader = Sep.Reader(o => o with
-            {
-                Sep = new Sep(spec.Source.Delimiter),
-                HasHeader = true,
-                DisableColCountCheck = true,
-                Unescape = true,
-                CultureInfo = CultureInfo.InvariantCulture,
-            }).From(text);
+            _reader = Sep.Reader(o => ReaderOptions(o, spec.Source.Delimiter, hasHeader: true)).From(text);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -192,6 +185,16 @@ internal sealed class CsvRowSource : IRowSource
         }
     }
 
+    // One reading of the format for the file and for the lines replayed after an unterminated quote.
+    private static SepReaderOptions ReaderOptions(SepReaderOptions options, char delimiter, bool hasHeader) => options with
+    {
+        Sep = new Sep(delimiter),
+        HasHeader = hasHeader,
+        DisableColCountCheck = true,
+        Unescape = true,
+        CultureInfo = CultureInfo.InvariantCulture,
+    };
+
     private static int IndexOf(IReadOnlyList<string> header, string name)
     {
         for (var i = 0; i < header.Count; i++)
@@ -226,14 +229,7 @@ internal sealed class CsvRowSource : IRowSource
         if (_recovered.TryDequeue(out var pending))
         {
             // A physical line that an unterminated quote on an earlier line had swallowed: read it as a record of its own.
-            _lineReader = Sep.Reader(o => o with
-            {
-                Sep = new Sep(_delimiter),
-                HasHeader = false,
-                DisableColCountCheck = true,
-                Unescape = true,
-                CultureInfo = CultureInfo.InvariantCulture,
-            }).FromText(pending.Text);
+            _lineReader = Sep.Reader(o => ReaderOptions(o, _delimiter, hasHeader: false)).FromText(pending.Text);
             _raw = null;
             SourceRow = pending.Line;
             if (!_lineReader.MoveNext())
