@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using TipWarehouse.Core;
-using TipWarehouse.Core.Pipelines;
-using TipWarehouse.Etl.Engine;
 using TipWarehouse.Scheduling;
 
 namespace TipWarehouse.Cli.Commands;
