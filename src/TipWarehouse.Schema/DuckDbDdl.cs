@@ -65,6 +65,11 @@ public static class DuckDbDdl
     {
         ArgumentNullException.ThrowIfNull(table);
         var lines = table.Columns.Select(c => "    " + ColumnDefinitionSql(table, c)).ToList();
+        if (!EnforcesKeys(table))
+        {
+            return "CREATE TABLE " + Name(table.Schema, table.Name) + "\n(\n" + string.Join(",\n", lines) + "\n)";
+        }
+
         if (table.PrimaryKey.Count > 0)
         {
             lines.Add("    PRIMARY KEY (" + string.Join(", ", table.PrimaryKey.Select(DuckDbKeywords.Quote)) + ")");
@@ -72,6 +77,20 @@ public static class DuckDbDdl
 
         lines.AddRange(table.UniqueKeys.Select(u => "    UNIQUE (" + string.Join(", ", u.Select(DuckDbKeywords.Quote)) + ")"));
         return "CREATE TABLE " + Name(table.Schema, table.Name) + "\n(\n" + string.Join(",\n", lines) + "\n)";
+    }
+
+    /// <summary>Whether DuckDB enforces the table's PRIMARY KEY and UNIQUE constraints: every table but those that grow with the source volume.</summary>
+    /// <remarks>
+    /// A DuckDB key is an ART index held in memory and checked on every insert. On the fact tables and on
+    /// <c>meta.data_quality_flag</c> (a row per flagged source row), which grow by millions of rows, it costs much of the
+    /// load and memory that grows with the table. As in Synapse (NOT ENFORCED) and other columnar warehouses, their keys
+    /// are informational on DuckDB: the pipelines guarantee them (duplicate rule, DISTINCT flags) and
+    /// <see cref="ReferentialIntegrity.CheckKeys"/> verifies them by query.
+    /// </remarks>
+    public static bool EnforcesKeys(TableDefinition table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return !table.Name.StartsWith("fact_", StringComparison.Ordinal) && table.QualifiedName != "meta.data_quality_flag";
     }
 
     /// <summary>One column's definition: name, DuckDB type, NOT NULL, DEFAULT.</summary>

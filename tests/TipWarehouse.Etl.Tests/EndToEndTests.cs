@@ -218,6 +218,10 @@ public sealed class EndToEndTests(WarehouseFixture world)
         // Seen again unchanged: skipped. Changed after it was loaded: quarantined, not loaded twice.
         var again = await engine.RunAsync(new PipelineRunRequest("hotline", sources));
         Assert.Equal(0, again.Batches);
+        Assert.Equal(0, WarehouseFixture.Scalar(home, "SELECT count(*) FROM meta.file_manifest WHERE file_modified_at IS NULL"));
+        File.SetLastWriteTimeUtc(Path.Combine(hotline, Path.GetFileName(good[0])), new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var touched = await engine.RunAsync(new PipelineRunRequest("hotline", sources));
+        Assert.Equal(0, touched.Batches); // a new write time with the same bytes: hashed again, found unchanged
         File.AppendAllText(Path.Combine(hotline, Path.GetFileName(good[1])), "L2099010100001;01/01/2007 10:00:00;10;OTRO;;;;;;x;OTRO;;\n", Encoding.Latin1);
         var changed = await engine.RunAsync(new PipelineRunRequest("hotline", sources));
         Assert.Equal(0, changed.RowsLoaded);

@@ -112,6 +112,24 @@ public sealed class ReferenceDataTests(InitializedWarehouseFixture fixture) : IC
     }
 
     [Fact]
+    public void Key_check_finds_a_duplicate_call_id_that_the_fact_table_no_longer_refuses()
+    {
+        Assert.Empty(ReferentialIntegrity.CheckKeys(fixture.Connection, fixture.Schema.Description));
+        using var transaction = fixture.Connection.BeginTransaction();
+        for (var i = 0; i < 2; i++)
+        {
+            // The same call twice: DuckDB accepts it, since the fact table's keys are informational there.
+            Db.Scalar(fixture.Connection, "INSERT INTO dw.fact_hotline_call (call_id, call_date_key, call_hour, call_ts_lima, geography_key, caller_type_key, victim_person_key, " +
+                "referred_police_unit_key, referral_date_key, ubigeo_source_coding, call_count, batch_id) " +
+                "VALUES ('L1', -1, 0, TIMESTAMP '2006-04-01 10:00:00', -1, -1, -1, -1, -1, 'MISSING', 1, 1)");
+        }
+
+        var violation = Assert.Single(ReferentialIntegrity.CheckKeys(fixture.Connection, fixture.Schema.Description));
+        Assert.Equal(new KeyViolation("dw.fact_hotline_call", "call_id", 1), violation);
+        transaction.Rollback();
+    }
+
+    [Fact]
     public void Surrogate_keys_of_loaded_members_come_from_the_sequences()
     {
         Assert.Equal(1, Scalar("SELECT min(caller_type_key) FROM dw.dim_caller_type WHERE caller_type_key > 0"));

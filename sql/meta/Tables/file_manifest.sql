@@ -10,5 +10,6 @@ CREATE TABLE [meta].[file_manifest]
     [batch_id] BIGINT NOT NULL,
     [recorded_at] DATETIME2(3) NOT NULL,
     [reason] NVARCHAR(400) NULL,
+    [file_modified_at] DATETIME2(3) NULL, -- last write time (UTC) when recorded: same size and time means unchanged, without hashing
     CONSTRAINT [pk_file_manifest] PRIMARY KEY ([pipeline], [file_name])
 );

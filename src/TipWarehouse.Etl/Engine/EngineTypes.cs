@@ -53,9 +53,16 @@ public sealed class InjectedFaultException(string message) : Exception(message);
 /// <summary>Progress of a run, reported after each batch (and when a run starts and ends).</summary>
 public sealed record PipelineProgress(string Pipeline, string Stage, string? Source, long RowsRead, long RowsLoaded, long RowsRejected, long RowsDuplicate, int Batches);
 
-/// <summary>Engine options: fault injection (tests), environment lookup (key), progress.</summary>
+/// <summary>Engine options: fault injection (tests), environment lookup (key), progress, DuckDB write tuning.</summary>
 public sealed record PipelineEngineOptions
 {
+    /// <summary>
+    /// DuckDB's <c>checkpoint_threshold</c> while a pipeline runs: the write-ahead log size that triggers a checkpoint.
+    /// DuckDB's 16 MB default checkpoints after nearly every batch of a bulk load and rewrites the same tables over and
+    /// over; a larger log is checkpointed a few times per run and once at its end, and bounds the memory it holds.
+    /// </summary>
+    public string CheckpointThreshold { get; init; } = "256MB";
+
     public IFaultInjector? Faults { get; init; }
 
     public Func<string, string?>? Environment { get; init; }

@@ -8,7 +8,11 @@ namespace TipWarehouse.Etl.Engine;
 /// <summary>Reads and writes the run history, manifest and watermarks in <c>meta</c>.</summary>
 internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
 {
-    public readonly record struct ManifestEntry(string Sha256, string Status, long BatchId);
+    /// <summary>One file of the manifest as recorded: its fingerprint, status and batch.</summary>
+    public readonly record struct ManifestEntry(string Sha256, string Status, long BatchId, long Size, DateTime? ModifiedAt);
+
+    /// <summary>One file's manifest entry to write at the end of its batch.</summary>
+    public sealed record ManifestUpdate(string FileName, FileFingerprint Fingerprint, DateTime ModifiedAt, string Status, long Rows, string? Reason);
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -49,27 +53,49 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
             ("wb", before), ("wa", after), ("s", started.UtcDateTime), ("f", finished.UtcDateTime), ("ms", (long)(finished - started).TotalMilliseconds), ("e", error));
     }
 
-    public ManifestEntry? Manifest(string pipeline, string fileName)
+    /// <summary>Every file of <paramref name="pipeline"/>'s manifest, by file name (one query per run, not one per file).</summary>
+    public Dictionary<string, ManifestEntry> Manifest(string pipeline)
     {
-        using var command = Command("SELECT file_sha256, status, batch_id FROM meta.file_manifest WHERE pipeline = $p AND file_name = $f", ("p", pipeline), ("f", fileName));
+        using var command = Command("SELECT file_name, file_sha256, status, batch_id, file_size, file_modified_at FROM meta.file_manifest WHERE pipeline = $p", ("p", pipeline));
         using var reader = command.ExecuteReader();
-        return reader.Read() ? new ManifestEntry(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)) : null;
+        var entries = new Dictionary<string, ManifestEntry>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            entries[reader.GetString(0)] = new ManifestEntry(reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetDateTime(5));
+        }
+
+        return entries;
     }
 
-    public void UpsertManifest(string pipeline, string fileName, FileFingerprint fingerprint, string status, long rows, long batchId, string? reason, bool keepLoaded)
+    /// <summary>Records the files of one batch in the manifest in one statement (inserted, or updated when seen before).</summary>
+    public void UpsertManifest(string pipeline, long batchId, IReadOnlyCollection<ManifestUpdate> updates)
     {
-        if (keepLoaded)
+        if (updates.Count == 0)
         {
             return;
         }
 
+        var rows = new List<string>(updates.Count);
+        var parameters = new List<(string Name, object? Value)> { ("p", pipeline), ("b", batchId), ("at", Now) };
+        var i = 0;
+        foreach (var u in updates)
+        {
+            rows.Add($"($p, $f{i}, $sz{i}, $sha{i}, $st{i}, $n{i}, $b, $at, $r{i}, $m{i})");
+            parameters.AddRange([
+                ($"f{i}", u.FileName), ($"sz{i}", u.Fingerprint.Size), ($"sha{i}", u.Fingerprint.Sha256), ($"st{i}", u.Status), ($"n{i}", u.Rows),
+                ($"r{i}", u.Reason is null ? null : u.Reason.Length > 400 ? u.Reason[..400] : u.Reason), ($"m{i}", u.ModifiedAt)]);
+            i++;
+        }
+
         Execute(
-            """
-            INSERT INTO meta.file_manifest (pipeline, file_name, file_size, file_sha256, status, rows_read, batch_id, recorded_at, reason) VALUES ($p, $f, $sz, $sha, $st, $n, $b, $at, $r)
+            $"""
+            INSERT INTO meta.file_manifest (pipeline, file_name, file_size, file_sha256, status, rows_read, batch_id, recorded_at, reason, file_modified_at)
+            VALUES {string.Join(", ", rows)}
             ON CONFLICT (pipeline, file_name) DO UPDATE SET file_size = excluded.file_size, file_sha256 = excluded.file_sha256, status = excluded.status,
-                rows_read = excluded.rows_read, batch_id = excluded.batch_id, recorded_at = excluded.recorded_at, reason = excluded.reason
+                rows_read = excluded.rows_read, batch_id = excluded.batch_id, recorded_at = excluded.recorded_at, reason = excluded.reason,
+                file_modified_at = excluded.file_modified_at
             """,
-            ("p", pipeline), ("f", fileName), ("sz", fingerprint.Size), ("sha", fingerprint.Sha256), ("st", status), ("n", rows), ("b", batchId), ("at", Now), ("r", reason is null ? null : reason.Length > 400 ? reason[..400] : reason));
+            [.. parameters]);
     }
 
     public string? Watermark(string pipeline, string name)

@@ -124,6 +124,7 @@ public sealed class PipelineEngine : IPipelineRunner
             using var connection = Warehouse.Open(_home);
             var meta = new MetaStore(connection, _time);
             meta.EnsureSchema();
+            Execute(connection, $"SET checkpoint_threshold = '{_options.CheckpointThreshold.Replace("'", "''", StringComparison.Ordinal)}'");
             var runId = meta.StartRun(spec.Name, request);
             var run = new RunTotals(spec.Name, runId);
             Report(spec.Name, "started", null, run);
@@ -159,6 +160,7 @@ public sealed class PipelineEngine : IPipelineRunner
                 }
 
                 meta.FinishRun(runId, PipelineRunStatus.Succeeded, null);
+                Checkpoint(connection, spec.Name, run);
                 Report(spec.Name, "finished", null, run);
                 return run.Result(PipelineRunStatus.Succeeded, null);
             }
@@ -205,6 +207,7 @@ public sealed class PipelineEngine : IPipelineRunner
         var dateRegex = spec.Source.FileDateRegex is { } r ? new Regex(r, RegexOptions.None, TimeSpan.FromSeconds(1)) : null;
         var files = Directory.EnumerateFiles(folder, spec.Source.Pattern ?? "*").Order(StringComparer.Ordinal).ToList();
         var pending = new List<PendingFile>();
+        var manifest = meta.Manifest(spec.Name);
         foreach (var file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -212,6 +215,16 @@ public sealed class PipelineEngine : IPipelineRunner
             if ((request.From is not null || request.To is not null) && dateRegex?.Match(name) is { Success: true } m
                 && DateOnly.TryParseExact(m.Groups[1].Value, spec.Source.FileDateFormat ?? "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var fileDate)
                 && (fileDate < request.From || fileDate > request.To))
+            {
+                continue;
+            }
+
+            // A file whose size and last write time are those recorded is unchanged (as for make and rsync): not hashed again,
+            // so a run over years of drops costs one stat per old file.
+            var info = new FileInfo(file);
+            var modifiedAt = ManifestTime(info.LastWriteTimeUtc);
+            var known = manifest.TryGetValue(name, out var seen);
+            if (known && seen.Size == info.Length && seen.ModifiedAt == modifiedAt)
             {
                 continue;
             }
@@ -225,7 +238,6 @@ public sealed class PipelineEngine : IPipelineRunner
             catch (FileRejectedException ex)
             {
                 fileProblem = ex;
-                var info = new FileInfo(file);
                 fingerprint = new FileFingerprint(info.Length, Sha256Of(file), Encoding.UTF8, null);
             }
             catch (IOException ex)
@@ -233,18 +245,17 @@ public sealed class PipelineEngine : IPipelineRunner
                 throw new TransientSourceException($"Pipeline {spec.Name}: cannot read {file}: {ex.Message}", ex);
             }
 
-            var seen = meta.Manifest(spec.Name, name);
-            if (seen is not null && seen.Value.Sha256 == fingerprint.Sha256)
+            if (known && seen.Sha256 == fingerprint.Sha256)
             {
                 continue;
             }
 
-            if (seen is { Status: "loaded" })
+            if (known && seen.Status == "loaded")
             {
-                fileProblem = new FileRejectedException("changed_after_load", $"the file changed after it was loaded in batch {seen.Value.BatchId} (sha256 {seen.Value.Sha256[..12]}… → {fingerprint.Sha256[..12]}…); it is not loaded twice");
+                fileProblem = new FileRejectedException("changed_after_load", $"the file changed after it was loaded in batch {seen.BatchId} (sha256 {seen.Sha256[..12]}… → {fingerprint.Sha256[..12]}…); it is not loaded twice");
             }
 
-            pending.Add(new PendingFile(file, name, fingerprint, fileProblem));
+            pending.Add(new PendingFile(file, name, fingerprint, modifiedAt, fileProblem));
         }
 
         // Several drop files per batch (source.files_per_batch) amortize the per-transaction cost; every file keeps its
@@ -257,7 +268,7 @@ public sealed class PipelineEngine : IPipelineRunner
                 long total = 0;
                 var assembler = new BatchAssembler(spec);
                 var validator = new RowValidator(spec);
-                var loaded = new List<(PendingFile File, long Read)>();
+                var manifestUpdates = new List<MetaStore.ManifestUpdate>(chunk.Length);
                 foreach (var p in chunk)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -284,7 +295,11 @@ public sealed class PipelineEngine : IPipelineRunner
                     {
                         read = CountDataLines(p.Path);
                         scope.QuarantineFile(p.Path, problem.ReasonCode, problem.Message, read);
-                        meta.UpsertManifest(spec.Name, p.Name, p.Fingerprint, "quarantined", read, scope.BatchId, problem.Message, keepLoaded: problem.ReasonCode == "changed_after_load");
+                        if (problem.ReasonCode != "changed_after_load")
+                        {
+                            // A changed file keeps the entry of its load; any other bad file is recorded as quarantined.
+                            manifestUpdates.Add(new(p.Name, p.Fingerprint, p.ModifiedAt, "quarantined", read, problem.Message));
+                        }
                     }
                     else
                     {
@@ -293,24 +308,24 @@ public sealed class PipelineEngine : IPipelineRunner
                             scope.Flag(spec.Target!, p.Name, "encoding_mismatch", spec.Source.Encoding, note);
                         }
 
-                        loaded.Add((p, read));
+                        manifestUpdates.Add(new(p.Name, p.Fingerprint, p.ModifiedAt, "loaded", read, p.Fingerprint.EncodingNote));
                     }
 
                     total += read;
                 }
 
                 scope.Transform();
-                foreach (var (p, read) in loaded)
-                {
-                    meta.UpsertManifest(spec.Name, p.Name, p.Fingerprint, "loaded", read, scope.BatchId, p.Fingerprint.EncodingNote, keepLoaded: false);
-                }
+                meta.UpsertManifest(spec.Name, scope.BatchId, manifestUpdates);
 
                 return new BatchCounts(total, null);
             });
         }
     }
 
-    private sealed record PendingFile(string Path, string Name, FileFingerprint Fingerprint, FileRejectedException? Problem);
+    private sealed record PendingFile(string Path, string Name, FileFingerprint Fingerprint, DateTime ModifiedAt, FileRejectedException? Problem);
+
+    /// <summary>A last write time as the manifest stores it (UTC, whole milliseconds).</summary>
+    private static DateTime ManifestTime(DateTime utc) => new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
 
     private static string Sha256Of(string file)
     {
@@ -535,6 +550,27 @@ public sealed class PipelineEngine : IPipelineRunner
             meta.InsertBatch(batchId, run.RunId, spec.Name, source, PipelineRunStatus.Failed, 0, 0, 0, 0, watermarkBefore, watermarkBefore, started, ex.Message);
             throw;
         }
+    }
+
+    /// <summary>Writes the run's log into the database file, so the next open replays nothing and readers see compressed data.</summary>
+    private void Checkpoint(DuckDBConnection connection, string pipeline, RunTotals run)
+    {
+        try
+        {
+            Execute(connection, "CHECKPOINT");
+        }
+        catch (DuckDBException ex)
+        {
+            // Another connection has a transaction open (e.g. a reader of 'tipw serve'): DuckDB checkpoints later by itself.
+            Report(pipeline, "checkpoint deferred", ex.Message, run);
+        }
+    }
+
+    private static void Execute(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     private static void SetVariables(DuckDBConnection connection, PipelineSpec spec, long batchId)

@@ -239,9 +239,7 @@ CREATE TABLE dw.fact_arrest
     geography_key INTEGER NOT NULL,
     arrest_count INTEGER NOT NULL,
     source_updated_at TIMESTAMP NOT NULL,
-    batch_id BIGINT NOT NULL,
-    PRIMARY KEY (arrest_key),
-    UNIQUE (arrest_id)
+    batch_id BIGINT NOT NULL
 );
 CREATE TABLE dw.fact_call_score
 (
@@ -251,8 +249,7 @@ CREATE TABLE dw.fact_call_score
     probability DOUBLE NOT NULL,
     is_flagged BOOLEAN NOT NULL,
     scored_at TIMESTAMP NOT NULL,
-    batch_id BIGINT NOT NULL,
-    PRIMARY KEY (call_key, model_key)
+    batch_id BIGINT NOT NULL
 );
 CREATE TABLE dw.fact_case_event
 (
@@ -272,9 +269,7 @@ CREATE TABLE dw.fact_case_event
     sentence_outcome VARCHAR,
     sentence_years DECIMAL(5,1),
     event_count INTEGER NOT NULL,
-    batch_id BIGINT NOT NULL,
-    PRIMARY KEY (case_event_key),
-    UNIQUE (event_sequence)
+    batch_id BIGINT NOT NULL
 );
 CREATE TABLE dw.fact_case_lifecycle
 (
@@ -307,8 +302,7 @@ CREATE TABLE dw.fact_case_lifecycle
     police_report_count INTEGER NOT NULL,
     arrest_count INTEGER NOT NULL,
     case_event_count INTEGER NOT NULL,
-    last_updated_batch_id BIGINT NOT NULL,
-    PRIMARY KEY (case_id)
+    last_updated_batch_id BIGINT NOT NULL
 );
 CREATE TABLE dw.fact_hotline_call
 (
@@ -332,9 +326,7 @@ CREATE TABLE dw.fact_hotline_call
     narrative VARCHAR,
     ubigeo_source_coding VARCHAR NOT NULL,
     call_count INTEGER NOT NULL,
-    batch_id BIGINT NOT NULL,
-    PRIMARY KEY (call_key),
-    UNIQUE (call_id)
+    batch_id BIGINT NOT NULL
 );
 CREATE TABLE dw.fact_police_report
 (
@@ -354,9 +346,7 @@ CREATE TABLE dw.fact_police_report
     suspect_count INTEGER NOT NULL,
     report_count INTEGER NOT NULL,
     source_updated_at TIMESTAMP NOT NULL,
-    batch_id BIGINT NOT NULL,
-    PRIMARY KEY (report_key),
-    UNIQUE (report_number)
+    batch_id BIGINT NOT NULL
 );
 CREATE TABLE meta.batch
 (
@@ -385,8 +375,7 @@ CREATE TABLE meta.data_quality_flag
     natural_key VARCHAR NOT NULL,
     flag VARCHAR NOT NULL,
     source_value VARCHAR,
-    detail VARCHAR,
-    PRIMARY KEY (batch_id, table_name, natural_key, flag)
+    detail VARCHAR
 );
 CREATE TABLE meta.data_quality_result
 (
@@ -414,6 +403,7 @@ CREATE TABLE meta.file_manifest
     batch_id BIGINT NOT NULL,
     recorded_at TIMESTAMP NOT NULL,
     reason VARCHAR,
+    file_modified_at TIMESTAMP,
     PRIMARY KEY (pipeline, file_name)
 );
 CREATE TABLE meta.linkage_decision
