@@ -196,9 +196,7 @@ CREATE TABLE dw.dim_person
     valid_from TIMESTAMP NOT NULL,
     valid_to TIMESTAMP,
     is_current BOOLEAN NOT NULL,
-    batch_id BIGINT NOT NULL,
-    PRIMARY KEY (person_key),
-    UNIQUE (person_nk, valid_from)
+    batch_id BIGINT NOT NULL
 );
 CREATE TABLE dw.dim_police_unit
 (
