@@ -55,7 +55,7 @@ LEFT JOIN dw.dim_date AS rd ON rd.full_date = CAST(t.referral_ts_lima AS DATE)
 LEFT JOIN dw.dim_person AS p ON p.person_nk = 'hotline:' || t.call_id AND p.is_current
 LEFT JOIN dw.dim_police_unit AS pu ON pu.station_id = t.referred_station_id
     AND pu.valid_from <= coalesce(t.referral_ts_lima, t.call_ts_lima)
-    AND (pu.valid_to IS NULL OR pu.valid_to > coalesce(t.referral_ts_lima, t.call_ts_lima));
+    AND coalesce(pu.valid_to, TIMESTAMP '9999-12-31 00:00:00') > coalesce(t.referral_ts_lima, t.call_ts_lima); -- no OR: a hash join, not a nested loop
 
 -- Every conformance gap is a data-quality flag with its reason; the call itself is loaded (unknown member), never dropped.
 INSERT INTO meta.data_quality_flag (batch_id, pipeline, table_name, natural_key, flag, source_value, detail)
