@@ -28,11 +28,9 @@ public static class WorldSimulator
 
         var geography = new Geography(UbigeoCatalog.Default, options.Seed);
 
-        // 1. Hotline: streamed day by day; only the calls that became police reports are kept, and only until the reports are made.
+        // 1. Hotline, 2. police reports, 3. prosecution cases, then the police rows' life (which depends on what was prosecuted).
         var hotlineStats = new HotlineStats();
-        var reports = PoliceWorld.Build(options, geography, RunHotline(options, geography, root, truthDirectory, hotlineStats, progress, cancellationToken));
-
-        // 2. Police reports, 3. prosecution cases, then the police rows' life (which depends on what was prosecuted).
+        var reports = RunHotlineAndFileReports(options, geography, root, truthDirectory, hotlineStats, progress, cancellationToken);
         var cases = ProsecutionWorld.Build(options, geography, reports);
         var rows = new PoliceRows(options, geography, reports, asOfTime);
         progress?.Report(new SimulationProgress("police", 0, reports.Count));
@@ -113,7 +111,12 @@ public static class WorldSimulator
         return summary;
     }
 
-    private static List<HotlineLead> RunHotline(SimulationOptions options, Geography geography, string root, string truthDirectory, HotlineStats stats, IProgress<SimulationProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Streams the hotline day by day and returns the police reports: the calls passed to stations and the walk-ins. Only
+    /// the leads are kept from the hotline, and only in this frame, so they are gone once the reports are made.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static List<PoliceReport> RunHotlineAndFileReports(SimulationOptions options, Geography geography, string root, string truthDirectory, HotlineStats stats, IProgress<SimulationProgress>? progress, CancellationToken cancellationToken)
     {
         List<HotlineLead> leads;
         var labelsPath = Path.Combine(truthDirectory, "hotline_labels.csv");
@@ -124,7 +127,7 @@ public static class WorldSimulator
         }
 
         File.Move(labelsPath + ".tmp", labelsPath, overwrite: true);
-        return leads;
+        return PoliceWorld.Build(options, geography, leads);
     }
 
     private static readonly JsonSerializerOptions s_summaryJson = new()

@@ -103,7 +103,7 @@ internal sealed class PoliceRows
                     person.Role,
                     PersonNames.Upper(rng.Chance(0.5) ? PersonNames.Vary(rng, truth.FirstNames) : truth.FirstNames),
                     PersonNames.Upper(rng.Chance(0.3) ? PersonNames.Vary(rng, truth.Surnames) : truth.Surnames),
-                    truth.Dni is not null && rng.Chance(person.Role == "VICTIMA" ? 0.8 : 0.6) ? truth.Dni : null,
+                    truth.HasDni && rng.Chance(person.Role == "VICTIMA" ? 0.8 : 0.6) ? truth.Dni : null,
                     rng.Chance(0.9) ? truth.Age : null,
                     truth.Sex == 'F' ? "F" : "M",
                     truth.Nationality,
@@ -112,7 +112,7 @@ internal sealed class PoliceRows
                 if (defects.Chance(_options.Defects.PoliceLateCorrection))
                 {
                     var fixAt = created.AddDays(defects.Between(3, 90)).AddMinutes(defects.Between(1, 300));
-                    if (truth.Dni is not null && personValues[PersonDni] is null)
+                    if (truth.HasDni && personValues[PersonDni] is null)
                     {
                         personRow.Change(fixAt, PersonDni, truth.Dni, _worldEnd);
                     }

@@ -3,7 +3,14 @@ using System.Text;
 namespace TipWarehouse.Simulation.Text;
 
 /// <summary>A simulated person: the true identity that each agency records in its own way.</summary>
-internal sealed record WorldPerson(string FirstNames, string Surnames, string? Dni, int Age, char Sex, string Nationality);
+internal sealed record WorldPerson(string FirstNames, string Surnames, int DniNumber, int Age, char Sex, string Nationality)
+{
+    /// <summary>True when the person has a DNI.</summary>
+    public bool HasDni => DniNumber != 0;
+
+    /// <summary>The DNI as written (eight digits), or null; kept as a number because a large world holds millions of people.</summary>
+    public string? Dni => HasDni ? DniNumber.ToString("D8", System.Globalization.CultureInfo.InvariantCulture) : null;
+}
 
 /// <summary>Peruvian given names and surnames, and the spelling variations clerks introduce.</summary>
 internal static class PersonNames
@@ -61,11 +68,11 @@ internal static class PersonNames
 
         var surnames = s_surnamePairs[rng.Next(s_surnames.Length)][rng.Next(s_surnames.Length)];
         var hasDni = age >= 18 ? rng.Chance(0.93) : rng.Chance(0.25);
-        var dni = hasDni ? rng.Between(10_000_000, 48_999_999).ToString("D8", System.Globalization.CultureInfo.InvariantCulture) : null;
+        var dni = hasDni ? rng.Between(10_000_000, 48_999_999) : 0;
         var nationality = rng.Chance(0.03) ? rng.Pick(s_foreignNationality) : "PERUANA";
         if (nationality != "PERUANA")
         {
-            dni = null;
+            dni = 0;
         }
 
         return new WorldPerson(first, surnames, dni, age, sex, nationality);
