@@ -28,32 +28,19 @@ public static class WorldSimulator
 
         var geography = new Geography(UbigeoCatalog.Default, options.Seed);
 
-        // 1. Hotline: streamed day by day; only the calls that became police reports are kept.
+        // 1. Hotline, 2. police reports, 3. prosecution cases, then the police rows' life (which depends on what was prosecuted).
         var hotlineStats = new HotlineStats();
-        List<HotlineLead> leads;
-        var labelsPath = Path.Combine(truthDirectory, "hotline_labels.csv");
-        using (var labels = new StreamWriter(labelsPath + ".tmp", append: false, new UTF8Encoding(false), 1 << 16))
-        {
-            labels.Write("id_llamada,is_tip,exploitation_type\n");
-            leads = new HotlineGenerator(options, geography).Run(Path.Combine(root, "hotline"), labels, hotlineStats, progress, cancellationToken);
-        }
-
-        File.Move(labelsPath + ".tmp", labelsPath, overwrite: true);
-
-        // 2. Police reports, 3. prosecution cases, then the police rows' life (which depends on what was prosecuted).
-        var reports = PoliceWorld.Build(options, geography, leads);
+        var reports = RunHotlineAndFileReports(options, geography, root, truthDirectory, hotlineStats, progress, cancellationToken);
         var cases = ProsecutionWorld.Build(options, geography, reports);
-        var rows = PoliceRows.Build(options, geography, reports);
-        leads.Clear();
+        var rows = new PoliceRows(options, geography, reports, asOfTime);
+        progress?.Report(new SimulationProgress("police", 0, reports.Count));
+        var police = PoliceDatabase.Materialize(Path.Combine(root, "police", "pnp_trata.sqlite"), rows, asOfTime, cancellationToken);
+        progress?.Report(new SimulationProgress("police", reports.Count, reports.Count));
         foreach (var report in reports)
         {
-            // The people are in the rows and the cases now; dropping them keeps large scales smaller.
-            report.Persons.Clear();
+            // The people are in the police file and the cases now; dropping them keeps large scales smaller.
+            report.ReleasePersons();
         }
-
-        progress?.Report(new SimulationProgress("police", 0, rows.Reports.Count));
-        var police = PoliceDatabase.Materialize(Path.Combine(root, "police", "pnp_trata.sqlite"), rows, asOfTime, cancellationToken);
-        progress?.Report(new SimulationProgress("police", rows.Reports.Count, rows.Reports.Count));
 
         var events = ProsecutionFeed.Prepare(options, cases);
         var feed = ProsecutionFeed.Write(Path.Combine(root, "prosecution"), events, asOf, cancellationToken);
@@ -61,13 +48,20 @@ public static class WorldSimulator
 
         // 4. Truth, for evaluation only.
         var materializedCases = feed.Materialized.Select(e => e.Case).ToHashSet();
-        var materializedReports = reports.Where(r => r.Row!.CreatedAt < asOfTime).ToList();
-        WriteLinks(Path.Combine(truthDirectory, "links.csv"), materializedReports, cases, materializedCases);
-        WritePoliceTruth(Path.Combine(truthDirectory, "police_reports.csv"), materializedReports);
+        WriteLinks(Path.Combine(truthDirectory, "links.csv"), reports, asOfTime, cases, materializedCases);
+        WritePoliceTruth(Path.Combine(truthDirectory, "police_reports.csv"), reports, asOfTime);
         WriteCaseTruth(Path.Combine(truthDirectory, "prosecution_cases.csv"), cases.Where(materializedCases.Contains));
+        int materializedReports = 0, tipReports = 0, hotlineReports = 0;
+        foreach (var report in reports)
+        {
+            if (report.FiledAt < asOfTime)
+            {
+                materializedReports++;
+                tipReports += report.IsTip ? 1 : 0;
+                hotlineReports += report.TrueCallId is not null ? 1 : 0;
+            }
+        }
 
-        var corrections = rows.Reports.Count(r => r.CreatedAt < asOfTime && r.ChangedBefore(PoliceRows.ReportIncidentDate, asOfTime))
-            + rows.Persons.Count(r => r.CreatedAt < asOfTime && (r.ChangedBefore(PoliceRows.PersonDni, asOfTime) || r.ChangedBefore(PoliceRows.PersonAge, asOfTime)));
         var summary = new SimulationSummary
         {
             OutputDirectory = root,
@@ -81,12 +75,12 @@ public static class WorldSimulator
             CallsByMonth = hotlineStats.CallsByMonth,
             HotlineFilesWritten = hotlineStats.FilesWritten,
             HotlineFilesKept = hotlineStats.FilesKept,
-            Stations = rows.Stations.Count,
-            PoliceReports = materializedReports.Count,
-            TipPoliceReports = materializedReports.Count(r => r.IsTip),
-            HotlinePoliceReports = materializedReports.Count(r => r.TrueCallId is not null),
-            Persons = rows.Persons.Count(r => r.CreatedAt < asOfTime),
-            Arrests = rows.Arrests.Count(r => r.CreatedAt < asOfTime),
+            Stations = geography.Stations.Count,
+            PoliceReports = materializedReports,
+            TipPoliceReports = tipReports,
+            HotlinePoliceReports = hotlineReports,
+            Persons = police.RowsAtAsOf["personas"],
+            Arrests = police.RowsAtAsOf["detenciones"],
             PoliceRowsInserted = police.Inserted,
             PoliceRowsUpdated = police.Updated,
             ProsecutionCases = materializedCases.Count,
@@ -110,11 +104,30 @@ public static class WorldSimulator
                 MistypedReportNumbers = feed.MistypedReports,
                 MissingReportNumbers = feed.MissingReports,
                 LateEvents = feed.LateEvents,
-                PoliceLateCorrections = corrections,
+                PoliceLateCorrections = rows.LateCorrections,
             },
         };
         AtomicFile.WriteAllText(Path.Combine(truthDirectory, "summary.json"), JsonSerializer.Serialize(summary, s_summaryJson) + "\n");
         return summary;
+    }
+
+    /// <summary>
+    /// Streams the hotline day by day and returns the police reports: the calls passed to stations and the walk-ins. Only
+    /// the leads are kept from the hotline, and only in this frame, so they are gone once the reports are made.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static List<PoliceReport> RunHotlineAndFileReports(SimulationOptions options, Geography geography, string root, string truthDirectory, HotlineStats stats, IProgress<SimulationProgress>? progress, CancellationToken cancellationToken)
+    {
+        List<HotlineLead> leads;
+        var labelsPath = Path.Combine(truthDirectory, "hotline_labels.csv");
+        using (var labels = new StreamWriter(labelsPath + ".tmp", append: false, new UTF8Encoding(false), 1 << 16))
+        {
+            labels.Write("id_llamada,is_tip,exploitation_type\n");
+            leads = new HotlineGenerator(options, geography).Run(Path.Combine(root, "hotline"), labels, stats, progress, cancellationToken);
+        }
+
+        File.Move(labelsPath + ".tmp", labelsPath, overwrite: true);
+        return PoliceWorld.Build(options, geography, leads);
     }
 
     private static readonly JsonSerializerOptions s_summaryJson = new()
@@ -140,41 +153,73 @@ public static class WorldSimulator
         return result;
     }
 
-    private static void WriteLinks(string path, List<PoliceReport> reports, List<ProsecutionCase> cases, HashSet<ProsecutionCase> materializedCases)
+    private static void WriteLinks(string path, List<PoliceReport> reports, DateTime asOf, List<ProsecutionCase> cases, HashSet<ProsecutionCase> materializedCases)
     {
         var byReport = cases.ToDictionary(c => c.Report);
-        var builder = new StringBuilder("case_id,id_llamada,police_report,case_number\n");
-        foreach (var report in reports)
+        WriteAtomically(path, "case_id,id_llamada,police_report,case_number\n", writer =>
         {
-            var c = byReport.GetValueOrDefault(report);
-            builder.Append('K').Append(report.Number[4..]).Append(',')
-                .Append(report.TrueCallId).Append(',')
-                .Append(report.Number).Append(',')
-                .Append(c is not null && materializedCases.Contains(c) ? c.Number : "").Append('\n');
-        }
+            foreach (var report in reports)
+            {
+                if (report.FiledAt >= asOf)
+                {
+                    continue;
+                }
 
-        AtomicFile.WriteAllText(path, builder.ToString());
+                var c = byReport.GetValueOrDefault(report);
+                writer.Write('K');
+                writer.Write(report.Number.AsSpan(4));
+                writer.Write(',');
+                writer.Write(report.TrueCallId);
+                writer.Write(',');
+                writer.Write(report.Number);
+                writer.Write(',');
+                writer.Write(c is not null && materializedCases.Contains(c) ? c.Number : "");
+                writer.Write('\n');
+            }
+        });
     }
 
-    private static void WritePoliceTruth(string path, List<PoliceReport> reports)
+    private static void WritePoliceTruth(string path, List<PoliceReport> reports, DateTime asOf)
     {
-        var builder = new StringBuilder("nro_denuncia,is_tip,exploitation_type\n");
-        foreach (var report in reports)
+        WriteAtomically(path, "nro_denuncia,is_tip,exploitation_type\n", writer =>
         {
-            builder.Append(report.Number).Append(report.IsTip ? ",1," : ",0,").Append(report.TipKind is { } k ? Text.CallKinds.ExploitationType(k) : "").Append('\n');
-        }
-
-        AtomicFile.WriteAllText(path, builder.ToString());
+            foreach (var report in reports)
+            {
+                if (report.FiledAt < asOf)
+                {
+                    writer.Write(report.Number);
+                    writer.Write(report.IsTip ? ",1," : ",0,");
+                    writer.Write(report.TipKind is { } k ? Text.CallKinds.ExploitationType(k) : "");
+                    writer.Write('\n');
+                }
+            }
+        });
     }
 
     private static void WriteCaseTruth(string path, IEnumerable<ProsecutionCase> cases)
     {
-        var builder = new StringBuilder("nro_caso,is_tip,nro_denuncia\n");
-        foreach (var c in cases.OrderBy(c => c.Number, StringComparer.Ordinal))
+        WriteAtomically(path, "nro_caso,is_tip,nro_denuncia\n", writer =>
         {
-            builder.Append(c.Number).Append(c.IsTip ? ",1," : ",0,").Append(c.Report.Number).Append('\n');
+            foreach (var c in cases.OrderBy(c => c.Number, StringComparer.Ordinal))
+            {
+                writer.Write(c.Number);
+                writer.Write(c.IsTip ? ",1," : ",0,");
+                writer.Write(c.Report.Number);
+                writer.Write('\n');
+            }
+        });
+    }
+
+    /// <summary>Streams a truth file under a temporary name and renames it when complete, like <see cref="AtomicFile"/>.</summary>
+    private static void WriteAtomically(string path, string header, Action<StreamWriter> write)
+    {
+        var temp = path + ".tmp";
+        using (var writer = new StreamWriter(temp, append: false, new UTF8Encoding(false), 1 << 16))
+        {
+            writer.Write(header);
+            write(writer);
         }
 
-        AtomicFile.WriteAllText(path, builder.ToString());
+        File.Move(temp, path, overwrite: true);
     }
 }

@@ -146,6 +146,37 @@ public sealed class AsOfAndDeterminismTests : IDisposable
     }
 
     [Fact]
+    public void The_summary_counts_what_the_police_file_holds_at_the_as_of_date()
+    {
+        var root = NewDirectory();
+        var summary = WorldSimulator.Run(Options(root, new DateOnly(2006, 6, 15)));
+        long Count(string sql) => (long)SourceFiles.Query(root, sql)[0][0]!;
+        Assert.Equal(summary.Stations, Count("SELECT count(*) FROM comisarias"));
+        Assert.Equal(summary.PoliceReports, Count("SELECT count(*) FROM denuncias"));
+        Assert.Equal(summary.Persons, Count("SELECT count(*) FROM personas"));
+        Assert.Equal(summary.Arrests, Count("SELECT count(*) FROM detenciones"));
+        Assert.Equal(summary.PoliceRowsInserted, summary.Stations + summary.PoliceReports + summary.Persons + summary.Arrests);
+        Assert.Equal(0, Count("SELECT count(*) FROM denuncias WHERE fecha_denuncia >= '2006-06-15'"));
+        Assert.Equal(summary.PoliceReports, File.ReadAllLines(Path.Combine(root, "truth", "police_reports.csv")).Length - 1);
+        Assert.True(summary.Arrests > 0 && summary.Defects.PoliceLateCorrections > 0);
+    }
+
+    [Fact]
+    public void Every_arrest_is_of_a_suspect_named_in_its_own_report_and_arrests_are_numbered_in_time_order()
+    {
+        var root = NewDirectory();
+        WorldSimulator.Run(Options(root));
+        var arrests = SourceFiles.Query(root, """
+            SELECT d.id_detencion, d.fecha_detencion, p.rol, p.nro_denuncia = d.nro_denuncia
+            FROM detenciones d LEFT JOIN personas p ON p.id_persona = d.id_persona ORDER BY d.id_detencion
+            """);
+        Assert.NotEmpty(arrests);
+        Assert.All(arrests, a => Assert.Equal(("DENUNCIADO", 1L), ((string?)a[2], (long?)a[3])));
+        var times = arrests.Select(a => (string)a[1]!).ToList();
+        Assert.Equal(times.Order(StringComparer.Ordinal), times);
+    }
+
+    [Fact]
     public void Invalid_options_are_usage_errors()
     {
         var root = NewDirectory();

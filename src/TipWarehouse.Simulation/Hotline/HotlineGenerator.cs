@@ -264,7 +264,7 @@ internal sealed class HotlineGenerator
             var category = Category(rng, kind, op, day);
             var duration = Duration(rng, kind);
             var showName = victim is not null && rng.Chance(tip ? 0.55 : 0.4);
-            var showDni = showName && victim!.Dni is not null && rng.Chance(0.5);
+            var showDni = showName && victim!.HasDni && rng.Chance(0.5);
             var showAge = victim is not null && rng.Chance(0.65);
             var showSex = victim is not null && (showName || rng.Chance(0.7));
             Station? station = null;

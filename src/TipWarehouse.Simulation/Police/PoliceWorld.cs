@@ -5,20 +5,13 @@ using TipWarehouse.Simulation.Text;
 namespace TipWarehouse.Simulation.Police;
 
 /// <summary>A person named in a police report (victim or suspect), with the true identity behind it.</summary>
-internal sealed class PolicePerson(WorldPerson truth, string role)
-{
-    public WorldPerson Truth { get; } = truth;
-
-    public string Role { get; } = role;
-
-    public SimRow? Row { get; set; }
-
-    public DateTime? ArrestedAt { get; set; }
-}
+internal readonly record struct PolicePerson(WorldPerson Truth, string Role);
 
 /// <summary>A police report (denuncia) over its life.</summary>
 internal sealed class PoliceReport
 {
+    private PolicePerson[] _persons = [];
+
     public required int Index { get; init; }
 
     public required DateTime FiledAt { get; init; }
@@ -37,7 +30,8 @@ internal sealed class PoliceReport
 
     public string? ShownCallId { get; init; }
 
-    public List<PolicePerson> Persons { get; } = [];
+    /// <summary>The people named in the report; released with <see cref="ReleasePersons"/> once the rows and cases have them.</summary>
+    public IReadOnlyList<PolicePerson> Persons => _persons;
 
     public string Number { get; set; } = "";
 
@@ -45,11 +39,20 @@ internal sealed class PoliceReport
 
     public string? CaseNumber { get; set; }
 
-    public SimRow? Row { get; set; }
-
     public bool IsTip => TipKind is not null;
 
     public bool IsPimping => !IsTip && Article is "181" or "179";
+
+    /// <summary>Drops the people, which large worlds cannot keep for every report once the police rows are written.</summary>
+    public void ReleasePersons() => _persons = [];
+
+    /// <summary>Names one more person in the report.</summary>
+    public void AddPerson(PolicePerson person)
+    {
+        // Reports name one to four people: grow the array by one rather than keep a list's spare capacity per report.
+        Array.Resize(ref _persons, _persons.Length + 1);
+        _persons[^1] = person;
+    }
 }
 
 /// <summary>Builds the police side of the world: reports from hotline leads, walk-in TIP reports, and the many non-TIP reports around them.</summary>
@@ -89,7 +92,7 @@ internal static class PoliceWorld
                 Index = reports.Count, FiledAt = filed, IncidentDate = incident, Station = lead.Station, TipKind = tipKind,
                 Article = article, Modality = modality, TrueCallId = lead.CallId, ShownCallId = leadRng.Chance(0.85) ? lead.CallId : null,
             };
-            report.Persons.Add(new PolicePerson(lead.Victim, "VICTIMA"));
+            report.AddPerson(new PolicePerson(lead.Victim, "VICTIMA"));
             AddSuspects(leadRng, report);
             reports.Add(report);
         }
@@ -159,7 +162,7 @@ internal static class PoliceWorld
                 { } => PersonNames.NewPerson(rng, rng.Chance(0.2) ? 'F' : 'M', rng.Between(14, 35)),
                 null => PersonNames.NewPerson(rng, pimping || rng.Chance(0.45) ? 'F' : 'M', rng.Between(16, 70)),
             };
-            report.Persons.Add(new PolicePerson(victim, "VICTIMA"));
+            report.AddPerson(new PolicePerson(victim, "VICTIMA"));
             AddSuspects(rng, report);
             reports.Add(report);
         }
@@ -173,7 +176,7 @@ internal static class PoliceWorld
         for (var i = 0; i < count; i++)
         {
             var sex = report.IsTip && report.TipKind is CallKind.TipSexual or CallKind.TipDomestic ? (rng.Chance(0.45) ? 'F' : 'M') : (rng.Chance(0.15) ? 'F' : 'M');
-            report.Persons.Add(new PolicePerson(PersonNames.NewPerson(rng, sex, rng.Between(19, 60)), "DENUNCIADO"));
+            report.AddPerson(new PolicePerson(PersonNames.NewPerson(rng, sex, rng.Between(19, 60)), "DENUNCIADO"));
         }
     }
 

@@ -3,7 +3,14 @@ using System.Text;
 namespace TipWarehouse.Simulation.Text;
 
 /// <summary>A simulated person: the true identity that each agency records in its own way.</summary>
-internal sealed record WorldPerson(string FirstNames, string Surnames, string? Dni, int Age, char Sex, string Nationality);
+internal sealed record WorldPerson(string FirstNames, string Surnames, int DniNumber, int Age, char Sex, string Nationality)
+{
+    /// <summary>True when the person has a DNI.</summary>
+    public bool HasDni => DniNumber != 0;
+
+    /// <summary>The DNI as written (eight digits), or null; kept as a number because a large world holds millions of people.</summary>
+    public string? Dni => HasDni ? DniNumber.ToString("D8", System.Globalization.CultureInfo.InvariantCulture) : null;
+}
 
 /// <summary>Peruvian given names and surnames, and the spelling variations clerks introduce.</summary>
 internal static class PersonNames
@@ -36,32 +43,42 @@ internal static class PersonNames
         "Peña", "Arévalo", "Inga", "Yauri", "Ccopa", "Quiñones", "Benavides", "Valverde", "Huillca", "Sullca",
     ];
 
+    // Every pair of given names and of surnames is joined once, so a large world shares these strings instead of keeping one copy per person.
+    private static readonly string[][] s_femalePairs = Pairs(s_female);
+    private static readonly string[][] s_malePairs = Pairs(s_male);
+    private static readonly string[][] s_surnamePairs = Pairs(s_surnames);
+
     private static readonly string[] s_foreignNationality = ["BOLIVIANA", "ECUATORIANA", "COLOMBIANA", "CHILENA"];
 
     /// <summary>A new person of the given sex and age; minors often have no DNI yet (DNI for minors began in 2005).</summary>
     public static WorldPerson NewPerson(Rng rng, char sex, int age)
     {
-        var first = sex == 'F' ? rng.Pick(s_female) : rng.Pick(s_male);
+        // Same draws as picking the names one by one, but the joined names come from the tables made once.
+        var (pool, pairs) = sex == 'F' ? (s_female, s_femalePairs) : (s_male, s_malePairs);
+        var firstIndex = rng.Next(pool.Length);
+        var first = pool[firstIndex];
         if (rng.Chance(0.45))
         {
-            var second = sex == 'F' ? rng.Pick(s_female) : rng.Pick(s_male);
-            if (second != first)
+            var secondIndex = rng.Next(pool.Length);
+            if (pool[secondIndex] != first)
             {
-                first += " " + second;
+                first = pairs[firstIndex][secondIndex];
             }
         }
 
-        var surnames = rng.Pick(s_surnames) + " " + rng.Pick(s_surnames);
+        var surnames = s_surnamePairs[rng.Next(s_surnames.Length)][rng.Next(s_surnames.Length)];
         var hasDni = age >= 18 ? rng.Chance(0.93) : rng.Chance(0.25);
-        var dni = hasDni ? rng.Between(10_000_000, 48_999_999).ToString("D8", System.Globalization.CultureInfo.InvariantCulture) : null;
+        var dni = hasDni ? rng.Between(10_000_000, 48_999_999) : 0;
         var nationality = rng.Chance(0.03) ? rng.Pick(s_foreignNationality) : "PERUANA";
         if (nationality != "PERUANA")
         {
-            dni = null;
+            dni = 0;
         }
 
         return new WorldPerson(first, surnames, dni, age, sex, nationality);
     }
+
+    private static string[][] Pairs(string[] names) => [.. names.Select(a => names.Select(b => a + " " + b).ToArray())];
 
     /// <summary>The name as another clerk would type it: accents dropped, b/v, s/z, y/i, h swaps, a dropped second given name.</summary>
     public static string Vary(Rng rng, string name)
