@@ -47,9 +47,9 @@ internal sealed class BatchScope
         }
     }
 
-    public void Stage(StagingWriter staging, RowValidator validator, ExtractedBatch batch, string sourceFile)
+    public void Stage(StagingWriter staging, PreparedBatch prepared, string sourceFile)
     {
-        var verdict = validator.Validate(batch.Rows, sourceFile);
+        var (batch, verdict) = (prepared.Batch, prepared.Verdict);
         _rejects.AddRange(batch.Rejects);
         _rejects.AddRange(verdict.Rejects);
         Rejected += batch.Rejects.Count + verdict.Rejects.Count;
@@ -58,7 +58,7 @@ internal sealed class BatchScope
             Flag(_spec.Target!, flag.NaturalKey, flag.Flag, flag.SourceValue, flag.Detail);
         }
 
-        Staged += staging.Append(batch, verdict, BatchId, sourceFile);
+        Staged += staging.Append(prepared, BatchId, sourceFile);
     }
 
     public void Flag(string table, string naturalKey, string flag, string? sourceValue, string detail) =>

@@ -32,7 +32,14 @@ internal static class Catalog
     }
 }
 
-/// <summary>Appends a validated batch into its staging table(s) with the DuckDB appender, pseudonymizing PII and scrubbing free text on the way.</summary>
+/// <summary>A batch validated, with its derived values (pseudonyms, scrubbed text) computed: appended without further work.</summary>
+internal sealed record PreparedBatch(ExtractedBatch Batch, BatchVerdict Verdict, IReadOnlyDictionary<string, string?[]> Derived, IReadOnlyDictionary<string, string?[]> ChildDerived)
+{
+    /// <summary>How many typed rows the batch holds (its weight in the read-ahead budget).</summary>
+    public int Rows => Batch.Rows.Length + (Batch.Children?.Length ?? 0);
+}
+
+/// <summary>Prepares batches (validation, pseudonymization, scrubbing; safe on any thread) and appends them into their staging table(s) with the DuckDB appender.</summary>
 internal sealed class StagingWriter
 {
     private delegate void Writer(IDuckDBAppenderRow target, int row);
@@ -89,11 +96,58 @@ internal sealed class StagingWriter
         problems.AddRange(columns.Where(c => !c.Nullable && !fed.Contains(c.Name)).Select(c => $"{table}.{c.Name} is NOT NULL but no spec column targets it"));
     }
 
-    /// <summary>Appends the rows of <paramref name="batch"/> that <paramref name="verdict"/> did not reject; returns how many main rows were staged.</summary>
-    public long Append(ExtractedBatch batch, BatchVerdict verdict, long batchId, string sourceFile)
+    /// <summary>Validates <paramref name="batch"/> and computes its pseudonyms and scrubbed text; touches no connection, so it runs ahead of the loading thread.</summary>
+    public PreparedBatch Prepare(RowValidator validator, ExtractedBatch batch, string sourceFile)
     {
+        ArgumentNullException.ThrowIfNull(validator);
+        ArgumentNullException.ThrowIfNull(batch);
+        var verdict = validator.Validate(batch.Rows, sourceFile);
+        var derived = new Dictionary<string, string?[]>(StringComparer.OrdinalIgnoreCase);
+        foreach (var column in _columns)
+        {
+            if (MainDerivation(column, batch.Rows) is { } value)
+            {
+                derived[column.Name] = Compute(value, batch.Rows.Length, row => !verdict.Rejected[row]);
+            }
+        }
+
+        var childDerived = new Dictionary<string, string?[]>(StringComparer.OrdinalIgnoreCase);
+        if (_spec.Child is { } child && batch.Children is { } children && children.Length > 0)
+        {
+            var parents = (Int32Array)children.Column(ExtractedBatch.ParentField);
+            foreach (var column in _childColumns)
+            {
+                if (ChildDerivation(child, column, children) is { } value)
+                {
+                    childDerived[column.Name] = Compute(value, children.Length, row => !verdict.Rejected[parents.GetValue(row)!.Value]);
+                }
+            }
+        }
+
+        return new PreparedBatch(batch, verdict, derived, childDerived);
+    }
+
+    private static string?[] Compute(Func<int, string?> value, int rows, Func<int, bool> kept)
+    {
+        var values = new string?[rows];
+        for (var row = 0; row < rows; row++)
+        {
+            if (kept(row))
+            {
+                values[row] = value(row);
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>Appends the rows of a prepared batch that its verdict did not reject; returns how many main rows were staged.</summary>
+    public long Append(PreparedBatch prepared, long batchId, string sourceFile)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        var (batch, verdict) = (prepared.Batch, prepared.Verdict);
         var rows = batch.Rows;
-        var writers = MainWriters(rows, verdict, batchId, sourceFile);
+        var writers = MainWriters(rows, verdict, prepared.Derived, batchId, sourceFile);
         long staged = 0;
         var parts = _spec.Target!.Split('.', 2);
         using (var appender = _connection.CreateAppender(parts[0], parts[1]))
@@ -118,7 +172,7 @@ internal sealed class StagingWriter
 
         if (_spec.Child is { } child && batch.Children is { } children && children.Length > 0)
         {
-            var childWriters = ChildWriters(child, rows, children, batchId, sourceFile);
+            var childWriters = ChildWriters(child, rows, children, prepared.ChildDerived, batchId, sourceFile);
             var parents = (Int32Array)children.Column(ExtractedBatch.ParentField);
             var cp = child.Target.Split('.', 2);
             using var appender = _connection.CreateAppender(cp[0], cp[1]);
@@ -142,7 +196,7 @@ internal sealed class StagingWriter
         return staged;
     }
 
-    private List<Writer> MainWriters(RecordBatch rows, BatchVerdict verdict, long batchId, string sourceFile)
+    private List<Writer> MainWriters(RecordBatch rows, BatchVerdict verdict, IReadOnlyDictionary<string, string?[]> derived, long batchId, string sourceFile)
     {
         var sourceRows = (Int64Array)rows.Column(ExtractedBatch.SourceRowField);
         var writers = new List<Writer>();
@@ -158,15 +212,9 @@ internal sealed class StagingWriter
             if (index >= 0)
             {
                 var array = rows.Column(index + 2);
-                var scrub = _spec.Scrub.FirstOrDefault(s => string.Equals(s.Column, _spec.Columns[index].Name, StringComparison.OrdinalIgnoreCase));
-                if (scrub is not null)
+                if (derived.TryGetValue(column.Name, out var scrubbed))
                 {
-                    var nameArrays = scrub.NamesFrom.Select(n => rows.Column(_spec.ColumnIndex(n) + 2)).ToArray();
-                    writers.Add((t, row) => Put(t, column, new FieldValue
-                    {
-                        IsNull = array.IsNull(row),
-                        Text = NarrativeScrubber.Scrub(ArrowValues.GetString(array, row), nameArrays.Select(a => ArrowValues.GetString(a, row))),
-                    }));
+                    writers.Add((t, row) => Put(t, column, new FieldValue { IsNull = array.IsNull(row), Text = scrubbed[row] }));
                 }
                 else
                 {
@@ -177,9 +225,9 @@ internal sealed class StagingWriter
                 continue;
             }
 
-            if (PiiWriter(_spec.Pii, column, name => rows.Column(_spec.ColumnIndex(name) + 2)) is { } pii)
+            if (derived.TryGetValue(column.Name, out var pseudonyms))
             {
-                writers.Add(pii);
+                writers.Add((t, row) => t.AppendValue(pseudonyms[row]));
                 continue;
             }
 
@@ -189,7 +237,41 @@ internal sealed class StagingWriter
         return writers;
     }
 
-    private List<Writer> ChildWriters(ChildSpec child, RecordBatch rows, RecordBatch children, long batchId, string sourceFile)
+    /// <summary>How the value of a main staging column is derived (scrubbed free text, pseudonym), or null for a column copied or left empty.</summary>
+    private Func<int, string?>? MainDerivation(TableColumn column, RecordBatch rows)
+    {
+        if (IsCommon(column))
+        {
+            return null;
+        }
+
+        var index = IndexOfTarget(_spec.Columns, column.Name);
+        if (index >= 0)
+        {
+            var scrub = _spec.Scrub.FirstOrDefault(s => string.Equals(s.Column, _spec.Columns[index].Name, StringComparison.OrdinalIgnoreCase));
+            if (scrub is null)
+            {
+                return null;
+            }
+
+            var array = rows.Column(index + 2);
+            var nameArrays = scrub.NamesFrom.Select(n => rows.Column(_spec.ColumnIndex(n) + 2)).ToArray();
+            return row => NarrativeScrubber.Scrub(ArrowValues.GetString(array, row), nameArrays.Select(a => ArrowValues.GetString(a, row)));
+        }
+
+        return PiiDerivation(_spec.Pii, column, name => rows.Column(_spec.ColumnIndex(name) + 2));
+    }
+
+    /// <summary>How the value of a child staging column is derived (pseudonym), or null.</summary>
+    private Func<int, string?>? ChildDerivation(ChildSpec child, TableColumn column, RecordBatch children) =>
+        IsCommon(column)
+        || string.Equals(column.Name, child.IndexColumn, StringComparison.OrdinalIgnoreCase)
+        || child.ParentColumns.Keys.Any(k => string.Equals(k, column.Name, StringComparison.OrdinalIgnoreCase))
+        || IndexOfTarget(child.Columns, column.Name) >= 0
+            ? null
+            : PiiDerivation(child.Pii, column, name => children.Column(IndexOfName(child.Columns, name) + 2));
+
+    private List<Writer> ChildWriters(ChildSpec child, RecordBatch rows, RecordBatch children, IReadOnlyDictionary<string, string?[]> derived, long batchId, string sourceFile)
     {
         var parents = (Int32Array)children.Column(ExtractedBatch.ParentField);
         var indexes = (Int32Array)children.Column(ExtractedBatch.IndexField);
@@ -224,9 +306,9 @@ internal sealed class StagingWriter
                 continue;
             }
 
-            if (PiiWriter(child.Pii, column, name => children.Column(IndexOfName(child.Columns, name) + 2)) is { } pii)
+            if (derived.TryGetValue(column.Name, out var pseudonyms))
             {
-                writers.Add(pii);
+                writers.Add((t, row) => t.AppendValue(pseudonyms[row]));
                 continue;
             }
 
@@ -236,6 +318,8 @@ internal sealed class StagingWriter
         return writers;
     }
 
+    private static bool IsCommon(TableColumn column) => column.Name is "batch_id" or "source_file" or "source_row";
+
     private static Writer? Common(TableColumn column, long batchId, string sourceFile, Func<int, long> sourceRow) => column.Name switch
     {
         "batch_id" => (t, _) => t.AppendValue(batchId),
@@ -244,7 +328,7 @@ internal sealed class StagingWriter
         _ => null,
     };
 
-    private Writer? PiiWriter(IReadOnlyList<PiiSpec> pii, TableColumn column, Func<string, IArrowArray> arrayOf)
+    private Func<int, string?>? PiiDerivation(IReadOnlyList<PiiSpec> pii, TableColumn column, Func<string, IArrowArray> arrayOf)
     {
         foreach (var p in pii)
         {
@@ -258,13 +342,13 @@ internal sealed class StagingWriter
             var arrays = p.Columns.Select(arrayOf).ToArray();
             if (p.Kind == "dni")
             {
-                return (t, row) => t.AppendValue(_pseudonymizer.Dni(ArrowValues.GetString(arrays[0], row)));
+                return row => _pseudonymizer.Dni(ArrowValues.GetString(arrays[0], row));
             }
 
-            return (t, row) =>
+            return row =>
             {
                 var name = arrays.Length == 1 ? ArrowValues.GetString(arrays[0], row) : string.Join(' ', arrays.Select(a => ArrowValues.GetString(a, row)));
-                t.AppendValue(isMain ? _pseudonymizer.Name(name) : _pseudonymizer.PhoneticName(name));
+                return isMain ? _pseudonymizer.Name(name) : _pseudonymizer.PhoneticName(name);
             };
         }
 
