@@ -211,7 +211,7 @@ public sealed class Harness
         // Each file is read in the encoding the pipeline detects (outside the timing): DuckDB's latin-1 stands in for
         // Windows-1252 (they differ only in 0x80-0x9F, which the Windows-1252 files do not use), and the one UTF-8 day file
         // is read as UTF-8 (DuckDB refuses it as latin-1 because its multi-byte sequences contain 0x80-0x9F bytes).
-        var spec = SpecLoader.LoadDirectory(pipelines, [CallScoringStep.StepKind]).First(s => s.Name == "hotline");
+        var spec = SpecLoader.LoadDirectory(pipelines).First(s => s.Name == "hotline");
         var byEncoding = Directory.EnumerateFiles(hotlineFolder, "*.csv").Order(StringComparer.Ordinal)
             .GroupBy(f => FileInspector.Inspect(f, spec.Source).Encoding.CodePage == Encoding.UTF8.CodePage ? "utf-8" : "latin-1")
             .OrderBy(g => g.Key == "latin-1" ? 0 : 1)

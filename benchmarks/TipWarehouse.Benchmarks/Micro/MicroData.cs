@@ -34,7 +34,7 @@ public static class MicroData
         var folder = Directory.CreateTempSubdirectory("tipw-micro-").FullName;
         var sources = Path.Combine(folder, "sources");
         WorldSimulator.Run(new SimulationOptions { OutputDirectory = sources, From = new DateOnly(2006, 3, 1), To = new DateOnly(2006, 4, 30), Scale = 8 });
-        var spec = SpecLoader.LoadDirectory(PipelineEngine.LocatePipelinesDirectory(), ["scoring"]).First(s => s.Name == "hotline");
+        var spec = SpecLoader.LoadDirectory(PipelineEngine.LocatePipelinesDirectory()).First(s => s.Name == "hotline");
 
         // Each day file decoded with the encoding the pipeline would detect, then one Windows-1252 file of exactly Rows rows.
         string? header = null;
