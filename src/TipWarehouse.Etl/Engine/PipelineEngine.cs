@@ -258,13 +258,12 @@ public sealed class PipelineEngine : IPipelineRunner
             pending.Add(new PendingCsvFile(file, name, fingerprint, modifiedAt, fileProblem));
         }
 
-        // Several drop files per batch (source.files_per_batch) amortize the per-transaction cost; every file keeps its
-        // own manifest entry in the batch's transaction, and a bad file is quarantined whole while the others load.
-        // Several drop files per batch (source.files_per_batch) amortize the per-transaction cost; every file keeps its
-        // own manifest entry in the batch's transaction, and a bad file is quarantined whole while the others load.
+        // Several drop files per batch (source.files_per_batch, up to source.max_mb_per_batch) amortize the per-transaction
+        // cost; every file keeps its own manifest entry in the batch's transaction, and a bad file is quarantined whole
+        // while the others load.
         // The files are read and pseudonymized ahead, on a second thread, while this one loads the batch before.
         using var readAhead = new CsvReadAhead(spec, staging, pending, ReadAheadBatches * (long)spec.BatchSize, cancellationToken);
-        foreach (var chunk in pending.Chunk(spec.Source.FilesPerBatch))
+        foreach (var chunk in FileBatches(pending, spec.Source.FilesPerBatch, spec.Source.MaxMegabytesPerBatch * 1_048_576L))
         {
             var label = chunk.Length == 1 ? chunk[0].Name : $"{chunk[0].Name}..{chunk[^1].Name} ({chunk.Length} files)";
             ExecuteBatch(connection, meta, spec, run, label, null, scope =>
@@ -308,6 +307,30 @@ public sealed class PipelineEngine : IPipelineRunner
                 meta.UpsertManifest(spec.Name, scope.BatchId, manifestUpdates);
                 return new BatchCounts(total, null);
             });
+        }
+    }
+
+    /// <summary>Groups the files in order into batches of at most <paramref name="maxFiles"/> files whose sizes add up to at most <paramref name="maxBytes"/> (a larger file is a batch of its own).</summary>
+    internal static IEnumerable<PendingCsvFile[]> FileBatches(IEnumerable<PendingCsvFile> files, int maxFiles, long? maxBytes)
+    {
+        var batch = new List<PendingCsvFile>();
+        long bytes = 0;
+        foreach (var file in files)
+        {
+            if (batch.Count > 0 && (batch.Count == maxFiles || bytes + file.Fingerprint.Size > maxBytes))
+            {
+                yield return [.. batch];
+                batch.Clear();
+                bytes = 0;
+            }
+
+            batch.Add(file);
+            bytes += file.Fingerprint.Size;
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return [.. batch];
         }
     }
 

@@ -122,6 +122,8 @@ public sealed record SourceSpec
     public string Culture { get; init; } = "invariant";
     /// <summary>For drop folders: how many new files one batch (one transaction) takes; default 1.</summary>
     public int FilesPerBatch { get; init; } = 1;
+    /// <summary>For drop folders: a batch also closes before its files pass this many megabytes, so its memory does not grow with the daily volume; null for no limit.</summary>
+    public int? MaxMegabytesPerBatch { get; init; }
 
     /// <summary>For relational sources: the table (or view) read.</summary>
     public string? Table { get; init; }

@@ -152,7 +152,7 @@ public static partial class SpecLoader
         if (sourceMap is not null)
         {
             sourceMap.CheckKeys(builtIn
-                ? ["kind", "path", "pattern", "file_date_regex", "file_date_format", "encoding", "detect_encoding", "delimiter", "culture", "table", "files_per_batch", "settings"]
+                ? ["kind", "path", "pattern", "file_date_regex", "file_date_format", "encoding", "detect_encoding", "delimiter", "culture", "table", "files_per_batch", "max_mb_per_batch", "settings"]
                 : null);
             var delimiter = sourceMap.String("delimiter") ?? ",";
             var delimiterChar = delimiter switch { "\\t" or "tab" => '\t', _ when delimiter.Length == 1 => delimiter[0], _ => '\0' };
@@ -173,6 +173,7 @@ public static partial class SpecLoader
                 Culture = sourceMap.String("culture") ?? "invariant",
                 Table = sourceMap.String("table"),
                 FilesPerBatch = sourceMap.Int("files_per_batch", 1, 100_000) ?? 1,
+                MaxMegabytesPerBatch = sourceMap.Int("max_mb_per_batch", 1, 1_000_000),
                 Settings = settings,
             };
             CheckSource(file, kind, source, sourceMap, errors);
