@@ -61,13 +61,19 @@ public sealed class CallScorer
     /// several threads; each partition has its own data view and cursor). Each partition featurizes its calls as its cursor
     /// reaches them, into buffers it reuses, so no featurized row outlives its turn: the old path kept every call's vector
     /// alive at once, and the garbage collector, not the model, set the pace.</remarks>
-    public static float[] Probabilities(MLContext ml, ITransformer model, IReadOnlyList<CallFeatures> calls)
+    public static float[] Probabilities(MLContext ml, ITransformer model, IReadOnlyList<CallFeatures> calls) =>
+        Probabilities(ml, model, calls, PartitionSize);
+
+    /// <summary><see cref="Probabilities(MLContext, ITransformer, IReadOnlyList{CallFeatures})"/> with a chosen partition size
+    /// (tests cut a few hundred calls into many partitions).</summary>
+    internal static float[] Probabilities(MLContext ml, ITransformer model, IReadOnlyList<CallFeatures> calls, int partitionSize)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partitionSize);
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(calls);
         var result = new float[calls.Count];
-        var partitions = (calls.Count + PartitionSize - 1) / PartitionSize;
+        var partitions = (int)(((long)calls.Count + partitionSize - 1) / partitionSize);
         if (partitions <= 1)
         {
             ScorePartition(ml, model, calls, 0, calls.Count, result);
@@ -76,8 +82,8 @@ public sealed class CallScorer
 
         Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, partition =>
         {
-            var start = partition * PartitionSize;
-            ScorePartition(ml, model, calls, start, Math.Min(calls.Count, start + PartitionSize), result);
+            var start = (int)((long)partition * partitionSize);
+            ScorePartition(ml, model, calls, start, (int)Math.Min(calls.Count, (long)start + partitionSize), result);
         });
         return result;
     }
