@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using TipWarehouse.Core;
 
 namespace TipWarehouse.Classifier;
@@ -73,17 +74,28 @@ public sealed class CallScorer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(calls);
         var result = new float[calls.Count];
+        if (calls.Count == 0)
+        {
+            return result;
+        }
+
+        // The single-view path registered one data view on the caller's context, which draws once from its random source,
+        // and a trainer created on that context afterwards seeds itself from the next draw (CallClassifierTrainer scores the
+        // validation slice, then fits). Drawing exactly once here and building the partitions' views on a context of their
+        // own keeps every model trained with a given seed what it was, however many partitions a batch has.
+        _ = ((IHostEnvironment)ml).Register(nameof(CallScorer));
+        var views = new MLContext(seed: 0);
         var partitions = (int)(((long)calls.Count + partitionSize - 1) / partitionSize);
         if (partitions <= 1)
         {
-            ScorePartition(ml, model, calls, 0, calls.Count, result);
+            ScorePartition(views, model, calls, 0, calls.Count, result);
             return result;
         }
 
         Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, partition =>
         {
             var start = (int)((long)partition * partitionSize);
-            ScorePartition(ml, model, calls, start, (int)Math.Min(calls.Count, (long)start + partitionSize), result);
+            ScorePartition(views, model, calls, start, (int)Math.Min(calls.Count, (long)start + partitionSize), result);
         });
         return result;
     }
@@ -91,11 +103,6 @@ public sealed class CallScorer
     // Scores calls[start..end) into result[start..end) through one data view and one cursor.
     private static void ScorePartition(MLContext ml, ITransformer model, IReadOnlyList<CallFeatures> calls, int start, int end, float[] result)
     {
-        if (start >= end)
-        {
-            return;
-        }
-
         var scored = model.Transform(ToDataView(ml, Stream(calls, start, end)));
         var column = scored.Schema["Probability"];
         using var cursor = scored.GetRowCursor([column]);

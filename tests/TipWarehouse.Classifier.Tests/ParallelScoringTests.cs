@@ -41,6 +41,24 @@ public sealed class ParallelScoringTests(SimulatedWorldFixture world)
     }
 
     [Fact]
+    public void The_number_of_partitions_does_not_change_a_model_trained_afterwards_on_the_same_context()
+    {
+        // The trainer scores the validation slice and then fits on the same context, whose random source seeds the learner.
+        var scored = world.Result.Split.Test.Take(300).ToList();
+        var fit = world.Labelled.Take(600).ToList();
+        var options = world.Options with { NarrativeOnlyCopies = false };
+        var onePass = new MLContext(options.Seed);
+        var partitioned = new MLContext(options.Seed);
+
+        _ = CallScorer.Probabilities(onePass, world.Result.Model, scored, partitionSize: int.MaxValue);
+        _ = CallScorer.Probabilities(partitioned, world.Result.Model, scored, partitionSize: 7);
+        var a = CallClassifierTrainer.Fit(onePass, fit, options);
+        var b = CallClassifierTrainer.Fit(partitioned, fit, options);
+
+        Assert.Equal(CallScorer.Probabilities(new MLContext(1), a, scored), CallScorer.Probabilities(new MLContext(1), b, scored));
+    }
+
+    [Fact]
     public void Empty_batch_scores_to_an_empty_array()
     {
         Assert.Empty(CallScorer.Probabilities(new MLContext(1), world.Result.Model, []));
