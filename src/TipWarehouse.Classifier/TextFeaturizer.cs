@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace TipWarehouse.Classifier;
@@ -45,9 +44,6 @@ public static class TextFeaturizer
 
     private const float WordWeight = 1.0f;
     private const float CharWeight = 1.0f;
-
-    // The loops below carry [MethodImpl(AggressiveOptimization)]: a scoring batch is one long run of them, and tiered
-    // compilation would run the first tens of thousands of calls through unoptimized code before promoting it.
 
     // Radix digit width: two passes cover the widest hashed block.
     private const int RadixBits = ((WordBits > CharBits ? WordBits : CharBits) + 1) / 2;
@@ -100,7 +96,6 @@ public static class TextFeaturizer
         return new string(buffer, 0, Fold(text, buffer));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Fold(string text, char[] output)
     {
         var n = 0;
@@ -139,7 +134,6 @@ public static class TextFeaturizer
     }
 
     // Word unigrams and bigrams of consecutive non-stop words, hashed into the word space.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Words(ReadOnlySpan<char> text, int[] output, List<FeatureName>? names)
     {
         var n = 0;
@@ -188,7 +182,6 @@ public static class TextFeaturizer
     }
 
     // Character 3-, 4- and 5-grams over the folded text (spaces included, so word boundaries count).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CharGrams(ReadOnlySpan<char> text, int[] output, List<FeatureName>? names)
     {
         var n = 0;
@@ -211,7 +204,6 @@ public static class TextFeaturizer
     }
 
     // Sorts the raw hashes, counts repeats, weights 1 + ln(count), L2-normalizes and appends to the vector.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Block(Span<int> raw, Span<int> scratch, int offset, float weight, ref int[] indices, ref float[] values, int count)
     {
         if (raw.Length == 0)
@@ -265,7 +257,6 @@ public static class TextFeaturizer
         RadixPass(scratch[..data.Length], data, RadixBits, counts);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RadixPass(ReadOnlySpan<int> source, Span<int> target, int shift, Span<int> counts)
     {
         const int mask = (1 << RadixBits) - 1;
