@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -60,8 +61,8 @@ public sealed class CallScorer
     /// <summary>Runs <paramref name="model"/> over <paramref name="calls"/> and reads the <c>Probability</c> column, in input order.</summary>
     /// <remarks>The calls are cut into partitions scored concurrently (a transformer's <c>Transform</c> is safe to call from
     /// several threads; each partition has its own data view and cursor). Each partition featurizes its calls as its cursor
-    /// reaches them, into buffers it reuses, so no featurized row outlives its turn: the old path kept every call's vector
-    /// alive at once, and the garbage collector, not the model, set the pace.</remarks>
+    /// reaches them, into buffers it reuses, so no featurized row outlives its turn (holding every call's vector at once made
+    /// the garbage collector, not the model, set the pace).</remarks>
     public static float[] Probabilities(MLContext ml, ITransformer model, IReadOnlyList<CallFeatures> calls) =>
         Probabilities(ml, model, calls, PartitionSize);
 
@@ -92,11 +93,21 @@ public sealed class CallScorer
             return result;
         }
 
-        Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, partition =>
+        try
         {
-            var start = (int)((long)partition * partitionSize);
-            ScorePartition(views, model, calls, start, (int)Math.Min(calls.Count, (long)start + partitionSize), result);
-        });
+            Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, partition =>
+            {
+                var start = (int)((long)partition * partitionSize);
+                ScorePartition(views, model, calls, start, (int)Math.Min(calls.Count, (long)start + partitionSize), result);
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            // A model that cannot score (wrong input schema, no Probability column) fails every partition alike: surface its
+            // own exception, as one pass would, rather than the thread pool's wrapper.
+            ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+        }
+
         return result;
     }
 

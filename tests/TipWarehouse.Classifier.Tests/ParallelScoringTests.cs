@@ -59,6 +59,21 @@ public sealed class ParallelScoringTests(SimulatedWorldFixture world)
     }
 
     [Fact]
+    public void A_model_that_cannot_score_fails_in_partitions_with_the_same_exception_as_in_one_pass()
+    {
+        var ml = new MLContext(1);
+        var noProbability = ml.Transforms.CopyColumns("Copy", nameof(CallFeatures.Label)).Fit(CallScorer.ToDataView(ml, []));
+        var calls = world.Labelled.Take(40).ToList();
+
+        var onePass = Record.Exception(() => CallScorer.Probabilities(ml, noProbability, calls, partitionSize: int.MaxValue));
+        var partitioned = Record.Exception(() => CallScorer.Probabilities(ml, noProbability, calls, partitionSize: 7));
+
+        Assert.NotNull(onePass);
+        Assert.IsNotType<AggregateException>(partitioned);
+        Assert.Equal(onePass.GetType(), partitioned?.GetType());
+    }
+
+    [Fact]
     public void Empty_batch_scores_to_an_empty_array()
     {
         Assert.Empty(CallScorer.Probabilities(new MLContext(1), world.Result.Model, []));
