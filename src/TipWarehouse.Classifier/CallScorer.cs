@@ -1,14 +1,20 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using TipWarehouse.Core;
 
 namespace TipWarehouse.Classifier;
 
-/// <summary>Scores calls with a trained model in batches: parallel featurization, then one IDataView pass through the learner
-/// (no per-row prediction engine).</summary>
+/// <summary>Scores calls with a trained model in batches: partitions scored in parallel, each featurizing its calls as one
+/// IDataView cursor passes them through the learner (no per-row prediction engine).</summary>
 public sealed class CallScorer
 {
     private const int ParallelChunk = 4096;
+
+    // Calls per scoring partition: small enough that both cores stay busy to the end (and a busy neighbour process only
+    // delays one partition), large enough that building a data view and cursor per partition costs nothing measurable.
+    private const int PartitionSize = 8192;
 
     public CallScorer(MLContext ml, ITransformer model, double threshold)
     {
@@ -52,9 +58,19 @@ public sealed class CallScorer
     /// <summary>True when <paramref name="probability"/> reaches the threshold.</summary>
     public bool IsFlagged(float probability) => probability >= Threshold;
 
-    /// <summary>Runs <paramref name="model"/> over <paramref name="calls"/> and reads the <c>Probability</c> column.</summary>
-    public static float[] Probabilities(MLContext ml, ITransformer model, IReadOnlyList<CallFeatures> calls)
+    /// <summary>Runs <paramref name="model"/> over <paramref name="calls"/> and reads the <c>Probability</c> column, in input order.</summary>
+    /// <remarks>The calls are cut into partitions scored concurrently (a transformer's <c>Transform</c> is safe to call from
+    /// several threads; each partition has its own data view and cursor). Each partition featurizes its calls as its cursor
+    /// reaches them, into buffers it reuses, so no featurized row outlives its turn (holding every call's vector at once made
+    /// the garbage collector, not the model, set the pace).</remarks>
+    public static float[] Probabilities(MLContext ml, ITransformer model, IReadOnlyList<CallFeatures> calls) =>
+        Probabilities(ml, model, calls, PartitionSize);
+
+    /// <summary><see cref="Probabilities(MLContext, ITransformer, IReadOnlyList{CallFeatures})"/> with a chosen partition size
+    /// (tests cut a few hundred calls into many partitions).</summary>
+    internal static float[] Probabilities(MLContext ml, ITransformer model, IReadOnlyList<CallFeatures> calls, int partitionSize)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partitionSize);
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(calls);
@@ -64,11 +80,45 @@ public sealed class CallScorer
             return result;
         }
 
-        var scored = model.Transform(ToDataView(ml, Featurize(calls)));
+        // The single-view path registered one data view on the caller's context, which draws once from its random source,
+        // and a trainer created on that context afterwards seeds itself from the next draw (CallClassifierTrainer scores the
+        // validation slice, then fits). Drawing exactly once here and building the partitions' views on a context of their
+        // own keeps every model trained with a given seed what it was, however many partitions a batch has.
+        _ = ((IHostEnvironment)ml).Register(nameof(CallScorer));
+        var views = new MLContext(seed: 0);
+        var partitions = (int)(((long)calls.Count + partitionSize - 1) / partitionSize);
+        if (partitions <= 1)
+        {
+            ScorePartition(views, model, calls, 0, calls.Count, result);
+            return result;
+        }
+
+        try
+        {
+            Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, partition =>
+            {
+                var start = (int)((long)partition * partitionSize);
+                ScorePartition(views, model, calls, start, (int)Math.Min(calls.Count, (long)start + partitionSize), result);
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            // A model that cannot score (wrong input schema, no Probability column) fails every partition alike: surface its
+            // own exception, as one pass would, rather than the thread pool's wrapper.
+            ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+        }
+
+        return result;
+    }
+
+    // Scores calls[start..end) into result[start..end) through one data view and one cursor.
+    private static void ScorePartition(MLContext ml, ITransformer model, IReadOnlyList<CallFeatures> calls, int start, int end, float[] result)
+    {
+        var scored = model.Transform(ToDataView(ml, Stream(calls, start, end)));
         var column = scored.Schema["Probability"];
         using var cursor = scored.GetRowCursor([column]);
         var getter = cursor.GetGetter<float>(column);
-        var i = 0;
+        var i = start;
         float value = 0;
         while (cursor.MoveNext())
         {
@@ -76,7 +126,26 @@ public sealed class CallScorer
             result[i++] = float.IsNaN(value) ? 0f : value;
         }
 
-        return result;
+        if (i != end)
+        {
+            throw new InvalidOperationException($"The model returned {i - start} probabilities for {end - start} calls.");
+        }
+    }
+
+    // Featurizes calls[start..end) one at a time into one reused row and reused buffers; the data view copies the vector out
+    // of the row when its cursor reads it, before the next call overwrites the buffers.
+    private static IEnumerable<FeatureRow> Stream(IReadOnlyList<CallFeatures> calls, int start, int end)
+    {
+        var indices = new int[512];
+        var values = new float[512];
+        var row = new FeatureRow();
+        for (var i = start; i < end; i++)
+        {
+            var n = TextFeaturizer.Featurize(calls[i], ref indices, ref values);
+            row.Features = new VBuffer<float>(TextFeaturizer.Size, n, values, indices);
+            row.Label = calls[i].Label;
+            yield return row;
+        }
     }
 
     /// <summary>Featurizes the calls in parallel chunks (the featurizer is a pure function).</summary>

@@ -78,6 +78,32 @@ public sealed class LabelAndFeaturizerTests
         Assert.All(values, v => Assert.Equal(1f, v));
     }
 
+    [Fact]
+    public void Text_weights_are_one_plus_log_of_each_slot_count_then_unit_length_for_long_and_repetitive_narratives()
+    {
+        // Long enough for the radix sort, and " la" occurs 600 times (past the 1 + ln(count) table).
+        var narrative = string.Concat(Enumerable.Repeat("la trata de personas en la mina ", 300)) + "le quitaron el dni y no la dejan salir";
+        var names = new List<TextFeaturizer.FeatureName>();
+        var indices = new int[8];
+        var values = new float[8];
+        var n = TextFeaturizer.Featurize(CallFeatures.Create("1", 0, narrative), ref indices, ref values, names);
+
+        var textLimit = 2 << TextFeaturizer.WordBits;
+        var expected = new List<(int Index, float Value)>();
+        foreach (var block in names.GroupBy(f => f.Index < (1 << TextFeaturizer.WordBits)))
+        {
+            var counts = block.GroupBy(f => f.Index).Select(g => (Index: g.Key, Weight: 1f + MathF.Log(g.Count()))).OrderBy(c => c.Index).ToList();
+            var norm = Math.Sqrt(counts.Sum(c => (double)c.Weight * c.Weight));
+            expected.AddRange(counts.Select(c => (c.Index, (float)(c.Weight / norm))));
+        }
+
+        expected.Sort();
+        var text = Enumerable.Range(0, n).Where(i => indices[i] < textLimit).Select(i => (indices[i], values[i])).ToList();
+        Assert.Contains(names.GroupBy(f => f.Index), g => g.Count() > 255);
+        Assert.Equal(expected.Select(e => e.Index), text.Select(t => t.Item1));
+        Assert.All(expected.Zip(text), p => Assert.True(Math.Abs(p.First.Value - p.Second.Item2) <= 1e-6, $"slot {p.First.Index}: {p.First.Value} vs {p.Second.Item2}"));
+    }
+
     private static double Norm(int[] indices, float[] values, int from, int to)
     {
         double sum = 0;
