@@ -63,6 +63,13 @@ public sealed record PipelineEngineOptions
     /// </summary>
     public string CheckpointThreshold { get; init; } = "256MB";
 
+    /// <summary>
+    /// DuckDB's <c>memory_limit</c> while a source pipeline loads (steps such as linkage keep DuckDB's default). A load
+    /// streams in bounded batches, so a small buffer pool costs it no time, while DuckDB's default (80% of RAM) lets
+    /// the cache of blocks it has read grow with the warehouse: at ~10M calls, 1.9 GiB of RSS against 1.0 GiB.
+    /// </summary>
+    public string LoadMemoryLimit { get; init; } = "512MB";
+
     public IFaultInjector? Faults { get; init; }
 
     public Func<string, string?>? Environment { get; init; }

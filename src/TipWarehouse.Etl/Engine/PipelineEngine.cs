@@ -125,6 +125,7 @@ public sealed class PipelineEngine : IPipelineRunner
             var meta = new MetaStore(connection, _time);
             meta.EnsureSchema();
             Execute(connection, $"SET checkpoint_threshold = '{_options.CheckpointThreshold.Replace("'", "''", StringComparison.Ordinal)}'");
+            Execute(connection, SourceKinds.IsBuiltIn(spec.Kind) ? $"SET memory_limit = '{_options.LoadMemoryLimit.Replace("'", "''", StringComparison.Ordinal)}'" : "RESET memory_limit");
             var runId = meta.StartRun(spec.Name, request);
             var run = new RunTotals(spec.Name, runId);
             Report(spec.Name, "started", null, run);
