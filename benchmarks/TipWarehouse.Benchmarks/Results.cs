@@ -110,7 +110,7 @@ public static class ResultsWriter
         if (r.MachineLoaded)
         {
             text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"**Measured under load**: the load average exceeded the {m.Cores} cores during the run (other jobs shared the machine), so times are pessimistic and ratios noisy.");
+            text.AppendLine(CultureInfo.InvariantCulture, $"**Measured under load**: the load average exceeded the {m.Cores} cores during the run (the harness's own DuckDB and ML.NET threads can do that on 2 cores; other jobs may also have shared the machine: see the load column of the steps), so read the times with it.");
         }
 
         if (!string.IsNullOrWhiteSpace(r.Note))

@@ -125,7 +125,7 @@ public sealed class PipelineEngine : IPipelineRunner
             var meta = new MetaStore(connection, _time);
             meta.EnsureSchema();
             Execute(connection, $"SET checkpoint_threshold = '{_options.CheckpointThreshold.Replace("'", "''", StringComparison.Ordinal)}'");
-            Execute(connection, SourceKinds.IsBuiltIn(spec.Kind) ? $"SET memory_limit = '{_options.LoadMemoryLimit.Replace("'", "''", StringComparison.Ordinal)}'" : "RESET memory_limit");
+            Execute(connection, spec.Kind == SourceKinds.Csv ? $"SET memory_limit = '{_options.LoadMemoryLimit.Replace("'", "''", StringComparison.Ordinal)}'" : "RESET memory_limit");
             var runId = meta.StartRun(spec.Name, request);
             var run = new RunTotals(spec.Name, runId);
             Report(spec.Name, "started", null, run);
@@ -261,8 +261,8 @@ public sealed class PipelineEngine : IPipelineRunner
 
         // Several drop files per batch (source.files_per_batch, up to source.max_mb_per_batch) amortize the per-transaction
         // cost; every file keeps its own manifest entry in the batch's transaction, and a bad file is quarantined whole
-        // while the others load.
-        // The files are read and pseudonymized ahead, on a second thread, while this one loads the batch before.
+        // while the others load. The files are read and pseudonymized ahead, on a second thread, while this one loads the
+        // batch before.
         using var readAhead = new CsvReadAhead(spec, staging, pending, ReadAheadBatches * (long)spec.BatchSize, cancellationToken);
         foreach (var chunk in FileBatches(pending, spec.Source.FilesPerBatch, spec.Source.MaxMegabytesPerBatch * 1_048_576L))
         {
@@ -335,8 +335,8 @@ public sealed class PipelineEngine : IPipelineRunner
         }
     }
 
-    /// <summary>How many batches of rows (<c>batch_size</c>) the read-ahead may hold prepared. One keeps both cores busy; at ~1M calls,
-    /// two and four were as fast and held 90 and 280 MiB more (benchmarks/results).</summary>
+    /// <summary>How many batches of rows (<c>batch_size</c>) the read-ahead may hold prepared. One keeps both cores busy; at ~1M calls
+    /// (benchmark <c>--phase ingest</c>), two and four were as fast and held 90 and 280 MiB more.</summary>
     private const int ReadAheadBatches = 1;
 
     /// <summary>A last write time as the manifest stores it (UTC, whole milliseconds).</summary>
