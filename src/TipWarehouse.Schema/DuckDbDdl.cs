@@ -68,17 +68,16 @@ public static class DuckDbDdl
     {
         ArgumentNullException.ThrowIfNull(table);
         var lines = table.Columns.Select(c => "    " + ColumnDefinitionSql(table, c)).ToList();
-        if (!EnforcesKeys(table))
+        if (EnforcesKeys(table))
         {
-            return "CREATE TABLE " + Name(table.Schema, table.Name) + "\n(\n" + string.Join(",\n", lines) + "\n)";
+            if (table.PrimaryKey.Count > 0)
+            {
+                lines.Add("    PRIMARY KEY (" + string.Join(", ", table.PrimaryKey.Select(DuckDbKeywords.Quote)) + ")");
+            }
+
+            lines.AddRange(table.UniqueKeys.Select(u => "    UNIQUE (" + string.Join(", ", u.Select(DuckDbKeywords.Quote)) + ")"));
         }
 
-        if (table.PrimaryKey.Count > 0)
-        {
-            lines.Add("    PRIMARY KEY (" + string.Join(", ", table.PrimaryKey.Select(DuckDbKeywords.Quote)) + ")");
-        }
-
-        lines.AddRange(table.UniqueKeys.Select(u => "    UNIQUE (" + string.Join(", ", u.Select(DuckDbKeywords.Quote)) + ")"));
         return "CREATE TABLE " + Name(table.Schema, table.Name) + "\n(\n" + string.Join(",\n", lines) + "\n)";
     }
 

@@ -35,9 +35,7 @@ public static class ReferentialIntegrity
         {
             foreach (var foreignKey in table.ForeignKeys)
             {
-                using var command = connection.CreateCommand();
-                command.CommandText = OrphanCountSql(table, foreignKey);
-                var orphans = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+                var orphans = Count(connection, OrphanCountSql(table, foreignKey));
                 if (orphans > 0)
                 {
                     violations.Add(new ForeignKeyViolation(table.QualifiedName, foreignKey.Name, foreignKey.ReferencedTable, orphans));
@@ -69,9 +67,7 @@ public static class ReferentialIntegrity
             var keys = table.PrimaryKey.Count > 0 ? table.UniqueKeys.Prepend(table.PrimaryKey) : table.UniqueKeys;
             foreach (var key in keys)
             {
-                using var command = connection.CreateCommand();
-                command.CommandText = DuplicateKeySql(table, key);
-                var duplicates = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+                var duplicates = Count(connection, DuplicateKeySql(table, key));
                 if (duplicates > 0)
                 {
                     violations.Add(new KeyViolation(table.QualifiedName, string.Join(", ", key), duplicates));
@@ -80,5 +76,12 @@ public static class ReferentialIntegrity
         }
 
         return violations;
+    }
+
+    private static long Count(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 }

@@ -13,7 +13,8 @@ public sealed class CsvExtractionTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static PipelineSpec Spec(int batchSize = 1000) => new()
+    /// <summary>A hotline-like spec over four columns: a PII name, and a narrative scrubbed of it.</summary>
+    internal static PipelineSpec Spec(int batchSize = 1000) => new()
     {
         Name = "calls",
         Kind = SourceKinds.Csv,

@@ -28,23 +28,7 @@ public sealed class CsvReadAheadTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static readonly PipelineSpec s_spec = new()
-    {
-        Name = "calls",
-        Kind = SourceKinds.Csv,
-        SpecPath = "calls.yaml",
-        Source = new SourceSpec { Path = ".", Encoding = "windows-1252", Delimiter = ';' },
-        Target = "stg.hotline_call",
-        BatchSize = 2,
-        Columns =
-        [
-            new ColumnSpec { Name = "id_llamada", Target = "call_id", Required = true },
-            new ColumnSpec { Name = "fecha_hora", Type = ColumnType.DateTime, Formats = ["dd/MM/yyyy HH:mm:ss"], Target = "call_ts_lima", Required = true },
-            new ColumnSpec { Name = "nombre_victima", Pii = true },
-            new ColumnSpec { Name = "relato", Target = "narrative" },
-        ],
-        Scrub = [new ScrubSpec { Column = "relato", NamesFrom = ["nombre_victima"] }],
-    };
+    private static readonly PipelineSpec s_spec = CsvExtractionTests.Spec(batchSize: 2);
 
     private PendingCsvFile File(string name, params string[] lines)
     {

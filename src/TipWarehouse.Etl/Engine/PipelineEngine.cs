@@ -566,12 +566,8 @@ public sealed class PipelineEngine : IPipelineRunner
         command.ExecuteNonQuery();
     }
 
-    private static void SetVariables(DuckDBConnection connection, PipelineSpec spec, long batchId)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SET VARIABLE batch_id = {batchId.ToString(CultureInfo.InvariantCulture)}; SET VARIABLE pipeline = '{spec.Name}';";
-        command.ExecuteNonQuery();
-    }
+    private static void SetVariables(DuckDBConnection connection, PipelineSpec spec, long batchId) =>
+        Execute(connection, $"SET VARIABLE batch_id = {batchId.ToString(CultureInfo.InvariantCulture)}; SET VARIABLE pipeline = '{spec.Name}';");
 
     private sealed record BatchCounts(long Read, string? WatermarkAfter);
 

@@ -202,9 +202,9 @@ internal sealed class StagingWriter
         var writers = new List<Writer>();
         foreach (var column in _columns)
         {
-            if (Common(column, batchId, sourceFile, row => sourceRows.GetValue(row)!.Value) is { } common)
+            if ((Common(column, batchId, sourceFile, row => sourceRows.GetValue(row)!.Value) ?? Derived(derived, column)) is { } writer)
             {
-                writers.Add(common);
+                writers.Add(writer);
                 continue;
             }
 
@@ -212,22 +212,7 @@ internal sealed class StagingWriter
             if (index >= 0)
             {
                 var array = rows.Column(index + 2);
-                if (derived.TryGetValue(column.Name, out var scrubbed))
-                {
-                    writers.Add((t, row) => Put(t, column, new FieldValue { IsNull = array.IsNull(row), Text = scrubbed[row] }));
-                }
-                else
-                {
-                    var col = index;
-                    writers.Add((t, row) => Put(t, column, verdict.Nulled.Count > 0 && verdict.Nulled.Contains((row, col)) ? FieldValue.Null : ArrowValues.Get(array, row)));
-                }
-
-                continue;
-            }
-
-            if (derived.TryGetValue(column.Name, out var pseudonyms))
-            {
-                writers.Add((t, row) => t.AppendValue(pseudonyms[row]));
+                writers.Add((t, row) => Put(t, column, verdict.Nulled.Count > 0 && verdict.Nulled.Contains((row, index)) ? FieldValue.Null : ArrowValues.Get(array, row)));
                 continue;
             }
 
@@ -306,9 +291,9 @@ internal sealed class StagingWriter
                 continue;
             }
 
-            if (derived.TryGetValue(column.Name, out var pseudonyms))
+            if (Derived(derived, column) is { } pseudonym)
             {
-                writers.Add((t, row) => t.AppendValue(pseudonyms[row]));
+                writers.Add(pseudonym);
                 continue;
             }
 
@@ -317,6 +302,10 @@ internal sealed class StagingWriter
 
         return writers;
     }
+
+    /// <summary>Writes the value <see cref="Prepare"/> derived for the column (scrubbed text, pseudonym; null stays null), if it derived one.</summary>
+    private static Writer? Derived(IReadOnlyDictionary<string, string?[]> derived, TableColumn column) =>
+        derived.TryGetValue(column.Name, out var values) ? (t, row) => t.AppendValue(values[row]) : null;
 
     private static bool IsCommon(TableColumn column) => column.Name is "batch_id" or "source_file" or "source_row";
 
