@@ -1,3 +1,5 @@
+using System.Globalization;
+using Microsoft.Extensions.Time.Testing;
 using TipWarehouse.Core;
 using TipWarehouse.Core.Pipelines;
 
@@ -12,10 +14,22 @@ public sealed class ScheduleAdminTests
         new PipelineDescriptor("prosecution", "jsonl", "0 30 3 * * ?", "America/Lima", [], RetryPolicy.Default, "pipelines/prosecution.yaml"),
         new PipelineDescriptor("linkage", "linkage", "", "America/Lima", ["hotline", "police", "prosecution"], RetryPolicy.Default, "pipelines/linkage.yaml"));
 
-    [Fact]
-    public async Task Listing_a_new_store_creates_the_jobs_from_the_specs_with_cron_and_next_fire()
+    /// <summary>
+    /// The clock is set, never read: the next fires depend on the hour (a downstream job's estimate is the latest of its
+    /// upstream fires), so the listing is checked before, between and after the upstream crons (02:00, 03:00, 03:30 Lima
+    /// = 07:00, 08:00, 08:30 UTC), at the hours where a real clock made this test fail.
+    /// </summary>
+    [Theory]
+    [InlineData("2026-12-01T06:00:00Z", "2026-12-01T02:00:00-05:00", "2026-12-01T03:30:00-05:00")]
+    [InlineData("2026-12-01T07:30:00Z", "2026-12-02T02:00:00-05:00", "2026-12-02T02:00:00-05:00")]
+    [InlineData("2026-12-01T07:54:00Z", "2026-12-02T02:00:00-05:00", "2026-12-02T02:00:00-05:00")]
+    [InlineData("2026-12-01T08:15:00Z", "2026-12-02T02:00:00-05:00", "2026-12-02T03:00:00-05:00")]
+    [InlineData("2026-12-01T08:45:00Z", "2026-12-02T02:00:00-05:00", "2026-12-02T03:30:00-05:00")]
+    [InlineData("2026-12-01T23:59:00Z", "2026-12-02T02:00:00-05:00", "2026-12-02T03:30:00-05:00")]
+    public async Task Listing_a_new_store_creates_the_jobs_from_the_specs_with_cron_and_next_fire(string now, string hotlineNext, string linkageNext)
     {
         await using var test = new TestHost();
+        test.Options = test.Options with { Time = new FakeTimeProvider(DateTimeOffset.Parse(now, CultureInfo.InvariantCulture)) };
         await using var admin = await ScheduleAdmin.OpenAsync(test.Options, Specs());
 
         var table = await admin.ListAsync();
@@ -27,12 +41,14 @@ public sealed class ScheduleAdminTests
         Assert.Equal("America/Lima", hotline[3]);
         var next = Assert.IsType<DateTimeOffset>(hotline[5]);
         Assert.Equal(TimeSpan.FromHours(-5), next.Offset);
-        Assert.Equal(new TimeOnly(2, 0), TimeOnly.FromTimeSpan(next.TimeOfDay));
+        Assert.Equal(DateTimeOffset.Parse(hotlineNext, CultureInfo.InvariantCulture), next);
         Assert.Equal("America/Lima", table.Rows[1][3]);
         var linkage = table.Rows[3];
         Assert.Equal("hotline,police,prosecution", linkage[4]);
         Assert.Equal("", linkage[2]);
-        Assert.Equal(new TimeOnly(3, 30), TimeOnly.FromTimeSpan(Assert.IsType<DateTimeOffset>(linkage[5]).TimeOfDay));
+        var linkageFire = Assert.IsType<DateTimeOffset>(linkage[5]);
+        Assert.Equal(DateTimeOffset.Parse(linkageNext, CultureInfo.InvariantCulture), linkageFire);
+        Assert.Equal(TimeSpan.FromHours(-5), linkageFire.Offset);
         Assert.Equal(["hotline", "police", "prosecution", "linkage"], admin.LastSync!.Added);
     }
 
