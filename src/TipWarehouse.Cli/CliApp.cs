@@ -35,6 +35,11 @@ public static class CliApp
 
         try
         {
+            if (await ServeForwarding.TryForwardAsync(args, parseResult, context, cancellationToken) is { } forwardedExitCode)
+            {
+                return forwardedExitCode;
+            }
+
             var configuration = new InvocationConfiguration
             {
                 Output = context.Out,

@@ -6,10 +6,14 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, TimeProvider T
     /// <summary>True when stderr is an interactive terminal, so progress bars may be drawn.</summary>
     public bool ErrorIsTerminal { get; init; }
 
+    /// <summary>Standard input (a password for <c>tipw users add</c>); empty unless given.</summary>
+    public TextReader In { get; init; } = TextReader.Null;
+
     /// <summary>The context of the real process: console streams, system clock, process environment.</summary>
     public static CliContext FromConsole() =>
         new(Console.Out, Console.Error, TimeProvider.System, Environment.GetEnvironmentVariable)
         {
             ErrorIsTerminal = !Console.IsErrorRedirected,
+            In = Console.In,
         };
 }

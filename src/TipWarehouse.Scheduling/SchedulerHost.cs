@@ -64,6 +64,15 @@ public static class SchedulerHost
             ContentRootPath = options.Home.Root,
             ApplicationName = "tipw",
         });
+        builder.AddTipwServe(options, runner);
+        return builder.Build();
+    }
+
+    /// <summary>Adds what <c>tipw serve</c> runs to a host (the Generic Host here, or the web app of <c>serve --web</c>): SIGINT/SIGTERM handling, logs, the scheduler service.</summary>
+    public static void AddTipwServe(this IHostApplicationBuilder builder, SchedulingOptions options, IPipelineRunner runner)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
         builder.Services.AddSingleton<IHostLifetime, ConsoleLifetime>();
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.HostShutdownTimeout);
@@ -90,6 +99,5 @@ public static class SchedulerHost
         builder.Services.AddTipwScheduler(options, runner);
         builder.Services.AddSingleton<PipelineSchedulerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineSchedulerService>());
-        return builder.Build();
     }
 }

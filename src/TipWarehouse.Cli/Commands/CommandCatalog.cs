@@ -21,5 +21,7 @@ internal static class CommandCatalog
         yield return ReportCommand.Create(context);
         yield return QueryCommand.Create(context);
         yield return ExportCommand.Create(context);
+        yield return UsersCommand.Create(context);
+        yield return AuditCommand.Create(context);
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using TipWarehouse.Core;
 using TipWarehouse.Scheduling;
+using TipWarehouse.Web;
 
 namespace TipWarehouse.Cli.Commands;
 
@@ -19,9 +20,13 @@ internal static class ServeCommand
             Description = "How long a running batch may finish after SIGINT/SIGTERM before it is cancelled and rolled back (e.g. 30s, 2m)",
             DefaultValueFactory = _ => "30s",
         };
+        var web = new Option<string?>("--web")
+        {
+            Description = "Also serve the web app and JSON API on this loopback address (e.g. 127.0.0.1:8080); the CLI's read commands then go through it",
+        };
         var command = new Command("serve", "Run the pipelines on their schedules (Quartz, persistent store under HOME) until SIGINT/SIGTERM")
         {
-            home, sources, pipelines, shutdownTimeout,
+            home, sources, pipelines, shutdownTimeout, web,
         };
 
         // A synchronous action on purpose: the Generic Host owns SIGINT/SIGTERM (stop fires, let the batch finish, exit 0);
@@ -36,6 +41,17 @@ internal static class ServeCommand
             }
 
             var grace = ParseDuration(parseResult.GetValue(shutdownTimeout)!, "--shutdown-timeout");
+            if (parseResult.GetValue(web) is { } address)
+            {
+                var url = WebUrl(address);
+                using var app = WebServe.Build(context, tipwHome, sourcesDir, parseResult.GetValue(pipelines), url, grace);
+                app.Lifetime.ApplicationStarted.Register(() =>
+                    context.Error.WriteLine($"tipw serve: web app and API on {WebServer.BoundUrl(app)}, BI snapshot {new WarehouseSnapshot(tipwHome).FilePath}; stop with Ctrl+C or SIGTERM."));
+                app.Run();
+                context.Error.WriteLine("tipw serve: stopped.");
+                return CliApp.Success;
+            }
+
             var runner = PipelineEngineFactory.Create(context, tipwHome, parseResult.GetValue(pipelines));
             var options = new SchedulingOptions(tipwHome, sourcesDir) { ShutdownGrace = grace, Time = context.Time };
             using var host = SchedulerHost.BuildHost(options, runner);
@@ -45,6 +61,23 @@ internal static class ServeCommand
             return CliApp.Success;
         });
         return command;
+    }
+
+    /// <summary>Turns <c>HOST:PORT</c> into an http URL; plain HTTP is only served on a loopback address.</summary>
+    internal static string WebUrl(string address)
+    {
+        var text = address.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? address : "http://" + address;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != "http" || uri.AbsolutePath != "/")
+        {
+            throw new UsageException($"--web '{address}' is not HOST:PORT (e.g. 127.0.0.1:8080).");
+        }
+
+        if (!uri.IsLoopback)
+        {
+            throw new UsageException($"--web serves plain HTTP, so only on a loopback address (127.0.0.1:PORT, [::1]:PORT or localhost:PORT); put a TLS reverse proxy in front to reach it from elsewhere, not '{address}'.");
+        }
+
+        return $"http://{uri.Authority}";
     }
 
     /// <summary>Parses <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>500ms</c> or <c>hh:mm:ss</c>.</summary>

@@ -346,6 +346,34 @@ CREATE TABLE dw.fact_police_report
     source_updated_at TIMESTAMP NOT NULL,
     batch_id BIGINT NOT NULL
 );
+CREATE TABLE meta.api_token
+(
+    token_id BIGINT NOT NULL,
+    user_name VARCHAR NOT NULL,
+    token_sha256 VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    revoked_at TIMESTAMP,
+    PRIMARY KEY (token_id)
+);
+CREATE TABLE meta.app_user
+(
+    user_name VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,
+    password_hash VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (user_name)
+);
+CREATE TABLE meta.audit_event
+(
+    event_id BIGINT NOT NULL,
+    occurred_at TIMESTAMP NOT NULL,
+    user_name VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    parameters VARCHAR,
+    outcome VARCHAR NOT NULL,
+    PRIMARY KEY (event_id)
+);
 CREATE TABLE meta.batch
 (
     batch_id BIGINT NOT NULL,

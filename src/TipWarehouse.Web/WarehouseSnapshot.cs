@@ -1,0 +1,89 @@
+using TipWarehouse.Core;
+using TipWarehouse.Core.Pipelines;
+
+namespace TipWarehouse.Web;
+
+/// <summary>The read-only copy of the warehouse that BI tools (Excel, Power BI, DuckDB clients) and ad-hoc queries open, so nothing outside the serving process ever holds the live file.</summary>
+public sealed class WarehouseSnapshot(TipwHome home)
+{
+    private static readonly Lock s_refreshLock = new();
+
+    /// <summary>The snapshot's folder, laid out as a home so read-only commands can be pointed at it.</summary>
+    public TipwHome SnapshotHome { get; } = new(Path.Combine(home.Root, "snapshot"));
+
+    /// <summary>The snapshot file: <c>HOME/snapshot/warehouse.duckdb</c>.</summary>
+    public string FilePath => SnapshotHome.WarehousePath;
+
+    /// <summary>Copies the committed state of the live warehouse (one MVCC transaction) into a new file and atomically replaces the snapshot with it.</summary>
+    public void Refresh()
+    {
+        lock (s_refreshLock)
+        {
+            Directory.CreateDirectory(SnapshotHome.Root);
+            var temporary = FilePath + ".new";
+            File.Delete(temporary);
+            File.Delete(temporary + ".wal");
+            using (var connection = Warehouse.Open(home))
+            {
+                var live = Scalar(connection, "SELECT current_database()");
+                Execute(connection, $"ATTACH '{temporary.Replace("'", "''", StringComparison.Ordinal)}' AS tipw_snapshot_new");
+                try
+                {
+                    Execute(connection, $"COPY FROM DATABASE \"{live.Replace("\"", "\"\"", StringComparison.Ordinal)}\" TO tipw_snapshot_new");
+                }
+                finally
+                {
+                    Execute(connection, "DETACH tipw_snapshot_new");
+                }
+            }
+
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.GroupRead);
+            }
+
+            File.Move(temporary, FilePath, overwrite: true);
+        }
+    }
+
+    private static void Execute(DuckDB.NET.Data.DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static string Scalar(DuckDB.NET.Data.DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
+    }
+}
+
+/// <summary>Runs pipelines through another runner and refreshes the BI snapshot after each successful run.</summary>
+public sealed class SnapshottingRunner(IPipelineRunner inner, WarehouseSnapshot snapshot, Action<Exception>? onSnapshotFailure = null) : IPipelineRunner
+{
+    /// <inheritdoc />
+    public IReadOnlyList<PipelineDescriptor> Pipelines => inner.Pipelines;
+
+    /// <inheritdoc />
+    public async Task<PipelineRunResult> RunAsync(PipelineRunRequest request, CancellationToken cancellationToken = default)
+    {
+        var result = await inner.RunAsync(request, cancellationToken);
+        if (result.Succeeded)
+        {
+            try
+            {
+                snapshot.Refresh();
+            }
+            catch (Exception ex) when (onSnapshotFailure is not null)
+            {
+                // A failed snapshot keeps the previous one; the load itself committed and stays a success.
+                onSnapshotFailure(ex);
+            }
+        }
+
+        return result;
+    }
+}
