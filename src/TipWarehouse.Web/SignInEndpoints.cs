@@ -40,7 +40,7 @@ internal static class SignInEndpoints
             await ctx.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
             audit.Record(user.Name, user.Role, AuditLog.SignIn, new Dictionary<string, string?> { ["method"] = "password" });
             var returnUrl = form["returnUrl"].ToString();
-            return Results.Redirect(returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/");
+            return Results.Redirect(returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : HomeOf(user.Role));
         });
 
         app.MapPost("/signout", async (HttpContext ctx) =>
@@ -48,15 +48,11 @@ internal static class SignInEndpoints
             await ctx.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect("/");
         });
-
-        app.MapGet("/", (HttpContext ctx) =>
-        {
-            var who = ctx.User.Identity?.IsAuthenticated == true
-                ? $"{WebUtility.HtmlEncode(ctx.User.Identity.Name)} ({WebUtility.HtmlEncode(WebServer.Role(ctx.User))})"
-                : "public";
-            return Results.Content(Page("TipWarehouse", $"<p>Usuario / user: {who}</p><p><a href=\"/signin\">Iniciar sesión / Sign in</a></p>"), "text/html; charset=utf-8");
-        });
     }
+
+    /// <summary>The first page of a role: the dashboard for report readers, the queue for reviewers, else the published figures.</summary>
+    private static string HomeOf(string role) =>
+        WebRoles.Reports.Contains(role) ? "/" : WebRoles.Review.Contains(role) ? "/revision" : "/publicado";
 
     private static IResult Form(HttpContext ctx, IAntiforgery antiforgery, string? error)
     {

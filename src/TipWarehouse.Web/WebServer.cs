@@ -67,10 +67,12 @@ public static class WebServer
                 o.Events.OnRedirectToLogin = ctx => IsApi(ctx.Request)
                     ? WebErrors.WriteAsync(ctx.HttpContext, StatusCodes.Status401Unauthorized, "Sign in or send 'Authorization: Bearer TOKEN' (see 'tipw users token').")
                     : Redirect(ctx);
-                o.Events.OnRedirectToAccessDenied = ctx =>
-                    WebErrors.WriteAsync(ctx.HttpContext, StatusCodes.Status403Forbidden, $"The role '{ctx.HttpContext.User.FindFirstValue(ClaimTypes.Role)}' may not do this.");
+                o.Events.OnRedirectToAccessDenied = ctx => !IsApi(ctx.Request)
+                    ? WebPages.Page(ctx.HttpContext, PageText.For(ctx.HttpContext), "403", $"<p role=\"alert\">{PageText.For(ctx.HttpContext)["forbidden"]}</p>", StatusCodes.Status403Forbidden).ExecuteAsync(ctx.HttpContext)
+                    : WebErrors.WriteAsync(ctx.HttpContext, StatusCodes.Status403Forbidden, $"The role '{ctx.HttpContext.User.FindFirstValue(ClaimTypes.Role)}' may not do this.");
             });
         builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(nameof(WebRoles.Reports), p => p.RequireRole(WebRoles.Reports))
             .AddPolicy(nameof(WebRoles.Operations), p => p.RequireRole(WebRoles.Operations))
             .AddPolicy(nameof(WebRoles.Review), p => p.RequireRole(WebRoles.Review))
             .AddPolicy(nameof(WebRoles.Export), p => p.RequireRole(WebRoles.Export))
@@ -105,6 +107,7 @@ public static class WebServer
         app.UseAuthorization();
         MapApi(app, options);
         SignInEndpoints.Map(app);
+        WebPages.Map(app, options);
         return app;
     }
 

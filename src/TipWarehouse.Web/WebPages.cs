@@ -1,0 +1,320 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace TipWarehouse.Web;
+
+/// <summary>The browser pages of <c>tipw serve --web</c> (Spanish by default): dashboard with the map, published figures, review. Every number comes from the CLI's report JSON, the same the API returns.</summary>
+internal static class WebPages
+{
+    private static readonly string[] s_mapMetrics = ["tip_calls", "tip_reports", "tip_cases", "tip_share_of_calls", "reports_per_100_tip_calls"];
+    private static readonly string[] s_publishedReports = ["monthly", "funnel", "regions", "referrals"];
+    private static readonly string[] s_window = ["from", "to"];
+    private static readonly string[] s_decisions = ["accept", "reject"];
+    private static readonly string[] s_dataParameters = ["from", "to", "by", "level", "kpi", "k"];
+
+    public static void Map(WebApplication app, WebServerOptions options)
+    {
+        app.MapGet("/", (HttpContext ctx, CancellationToken ct) => DashboardAsync(ctx, options, ct)).RequireAuthorization(nameof(WebRoles.Reports));
+        app.MapGet("/publicado", (HttpContext ctx, CancellationToken ct) => PublishedAsync(ctx, options, ct));
+        app.MapGet("/revision", (HttpContext ctx, CancellationToken ct) => ReviewAsync(ctx, options, ct)).RequireAuthorization(nameof(WebRoles.Review));
+        app.MapPost("/revision/{id:long}/{decision}", async (long id, string decision, HttpContext ctx, AuditLog audit, CancellationToken ct) =>
+        {
+            if (decision is not ("accept" or "reject"))
+            {
+                return Results.NotFound();
+            }
+
+            var outcome = await options.Cli(["linkage", "review", "--home", options.Home.Root, "--format", "json", "--" + decision, id.ToString(CultureInfo.InvariantCulture), "--by", ctx.User.Identity!.Name!], null, ct);
+            audit.Record(ctx.User.Identity.Name!, WebServer.Role(ctx.User), AuditLog.ReviewDecision,
+                new Dictionary<string, string?> { ["link"] = id.ToString(CultureInfo.InvariantCulture), ["decision"] = decision, ["via"] = "page" }, outcome.ExitCode == 0 ? "ok" : "failed");
+            return outcome.ExitCode == 0 ? Results.Redirect("/revision") : WebErrors.Result(StatusCodes.Status400BadRequest, WebServer.ErrorMessage(outcome.Error));
+        }).RequireAuthorization(nameof(WebRoles.Review));
+
+        // Each chart's data, as the CLI prints it: CSV, or Parquet (published reports for everyone, the rest for report roles).
+        app.MapGet("/datos/{report}.{format}", async (string report, string format, HttpContext ctx, CancellationToken ct) =>
+        {
+            var publish = ctx.Request.Query["publish"] == "true";
+            if (!publish && !WebRoles.Reports.Any(ctx.User.IsInRole))
+            {
+                return WebErrors.Result(ctx.User.Identity?.IsAuthenticated == true ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized, "This report without publish=true needs the role " + string.Join(", ", WebRoles.Reports) + ".");
+            }
+
+            var args = new List<string> { "report", report, "--home", options.Home.Root };
+            foreach (var key in s_dataParameters.Where(k => ctx.Request.Query.ContainsKey(k)))
+            {
+                args.AddRange(["--" + key, ctx.Request.Query[key].ToString()]);
+            }
+
+            if (publish)
+            {
+                args.Add("--publish");
+            }
+
+            if (format == "csv")
+            {
+                var outcome = await options.Cli([.. args, "--format", "csv"], null, ct);
+                return outcome.ExitCode == 0
+                    ? Results.File(Encoding.UTF8.GetBytes(outcome.Out), "text/csv; charset=utf-8", $"{report}.csv")
+                    : WebErrors.Result(StatusCodes.Status400BadRequest, WebServer.ErrorMessage(outcome.Error));
+            }
+
+            if (format != "parquet")
+            {
+                return Results.NotFound();
+            }
+
+            var file = Path.Combine(options.Home.ExportsDirectory, $"page-{Guid.NewGuid():N}.parquet");
+            var written = await options.Cli([.. args, "--format", "parquet", "--out", file], null, ct);
+            if (written.ExitCode != 0)
+            {
+                return WebErrors.Result(StatusCodes.Status400BadRequest, WebServer.ErrorMessage(written.Error));
+            }
+
+            var bytes = await File.ReadAllBytesAsync(file, ct);
+            File.Delete(file);
+            return Results.File(bytes, "application/vnd.apache.parquet", $"{report}.parquet");
+        });
+    }
+
+    private static async Task<IResult> DashboardAsync(HttpContext ctx, WebServerOptions options, CancellationToken ct)
+    {
+        var text = PageText.For(ctx);
+        var window = new List<string>();
+        foreach (var key in s_window.Where(k => ctx.Request.Query[k].ToString().Length > 0))
+        {
+            window.AddRange(["--" + key, ctx.Request.Query[key].ToString()]);
+        }
+
+        var metric = s_mapMetrics.Contains(ctx.Request.Query["metric"].ToString()) ? ctx.Request.Query["metric"].ToString() : "tip_calls";
+        var monthly = await ReportAsync(options, ["report", "monthly", .. window], ct);
+        var funnel = await ReportAsync(options, ["report", "funnel", .. window], ct);
+        var regions = await ReportAsync(options, ["report", "regions", "--level", "department", .. window], ct);
+        var referrals = await ReportAsync(options, ["report", "referrals", .. window], ct);
+        if (new[] { monthly, funnel, regions, referrals }.FirstOrDefault(r => r.Error is not null) is { } failed)
+        {
+            return Page(ctx, text, text["dashboard"], $"<p role=\"alert\">{WebUtility.HtmlEncode(failed.Error)}</p>", StatusCodes.Status400BadRequest);
+        }
+
+        var dataQuery = string.Join("&", window.Chunk(2).Select(p => $"{p[0][2..]}={Uri.EscapeDataString(p[1])}"));
+        var periods = monthly.Rows.Select(r => r["period"].GetString()!).ToList();
+        string[] colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"];
+        ChartSeries Series(string key, int colour) => new(key, text[key], colours[colour], [.. monthly.Rows.Select(r => Number(r, key))]);
+        var markers = new List<(string, string)> { ("2006-03", text["hotline_opening"]), ("2007-01", text["law"]) };
+        var body = new StringBuilder();
+        body.Append(CultureInfo.InvariantCulture, $"""
+            <form class="filters" method="get" action="/">
+              <label>{text["from"]} <input name="from" type="month" value="{Attr(ctx, "from")}"></label>
+              <label>{text["to"]} <input name="to" type="month" value="{Attr(ctx, "to")}"></label>
+              <input type="hidden" name="metric" value="{metric}">
+              <button type="submit">{text["apply"]}</button>
+            </form>
+            <section><h2>{text["monthly"]}</h2>
+            <h3>{text["calls"]}</h3>
+            {SvgCharts.Lines("chart-calls", periods, [Series("hotline_calls", 0), Series("calls_tip_by_operator", 1), Series("calls_tip_by_model", 2)], markers, text)}
+            <h3>{text["justice"]}</h3>
+            {SvgCharts.Lines("chart-justice", periods, [Series("tip_police_reports", 3), Series("tip_arrests", 4), Series("cases_sent_to_prosecution", 5), Series("convictions", 6)], markers, text)}
+            <p class="notes">{WebUtility.HtmlEncode(string.Join(" ", monthly.Notes))}</p>
+            <p><a href="/datos/monthly.csv?{dataQuery}">{text["csv"]}</a></p></section>
+            <section><h2>{text["funnel"]}</h2>
+            {SvgCharts.Bars("chart-funnel", [.. funnel.Rows.Select(r => (r["stage"].GetString()!, Number(r, "cases")))], text)}
+            <p><a href="/datos/funnel.csv?{dataQuery}">{text["csv"]}</a></p></section>
+            <section><h2>{text["map"]}</h2>
+            <form method="get" action="/">{Hidden(ctx, "from")}{Hidden(ctx, "to")}
+              <label>{text["metric"]} <select name="metric" onchange="this.form.submit()">{string.Concat(s_mapMetrics.Select(m => $"<option value=\"{m}\"{(m == metric ? " selected" : string.Empty)}>{text[m]}</option>"))}</select></label>
+              <noscript><button type="submit">{text["apply"]}</button></noscript>
+            </form>
+            {MapOf(regions, metric, text)}
+            {Legend(regions, metric, text)}
+            <p><a href="/datos/regions.csv?level=department&amp;{dataQuery}">{text["csv"]}</a></p></section>
+            <section><h2>{text["referrals"]}</h2>{Table(referrals, text, published: false)}
+            <p><a href="/datos/referrals.csv?{dataQuery}">{text["csv"]}</a></p></section>
+            """);
+        return Page(ctx, text, text["dashboard"], body.ToString());
+    }
+
+    private static async Task<IResult> PublishedAsync(HttpContext ctx, WebServerOptions options, CancellationToken ct)
+    {
+        var text = PageText.For(ctx);
+        var body = new StringBuilder($"<p>{text["published_intro"]}</p>");
+        foreach (var name in s_publishedReports)
+        {
+            string[] extra = name switch { "monthly" => ["--by", "year"], "regions" => ["--level", "department"], _ => [] };
+            var report = await ReportAsync(options, ["report", name, "--publish", .. extra], ct);
+            var dataQuery = "publish=true" + string.Concat(extra.Chunk(2).Select(p => $"&amp;{p[0][2..]}={p[1]}"));
+            body.Append(CultureInfo.InvariantCulture, $"""
+                <section id="published-{name}"><h2>{WebUtility.HtmlEncode(name)}</h2>
+                {(report.Error is null ? Table(report, text, published: true) : $"<p role=\"alert\">{WebUtility.HtmlEncode(report.Error)}</p>")}
+                <p class="notes">{WebUtility.HtmlEncode(string.Join(" ", report.Notes))}</p>
+                <p><a href="/datos/{name}.csv?{dataQuery}">{text["csv"]}</a> · <a href="/datos/{name}.parquet?{dataQuery}">{text["parquet"]}</a></p></section>
+                """);
+        }
+
+        return Page(ctx, text, text["published"], body.ToString());
+    }
+
+    private static async Task<IResult> ReviewAsync(HttpContext ctx, WebServerOptions options, CancellationToken ct)
+    {
+        var text = PageText.For(ctx);
+        var queue = await ReportAsync(options, ["linkage", "review"], ct);
+        if (queue.Error is not null)
+        {
+            return Page(ctx, text, text["review"], $"<p role=\"alert\">{WebUtility.HtmlEncode(queue.Error)}</p>", StatusCodes.Status400BadRequest);
+        }
+
+        var tokens = ctx.RequestServices.GetService(typeof(IAntiforgery)) is IAntiforgery antiforgery ? antiforgery.GetAndStoreTokens(ctx) : null;
+        var body = new StringBuilder($"<h2>{text["queue"]} ({text.Whole(queue.Rows.Count)})</h2><table class=\"review\"><thead><tr>");
+        string[] columns = ["id", "link_type", "left_record_id", "right_record_id", "score", "link_date"];
+        body.Append(string.Concat(columns.Select(c => $"<th>{c}</th>"))).Append("<th></th></tr></thead><tbody>");
+        foreach (var row in queue.Rows)
+        {
+            var id = row["id"].GetInt64();
+            body.Append(CultureInfo.InvariantCulture, $"<tr data-link=\"{id}\">");
+            body.Append(string.Concat(columns.Select(c => $"<td>{WebUtility.HtmlEncode(Cell(row[c], text))}</td>")));
+            body.Append("<td>");
+            foreach (var decision in s_decisions)
+            {
+                body.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"/revision/{id}/{decision}\" class=\"inline\"><input type=\"hidden\" name=\"{tokens?.FormFieldName}\" value=\"{tokens?.RequestToken}\"><button type=\"submit\" class=\"{decision}\">{text[decision]}</button></form>");
+            }
+
+            body.Append("</td></tr>");
+        }
+
+        body.Append("</tbody></table>");
+        return Page(ctx, text, text["review"], body.ToString());
+    }
+
+    private static string MapOf(Report regions, string metric, PageText text)
+    {
+        var values = new Dictionary<string, double>();
+        foreach (var row in regions.Rows)
+        {
+            if (Number(row, metric) is { } value && row["department"].GetString() is { } department)
+            {
+                values[PeruMap.Normalize(department)] = metric == "tip_share_of_calls" ? value * 100 : value;
+            }
+        }
+
+        return PeruMap.Render(values, v => text.Number(v), text[metric]);
+    }
+
+    private static string Legend(Report regions, string metric, PageText text)
+    {
+        var max = regions.Rows.Select(r => Number(r, metric)).Where(v => v is not null).Select(v => metric == "tip_share_of_calls" ? v!.Value * 100 : v!.Value).DefaultIfEmpty(0).Max();
+        var legend = new StringBuilder("<ul class=\"map-legend\">");
+        for (var i = 0; i < PeruMap.Palette.Count; i++)
+        {
+            legend.Append(CultureInfo.InvariantCulture, $"<li><span style=\"background:{PeruMap.Palette[i]}\"></span>{text.Number(max * i / PeruMap.Palette.Count)} – {text.Number(max * (i + 1) / PeruMap.Palette.Count)}</li>");
+        }
+
+        return legend.Append(CultureInfo.InvariantCulture, $"<li><span style=\"background:{PeruMap.NoData}\"></span>—</li></ul>").ToString();
+    }
+
+    private static string Table(Report report, PageText text, bool published)
+    {
+        var columns = report.Columns.Where(c => c != "suppressed_cells").ToList();
+        var html = new StringBuilder("<table><thead><tr>");
+        html.Append(string.Concat(columns.Select(c => $"<th>{WebUtility.HtmlEncode(c)}</th>"))).Append("</tr></thead><tbody>");
+        foreach (var row in report.Rows)
+        {
+            var suppressed = published && row.TryGetValue("suppressed_cells", out var names) && names.ValueKind == JsonValueKind.String
+                ? names.GetString()!.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries).ToHashSet()
+                : [];
+            html.Append("<tr>");
+            foreach (var column in columns)
+            {
+                html.Append(suppressed.Contains(column)
+                    ? $"<td class=\"suppressed\" data-column=\"{column}\" title=\"{text["suppressed"]}\">x</td>"
+                    : $"<td data-column=\"{column}\">{WebUtility.HtmlEncode(Cell(row[column], text))}</td>");
+            }
+
+            html.Append("</tr>");
+        }
+
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    private static string Cell(JsonElement value, PageText text) => value.ValueKind switch
+    {
+        JsonValueKind.Number when value.TryGetInt64(out var whole) => text.Whole(whole),
+        JsonValueKind.Number => text.Number(value.GetDouble(), 4),
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.True => "✓",
+        JsonValueKind.False => "—",
+        _ => string.Empty,
+    };
+
+    private static double? Number(Dictionary<string, JsonElement> row, string column) =>
+        row.TryGetValue(column, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+
+    private static string Attr(HttpContext ctx, string name) => WebUtility.HtmlEncode(ctx.Request.Query[name].ToString());
+
+    private static string Hidden(HttpContext ctx, string name) =>
+        ctx.Request.Query[name].ToString() is { Length: > 0 } v ? $"<input type=\"hidden\" name=\"{name}\" value=\"{WebUtility.HtmlEncode(v)}\">" : string.Empty;
+
+    private sealed record Report(List<string> Columns, List<Dictionary<string, JsonElement>> Rows, List<string> Notes, string? Error);
+
+    private static async Task<Report> ReportAsync(WebServerOptions options, List<string> args, CancellationToken ct)
+    {
+        var outcome = await options.Cli([.. args, "--home", options.Home.Root, "--format", "json"], null, ct);
+        if (outcome.ExitCode != 0)
+        {
+            return new Report([], [], [], WebServer.ErrorMessage(outcome.Error));
+        }
+
+        using var document = JsonDocument.Parse(outcome.Out);
+        var rows = document.RootElement.EnumerateArray().Select(r => r.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone())).ToList();
+        var columns = rows.FirstOrDefault()?.Keys.ToList() ?? [];
+        var notes = outcome.Error.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("tipw", StringComparison.Ordinal)).ToList();
+        return new Report(columns, rows, notes, null);
+    }
+
+    /// <summary>The page frame: navigation, language toggle, user and sign-out, print-friendly styles, the legend-toggle script.</summary>
+    public static IResult Page(HttpContext ctx, PageText text, string title, string body, int status = StatusCodes.Status200OK)
+    {
+        var signedIn = ctx.User.Identity?.IsAuthenticated == true;
+        var toggle = QueryWith(ctx, "lang", text.English ? "es" : "en");
+        var tokens = signedIn && ctx.RequestServices.GetService(typeof(IAntiforgery)) is IAntiforgery antiforgery ? antiforgery.GetAndStoreTokens(ctx) : null;
+        var user = signedIn
+            ? $"{text["user"]}: {WebUtility.HtmlEncode(ctx.User.Identity!.Name)} ({WebUtility.HtmlEncode(WebServer.Role(ctx.User))}) <form method=\"post\" action=\"/signout\" class=\"inline\"><input type=\"hidden\" name=\"{tokens?.FormFieldName}\" value=\"{tokens?.RequestToken}\"><button type=\"submit\">{text["signout"]}</button></form>"
+            : $"<a href=\"/signin\">{text["signin"]}</a>";
+        var html = $$"""
+            <!DOCTYPE html>
+            <html lang="{{text.Code}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{{WebUtility.HtmlEncode(title)}} — TipWarehouse</title>
+            <style>
+              body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 0 16px; color: #222; }
+              header { display: flex; gap: 16px; align-items: center; border-bottom: 1px solid #ccc; padding: 8px 0; flex-wrap: wrap; }
+              header nav a { margin-right: 12px; } .inline { display: inline; }
+              .chart { width: 100%; max-width: 900px; height: auto; } .map { width: 100%; max-width: 460px; height: auto; }
+              .legend button { border: 1px solid #ccc; background: #fff; margin: 2px; cursor: pointer; } .legend button[aria-pressed=false] { opacity: .4; }
+              .legend span, .map-legend span { display: inline-block; width: 12px; height: 12px; margin-right: 4px; }
+              .map-legend { list-style: none; padding: 0; display: flex; gap: 12px; flex-wrap: wrap; }
+              table { border-collapse: collapse; font-size: 13px; } td, th { border: 1px solid #ddd; padding: 2px 6px; } td { text-align: right; }
+              td.suppressed { background: #f3f3f3; color: #888; text-align: center; } .notes { font-size: 12px; color: #555; }
+              .department:hover { stroke: #000; stroke-width: 1.5; }
+              @media print { header nav, .filters, .legend, form { display: none; } }
+            </style></head>
+            <body><header><strong>TipWarehouse</strong><nav><a href="/">{{text["dashboard"]}}</a><a href="/publicado">{{text["published"]}}</a><a href="/revision">{{text["review"]}}</a></nav>
+            <a id="lang-toggle" href="{{toggle}}">{{text["language"]}}</a><span class="user">{{user}}</span></header>
+            <main><h1>{{WebUtility.HtmlEncode(title)}}</h1>{{body}}</main>
+            <script>
+              document.querySelectorAll('.legend-item').forEach(function (b) { b.addEventListener('click', function () {
+                var on = b.getAttribute('aria-pressed') !== 'true'; b.setAttribute('aria-pressed', on);
+                var g = document.querySelector('#' + b.dataset.chart + ' [data-series="' + b.dataset.series + '"]'); if (g) g.style.display = on ? '' : 'none'; }); });
+            </script></body></html>
+            """;
+        return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
+    }
+
+    private static string QueryWith(HttpContext ctx, string key, string value)
+    {
+        var pairs = ctx.Request.Query.Where(q => q.Key != key).Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}").Append($"{key}={value}");
+        return WebUtility.HtmlEncode(ctx.Request.Path + "?" + string.Join("&", pairs));
+    }
+}

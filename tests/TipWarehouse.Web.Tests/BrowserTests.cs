@@ -1,0 +1,252 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace TipWarehouse.Web.Tests;
+
+/// <summary>The pages in headless Chromium (Debian's <c>chromium</c>, or <c>TIPW_TEST_CHROMIUM</c>): sign-in per role, numbers equal to the CLI's reports, the map's colours, 403s, a review decision, published cells only, the language toggle.</summary>
+[Collection(ServedDemoGroup.Name)]
+public sealed class BrowserTests(ServedDemo served) : IAsyncLifetime
+{
+    /// <summary>Set to write the pages' screenshots into the repository's docs/ folder.</summary>
+    public const string UpdateScreenshotsVariable = "TIPW_UPDATE_SCREENSHOTS";
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public async Task InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("TIPW_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+
+    [Theory]
+    [InlineData(WebRoles.MscAnalyst, "/")]
+    [InlineData(WebRoles.IomEvaluator, "/")]
+    [InlineData(WebRoles.Admin, "/")]
+    [InlineData(WebRoles.Reviewer, "/revision")]
+    [InlineData(WebRoles.DataEngineer, "/publicado")]
+    [InlineData(WebRoles.Public, "/publicado")]
+    public async Task Each_role_signs_in_and_lands_on_its_page(string role, string landing)
+    {
+        var page = await SignInAsync(role);
+        Assert.Equal(landing, new Uri(page.Url).AbsolutePath);
+        Assert.Contains($"({role})", await page.InnerTextAsync("header .user"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_dashboard_shows_the_numbers_of_the_cli_reports()
+    {
+        var page = await SignInAsync(WebRoles.MscAnalyst);
+        var monthly = await CliJsonAsync("report", "monthly");
+        foreach (var row in monthly.Where(r => r.GetProperty("period").GetString() is "2006-06" or "2007-01" or "2007-12"))
+        {
+            var period = row.GetProperty("period").GetString();
+            foreach (var series in new[] { "hotline_calls", "calls_tip_by_model", "tip_police_reports", "convictions" })
+            {
+                var shown = await page.GetAttributeAsync($"[data-series='{series}'] circle[data-period='{period}']", "data-value");
+                Assert.Equal(row.GetProperty(series).GetDouble(), double.Parse(shown!, CultureInfo.InvariantCulture));
+            }
+        }
+
+        foreach (var stage in await CliJsonAsync("report", "funnel"))
+        {
+            var shown = await page.GetAttributeAsync($"#chart-funnel rect[data-label='{stage.GetProperty("stage").GetString()}']", "data-value");
+            Assert.Equal(stage.GetProperty("cases").GetDouble(), double.Parse(shown!, CultureInfo.InvariantCulture));
+        }
+
+        // The markers of the hotline opening and the law are drawn on both series charts.
+        Assert.Equal(4, await page.Locator(".marker").CountAsync());
+    }
+
+    [Theory]
+    [InlineData("tip_calls")]
+    [InlineData("tip_cases")]
+    public async Task The_map_colours_the_departments_by_the_regions_report(string metric)
+    {
+        var page = await SignInAsync(WebRoles.IomEvaluator);
+        await page.GotoAsync("/?metric=" + metric);
+        var regions = (await CliJsonAsync("report", "regions", "--level", "department"))
+            .Where(r => r.GetProperty(metric).ValueKind == JsonValueKind.Number)
+            .ToDictionary(r => PeruMap.Normalize(r.GetProperty("department").GetString()!), r => r.GetProperty(metric).GetDouble());
+        var drawn = 0;
+        foreach (var department in PeruMap.Departments)
+        {
+            var path = page.Locator($"path.department[data-department='{department}']");
+            var fill = await path.GetAttributeAsync("fill");
+            if (regions.TryGetValue(department, out var value))
+            {
+                Assert.Equal(value, double.Parse((await path.GetAttributeAsync("data-value"))!, CultureInfo.InvariantCulture));
+                Assert.Equal(PeruMap.Palette[PeruMap.ClassOf(value, regions.Values)], fill);
+                drawn++;
+            }
+            else
+            {
+                Assert.Equal(PeruMap.NoData, fill);
+            }
+        }
+
+        Assert.True(drawn >= 20, $"only {drawn} departments matched the regions report");
+        var top = regions.MaxBy(r => r.Value).Key;
+        Assert.Equal(PeruMap.Palette[^1], await page.Locator($"path.department[data-department='{top}']").GetAttributeAsync("fill"));
+    }
+
+    [Fact]
+    public async Task A_forbidden_page_answers_403()
+    {
+        var reviewer = await SignInAsync(WebRoles.Reviewer);
+        Assert.Equal(403, (await reviewer.GotoAsync("/"))!.Status);
+        var analyst = await SignInAsync(WebRoles.MscAnalyst);
+        Assert.Equal(403, (await analyst.GotoAsync("/revision"))!.Status);
+
+        var anonymous = await (await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = served.Url })).NewPageAsync();
+        await anonymous.GotoAsync("/");
+        Assert.Equal("/signin", new Uri(anonymous.Url).AbsolutePath);
+    }
+
+    [Fact]
+    public async Task A_review_decision_made_in_the_page_persists_with_the_signed_in_user()
+    {
+        var page = await SignInAsync(WebRoles.Reviewer);
+        var row = page.Locator("table.review tbody tr").First;
+        var id = long.Parse((await row.GetAttributeAsync("data-link"))!, CultureInfo.InvariantCulture);
+        await row.Locator("button.accept").ClickAsync();
+        await page.WaitForURLAsync("**/revision");
+        Assert.Equal(0, await page.Locator($"tr[data-link='{id}']").CountAsync());
+
+        var decided = (await CliJsonAsync("linkage", "review", "--all")).Single(r => r.GetProperty("id").GetInt64() == id);
+        Assert.Equal("reviewer", decided.GetProperty("decided_by").GetString());
+        Assert.Equal("linked", decided.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Public_sees_only_published_cells()
+    {
+        var page = await (await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = served.Url })).NewPageAsync();
+        await page.GotoAsync("/publicado");
+        var published = await CliJsonAsync("report", "regions", "--level", "department", "--publish");
+        var table = page.Locator("#published-regions table tbody tr");
+        Assert.Equal(published.Count, await table.CountAsync());
+        var suppressedShown = 0;
+        for (var i = 0; i < published.Count; i++)
+        {
+            var names = published[i].GetProperty("suppressed_cells").GetString() ?? string.Empty;
+            foreach (var column in new[] { "tip_calls", "tip_reports", "tip_cases" })
+            {
+                var cell = table.Nth(i).Locator($"td[data-column='{column}']");
+                if (published[i].GetProperty(column).ValueKind == JsonValueKind.Null)
+                {
+                    Assert.Contains(column, names, StringComparison.Ordinal);
+                    Assert.Equal("x", await cell.InnerTextAsync());
+                    Assert.Equal("suppressed", await cell.GetAttributeAsync("class"));
+                    suppressedShown++;
+                }
+                else
+                {
+                    Assert.Equal(published[i].GetProperty(column).GetInt64().ToString("N0", CultureInfo.GetCultureInfo("es-PE")), await cell.InnerTextAsync());
+                }
+            }
+        }
+
+        Assert.True(suppressedShown > 0, "the demo's published regions report suppresses some department counts");
+        Assert.Equal(401, (await page.APIRequest.GetAsync("/datos/regions.csv?level=department")).Status);
+        var csv = await page.APIRequest.GetAsync("/datos/regions.csv?level=department&publish=true");
+        Assert.Equal(200, csv.Status);
+        Assert.StartsWith("rank,department,", await csv.TextAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_language_toggle_changes_labels_and_number_formats()
+    {
+        var page = await SignInAsync(WebRoles.MscAnalyst);
+        Assert.Equal("es", await page.GetAttributeAsync("html", "lang"));
+        Assert.Equal("Panel", await page.InnerTextAsync("main h1"));
+        var cases = (await CliJsonAsync("report", "funnel")).First().GetProperty("cases").GetDouble();
+        var spanish = CultureInfo.GetCultureInfo("es-PE");
+        Assert.Equal(cases.ToString("N0", spanish), await page.Locator("#chart-funnel .bar-value").First.TextContentAsync());
+        Assert.Contains(new DateTime(2007, 1, 1).ToString("MMM yyyy", spanish), (await page.Locator("#chart-calls").TextContentAsync())!, StringComparison.Ordinal);
+
+        await page.ClickAsync("#lang-toggle");
+        await page.WaitForURLAsync("**lang=en");
+        var english = CultureInfo.GetCultureInfo("en-US");
+        Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
+        Assert.Equal("Dashboard", await page.InnerTextAsync("main h1"));
+        Assert.Equal(cases.ToString("N0", english), await page.Locator("#chart-funnel .bar-value").First.TextContentAsync());
+        Assert.Contains("Jan 2007", (await page.Locator("#chart-calls").TextContentAsync())!, StringComparison.Ordinal);
+        Assert.DoesNotContain(new DateTime(2007, 1, 1).ToString("MMM yyyy", spanish), (await page.Locator("#chart-calls").TextContentAsync())!, StringComparison.Ordinal);
+
+        // The choice is remembered on the next page.
+        await page.GotoAsync("/publicado");
+        Assert.Equal("Published figures", await page.InnerTextAsync("main h1"));
+    }
+
+    [Fact]
+    public async Task Screenshots_of_each_page_in_spanish()
+    {
+        var shots = new List<(string Role, string Path, string File)>
+        {
+            (WebRoles.MscAnalyst, "/", "web-dashboard.png"),
+            (WebRoles.Public, "/publicado", "web-published.png"),
+            (WebRoles.Reviewer, "/revision", "web-review.png"),
+        };
+        var folder = Environment.GetEnvironmentVariable(UpdateScreenshotsVariable) is null
+            ? Path.Combine(served.Home, "screenshots")
+            : Path.Combine(RepositoryRoot(), "docs");
+        Directory.CreateDirectory(folder);
+        foreach (var (role, path, file) in shots)
+        {
+            var page = await SignInAsync(role);
+            await page.SetViewportSizeAsync(1280, 900);
+            Assert.Equal(200, (await page.GotoAsync(path + "?lang=es"))!.Status);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, file), FullPage = true });
+            Assert.True(new FileInfo(Path.Combine(folder, file)).Length > 10_000);
+        }
+    }
+
+    private async Task<IPage> SignInAsync(string role)
+    {
+        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = served.Url });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/signin");
+        await page.FillAsync("input[name=name]", role.Replace('_', '-'));
+        await page.FillAsync("input[name=password]", ServedDemo.Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForLoadStateAsync(LoadState.Load);
+        return page;
+    }
+
+    private async Task<List<JsonElement>> CliJsonAsync(params string[] args)
+    {
+        var outcome = await served.RunDirectAsync([.. args, "--home", served.Home, "--format", "json"]);
+        Assert.True(outcome.ExitCode == 0, outcome.Error);
+        return [.. JsonDocument.Parse(outcome.Out).RootElement.EnumerateArray().Select(e => e.Clone())];
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "TipWarehouse.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("TipWarehouse.sln not found above " + AppContext.BaseDirectory);
+    }
+}
