@@ -52,7 +52,12 @@ internal static class ServeCommand
                 return CliApp.Success;
             }
 
-            var runner = PipelineEngineFactory.Create(context, tipwHome, parseResult.GetValue(pipelines));
+            // BI tools open the snapshot refreshed after each successful run, never the live file the loads need.
+            var snapshot = new WarehouseSnapshot(tipwHome);
+            var runner = new SnapshottingRunner(
+                PipelineEngineFactory.Create(context, tipwHome, parseResult.GetValue(pipelines)),
+                snapshot,
+                ex => context.Error.WriteLine($"tipw serve: the BI snapshot was not refreshed: {ex.Message}"));
             var options = new SchedulingOptions(tipwHome, sourcesDir) { ShutdownGrace = grace, Time = context.Time };
             using var host = SchedulerHost.BuildHost(options, runner);
             context.Error.WriteLine($"tipw serve: {runner.Pipelines.Count} pipeline(s), store {options.StorePath}, logs {tipwHome.LogsDirectory}; stop with Ctrl+C or SIGTERM.");
