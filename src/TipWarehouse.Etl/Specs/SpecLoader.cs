@@ -303,7 +303,7 @@ public static partial class SpecLoader
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Dictionary<string, int>> s_lines = new(StringComparer.Ordinal);
 
-    private static int LineOf(PipelineSpec spec, string key) =>
+    internal static int LineOf(PipelineSpec spec, string key) =>
         s_lines.TryGetValue(spec.SpecPath, out var lines) && lines.TryGetValue(key, out var line) ? line : 1;
 
     private static void CheckSource(string file, string kind, SourceSpec source, MapReader map, List<SpecError> errors)
@@ -563,37 +563,21 @@ public static partial class SpecLoader
         }
     }
 
-    /// <summary>A Quartz cron expression: 6 or 7 fields (seconds first), with Quartz's field syntax.</summary>
+    /// <summary>A Quartz cron expression (6 or 7 fields, seconds first), checked by Quartz's own <see cref="Quartz.CronExpression"/> parser, so what passes here is what the scheduler accepts.</summary>
     public static bool IsValidCron(string cron, out string problem)
     {
         ArgumentNullException.ThrowIfNull(cron);
-        var fields = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (fields.Length is not (6 or 7))
+        try
         {
-            problem = $"it has {fields.Length} fields; Quartz needs 6 or 7 (sec min hour day-of-month month day-of-week [year])";
+            _ = new Quartz.CronExpression(cron);
+            problem = "";
+            return true;
+        }
+        catch (FormatException ex)
+        {
+            problem = ex.Message;
             return false;
         }
-
-        string[] names = ["seconds", "minutes", "hours", "day-of-month", "month", "day-of-week", "year"];
-        for (var i = 0; i < fields.Length; i++)
-        {
-            if (!CronFieldRegex().IsMatch(fields[i]))
-            {
-                problem = $"the {names[i]} field '{fields[i]}' has characters Quartz does not accept";
-                return false;
-            }
-        }
-
-        var dom = fields[3];
-        var dow = fields[5];
-        if ((dom == "?") == (dow == "?"))
-        {
-            problem = "exactly one of day-of-month and day-of-week must be '?'";
-            return false;
-        }
-
-        problem = "";
-        return true;
     }
 
     [GeneratedRegex("^[a-z][a-z0-9_]{0,59}$")]
@@ -601,9 +585,6 @@ public static partial class SpecLoader
 
     [GeneratedRegex(@"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")]
     private static partial Regex TableNameRegex();
-
-    [GeneratedRegex(@"^[0-9A-Za-z\*\?,\-/#]+$")]
-    private static partial Regex CronFieldRegex();
 
     /// <summary>Reads a YAML mapping while remembering lines and reporting unknown keys and bad values.</summary>
     private sealed class MapReader(string file, YamlMappingNode node, string path, List<SpecError> errors)
