@@ -30,8 +30,8 @@ public sealed record CheckReport(IReadOnlyList<CheckFinding> Findings, int Pipel
 
 /// <summary>
 /// <c>tipw check</c> (dbt's parse/compile): validates every spec (keys, values, Quartz crons, upstream names), checks each
-/// staging layout against the model compiled from <c>sql/</c>, runs every transform statement on an empty in-memory
-/// warehouse (batch variables set) inside a transaction that is rolled back, and infers each pipeline's upstream from the
+/// staging layout against the model compiled from <c>sql/</c>, runs every transform statement and data test query on an
+/// empty in-memory warehouse (batch variables set) inside a transaction that is rolled back, and infers each pipeline's upstream from the
 /// tables its SQL reads. Nothing is written anywhere.
 /// </summary>
 public static partial class PipelineChecker
@@ -66,6 +66,7 @@ public static partial class PipelineChecker
             }
 
             statements += CheckSql(connection, spec, findings);
+            CheckDataTests(connection, spec, findings);
         }
 
         var inferred = CheckUpstream(specs, tables, findings);
@@ -179,6 +180,22 @@ public static partial class PipelineChecker
         finally
         {
             transaction.Rollback();
+        }
+    }
+
+    /// <summary>Runs each data test's query on the empty warehouse, so a wrong table, column or SQL fails here rather than after a load.</summary>
+    private static void CheckDataTests(DuckDBConnection connection, PipelineSpec spec, List<CheckFinding> findings)
+    {
+        foreach (var test in spec.Tests)
+        {
+            try
+            {
+                Execute(connection, Quality.DataTests.Sql(test));
+            }
+            catch (DuckDBException ex)
+            {
+                findings.Add(new CheckFinding(spec.SpecPath, test.Line, CheckSeverity.Error, "test", spec.Name, $"data test {test.Name}: {FirstLine(ex.Message)}"));
+            }
         }
     }
 

@@ -13,7 +13,7 @@ public static partial class SpecLoader
     private static readonly string[] s_topKeys =
     [
         "name", "description", "kind", "schedule", "retry", "upstream", "source", "incremental", "batch_size", "target",
-        "natural_key", "columns", "pii", "scrub", "child", "duplicates", "transforms", "settings",
+        "natural_key", "columns", "pii", "scrub", "child", "duplicates", "transforms", "settings", "tests",
     ];
 
     /// <summary>Loads every spec in <paramref name="directory"/>, checks cross-references and returns them upstream first.</summary>
@@ -293,6 +293,7 @@ public static partial class SpecLoader
             Child = child,
             Duplicates = duplicates,
             Transforms = transforms,
+            Tests = ReadTests(r, file, errors),
         };
         s_lines.AddOrUpdate(spec.SpecPath, r.KeyLines, (_, _) => r.KeyLines);
 
@@ -511,6 +512,92 @@ public static partial class SpecLoader
         }
 
         return result;
+    }
+
+    private static List<DataTestSpec> ReadTests(MapReader r, string file, List<SpecError> errors)
+    {
+        var result = new List<DataTestSpec>();
+        foreach (var t in r.MapList("tests"))
+        {
+            t.CheckKeys(["name", "test", "table", "column", "severity", "where", "values", "to", "field", "min", "max", "sql"]);
+            var test = t.RequiredString("test") ?? "?";
+            var table = t.RequiredString("table") ?? "?";
+            var column = t.String("column");
+            if (!DataTestKinds.All.Contains(test))
+            {
+                errors.Add(new SpecError(file, t.LineOf("test"), $"{t.Path}.test", $"'{test}' is not a data test (one of {string.Join(", ", DataTestKinds.All)})"));
+            }
+            else if ((test is DataTestKinds.NotNull or DataTestKinds.Unique or DataTestKinds.Relationships or DataTestKinds.AcceptedValues) && column is null)
+            {
+                errors.Add(new SpecError(file, t.Line, $"{t.Path}.column", $"required for a {test} test"));
+            }
+
+            if (table != "?" && !TableNameRegex().IsMatch(table))
+            {
+                errors.Add(new SpecError(file, t.LineOf("table"), $"{t.Path}.table", $"'{table}' must be schema-qualified (dw.name)"));
+            }
+
+            var severity = t.String("severity") ?? "error";
+            if (severity is not ("error" or "warning"))
+            {
+                errors.Add(new SpecError(file, t.LineOf("severity"), $"{t.Path}.severity", $"'{severity}' must be error or warning"));
+            }
+
+            var spec = new DataTestSpec
+            {
+                Name = t.String("name") ?? (column is null ? $"{test}:{table}" : $"{test}:{table}.{column}"),
+                Test = test,
+                Table = table,
+                Column = column,
+                Severity = severity,
+                Where = t.String("where"),
+                Values = t.StringList("values"),
+                To = t.String("to"),
+                Field = t.String("field"),
+                Min = LongOrNull(t, "min", file, errors),
+                Max = LongOrNull(t, "max", file, errors),
+                Sql = t.String("sql"),
+                Line = t.Line,
+            };
+            string? missing = test switch
+            {
+                DataTestKinds.AcceptedValues when spec.Values.Count == 0 => "values",
+                DataTestKinds.Relationships when spec.To is null => "to",
+                DataTestKinds.RowCount when spec.Min is null && spec.Max is null => "min",
+                DataTestKinds.Sql when spec.Sql is null => "sql",
+                _ => null,
+            };
+            if (missing is not null)
+            {
+                errors.Add(new SpecError(file, t.Line, $"{t.Path}.{missing}", $"required for a {test} test"));
+            }
+
+            if (result.Any(x => x.Name == spec.Name))
+            {
+                errors.Add(new SpecError(file, t.Line, $"{t.Path}.name", $"the test name '{spec.Name}' is used twice in this spec (set name:)"));
+            }
+
+            result.Add(spec);
+        }
+
+        return result;
+    }
+
+    private static long? LongOrNull(MapReader r, string key, string file, List<SpecError> errors)
+    {
+        var text = r.String(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 0)
+        {
+            return value;
+        }
+
+        errors.Add(new SpecError(file, r.LineOf(key), $"{r.Path}.{key}", $"'{text}' must be a whole number, 0 or more"));
+        return null;
     }
 
     private static List<ScrubSpec> ReadScrub(MapReader r, List<SpecError> errors)
