@@ -36,3 +36,27 @@ public sealed class TestCommandTests : IDisposable
         Assert.Contains("Unknown pipeline 'nope'", run.Error, StringComparison.Ordinal);
     }
 }
+
+/// <summary><c>tipw runs</c> names the sources whose declared cadence passed without new data.</summary>
+public sealed class RunsFreshnessTests : IDisposable
+{
+    private readonly string _home = Directory.CreateTempSubdirectory("tipw-runs-fresh-").FullName;
+
+    public void Dispose() => Directory.Delete(_home, recursive: true);
+
+    [Fact]
+    public async Task Runs_on_a_warehouse_that_never_loaded_shows_every_cadenced_source_stale()
+    {
+        var harness = new CliHarness();
+        Assert.Equal(CliApp.Success, (await harness.RunAsync("init", "--home", _home)).ExitCode);
+        var pipelines = Path.Combine(AppContext.BaseDirectory, "pipelines");
+        var runs = await harness.RunAsync("runs", "--home", _home, "--pipelines", pipelines);
+        Assert.True(runs.ExitCode == CliApp.Success, runs.Error);
+        Assert.Contains("hotline: stale (no data loaded yet; expected every 1d)", runs.Out, StringComparison.Ordinal);
+
+        var fresh = await harness.RunAsync("runs", "--home", _home, "--pipelines", pipelines, "--freshness", "--format", "csv");
+        Assert.Equal(CliApp.Success, fresh.ExitCode);
+        Assert.Contains("hotline,86400,,stale", fresh.Out, StringComparison.Ordinal);
+        Assert.Contains("prosecution,2678400,,stale", fresh.Out, StringComparison.Ordinal);
+    }
+}

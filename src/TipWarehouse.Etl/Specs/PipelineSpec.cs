@@ -204,6 +204,8 @@ public sealed record PipelineSpec
     public DuplicateSpec? Duplicates { get; init; }
     /// <summary>Transform SQL files, absolute paths, in order.</summary>
     public IReadOnlyList<string> Transforms { get; init; } = [];
+    /// <summary>The source's expected cadence: new data arrives at least this often, else <c>tipw runs</c> shows it stale; null when not declared.</summary>
+    public TimeSpan? Freshness { get; init; }
     /// <summary>Data tests run after each load and by <c>tipw test</c>.</summary>
     public IReadOnlyList<DataTestSpec> Tests { get; init; } = [];
 

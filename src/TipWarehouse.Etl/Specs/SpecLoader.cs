@@ -13,7 +13,7 @@ public static partial class SpecLoader
     private static readonly string[] s_topKeys =
     [
         "name", "description", "kind", "schedule", "retry", "upstream", "source", "incremental", "batch_size", "target",
-        "natural_key", "columns", "pii", "scrub", "child", "duplicates", "transforms", "settings", "tests",
+        "natural_key", "columns", "pii", "scrub", "child", "duplicates", "transforms", "settings", "tests", "freshness",
     ];
 
     /// <summary>Loads every spec in <paramref name="directory"/>, checks cross-references and returns them upstream first.</summary>
@@ -294,6 +294,7 @@ public static partial class SpecLoader
             Duplicates = duplicates,
             Transforms = transforms,
             Tests = ReadTests(r, file, errors),
+            Freshness = r.Duration("freshness"),
         };
         s_lines.AddOrUpdate(spec.SpecPath, r.KeyLines, (_, _) => r.KeyLines);
 
