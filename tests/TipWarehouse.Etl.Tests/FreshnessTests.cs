@@ -53,3 +53,37 @@ public sealed class FreshnessTests(WarehouseFixture world)
         Assert.StartsWith("hotline: stale (last new data ", hotline.Describe(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>The serve-side monitor: a newly stale source is warned about and handed to the home's alert command, once until it is fresh again.</summary>
+[Collection(SimulatedWarehouseGroup.Name)]
+public sealed class FreshnessMonitorTests(WarehouseFixture world)
+{
+    [Fact]
+    public void A_source_that_turns_stale_runs_the_alert_command_once()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var home = world.CopyOfLoaded("freshness-alert");
+        var alerts = Path.Combine(home.Root, "alerts.txt");
+        File.WriteAllText(Path.Combine(home.Root, FreshnessMonitor.ConfigFileName), $"# alert hook\ncommand = printf '%s|%s\\n' \"$TIPW_ALERT_PIPELINE\" \"$TIPW_ALERT_STATUS\" >> '{alerts}'\n");
+        var time = new FakeTimeProvider(world.Time.GetUtcNow().AddMinutes(10));
+        var warnings = new List<string>();
+        var monitor = new FreshnessMonitor(home, SpecLoader.LoadDirectory(WarehouseFixture.PipelinesDirectory), time, warnings.Add);
+
+        Assert.Empty(monitor.Check());
+        Assert.False(File.Exists(alerts));
+
+        time.Advance(TimeSpan.FromHours(2));
+        var stale = monitor.Check();
+        Assert.Equal(["police_persons", "police_reports"], stale.Select(s => s.Pipeline).Order());
+        Assert.Equal(["police_persons|stale", "police_reports|stale"], File.ReadAllLines(alerts).Order());
+        Assert.All(warnings, w => Assert.StartsWith("freshness warning: police_", w, StringComparison.Ordinal));
+
+        time.Advance(TimeSpan.FromMinutes(30));
+        Assert.Empty(monitor.Check());
+        Assert.Equal(2, File.ReadAllLines(alerts).Length);
+    }
+}

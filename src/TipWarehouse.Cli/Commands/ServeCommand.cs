@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using TipWarehouse.Core;
+using TipWarehouse.Etl.Quality;
 using TipWarehouse.Scheduling;
 
 namespace TipWarehouse.Cli.Commands;
@@ -40,11 +41,33 @@ internal static class ServeCommand
             var options = new SchedulingOptions(tipwHome, sourcesDir) { ShutdownGrace = grace, Time = context.Time };
             using var host = SchedulerHost.BuildHost(options, runner);
             context.Error.WriteLine($"tipw serve: {runner.Pipelines.Count} pipeline(s), store {options.StorePath}, logs {tipwHome.LogsDirectory}; stop with Ctrl+C or SIGTERM.");
+            using var freshness = StartFreshnessChecks(context, tipwHome, runner);
             host.Run();
             context.Error.WriteLine("tipw serve: stopped.");
             return CliApp.Success;
         });
         return command;
+    }
+
+    /// <summary>Every 15 minutes (first after one), warns about sources that turned stale and runs the home's alert hook (<see cref="FreshnessMonitor"/>).</summary>
+    private static ITimer StartFreshnessChecks(CliContext context, TipwHome home, Etl.Engine.PipelineEngine runner)
+    {
+        var monitor = new FreshnessMonitor(home, runner.Specs, context.Time, message => context.Error.WriteLine("tipw serve: " + message));
+        return context.Time.CreateTimer(
+            _ =>
+            {
+                try
+                {
+                    monitor.Check();
+                }
+                catch (Exception ex) when (ex is TipwException or IOException or DuckDB.NET.Data.DuckDBException)
+                {
+                    context.Error.WriteLine($"tipw serve: freshness check failed: {ex.Message}");
+                }
+            },
+            null,
+            TimeSpan.FromMinutes(1),
+            TimeSpan.FromMinutes(15));
     }
 
     /// <summary>Parses <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>500ms</c> or <c>hh:mm:ss</c>.</summary>
