@@ -13,6 +13,8 @@ internal static class CommandCatalog
         yield return SimulateCommand.Create(context);
         yield return RunCommand.Create(context);
         yield return RunsCommand.Create(context);
+        yield return CheckCommand.Create(context);
+        yield return TestCommand.Create(context);
         yield return ServeCommand.Create(context);
         yield return ScheduleCommand.Create(context);
         yield return ModelCommand.Create(context);

@@ -2,6 +2,8 @@ using System.CommandLine;
 using TipWarehouse.Cli.Output;
 using TipWarehouse.Core;
 using TipWarehouse.Etl.Engine;
+using TipWarehouse.Etl.Quality;
+using TipWarehouse.Etl.Specs;
 
 namespace TipWarehouse.Cli.Commands;
 
@@ -15,9 +17,11 @@ internal static class RunsCommand
         var output = CommonOptions.Out();
         var pipeline = new Option<string?>("--pipeline") { Description = "Only the runs of this pipeline" };
         var limit = new Option<int?>("--last") { Description = "Only the last N rows" };
-        var command = new Command("runs", "Show the run history: runs and batches with rows read, loaded, rejected and duplicate, watermarks, duration, status and error")
+        var freshness = new Option<bool>("--freshness") { Description = "Show each source's freshness instead (cadence declared in its spec, last new data, fresh or stale)" };
+        var pipelines = new Option<string?>("--pipelines") { Description = "The folder of pipeline specs whose freshness cadences are read (default: TIPW_PIPELINES_DIR, ./pipelines, or the copy beside tipw)" };
+        var command = new Command("runs", "Show the run history: runs and batches with rows read, loaded, rejected and duplicate, watermarks, duration, status, error and failed data tests; stale sources are named")
         {
-            home, format, output, pipeline, limit,
+            home, format, output, pipeline, limit, freshness, pipelines,
         };
         command.SetAction(parseResult =>
         {
@@ -26,7 +30,35 @@ internal static class RunsCommand
                 throw new UsageException("--last must be at least 1.");
             }
 
-            var table = RunHistory.Query(TipwHome.At(parseResult.GetValue(home)), parseResult.GetValue(pipeline), parseResult.GetValue(limit));
+            var tipwHome = TipwHome.At(parseResult.GetValue(home));
+            List<string> notes = [];
+            IEnumerable<PipelineSpec> specs = [];
+            try
+            {
+                specs = SpecLoader.LoadDirectory(PipelineEngine.LocatePipelinesDirectory(parseResult.GetValue(pipelines), context.GetEnvironmentVariable))
+                    .Where(s => parseResult.GetValue(pipeline) is not { } only || s.Name == only);
+            }
+            catch (SpecException ex)
+            {
+                // The history is still shown when a spec is broken; only the cadences are unknown.
+                notes.Add($"freshness not evaluated: {ex.Errors.Count} pipeline spec error(s) ('tipw check' lists them)");
+            }
+
+            IReadOnlyList<FreshnessStatus> statuses;
+            ResultTable table;
+            using (var connection = Warehouse.Open(tipwHome, readOnly: true))
+            {
+                statuses = Freshness.Evaluate(connection, specs, context.Time.GetUtcNow());
+                table = parseResult.GetValue(freshness)
+                    ? Freshness.ToTable(statuses)
+                    : RunHistory.Query(connection, parseResult.GetValue(pipeline), parseResult.GetValue(limit));
+            }
+
+            if (!parseResult.GetValue(freshness))
+            {
+                table = new ResultTable(table.Columns, table.Rows, [.. table.Notes, .. notes, .. statuses.Where(s => s.IsStale).Select(s => s.Describe())]);
+            }
+
             ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
             return CliApp.Success;
         });

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using TipWarehouse.Core;
+using TipWarehouse.Etl.Quality;
 using TipWarehouse.Scheduling;
 using TipWarehouse.Web;
 
@@ -45,6 +46,7 @@ internal static class ServeCommand
             {
                 var url = WebUrl(address);
                 using var app = WebServe.Build(context, tipwHome, sourcesDir, parseResult.GetValue(pipelines), url, grace);
+                using var webFreshness = StartFreshnessChecks(context, tipwHome, PipelineEngineFactory.Create(context, tipwHome, parseResult.GetValue(pipelines)));
                 app.Lifetime.ApplicationStarted.Register(() =>
                     context.Error.WriteLine($"tipw serve: web app and API on {WebServer.BoundUrl(app)}, BI snapshot {new WarehouseSnapshot(tipwHome).FilePath}; stop with Ctrl+C or SIGTERM."));
                 app.Run();
@@ -54,13 +56,15 @@ internal static class ServeCommand
 
             // BI tools open the snapshot refreshed after each successful run, never the live file the loads need.
             var snapshot = new WarehouseSnapshot(tipwHome);
+            var pipelineEngine = PipelineEngineFactory.Create(context, tipwHome, parseResult.GetValue(pipelines));
             var runner = new SnapshottingRunner(
-                PipelineEngineFactory.Create(context, tipwHome, parseResult.GetValue(pipelines)),
+                pipelineEngine,
                 snapshot,
                 ex => context.Error.WriteLine($"tipw serve: the BI snapshot was not refreshed: {ex.Message}"));
             var options = new SchedulingOptions(tipwHome, sourcesDir) { ShutdownGrace = grace, Time = context.Time };
             using var host = SchedulerHost.BuildHost(options, runner);
             context.Error.WriteLine($"tipw serve: {runner.Pipelines.Count} pipeline(s), store {options.StorePath}, logs {tipwHome.LogsDirectory}; stop with Ctrl+C or SIGTERM.");
+            using var freshness = StartFreshnessChecks(context, tipwHome, pipelineEngine);
             host.Run();
             context.Error.WriteLine("tipw serve: stopped.");
             return CliApp.Success;
@@ -83,6 +87,27 @@ internal static class ServeCommand
         }
 
         return $"http://{uri.Authority}";
+    }
+
+    /// <summary>Every 15 minutes (first after one), warns about sources that turned stale and runs the home's alert hook (<see cref="FreshnessMonitor"/>).</summary>
+    private static ITimer StartFreshnessChecks(CliContext context, TipwHome home, Etl.Engine.PipelineEngine runner)
+    {
+        var monitor = new FreshnessMonitor(home, runner.Specs, context.Time, message => context.Error.WriteLine("tipw serve: " + message));
+        return context.Time.CreateTimer(
+            _ =>
+            {
+                try
+                {
+                    monitor.Check();
+                }
+                catch (Exception ex) when (ex is TipwException or IOException or DuckDB.NET.Data.DuckDBException)
+                {
+                    context.Error.WriteLine($"tipw serve: freshness check failed: {ex.Message}");
+                }
+            },
+            null,
+            TimeSpan.FromMinutes(1),
+            TimeSpan.FromMinutes(15));
     }
 
     /// <summary>Parses <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>500ms</c> or <c>hh:mm:ss</c>.</summary>

@@ -8,6 +8,7 @@ using TipWarehouse.Core.Pipelines;
 using TipWarehouse.Etl.Extraction;
 using TipWarehouse.Etl.Loading;
 using TipWarehouse.Etl.Privacy;
+using TipWarehouse.Etl.Quality;
 using TipWarehouse.Etl.Specs;
 using TipWarehouse.Etl.Validation;
 
@@ -160,6 +161,7 @@ public sealed class PipelineEngine : IPipelineRunner
                     await RunStepAsync(connection, meta, spec, run, cancellationToken);
                 }
 
+                RunDataTests(connection, spec, run);
                 meta.FinishRun(runId, PipelineRunStatus.Succeeded, null);
                 Checkpoint(connection, spec.Name, run);
                 Report(spec.Name, "finished", null, run);
@@ -505,6 +507,34 @@ public sealed class PipelineEngine : IPipelineRunner
 
         run.Add(outcome.RowsRead, outcome.RowsLoaded, outcome.RowsRejected, outcome.RowsDuplicate);
         Report(spec.Name, "batch", spec.Kind, run);
+    }
+
+    // ---------------------------------------------------------------- data tests after the load (dbt build: load, then test)
+
+    /// <summary>Runs the spec's data tests once the run's batches are committed, records them under the run's last batch, and fails the run (naming the tests) when an error-level one fails; downstream pipelines then do not run.</summary>
+    private void RunDataTests(DuckDBConnection connection, PipelineSpec spec, RunTotals run)
+    {
+        if (spec.Tests.Count == 0)
+        {
+            return;
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT max(batch_id) FROM meta.batch WHERE run_id = $r AND status = 'succeeded'";
+        command.Parameters.Add(new DuckDBParameter("r", run.RunId));
+        if (command.ExecuteScalar() is not long batchId)
+        {
+            return;
+        }
+
+        var results = DataTests.Run(connection, spec);
+        DataTests.Record(connection, batchId, results, _time.GetUtcNow().UtcDateTime);
+        Report(spec.Name, "tested", $"{results.Count(r => r.Passed)} of {results.Count} data tests passed", run);
+        var failed = results.Where(r => r.FailsRun).ToList();
+        if (failed.Count > 0)
+        {
+            throw new TipwException($"Pipeline {spec.Name}: data test{(failed.Count > 1 ? "s" : "")} failed ({spec.SpecPath}): {string.Join("; ", failed.Select(f => $"{f.Name}: {f.Detail}"))}");
+        }
     }
 
     // ---------------------------------------------------------------- one batch, one transaction

@@ -32,6 +32,9 @@ internal static class Catalog
     }
 }
 
+/// <summary>A mismatch between a spec and its staging table: the spec's target column it concerns (null for the table), whether it is the child table, and what is wrong.</summary>
+internal sealed record LayoutProblem(string? TargetColumn, bool Child, string Message);
+
 /// <summary>A batch validated, with its derived values (pseudonyms, scrubbed text) computed: appended without further work.</summary>
 internal sealed record PreparedBatch(ExtractedBatch Batch, BatchVerdict Verdict, IReadOnlyDictionary<string, string?[]> Derived, IReadOnlyDictionary<string, string?[]> ChildDerived)
 {
@@ -60,11 +63,17 @@ internal sealed class StagingWriter
     }
 
     /// <summary>Checks the spec against the staging tables: every target exists and every NOT NULL column is fed; returns the problems.</summary>
-    public IReadOnlyList<string> CheckLayout()
+    public IReadOnlyList<string> CheckLayout() => [.. CheckLayout(_spec, _columns, _childColumns).Select(p => p.Message)];
+
+    /// <summary>Checks <paramref name="spec"/> against the staging tables of the warehouse behind <paramref name="connection"/> (used by <c>tipw check</c> before any run).</summary>
+    public static IReadOnlyList<LayoutProblem> CheckLayout(DuckDBConnection connection, PipelineSpec spec) =>
+        CheckLayout(spec, Catalog.Columns(connection, spec.Target!), spec.Child is { } child ? Catalog.Columns(connection, child.Target) : []);
+
+    private static List<LayoutProblem> CheckLayout(PipelineSpec spec, IReadOnlyList<TableColumn> columns, IReadOnlyList<TableColumn> childColumns)
     {
-        var problems = new List<string>();
-        Check(_spec.Target!, _columns, Feeds(_spec.Columns, _spec.Pii, _spec.Scrub.Select(s => _spec.Columns[_spec.ColumnIndex(s.Column)].Target)), problems);
-        if (_spec.Child is { } child)
+        var problems = new List<LayoutProblem>();
+        Check(spec.Target!, columns, Feeds(spec.Columns, spec.Pii, spec.Scrub.Select(s => spec.ColumnIndex(s.Column) is var i and >= 0 ? spec.Columns[i].Target : null)), false, problems);
+        if (spec.Child is { } child)
         {
             var feeds = Feeds(child.Columns, child.Pii, []).Concat(child.ParentColumns.Keys);
             if (child.IndexColumn is not null)
@@ -72,7 +81,7 @@ internal sealed class StagingWriter
                 feeds = feeds.Append(child.IndexColumn);
             }
 
-            Check(child.Target, _childColumns, feeds, problems);
+            Check(child.Target, childColumns, feeds, true, problems);
         }
 
         return problems;
@@ -82,18 +91,18 @@ internal sealed class StagingWriter
         columns.Select(c => c.Target).Concat(pii.Select(p => p.Target)).Concat(pii.Select(p => p.PhoneticTarget)).Concat(extra)
             .Append("batch_id").Append("source_file").Append("source_row").OfType<string>();
 
-    private static void Check(string table, IReadOnlyList<TableColumn> columns, IEnumerable<string> feeds, List<string> problems)
+    private static void Check(string table, IReadOnlyList<TableColumn> columns, IEnumerable<string> feeds, bool child, List<LayoutProblem> problems)
     {
         if (columns.Count == 0)
         {
-            problems.Add($"the staging table {table} does not exist in the warehouse (run 'tipw init')");
+            problems.Add(new LayoutProblem(null, child, $"the staging table {table} does not exist in the warehouse (run 'tipw init')"));
             return;
         }
 
         var fed = feeds.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var names = columns.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        problems.AddRange(fed.Where(f => !names.Contains(f)).Select(f => $"{table} has no column '{f}'"));
-        problems.AddRange(columns.Where(c => !c.Nullable && !fed.Contains(c.Name)).Select(c => $"{table}.{c.Name} is NOT NULL but no spec column targets it"));
+        problems.AddRange(fed.Where(f => !names.Contains(f)).Select(f => new LayoutProblem(f, child, $"{table} has no column '{f}'")));
+        problems.AddRange(columns.Where(c => !c.Nullable && !fed.Contains(c.Name)).Select(c => new LayoutProblem(null, child, $"{table}.{c.Name} is NOT NULL but no spec column targets it")));
     }
 
     /// <summary>Validates <paramref name="batch"/> and computes its pseudonyms and scrubbed text; touches no connection, so it runs ahead of the loading thread.</summary>

@@ -105,6 +105,46 @@ public sealed record ChildSpec
     public IReadOnlyList<PiiSpec> Pii { get; init; } = [];
 }
 
+/// <summary>The data test kinds a spec can declare (dbt's generic tests, a row-count range, and custom SQL).</summary>
+public static class DataTestKinds
+{
+    public const string NotNull = "not_null";
+    public const string Unique = "unique";
+    public const string Relationships = "relationships";
+    public const string AcceptedValues = "accepted_values";
+    public const string RowCount = "row_count";
+    public const string Sql = "sql";
+
+    /// <summary>Every kind, in the order the docs list them.</summary>
+    public static IReadOnlyList<string> All { get; } = [NotNull, Unique, Relationships, AcceptedValues, RowCount, Sql];
+}
+
+/// <summary>One data test of a spec (<c>tests:</c>): run after each load and by <c>tipw test</c>; an error-level failure fails the run.</summary>
+public sealed record DataTestSpec
+{
+    /// <summary>Unique within the spec; default <c>TEST:TABLE.COLUMN</c>.</summary>
+    public required string Name { get; init; }
+    public required string Test { get; init; }
+    /// <summary>The table tested (schema-qualified), e.g. <c>dw.fact_hotline_call</c>.</summary>
+    public required string Table { get; init; }
+    public string? Column { get; init; }
+    /// <summary><c>error</c> (fails the run) or <c>warning</c> (shown in <c>tipw runs</c>).</summary>
+    public string Severity { get; init; } = "error";
+    /// <summary>Optional SQL predicate restricting the rows tested.</summary>
+    public string? Where { get; init; }
+    /// <summary>For accepted_values: the allowed values.</summary>
+    public IReadOnlyList<string> Values { get; init; } = [];
+    /// <summary>For relationships: the referenced table and column.</summary>
+    public string? To { get; init; }
+    public string? Field { get; init; }
+    /// <summary>For row_count: the allowed range (inclusive).</summary>
+    public long? Min { get; init; }
+    public long? Max { get; init; }
+    /// <summary>For sql: a query whose rows are the failures.</summary>
+    public string? Sql { get; init; }
+    public int Line { get; init; }
+}
+
 /// <summary>Where and how the source is read.</summary>
 public sealed record SourceSpec
 {
@@ -164,6 +204,10 @@ public sealed record PipelineSpec
     public DuplicateSpec? Duplicates { get; init; }
     /// <summary>Transform SQL files, absolute paths, in order.</summary>
     public IReadOnlyList<string> Transforms { get; init; } = [];
+    /// <summary>The source's expected cadence: new data arrives at least this often, else <c>tipw runs</c> shows it stale; null when not declared.</summary>
+    public TimeSpan? Freshness { get; init; }
+    /// <summary>Data tests run after each load and by <c>tipw test</c>.</summary>
+    public IReadOnlyList<DataTestSpec> Tests { get; init; } = [];
 
     /// <summary>The descriptor the scheduler and CLI read.</summary>
     public PipelineDescriptor ToDescriptor() => new(Name, Kind, Cron, TimeZone, Upstream, Retry, SpecPath);

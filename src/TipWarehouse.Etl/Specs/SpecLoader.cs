@@ -13,7 +13,7 @@ public static partial class SpecLoader
     private static readonly string[] s_topKeys =
     [
         "name", "description", "kind", "schedule", "retry", "upstream", "source", "incremental", "batch_size", "target",
-        "natural_key", "columns", "pii", "scrub", "child", "duplicates", "transforms", "settings",
+        "natural_key", "columns", "pii", "scrub", "child", "duplicates", "transforms", "settings", "tests", "freshness",
     ];
 
     /// <summary>Loads every spec in <paramref name="directory"/>, checks cross-references and returns them upstream first.</summary>
@@ -293,6 +293,8 @@ public static partial class SpecLoader
             Child = child,
             Duplicates = duplicates,
             Transforms = transforms,
+            Tests = ReadTests(r, file, errors),
+            Freshness = r.Duration("freshness"),
         };
         s_lines.AddOrUpdate(spec.SpecPath, r.KeyLines, (_, _) => r.KeyLines);
 
@@ -303,7 +305,7 @@ public static partial class SpecLoader
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Dictionary<string, int>> s_lines = new(StringComparer.Ordinal);
 
-    private static int LineOf(PipelineSpec spec, string key) =>
+    internal static int LineOf(PipelineSpec spec, string key) =>
         s_lines.TryGetValue(spec.SpecPath, out var lines) && lines.TryGetValue(key, out var line) ? line : 1;
 
     private static void CheckSource(string file, string kind, SourceSpec source, MapReader map, List<SpecError> errors)
@@ -513,6 +515,92 @@ public static partial class SpecLoader
         return result;
     }
 
+    private static List<DataTestSpec> ReadTests(MapReader r, string file, List<SpecError> errors)
+    {
+        var result = new List<DataTestSpec>();
+        foreach (var t in r.MapList("tests"))
+        {
+            t.CheckKeys(["name", "test", "table", "column", "severity", "where", "values", "to", "field", "min", "max", "sql"]);
+            var test = t.RequiredString("test") ?? "?";
+            var table = t.RequiredString("table") ?? "?";
+            var column = t.String("column");
+            if (!DataTestKinds.All.Contains(test))
+            {
+                errors.Add(new SpecError(file, t.LineOf("test"), $"{t.Path}.test", $"'{test}' is not a data test (one of {string.Join(", ", DataTestKinds.All)})"));
+            }
+            else if ((test is DataTestKinds.NotNull or DataTestKinds.Unique or DataTestKinds.Relationships or DataTestKinds.AcceptedValues) && column is null)
+            {
+                errors.Add(new SpecError(file, t.Line, $"{t.Path}.column", $"required for a {test} test"));
+            }
+
+            if (table != "?" && !TableNameRegex().IsMatch(table))
+            {
+                errors.Add(new SpecError(file, t.LineOf("table"), $"{t.Path}.table", $"'{table}' must be schema-qualified (dw.name)"));
+            }
+
+            var severity = t.String("severity") ?? "error";
+            if (severity is not ("error" or "warning"))
+            {
+                errors.Add(new SpecError(file, t.LineOf("severity"), $"{t.Path}.severity", $"'{severity}' must be error or warning"));
+            }
+
+            var spec = new DataTestSpec
+            {
+                Name = t.String("name") ?? (column is null ? $"{test}:{table}" : $"{test}:{table}.{column}"),
+                Test = test,
+                Table = table,
+                Column = column,
+                Severity = severity,
+                Where = t.String("where"),
+                Values = t.StringList("values"),
+                To = t.String("to"),
+                Field = t.String("field"),
+                Min = LongOrNull(t, "min", file, errors),
+                Max = LongOrNull(t, "max", file, errors),
+                Sql = t.String("sql"),
+                Line = t.Line,
+            };
+            string? missing = test switch
+            {
+                DataTestKinds.AcceptedValues when spec.Values.Count == 0 => "values",
+                DataTestKinds.Relationships when spec.To is null => "to",
+                DataTestKinds.RowCount when spec.Min is null && spec.Max is null => "min",
+                DataTestKinds.Sql when spec.Sql is null => "sql",
+                _ => null,
+            };
+            if (missing is not null)
+            {
+                errors.Add(new SpecError(file, t.Line, $"{t.Path}.{missing}", $"required for a {test} test"));
+            }
+
+            if (result.Any(x => x.Name == spec.Name))
+            {
+                errors.Add(new SpecError(file, t.Line, $"{t.Path}.name", $"the test name '{spec.Name}' is used twice in this spec (set name:)"));
+            }
+
+            result.Add(spec);
+        }
+
+        return result;
+    }
+
+    private static long? LongOrNull(MapReader r, string key, string file, List<SpecError> errors)
+    {
+        var text = r.String(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 0)
+        {
+            return value;
+        }
+
+        errors.Add(new SpecError(file, r.LineOf(key), $"{r.Path}.{key}", $"'{text}' must be a whole number, 0 or more"));
+        return null;
+    }
+
     private static List<ScrubSpec> ReadScrub(MapReader r, List<SpecError> errors)
     {
         _ = errors;
@@ -563,37 +651,21 @@ public static partial class SpecLoader
         }
     }
 
-    /// <summary>A Quartz cron expression: 6 or 7 fields (seconds first), with Quartz's field syntax.</summary>
+    /// <summary>A Quartz cron expression (6 or 7 fields, seconds first), checked by Quartz's own <see cref="Quartz.CronExpression"/> parser, so what passes here is what the scheduler accepts.</summary>
     public static bool IsValidCron(string cron, out string problem)
     {
         ArgumentNullException.ThrowIfNull(cron);
-        var fields = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (fields.Length is not (6 or 7))
+        try
         {
-            problem = $"it has {fields.Length} fields; Quartz needs 6 or 7 (sec min hour day-of-month month day-of-week [year])";
+            _ = new Quartz.CronExpression(cron);
+            problem = "";
+            return true;
+        }
+        catch (FormatException ex)
+        {
+            problem = ex.Message;
             return false;
         }
-
-        string[] names = ["seconds", "minutes", "hours", "day-of-month", "month", "day-of-week", "year"];
-        for (var i = 0; i < fields.Length; i++)
-        {
-            if (!CronFieldRegex().IsMatch(fields[i]))
-            {
-                problem = $"the {names[i]} field '{fields[i]}' has characters Quartz does not accept";
-                return false;
-            }
-        }
-
-        var dom = fields[3];
-        var dow = fields[5];
-        if ((dom == "?") == (dow == "?"))
-        {
-            problem = "exactly one of day-of-month and day-of-week must be '?'";
-            return false;
-        }
-
-        problem = "";
-        return true;
     }
 
     [GeneratedRegex("^[a-z][a-z0-9_]{0,59}$")]
@@ -601,9 +673,6 @@ public static partial class SpecLoader
 
     [GeneratedRegex(@"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")]
     private static partial Regex TableNameRegex();
-
-    [GeneratedRegex(@"^[0-9A-Za-z\*\?,\-/#]+$")]
-    private static partial Regex CronFieldRegex();
 
     /// <summary>Reads a YAML mapping while remembering lines and reporting unknown keys and bad values.</summary>
     private sealed class MapReader(string file, YamlMappingNode node, string path, List<SpecError> errors)

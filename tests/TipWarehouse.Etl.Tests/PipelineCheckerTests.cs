@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Time.Testing;
+using TipWarehouse.Etl.Checking;
+
+namespace TipWarehouse.Etl.Tests;
+
+/// <summary><c>tipw check</c>: passes on the repository's pipelines and names file:line for each broken spec of a catalogue.</summary>
+public sealed class PipelineCheckerTests : IDisposable
+{
+    private static readonly string[] s_stepKinds = [TipWarehouse.Linkage.LinkageStep.StepKind, TipWarehouse.Classifier.CallScoringStep.StepKind];
+    private readonly string _dir = Directory.CreateTempSubdirectory("tipw-check-").FullName;
+
+    public PipelineCheckerTests()
+    {
+        foreach (var file in Directory.EnumerateFiles(WarehouseFixture.PipelinesDirectory, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(_dir, Path.GetRelativePath(WarehouseFixture.PipelinesDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private CheckReport Check() => PipelineChecker.Check(_dir, s_stepKinds, new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero)));
+
+    /// <summary>Replaces <paramref name="find"/> (which must occur once) in <paramref name="relativePath"/>; returns the 1-based line it was on.</summary>
+    private int Break(string relativePath, string find, string replace)
+    {
+        var path = Path.Combine(_dir, relativePath);
+        var text = File.ReadAllText(path);
+        var index = text.IndexOf(find, StringComparison.Ordinal);
+        Assert.True(index >= 0, $"'{find}' is not in {relativePath}: the catalogue must follow the spec");
+        Assert.Equal(index, text.LastIndexOf(find, StringComparison.Ordinal));
+        File.WriteAllText(path, text[..index] + replace + text[(index + find.Length)..]);
+        return text[..index].Count(c => c == '\n') + 1;
+    }
+
+    [Fact]
+    public void Repository_pipelines_pass_with_every_statement_run()
+    {
+        var report = Check();
+        Assert.False(report.HasErrors, string.Join(Environment.NewLine, report.Findings));
+        Assert.Equal(8, report.Pipelines);
+        Assert.True(report.Statements >= 30, $"only {report.Statements} statements were run");
+        // Upstream is inferred from the SQL: prosecution events cite police reports, arrests join the police persons.
+        Assert.Contains("police_reports", report.InferredUpstream["prosecution"]);
+        Assert.Contains("police_persons", report.InferredUpstream["police_arrests"]);
+        Assert.Empty(report.InferredUpstream["linkage"]);
+    }
+
+    public static TheoryData<string, string, string, string, string> BrokenSpecs => new()
+    {
+        // file changed, text, replacement, file the error names, words of the message
+        { "hotline.yaml", "cron: \"0 30 6 * * ?\"", "cron: \"0 30 25 * * ?\"", "hotline.yaml", "schedule.cron" },
+        { "hotline.yaml", "cron: \"0 30 6 * * ?\"", "cron: \"0 61 6 * * ?\"", "hotline.yaml", "schedule.cron" },
+        { "hotline.yaml", "time_zone: America/Lima", "time_zone: America/Limaa", "hotline.yaml", "schedule.time_zone" },
+        { "hotline.yaml", "  delimiter: \";\"", "  delimitr: \";\"", "hotline.yaml", "source.delimitr" },
+        { "police_reports.yaml", "upstream: [police_stations]", "upstream: [police_station]", "police_reports.yaml", "unknown upstream pipeline 'police_station'" },
+        { "linkage.yaml", "kind: linkage", "kind: linkag", "linkage.yaml", "no step is registered for kind 'linkag'" },
+        { "hotline.yaml", "  - hotline/30_fact_hotline_call.sql", "  - hotline/31_fact_hotline_call.sql", "hotline.yaml", "does not exist" },
+        { "hotline.yaml", "target: duration_sec,", "target: duration_seconds,", "hotline.yaml", "stg.hotline_call has no column 'duration_seconds'" },
+        { "hotline.yaml", "{ name: fecha_hora, type: datetime, format: \"dd/MM/yyyy HH:mm:ss\", target: call_ts_lima,", "{ name: fecha_hora, type: datetime, format: \"dd/MM/yyyy HH:mm:ss\",", "hotline.yaml", "call_ts_lima is NOT NULL" },
+        { "hotline.yaml", "WHERE d.call_id = s.call_id", "WHERE d.call_idx = s.call_id", "hotline.yaml", "duplicates.already_loaded" },
+        { "hotline/30_fact_hotline_call.sql", "su.station_id = s.referred_station_id", "su.station_id = s.referred_station_idx", "30_fact_hotline_call.sql", "referred_station_idx" },
+        { "police_stations/10_dim_police_unit.sql", "WHERE s.batch_id = getvariable('batch_id');", "WHERE WHERE s.batch_id = getvariable('batch_id');", "10_dim_police_unit.sql", "syntax error" },
+        { "prosecution/30_fact_case_event.sql", "dw.fact_police_report", "dw.fact_police_reports", "30_fact_case_event.sql", "fact_police_reports" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenSpecs))]
+    public void Broken_spec_fails_with_file_and_line(string file, string find, string replace, string errorFile, string words)
+    {
+        var line = Break(file, find, replace);
+        var report = Check();
+        Assert.True(report.HasErrors, $"no error for {file}: {replace}");
+        var error = Assert.Single(report.Findings, f => f.Severity == CheckSeverity.Error);
+        Assert.Equal(errorFile, Path.GetFileName(error.File));
+        Assert.Contains(words, error.Message, StringComparison.OrdinalIgnoreCase);
+        if (file.EndsWith(".sql", StringComparison.Ordinal) || words.StartsWith("schedule", StringComparison.Ordinal) || words.StartsWith("source.", StringComparison.Ordinal)
+            || words.Contains("has no column", StringComparison.Ordinal))
+        {
+            // The error points at the broken line itself (the spec key, the column, or the SQL line DuckDB names).
+            Assert.Equal(line, error.Line);
+        }
+        else
+        {
+            // A table-level problem points at the spec key it concerns (target, upstream, kind, transforms, duplicates).
+            var key = File.ReadAllLines(error.File)[error.Line - 1];
+            Assert.Matches(@"^\s*-?\s*(target|upstream|kind|duplicates|hotline/)", key);
+        }
+
+        Assert.Contains($"{Path.GetFileName(error.File)}:{error.Line}:", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Undeclared_upstream_is_a_warning_at_the_sql_line_that_reads_the_table()
+    {
+        Break("prosecution.yaml", "upstream: [police_reports]", "upstream: []");
+        var report = Check();
+        Assert.False(report.HasErrors, string.Join(Environment.NewLine, report.Findings));
+        var warning = Assert.Single(report.Findings, f => f.Check == "upstream" && f.Pipeline == "prosecution");
+        Assert.Equal(CheckSeverity.Warning, warning.Severity);
+        Assert.Equal("30_fact_case_event.sql", Path.GetFileName(warning.File));
+        var sqlLines = File.ReadAllLines(warning.File);
+        Assert.Contains("dw.fact_police_report", sqlLines[warning.Line - 1], StringComparison.Ordinal);
+        Assert.Contains("police_reports", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Statements_are_split_outside_strings_and_comments_with_their_lines()
+    {
+        var sql = "-- a; comment\nSELECT ';' AS x\nFROM dw.a;\n/* b; */ INSERT INTO dw.b\nSELECT * FROM stg.c -- FROM dw.z\n;";
+        var statements = TransformSql.Split(sql);
+        Assert.Equal(2, statements.Count);
+        Assert.Equal(2, statements[0].CodeLine);
+        Assert.Equal(4, statements[1].CodeLine);
+        string[] known = ["dw.a", "dw.b", "stg.c", "dw.z"];
+        Assert.Equal(["dw.a", "stg.c"], TransformSql.Reads(sql, known.Contains).Select(r => r.Table));
+        Assert.Equal([3, 5], TransformSql.Reads(sql, known.Contains).Select(r => r.Line));
+        Assert.Equal(["dw.b"], TransformSql.Writes(sql, known.Contains).Select(r => r.Table));
+    }
+}
