@@ -32,10 +32,22 @@ public sealed class LinkageEngine
     {
         ArgumentNullException.ThrowIfNull(connection);
         LinkageRunSummary result;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var trace = Environment.GetEnvironmentVariable("TIPW_LINKAGE_TRACE") == "1";
+        void Mark(string what)
+        {
+            if (trace)
+            {
+                Console.Error.WriteLine($"linkage trace: {what} at {clock.Elapsed.TotalSeconds:F2} s");
+            }
+        }
+
         try
         {
             ExecuteScript(connection, LinkageSql.Records);
+            Mark("records");
             MatchReportNumbers(connection);
+            Mark("report numbers");
             cancellationToken.ThrowIfCancellationRequested();
 
             var decisions = LinkageReview.LatestDecisions(connection);
@@ -48,15 +60,19 @@ public sealed class LinkageEngine
                 ExecuteScript(connection, linkType == LinkTypes.HotlinePolice
                     ? LinkageSql.HotlinePoliceVectors(typeOptions)
                     : LinkageSql.PoliceProsecutionVectors(typeOptions));
-                var candidates = ReadCandidates(connection, fields.Count);
+                var pairCount = Sql.Scalar<long>(connection, "SELECT count(*) FROM lk_vec");
+                Mark($"{linkType} vectors ({pairCount} pairs)");
                 var model = _options.EstimateByEm
-                    ? FellegiSunterEstimator.Estimate(fields, [.. candidates.Select(c => c.Levels)], [.. candidates.Where(c => c.IsSeed).Select(c => c.Levels)], _options.EmIterations)
+                    ? FellegiSunterEstimator.EstimatePatterns(fields, ReadPatterns(connection, fields.Count), _options.EmIterations)
                     : FellegiSunterModel.Configured(fields);
-                var links = LinkDecider.Decide(linkType, candidates, model, typeOptions, decisions, trustReferences: linkType == LinkTypes.HotlinePolice);
+                var trust = linkType == LinkTypes.HotlinePolice;
+                var candidates = ReadCandidates(connection, linkType, model, typeOptions, decisions, trust);
+                Mark($"{linkType} model and {candidates.Count} candidates");
+                var links = LinkDecider.Decide(linkType, candidates, model, typeOptions, decisions, trustReferences: trust);
                 allLinks.AddRange(links);
                 summaries.Add(new LinkTypeSummary(
                     linkType,
-                    candidates.Count,
+                    (int)pairCount,
                     links.Count(l => l.Status == LinkTypes.StatusLinked),
                     links.Count(l => l.Status == LinkTypes.StatusReview),
                     links.Count(l => l.Status == LinkTypes.StatusRejected),
@@ -64,12 +80,16 @@ public sealed class LinkageEngine
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
+            Mark("decisions");
             var (caseOf, changed) = AssignCases(connection, allLinks, batchId);
+            Mark("cases");
             WriteLinks(connection, allLinks, caseOf, batchId);
+            Mark("links written");
             ExecuteScript(connection, LifecycleSql.Build());
             var lifecycleChanged = Sql.Scalar<long>(connection, "SELECT count(*) FROM lk_lifecycle s LEFT JOIN dw.fact_case_lifecycle t ON t.case_id = s.case_id WHERE t.case_id IS NULL OR " + string.Join(" OR ", LifecycleSql.Columns.Select(c => $"t.{c} IS DISTINCT FROM s.{c}")))
                 + Sql.Scalar<long>(connection, "SELECT count(*) FROM dw.fact_case_lifecycle WHERE case_id NOT IN (SELECT case_id FROM lk_lifecycle)");
             ExecuteScript(connection, LifecycleSql.Merge(), ("batch", batchId));
+            Mark("lifecycle");
             result = new LinkageRunSummary(summaries, caseOf.Count, changed, caseOf.Values.Distinct(StringComparer.Ordinal).Count(), (int)lifecycleChanged);
         }
         catch
@@ -157,8 +177,37 @@ public sealed class LinkageEngine
                 .Select(kv => new object?[] { kv.Key.Report, kv.Key.Case, kv.Value }));
     }
 
-    private static List<CandidatePair> ReadCandidates(DuckDBConnection connection, int fieldCount) =>
-        Sql.Query(connection, LinkageSql.ReadVectors(fieldCount), r =>
+    /// <summary>The distinct comparison patterns of <c>lk_vec</c> with their pair and seed counts, in a fixed order.</summary>
+    private static List<ComparisonPattern> ReadPatterns(DuckDBConnection connection, int fieldCount)
+    {
+        var columns = string.Join(", ", Enumerable.Range(0, fieldCount).Select(i => "v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return Sql.Query(connection, $"SELECT {columns}, count(*), count(*) FILTER (WHERE is_seed) FROM lk_vec GROUP BY ALL ORDER BY ALL", r =>
+        {
+            var levels = new int[fieldCount];
+            for (var f = 0; f < fieldCount; f++)
+            {
+                levels[f] = Sql.Int(r, f);
+            }
+
+            return new ComparisonPattern(levels, Convert.ToInt64(r.GetValue(fieldCount), System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(fieldCount + 1), System.Globalization.CultureInfo.InvariantCulture));
+        });
+    }
+
+    /// <summary>
+    /// Reads the pairs the decider can use: scored in SQL with the model's weights, only those at or above the review
+    /// threshold (less a rounding margin), trusted references and analyst-decided pairs leave DuckDB; the decider
+    /// drops every other pair anyway, so the result is the same as reading them all.
+    /// </summary>
+    private static List<CandidatePair> ReadCandidates(DuckDBConnection connection, string linkType, FellegiSunterModel model, LinkTypeOptions options, IReadOnlyList<AnalystDecision> decisions, bool trustReferences)
+    {
+        var fieldCount = model.Fields.Count;
+        Sql.Execute(connection, "CREATE OR REPLACE TEMP TABLE lk_decided (left_id VARCHAR, right_id VARCHAR)");
+        Sql.InsertRows(connection, "lk_decided", ["left_id", "right_id"],
+            decisions.Where(d => d.LinkType == linkType).Select(d => new object?[] { d.LeftId, d.RightId }));
+        var filter = $"({LinkageSql.WeightExpression(model)}) >= {(options.ReviewThreshold - 1e-6).ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"
+            + (trustReferences ? " OR reference_match = 2" : string.Empty)
+            + " OR (left_id, right_id) IN (SELECT (left_id, right_id) FROM lk_decided)";
+        return Sql.Query(connection, LinkageSql.ReadVectors(fieldCount, filter), r =>
         {
             var levels = new int[fieldCount];
             for (var f = 0; f < fieldCount; f++)
@@ -168,6 +217,7 @@ public sealed class LinkageEngine
 
             return new CandidatePair(r.GetString(0), r.GetString(1), levels, Sql.Int(r, 2, 0), Sql.Int(r, 3)) { IsSeed = !r.IsDBNull(4) && r.GetBoolean(4) };
         });
+    }
 
     private (Dictionary<RecordRef, string> CaseOf, int Changed) AssignCases(DuckDBConnection connection, List<LinkDecision> links, long batchId)
     {
@@ -249,7 +299,12 @@ public sealed class LinkageEngine
             }
 
             var used = parameters.Where(p => text.Contains("$" + p.Name, StringComparison.Ordinal)).ToArray();
+            var sw = System.Diagnostics.Stopwatch.StartNew();
             Sql.Execute(connection, text, used);
+            if (Environment.GetEnvironmentVariable("TIPW_LINKAGE_TRACE") == "1")
+            {
+                Console.Error.WriteLine($"  {sw.Elapsed.TotalSeconds:F2} s {text[..Math.Min(70, text.Length)].ReplaceLineEndings(" ")}");
+            }
         }
     }
 }

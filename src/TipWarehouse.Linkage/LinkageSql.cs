@@ -3,6 +3,11 @@ namespace TipWarehouse.Linkage;
 /// <summary>The set-based part of linkage: record views, blocking and comparison vectors, as DuckDB temp tables.</summary>
 internal static class LinkageSql
 {
+    // Blocking joins on (key, day bucket) as well as the key, so that a record meets only the records of the buckets its
+    // window covers: the join then grows with the records in the window, not with all the history at the same key.
+    private const int HotlineBucketDays = 32;
+    private const int ProsecutionBucketDays = 128;
+
     private static string Sex(string column) => $"(CASE WHEN upper(trim({column})) IN ('F', 'M') THEN upper(trim({column})) END)";
 
     /// <summary>The records of the three agencies with what blocking and comparison need.</summary>
@@ -14,15 +19,15 @@ internal static class LinkageSql
                p.dni_pseudonym AS dni, p.name_phonetic_pseudonym AS name, CAST(c.victim_age AS INTEGER) AS age,
                COALESCE({Sex("c.victim_sex")}, {Sex("p.sex")}) AS sex
         FROM dw.fact_hotline_call c
-        LEFT JOIN dw.dim_geography g ON g.geography_key = c.geography_key AND c.geography_key <> -1
-        LEFT JOIN dw.dim_person p ON p.person_key = c.victim_person_key AND c.victim_person_key <> -1;
+        LEFT JOIN dw.dim_geography g ON g.geography_key = c.geography_key AND g.geography_key <> -1
+        LEFT JOIN dw.dim_person p ON p.person_key = c.victim_person_key AND p.person_key <> -1;
 
         CREATE OR REPLACE TEMP TABLE lk_report AS
         SELECT r.report_number, NULLIF(upper(trim(r.source_call_id)), '') AS call_ref, r.report_date_key AS date_key,
                {Sql.DayNumber("r.report_date_key")} AS day_no, r.geography_key, g.province_code_inei AS province,
                g.department_code_inei AS department, r.police_unit_key AS unit_key, r.crime_type_key
         FROM dw.fact_police_report r
-        LEFT JOIN dw.dim_geography g ON g.geography_key = r.geography_key AND r.geography_key <> -1;
+        LEFT JOIN dw.dim_geography g ON g.geography_key = r.geography_key AND g.geography_key <> -1;
 
         CREATE OR REPLACE TEMP TABLE lk_report_person AS
         SELECT DISTINCT b.report_number, upper(b.role) AS role, p.dni_pseudonym AS dni, p.name_phonetic_pseudonym AS name,
@@ -32,7 +37,7 @@ internal static class LinkageSql
         UNION
         SELECT DISTINCT a.report_number, 'DENUNCIADO', p.dni_pseudonym, p.name_phonetic_pseudonym, CAST(NULL AS INTEGER), {Sex("p.sex")}
         FROM dw.fact_arrest a
-        JOIN dw.dim_person p ON p.person_key = a.person_key AND a.person_key <> -1;
+        JOIN dw.dim_person p ON p.person_key = a.person_key AND p.person_key <> -1;
 
         CREATE OR REPLACE TEMP TABLE lk_pcase AS
         SELECT e.case_number,
@@ -85,19 +90,29 @@ internal static class LinkageSql
         CREATE OR REPLACE TEMP TABLE lk_hp_ref AS
         SELECT c.call_id AS left_id, r.report_number AS right_id FROM lk_report r JOIN lk_call c ON c.call_ref = r.call_ref;
 
+        CREATE OR REPLACE TEMP TABLE lk_hp_free_call AS
+        SELECT c.call_id, c.unit_key, c.geography_key, c.day_no,
+               unnest(range((c.day_no - {options.WindowBeforeDays}) // {HotlineBucketDays}, (c.day_no + {options.WindowAfterDays}) // {HotlineBucketDays} + 1)) AS bucket
+        FROM lk_call c
+        WHERE c.day_no IS NOT NULL AND c.call_id NOT IN (SELECT left_id FROM lk_hp_ref);
+        CREATE OR REPLACE TEMP TABLE lk_hp_free_report AS
+        SELECT r.report_number, r.unit_key, r.geography_key, r.day_no, r.day_no // {HotlineBucketDays} AS bucket
+        FROM lk_report r
+        WHERE r.day_no IS NOT NULL AND r.report_number NOT IN (SELECT right_id FROM lk_hp_ref);
+
         CREATE OR REPLACE TEMP TABLE lk_hp_pairs AS
         SELECT left_id, right_id FROM lk_hp_ref
         UNION
         SELECT c.call_id, r.report_number
-        FROM (SELECT * FROM lk_call WHERE call_id NOT IN (SELECT left_id FROM lk_hp_ref)) c
-        JOIN (SELECT * FROM lk_report WHERE report_number NOT IN (SELECT right_id FROM lk_hp_ref)) r
-          ON r.unit_key = c.unit_key AND c.unit_key <> -1
+        FROM lk_hp_free_call c
+        JOIN lk_hp_free_report r
+          ON r.unit_key = c.unit_key AND r.bucket = c.bucket AND c.unit_key <> -1
          AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays}
         UNION
         SELECT c.call_id, r.report_number
-        FROM (SELECT * FROM lk_call WHERE call_id NOT IN (SELECT left_id FROM lk_hp_ref)) c
-        JOIN (SELECT * FROM lk_report WHERE report_number NOT IN (SELECT right_id FROM lk_hp_ref)) r
-          ON r.geography_key = c.geography_key AND c.geography_key <> -1
+        FROM lk_hp_free_call c
+        JOIN lk_hp_free_report r
+          ON r.geography_key = c.geography_key AND r.bucket = c.bucket AND c.geography_key <> -1
          AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays};
 
         CREATE OR REPLACE TEMP TABLE lk_hp_left_person AS
@@ -129,8 +144,12 @@ internal static class LinkageSql
         SELECT DISTINCT report_number AS left_id, case_number AS right_id FROM lk_num
         UNION
         SELECT r.report_number, k.case_number
-        FROM lk_report r
-        JOIN lk_pcase_geo k ON k.department = r.department AND k.day_no BETWEEN r.day_no - {options.WindowBeforeDays} AND r.day_no + {options.WindowAfterDays};
+        FROM (SELECT report_number, department, day_no,
+                     unnest(range((day_no - {options.WindowBeforeDays}) // {ProsecutionBucketDays}, (day_no + {options.WindowAfterDays}) // {ProsecutionBucketDays} + 1)) AS bucket
+              FROM lk_report WHERE day_no IS NOT NULL AND department IS NOT NULL) r
+        JOIN (SELECT case_number, department, day_no, day_no // {ProsecutionBucketDays} AS bucket FROM lk_pcase_geo WHERE day_no IS NOT NULL) k
+          ON k.department = r.department AND k.bucket = r.bucket
+         AND k.day_no BETWEEN r.day_no - {options.WindowBeforeDays} AND r.day_no + {options.WindowAfterDays};
 
         CREATE OR REPLACE TEMP TABLE lk_pp_left_person AS
         SELECT report_number AS id, dni, name, age, sex FROM lk_report_person WHERE role NOT LIKE 'VICTIM%';
@@ -153,17 +172,25 @@ internal static class LinkageSql
         LEFT JOIN ({PersonFeatures("lk_pp_pairs", "lk_pp_left_person", "lk_pp_right_person", 2, 5)}) f ON f.left_id = p.left_id AND f.right_id = p.right_id;
         """;
 
-    /// <summary>Reads the comparison vectors of the current link type.</summary>
-    public static string ReadVectors(int fieldCount) =>
+    /// <summary>Reads the comparison vectors of the current link type that pass <paramref name="filter"/>.</summary>
+    public static string ReadVectors(int fieldCount, string filter) =>
         "SELECT left_id, right_id, reference_match, link_date_key, is_seed, "
         + string.Join(", ", Enumerable.Range(0, fieldCount).Select(i => "v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-        + " FROM lk_vec ORDER BY left_id, right_id";
+        + " FROM lk_vec WHERE " + filter + " ORDER BY left_id, right_id";
+
+    /// <summary>The match weight of an <c>lk_vec</c> row as SQL: the sum of the model's log2(m/u) over the fields (0 for a missing level).</summary>
+    public static string WeightExpression(FellegiSunterModel model) =>
+        string.Join(" + ", model.Fields.Select((field, f) =>
+            $"(CASE v{f.ToString(System.Globalization.CultureInfo.InvariantCulture)} "
+            + string.Concat(Enumerable.Range(0, field.Levels).Select(level =>
+                $"WHEN {level.ToString(System.Globalization.CultureInfo.InvariantCulture)} THEN {model.FieldWeight(f, level).ToString("R", System.Globalization.CultureInfo.InvariantCulture)} "))
+            + "ELSE 0 END)"));
 
     /// <summary>The temp tables linkage creates, dropped at the end of a run.</summary>
     public static readonly string[] TempTables =
     [
         "lk_call", "lk_report", "lk_report_person", "lk_pcase", "lk_pcase_geo", "lk_case_person", "lk_num",
-        "lk_hp_ref", "lk_hp_pairs", "lk_hp_left_person", "lk_hp_right_person", "lk_pp_pairs", "lk_pp_left_person",
-        "lk_pp_right_person", "lk_vec", "lk_links", "lk_membership", "lk_lifecycle",
+        "lk_hp_ref", "lk_hp_free_call", "lk_hp_free_report", "lk_hp_pairs", "lk_hp_left_person", "lk_hp_right_person", "lk_pp_pairs", "lk_pp_left_person",
+        "lk_pp_right_person", "lk_vec", "lk_decided", "lk_links", "lk_membership", "lk_lifecycle",
     ];
 }
