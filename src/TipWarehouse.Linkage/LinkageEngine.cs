@@ -31,6 +31,9 @@ public sealed class LinkageEngine
         _time = time ?? TimeProvider.System;
     }
 
+    /// <summary>Receives one line per finished stage of a run with the seconds elapsed (for timing; null = silent).</summary>
+    public Action<string>? Log { get; init; }
+
     /// <summary>Runs linkage over everything in the warehouse (a full run) and writes links, case membership and the lifecycle snapshot.</summary>
     public LinkageRunSummary Run(DuckDBConnection connection, long batchId, CancellationToken cancellationToken = default) =>
         Run(connection, batchId, null, cancellationToken);
@@ -45,14 +48,7 @@ public sealed class LinkageEngine
         ArgumentNullException.ThrowIfNull(connection);
         LinkageRunSummary result;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var trace = Environment.GetEnvironmentVariable("TIPW_LINKAGE_TRACE") == "1";
-        void Mark(string what)
-        {
-            if (trace)
-            {
-                Console.Error.WriteLine($"linkage trace: {what} at {clock.Elapsed.TotalSeconds:F2} s");
-            }
-        }
+        void Mark(string what) => Log?.Invoke($"{what} at {clock.Elapsed.TotalSeconds.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)} s");
 
         var models = sinceBatchId is null || _options.Full ? null : LoadModels(connection);
         var incremental = models is not null;
@@ -549,12 +545,7 @@ public sealed class LinkageEngine
             }
 
             var used = parameters.Where(p => text.Contains("$" + p.Name, StringComparison.Ordinal)).ToArray();
-            var sw = System.Diagnostics.Stopwatch.StartNew();
             Sql.Execute(connection, text, used);
-            if (Environment.GetEnvironmentVariable("TIPW_LINKAGE_TRACE") == "1")
-            {
-                Console.Error.WriteLine($"  {sw.Elapsed.TotalSeconds:F2} s {text[..Math.Min(70, text.Length)].ReplaceLineEndings(" ")}");
-            }
         }
     }
 }
