@@ -8,7 +8,8 @@ internal static class IncrementalSql
 {
     /// <summary>
     /// <c>lk_dirty_call</c>, <c>lk_dirty_report</c>, <c>lk_dirty_pcase</c>: the records whose fact, person or bridge rows
-    /// were written by a batch after <c>$since</c>, plus both records of every analyst-decided pair.
+    /// were written by a batch after <c>$since</c> (for a prosecution case, only when that changed what linkage compares),
+    /// plus both records of every analyst-decided pair; <c>lk_touched_pcase</c>: every case with a new event.
     /// </summary>
     public const string DirtyRecords = """
         CREATE OR REPLACE TEMP TABLE lk_dirty_call AS
@@ -31,8 +32,30 @@ internal static class IncrementalSql
         UNION
         SELECT left_record_id FROM meta.linkage_decision WHERE link_type = 'police_prosecution';
 
+        CREATE OR REPLACE TEMP TABLE lk_touched_pcase AS
+        SELECT DISTINCT case_number AS id FROM dw.fact_case_event WHERE batch_id > $since;
+
+        CREATE OR REPLACE TEMP TABLE lk_pcase_before AS
+        SELECT e.case_number,
+               min(e.event_date_key) FILTER (WHERE e.event_date_key > 0) AS date_key,
+               arg_min(e.geography_key, CAST(e.event_date_key AS BIGINT) * 100000000 + e.event_sequence) FILTER (WHERE e.geography_key <> -1) AS geography_key,
+               arg_max(e.crime_type_key, CAST(e.event_date_key AS BIGINT) * 100000000 + e.event_sequence) FILTER (WHERE e.crime_type_key <> -1) AS crime_type_key,
+               bool_or(NULLIF(trim(e.cited_report_number), '') IS NOT NULL) AS cites_report
+        FROM dw.fact_case_event e
+        WHERE e.batch_id <= $since AND e.case_number IN (SELECT id FROM lk_touched_pcase)
+        GROUP BY e.case_number;
+
+        -- A case with new events is re-blocked only when what blocking and comparison read of it changed (its opening
+        -- date, place, latest crime type, a cited number, a defendant); otherwise only its case and snapshot are refreshed.
         CREATE OR REPLACE TEMP TABLE lk_dirty_pcase AS
-        SELECT case_number AS id FROM dw.fact_case_event WHERE batch_id > $since
+        SELECT t.id FROM lk_touched_pcase t
+        JOIN lk_pcase k ON k.case_number = t.id
+        LEFT JOIN lk_pcase_before b ON b.case_number = t.id
+        WHERE b.case_number IS NULL OR k.date_key IS DISTINCT FROM b.date_key OR k.geography_key IS DISTINCT FROM b.geography_key
+           OR k.crime_type_key IS DISTINCT FROM b.crime_type_key OR k.cites_report IS DISTINCT FROM b.cites_report
+        UNION
+        SELECT DISTINCT case_number FROM dw.fact_case_event
+        WHERE batch_id > $since AND NULLIF(trim(cited_report_number), '') IS NOT NULL
         UNION
         SELECT e.case_number FROM dw.bridge_case_event_defendant d
         JOIN dw.fact_case_event e ON e.event_sequence = d.event_sequence
@@ -96,7 +119,7 @@ internal static class IncrementalSql
     /// <summary>The temp tables of an incremental run.</summary>
     public static readonly string[] TempTables =
     [
-        "lk_dirty_call", "lk_dirty_report", "lk_dirty_pcase", "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r", "lk_s2l", "lk_s2r",
+        "lk_dirty_call", "lk_dirty_report", "lk_dirty_pcase", "lk_touched_pcase", "lk_pcase_before", "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r", "lk_s2l", "lk_s2r",
         "lk_cl", "lk_cr", "lk_new_candidate", "lk_scope", "lk_edges", "lk_case_scope", "lk_anchor", "lk_affected_case",
     ];
 }

@@ -465,6 +465,7 @@ public sealed class LinkageEngine
             UNION SELECT '{LinkTypes.RecordHotlineCall}', id FROM lk_dirty_call
             UNION SELECT '{LinkTypes.RecordPoliceReport}', id FROM lk_dirty_report
             UNION SELECT '{LinkTypes.RecordProsecutionCase}', id FROM lk_dirty_pcase
+            UNION SELECT '{LinkTypes.RecordProsecutionCase}', id FROM lk_touched_pcase
             """);
         while (Sql.Execute(connection, IncrementalSql.CaseClosureStep) > 0)
         {
