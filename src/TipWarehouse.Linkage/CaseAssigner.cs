@@ -51,10 +51,12 @@ public static class CaseAssigner
     /// <param name="records">Every record that belongs to some case (linked or standing alone).</param>
     /// <param name="links">Linked pairs; records of a link missing from <paramref name="records"/> are added.</param>
     /// <param name="previous">The case id each record had after the previous run.</param>
+    /// <param name="reserved">Case ids held by cases outside <paramref name="records"/> (an incremental run), never given out.</param>
     public static IReadOnlyDictionary<RecordRef, string> Assign(
         IEnumerable<RecordRef> records,
         IEnumerable<(RecordRef Left, RecordRef Right)> links,
-        IReadOnlyDictionary<RecordRef, string> previous)
+        IReadOnlyDictionary<RecordRef, string> previous,
+        IReadOnlySet<string>? reserved = null)
     {
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(links);
@@ -132,7 +134,7 @@ public static class CaseAssigner
         }
 
         var ordered = components.Values.Select(m => { m.Sort(); return m; }).OrderBy(m => m[0]).ToList();
-        var taken = new HashSet<string>(StringComparer.Ordinal);
+        var taken = new HashSet<string>(reserved ?? new HashSet<string>(), StringComparer.Ordinal);
         var result = new Dictionary<RecordRef, string>();
         foreach (var members in ordered)
         {

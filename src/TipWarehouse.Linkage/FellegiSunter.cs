@@ -57,6 +57,9 @@ public sealed record FellegiSunterModel(IReadOnlyList<ComparisonField> Fields, d
     }
 }
 
+/// <summary>A distinct comparison vector (-1 = missing), how many candidate pairs show it and how many of those are seed matches.</summary>
+public sealed record ComparisonPattern(int[] Levels, long Count, long Seeds);
+
 /// <summary>
 /// Estimates the Fellegi–Sunter parameters from the data, deterministically. u is the level frequency among the
 /// candidate pairs that are not seed matches (blocked pairs are overwhelmingly non-matches, so this is the usual
@@ -82,18 +85,57 @@ public static class FellegiSunterEstimator
         ArgumentNullException.ThrowIfNull(fields);
         ArgumentNullException.ThrowIfNull(vectors);
         ArgumentNullException.ThrowIfNull(seedMatches);
+        var seeds = new HashSet<int[]>(seedMatches, ReferenceEqualityComparer.Instance);
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var grouped = new List<(int[] Levels, long Count, long Seeds)>();
+        foreach (var vector in vectors)
+        {
+            var key = string.Join(',', vector);
+            var seed = seeds.Contains(vector) ? 1 : 0;
+            if (index.TryGetValue(key, out var i))
+            {
+                grouped[i] = (grouped[i].Levels, grouped[i].Count + 1, grouped[i].Seeds + seed);
+            }
+            else
+            {
+                index[key] = grouped.Count;
+                grouped.Add((vector, 1, seed));
+            }
+        }
+
+        return EstimatePatterns(fields, [.. grouped.Select(g => new ComparisonPattern(g.Levels, g.Count, g.Seeds))], maxIterations, minPairs);
+    }
+
+    /// <summary>
+    /// Fits the model to distinct comparison patterns with their counts (as <c>GROUP BY</c> over the candidate pairs
+    /// gives them), so that the cost depends on the number of patterns, not of pairs.
+    /// </summary>
+    /// <param name="fields">The comparison fields, in vector order.</param>
+    /// <param name="grouped">Each distinct pattern once, with how many pairs show it and how many of those are seed matches.</param>
+    /// <param name="maxIterations">The iteration cap.</param>
+    /// <param name="minPairs">Below this many pairs the configured model is returned.</param>
+    public static FellegiSunterModel EstimatePatterns(
+        IReadOnlyList<ComparisonField> fields,
+        IReadOnlyList<ComparisonPattern> grouped,
+        int maxIterations = 100,
+        int minPairs = 50)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(grouped);
         var configured = FellegiSunterModel.Configured(fields);
-        if (vectors.Count < minPairs || maxIterations <= 0)
+        var pairCount = grouped.Sum(g => g.Count);
+        var seedCount = grouped.Sum(g => g.Seeds);
+        if (pairCount < minPairs || maxIterations <= 0)
         {
             return configured;
         }
 
-        var patterns = Group(vectors, out var counts);
+        var patterns = grouped.Select(g => g.Levels).ToList();
+        var counts = grouped.Select(g => (double)g.Count).ToList();
         var fieldCount = fields.Count;
-        var seeds = new HashSet<int[]>(seedMatches, ReferenceEqualityComparer.Instance);
-        var m = Start(fields, seedMatches, useDefaults: true);
-        var u = Start(fields, [.. vectors.Where(v => !seeds.Contains(v))], useDefaults: false);
-        var prior = seedMatches.Count > 0 ? Math.Clamp((double)seedMatches.Count / vectors.Count, 0.001, 0.5) : 0.05;
+        var m = Start(fields, grouped, g => g.Seeds, useDefaults: true);
+        var u = Start(fields, grouped, g => g.Count - g.Seeds, useDefaults: false);
+        var prior = seedCount > 0 ? Math.Clamp((double)seedCount / pairCount, 0.001, 0.5) : 0.05;
         var posterior = new double[patterns.Count];
         var iterations = 0;
         for (; iterations < maxIterations; iterations++)
@@ -167,30 +209,7 @@ public static class FellegiSunterEstimator
         return new FellegiSunterModel(fields, m, u, prior, iterations, true);
     }
 
-    private static List<int[]> Group(IReadOnlyList<int[]> vectors, out List<double> counts)
-    {
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        var patterns = new List<int[]>();
-        counts = [];
-        foreach (var vector in vectors)
-        {
-            var key = string.Join(',', vector);
-            if (index.TryGetValue(key, out var i))
-            {
-                counts[i]++;
-            }
-            else
-            {
-                index[key] = patterns.Count;
-                patterns.Add(vector);
-                counts.Add(1);
-            }
-        }
-
-        return patterns;
-    }
-
-    private static double[][] Start(IReadOnlyList<ComparisonField> fields, IReadOnlyList<int[]> vectors, bool useDefaults)
+    private static double[][] Start(IReadOnlyList<ComparisonField> fields, IReadOnlyList<ComparisonPattern> patterns, Func<ComparisonPattern, long> weight, bool useDefaults)
     {
         var start = new double[fields.Count][];
         for (var f = 0; f < fields.Count; f++)
@@ -198,12 +217,13 @@ public static class FellegiSunterEstimator
             var levels = fields[f].Levels;
             var frequencies = new double[levels];
             var seen = 0.0;
-            foreach (var vector in vectors)
+            foreach (var pattern in patterns)
             {
-                if (vector[f] >= 0)
+                var n = weight(pattern);
+                if (pattern.Levels[f] >= 0 && n > 0)
                 {
-                    frequencies[vector[f]]++;
-                    seen++;
+                    frequencies[pattern.Levels[f]] += n;
+                    seen += n;
                 }
             }
 

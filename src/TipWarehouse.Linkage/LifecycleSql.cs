@@ -20,14 +20,14 @@ internal static class LifecycleSql
         "crime_type_key", "is_tip_related", "hotline_call_count", "police_report_count", "arrest_count", "case_event_count",
     ];
 
-    /// <summary>Builds <c>lk_lifecycle</c>: one row per case of <c>dw.case_membership</c>.</summary>
-    public static string Build()
+    /// <summary>Builds <c>lk_lifecycle</c>: one row per case of <c>dw.case_membership</c> (only those of <c>lk_affected_case</c> when <paramref name="scoped"/>).</summary>
+    public static string Build(bool scoped = false)
     {
         var milestoneColumns = string.Join(",\n", s_milestones.Select(code =>
             $"               min(e.event_date_key) FILTER (WHERE s.stage_code = '{code}' AND e.event_date_key > 0) AS {code.ToLowerInvariant()}_date_key"));
         return $"""
         CREATE OR REPLACE TEMP TABLE lk_lifecycle_base AS
-        WITH m AS (SELECT record_type, record_id, case_id FROM dw.case_membership),
+        WITH m AS (SELECT record_type, record_id, case_id FROM dw.case_membership{(scoped ? " WHERE case_id IN (SELECT case_id FROM lk_affected_case)" : string.Empty)}),
         calls AS (
             SELECT m.case_id, min(c.call_date_key) FILTER (WHERE c.call_date_key > 0) AS first_call_date_key, count(*) AS n,
                    bool_or(COALESCE(CAST(c.is_tip_by_operator AS BOOLEAN), false)) AS tip,
@@ -116,15 +116,15 @@ internal static class LifecycleSql
         """;
     }
 
-    /// <summary>Merges <c>lk_lifecycle</c> into the snapshot: new cases inserted, changed cases updated in place, vanished (merged) cases deleted.</summary>
-    public static string Merge()
+    /// <summary>Merges <c>lk_lifecycle</c> into the snapshot: new cases inserted, changed cases updated in place, vanished (merged) cases deleted (only among <c>lk_affected_case</c> when <paramref name="scoped"/>).</summary>
+    public static string Merge(bool scoped = false)
     {
         var changed = string.Join(" OR ", Columns.Select(c => $"t.{c} IS DISTINCT FROM s.{c}"));
         var set = string.Join(", ", Columns.Select(c => $"{c} = s.{c}"));
         var insertColumns = string.Join(", ", Columns);
         var insertValues = string.Join(", ", Columns.Select(c => "s." + c));
         return $"""
-        DELETE FROM dw.fact_case_lifecycle WHERE case_id NOT IN (SELECT case_id FROM lk_lifecycle);
+        DELETE FROM dw.fact_case_lifecycle WHERE case_id NOT IN (SELECT case_id FROM lk_lifecycle){(scoped ? " AND case_id IN (SELECT case_id FROM lk_affected_case)" : string.Empty)};
         UPDATE dw.fact_case_lifecycle AS t SET {set}, last_updated_batch_id = $batch
         FROM lk_lifecycle AS s WHERE t.case_id = s.case_id AND ({changed});
         INSERT INTO dw.fact_case_lifecycle (case_id, {insertColumns}, last_updated_batch_id)

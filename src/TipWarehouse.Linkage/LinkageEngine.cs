@@ -8,7 +8,8 @@ public sealed record LinkageRunSummary(
     int CaseRecords,
     int MembershipsChanged,
     int Cases,
-    int LifecycleRowsChanged);
+    int LifecycleRowsChanged,
+    bool Incremental = false);
 
 /// <summary>The counts and fitted model of one link type in one run.</summary>
 public sealed record LinkTypeSummary(string LinkType, int CandidatePairs, int Linked, int Review, int Rejected, FellegiSunterModel Model);
@@ -21,22 +22,48 @@ public sealed record LinkTypeSummary(string LinkType, int CandidatePairs, int Li
 public sealed class LinkageEngine
 {
     private readonly LinkageOptions _options;
+    private readonly TimeProvider _time;
 
-    public LinkageEngine(LinkageOptions options)
+    /// <summary>Creates the engine; <paramref name="time"/> dates the persisted model and decides when it is due for re-estimation.</summary>
+    public LinkageEngine(LinkageOptions options, TimeProvider? time = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
+        _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>Runs linkage over everything in the warehouse and writes links, case membership and the lifecycle snapshot.</summary>
-    public LinkageRunSummary Run(DuckDBConnection connection, long batchId, CancellationToken cancellationToken = default)
+    /// <summary>Receives one line per finished stage of a run with the seconds elapsed (for timing; null = silent).</summary>
+    public Action<string>? Log { get; init; }
+
+    /// <summary>Runs linkage over everything in the warehouse (a full run) and writes links, case membership and the lifecycle snapshot.</summary>
+    public LinkageRunSummary Run(DuckDBConnection connection, long batchId, CancellationToken cancellationToken = default) =>
+        Run(connection, batchId, null, cancellationToken);
+
+    /// <summary>
+    /// Runs linkage: incremental when <paramref name="sinceBatchId"/> (the batch of the last run) is given, the options
+    /// do not ask for a full run, and the persisted model was estimated with the same settings less than
+    /// <see cref="LinkageOptions.ReestimateDays"/> ago; otherwise a full run that re-estimates and persists the model.
+    /// </summary>
+    public LinkageRunSummary Run(DuckDBConnection connection, long batchId, long? sinceBatchId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         LinkageRunSummary result;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Mark(string what) => Log?.Invoke($"{what} at {clock.Elapsed.TotalSeconds.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)} s");
+
+        var models = sinceBatchId is null || _options.Full ? null : LoadModels(connection);
+        var incremental = models is not null;
         try
         {
             ExecuteScript(connection, LinkageSql.Records);
+            Mark("records");
             MatchReportNumbers(connection);
+            Mark("report numbers");
             cancellationToken.ThrowIfCancellationRequested();
+            if (incremental)
+            {
+                ExecuteScript(connection, IncrementalSql.DirtyRecords, ("since", sinceBatchId));
+                Sql.Execute(connection, "CREATE OR REPLACE TEMP TABLE lk_scope (link_type VARCHAR, side VARCHAR, id VARCHAR)");
+            }
 
             var decisions = LinkageReview.LatestDecisions(connection);
             var summaries = new List<LinkTypeSummary>();
@@ -45,18 +72,42 @@ public sealed class LinkageEngine
             {
                 var typeOptions = _options.For(linkType);
                 var fields = ComparisonFields.For(linkType, typeOptions);
-                ExecuteScript(connection, linkType == LinkTypes.HotlinePolice
-                    ? LinkageSql.HotlinePoliceVectors(typeOptions)
-                    : LinkageSql.PoliceProsecutionVectors(typeOptions));
-                var candidates = ReadCandidates(connection, fields.Count);
-                var model = _options.EstimateByEm
-                    ? FellegiSunterEstimator.Estimate(fields, [.. candidates.Select(c => c.Levels)], [.. candidates.Where(c => c.IsSeed).Select(c => c.Levels)], _options.EmIterations)
+                var hotline = linkType == LinkTypes.HotlinePolice;
+                if (hotline)
+                {
+                    ExecuteScript(connection, LinkageSql.HotlineBuckets(typeOptions));
+                }
+
+                if (incremental)
+                {
+                    Scope(connection, linkType, typeOptions);
+                }
+
+                ExecuteScript(connection, hotline
+                    ? LinkageSql.HotlinePoliceVectors(typeOptions, incremental)
+                    : LinkageSql.PoliceProsecutionVectors(typeOptions, incremental));
+                var pairCount = Sql.Scalar<long>(connection, "SELECT count(*) FROM lk_vec");
+                Mark($"{linkType} vectors ({pairCount} pairs)");
+                var model = incremental ? models![linkType]
+                    : _options.EstimateByEm ? FellegiSunterEstimator.EstimatePatterns(fields, ReadPatterns(connection, fields.Count), _options.EmIterations)
                     : FellegiSunterModel.Configured(fields);
-                var links = LinkDecider.Decide(linkType, candidates, model, typeOptions, decisions, trustReferences: linkType == LinkTypes.HotlinePolice);
+                var candidates = ReadCandidates(connection, linkType, model, typeOptions, decisions, hotline);
+                SaveCandidates(connection, linkType, candidates, incremental, batchId);
+                if (incremental)
+                {
+                    candidates = ClosureCandidates(connection, linkType, fields.Count);
+                }
+                else
+                {
+                    SaveModel(connection, linkType, model, typeOptions, pairCount, batchId);
+                }
+
+                Mark($"{linkType} model and {candidates.Count} candidates");
+                var links = LinkDecider.Decide(linkType, candidates, model, typeOptions, decisions, trustReferences: hotline);
                 allLinks.AddRange(links);
                 summaries.Add(new LinkTypeSummary(
                     linkType,
-                    candidates.Count,
+                    (int)pairCount,
                     links.Count(l => l.Status == LinkTypes.StatusLinked),
                     links.Count(l => l.Status == LinkTypes.StatusReview),
                     links.Count(l => l.Status == LinkTypes.StatusRejected),
@@ -64,13 +115,19 @@ public sealed class LinkageEngine
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            var (caseOf, changed) = AssignCases(connection, allLinks, batchId);
-            WriteLinks(connection, allLinks, caseOf, batchId);
-            ExecuteScript(connection, LifecycleSql.Build());
+            Mark("decisions");
+            var (caseOf, changed) = AssignCases(connection, allLinks, batchId, incremental);
+            Mark("cases");
+            WriteLinks(connection, allLinks, caseOf, batchId, incremental);
+            Mark("links written");
+            ExecuteScript(connection, LifecycleSql.Build(incremental));
             var lifecycleChanged = Sql.Scalar<long>(connection, "SELECT count(*) FROM lk_lifecycle s LEFT JOIN dw.fact_case_lifecycle t ON t.case_id = s.case_id WHERE t.case_id IS NULL OR " + string.Join(" OR ", LifecycleSql.Columns.Select(c => $"t.{c} IS DISTINCT FROM s.{c}")))
-                + Sql.Scalar<long>(connection, "SELECT count(*) FROM dw.fact_case_lifecycle WHERE case_id NOT IN (SELECT case_id FROM lk_lifecycle)");
-            ExecuteScript(connection, LifecycleSql.Merge(), ("batch", batchId));
-            result = new LinkageRunSummary(summaries, caseOf.Count, changed, caseOf.Values.Distinct(StringComparer.Ordinal).Count(), (int)lifecycleChanged);
+                + Sql.Scalar<long>(connection, "SELECT count(*) FROM dw.fact_case_lifecycle WHERE case_id NOT IN (SELECT case_id FROM lk_lifecycle)" + (incremental ? " AND case_id IN (SELECT case_id FROM lk_affected_case)" : string.Empty));
+            ExecuteScript(connection, LifecycleSql.Merge(incremental), ("batch", batchId));
+            Mark("lifecycle");
+            var caseRecords = Sql.Scalar<long>(connection, "SELECT count(*) FROM dw.case_membership");
+            var cases = Sql.Scalar<long>(connection, "SELECT count(DISTINCT case_id) FROM dw.case_membership");
+            result = new LinkageRunSummary(summaries, (int)caseRecords, changed, (int)cases, (int)lifecycleChanged, incremental);
         }
         catch
         {
@@ -82,9 +139,146 @@ public sealed class LinkageEngine
         return result;
     }
 
+    /// <summary>
+    /// The records whose pairs an incremental run re-scores: <c>lk_s1l</c>/<c>lk_s1r</c> (the new or changed records and,
+    /// for hotline → police whose competition comparison counts a record's pairs, every record paired with them) and
+    /// <c>lk_s2l</c>/<c>lk_s2r</c> (one step further, whose pairs are built so that those counts are exact).
+    /// </summary>
+    private static void Scope(DuckDBConnection connection, string linkType, LinkTypeOptions options)
+    {
+        if (linkType == LinkTypes.HotlinePolice)
+        {
+            Sql.Execute(connection, IncrementalSql.Copy("lk_dirty_call", "lk_s0l"));
+            Sql.Execute(connection, IncrementalSql.Copy("lk_dirty_report", "lk_s0r"));
+            ExecuteScript(connection, LinkageSql.HotlineScopeStep(options, "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r"));
+            ExecuteScript(connection, LinkageSql.HotlineScopeStep(options, "lk_s1l", "lk_s1r", "lk_s2l", "lk_s2r"));
+        }
+        else
+        {
+            Sql.Execute(connection, IncrementalSql.Copy("lk_dirty_report", "lk_s1l"));
+            Sql.Execute(connection, IncrementalSql.Copy("lk_dirty_pcase", "lk_s1r"));
+        }
+    }
+
+    /// <summary>The persisted models of both link types, or null when one is missing, was fitted with other settings or is due for re-estimation.</summary>
+    private Dictionary<string, FellegiSunterModel>? LoadModels(DuckDBConnection connection)
+    {
+        var rows = Sql.Query(connection, "SELECT link_type, field_index, level, m, u, prior, estimated, iterations, settings, estimated_at FROM meta.linkage_model ORDER BY link_type, field_index, level", r => (
+            Type: r.GetString(0), Field: Sql.Int(r, 1), Level: Sql.Int(r, 2), M: Sql.Double(r, 3) ?? 0, U: Sql.Double(r, 4) ?? 0, Prior: Sql.Double(r, 5) ?? 0,
+            Estimated: Convert.ToBoolean(r.GetValue(6), System.Globalization.CultureInfo.InvariantCulture), Iterations: Sql.Int(r, 7), Settings: r.GetString(8),
+            At: new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(9), DateTimeKind.Utc))));
+        var models = new Dictionary<string, FellegiSunterModel>(StringComparer.Ordinal);
+        foreach (var linkType in LinkTypes.All)
+        {
+            var typeOptions = _options.For(linkType);
+            var fields = ComparisonFields.For(linkType, typeOptions);
+            var own = rows.Where(r => r.Type == linkType).ToList();
+            if (own.Count != fields.Sum(f => f.Levels) || own.Any(r => r.Settings != Fingerprint(typeOptions))
+                || own.Min(r => r.At).AddDays(_options.ReestimateDays) <= _time.GetUtcNow())
+            {
+                return null;
+            }
+
+            var m = fields.Select(f => new double[f.Levels]).ToArray();
+            var u = fields.Select(f => new double[f.Levels]).ToArray();
+            foreach (var row in own)
+            {
+                if (row.Field >= fields.Count || row.Level >= fields[row.Field].Levels)
+                {
+                    return null;
+                }
+
+                m[row.Field][row.Level] = row.M;
+                u[row.Field][row.Level] = row.U;
+            }
+
+            models[linkType] = new FellegiSunterModel(fields, m, u, own[0].Prior, own[0].Iterations, own[0].Estimated);
+        }
+
+        return models;
+    }
+
+    /// <summary>The settings a persisted model and its candidates depend on; a change forces a full run.</summary>
+    private string Fingerprint(LinkTypeOptions options) => string.Join(';',
+        _options.EstimateByEm ? "em" : "configured",
+        _options.EmIterations.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        options.LinkThreshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        options.ReviewThreshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        options.WindowBeforeDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        options.WindowAfterDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        string.Join(',', options.Probabilities.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv =>
+            kv.Key + "=" + string.Join('/', kv.Value.M.Concat(kv.Value.U).Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture))))));
+
+    private void SaveModel(DuckDBConnection connection, string linkType, FellegiSunterModel model, LinkTypeOptions options, long pairCount, long batchId)
+    {
+        Sql.Execute(connection, "DELETE FROM meta.linkage_model WHERE link_type = $type", ("type", linkType));
+        var now = _time.GetUtcNow().UtcDateTime;
+        for (var f = 0; f < model.Fields.Count; f++)
+        {
+            for (var level = 0; level < model.Fields[f].Levels; level++)
+            {
+                Sql.Execute(connection, """
+                    INSERT INTO meta.linkage_model (link_type, field_index, field_name, level, m, u, prior, estimated, iterations, pair_count, settings, estimated_at, batch_id)
+                    VALUES ($type, $field, $name, $level, $m, $u, $prior, $estimated, $iterations, $pairs, $settings, $at, $batch)
+                    """,
+                    ("type", linkType), ("field", f), ("name", model.Fields[f].Name), ("level", level), ("m", model.M[f][level]), ("u", model.U[f][level]),
+                    ("prior", model.Prior), ("estimated", model.Estimated), ("iterations", model.Iterations), ("pairs", pairCount),
+                    ("settings", Fingerprint(options)), ("at", now), ("batch", batchId));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Replaces the persisted candidates: all of the link type in a full run; in an incremental run those touching the
+    /// re-scored records (<c>lk_s1l</c>/<c>lk_s1r</c>), whose pairs <c>lk_vec</c> holds in full.
+    /// </summary>
+    private static void SaveCandidates(DuckDBConnection connection, string linkType, List<CandidatePair> candidates, bool incremental, long batchId)
+    {
+        Sql.Execute(connection, "CREATE OR REPLACE TEMP TABLE lk_new_candidate (left_id VARCHAR, right_id VARCHAR, levels VARCHAR, reference_match INTEGER, link_date_key INTEGER)");
+        Sql.InsertRows(connection, "lk_new_candidate", ["left_id", "right_id", "levels", "reference_match", "link_date_key"],
+            candidates.Select(c => new object?[] { c.LeftId, c.RightId, string.Join(',', c.Levels), c.ReferenceMatch, c.LinkDateKey }));
+        Sql.Execute(connection, "DELETE FROM meta.linkage_candidate WHERE link_type = $type"
+            + (incremental ? " AND (left_record_id IN (SELECT id FROM lk_s1l) OR right_record_id IN (SELECT id FROM lk_s1r))" : string.Empty), ("type", linkType));
+        Sql.Execute(connection, """
+            INSERT INTO meta.linkage_candidate (link_type, left_record_id, right_record_id, levels, reference_match, link_date_key, batch_id)
+            SELECT $type, left_id, right_id, levels, reference_match, link_date_key, $batch FROM lk_new_candidate ORDER BY left_id, right_id
+            """, ("type", linkType), ("batch", batchId));
+        if (!incremental)
+        {
+            return;
+        }
+
+        // The connected groups of candidates the re-scored records touch, then the scope whose links are re-decided.
+        Sql.Execute(connection, "CREATE OR REPLACE TEMP TABLE lk_cl AS SELECT DISTINCT id FROM lk_s1l");
+        Sql.Execute(connection, "CREATE OR REPLACE TEMP TABLE lk_cr AS SELECT DISTINCT id FROM lk_s1r");
+        while (true)
+        {
+            var added = IncrementalSql.CandidateClosureStep.Sum(step => Sql.Execute(connection, step, ("type", linkType)));
+            if (added == 0)
+            {
+                break;
+            }
+        }
+
+        Sql.Execute(connection, "INSERT INTO lk_scope SELECT $type, 'L', id FROM lk_cl UNION ALL SELECT $type, 'R', id FROM lk_cr", ("type", linkType));
+    }
+
+    private static List<CandidatePair> ClosureCandidates(DuckDBConnection connection, string linkType, int fieldCount) =>
+        Sql.Query(connection, IncrementalSql.ClosureCandidates, r =>
+        {
+            var levels = r.GetString(4).Split(',').Select(x => int.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            if (levels.Length != fieldCount)
+            {
+                throw new InvalidOperationException($"meta.linkage_candidate: a {linkType} pair has {levels.Length} levels for {fieldCount} fields; run a full linkage.");
+            }
+
+            return new CandidatePair(r.GetString(0), r.GetString(1), levels, Sql.Int(r, 2, 0), Sql.Int(r, 3));
+        }, ("type", linkType));
+
+
     private static void DropTempTables(DuckDBConnection connection)
     {
-        foreach (var table in LinkageSql.TempTables)
+        foreach (var table in LinkageSql.TempTables.Concat(IncrementalSql.TempTables))
         {
             Sql.Execute(connection, $"DROP TABLE IF EXISTS {table}");
         }
@@ -157,8 +351,37 @@ public sealed class LinkageEngine
                 .Select(kv => new object?[] { kv.Key.Report, kv.Key.Case, kv.Value }));
     }
 
-    private static List<CandidatePair> ReadCandidates(DuckDBConnection connection, int fieldCount) =>
-        Sql.Query(connection, LinkageSql.ReadVectors(fieldCount), r =>
+    /// <summary>The distinct comparison patterns of <c>lk_vec</c> with their pair and seed counts, in a fixed order.</summary>
+    private static List<ComparisonPattern> ReadPatterns(DuckDBConnection connection, int fieldCount)
+    {
+        var columns = string.Join(", ", Enumerable.Range(0, fieldCount).Select(i => "v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return Sql.Query(connection, $"SELECT {columns}, count(*), count(*) FILTER (WHERE is_seed) FROM lk_vec GROUP BY ALL ORDER BY ALL", r =>
+        {
+            var levels = new int[fieldCount];
+            for (var f = 0; f < fieldCount; f++)
+            {
+                levels[f] = Sql.Int(r, f);
+            }
+
+            return new ComparisonPattern(levels, Convert.ToInt64(r.GetValue(fieldCount), System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(fieldCount + 1), System.Globalization.CultureInfo.InvariantCulture));
+        });
+    }
+
+    /// <summary>
+    /// Reads the pairs the decider can use: scored in SQL with the model's weights, only those at or above the review
+    /// threshold (less a rounding margin), trusted references and analyst-decided pairs leave DuckDB; the decider
+    /// drops every other pair anyway, so the result is the same as reading them all.
+    /// </summary>
+    private static List<CandidatePair> ReadCandidates(DuckDBConnection connection, string linkType, FellegiSunterModel model, LinkTypeOptions options, IReadOnlyList<AnalystDecision> decisions, bool trustReferences)
+    {
+        var fieldCount = model.Fields.Count;
+        Sql.Execute(connection, "CREATE OR REPLACE TEMP TABLE lk_decided (left_id VARCHAR, right_id VARCHAR)");
+        Sql.InsertRows(connection, "lk_decided", ["left_id", "right_id"],
+            decisions.Where(d => d.LinkType == linkType).Select(d => new object?[] { d.LeftId, d.RightId }));
+        var filter = $"({LinkageSql.WeightExpression(model)}) >= {(options.ReviewThreshold - 1e-6).ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"
+            + (trustReferences ? " OR reference_match = 2" : string.Empty)
+            + " OR (left_id, right_id) IN (SELECT (left_id, right_id) FROM lk_decided)";
+        return Sql.Query(connection, LinkageSql.ReadVectors(fieldCount, filter), r =>
         {
             var levels = new int[fieldCount];
             for (var f = 0; f < fieldCount; f++)
@@ -168,31 +391,54 @@ public sealed class LinkageEngine
 
             return new CandidatePair(r.GetString(0), r.GetString(1), levels, Sql.Int(r, 2, 0), Sql.Int(r, 3)) { IsSeed = !r.IsDBNull(4) && r.GetBoolean(4) };
         });
+    }
 
-    private (Dictionary<RecordRef, string> CaseOf, int Changed) AssignCases(DuckDBConnection connection, List<LinkDecision> links, long batchId)
+    private (Dictionary<RecordRef, string> CaseOf, int Changed) AssignCases(DuckDBConnection connection, List<LinkDecision> links, long batchId, bool incremental)
     {
-        var records = new List<RecordRef>();
-        records.AddRange(Sql.Query(connection, "SELECT report_number FROM lk_report", r => new RecordRef(LinkTypes.RecordPoliceReport, r.GetString(0))));
-        records.AddRange(Sql.Query(connection, "SELECT case_number FROM lk_pcase", r => new RecordRef(LinkTypes.RecordProsecutionCase, r.GetString(0))));
-        if (_options.CallOnlyCasesForTipCalls)
+        var edges = links.Where(l => l.Status == LinkTypes.StatusLinked).Select(l => (Left(l), Right(l))).ToList();
+        if (incremental)
         {
-            records.AddRange(Sql.Query(connection, "SELECT call_id FROM lk_call WHERE is_tip", r => new RecordRef(LinkTypes.RecordHotlineCall, r.GetString(0))));
+            CaseScope(connection, edges);
         }
 
-        var edges = links.Where(l => l.Status == LinkTypes.StatusLinked).Select(l => (Left(l), Right(l))).ToList();
-        var previous = Sql.Query(connection, "SELECT record_type, record_id, case_id FROM dw.case_membership",
+        string InScope(string type, string id) => incremental ? $" AND {id} IN (SELECT record_id FROM lk_case_scope WHERE record_type = '{type}')" : string.Empty;
+        var records = new List<RecordRef>();
+        records.AddRange(Sql.Query(connection, "SELECT report_number FROM lk_report WHERE true" + InScope(LinkTypes.RecordPoliceReport, "report_number"), r => new RecordRef(LinkTypes.RecordPoliceReport, r.GetString(0))));
+        records.AddRange(Sql.Query(connection, "SELECT case_number FROM lk_pcase WHERE true" + InScope(LinkTypes.RecordProsecutionCase, "case_number"), r => new RecordRef(LinkTypes.RecordProsecutionCase, r.GetString(0))));
+        if (_options.CallOnlyCasesForTipCalls)
+        {
+            records.AddRange(Sql.Query(connection, "SELECT call_id FROM lk_call WHERE is_tip" + InScope(LinkTypes.RecordHotlineCall, "call_id"), r => new RecordRef(LinkTypes.RecordHotlineCall, r.GetString(0))));
+        }
+
+        var previous = Sql.Query(connection, incremental
+                ? "SELECT m.record_type, m.record_id, m.case_id FROM dw.case_membership m JOIN lk_case_scope s ON s.record_type = m.record_type AND s.record_id = m.record_id"
+                : "SELECT record_type, record_id, case_id FROM dw.case_membership",
             r => (Record: new RecordRef(r.GetString(0), r.GetString(1)), CaseId: r.GetString(2)))
             .ToDictionary(x => x.Record, x => x.CaseId);
-        var assigned = CaseAssigner.Assign(records, edges, previous);
+        if (incremental)
+        {
+            edges = Sql.Query(connection, "SELECT left_type, left_id, right_type, right_id FROM lk_edges WHERE (left_type, left_id) IN (SELECT (record_type, record_id) FROM lk_case_scope)",
+                r => (new RecordRef(r.GetString(0), r.GetString(1)), new RecordRef(r.GetString(2), r.GetString(3))));
+        }
+
+        var assigned = CaseAssigner.Assign(records, edges, previous, incremental ? Reserved(connection) : null);
         var caseOf = new Dictionary<RecordRef, string>(assigned);
 
         Sql.Execute(connection, "CREATE OR REPLACE TEMP TABLE lk_membership (record_type VARCHAR, record_id VARCHAR, case_id VARCHAR)");
         Sql.InsertRows(connection, "lk_membership", ["record_type", "record_id", "case_id"],
             caseOf.OrderBy(kv => kv.Key).Select(kv => new object?[] { kv.Key.Type, kv.Key.Id, kv.Value }));
         var changed = caseOf.Count(kv => !previous.TryGetValue(kv.Key, out var old) || old != kv.Value);
-        ExecuteScript(connection, """
+        if (incremental)
+        {
+            // The cases whose snapshot row may change: those the scope's records are in now and those they were in.
+            Sql.Execute(connection, "CREATE OR REPLACE TEMP TABLE lk_affected_case (case_id VARCHAR)");
+            Sql.InsertRows(connection, "lk_affected_case", ["case_id"],
+                previous.Values.Concat(caseOf.Values).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(id => new object?[] { id }));
+        }
+
+        ExecuteScript(connection, $"""
             DELETE FROM dw.case_membership AS t
-            WHERE NOT EXISTS (SELECT 1 FROM lk_membership s WHERE s.record_type = t.record_type AND s.record_id = t.record_id);
+            WHERE NOT EXISTS (SELECT 1 FROM lk_membership s WHERE s.record_type = t.record_type AND s.record_id = t.record_id){(incremental ? "\n              AND (t.record_type, t.record_id) IN (SELECT (record_type, record_id) FROM lk_case_scope)" : string.Empty)};
             UPDATE dw.case_membership AS t SET case_id = s.case_id, batch_id = $batch
             FROM lk_membership s WHERE s.record_type = t.record_type AND s.record_id = t.record_id AND s.case_id <> t.case_id;
             INSERT INTO dw.case_membership (record_type, record_id, case_id, first_batch_id, batch_id)
@@ -202,7 +448,45 @@ public sealed class LinkageEngine
         return (caseOf, changed);
     }
 
-    private static void WriteLinks(DuckDBConnection connection, List<LinkDecision> links, Dictionary<RecordRef, string> caseOf, long batchId)
+    /// <summary>
+    /// Builds <c>lk_case_scope</c>, the records whose case may change: the records of the re-decided link scope and the new
+    /// or changed records, closed over the case graph (<c>lk_edges</c>: this run's linked pairs in scope and the kept ones);
+    /// </summary>
+    private static void CaseScope(DuckDBConnection connection, List<(RecordRef Left, RecordRef Right)> edges)
+    {
+        Sql.Execute(connection, "CREATE OR REPLACE TEMP TABLE lk_edges (left_type VARCHAR, left_id VARCHAR, right_type VARCHAR, right_id VARCHAR)");
+        Sql.InsertRows(connection, "lk_edges", ["left_type", "left_id", "right_type", "right_id"], edges.Select(e => new object?[] { e.Left.Type, e.Left.Id, e.Right.Type, e.Right.Id }));
+        Sql.Execute(connection, IncrementalSql.KeptEdges);
+        Sql.Execute(connection, $"""
+            CREATE OR REPLACE TEMP TABLE lk_case_scope AS
+            SELECT CASE WHEN link_type = '{LinkTypes.HotlinePolice}' AND side = 'L' THEN '{LinkTypes.RecordHotlineCall}'
+                        WHEN link_type = '{LinkTypes.PoliceProsecution}' AND side = 'R' THEN '{LinkTypes.RecordProsecutionCase}'
+                        ELSE '{LinkTypes.RecordPoliceReport}' END AS record_type, id AS record_id FROM lk_scope
+            UNION SELECT '{LinkTypes.RecordHotlineCall}', id FROM lk_dirty_call
+            UNION SELECT '{LinkTypes.RecordPoliceReport}', id FROM lk_dirty_report
+            UNION SELECT '{LinkTypes.RecordProsecutionCase}', id FROM lk_dirty_pcase
+            UNION SELECT '{LinkTypes.RecordProsecutionCase}', id FROM lk_touched_pcase
+            """);
+        while (Sql.Execute(connection, IncrementalSql.CaseClosureStep) > 0)
+        {
+            // Each step adds the records one linked pair away; a case is a connected component.
+        }
+    }
+
+    /// <summary>The case ids outside <c>lk_case_scope</c> that a fresh id of a record in it could collide with.</summary>
+    private static HashSet<string> Reserved(DuckDBConnection connection)
+    {
+        var anchors = Sql.Query(connection, "SELECT record_type, record_id FROM lk_case_scope", r => CaseAssigner.HashId(new RecordRef(r.GetString(0), r.GetString(1))));
+        Sql.Execute(connection, "CREATE OR REPLACE TEMP TABLE lk_anchor (case_id VARCHAR)");
+        Sql.InsertRows(connection, "lk_anchor", ["case_id"], anchors.Distinct(StringComparer.Ordinal).Select(a => new object?[] { a }));
+        return [.. Sql.Query(connection, """
+            SELECT DISTINCT m.case_id FROM dw.case_membership m
+            JOIN lk_anchor a ON a.case_id = split_part(m.case_id, '-', 1) || '-' || split_part(m.case_id, '-', 2)
+            WHERE (m.record_type, m.record_id) NOT IN (SELECT (record_type, record_id) FROM lk_case_scope)
+            """, r => r.GetString(0))];
+    }
+
+    private static void WriteLinks(DuckDBConnection connection, List<LinkDecision> links, Dictionary<RecordRef, string> caseOf, long batchId, bool incremental)
     {
         Sql.Execute(connection, """
             CREATE OR REPLACE TEMP TABLE lk_links (link_type VARCHAR, left_id VARCHAR, right_id VARCHAR, case_id VARCHAR, method VARCHAR,
@@ -215,9 +499,9 @@ public sealed class LinkageEngine
                 caseOf.TryGetValue(Left(l), out var c1) ? c1 : caseOf.TryGetValue(Right(l), out var c2) ? c2 : string.Empty,
                 l.Method, l.Score, l.Status, l.DecidedBy, l.LinkDateKey,
             }));
-        ExecuteScript(connection, """
+        ExecuteScript(connection, $"""
             DELETE FROM dw.bridge_case_link AS b
-            WHERE NOT EXISTS (SELECT 1 FROM lk_links l WHERE l.link_type = b.link_type AND l.left_id = b.left_record_id AND l.right_id = b.right_record_id);
+            WHERE NOT EXISTS (SELECT 1 FROM lk_links l WHERE l.link_type = b.link_type AND l.left_id = b.left_record_id AND l.right_id = b.right_record_id){(incremental ? "\n              AND " + IncrementalSql.InScope("b") : string.Empty)};
             UPDATE dw.bridge_case_link AS b
             SET case_id = l.case_id, method = l.method, score = l.score, status = l.status, decided_by = l.decided_by, link_date_key = l.link_date_key, batch_id = $batch
             FROM lk_links l
@@ -229,6 +513,19 @@ public sealed class LinkageEngine
             FROM (SELECT * FROM lk_links ORDER BY link_type, left_id, right_id) l
             WHERE NOT EXISTS (SELECT 1 FROM dw.bridge_case_link b WHERE l.link_type = b.link_type AND l.left_id = b.left_record_id AND l.right_id = b.right_record_id);
             """, ("batch", batchId));
+        if (incremental)
+        {
+            // Links kept from the last run whose records changed case (a merge or split reached them) follow their records,
+            // with the rule of the full run: the case of the left record, else of the right one.
+            Sql.Execute(connection, $"""
+                UPDATE dw.bridge_case_link AS b SET case_id = x.case_id, batch_id = $batch
+                FROM (SELECT k.link_key, COALESCE(ml.case_id, mr.case_id, '') AS case_id
+                      FROM dw.bridge_case_link k
+                      LEFT JOIN dw.case_membership ml ON ml.record_type = CASE WHEN k.link_type = '{LinkTypes.HotlinePolice}' THEN '{LinkTypes.RecordHotlineCall}' ELSE '{LinkTypes.RecordPoliceReport}' END AND ml.record_id = k.left_record_id
+                      LEFT JOIN dw.case_membership mr ON mr.record_type = CASE WHEN k.link_type = '{LinkTypes.HotlinePolice}' THEN '{LinkTypes.RecordPoliceReport}' ELSE '{LinkTypes.RecordProsecutionCase}' END AND mr.record_id = k.right_record_id) x
+                WHERE b.link_key = x.link_key AND b.case_id IS DISTINCT FROM x.case_id
+                """, ("batch", batchId));
+        }
     }
 
     private static RecordRef Left(LinkDecision link) => new(

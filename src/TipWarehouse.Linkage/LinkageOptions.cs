@@ -37,6 +37,12 @@ public sealed record LinkageOptions
     /// <summary>The EM iteration cap.</summary>
     public int EmIterations { get; init; } = 100;
 
+    /// <summary>Every run re-links the whole warehouse and re-estimates the model (setting <c>full: true</c>); otherwise a run after the first is incremental.</summary>
+    public bool Full { get; init; }
+
+    /// <summary>An incremental run re-estimates (runs in full) once the persisted model is this many days old (setting <c>reestimate_days</c>).</summary>
+    public int ReestimateDays { get; init; } = 30;
+
     /// <summary>Hotline calls linked to nothing still form a case when the operator flagged them as TIP.</summary>
     public bool CallOnlyCasesForTipCalls { get; init; } = true;
 
@@ -49,7 +55,7 @@ public sealed record LinkageOptions
     };
 
     /// <summary>
-    /// Reads settings such as <c>estimate: em|configured</c>, <c>em_iterations</c>, <c>call_only_cases: tip|none</c>,
+    /// Reads settings such as <c>estimate: em|configured</c>, <c>em_iterations</c>, <c>full: true|false</c>, <c>reestimate_days</c>, <c>call_only_cases: tip|none</c>,
     /// <c>hotline_police.link_threshold</c>, <c>hotline_police.review_threshold</c>, <c>hotline_police.window_before_days</c>,
     /// <c>hotline_police.window_after_days</c>, <c>hotline_police.m.dni: 0.05,0.95</c>, <c>hotline_police.u.dni: 0.999,0.001</c>
     /// (same keys for <c>police_prosecution</c>); unknown keys are refused.
@@ -75,6 +81,20 @@ public sealed record LinkageOptions
                         },
                     };
                     continue;
+                case "full":
+                    options = options with
+                    {
+                        Full = value switch
+                        {
+                            "true" => true,
+                            "false" => false,
+                            _ => throw new TipwException($"{source}: settings.full '{value}' is not valid; use 'true' or 'false'."),
+                        },
+                    };
+                    continue;
+                case "reestimate_days":
+                    options = options with { ReestimateDays = (int)Number(key, value, source, 0, 3650) };
+                    continue;
                 case "em_iterations":
                     options = options with { EmIterations = (int)Number(key, value, source, 0, 10_000) };
                     continue;
@@ -95,7 +115,7 @@ public sealed record LinkageOptions
             var linkType = dot > 0 ? key[..dot] : string.Empty;
             if (!perType.TryGetValue(linkType, out var typeOptions))
             {
-                throw new TipwException($"{source}: unknown linkage setting '{key}'. Known: estimate, em_iterations, call_only_cases, <link_type>.link_threshold|review_threshold|window_before_days|window_after_days|m.<field>|u.<field> with link_type hotline_police or police_prosecution.");
+                throw new TipwException($"{source}: unknown linkage setting '{key}'. Known: estimate, em_iterations, call_only_cases, full, reestimate_days, <link_type>.link_threshold|review_threshold|window_before_days|window_after_days|m.<field>|u.<field> with link_type hotline_police or police_prosecution.");
             }
 
             var name = key[(dot + 1)..];

@@ -3,6 +3,11 @@ namespace TipWarehouse.Linkage;
 /// <summary>The set-based part of linkage: record views, blocking and comparison vectors, as DuckDB temp tables.</summary>
 internal static class LinkageSql
 {
+    // Blocking joins on (key, day bucket) as well as the key, so that a record meets only the records of the buckets its
+    // window covers: the join then grows with the records in the window, not with all the history at the same key.
+    private const int HotlineBucketDays = 32;
+    private const int ProsecutionBucketDays = 128;
+
     private static string Sex(string column) => $"(CASE WHEN upper(trim({column})) IN ('F', 'M') THEN upper(trim({column})) END)";
 
     /// <summary>The records of the three agencies with what blocking and comparison need.</summary>
@@ -14,15 +19,15 @@ internal static class LinkageSql
                p.dni_pseudonym AS dni, p.name_phonetic_pseudonym AS name, CAST(c.victim_age AS INTEGER) AS age,
                COALESCE({Sex("c.victim_sex")}, {Sex("p.sex")}) AS sex
         FROM dw.fact_hotline_call c
-        LEFT JOIN dw.dim_geography g ON g.geography_key = c.geography_key AND c.geography_key <> -1
-        LEFT JOIN dw.dim_person p ON p.person_key = c.victim_person_key AND c.victim_person_key <> -1;
+        LEFT JOIN dw.dim_geography g ON g.geography_key = c.geography_key AND g.geography_key <> -1
+        LEFT JOIN dw.dim_person p ON p.person_key = c.victim_person_key AND p.person_key <> -1;
 
         CREATE OR REPLACE TEMP TABLE lk_report AS
         SELECT r.report_number, NULLIF(upper(trim(r.source_call_id)), '') AS call_ref, r.report_date_key AS date_key,
                {Sql.DayNumber("r.report_date_key")} AS day_no, r.geography_key, g.province_code_inei AS province,
                g.department_code_inei AS department, r.police_unit_key AS unit_key, r.crime_type_key
         FROM dw.fact_police_report r
-        LEFT JOIN dw.dim_geography g ON g.geography_key = r.geography_key AND r.geography_key <> -1;
+        LEFT JOIN dw.dim_geography g ON g.geography_key = r.geography_key AND g.geography_key <> -1;
 
         CREATE OR REPLACE TEMP TABLE lk_report_person AS
         SELECT DISTINCT b.report_number, upper(b.role) AS role, p.dni_pseudonym AS dni, p.name_phonetic_pseudonym AS name,
@@ -32,7 +37,7 @@ internal static class LinkageSql
         UNION
         SELECT DISTINCT a.report_number, 'DENUNCIADO', p.dni_pseudonym, p.name_phonetic_pseudonym, CAST(NULL AS INTEGER), {Sex("p.sex")}
         FROM dw.fact_arrest a
-        JOIN dw.dim_person p ON p.person_key = a.person_key AND a.person_key <> -1;
+        JOIN dw.dim_person p ON p.person_key = a.person_key AND p.person_key <> -1;
 
         CREATE OR REPLACE TEMP TABLE lk_pcase AS
         SELECT e.case_number,
@@ -80,25 +85,71 @@ internal static class LinkageSql
         GROUP BY p.left_id, p.right_id
         """;
 
-    /// <summary>Hotline → police: reference pairs plus blocked pairs (report within the window after the call, at the referred police unit or in the call's district) among the records no reference resolved.</summary>
-    public static string HotlinePoliceVectors(LinkTypeOptions options) => $"""
+    // A blocked hotline pair: a report at the call's referred unit or in its district, within the window (bucket tables of HotlineBuckets).
+    private static string HotlineBlocked(LinkTypeOptions options, string calls, string reports, string select) => $"""
+        SELECT {select} FROM {calls} c JOIN {reports} r
+          ON r.unit_key = c.unit_key AND r.bucket = c.bucket AND c.unit_key <> -1
+         AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays}
+        UNION
+        SELECT {select} FROM {calls} c JOIN {reports} r
+          ON r.geography_key = c.geography_key AND r.bucket = c.bucket AND c.geography_key <> -1
+         AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays}
+        """;
+
+    /// <summary>The reference pairs and the day-bucketed calls and reports of hotline → police blocking (<c>is_free</c>: no reference resolved the record).</summary>
+    public static string HotlineBuckets(LinkTypeOptions options) => $"""
         CREATE OR REPLACE TEMP TABLE lk_hp_ref AS
         SELECT c.call_id AS left_id, r.report_number AS right_id FROM lk_report r JOIN lk_call c ON c.call_ref = r.call_ref;
 
+        CREATE OR REPLACE TEMP TABLE lk_hp_bcall AS
+        SELECT c.call_id, c.unit_key, c.geography_key, c.day_no, c.call_id NOT IN (SELECT left_id FROM lk_hp_ref) AS is_free,
+               unnest(range((c.day_no - {options.WindowBeforeDays}) // {HotlineBucketDays}, (c.day_no + {options.WindowAfterDays}) // {HotlineBucketDays} + 1)) AS bucket
+        FROM lk_call c
+        WHERE c.day_no IS NOT NULL;
+        CREATE OR REPLACE TEMP TABLE lk_hp_breport AS
+        SELECT r.report_number, r.unit_key, r.geography_key, r.day_no, r.day_no // {HotlineBucketDays} AS bucket,
+               r.report_number NOT IN (SELECT right_id FROM lk_hp_ref) AS is_free
+        FROM lk_report r
+        WHERE r.day_no IS NOT NULL;
+        """;
+
+    /// <summary>
+    /// One step of the incremental scope of hotline → police: <paramref name="outLeft"/>/<paramref name="outRight"/> are
+    /// the calls/reports of <paramref name="inLeft"/>/<paramref name="inRight"/> plus every record they could be paired
+    /// with — by blocking whether or not a reference resolved it (a superset of the pairs of this run and of the last) or
+    /// by a reference.
+    /// </summary>
+    public static string HotlineScopeStep(LinkTypeOptions options, string inLeft, string inRight, string outLeft, string outRight) => $"""
+        CREATE OR REPLACE TEMP TABLE {outLeft} AS
+        SELECT id FROM {inLeft}
+        UNION
+        {HotlineBlocked(options, "lk_hp_bcall", $"(SELECT * FROM lk_hp_breport WHERE report_number IN (SELECT id FROM {inRight}))", "c.call_id")}
+        UNION
+        SELECT left_id FROM lk_hp_ref WHERE right_id IN (SELECT id FROM {inRight});
+        CREATE OR REPLACE TEMP TABLE {outRight} AS
+        SELECT id FROM {inRight}
+        UNION
+        {HotlineBlocked(options, $"(SELECT * FROM lk_hp_bcall WHERE call_id IN (SELECT id FROM {inLeft}))", "lk_hp_breport", "r.report_number")}
+        UNION
+        SELECT right_id FROM lk_hp_ref WHERE left_id IN (SELECT id FROM {inLeft});
+        """;
+
+    /// <summary>
+    /// Hotline → police: reference pairs plus blocked pairs (report within the window after the call, at the referred
+    /// police unit or in the call's district) among the records no reference resolved. Incremental (<paramref name="scoped"/>):
+    /// only the pairs of the records in <c>lk_s2l</c>/<c>lk_s2r</c> are built (so that the competition counts of those
+    /// records are exact) and only the vectors of pairs touching <c>lk_s1l</c>/<c>lk_s1r</c> are kept.
+    /// </summary>
+    public static string HotlinePoliceVectors(LinkTypeOptions options, bool scoped = false) => $"""
+        {HotlineBuckets(options)}
         CREATE OR REPLACE TEMP TABLE lk_hp_pairs AS
-        SELECT left_id, right_id FROM lk_hp_ref
+        SELECT left_id, right_id FROM lk_hp_ref{(scoped ? " WHERE left_id IN (SELECT id FROM lk_s2l) OR right_id IN (SELECT id FROM lk_s2r)" : string.Empty)}
         UNION
-        SELECT c.call_id, r.report_number
-        FROM (SELECT * FROM lk_call WHERE call_id NOT IN (SELECT left_id FROM lk_hp_ref)) c
-        JOIN (SELECT * FROM lk_report WHERE report_number NOT IN (SELECT right_id FROM lk_hp_ref)) r
-          ON r.unit_key = c.unit_key AND c.unit_key <> -1
-         AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays}
-        UNION
-        SELECT c.call_id, r.report_number
-        FROM (SELECT * FROM lk_call WHERE call_id NOT IN (SELECT left_id FROM lk_hp_ref)) c
-        JOIN (SELECT * FROM lk_report WHERE report_number NOT IN (SELECT right_id FROM lk_hp_ref)) r
-          ON r.geography_key = c.geography_key AND c.geography_key <> -1
-         AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays};
+        {(scoped
+            ? HotlineBlocked(options, "(SELECT * FROM lk_hp_bcall WHERE is_free AND call_id IN (SELECT id FROM lk_s2l))", "(SELECT * FROM lk_hp_breport WHERE is_free)", "c.call_id, r.report_number")
+              + "\n        UNION\n        "
+              + HotlineBlocked(options, "(SELECT * FROM lk_hp_bcall WHERE is_free)", "(SELECT * FROM lk_hp_breport WHERE is_free AND report_number IN (SELECT id FROM lk_s2r))", "c.call_id, r.report_number")
+            : HotlineBlocked(options, "(SELECT * FROM lk_hp_bcall WHERE is_free)", "(SELECT * FROM lk_hp_breport WHERE is_free)", "c.call_id, r.report_number"))};
 
         CREATE OR REPLACE TEMP TABLE lk_hp_left_person AS
         SELECT call_id AS id, dni, name, age, sex FROM lk_call WHERE dni IS NOT NULL OR name IS NOT NULL OR age IS NOT NULL OR sex IS NOT NULL;
@@ -120,17 +171,31 @@ internal static class LinkageSql
               FROM lk_hp_pairs x) p
         JOIN lk_call c ON c.call_id = p.left_id
         JOIN lk_report r ON r.report_number = p.right_id
-        LEFT JOIN ({PersonFeatures("lk_hp_pairs", "lk_hp_left_person", "lk_hp_right_person", 1, 3)}) f ON f.left_id = p.left_id AND f.right_id = p.right_id;
+        LEFT JOIN ({PersonFeatures("lk_hp_pairs", "lk_hp_left_person", "lk_hp_right_person", 1, 3)}) f ON f.left_id = p.left_id AND f.right_id = p.right_id{(scoped ? "\n        WHERE p.left_id IN (SELECT id FROM lk_s1l) OR p.right_id IN (SELECT id FROM lk_s1r)" : string.Empty)};
         """;
 
-    /// <summary>Police → prosecution: number pairs plus blocked pairs (same department, case opened within the window around the report).</summary>
-    public static string PoliceProsecutionVectors(LinkTypeOptions options) => $"""
-        CREATE OR REPLACE TEMP TABLE lk_pp_pairs AS
-        SELECT DISTINCT report_number AS left_id, case_number AS right_id FROM lk_num
-        UNION
+    private static string ProsecutionBlocked(LinkTypeOptions options, string reportFilter, string caseFilter) => $"""
         SELECT r.report_number, k.case_number
-        FROM lk_report r
-        JOIN lk_pcase_geo k ON k.department = r.department AND k.day_no BETWEEN r.day_no - {options.WindowBeforeDays} AND r.day_no + {options.WindowAfterDays};
+        FROM (SELECT report_number, department, day_no,
+                     unnest(range((day_no - {options.WindowBeforeDays}) // {ProsecutionBucketDays}, (day_no + {options.WindowAfterDays}) // {ProsecutionBucketDays} + 1)) AS bucket
+              FROM lk_report WHERE day_no IS NOT NULL AND department IS NOT NULL{reportFilter}) r
+        JOIN (SELECT case_number, department, day_no, day_no // {ProsecutionBucketDays} AS bucket FROM lk_pcase_geo WHERE day_no IS NOT NULL{caseFilter}) k
+          ON k.department = r.department AND k.bucket = r.bucket
+         AND k.day_no BETWEEN r.day_no - {options.WindowBeforeDays} AND r.day_no + {options.WindowAfterDays}
+        """;
+
+    /// <summary>
+    /// Police → prosecution: number pairs plus blocked pairs (same department, case opened within the window around the
+    /// report). Incremental (<paramref name="scoped"/>): only the pairs touching <c>lk_s1l</c> (reports) or <c>lk_s1r</c> (cases);
+    /// no comparison of this link type depends on other pairs.
+    /// </summary>
+    public static string PoliceProsecutionVectors(LinkTypeOptions options, bool scoped = false) => $"""
+        CREATE OR REPLACE TEMP TABLE lk_pp_pairs AS
+        SELECT DISTINCT report_number AS left_id, case_number AS right_id FROM lk_num{(scoped ? " WHERE report_number IN (SELECT id FROM lk_s1l) OR case_number IN (SELECT id FROM lk_s1r)" : string.Empty)}
+        UNION
+        {(scoped
+            ? ProsecutionBlocked(options, " AND report_number IN (SELECT id FROM lk_s1l)", string.Empty) + "\n        UNION\n        " + ProsecutionBlocked(options, string.Empty, " AND case_number IN (SELECT id FROM lk_s1r)")
+            : ProsecutionBlocked(options, string.Empty, string.Empty))};
 
         CREATE OR REPLACE TEMP TABLE lk_pp_left_person AS
         SELECT report_number AS id, dni, name, age, sex FROM lk_report_person WHERE role NOT LIKE 'VICTIM%';
@@ -153,17 +218,25 @@ internal static class LinkageSql
         LEFT JOIN ({PersonFeatures("lk_pp_pairs", "lk_pp_left_person", "lk_pp_right_person", 2, 5)}) f ON f.left_id = p.left_id AND f.right_id = p.right_id;
         """;
 
-    /// <summary>Reads the comparison vectors of the current link type.</summary>
-    public static string ReadVectors(int fieldCount) =>
+    /// <summary>Reads the comparison vectors of the current link type that pass <paramref name="filter"/>.</summary>
+    public static string ReadVectors(int fieldCount, string filter) =>
         "SELECT left_id, right_id, reference_match, link_date_key, is_seed, "
         + string.Join(", ", Enumerable.Range(0, fieldCount).Select(i => "v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-        + " FROM lk_vec ORDER BY left_id, right_id";
+        + " FROM lk_vec WHERE " + filter + " ORDER BY left_id, right_id";
+
+    /// <summary>The match weight of an <c>lk_vec</c> row as SQL: the sum of the model's log2(m/u) over the fields (0 for a missing level).</summary>
+    public static string WeightExpression(FellegiSunterModel model) =>
+        string.Join(" + ", model.Fields.Select((field, f) =>
+            $"(CASE v{f.ToString(System.Globalization.CultureInfo.InvariantCulture)} "
+            + string.Concat(Enumerable.Range(0, field.Levels).Select(level =>
+                $"WHEN {level.ToString(System.Globalization.CultureInfo.InvariantCulture)} THEN {model.FieldWeight(f, level).ToString("R", System.Globalization.CultureInfo.InvariantCulture)} "))
+            + "ELSE 0 END)"));
 
     /// <summary>The temp tables linkage creates, dropped at the end of a run.</summary>
     public static readonly string[] TempTables =
     [
         "lk_call", "lk_report", "lk_report_person", "lk_pcase", "lk_pcase_geo", "lk_case_person", "lk_num",
-        "lk_hp_ref", "lk_hp_pairs", "lk_hp_left_person", "lk_hp_right_person", "lk_pp_pairs", "lk_pp_left_person",
-        "lk_pp_right_person", "lk_vec", "lk_links", "lk_membership", "lk_lifecycle",
+        "lk_hp_ref", "lk_hp_bcall", "lk_hp_breport", "lk_hp_pairs", "lk_hp_left_person", "lk_hp_right_person", "lk_pp_pairs", "lk_pp_left_person",
+        "lk_pp_right_person", "lk_vec", "lk_decided", "lk_links", "lk_membership", "lk_lifecycle",
     ];
 }

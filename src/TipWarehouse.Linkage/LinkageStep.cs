@@ -14,6 +14,9 @@ public sealed class LinkageStep : IPipelineStep
     /// <inheritdoc />
     public string Kind => StepKind;
 
+    /// <summary>Forces full runs whatever the settings say (for a rebuild); by default a run after the first is incremental.</summary>
+    public bool ForceFull { get; init; }
+
     /// <summary>The summary of the last run (for logs and tests).</summary>
     public LinkageRunSummary? LastSummary { get; private set; }
 
@@ -22,8 +25,17 @@ public sealed class LinkageStep : IPipelineStep
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = LinkageOptions.FromSettings(context.Settings, $"pipeline '{context.Pipeline}'");
-        var summary = new LinkageEngine(options).Run(context.Connection, context.BatchId, cancellationToken);
+        if (ForceFull)
+        {
+            options = options with { Full = true };
+        }
+
+        // The step watermark is the batch of the last linkage run: records written by later batches are new or changed.
+        var since = Sql.Scalar<string>(context.Connection, "SELECT watermark_value FROM meta.watermark WHERE pipeline = $p AND watermark_name = 'step'", ("p", context.Pipeline));
+        long? sinceBatch = long.TryParse(since, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+        var summary = new LinkageEngine(options, context.Time).Run(context.Connection, context.BatchId, sinceBatch, cancellationToken);
         LastSummary = summary;
-        return Task.FromResult(new StepOutcome(summary.CaseRecords, summary.MembershipsChanged, 0, summary.CaseRecords - summary.MembershipsChanged));
+        return Task.FromResult(new StepOutcome(summary.CaseRecords, summary.MembershipsChanged, 0, summary.CaseRecords - summary.MembershipsChanged,
+            context.BatchId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 }

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Text;
 using DuckDB.NET.Data;
 
 namespace TipWarehouse.Linkage;
@@ -40,60 +39,42 @@ internal static class Sql
 
     public static double? Double(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : Convert.ToDouble(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
 
-    /// <summary>Inserts rows into a (temp) table with multi-row VALUES; values are ints, doubles, bools, strings or null.</summary>
+    /// <summary>
+    /// Appends rows to a (temp) table through DuckDB's appender; <paramref name="columns"/> are all the table's columns
+    /// in table order, values are ints, longs, doubles, bools, strings or null.
+    /// </summary>
     public static void InsertRows(DuckDBConnection connection, string table, IReadOnlyList<string> columns, IEnumerable<object?[]> rows)
     {
-        const int chunk = 500;
-        var builder = new StringBuilder();
-        var pending = 0;
-        void Flush()
+        using var appender = connection.CreateAppender(table);
+        foreach (var values in rows)
         {
-            if (pending == 0)
+            if (values.Length != columns.Count)
             {
-                return;
+                throw new ArgumentException($"A row for {table} has {values.Length} values for {columns.Count} columns.", nameof(rows));
             }
 
-            Execute(connection, $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES {builder}");
-            builder.Clear();
-            pending = 0;
-        }
-
-        foreach (var row in rows)
-        {
-            builder.Append(pending == 0 ? "(" : ",(");
-            for (var i = 0; i < row.Length; i++)
+            var row = appender.CreateRow();
+            foreach (var value in values)
             {
-                if (i > 0)
+                row = value switch
                 {
-                    builder.Append(',');
-                }
-
-                builder.Append(Literal(row[i]));
+                    null => row.AppendNullValue(),
+                    bool b => row.AppendValue(b),
+                    string text => row.AppendValue(text),
+                    int i => row.AppendValue(i),
+                    long l => row.AppendValue(l),
+                    double d => double.IsFinite(d) ? row.AppendValue(d) : row.AppendNullValue(),
+                    _ => throw new ArgumentException($"Unsupported value type {value.GetType().Name} for {table}.", nameof(rows)),
+                };
             }
 
-            builder.Append(')');
-            if (++pending == chunk)
-            {
-                Flush();
-            }
+            row.EndRow();
         }
-
-        Flush();
     }
 
     /// <summary>The day number of a yyyymmdd date key column (NULL for the unknown key -1).</summary>
     public static string DayNumber(string dateKey) =>
         $"(CASE WHEN {dateKey} > 0 THEN date_diff('day', DATE '1970-01-01', CAST(strptime(CAST({dateKey} AS VARCHAR), '%Y%m%d') AS DATE)) END)";
-
-    private static string Literal(object? value) => value switch
-    {
-        null => "NULL",
-        bool b => b ? "TRUE" : "FALSE",
-        string s => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'",
-        double d => double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "NULL",
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => throw new ArgumentException($"Unsupported literal type {value.GetType().Name}."),
-    };
 
     private static DuckDBCommand Command(DuckDBConnection connection, string sql, (string Name, object? Value)[] parameters)
     {

@@ -432,6 +432,16 @@ CREATE TABLE meta.file_manifest
     file_modified_at TIMESTAMP,
     PRIMARY KEY (pipeline, file_name)
 );
+CREATE TABLE meta.linkage_candidate
+(
+    link_type VARCHAR NOT NULL,
+    left_record_id VARCHAR NOT NULL,
+    right_record_id VARCHAR NOT NULL,
+    levels VARCHAR NOT NULL,
+    reference_match INTEGER NOT NULL,
+    link_date_key INTEGER NOT NULL,
+    batch_id BIGINT NOT NULL
+);
 CREATE TABLE meta.linkage_decision
 (
     decision_id BIGINT NOT NULL,
@@ -444,6 +454,22 @@ CREATE TABLE meta.linkage_decision
     link_key BIGINT,
     score_at_decision DOUBLE,
     PRIMARY KEY (decision_id)
+);
+CREATE TABLE meta.linkage_model
+(
+    link_type VARCHAR NOT NULL,
+    field_index INTEGER NOT NULL,
+    field_name VARCHAR NOT NULL,
+    level INTEGER NOT NULL,
+    m DOUBLE NOT NULL,
+    u DOUBLE NOT NULL,
+    prior DOUBLE NOT NULL,
+    estimated BOOLEAN NOT NULL,
+    iterations INTEGER NOT NULL,
+    pair_count BIGINT NOT NULL,
+    settings VARCHAR NOT NULL,
+    estimated_at TIMESTAMP NOT NULL,
+    batch_id BIGINT NOT NULL
 );
 CREATE TABLE meta.pipeline_run
 (

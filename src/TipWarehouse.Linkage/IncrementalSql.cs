@@ -1,0 +1,125 @@
+namespace TipWarehouse.Linkage;
+
+/// <summary>
+/// The SQL of incremental linkage: which records are new or changed since the last run, and the connected groups of
+/// persisted candidate pairs and of linked records that they touch.
+/// </summary>
+internal static class IncrementalSql
+{
+    /// <summary>
+    /// <c>lk_dirty_call</c>, <c>lk_dirty_report</c>, <c>lk_dirty_pcase</c>: the records whose fact, person or bridge rows
+    /// were written by a batch after <c>$since</c> (for a prosecution case, only when that changed what linkage compares),
+    /// plus both records of every analyst-decided pair; <c>lk_touched_pcase</c>: every case with a new event.
+    /// </summary>
+    public const string DirtyRecords = """
+        CREATE OR REPLACE TEMP TABLE lk_dirty_call AS
+        SELECT c.call_id AS id FROM dw.fact_hotline_call c
+        LEFT JOIN dw.dim_person p ON p.person_key = c.victim_person_key AND p.person_key <> -1
+        WHERE c.batch_id > $since OR p.batch_id > $since
+        UNION
+        SELECT left_record_id FROM meta.linkage_decision WHERE link_type = 'hotline_police';
+
+        CREATE OR REPLACE TEMP TABLE lk_dirty_report AS
+        SELECT report_number AS id FROM dw.fact_police_report WHERE batch_id > $since
+        UNION
+        SELECT b.report_number FROM dw.bridge_report_person b JOIN dw.dim_person p ON p.person_key = b.person_key
+        WHERE b.batch_id > $since OR p.batch_id > $since
+        UNION
+        SELECT a.report_number FROM dw.fact_arrest a LEFT JOIN dw.dim_person p ON p.person_key = a.person_key AND p.person_key <> -1
+        WHERE a.batch_id > $since OR p.batch_id > $since
+        UNION
+        SELECT right_record_id FROM meta.linkage_decision WHERE link_type = 'hotline_police'
+        UNION
+        SELECT left_record_id FROM meta.linkage_decision WHERE link_type = 'police_prosecution';
+
+        CREATE OR REPLACE TEMP TABLE lk_touched_pcase AS
+        SELECT DISTINCT case_number AS id FROM dw.fact_case_event WHERE batch_id > $since;
+
+        CREATE OR REPLACE TEMP TABLE lk_pcase_before AS
+        SELECT e.case_number,
+               min(e.event_date_key) FILTER (WHERE e.event_date_key > 0) AS date_key,
+               arg_min(e.geography_key, CAST(e.event_date_key AS BIGINT) * 100000000 + e.event_sequence) FILTER (WHERE e.geography_key <> -1) AS geography_key,
+               arg_max(e.crime_type_key, CAST(e.event_date_key AS BIGINT) * 100000000 + e.event_sequence) FILTER (WHERE e.crime_type_key <> -1) AS crime_type_key,
+               bool_or(NULLIF(trim(e.cited_report_number), '') IS NOT NULL) AS cites_report
+        FROM dw.fact_case_event e
+        WHERE e.batch_id <= $since AND e.case_number IN (SELECT id FROM lk_touched_pcase)
+        GROUP BY e.case_number;
+
+        -- A case with new events is re-blocked only when what blocking and comparison read of it changed (its opening
+        -- date, place, latest crime type, a cited number, a defendant); otherwise only its case and snapshot are refreshed.
+        CREATE OR REPLACE TEMP TABLE lk_dirty_pcase AS
+        SELECT t.id FROM lk_touched_pcase t
+        JOIN lk_pcase k ON k.case_number = t.id
+        LEFT JOIN lk_pcase_before b ON b.case_number = t.id
+        WHERE b.case_number IS NULL OR k.date_key IS DISTINCT FROM b.date_key OR k.geography_key IS DISTINCT FROM b.geography_key
+           OR k.crime_type_key IS DISTINCT FROM b.crime_type_key OR k.cites_report IS DISTINCT FROM b.cites_report
+        UNION
+        SELECT DISTINCT case_number FROM dw.fact_case_event
+        WHERE batch_id > $since AND NULLIF(trim(cited_report_number), '') IS NOT NULL
+        UNION
+        SELECT e.case_number FROM dw.bridge_case_event_defendant d
+        JOIN dw.fact_case_event e ON e.event_sequence = d.event_sequence
+        JOIN dw.dim_person p ON p.person_key = d.person_key
+        WHERE d.batch_id > $since OR p.batch_id > $since
+        UNION
+        SELECT right_record_id FROM meta.linkage_decision WHERE link_type = 'police_prosecution';
+        """;
+
+    /// <summary>Copies one id table into another.</summary>
+    public static string Copy(string from, string to) => $"CREATE OR REPLACE TEMP TABLE {to} AS SELECT DISTINCT id FROM {from}";
+
+    /// <summary>
+    /// One step of the closure of <c>lk_cl</c>/<c>lk_cr</c> over the persisted candidate pairs of a link type; run until both
+    /// statements add no row (the greedy one-to-one decision of a pair depends only on the pairs connected to it).
+    /// </summary>
+    public static readonly string[] CandidateClosureStep =
+    [
+        """
+        INSERT INTO lk_cr SELECT DISTINCT right_record_id FROM meta.linkage_candidate
+        WHERE link_type = $type AND left_record_id IN (SELECT id FROM lk_cl) AND right_record_id NOT IN (SELECT id FROM lk_cr)
+        """,
+        """
+        INSERT INTO lk_cl SELECT DISTINCT left_record_id FROM meta.linkage_candidate
+        WHERE link_type = $type AND right_record_id IN (SELECT id FROM lk_cr) AND left_record_id NOT IN (SELECT id FROM lk_cl)
+        """,
+    ];
+
+    /// <summary>The persisted candidates of the closure, in the order the full run reads them.</summary>
+    public const string ClosureCandidates = """
+        SELECT left_record_id, right_record_id, reference_match, link_date_key, levels FROM meta.linkage_candidate
+        WHERE link_type = $type AND (left_record_id IN (SELECT id FROM lk_cl) OR right_record_id IN (SELECT id FROM lk_cr))
+        ORDER BY left_record_id, right_record_id
+        """;
+
+    /// <summary>The linked pairs out of the re-decided scope (<c>lk_scope</c>) that the case graph keeps from the last run.</summary>
+    public static readonly string KeptEdges = $"""
+        INSERT INTO lk_edges
+        SELECT CASE WHEN b.link_type = 'hotline_police' THEN 'hotline_call' ELSE 'police_report' END, b.left_record_id,
+               CASE WHEN b.link_type = 'hotline_police' THEN 'police_report' ELSE 'prosecution_case' END, b.right_record_id
+        FROM dw.bridge_case_link b
+        WHERE b.status = 'linked'
+          AND NOT {InScope("b")}
+        """;
+
+    /// <summary>True for a <c>dw.bridge_case_link</c> row (alias <paramref name="alias"/>) one of whose records is in the re-decided scope <c>lk_scope</c>.</summary>
+    public static string InScope(string alias) =>
+        $"(EXISTS (SELECT 1 FROM lk_scope s WHERE s.link_type = {alias}.link_type AND s.side = 'L' AND s.id = {alias}.left_record_id)"
+        + $" OR EXISTS (SELECT 1 FROM lk_scope s WHERE s.link_type = {alias}.link_type AND s.side = 'R' AND s.id = {alias}.right_record_id))";
+
+    /// <summary>One step of the closure of <c>lk_case_scope</c> over the case graph <c>lk_edges</c>; run until it adds no row.</summary>
+    public const string CaseClosureStep = """
+        INSERT INTO lk_case_scope
+        SELECT DISTINCT x.record_type, x.record_id FROM (
+            SELECT e.right_type AS record_type, e.right_id AS record_id FROM lk_edges e JOIN lk_case_scope s ON s.record_type = e.left_type AND s.record_id = e.left_id
+            UNION
+            SELECT e.left_type, e.left_id FROM lk_edges e JOIN lk_case_scope s ON s.record_type = e.right_type AND s.record_id = e.right_id) x
+        WHERE NOT EXISTS (SELECT 1 FROM lk_case_scope s WHERE s.record_type = x.record_type AND s.record_id = x.record_id)
+        """;
+
+    /// <summary>The temp tables of an incremental run.</summary>
+    public static readonly string[] TempTables =
+    [
+        "lk_dirty_call", "lk_dirty_report", "lk_dirty_pcase", "lk_touched_pcase", "lk_pcase_before", "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r", "lk_s2l", "lk_s2r",
+        "lk_cl", "lk_cr", "lk_new_candidate", "lk_scope", "lk_edges", "lk_case_scope", "lk_anchor", "lk_affected_case",
+    ];
+}

@@ -1,0 +1,162 @@
+using System.Globalization;
+using Microsoft.Extensions.Time.Testing;
+using TipWarehouse.Core;
+using TipWarehouse.Core.Pipelines;
+using TipWarehouse.Etl.Engine;
+using TipWarehouse.Schema;
+using TipWarehouse.Simulation;
+
+namespace TipWarehouse.Linkage.Tests;
+
+/// <summary>
+/// A simulated world loaded in two steps (sources as of mid-June, then as of the end), linked after each: the second
+/// run is incremental, and a full re-link of the result must change nothing.
+/// </summary>
+public sealed class IncrementalLinkageTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "tipw-incremental-linkage-tests", Guid.NewGuid().ToString("N"));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2006, 9, 1, 12, 0, 0, TimeSpan.Zero));
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless.
+        }
+    }
+
+    [Theory]
+    [InlineData("configured")]
+    [InlineData("em")]
+    public async Task An_incremental_run_gives_the_links_cases_and_snapshot_of_a_full_run(string estimate)
+    {
+        var home = TipwHome.At(_root);
+        home.EnsureCreated();
+        var pipelines = Pipelines(estimate);
+        WarehouseInitializer.InitializeHome(home, _time, new InitOptions { Time = _time }, _ => null);
+        var incrementalStep = new LinkageStep();
+        var engine = new PipelineEngine(home, pipelines, _time, [incrementalStep], new PipelineEngineOptions { Environment = _ => null });
+
+        Simulate(home, new DateOnly(2006, 6, 15));
+        Assert.All(await engine.RunManyAsync(["police_stations", "hotline", "police_reports", "police_persons", "police_arrests", "prosecution", "linkage"], home.DefaultSourcesDirectory), r => Assert.True(r.Succeeded, r.Error));
+        Assert.False(incrementalStep.LastSummary!.Incremental);
+        var firstLinks = Count(home, "SELECT count(*) FROM dw.bridge_case_link WHERE status = 'linked'");
+
+        _time.Advance(TimeSpan.FromDays(1));
+        Simulate(home, null);
+        Assert.All(await engine.RunManyAsync(["police_stations", "hotline", "police_reports", "police_persons", "police_arrests", "prosecution", "linkage"], home.DefaultSourcesDirectory), r => Assert.True(r.Succeeded, r.Error));
+        Assert.True(incrementalStep.LastSummary!.Incremental);
+        Assert.True(Count(home, "SELECT count(*) FROM dw.bridge_case_link WHERE status = 'linked'") > firstLinks);
+        var incremental = Snapshot(home);
+
+        // The full re-link starts from the incremental result; with the same model it must find nothing to change.
+        if (estimate == "em")
+        {
+            // EM would refit on the grown world; score with the persisted model of the first run instead, as the incremental run did.
+            ReuseModelAsConfigured(home, pipelines);
+        }
+
+        var fullStep = new LinkageStep { ForceFull = true };
+        var full = new PipelineEngine(home, pipelines, _time, [fullStep], new PipelineEngineOptions { Environment = _ => null });
+        var rerun = await full.RunAsync(new PipelineRunRequest("linkage", home.DefaultSourcesDirectory));
+        Assert.True(rerun.Succeeded, rerun.Error);
+        Assert.False(fullStep.LastSummary!.Incremental);
+        Assert.Equal(incremental, Snapshot(home));
+        Assert.Equal(0, rerun.RowsLoaded);
+    }
+
+    private static void Simulate(TipwHome home, DateOnly? asOf) => WorldSimulator.Run(new SimulationOptions
+    {
+        OutputDirectory = home.DefaultSourcesDirectory,
+        From = new DateOnly(2006, 3, 1),
+        To = new DateOnly(2006, 8, 31),
+        AsOf = asOf,
+        Scale = 0.5,
+        Seed = 11,
+    });
+
+    // A copy of the repository's pipelines/ with the linkage estimate set.
+    private string Pipelines(string estimate)
+    {
+        var source = RepositoryPipelines();
+        var target = Path.Combine(_root, "pipelines");
+        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var path = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.Copy(file, path);
+        }
+
+        var linkage = Path.Combine(target, "linkage.yaml");
+        File.WriteAllText(linkage, File.ReadAllText(linkage).Replace("estimate: em", "estimate: " + estimate, StringComparison.Ordinal));
+        return target;
+    }
+
+    // Writes the persisted m and u into linkage.yaml as configured probabilities and estimate: configured, so that a full
+    // run scores with exactly the weights the incremental run used.
+    private static void ReuseModelAsConfigured(TipwHome home, string pipelines)
+    {
+        var settings = new List<string>();
+        using (var connection = Warehouse.Open(home, readOnly: true))
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT link_type, field_name, string_agg(CAST(m AS VARCHAR), ',' ORDER BY level), string_agg(CAST(u AS VARCHAR), ',' ORDER BY level) FROM meta.linkage_model GROUP BY ALL ORDER BY ALL";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                settings.Add($"  {reader.GetString(0)}.m.{reader.GetString(1)}: \"{reader.GetString(2)}\"");
+                settings.Add($"  {reader.GetString(0)}.u.{reader.GetString(1)}: \"{reader.GetString(3)}\"");
+            }
+        }
+
+        Assert.NotEmpty(settings);
+        var linkage = Path.Combine(pipelines, "linkage.yaml");
+        File.WriteAllText(linkage, File.ReadAllText(linkage).Replace("estimate: em", "estimate: configured", StringComparison.Ordinal).TrimEnd() + "\n" + string.Join('\n', settings) + "\n");
+    }
+
+    private static string RepositoryPipelines()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "pipelines");
+            if (File.Exists(Path.Combine(candidate, "linkage.yaml")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("pipelines/linkage.yaml not found above " + AppContext.BaseDirectory);
+    }
+
+    private static long Count(TipwHome home, string sql)
+    {
+        using var connection = Warehouse.Open(home, readOnly: true);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    // Everything the TIP step and the reports read, without the batch ids that say when a row was written.
+    private static string Snapshot(TipwHome home)
+    {
+        using var connection = Warehouse.Open(home, readOnly: true);
+        var parts = new List<string>();
+        foreach (var sql in new[]
+        {
+            "SELECT link_key, case_id, link_type, left_record_id, right_record_id, method, score, status, decided_by, link_date_key FROM dw.bridge_case_link",
+            "SELECT record_type, record_id, case_id FROM dw.case_membership",
+            "SELECT * EXCLUDE (last_updated_batch_id) FROM dw.fact_case_lifecycle",
+        })
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT count(*) || ':' || COALESCE(sum(hash(x)), 0) FROM ({sql}) AS x";
+            parts.Add(Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture)!);
+        }
+
+        return string.Join('\n', parts);
+    }
+}
