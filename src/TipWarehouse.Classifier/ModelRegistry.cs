@@ -19,7 +19,11 @@ public sealed record RegisteredModel(int ModelKey, string ModelName, string Trai
     public string MetadataPath(TipwHome home) => Path.Combine(Path.GetDirectoryName(ModelPath(home))!, ModelRegistry.MetadataFileName);
 
     /// <summary>Loads the model for scoring.</summary>
-    public CallScorer LoadScorer(TipwHome home) => CallScorer.Load(ModelPath(home), Threshold);
+    public CallScorer LoadScorer(TipwHome home)
+    {
+        var metadata = File.Exists(MetadataPath(home)) ? ModelMetadata.Load(MetadataPath(home)) : null;
+        return CallScorer.Load(ModelPath(home), Threshold, metadata?.Calibration);
+    }
 }
 
 /// <summary>The model registry: artifacts under <c>H/models/&lt;name&gt;/</c> and one <c>dw.dim_model</c> row per model.</summary>
@@ -65,6 +69,9 @@ public static class ModelRegistry
             DuplicatesRemoved = split.DuplicatesRemoved,
             TrainingSeconds = Math.Round(result.Duration.TotalSeconds, 2),
             Seed = options.Seed,
+            Calibration = result.Calibration,
+            PrevalenceSd = result.PrevalenceSd,
+            PrecisionFloor = options.PrecisionFloor,
             ValidationMetrics = result.ValidationMetrics,
             TestMetrics = result.TestMetrics,
         };
@@ -74,7 +81,7 @@ public static class ModelRegistry
     public static string ThresholdRule(TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var rule = string.Create(CultureInfo.InvariantCulture, $"highest threshold reaching recall {options.RecallTarget:0.00} on the validation months (warehouse labels)");
+        var rule = string.Create(CultureInfo.InvariantCulture, $"highest threshold reaching recall {options.RecallTarget:0.00} on the validation months (warehouse labels, calibrated probabilities), raised if needed to keep precision {options.PrecisionFloor:0.00}");
         return options.GapShare > 0
             ? rule + string.Create(CultureInfo.InvariantCulture, $", then lowered to the middle (log-odds) of the score band below it that flags at most {options.GapShare:P0} more validation calls")
             : rule;
