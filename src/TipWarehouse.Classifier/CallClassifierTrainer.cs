@@ -38,6 +38,11 @@ public sealed record TrainingOptions
     /// (<c>tipw model predict</c> on an arbitrary file) as well as complete calls.</summary>
     public bool NarrativeOnlyCopies { get; init; } = true;
 
+    /// <summary>Refit on the fit and validation months before testing (the calibration and threshold then come from the
+    /// model fitted without the validation months). Off by default: the model shipped is the one its calibration was
+    /// fitted for, so its probabilities average to the labelled share (refitting overstated it by about 3 points).</summary>
+    public bool Refit { get; init; }
+
     /// <summary>The MLContext seed; the same data and seed give the same model.</summary>
     public int Seed { get; init; } = 20060313;
 }
@@ -113,8 +118,7 @@ public sealed class CallClassifierTrainer
         var validationMetrics = BinaryMetrics.Compute(validationScores, validationLabels, threshold);
 
         cancellationToken.ThrowIfCancellationRequested();
-        var train = split.Train;
-        var model = Fit(ml, train, options);
+        var model = options.Refit ? Fit(ml, split.Train, options) : probe;
         var testScores = CallScorer.Probabilities(ml, model, split.Test).Select(calibration.Apply).ToArray();
         var testMetrics = BinaryMetrics.Compute(testScores, split.Test.Select(c => c.Label).ToArray(), threshold);
         var prevalenceSd = MonthlyResidualSd(split.Test, testScores);

@@ -116,6 +116,55 @@ public sealed class ClassifierService
             [$"active model on its test months, against warehouse labels ({TipLabels.LabelSource})", .. MetricNotes(metrics)]);
     }
 
+    /// <summary>Measures the active model on a labelled narrative CSV (<c>relato</c> and <c>is_tip</c>; with
+    /// <paramref name="split"/>, only the rows whose <c>split</c> column has that value), at the model's threshold
+    /// (<c>tipw model evaluate --narratives FILE</c>).</summary>
+    public static ResultTable EvaluateNarratives(TipwHome home, string file, string? split)
+    {
+        using var connection = Warehouse.Open(home, readOnly: true);
+        var active = RequireActive(connection, home);
+        var input = NarrativeFilePredictor.Read(file);
+        int text = input.IndexOf("relato"), label = input.IndexOf("is_tip"), part = input.IndexOf("split");
+        if (text < 0 || label < 0 || (split is not null && part < 0))
+        {
+            throw new TipwException($"{file}: expected the columns relato and is_tip{(split is null ? string.Empty : " and split")} (found: {string.Join(", ", input.Header)}).");
+        }
+
+        var calls = new List<CallFeatures>();
+        for (var i = 0; i < input.Rows.Count; i++)
+        {
+            var row = input.Rows[i];
+            if (split is not null && !string.Equals(row[part].Trim(), split, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var value = row[label].Trim();
+            if (value is not ("0" or "1"))
+            {
+                throw new TipwException($"{file}, row {i + 2}, column is_tip: '{value}' is not 0 or 1.");
+            }
+
+            calls.Add(CallFeatures.Create($"row{i + 2}", 0, row[text], label: value == "1"));
+        }
+
+        if (calls.Count == 0)
+        {
+            throw new TipwException($"{file}: no rows{(split is null ? string.Empty : $" with split '{split}'")}.");
+        }
+
+        var m = BinaryMetrics.Compute(active.LoadScorer(home).Score(calls), calls.Select(c => c.Label).ToArray(), active.Threshold);
+        return new ResultTable(
+            [
+                new("model", typeof(string)), new("file", typeof(string)), new("split", typeof(string)), new("narratives", typeof(int)), new("positives", typeof(int)),
+                new("auc", typeof(double)), new("pr_auc", typeof(double)), new("precision", typeof(double)), new("recall", typeof(double)), new("f1", typeof(double)),
+                new("threshold", typeof(double)), new("true_positives", typeof(int)), new("false_positives", typeof(int)), new("true_negatives", typeof(int)), new("false_negatives", typeof(int)),
+            ],
+            [[active.ModelName, Path.GetFileName(file), split ?? "all", m.Count, m.Positives, R(m.Auc), R(m.PrAuc), R(m.Precision), R(m.Recall), R(m.F1), R(m.Threshold),
+              m.TruePositives, m.FalsePositives, m.TrueNegatives, m.FalseNegatives]],
+            [$"active model on the narratives of {file} alone (no call fields), at its triage threshold", .. MetricNotes(m)]);
+    }
+
     /// <summary>Scores every call the active model has not scored yet (<c>tipw model score</c>), as the scoring pipeline does.</summary>
     public (string ModelName, long Scored, long Flagged) ScoreNew(TipwHome home, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,5 @@
+using TipWarehouse.Core;
+
 namespace TipWarehouse.Classifier.Tests;
 
 public sealed class IndicatorAndPrevalenceTests

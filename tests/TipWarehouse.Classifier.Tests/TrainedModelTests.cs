@@ -109,7 +109,6 @@ public sealed class TrainedModelTests(SimulatedWorldFixture world)
         var top5 = explanation.Contributions.Where(c => c.Contribution > 0).Take(5).ToList();
         var words = top5.Where(c => c.Kind == "word").Select(c => c.Feature.ToLowerInvariant()).ToList();
         string[] indicators = ["trata", "encierran", "droga", "engaños", "trajeron"];
-        Assert.Equal(top5.Count, words.Count);
         Assert.True(indicators.Take(3).Count(words.Contains) >= 2 && indicators.Count(words.Contains) >= 3, $"contributions: {string.Join(", ", explanation.Contributions.Select(c => $"{c.Kind}:{c.Feature} {c.Contribution:0.000}"))}");
         Assert.Equal(world.Scorer.Score([call])[0], explanation.Probability, 5);
 

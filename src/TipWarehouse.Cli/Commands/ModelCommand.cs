@@ -90,10 +90,20 @@ internal static class ModelCommand
         var home = CommonOptions.Home();
         var format = CommonOptions.Format("table", "csv", "json");
         var output = CommonOptions.Out();
-        var command = new Command("evaluate", "Measure the active model on its test months against the warehouse's labels (confusion matrix, calibration)") { home, format, output };
+        var narratives = new Option<string?>("--narratives") { Description = "Instead, measure it on a labelled narrative CSV (columns relato and is_tip), e.g. tests/TipWarehouse.Classifier.Tests/data/handwritten_narratives.csv" };
+        var split = new Option<string?>("--split") { Description = "With --narratives: only the rows whose split column has this value (tuning or heldout)" };
+        var command = new Command("evaluate", "Measure the active model on its test months against the warehouse's labels (confusion matrix, calibration), or on a labelled narrative file") { home, narratives, split, format, output };
         command.SetAction(parseResult =>
         {
-            var table = ClassifierService.Evaluate(TipwHome.At(parseResult.GetValue(home)));
+            var file = parseResult.GetValue(narratives);
+            if (file is null && parseResult.GetValue(split) is not null)
+            {
+                throw new UsageException("--split needs --narratives.");
+            }
+
+            var table = file is null
+                ? ClassifierService.Evaluate(TipwHome.At(parseResult.GetValue(home)))
+                : ClassifierService.EvaluateNarratives(TipwHome.At(parseResult.GetValue(home)), file, parseResult.GetValue(split));
             ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
             return CliApp.Success;
         });
