@@ -79,6 +79,75 @@ public sealed class ClassifierService
         return ModelRegistry.List(connection);
     }
 
+    /// <summary>Known failure modes, measured on the hand-written narratives and the simulated worlds (README, classifier).</summary>
+    public static IReadOnlyList<string> KnownFailureModes { get; } =
+    [
+        "prevalence runs about 2-3 points above the true share on simulated worlds: Platt's sigmoid over-predicts the low-probability bulk and the warehouse labels include operators' false positives",
+        "'trata' can push away from TIP when the training world's information requests name it",
+        "job-agency fraud with a journey and domestic violence with confinement on a farm are the commonest false positives",
+        "recruitment in progress without any means of control (a teenager about to travel to an online contact) is the commonest miss",
+        "sex, department, hour and duration are not features: differences between regions or shifts are not learnt",
+    ];
+
+    /// <summary>The model card of <paramref name="modelName"/> (<c>tipw model card</c>): data, split, threshold, calibration,
+    /// metrics on each evaluation set recorded at training, features and known failure modes, as section/item/value rows.</summary>
+    public static ResultTable Card(TipwHome home, string modelName)
+    {
+        ArgumentNullException.ThrowIfNull(home);
+        using var connection = Warehouse.Open(home, readOnly: true);
+        var model = ModelRegistry.Find(connection, modelName)
+            ?? throw new TipwException($"No model named '{modelName}'. 'tipw model list' shows the registered models.");
+        var m = ModelMetadata.Load(model.MetadataPath(home));
+        var rows = new List<object?[]>();
+        void Add(string section, string item, object? value) => rows.Add([section, item, Convert.ToString(value, CultureInfo.InvariantCulture)]);
+        Add("model", "name", m.ModelName);
+        Add("model", "trainer", m.Trainer);
+        Add("model", "trained_at", m.TrainedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+        Add("model", "active", model.IsActive);
+        Add("data", "label_source", m.LabelSource);
+        Add("data", "train_rows", m.TrainRows);
+        Add("data", "train_positives", m.TrainPositives);
+        Add("data", "unlabelled_excluded", m.UnlabelledExcluded);
+        Add("data", "duplicates_removed", m.DuplicatesRemoved);
+        Add("split", "train", $"{m.TrainFrom:yyyy-MM-dd}..{m.TrainTo:yyyy-MM-dd}");
+        Add("split", "validation_from", m.ValidationFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        Add("split", "test", $"{m.TestFrom:yyyy-MM-dd}..{m.TestTo:yyyy-MM-dd}");
+        Add("threshold", "value", R(m.Threshold));
+        Add("threshold", "recall_target", m.RecallTarget);
+        Add("threshold", "precision_floor", m.PrecisionFloor);
+        Add("threshold", "rule", m.ThresholdRule);
+        Add("calibration", "method", m.Calibration is null ? "none" : "Platt, fitted on the validation months");
+        Add("calibration", "a_b", m.Calibration is null ? null : string.Create(CultureInfo.InvariantCulture, $"{m.Calibration.A:0.0000} {m.Calibration.B:0.0000}"));
+        Add("calibration", "prevalence_sd", R(m.PrevalenceSd));
+        foreach (var (set, metrics) in new[] { ("validation", m.ValidationMetrics), ("test", m.TestMetrics) })
+        {
+            Add($"metrics_{set}", "calls_positives", $"{metrics.Count} {metrics.Positives}");
+            Add($"metrics_{set}", "auc_pr_auc", string.Create(CultureInfo.InvariantCulture, $"{metrics.Auc:0.0000} {metrics.PrAuc:0.0000}"));
+            Add($"metrics_{set}", "precision_recall_f1", string.Create(CultureInfo.InvariantCulture, $"{metrics.Precision:0.0000} {metrics.Recall:0.0000} {metrics.F1:0.0000}"));
+            Add($"metrics_{set}", "brier_ece", string.Create(CultureInfo.InvariantCulture, $"{metrics.Brier:0.0000} {metrics.ExpectedCalibrationError:0.0000}"));
+        }
+
+        foreach (var bin in m.TestMetrics.Calibration.Where(b => b.Count > 0))
+        {
+            Add("calibration_test", string.Create(CultureInfo.InvariantCulture, $"[{bin.From:0.0}, {bin.To:0.0})"), string.Create(CultureInfo.InvariantCulture, $"{bin.Count} calls: {bin.MeanPredicted:0.000} predicted -> {bin.ObservedRate:0.000} observed"));
+        }
+
+        foreach (var feature in m.Features)
+        {
+            Add("features", "feature", feature);
+        }
+
+        foreach (var mode in KnownFailureModes)
+        {
+            Add("known_failure_modes", "mode", mode);
+        }
+
+        return new ResultTable(
+            [new("section", typeof(string)), new("item", typeof(string)), new("value", typeof(string))],
+            rows,
+            ["metrics against warehouse labels as recorded at training; measure the hand-written sets with 'tipw model evaluate --narratives FILE --split heldout' and the truth with 'tipw evaluate classifier'"]);
+    }
+
     /// <summary>Makes <paramref name="modelName"/> the only active model.</summary>
     public static RegisteredModel Activate(TipwHome home, string modelName)
     {

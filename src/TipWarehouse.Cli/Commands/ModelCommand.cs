@@ -6,7 +6,7 @@ using TipWarehouse.Core;
 
 namespace TipWarehouse.Cli.Commands;
 
-/// <summary><c>tipw model train|list|evaluate|activate|score|predict|explain</c>: the TIP call classifier.</summary>
+/// <summary><c>tipw model train|list|evaluate|activate|score|predict|explain|card</c>: the TIP call classifier.</summary>
 internal static class ModelCommand
 {
     public static Command Create(CliContext context)
@@ -19,6 +19,23 @@ internal static class ModelCommand
         command.Subcommands.Add(Score(context));
         command.Subcommands.Add(Predict(context));
         command.Subcommands.Add(Explain(context));
+        command.Subcommands.Add(Card(context));
+        return command;
+    }
+
+    private static Command Card(CliContext context)
+    {
+        var home = CommonOptions.Home();
+        var format = CommonOptions.Format("table", "csv", "json");
+        var output = CommonOptions.Out();
+        var name = new Argument<string>("model") { Description = "The model name, as 'tipw model list' shows it" };
+        var command = new Command("card", "The model card: data, split, threshold, calibration, metrics on each evaluation set, features, known failure modes") { home, format, output, name };
+        command.SetAction(parseResult =>
+        {
+            var table = ClassifierService.Card(TipwHome.At(parseResult.GetValue(home)), parseResult.GetValue(name)!);
+            ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
+            return CliApp.Success;
+        });
         return command;
     }
 
