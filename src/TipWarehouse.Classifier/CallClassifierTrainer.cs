@@ -18,7 +18,15 @@ public sealed record TrainingOptions
 
     /// <summary>After reaching the recall target on the validation slice, the threshold is lowered into the sparse band of scores
     /// below it, flagging at most this share more validation calls (0 keeps the recall-target threshold).</summary>
-    public double GapShare { get; init; } = 0.05;
+    public double GapShare { get; init; }
+
+    /// <summary>The precision the threshold must keep on the validation slice: when the recall-target threshold flags calls
+    /// at a lower precision, the threshold is raised to the lowest one that reaches this floor (recall then falls short of
+    /// the target, and the metadata says so). 0 disables the floor.</summary>
+    public double PrecisionFloor { get; init; } = 0.85;
+
+    /// <summary>The L2 regularisation of the SDCA learner (chosen on the tuning part of the hand-written narratives).</summary>
+    public float L2Regularization { get; init; } = 1e-3f;
 
     /// <summary>How many of the latest months are held out as the test window.</summary>
     public int TestMonths { get; init; } = 6;
@@ -29,6 +37,11 @@ public sealed record TrainingOptions
     /// <summary>Also train on a narrative-only copy of every call, so the model scores narratives without the call's fields
     /// (<c>tipw model predict</c> on an arbitrary file) as well as complete calls.</summary>
     public bool NarrativeOnlyCopies { get; init; } = true;
+
+    /// <summary>Refit on the fit and validation months before testing (the calibration and threshold then come from the
+    /// model fitted without the validation months). Off by default: the model shipped is the one its calibration was
+    /// fitted for, so its probabilities average to the labelled share (refitting overstated it by about 3 points).</summary>
+    public bool Refit { get; init; }
 
     /// <summary>The MLContext seed; the same data and seed give the same model.</summary>
     public int Seed { get; init; } = 20060313;
@@ -51,6 +64,8 @@ public sealed record TrainingResult(
     DataViewSchema InputSchema,
     TimeSplit Split,
     double Threshold,
+    PlattCalibration Calibration,
+    double PrevalenceSd,
     BinaryMetrics ValidationMetrics,
     BinaryMetrics TestMetrics,
     TimeSpan Duration);
@@ -64,8 +79,8 @@ public sealed class CallClassifierTrainer
         $"featurizer {TextFeaturizer.Version}: narrative lower-cased, accents and n-tilde folded, digits and punctuation removed",
         $"narrative word 1-2 grams (Spanish stop words removed, negations kept), 1+ln(tf), L2, hashed into 2^{TextFeaturizer.WordBits}",
         $"narrative character 3-, 4- and 5-grams, 1+ln(tf), L2, hashed into 2^{TextFeaturizer.CharBits}",
-        "caller type, victim sex, department, hour band, victim age band (one-hot, hashed)",
-        "victim age, minor flag, log(1 + duration), each with a missing indicator",
+        $"trafficking indicators ({IndicatorLexicon.Concepts.Count} concepts: recruitment, false promises, movement, the CTDC means of control, exploitation types, explicit terms, minors, freedom to leave, inquiries), each pair of the act/movement/means/purpose groups, and act + means + purpose together",
+        "caller type, victim age band (one-hot, hashed); victim age and minor flag with missing indicators (sex, department, hour and duration are not used)",
         "trained on each call and on a narrative-only copy of it, so narratives without fields score on the same scale",
     ];
 
@@ -95,19 +110,72 @@ public sealed class CallClassifierTrainer
         var ml = new MLContext(options.Seed);
         cancellationToken.ThrowIfCancellationRequested();
         var probe = Fit(ml, split.Fit, options);
-        var validationScores = CallScorer.Probabilities(ml, probe, split.Validation);
+        var rawValidation = CallScorer.Probabilities(ml, probe, split.Validation);
         var validationLabels = split.Validation.Select(c => c.Label).ToArray();
-        var recallThreshold = BinaryMetrics.ThresholdForRecall(validationScores, validationLabels, options.RecallTarget);
-        var threshold = options.GapShare > 0 ? BinaryMetrics.CenterInGap(validationScores, recallThreshold, options.GapShare) : recallThreshold;
+        var calibration = PlattCalibration.Fit(rawValidation, validationLabels);
+        var validationScores = rawValidation.Select(calibration.Apply).ToArray();
+        var threshold = ChooseThreshold(validationScores, validationLabels, options);
         var validationMetrics = BinaryMetrics.Compute(validationScores, validationLabels, threshold);
 
         cancellationToken.ThrowIfCancellationRequested();
-        var train = split.Train;
-        var model = Fit(ml, train, options);
-        var testScores = CallScorer.Probabilities(ml, model, split.Test);
+        var model = options.Refit ? Fit(ml, split.Train, options) : probe;
+        var testScores = CallScorer.Probabilities(ml, model, split.Test).Select(calibration.Apply).ToArray();
         var testMetrics = BinaryMetrics.Compute(testScores, split.Test.Select(c => c.Label).ToArray(), threshold);
+        var prevalenceSd = MonthlyResidualSd(split.Test, testScores);
         var schema = InputSchema(ml);
-        return new TrainingResult(model, schema, split, threshold, validationMetrics, testMetrics, _time.GetElapsedTime(started));
+        return new TrainingResult(model, schema, split, threshold, calibration, prevalenceSd, validationMetrics, testMetrics, _time.GetElapsedTime(started));
+    }
+
+    /// <summary>The triage threshold: the highest reaching the recall target, raised if needed to keep the precision floor.</summary>
+    public static double ChooseThreshold(IReadOnlyList<float> scores, IReadOnlyList<bool> labels, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var threshold = BinaryMetrics.ThresholdForRecall(scores, labels, options.RecallTarget);
+        if (options.GapShare > 0)
+        {
+            threshold = BinaryMetrics.CenterInGap(scores, threshold, options.GapShare);
+        }
+
+        if (options.PrecisionFloor <= 0 || BinaryMetrics.Compute(scores, labels, threshold).Precision >= options.PrecisionFloor)
+        {
+            return threshold;
+        }
+
+        // Raise the threshold through the distinct scores above it until the precision floor holds.
+        foreach (var candidate in scores.Where(p => p > threshold).Distinct().Order())
+        {
+            if (BinaryMetrics.Compute(scores, labels, candidate).Precision >= options.PrecisionFloor)
+            {
+                return candidate;
+            }
+        }
+
+        return threshold;
+    }
+
+    /// <summary>The calibration part of a monthly prevalence interval: the root mean square, over the months of
+    /// <paramref name="calls"/>, of the difference between the mean probability and the labelled share, less the part the
+    /// months' own Bernoulli variance explains (at least 0.005).</summary>
+    public static double MonthlyResidualSd(IReadOnlyList<CallFeatures> calls, IReadOnlyList<float> probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        ArgumentNullException.ThrowIfNull(probabilities);
+        var months = calls.Select((c, i) => (Month: c.CallDateKey / 100, c.Label, P: (double)probabilities[i])).GroupBy(r => r.Month).ToList();
+        if (months.Count == 0)
+        {
+            return 0.005;
+        }
+
+        double excess = 0;
+        foreach (var month in months)
+        {
+            var n = month.Count();
+            var difference = (month.Sum(r => r.P) - month.Count(r => r.Label)) / n;
+            var noise = month.Sum(r => r.P * (1 - r.P)) / ((double)n * n);
+            excess += (difference * difference) - noise;
+        }
+
+        return Math.Max(0.005, Math.Sqrt(Math.Max(0, excess / months.Count)));
     }
 
     /// <summary>Featurizes <paramref name="rows"/> and fits the learner on them.</summary>
@@ -141,7 +209,7 @@ public sealed class CallClassifierTrainer
                 FeatureColumnName = FeatureRow.FeaturesColumn,
                 // No L1: a dense model spreads weight over many n-grams, which holds up better on unseen wording.
                 L1Regularization = 0f,
-                L2Regularization = 1e-4f,
+                L2Regularization = options.L2Regularization,
                 MaximumNumberOfIterations = 30,
                 NumberOfThreads = 1,
             }),

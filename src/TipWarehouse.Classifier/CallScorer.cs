@@ -16,12 +16,16 @@ public sealed class CallScorer
     // delays one partition), large enough that building a data view and cursor per partition costs nothing measurable.
     private const int PartitionSize = 8192;
 
-    public CallScorer(MLContext ml, ITransformer model, double threshold)
+    public CallScorer(MLContext ml, ITransformer model, double threshold, PlattCalibration? calibration = null)
     {
         Context = ml;
         Model = model;
         Threshold = threshold;
+        Calibration = calibration ?? PlattCalibration.Identity;
     }
+
+    /// <summary>The calibration applied to the learner's probabilities (identity for models trained before it existed).</summary>
+    public PlattCalibration Calibration { get; }
 
     /// <summary>The probability at or above which a call is flagged as TIP-related.</summary>
     public double Threshold { get; }
@@ -33,7 +37,7 @@ public sealed class CallScorer
     public MLContext Context { get; }
 
     /// <summary>Loads a saved model zip (<c>model.zip</c>) with its threshold.</summary>
-    public static CallScorer Load(string modelPath, double threshold, int seed = 20060313)
+    public static CallScorer Load(string modelPath, double threshold, PlattCalibration? calibration = null, int seed = 20060313)
     {
         if (!File.Exists(modelPath))
         {
@@ -44,7 +48,7 @@ public sealed class CallScorer
         try
         {
             var model = ml.Model.Load(modelPath, out _);
-            return new CallScorer(ml, model, threshold);
+            return new CallScorer(ml, model, threshold, calibration);
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException or InvalidDataException or IOException)
         {
@@ -52,8 +56,17 @@ public sealed class CallScorer
         }
     }
 
-    /// <summary>The TIP probability of each call, in input order.</summary>
-    public float[] Score(IReadOnlyList<CallFeatures> calls) => Probabilities(Context, Model, calls);
+    /// <summary>The calibrated TIP probability of each call, in input order.</summary>
+    public float[] Score(IReadOnlyList<CallFeatures> calls)
+    {
+        var raw = Probabilities(Context, Model, calls);
+        for (var i = 0; i < raw.Length; i++)
+        {
+            raw[i] = Calibration.Apply(raw[i]);
+        }
+
+        return raw;
+    }
 
     /// <summary>True when <paramref name="probability"/> reaches the threshold.</summary>
     public bool IsFlagged(float probability) => probability >= Threshold;

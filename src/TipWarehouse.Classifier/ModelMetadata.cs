@@ -25,6 +25,17 @@ public sealed record ModelMetadata
     /// <summary>The recall the threshold was chosen to reach on the validation slice.</summary>
     public required double RecallTarget { get; init; }
 
+    /// <summary>The precision the threshold had to keep on the validation slice (0: none).</summary>
+    public double PrecisionFloor { get; init; }
+
+    /// <summary>The Platt calibration applied to the learner's probabilities (fitted on the validation slice); null for
+    /// models trained before calibration existed.</summary>
+    public PlattCalibration? Calibration { get; init; }
+
+    /// <summary>The calibration standard deviation of a monthly prevalence estimate (see
+    /// <see cref="CallClassifierTrainer.MonthlyResidualSd"/>), measured on the test months.</summary>
+    public double PrevalenceSd { get; init; }
+
     /// <summary>The features the model uses.</summary>
     public required IReadOnlyList<string> Features { get; init; }
 

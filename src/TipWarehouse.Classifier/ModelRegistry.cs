@@ -19,7 +19,11 @@ public sealed record RegisteredModel(int ModelKey, string ModelName, string Trai
     public string MetadataPath(TipwHome home) => Path.Combine(Path.GetDirectoryName(ModelPath(home))!, ModelRegistry.MetadataFileName);
 
     /// <summary>Loads the model for scoring.</summary>
-    public CallScorer LoadScorer(TipwHome home) => CallScorer.Load(ModelPath(home), Threshold);
+    public CallScorer LoadScorer(TipwHome home)
+    {
+        var metadata = File.Exists(MetadataPath(home)) ? ModelMetadata.Load(MetadataPath(home)) : null;
+        return CallScorer.Load(ModelPath(home), Threshold, metadata?.Calibration);
+    }
 }
 
 /// <summary>The model registry: artifacts under <c>H/models/&lt;name&gt;/</c> and one <c>dw.dim_model</c> row per model.</summary>
@@ -53,18 +57,21 @@ public static class ModelRegistry
             Features = CallClassifierTrainer.FeatureDescriptions,
             LabelSource = TipLabels.LabelSource,
             TrainFrom = split.TrainFrom,
-            TrainTo = split.TrainTo,
+            TrainTo = options.Refit ? split.TrainTo : split.ValidationFrom.AddDays(-1),
             ValidationFrom = split.ValidationFrom,
             TestFrom = split.TestFrom,
             TestTo = split.TestTo,
-            TrainRows = split.Fit.Count + split.Validation.Count,
-            TrainPositives = split.Fit.Count(c => c.Label) + split.Validation.Count(c => c.Label),
+            TrainRows = split.Fit.Count + (options.Refit ? split.Validation.Count : 0),
+            TrainPositives = split.Fit.Count(c => c.Label) + (options.Refit ? split.Validation.Count(c => c.Label) : 0),
             ValidationRows = split.Validation.Count,
             TestRows = split.Test.Count,
             UnlabelledExcluded = source.Unlabelled,
             DuplicatesRemoved = split.DuplicatesRemoved,
             TrainingSeconds = Math.Round(result.Duration.TotalSeconds, 2),
             Seed = options.Seed,
+            Calibration = result.Calibration,
+            PrevalenceSd = result.PrevalenceSd,
+            PrecisionFloor = options.PrecisionFloor,
             ValidationMetrics = result.ValidationMetrics,
             TestMetrics = result.TestMetrics,
         };
@@ -74,7 +81,7 @@ public static class ModelRegistry
     public static string ThresholdRule(TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var rule = string.Create(CultureInfo.InvariantCulture, $"highest threshold reaching recall {options.RecallTarget:0.00} on the validation months (warehouse labels)");
+        var rule = string.Create(CultureInfo.InvariantCulture, $"highest threshold reaching recall {options.RecallTarget:0.00} on the validation months (warehouse labels, calibrated probabilities), raised if needed to keep precision {options.PrecisionFloor:0.00}");
         return options.GapShare > 0
             ? rule + string.Create(CultureInfo.InvariantCulture, $", then lowered to the middle (log-odds) of the score band below it that flags at most {options.GapShare:P0} more validation calls")
             : rule;
@@ -103,9 +110,11 @@ public static class ModelRegistry
         insert.Transaction = transaction;
         insert.CommandText = """
             INSERT INTO dw.dim_model (model_name, trainer, trained_at, train_from, train_to, test_from, test_to, threshold,
-                                      auc, pr_auc, precision, recall, f1, is_active, artifact_path, label_source)
+                                      auc, pr_auc, precision, recall, f1, is_active, artifact_path, label_source,
+                                      prevalence_sd, recall_target, precision_floor)
             VALUES ($name, $trainer, $trained_at, $train_from, $train_to, $test_from, $test_to, $threshold,
-                    $auc, $pr_auc, $precision, $recall, $f1, false, $artifact, $label_source)
+                    $auc, $pr_auc, $precision, $recall, $f1, false, $artifact, $label_source,
+                    $prevalence_sd, $recall_target, $precision_floor)
             RETURNING model_key
             """;
         var m = metadata.TestMetrics;
@@ -124,6 +133,9 @@ public static class ModelRegistry
         insert.Parameters.Add(new DuckDBParameter("f1", m.F1));
         insert.Parameters.Add(new DuckDBParameter("artifact", relative));
         insert.Parameters.Add(new DuckDBParameter("label_source", TruncateTo(metadata.LabelSource, 200)));
+        insert.Parameters.Add(new DuckDBParameter("prevalence_sd", metadata.PrevalenceSd));
+        insert.Parameters.Add(new DuckDBParameter("recall_target", metadata.RecallTarget));
+        insert.Parameters.Add(new DuckDBParameter("precision_floor", metadata.PrecisionFloor));
         var key = Convert.ToInt32(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
         if (activate)
         {
@@ -159,7 +171,8 @@ public static class ModelRegistry
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT model_name AS model, auc, pr_auc, "precision", recall, f1, threshold, CAST(is_active AS BOOLEAN) AS active,
-                   trainer, trained_at, train_from, train_to, test_from, test_to, artifact_path
+                   trainer, trained_at, train_from, train_to, test_from, test_to, artifact_path, recall_target, precision_floor,
+                   prevalence_sd
             FROM dw.dim_model WHERE model_key <> -1
             ORDER BY trained_at DESC, model_key DESC
             """;

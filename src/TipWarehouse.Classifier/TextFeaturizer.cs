@@ -17,7 +17,7 @@ namespace TipWarehouse.Classifier;
 public static class TextFeaturizer
 {
     /// <summary>Recorded in each model's metadata; a model trained with another version must be retrained.</summary>
-    public const string Version = "tipw-text-v2";
+    public const string Version = "tipw-text-v3";
 
     /// <summary>Bits of the word n-gram hash space.</summary>
     public const int WordBits = 18;
@@ -25,7 +25,7 @@ public static class TextFeaturizer
     /// <summary>Bits of the character n-gram hash space.</summary>
     public const int CharBits = 18;
 
-    /// <summary>Bits of the hashed field space (caller type, sex, department, hour band, age band).</summary>
+    /// <summary>Bits of the hashed field space (caller type, age band).</summary>
     public const int FieldBits = 10;
 
     private const int WordSize = 1 << WordBits;
@@ -36,14 +36,28 @@ public static class TextFeaturizer
     private const int FieldOffset = CharOffset + CharSize;
     private const int NumberOffset = FieldOffset + FieldSize;
 
-    /// <summary>The numeric features at the end of the vector, in order.</summary>
-    public static IReadOnlyList<string> NumberNames { get; } = ["victim_age/100", "victim_age_missing", "is_minor", "is_minor_missing", "log_duration/8", "duration_missing"];
+    /// <summary>The numeric features after the hashed blocks, in order.</summary>
+    public static IReadOnlyList<string> NumberNames { get; } = ["victim_age/100", "victim_age_missing", "is_minor", "is_minor_missing"];
+
+    private static readonly int s_indicatorOffset = NumberOffset + NumberNames.Count;
+
+    /// <summary>The indicator features at the end of the vector, in order: one per <see cref="IndicatorLexicon.Concepts"/>,
+    /// one per pair of <see cref="IndicatorLexicon.CoreGroups"/>, and act + means + purpose together.</summary>
+    public static IReadOnlyList<string> IndicatorNames { get; } = BuildIndicatorNames();
 
     /// <summary>The length of every feature vector.</summary>
-    public static int Size { get; } = NumberOffset + NumberNames.Count;
+    public static int Size { get; } = s_indicatorOffset + IndicatorNames.Count;
 
-    private const float WordWeight = 1.0f;
-    private const float CharWeight = 1.0f;
+    // Block weights, chosen on the tuning part of the hand-written narratives (README, "Classifier"): the indicators carry
+    // over to unseen wording, the n-grams mostly memorise the training wording, so the n-gram blocks are damped.
+    /// <summary>The L2 norm of the word n-gram block.</summary>
+    public const float WordWeight = 0.5f;
+
+    /// <summary>The L2 norm of the character n-gram block.</summary>
+    public const float CharWeight = 0.3f;
+
+    /// <summary>The value of each indicator feature present.</summary>
+    public const float IndicatorWeight = 1.0f;
 
     // Radix digit width: two passes cover the widest hashed block.
     private const int RadixBits = ((WordBits > CharBits ? WordBits : CharBits) + 1) / 2;
@@ -56,7 +70,9 @@ public static class TextFeaturizer
     private static readonly HashSet<ulong> s_stopWords = BuildStopWords();
 
     /// <summary>What a feature index stands for: its block and a readable name.</summary>
-    public readonly record struct FeatureName(int Index, string Kind, string Name);
+    /// <remarks><paramref name="Start"/> and <paramref name="Length"/> locate the feature in the folded text
+    /// (<see cref="FoldText(string, out int[])"/> maps it back to the narrative); -1 for fields and numbers.</remarks>
+    public readonly record struct FeatureName(int Index, string Kind, string Name, int Start = -1, int Length = 0);
 
     /// <summary>Featurizes one call into <paramref name="indices"/>/<paramref name="values"/> (sorted by index); returns the count.</summary>
     /// <remarks>The buffers are grown as needed; pass the same ones again to avoid allocations.</remarks>
@@ -78,7 +94,8 @@ public static class TextFeaturizer
             var charCount = CharGrams(folded.AsSpan(0, length), raw, names);
             count = Block(raw.AsSpan(0, charCount), scratch, CharOffset, CharWeight, ref indices, ref values, count);
             count = Fields(call, ref indices, ref values, count, names);
-            return Numbers(call, ref indices, ref values, count);
+            count = Numbers(call, ref indices, ref values, count);
+            return Indicators(folded.AsSpan(0, length), ref indices, ref values, count, names);
         }
         finally
         {
@@ -96,13 +113,31 @@ public static class TextFeaturizer
         return new string(buffer, 0, Fold(text, buffer));
     }
 
-    private static int Fold(string text, char[] output)
+    /// <summary><see cref="FoldText(string)"/> with, for each folded character, the index of the narrative character it
+    /// came from (-1 for an added space).</summary>
+    public static string FoldText(string text, out int[] sourceIndex)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var buffer = new char[text.Length + 2];
+        var map = new int[text.Length + 2];
+        var n = Fold(text, buffer, map);
+        sourceIndex = map[..n];
+        return new string(buffer, 0, n);
+    }
+
+    private static int Fold(string text, char[] output, int[]? map = null)
     {
         var n = 0;
+        if (map is not null)
+        {
+            map[n] = -1;
+        }
+
         output[n++] = ' ';
         var inPlaceholder = false;
-        foreach (var c in text)
+        for (var index = 0; index < text.Length; index++)
         {
+            var c = text[index];
             // "[NOMBRE]", "[DNI]": where the PII scrubber acted says nothing about TIP, so placeholders are skipped.
             if (c == '[')
             {
@@ -122,11 +157,21 @@ public static class TextFeaturizer
                 continue;
             }
 
+            if (map is not null)
+            {
+                map[n] = f == ' ' ? -1 : index;
+            }
+
             output[n++] = f;
         }
 
         if (output[n - 1] != ' ')
         {
+            if (map is not null)
+            {
+                map[n] = -1;
+            }
+
             output[n++] = ' ';
         }
 
@@ -163,11 +208,11 @@ public static class TextFeaturizer
             if (word.Length > 1 && !s_stopWords.Contains(hash))
             {
                 output[n++] = (int)(Mix(hash) & (WordSize - 1));
-                names?.Add(new FeatureName(WordOffset + output[n - 1], "word", word.ToString()));
+                names?.Add(new FeatureName(WordOffset + output[n - 1], "word", word.ToString(), start, word.Length));
                 if (previousStart >= 0)
                 {
                     output[n++] = (int)(Mix((previous * 31) ^ hash ^ 0x9e3779b97f4a7c15UL) & (WordSize - 1));
-                    names?.Add(new FeatureName(WordOffset + output[n - 1], "word", $"{text.Slice(previousStart, previousLength)} {word}"));
+                    names?.Add(new FeatureName(WordOffset + output[n - 1], "word", $"{text.Slice(previousStart, previousLength)} {word}", previousStart, i - previousStart));
                 }
 
                 previous = hash;
@@ -195,7 +240,7 @@ public static class TextFeaturizer
                 {
                     // Seed by length so "abc" and the 3-prefix of "abcd" never share a hash by construction.
                     output[n++] = (int)(Mix(hash + (ulong)k) & (CharSize - 1));
-                    names?.Add(new FeatureName(CharOffset + output[n - 1], "chars", text.Slice(i, k + 1).ToString().Replace(' ', '_')));
+                    names?.Add(new FeatureName(CharOffset + output[n - 1], "chars", text.Slice(i, k + 1).ToString().Replace(' ', '_'), i, k + 1));
                 }
             }
         }
@@ -294,12 +339,11 @@ public static class TextFeaturizer
 
     private static int Fields(CallFeatures call, ref int[] indices, ref float[] values, int count, List<FeatureName>? names)
     {
-        Span<int> slots = stackalloc int[5];
+        // Sex, department, hour and duration are left out: they say nothing about the indicators and let the model learn
+        // where and when the operators' practice differed rather than what the caller reported.
+        Span<int> slots = stackalloc int[2];
         var n = 0;
         AddField("caller", call.CallerType, slots, ref n, names);
-        AddField("sex", call.Sex, slots, ref n, names);
-        AddField("department", call.Department, slots, ref n, names);
-        AddField("hour", call.HourBand, slots, ref n, names);
         AddField("age", call.AgeBand, slots, ref n, names);
         slots[..n].Sort();
         for (var i = 0; i < n; i++)
@@ -334,8 +378,7 @@ public static class TextFeaturizer
         Ensure(ref indices, ref values, count + NumberNames.Count);
         var age = float.IsNaN(call.VictimAge);
         var minor = float.IsNaN(call.IsMinor);
-        var duration = float.IsNaN(call.LogDuration);
-        Span<float> numbers = [age ? 0f : call.VictimAge / 100f, age ? 1f : 0f, minor ? 0f : call.IsMinor, minor ? 1f : 0f, duration ? 0f : call.LogDuration / 8f, duration ? 1f : 0f];
+        Span<float> numbers = [age ? 0f : call.VictimAge / 100f, age ? 1f : 0f, minor ? 0f : call.IsMinor, minor ? 1f : 0f];
         for (var i = 0; i < numbers.Length; i++)
         {
             if (numbers[i] != 0)
@@ -351,6 +394,115 @@ public static class TextFeaturizer
     /// <summary>The readable name of a numeric slot, or null when <paramref name="index"/> is not one.</summary>
     public static string? NumberName(int index) =>
         index >= NumberOffset && index < NumberOffset + NumberNames.Count ? NumberNames[index - NumberOffset] : null;
+
+    // One slot per concept found (1), one per pair of core groups both present, one for act + means + purpose.
+    private static int Indicators(ReadOnlySpan<char> folded, ref int[] indices, ref float[] values, int count, List<FeatureName>? names)
+    {
+        var hits = IndicatorLexicon.Find(folded);
+        if (hits.Count == 0)
+        {
+            return count;
+        }
+
+        var concepts = IndicatorLexicon.Concepts;
+        var core = IndicatorLexicon.CoreGroups;
+        Span<bool> present = stackalloc bool[concepts.Count];
+        Span<bool> groups = stackalloc bool[core.Count];
+        foreach (var hit in hits)
+        {
+            present[hit.Concept] = true;
+            var g = IndexOf(core, concepts[hit.Concept].Group);
+            if (g >= 0)
+            {
+                groups[g] = true;
+            }
+
+            if (names is not null)
+            {
+                names.Add(new FeatureName(s_indicatorOffset + hit.Concept, "indicator", concepts[hit.Concept].Code, hit.Start, hit.Length));
+            }
+        }
+
+        Ensure(ref indices, ref values, count + IndicatorNames.Count);
+        for (var c = 0; c < concepts.Count; c++)
+        {
+            if (present[c])
+            {
+                indices[count] = s_indicatorOffset + c;
+                values[count++] = IndicatorWeight;
+            }
+        }
+
+        var slot = s_indicatorOffset + concepts.Count;
+        for (var a = 0; a < core.Count; a++)
+        {
+            for (var b = a + 1; b < core.Count; b++, slot++)
+            {
+                if (groups[a] && groups[b])
+                {
+                    indices[count] = slot;
+                    values[count++] = IndicatorWeight;
+                    AddComboNames(names, hits, slot, core[a], core[b]);
+                }
+            }
+        }
+
+        if ((groups[0] || groups[1]) && groups[2] && groups[3])
+        {
+            indices[count] = slot;
+            values[count++] = IndicatorWeight;
+            AddComboNames(names, hits, slot, core[2], core[3]);
+        }
+
+        return count;
+    }
+
+    // A combination is located at the matches of the groups it combines.
+    private static void AddComboNames(List<FeatureName>? names, List<IndicatorLexicon.Hit> hits, int slot, IndicatorLexicon.Group a, IndicatorLexicon.Group b)
+    {
+        if (names is null)
+        {
+            return;
+        }
+
+        foreach (var hit in hits)
+        {
+            var group = IndicatorLexicon.Concepts[hit.Concept].Group;
+            if (group == a || group == b)
+            {
+                names.Add(new FeatureName(slot, "indicator", IndicatorNames[slot - s_indicatorOffset], hit.Start, hit.Length));
+            }
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<IndicatorLexicon.Group> list, IndicatorLexicon.Group group)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] == group)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string[] BuildIndicatorNames()
+    {
+        var core = IndicatorLexicon.CoreGroups;
+        var list = IndicatorLexicon.Concepts.Select(c => c.Code).ToList();
+        for (var a = 0; a < core.Count; a++)
+        {
+            for (var b = a + 1; b < core.Count; b++)
+            {
+                list.Add($"{core[a].ToString().ToUpperInvariant()}+{core[b].ToString().ToUpperInvariant()}");
+            }
+        }
+
+        list.Add("ACT+MEANS+PURPOSE");
+        return [.. list];
+    }
 
     private static void Ensure(ref int[] indices, ref float[] values, int needed)
     {

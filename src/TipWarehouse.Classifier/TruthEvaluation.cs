@@ -5,6 +5,26 @@ using TipWarehouse.Core;
 
 namespace TipWarehouse.Classifier;
 
+/// <summary>One period of the prevalence check: the model's estimate and interval against the true share of TIP calls.</summary>
+public sealed record PrevalencePeriod(string Period, long Calls, double TrueShare, double Estimate, double Low, double High, double OperatorShare)
+{
+    /// <summary>Estimate minus true share.</summary>
+    public double Error => Estimate - TrueShare;
+
+    /// <summary>True when the interval holds the true share.</summary>
+    public bool Covered => TrueShare >= Low && TrueShare <= High;
+}
+
+/// <summary>The active model's prevalence estimates over every scored month and quarter, against the truth.</summary>
+public sealed record PrevalenceCheck(string ModelName, IReadOnlyList<PrevalencePeriod> Months, IReadOnlyList<PrevalencePeriod> Quarters)
+{
+    /// <summary>The largest absolute quarterly error.</summary>
+    public double MaxQuarterError => Quarters.Count == 0 ? double.NaN : Quarters.Max(q => Math.Abs(q.Error));
+
+    /// <summary>The share of months whose interval holds the true share.</summary>
+    public double MonthlyCoverage => Months.Count == 0 ? double.NaN : (double)Months.Count(m => m.Covered) / Months.Count;
+}
+
 /// <summary>The active model judged against the simulator's true labels on its test months.</summary>
 public sealed record TruthEvaluationResult(string ModelName, DateOnly TestFrom, DateOnly TestTo, int CallsWithoutTruth, BinaryMetrics Model, BinaryMetrics OperatorCategory);
 
@@ -88,6 +108,77 @@ public static class TruthEvaluation
         var model = BinaryMetrics.Compute(scorer.Score(calls), labels, active.Threshold);
         var operatorCategory = BinaryMetrics.Compute(operatorFlags, labels, 0.5);
         return new TruthEvaluationResult(active.ModelName, metadata.TestFrom, metadata.TestTo, missing, model, operatorCategory);
+    }
+
+    /// <summary>The active model's stored scores (<c>dw.fact_call_score</c>, as the monthly report reads them) per month and
+    /// quarter: the prevalence estimate with its 95% interval against the true share and the operator's share.</summary>
+    public static PrevalenceCheck CheckPrevalence(DuckDBConnection connection, TipwHome home, string truthDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(home);
+        var active = ModelRegistry.Active(connection)
+            ?? throw new TipwException($"No active model. Train and activate one first: tipw model train --home {home.Root} --activate");
+        var metadata = ModelMetadata.Load(active.MetadataPath(home));
+        var truth = ReadTruth(truthDirectory);
+        var rows = new List<(int Month, bool IsTip, double P, bool Operator)>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT c.call_id, c.call_date_key, s.probability, c.operator_category
+                FROM dw.fact_call_score s
+                JOIN dw.fact_hotline_call c ON c.call_key = s.call_key
+                WHERE s.model_key = $model
+                """;
+            command.Parameters.Add(new DuckDBParameter("model", active.ModelKey));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                if (truth.TryGetValue(reader.GetString(0), out var isTip))
+                {
+                    rows.Add((Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture) / 100, isTip, reader.GetDouble(2),
+                        TipLabels.FromOperatorCategory(reader.IsDBNull(3) ? null : reader.GetString(3)) == true));
+                }
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            throw new TipwException($"The active model {active.ModelName} has no scored call with a true label; run 'tipw model score --home {home.Root}' and pass the truth of the world loaded into this home.");
+        }
+
+        List<PrevalencePeriod> Periods(Func<int, string> label) => [.. rows.GroupBy(r => label(r.Month)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            var estimate = Prevalence.FromSums(g.Count(), g.Sum(r => r.P), g.Sum(r => r.P * (1 - r.P)), metadata.PrevalenceSd);
+            return new PrevalencePeriod(g.Key, g.Count(), (double)g.Count(r => r.IsTip) / g.Count(), estimate.Share, estimate.Low, estimate.High, (double)g.Count(r => r.Operator) / g.Count());
+        })];
+
+        return new PrevalenceCheck(
+            active.ModelName,
+            Periods(m => $"{m / 100:0000}-{m % 100:00}"),
+            Periods(m => $"{m / 100:0000}-Q{((m % 100) + 2) / 3}"));
+    }
+
+    /// <summary>The prevalence check as a table, one row per period.</summary>
+    public static ResultTable ToTable(PrevalenceCheck check, bool quarters)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        var periods = quarters ? check.Quarters : check.Months;
+        return new ResultTable(
+            [
+                new("period", typeof(string)), new("calls", typeof(long)), new("true_share", typeof(double)), new("tip_share_model", typeof(double)),
+                new("tip_share_model_low", typeof(double)), new("tip_share_model_high", typeof(double)), new("error", typeof(double)),
+                new("covered", typeof(bool)), new("operator_share", typeof(double)),
+            ],
+            [.. periods.Select(p => new object?[] { p.Period, p.Calls, R(p.TrueShare), R(p.Estimate), R(p.Low), R(p.High), R(p.Error), p.Covered, R(p.OperatorShare) })],
+            [.. PrevalenceNotes(check)]);
+    }
+
+    /// <summary>The summary lines of a prevalence check (targets: every quarter within 1.5 points, ≥ 90% monthly coverage).</summary>
+    public static IEnumerable<string> PrevalenceNotes(PrevalenceCheck check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        yield return $"prevalence of {check.ModelName} (mean calibrated probability of the stored scores) against the simulator's true share";
+        yield return string.Create(CultureInfo.InvariantCulture, $"quarters: largest |error| {check.MaxQuarterError * 100:0.00} points over {check.Quarters.Count} quarter(s) (target <= 1.50); months: true share inside the 95% interval in {check.Months.Count(m => m.Covered)} of {check.Months.Count} ({check.MonthlyCoverage:P1}; target >= 90%)");
     }
 
     /// <summary>The evaluation as the table <c>tipw evaluate classifier</c> prints.</summary>

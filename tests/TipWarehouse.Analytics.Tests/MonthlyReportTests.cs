@@ -76,6 +76,17 @@ public sealed class MonthlyReportTests : IClassFixture<WarehouseFixture>
         Assert.Equal((long)warehouse.Scores.Count, table.Rows.Sum(r => Cell(table, r, "calls_scored")));
         Assert.Equal((long)warehouse.Scores.Count(s => s.Value), table.Rows.Sum(r => Cell(table, r, "calls_tip_by_model")));
         Assert.DoesNotContain(table.Notes, n => n.Contains("No active model", StringComparison.Ordinal));
+
+        // tip_share_model is the mean probability (every synthetic score is 0.5, a third of them flagged), not the flag
+        // share; without a calibration SD its interval is the Bernoulli one, 0.5 +/- 1.96 * 0.5 / sqrt(n).
+        foreach (var row in table.Rows.Where(r => Cell(table, r, "calls_scored") > 0))
+        {
+            var n = Cell(table, row, "calls_scored");
+            var halfWidth = Prevalence.Z95 * 0.5 / Math.Sqrt(n);
+            Assert.Equal(0.5, (double)row[table.IndexOf("tip_share_model")]!, 6);
+            Assert.Equal(0.5 - halfWidth, (double)row[table.IndexOf("tip_share_model_low")]!, 6);
+            Assert.Equal(0.5 + halfWidth, (double)row[table.IndexOf("tip_share_model_high")]!, 6);
+        }
     }
 
     [Fact]

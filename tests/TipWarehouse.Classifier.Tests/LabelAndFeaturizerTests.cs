@@ -54,8 +54,8 @@ public sealed class LabelAndFeaturizerTests
         Assert.All(indices, i => Assert.InRange(i, 0, TextFeaturizer.Size - 1));
         var words = Norm(indices, values, 0, 1 << TextFeaturizer.WordBits);
         var chars = Norm(indices, values, 1 << TextFeaturizer.WordBits, 2 << TextFeaturizer.WordBits);
-        Assert.Equal(1.0, words, 4);
-        Assert.Equal(1.0, chars, 4);
+        Assert.Equal(TextFeaturizer.WordWeight, words, 4);
+        Assert.Equal(TextFeaturizer.CharWeight, chars, 4);
     }
 
     [Fact]
@@ -74,7 +74,8 @@ public sealed class LabelAndFeaturizerTests
     {
         var (indices, values) = Vector(CallFeatures.Create(null, 0, null));
 
-        Assert.Equal(3, indices.Length);
+        // Age and minor flag missing; sex, department, hour and duration are no features.
+        Assert.Equal(2, indices.Length);
         Assert.All(values, v => Assert.Equal(1f, v));
     }
 
@@ -90,11 +91,12 @@ public sealed class LabelAndFeaturizerTests
 
         var textLimit = 2 << TextFeaturizer.WordBits;
         var expected = new List<(int Index, float Value)>();
-        foreach (var block in names.GroupBy(f => f.Index < (1 << TextFeaturizer.WordBits)))
+        foreach (var block in names.Where(f => f.Index < textLimit).GroupBy(f => f.Index < (1 << TextFeaturizer.WordBits)))
         {
             var counts = block.GroupBy(f => f.Index).Select(g => (Index: g.Key, Weight: 1f + MathF.Log(g.Count()))).OrderBy(c => c.Index).ToList();
             var norm = Math.Sqrt(counts.Sum(c => (double)c.Weight * c.Weight));
-            expected.AddRange(counts.Select(c => (c.Index, (float)(c.Weight / norm))));
+            var scale = block.Key ? TextFeaturizer.WordWeight : TextFeaturizer.CharWeight;
+            expected.AddRange(counts.Select(c => (c.Index, (float)(scale * c.Weight / norm))));
         }
 
         expected.Sort();

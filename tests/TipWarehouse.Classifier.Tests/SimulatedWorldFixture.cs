@@ -37,7 +37,7 @@ public sealed class SimulatedWorldFixture : IDisposable
 
     public TrainingResult Result { get; }
 
-    public CallScorer Scorer => new(new Microsoft.ML.MLContext(Options.Seed), Result.Model, Result.Threshold);
+    public CallScorer Scorer => new(new Microsoft.ML.MLContext(Options.Seed), Result.Model, Result.Threshold, Result.Calibration);
 
     public void Dispose()
     {

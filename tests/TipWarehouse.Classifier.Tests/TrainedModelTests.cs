@@ -12,7 +12,10 @@ public sealed class TrainedModelTests(SimulatedWorldFixture world)
         var test = world.Result.TestMetrics;
         Assert.True(test.Count > 500, $"test months have {test.Count} labelled calls");
         Assert.True(test.Auc >= 0.85, $"AUC on the test months against operator labels is {test.Auc:0.000}");
-        Assert.True(world.Result.ValidationMetrics.Recall >= world.Options.RecallTarget - 1e-9, "the threshold reaches the recall target on the validation slice");
+        var validation = world.Result.ValidationMetrics;
+        Assert.True(
+            validation.Recall >= world.Options.RecallTarget - 1e-9 || validation.Precision >= world.Options.PrecisionFloor - 1e-9,
+            $"the threshold reaches the recall target on the validation slice, or was raised to keep the precision floor (recall {validation.Recall:0.000}, precision {validation.Precision:0.000})");
     }
 
     [Fact]
@@ -24,7 +27,7 @@ public sealed class TrainedModelTests(SimulatedWorldFixture world)
         var sample = world.Result.Split.Test.Take(300).ToList();
 
         var before = world.Scorer.Score(sample);
-        var after = CallScorer.Load(path, world.Result.Threshold).Score(sample);
+        var after = CallScorer.Load(path, world.Result.Threshold, world.Result.Calibration).Score(sample);
 
         Assert.Equal(before, after);
     }
@@ -94,16 +97,24 @@ public sealed class TrainedModelTests(SimulatedWorldFixture world)
     }
 
     [Fact]
-    public void Explain_lists_the_narrative_terms_that_drove_a_tip_score()
+    public void Explain_lists_the_explicit_indicator_words_among_its_top_five()
     {
-        var call = CallFeatures.Create("X1", 20070801, "La trajeron engañada con una oferta de trabajo, le retienen el DNI y no la dejan salir del local, dice que debe el pasaje");
+        const string narrative = "Mi sobrina dice que es trata de personas, a las chicas las encierran en el local, les dan droga y las trajeron con engaños desde Pucallpa";
+        var call = CallFeatures.Create("X1", 20070801, narrative, callerType: "FAMILIAR", victimAge: 16);
 
-        var explanation = ModelExplainer.Explain(world.Scorer, call);
+        var explanation = ModelExplainer.ExplainWords(world.Scorer, call, top: 12);
 
-        Assert.NotEmpty(explanation.Contributions);
-        var top = explanation.Contributions.Where(c => c.Contribution > 0).ToList();
-        Assert.NotEmpty(top);
-        Assert.Contains(top, c => c.Kind is "word" or "chars");
+        // The narrative's indicator words: explicit term, restricted movement, substances, false promises, movement. (In the
+        // small simulated world "trata" also fills the information requests, so it need not push towards TIP.)
+        var top5 = explanation.Contributions.Where(c => c.Contribution > 0).Take(5).ToList();
+        var words = top5.Where(c => c.Kind == "word").Select(c => c.Feature.ToLowerInvariant()).ToList();
+        string[] indicators = ["trata", "encierran", "droga", "engaños", "trajeron"];
+        Assert.True(indicators.Take(3).Count(words.Contains) >= 2 && indicators.Count(words.Contains) >= 3, $"contributions: {string.Join(", ", explanation.Contributions.Select(c => $"{c.Kind}:{c.Feature} {c.Contribution:0.000}"))}");
         Assert.Equal(world.Scorer.Score([call])[0], explanation.Probability, 5);
+
+        // Each span points at its word in the narrative, in order, and the table highlights the telling words.
+        Assert.All(explanation.Spans, s => Assert.Equal(s.Text, narrative.Substring(s.Start, s.Length)));
+        Assert.Equal(explanation.Spans.OrderBy(s => s.Start).Select(s => s.Start), explanation.Spans.Select(s => s.Start));
+        Assert.Contains("[[encierran]]", ModelExplainer.Highlight(explanation), StringComparison.Ordinal);
     }
 }

@@ -70,6 +70,13 @@ public sealed class WarehouseTests : IDisposable
         var active = list.Rows.Where(r => (bool)r[list.IndexOf("active")]!).Select(r => (string)r[0]!).ToList();
         Assert.Equal([second.ModelName], active);
 
+        var card = ClassifierService.Card(_home, second.ModelName);
+        Assert.Contains(card.Rows, r => (string)r[0]! == "threshold" && (string)r[1]! == "precision_floor" && (string)r[2]! == "0.85");
+        Assert.Contains(card.Rows, r => (string)r[0]! == "calibration" && (string)r[1]! == "method" && ((string)r[2]!).StartsWith("Platt", StringComparison.Ordinal));
+        Assert.Contains(card.Rows, r => (string)r[0]! == "metrics_test" && (string)r[1]! == "auc_pr_auc");
+        Assert.Equal(ClassifierService.KnownFailureModes.Count, card.Rows.Count(r => (string)r[0]! == "known_failure_modes"));
+        Assert.Throws<TipwException>(() => ClassifierService.Card(_home, "tip-call-none"));
+
         ClassifierService.Activate(_home, first.Model.ModelName);
         using var connection = Warehouse.Open(_home, readOnly: true);
         Assert.Equal(first.Model.ModelName, ModelRegistry.Active(connection)!.ModelName);

@@ -18,6 +18,10 @@ CREATE TABLE [dw].[dim_model]
     [is_active] BIT NOT NULL,
     [artifact_path] NVARCHAR(400) NULL,
     [label_source] NVARCHAR(200) NULL,
+    -- Calibration SD of a monthly prevalence estimate (added to the Bernoulli variance of the calls' probabilities).
+    [prevalence_sd] FLOAT NULL,
+    [recall_target] FLOAT NULL,
+    [precision_floor] FLOAT NULL,
     CONSTRAINT [pk_dim_model] PRIMARY KEY ([model_key]),
     CONSTRAINT [uq_dim_model_model_name] UNIQUE ([model_name])
 );

@@ -1,3 +1,4 @@
+using System.Globalization;
 using DuckDB.NET.Data;
 using TipWarehouse.Analytics.Disclosure;
 using TipWarehouse.Core;
@@ -23,7 +24,9 @@ public static class MonthlyReport
         CountColumns,
         [
             new DerivedColumn("tip_share_operator", ["calls_tip_by_operator", "hotline_calls"]),
-            new DerivedColumn("tip_share_model", ["calls_tip_by_model", "calls_scored"]),
+            new DerivedColumn("tip_share_model", ["calls_scored"]),
+            new DerivedColumn("tip_share_model_low", ["calls_scored"]),
+            new DerivedColumn("tip_share_model_high", ["calls_scored"]),
         ]);
 
     /// <summary>Reads the nationwide monthly series (every month of the date dimension, zeros where nothing happened).</summary>
@@ -83,6 +86,8 @@ public static class MonthlyReport
             new("calls_scored", typeof(long)),
             new("calls_tip_by_model", typeof(long)),
             new("tip_share_model", typeof(double)),
+            new("tip_share_model_low", typeof(double)),
+            new("tip_share_model_high", typeof(double)),
             new("tip_police_reports", typeof(long)),
             new("tip_arrests", typeof(long)),
             new("cases_sent_to_prosecution", typeof(long)),
@@ -91,6 +96,12 @@ public static class MonthlyReport
             new("convictions", typeof(long)),
         };
 
+        if (hasModel)
+        {
+            notes.Add("tip_share_model is the active model's prevalence estimate, the mean of its calibrated probabilities over the scored calls (not the flag count); tip_share_model_low/high bound its 95% interval (Bernoulli variance of the calls plus the model's calibration variance).");
+        }
+
+        var prevalence = hasModel ? ReadPrevalenceSums(connection) : [];
         var rows = new List<object?[]>();
         foreach (var period in inWindow.GroupBy(s => s.Month.PeriodLabel(request.By)))
         {
@@ -107,14 +118,54 @@ public static class MonthlyReport
             [
                 period.Key,
                 sum[0], sum[1], Sql.Ratio(sum[1], sum[0]),
-                hasModel ? sum[2] : null, hasModel ? sum[3] : null, hasModel ? Sql.Ratio(sum[3], sum[2]) : null,
+                hasModel ? sum[2] : null, hasModel ? sum[3] : null, .. PrevalenceCells(hasModel, sum[2], period.Select(m => m.Month), prevalence),
                 sum[4], sum[5], sum[6], sum[7], sum[8], sum[9],
             ]);
         }
 
         return new ResultTable(columns, rows, notes);
     }
+
+    /// <summary>The active model's prevalence inputs per month (<c>rpt.v_monthly_national</c>).</summary>
+    public static Dictionary<YearMonth, MonthlyPrevalenceSums> ReadPrevalenceSums(DuckDBConnection connection)
+    {
+        var table = Sql.Read(connection, """
+            SELECT year_month, tip_expected_by_model, tip_variance_by_model, COALESCE(model_prevalence_sd, 0) AS model_prevalence_sd
+            FROM rpt.v_monthly_national
+            WHERE calls_scored > 0
+            """);
+        return table.Rows.ToDictionary(
+            r => Sql.Month(r[0]),
+            r => new MonthlyPrevalenceSums(Convert.ToDouble(r[1], CultureInfo.InvariantCulture), Convert.ToDouble(r[2], CultureInfo.InvariantCulture), Convert.ToDouble(r[3], CultureInfo.InvariantCulture)));
+    }
+
+    // tip_share_model and its interval for a period of months: the probabilities' sums add up; the calibration SD does not
+    // shrink with more months (the largest of the months' is used).
+    private static object?[] PrevalenceCells(bool hasModel, long scored, IEnumerable<YearMonth> months, Dictionary<YearMonth, MonthlyPrevalenceSums> sums)
+    {
+        if (!hasModel || scored == 0)
+        {
+            return [null, null, null];
+        }
+
+        double expected = 0, variance = 0, sd = 0;
+        foreach (var month in months)
+        {
+            if (sums.TryGetValue(month, out var m))
+            {
+                expected += m.Expected;
+                variance += m.Variance;
+                sd = Math.Max(sd, m.CalibrationSd);
+            }
+        }
+
+        var estimate = Prevalence.FromSums(scored, expected, variance, sd);
+        return [estimate.Share, estimate.Low, estimate.High];
+    }
 }
+
+/// <summary>One month's model prevalence inputs: the sum of calibrated probabilities, of p(1 − p), and the calibration SD.</summary>
+public readonly record struct MonthlyPrevalenceSums(double Expected, double Variance, double CalibrationSd);
 
 /// <summary>One month of the national series; counts in <see cref="MonthlyReport.CountColumns"/> order.</summary>
 public sealed record MonthlyFigures(YearMonth Month, long[] Counts)

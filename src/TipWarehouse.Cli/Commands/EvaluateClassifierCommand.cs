@@ -18,13 +18,29 @@ internal static class EvaluateClassifierCommand
             Description = "The simulated sources folder (or its truth/ folder) holding hotline_labels.csv",
             Required = true,
         };
-        var command = new Command("classifier", "Measure the active model on its test months against the simulator's true labels") { home, truth, format, output };
+        var prevalence = new Option<string?>("--prevalence")
+        {
+            Description = "Instead of the test-month metrics, the prevalence estimate (tip_share_model and its 95% interval) against the true share, per month or quarter",
+        };
+        prevalence.AcceptOnlyFromAmong("month", "quarter");
+        var command = new Command("classifier", "Measure the active model on its test months against the simulator's true labels, and its prevalence estimates over every scored month") { home, truth, prevalence, format, output };
         command.SetAction(parseResult =>
         {
             var tipwHome = TipwHome.At(parseResult.GetValue(home));
             using var connection = Warehouse.Open(tipwHome, readOnly: true);
-            var result = TruthEvaluation.Evaluate(connection, tipwHome, parseResult.GetValue(truth)!);
-            ResultWriter.WriteTo(TruthEvaluation.ToTable(result), parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
+            var truthDirectory = parseResult.GetValue(truth)!;
+            var by = parseResult.GetValue(prevalence);
+            var check = TruthEvaluation.CheckPrevalence(connection, tipwHome, truthDirectory);
+            if (by is not null)
+            {
+                ResultWriter.WriteTo(TruthEvaluation.ToTable(check, quarters: by == "quarter"), parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
+                return CliApp.Success;
+            }
+
+            var result = TruthEvaluation.Evaluate(connection, tipwHome, truthDirectory);
+            var table = TruthEvaluation.ToTable(result);
+            table = new ResultTable(table.Columns, table.Rows, [.. table.Notes, .. TruthEvaluation.PrevalenceNotes(check)]);
+            ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
             return CliApp.Success;
         });
         return command;

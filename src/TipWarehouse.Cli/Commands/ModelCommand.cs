@@ -6,7 +6,7 @@ using TipWarehouse.Core;
 
 namespace TipWarehouse.Cli.Commands;
 
-/// <summary><c>tipw model train|list|evaluate|activate|score|predict|explain</c>: the TIP call classifier.</summary>
+/// <summary><c>tipw model train|list|evaluate|activate|score|predict|explain|card</c>: the TIP call classifier.</summary>
 internal static class ModelCommand
 {
     public static Command Create(CliContext context)
@@ -19,6 +19,23 @@ internal static class ModelCommand
         command.Subcommands.Add(Score(context));
         command.Subcommands.Add(Predict(context));
         command.Subcommands.Add(Explain(context));
+        command.Subcommands.Add(Card(context));
+        return command;
+    }
+
+    private static Command Card(CliContext context)
+    {
+        var home = CommonOptions.Home();
+        var format = CommonOptions.Format("table", "csv", "json");
+        var output = CommonOptions.Out();
+        var name = new Argument<string>("model") { Description = "The model name, as 'tipw model list' shows it" };
+        var command = new Command("card", "The model card: data, split, threshold, calibration, metrics on each evaluation set, features, known failure modes") { home, format, output, name };
+        command.SetAction(parseResult =>
+        {
+            var table = ClassifierService.Card(TipwHome.At(parseResult.GetValue(home)), parseResult.GetValue(name)!);
+            ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
+            return CliApp.Success;
+        });
         return command;
     }
 
@@ -90,10 +107,20 @@ internal static class ModelCommand
         var home = CommonOptions.Home();
         var format = CommonOptions.Format("table", "csv", "json");
         var output = CommonOptions.Out();
-        var command = new Command("evaluate", "Measure the active model on its test months against the warehouse's labels (confusion matrix, calibration)") { home, format, output };
+        var narratives = new Option<string?>("--narratives") { Description = "Instead, measure it on a labelled narrative CSV (columns relato and is_tip), e.g. tests/TipWarehouse.Classifier.Tests/data/handwritten_narratives.csv" };
+        var split = new Option<string?>("--split") { Description = "With --narratives: only the rows whose split column has this value (tuning or heldout)" };
+        var command = new Command("evaluate", "Measure the active model on its test months against the warehouse's labels (confusion matrix, calibration), or on a labelled narrative file") { home, narratives, split, format, output };
         command.SetAction(parseResult =>
         {
-            var table = ClassifierService.Evaluate(TipwHome.At(parseResult.GetValue(home)));
+            var file = parseResult.GetValue(narratives);
+            if (file is null && parseResult.GetValue(split) is not null)
+            {
+                throw new UsageException("--split needs --narratives.");
+            }
+
+            var table = file is null
+                ? ClassifierService.Evaluate(TipwHome.At(parseResult.GetValue(home)))
+                : ClassifierService.EvaluateNarratives(TipwHome.At(parseResult.GetValue(home)), file, parseResult.GetValue(split));
             ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
             return CliApp.Success;
         });

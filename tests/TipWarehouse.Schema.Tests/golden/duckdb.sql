@@ -179,6 +179,9 @@ CREATE TABLE dw.dim_model
     is_active BOOLEAN NOT NULL,
     artifact_path VARCHAR,
     label_source VARCHAR,
+    prevalence_sd DOUBLE,
+    recall_target DOUBLE,
+    precision_floor DOUBLE,
     PRIMARY KEY (model_key),
     UNIQUE (model_name)
 );
@@ -723,6 +726,9 @@ SELECT
     COALESCE(c.calls_tip_by_operator, 0) AS calls_tip_by_operator,
     COALESCE(s.calls_tip_by_model, 0) AS calls_tip_by_model,
     COALESCE(s.calls_scored, 0) AS calls_scored,
+    COALESCE(s.tip_expected_by_model, 0) AS tip_expected_by_model,
+    COALESCE(s.tip_variance_by_model, 0) AS tip_variance_by_model,
+    s.model_prevalence_sd AS model_prevalence_sd,
     COALESCE(p.tip_police_reports, 0) AS tip_police_reports,
     COALESCE(p.police_reports, 0) AS police_reports,
     COALESCE(a.tip_arrests, 0) AS tip_arrests,
@@ -750,7 +756,12 @@ LEFT JOIN
 (
     SELECT d.year_month,
            COUNT(*) AS calls_scored,
-           SUM(CASE WHEN sc.is_flagged = 1 THEN 1 ELSE 0 END) AS calls_tip_by_model
+           SUM(CASE WHEN sc.is_flagged = 1 THEN 1 ELSE 0 END) AS calls_tip_by_model,
+           -- Prevalence from calibrated probabilities: their sum is the expected number of TIP calls, the sum of p(1 - p)
+           -- its Bernoulli variance (the monthly report adds the model's calibration variance).
+           SUM(sc.probability) AS tip_expected_by_model,
+           SUM(sc.probability * (1.0 - sc.probability)) AS tip_variance_by_model,
+           MAX(mo.prevalence_sd) AS model_prevalence_sd
     FROM dw.fact_call_score AS sc
     INNER JOIN dw.dim_model AS mo ON mo.model_key = sc.model_key AND mo.is_active = 1
     INNER JOIN dw.fact_hotline_call AS f ON f.call_key = sc.call_key
