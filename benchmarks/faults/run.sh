@@ -3,22 +3,24 @@
 # final warehouse compared with an uninterrupted load (row count and content hash of every dw table); then a catalogue
 # of bad inputs, each expected to end with a clear message or a reject/flag, and never with a stack trace.
 #
-#   benchmarks/faults/run.sh [--trials 20] [--scale 1] [--seed 42] [--work /tmp/faults-run] [--out FILE] [--no-build]
+#   benchmarks/faults/run.sh [--trials 20] [--scale 1] [--seed 42] [--from 2005-01-01] [--to 2007-12-31] [--work /tmp/faults-run] [--out FILE] [--no-build]
 #
 # Needs: bash, coreutils, the .NET SDK. Prints trials, mismatches, runs left running and rows lost; with --out, writes
 # the same report (plus the machine: CPUs, memory, load) to FILE.
 set -euo pipefail
 
-trials=20 scale=1 seed=42 work=/tmp/faults-run out="" build=1
+trials=20 scale=1 seed=42 from=2005-01-01 to=2007-12-31 work=/tmp/faults-run out="" build=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --trials) trials=$2; shift 2 ;;
     --scale) scale=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
+    --from) from=$2; shift 2 ;;
+    --to) to=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --no-build) build=0; shift ;;
-    *) echo "usage: $0 [--trials N] [--scale S] [--seed N] [--work DIR] [--out FILE] [--no-build]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--trials N] [--scale S] [--seed N] [--from DATE] [--to DATE] [--work DIR] [--out FILE] [--no-build]" >&2; exit 2 ;;
   esac
 done
 
@@ -36,7 +38,7 @@ rm -rf "$work"; mkdir -p "$work"
 # ---------------------------------------------------------------- the world and the uninterrupted reference
 base="$work/base"
 tipw init --home "$base" >/dev/null 2>&1
-tipw simulate --home "$base" --scale "$scale" --seed "$seed" >/dev/null 2>&1
+tipw simulate --home "$base" --scale "$scale" --seed "$seed" --from "$from" --to "$to" >/dev/null 2>&1
 
 fresh() { # fresh HOME: a copy of the initialized, unloaded base (sources hard-linked: runs only read them)
   mkdir -p "$1"
@@ -50,16 +52,16 @@ hash_sql=""
 hash_dw() {
   if [[ -z $hash_sql ]]; then
     local tables
-    tables=$(tipw query --home "$1" --format csv "SELECT table_name FROM information_schema.tables WHERE table_schema = 'dw' AND table_type = 'BASE TABLE' ORDER BY 1" 2>/dev/null | tail -n +2)
+    tables=$(tipw query --home "$1" --format csv "SELECT table_name FROM information_schema.tables WHERE table_schema = 'dw' AND table_type = 'BASE TABLE' ORDER BY 1" 2>/dev/null | tail -n +2 | tr -d '\r"')
     local parts=()
     for t in $tables; do
       parts+=("SELECT '$t' AS table_name, count(*) AS n, coalesce(md5(string_agg(CAST(r AS VARCHAR), chr(10) ORDER BY CAST(r AS VARCHAR))), '') AS h FROM (SELECT COLUMNS(c -> NOT regexp_matches(c, '(_key|batch_id|^valid_from|^valid_to|_at|^is_current)\$') OR regexp_matches(c, '(date_key|source_updated_at)\$')) FROM dw.$t) AS r")
     done
     hash_sql=$(IFS=$'\n'; echo "${parts[*]}" | sed '2,$s/^/UNION ALL /')" ORDER BY 1"
   fi
-  tipw query --home "$1" --format csv "$hash_sql" 2>/dev/null
+  tipw query --home "$1" --format csv "$hash_sql" 2>/dev/null | tr -d '\r'
 }
-scalar() { tipw query --home "$1" --format csv "$2" 2>/dev/null | tail -n 1; }
+scalar() { tipw query --home "$1" --format csv "$2" 2>/dev/null | tail -n 1 | tr -d '\r"'; }
 
 ref="$work/reference"; fresh "$ref"
 start=$(date +%s.%N)
@@ -71,7 +73,7 @@ ref_rows=$(awk -F, 'NR>1 {s+=$2} END {print s}' "$work/reference.hash")
 say "# Fault injection: kill -9 during tipw run --all, then tipw run --all; bad-input catalogue"
 say "date_utc: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 say "machine: $(uname -srm); $(nproc) CPU(s) ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM; load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
-say "world: scale $scale, seed $seed; reference run --all: ${ref_seconds%.*} s, $ref_rows dw rows in $(($(wc -l <"$work/reference.hash") - 1)) tables"
+say "world: scale $scale, seed $seed, $from..$to; reference run --all: ${ref_seconds%.*} s, $ref_rows dw rows in $(($(wc -l <"$work/reference.hash") - 1)) tables"
 
 # Control: a second uninterrupted load must hash the same (else the hash holds something non-deterministic).
 ctl="$work/control"; fresh "$ctl"; tipw run --all --home "$ctl" >/dev/null 2>&1 || true
@@ -93,6 +95,7 @@ for ((i = 1; i <= trials; i++)); do
   running_after_kill=$(scalar "$t" "SELECT count(*) FROM meta.pipeline_run WHERE status = 'running'" || echo "?")
   tipw run --all --home "$t" >"$t.resumed.log" 2>&1 || true
   running=$(scalar "$t" "SELECT count(*) FROM meta.pipeline_run WHERE status = 'running'")
+  [[ $running =~ ^[0-9]+$ ]] || running=1  # unreadable: counted as left running
   hash_dw "$t" >"$t.hash"
   rows=$(awk -F, 'NR>1 {s+=$2} END {print s}' "$t.hash")
   diffs=$(diff "$work/reference.hash" "$t.hash" | grep -c '^>' || true)
@@ -110,31 +113,44 @@ say "rows lost: $lost"
 
 # ---------------------------------------------------------------- bad-input catalogue
 bad_ok=0 bad_total=0
-bad() { # NAME EXPECT(grep -E on the run's output and meta) SETUP...
-  local name=$1 expect=$2; shift 2
+bad() { # NAME "PIPELINES" EXPECT(grep -E over the run's output, rejects, flags and run errors); the setup is function setup_NAME
+  local name=$1 pipelines=$2 expect=$3
   local h="$work/bad-$name"; fresh "$h"
   rm -rf "$h/sources"; cp -a "$base/sources" "$h/sources"
-  ( cd "$h/sources" && eval "$*" )
+  ( cd "$h/sources" && "setup_$name" )
   local rc=0
-  tipw run --all --home "$h" >"$h.log" 2>&1 || rc=$?
+  # shellcheck disable=SC2086
+  tipw run $pipelines --home "$h" >"$h.log" 2>&1 || rc=$?
   tipw query --home "$h" --format csv "SELECT reason_code, reason FROM meta.reject UNION ALL SELECT flag, detail FROM meta.data_quality_flag UNION ALL SELECT status, error FROM meta.pipeline_run WHERE error IS NOT NULL" >>"$h.log" 2>&1 || true
   bad_total=$((bad_total + 1))
   local verdict="FAIL"
   if grep -Eq "$expect" "$h.log" && ! grep -q "   at TipWarehouse" "$h.log"; then verdict="ok"; bad_ok=$((bad_ok + 1)); rm -rf "$h" "$h.log"; fi
   say "bad input $name: $verdict (exit $rc; expected /$expect/)"
 }
-py() { python3 -c "$1"; }
-first_csv='$(ls hotline/*.csv | head -1)'
-bad garbage_updated_at "future_watermark|invalid_datetime|updated_at" "py \"import sqlite3; c=sqlite3.connect('police/pnp_trata.sqlite'); c.execute(\\\"UPDATE personas SET updated_at='yesterday' WHERE rowid=5\\\"); c.execute(\\\"UPDATE personas SET updated_at='2099-01-01 00:00:00' WHERE rowid=6\\\"); c.commit()\""
-bad missing_column "schema drift.*dni" "py \"import sqlite3; c=sqlite3.connect('police/pnp_trata.sqlite'); c.execute('ALTER TABLE personas DROP COLUMN dni'); c.commit()\""
-bad extra_column "schema_extra_column" "py \"import sqlite3; c=sqlite3.connect('police/pnp_trata.sqlite'); c.execute('ALTER TABLE personas ADD COLUMN apodo TEXT'); c.commit()\""
-bad huge_sequence "rule_values|tipo_evento" "f=\$(ls prosecution/*.jsonl | tail -1); tail -1 \$f | sed -E 's/\"secuencia\":[0-9]+/\"secuencia\":99999999/; s/\"tipo_evento\":\"[A-Z_]+\"/\"tipo_evento\":\"NO_SUCH\"/' >> \$f"
-bad symlink "symlink_outside_source" "ln -s /etc/passwd hotline/llamadas_20071230x.csv"
-bad utf16 "wrong_encoding|UTF-16|encoding" "f=$first_csv; iconv -f latin1 -t utf-16 \$f > \$f.tmp && mv \$f.tmp \$f"
-bad binary "wrong_encoding|unreadable|wrong_delimiter|binary" "f=$first_csv; head -c 20000 /dev/urandom > \$f"
-bad corrupt_sqlite "pnp_trata.sqlite.*(corrupt|not a database)" "head -c 4096 /dev/urandom > police/pnp_trata.sqlite"
-bad bad_json "invalid JSON" "f=\$(ls prosecution/*.jsonl | head -1); echo '{\"secuencia\": 5, oops' >> \$f"
-bad conflicting_duplicate "conflicting_duplicate" "f=$first_csv; l=\$(sed -n 2p \$f); echo \"\$l\" | awk -F';' -v OFS=';' '{\$3=\"999\"; print}' >> \$f"
+sql() { python3 -c 'import sqlite3, sys; c = sqlite3.connect("police/pnp_trata.sqlite"); c.executescript(sys.argv[1]); c.commit()' "$1"; }
+first_csv() { find hotline -name '*.csv' | sort | head -1; }
+last_jsonl() { find prosecution -name '*.jsonl' | sort | tail -1; }
+setup_garbage_updated_at() { sql "UPDATE personas SET updated_at = 'yesterday' WHERE rowid = 5; UPDATE personas SET updated_at = '2099-01-01 00:00:00' WHERE rowid = 6;"; }
+setup_missing_column() { sql "ALTER TABLE personas DROP COLUMN dni;"; }
+setup_extra_column() { sql "ALTER TABLE personas ADD COLUMN apodo TEXT;"; }
+setup_huge_sequence() { local f; f=$(last_jsonl); tail -n 1 "$f" | sed -E 's/"secuencia":[0-9]+/"secuencia":99999999/; s/"tipo_evento":"[A-Z_]+"/"tipo_evento":"NO_SUCH"/' >>"$f"; }
+setup_symlink() { ln -s /etc/passwd hotline/llamadas_20071230x.csv; }
+setup_utf16() { local f; f=$(first_csv); iconv -f latin1 -t utf-16 "$f" >"$f.tmp" && mv "$f.tmp" "$f"; }
+setup_binary() { local f; f=$(first_csv); head -c 20000 /dev/urandom >"$f"; }
+setup_corrupt_sqlite() { head -c 4096 /dev/urandom >police/pnp_trata.sqlite; }
+setup_bad_json() { local f; f=$(last_jsonl); echo '{"secuencia": 5, oops' >>"$f"; }
+setup_conflicting_duplicate() { local f; f=$(first_csv); sed -n 2p "$f" | awk -F';' -v OFS=';' '{ $3 = "999"; print }' >>"$f"; }
+P="police_stations police_reports police_persons"
+bad garbage_updated_at "$P" "future_watermark|invalid_datetime"
+bad missing_column "$P" "schema drift.*dni"
+bad extra_column "$P" "schema_extra_column"
+bad huge_sequence "police_stations police_reports prosecution" "rule_values"
+bad symlink "police_stations hotline" "symlink_outside_source"
+bad utf16 "police_stations hotline" "wrong_encoding"
+bad binary "police_stations hotline" "wrong_encoding|unreadable|wrong_delimiter"
+bad corrupt_sqlite "police_stations police_reports" "pnp_trata.sqlite.*(corrupt|not a database)"
+bad bad_json "police_stations police_reports prosecution" "invalid JSON"
+bad conflicting_duplicate "police_stations hotline" "conflicting_duplicate"
 say "bad inputs handled: $bad_ok/$bad_total"
 
 # A reader holding the warehouse while a run starts: the run waits (bounded) instead of failing.
