@@ -411,3 +411,49 @@ public sealed class FaultPathTests(WarehouseFixture world)
         Assert.Equal(1, WarehouseFixture.Scalar(home, $"SELECT count(*) FROM meta.data_quality_flag WHERE flag = 'duplicate' AND natural_key = '{lines[2].Split(';')[0]}'"));
     }
 }
+
+/// <summary>Messages that name what is wrong with a file or line (issue 14, item 9).</summary>
+[Collection(SimulatedWarehouseGroup.Name)]
+public sealed class BadInputMessageTests(WarehouseFixture world)
+{
+    [Fact]
+    public void Utf16_and_binary_files_are_named_as_such()
+    {
+        Assert.Contains("UTF-16", TipWarehouse.Etl.Extraction.FileInspector.NotText([0xFF, 0xFE, (byte)'i', 0, (byte)'d', 0]), StringComparison.Ordinal);
+        Assert.Contains("binary", TipWarehouse.Etl.Extraction.FileInspector.NotText([0x12, 0x00, 0x9C, 0x41]), StringComparison.Ordinal);
+        Assert.Null(TipWarehouse.Etl.Extraction.FileInspector.NotText("id_llamada;fecha_hora\n"u8));
+    }
+
+    [Fact]
+    public async Task A_utf16_drop_is_quarantined_as_utf16_not_as_missing_columns()
+    {
+        var sources = Path.Combine(world.Root, "sources-utf16");
+        var folder = Directory.CreateDirectory(Path.Combine(sources, "hotline")).FullName;
+        var file = Directory.GetFiles(Path.Combine(world.Sources, "hotline"), "*.csv").Order(StringComparer.Ordinal).First();
+        File.WriteAllText(Path.Combine(folder, Path.GetFileName(file)), File.ReadAllText(file, Encoding.Latin1), Encoding.Unicode);
+        var home = world.NewHome("utf16");
+        var engine = world.Engine(home);
+        Assert.True((await engine.RunAsync(new PipelineRunRequest("police_stations", world.Sources))).Succeeded);
+        var result = await engine.RunAsync(new PipelineRunRequest("hotline", sources));
+        Assert.True(result.Succeeded, result.Error);
+        var reason = Convert.ToString(WarehouseFixture.Rows(home, "SELECT reason FROM meta.file_manifest WHERE status = 'quarantined'")[0][0], CultureInfo.InvariantCulture);
+        Assert.Contains("UTF-16", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invalid_json_names_the_line_of_the_file()
+    {
+        var sources = Path.Combine(world.Root, "sources-badjson");
+        var folder = Directory.CreateDirectory(Path.Combine(sources, "prosecution")).FullName;
+        var file = Directory.GetFiles(Path.Combine(world.Sources, "prosecution"), "*.jsonl").Order(StringComparer.Ordinal).First();
+        var lines = File.ReadAllLines(file).ToList();
+        lines.Insert(2, "{\"secuencia\": 5, oops");
+        File.WriteAllLines(Path.Combine(folder, Path.GetFileName(file)), lines);
+        var home = world.CopyOfLoaded("badjson");
+        var result = await world.Engine(home).RunAsync(new PipelineRunRequest("prosecution", sources, From: new DateOnly(2000, 1, 1), To: new DateOnly(2030, 1, 1)));
+        Assert.True(result.Succeeded, result.Error);
+        var reason = Convert.ToString(WarehouseFixture.Rows(home, "SELECT reason FROM meta.reject WHERE reason_code = 'malformed_row'")[0][0], CultureInfo.InvariantCulture)!;
+        Assert.StartsWith("invalid JSON at line 3, character", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber: 0", reason, StringComparison.Ordinal);
+    }
+}

@@ -46,6 +46,12 @@ public static class FileInspector
                     bom = true;
                 }
 
+                if (size == 0 && NotText(buffer.AsSpan(0, n)) is { } notText)
+                {
+                    // Named for what it is: a UTF-16 file would otherwise read as "missing columns", binary garbage as a wrong delimiter.
+                    throw new FileRejectedException("wrong_encoding", notText);
+                }
+
                 size += n;
                 hash.AppendData(buffer, 0, n);
                 if (!nonAscii && buffer.AsSpan(0, n).ContainsAnyExceptInRange((byte)0, (byte)0x7F))
@@ -98,6 +104,23 @@ public static class FileInspector
         }
 
         return new FileFingerprint(size, sha, declared, null);
+    }
+
+    /// <summary>Why the first block of a file shows it is not 8-bit or UTF-8 text (a UTF-16/UTF-32 byte order mark, NUL bytes), or null.</summary>
+    internal static string? NotText(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            return $"the file is UTF-16 ({(head[0] == 0xFF ? "little" : "big")}-endian byte order mark), not the declared encoding: convert it to the declared encoding";
+        }
+
+        var nul = head.Count((byte)0);
+        if (nul > 0)
+        {
+            return $"the file is binary, not text: {nul} NUL byte(s) in its first {head.Length} bytes";
+        }
+
+        return null;
     }
 }
 
@@ -527,7 +550,7 @@ internal sealed record SchemaDrift(IReadOnlyList<string> Missing, IReadOnlyList<
 }
 
 /// <summary>Rows of a JSON-lines file: one object per line, columns by dotted path, one nested array as child rows.</summary>
-internal sealed class JsonLinesRowSource : IRowSource
+internal sealed partial class JsonLinesRowSource : IRowSource
 {
     private readonly StreamReader _text;
     private readonly string[][] _paths;
@@ -665,7 +688,9 @@ internal sealed class JsonLinesRowSource : IRowSource
             }
             catch (JsonException ex)
             {
-                RowError = $"invalid JSON: {ex.Message}";
+                // System.Text.Json counts lines within the one line it parsed ("LineNumber: 0"): name the file's line instead.
+                var message = JsonPosition().Replace(ex.Message, "").TrimEnd();
+                RowError = $"invalid JSON at line {SourceRow.ToString(CultureInfo.InvariantCulture)}, character {((ex.BytePositionInLine ?? 0) + 1).ToString(CultureInfo.InvariantCulture)}: {message}";
             }
 
             return true;
@@ -724,4 +749,7 @@ internal sealed class JsonLinesRowSource : IRowSource
     }
 
     public void Dispose() => _text.Dispose();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s*(Path: \S*\s*\|\s*)?LineNumber: \d+\s*\|\s*BytePositionInLine: \d+\.?")]
+    private static partial System.Text.RegularExpressions.Regex JsonPosition();
 }
