@@ -24,7 +24,7 @@ INSERT INTO meta.data_quality_flag (batch_id, pipeline, table_name, natural_key,
 SELECT getvariable('batch_id'), getvariable('pipeline'), 'dw.fact_arrest', t.arrest_id, f.flag, f.source_value, f.detail
 FROM tmp_arrest AS t,
 LATERAL (
-    SELECT 'report_not_loaded' AS flag, t.report_number AS source_value, 'the arrest''s report is not in fact_police_report: the arrest waits for it (not in fact_arrest)' AS detail
+    SELECT 'report_not_loaded' AS flag, t.report_number AS source_value, 'the arrest''s report is not in fact_police_report (rejected or not loaded yet): the arrest is not loaded' AS detail
     WHERE t.report_key IS NULL
     UNION ALL SELECT 'unknown_person', t.person_id, 'arrested person not in dim_person: unknown member' WHERE t.report_key IS NOT NULL AND t.person_key = -1
 ) AS f;

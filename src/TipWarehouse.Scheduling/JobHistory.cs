@@ -102,6 +102,25 @@ public sealed class JobHistory
         return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture) ?? "";
     }
 
+    /// <summary>Marks runs left <c>running</c> by a process that died as <c>abandoned</c>; returns their pipelines (one per run, in order), so the host can resume them.</summary>
+    public IReadOnlyList<string> MarkAbandonedPipelines()
+    {
+        var pipelines = new List<string>();
+        using (var connection = Open())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT pipeline FROM tipw_job_history WHERE status = 'running' ORDER BY id";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                pipelines.Add(reader.GetString(0));
+            }
+        }
+
+        MarkAbandoned();
+        return pipelines;
+    }
+
     /// <summary>Marks runs left <c>running</c> by a process that died as <c>abandoned</c>; returns how many.</summary>
     public int MarkAbandoned()
     {

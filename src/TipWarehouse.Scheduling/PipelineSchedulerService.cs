@@ -28,10 +28,10 @@ public sealed class PipelineSchedulerService(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         history.EnsureCreated();
-        var abandoned = history.MarkAbandoned();
-        if (abandoned > 0)
+        var abandoned = history.MarkAbandonedPipelines();
+        if (abandoned.Count > 0)
         {
-            logger.LogWarning("{Count} run(s) left running by a previous scheduler process were marked abandoned", abandoned);
+            logger.LogWarning("{Count} run(s) left running by a previous scheduler process were marked abandoned", abandoned.Count);
         }
 
         _scheduler = await schedulerFactory.GetScheduler(cancellationToken);
@@ -41,6 +41,15 @@ public sealed class PipelineSchedulerService(
             "Scheduler store {Store}: {Count} pipeline job(s); added {Added}, updated {Updated}, removed {Removed}",
             options.StorePath, runner.Pipelines.Count, Join(sync.Added), Join(sync.Updated), Join(sync.Removed));
         await _scheduler.Start(cancellationToken);
+
+        // Work interrupted by a killed scheduler resumes now instead of waiting for the next cron: the engine marks the stale
+        // meta.pipeline_run row failed and continues from the last committed batch.
+        foreach (var pipeline in abandoned.Distinct(StringComparer.Ordinal).Where(p => runner.Pipelines.Any(d => d.Name == p)))
+        {
+            logger.LogWarning("Pipeline {Pipeline}: resuming the run a previous scheduler process left unfinished", pipeline);
+            var data = new JobDataMap { { PipelineKeys.TriggerKindKey, "retry" }, { PipelineKeys.AttemptKey, "1" } };
+            await _scheduler.TriggerJob(PipelineKeys.Job(pipeline), data, cancellationToken);
+        }
         foreach (var pipeline in runner.Pipelines)
         {
             var trigger = await _scheduler.GetTrigger(PipelineKeys.Cron(pipeline.Name), cancellationToken);

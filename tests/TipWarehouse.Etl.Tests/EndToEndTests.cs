@@ -221,7 +221,7 @@ public sealed class EndToEndTests(WarehouseFixture world)
         Assert.Single(Directory.GetFiles(home.QuarantineDirectory, "llamadas_20060101.csv", SearchOption.AllDirectories));
         Assert.Equal(1, WarehouseFixture.Scalar(home, "SELECT count(*) FROM meta.reject WHERE reason_code = 'wrong_delimiter' AND source_row IS NULL"));
 
-        // Seen again unchanged: skipped. Changed after it was loaded: quarantined, not loaded twice.
+        // Seen again unchanged: skipped. Changed after it was loaded: loaded again as a new version, its old rows duplicates, not loaded twice.
         var again = await engine.RunAsync(new PipelineRunRequest("hotline", sources));
         Assert.Equal(0, again.Batches);
         Assert.Equal(0, WarehouseFixture.Scalar(home, "SELECT count(*) FROM meta.file_manifest WHERE file_modified_at IS NULL"));
@@ -229,8 +229,12 @@ public sealed class EndToEndTests(WarehouseFixture world)
         var touched = await engine.RunAsync(new PipelineRunRequest("hotline", sources));
         Assert.Equal(0, touched.Batches); // a new write time with the same bytes: hashed again, found unchanged
         File.AppendAllText(Path.Combine(hotline, Path.GetFileName(good[1])), "L2099010100001;01/01/2007 10:00:00;10;OTRO;;;;;;x;OTRO;;\n", Encoding.Latin1);
+        var loadedBefore = WarehouseFixture.Scalar(home, "SELECT count(*) FROM dw.fact_hotline_call");
         var changed = await engine.RunAsync(new PipelineRunRequest("hotline", sources));
-        Assert.Equal(0, changed.RowsLoaded);
-        Assert.Equal(1, WarehouseFixture.Scalar(home, "SELECT count(*) FROM meta.reject WHERE reason_code = 'changed_after_load'"));
+        Assert.True(changed.Succeeded, changed.Error);
+        Assert.Equal(changed.RowsRead - 1, changed.RowsDuplicate);
+        Assert.Equal(loadedBefore + changed.RowsLoaded, WarehouseFixture.Scalar(home, "SELECT count(*) FROM dw.fact_hotline_call"));
+        Assert.Equal(1, WarehouseFixture.Scalar(home, "SELECT count(*) FROM meta.data_quality_flag WHERE flag = 'file_replaced'"));
+        Assert.Equal(0, WarehouseFixture.Scalar(home, "SELECT count(*) FROM meta.reject WHERE reason_code = 'changed_after_load'"));
     }
 }

@@ -90,6 +90,22 @@ public sealed class SchedulerHostTests
     }
 
     [Fact]
+    public async Task A_run_left_running_by_a_killed_scheduler_is_resumed_at_start_not_at_the_next_cron()
+    {
+        await using var test = new TestHost();
+        test.History.EnsureCreated();
+        var stale = test.History.Start("prosecution", "killed-fire", "schedule", null, 1);
+        var runner = new FakeRunner(TestHost.Pipeline("hotline"), TestHost.Pipeline("prosecution"));
+        await test.StartAsync(runner);
+        await runner.WaitForEndsAsync("prosecution", 1);
+        await test.StopAsync();
+        Assert.Equal(0, runner.Calls("hotline"));
+        var entries = test.History.Entries();
+        Assert.Contains(entries, e => e.Id == stale && e.Status == JobStatus.Abandoned);
+        Assert.Contains(entries, e => e.Pipeline == "prosecution" && e.Id != stale && e.Status == JobStatus.Succeeded);
+    }
+
+    [Fact]
     public async Task Transient_failure_is_retried_with_backoff_until_it_succeeds()
     {
         await using var test = new TestHost();
@@ -346,7 +362,8 @@ public sealed class SchedulerHostTests
         await test.StartAsync(new FakeRunner(TestHost.Pipeline("hotline")));
         await test.StopAsync();
 
-        var row = Assert.Single(history.Entries("hotline"));
+        // The abandoned run is marked; it is also resumed (A_run_left_running_by_a_killed_scheduler_is_resumed_at_start_not_at_the_next_cron).
+        var row = Assert.Single(history.Entries("hotline"), e => e.FireId == "fire-1");
         Assert.Equal(JobStatus.Abandoned, row.Status);
     }
 }

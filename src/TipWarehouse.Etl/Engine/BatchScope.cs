@@ -38,6 +38,9 @@ internal sealed class BatchScope
 
     public long Duplicates { get; private set; }
 
+    /// <summary>Staged rows the transforms did not load into the reconciled table (counted in <see cref="Rejected"/> too).</summary>
+    public long Dropped { get; private set; }
+
     public void ClearStaging()
     {
         Execute($"DELETE FROM {_spec.Target}");
@@ -64,9 +67,13 @@ internal sealed class BatchScope
     public void Flag(string table, string naturalKey, string flag, string? sourceValue, string detail) =>
         _flags[(table, naturalKey.Length > 60 ? naturalKey[..60] : naturalKey, flag)] = (sourceValue, detail.Length > 400 ? detail[..400] : detail);
 
-    public void QuarantineFile(string path, string reasonCode, string reason, long rows)
+    public void QuarantineFile(string path, string reasonCode, string reason, long rows, bool copy = true)
     {
-        _quarantine.CopyFile(path, reasonCode, reason);
+        if (copy)
+        {
+            _quarantine.CopyFile(path, reasonCode, reason);
+        }
+
         _rejects.Add(new RejectRecord(Path.GetFileName(path), null, null, reasonCode, $"whole file quarantined ({rows} data rows): {reason}", null, null));
         Rejected += rows;
     }
@@ -94,6 +101,44 @@ internal sealed class BatchScope
 
             _faults?.At(_spec.Name, "transform:" + Path.GetFileName(file));
         }
+
+        if (_spec.Reconcile is { } reconcile && Staged > Duplicates)
+        {
+            RejectDropped(reconcile);
+        }
+    }
+
+    /// <summary>End-to-end reconciliation: a staged row of this batch that is not in the final table was dropped by a transform; it is a reject whose reason is the flag the transform wrote for it (or the spec's reason).</summary>
+    private void RejectDropped(ReconcileSpec reconcile)
+    {
+        var key = reconcile.Key;
+        var tableKey = reconcile.TableKey ?? key;
+        using var command = _connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT s.source_file, s.source_row, CAST(s.{key} AS VARCHAR) AS k, f.detail
+            FROM {_spec.Target} AS s
+            LEFT JOIN (SELECT natural_key, min(flag || ': ' || detail) AS detail FROM meta.data_quality_flag WHERE batch_id = $b GROUP BY natural_key) AS f
+                ON f.natural_key = left(CAST(s.{key} AS VARCHAR), 60)
+            WHERE s.batch_id = $b AND NOT EXISTS (SELECT 1 FROM {reconcile.Table} AS d WHERE d.{tableKey} = s.{key})
+            ORDER BY s.source_file, s.source_row
+            """;
+        command.Parameters.Add(new DuckDBParameter("b", BatchId));
+        try
+        {
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var value = reader.IsDBNull(2) ? "(null)" : reader.GetString(2);
+                var why = reader.IsDBNull(3) ? reconcile.Reason : reader.GetString(3);
+                _rejects.Add(new RejectRecord(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), key, "dropped_by_transform", $"{key} {value} not loaded into {reconcile.Table}: {why}", null, null));
+                Dropped++;
+                Rejected++;
+            }
+        }
+        catch (DuckDBException ex)
+        {
+            throw new TipwException($"Pipeline {_spec.Name}: the reconciliation with {reconcile.Table} failed ({_spec.SpecPath}, reconcile): {ex.Message}", ex);
+        }
     }
 
     private long RemoveDuplicates(DuplicateSpec rule)
@@ -109,12 +154,24 @@ internal sealed class BatchScope
             predicate += $" OR ({loaded})";
         }
 
+        // A duplicate whose content differs from another row of the batch with its key is a conflict, flagged with where the dropped version is.
+        var content = _spec.Columns.Where(c => c.Target is not null).Select(c => c.Target!)
+            .Concat(_spec.Pii.SelectMany(p => new[] { p.Target, p.PhoneticTarget }).OfType<string>())
+            .Except(rule.Key.Append(rule.Version ?? "").Append("source_updated_at"), StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToList();
+        var conflict = content.Count == 0 ? "false"
+            : $"EXISTS (SELECT 1 FROM {table} AS s3 WHERE {sameKey.Replace("s2.", "s3.", StringComparison.Ordinal)} AND s3.rowid <> s.rowid AND ({string.Join(" OR ", content.Select(c => $"s3.{c} IS DISTINCT FROM s.{c}"))}))";
         var key = rule.Key.Count == 1 ? $"CAST(s.{rule.Key[0]} AS VARCHAR)" : $"concat_ws('|', {string.Join(", ", rule.Key.Select(k => "s." + k))})";
         var flags = $"""
             INSERT INTO meta.data_quality_flag (batch_id, pipeline, table_name, natural_key, flag, source_value, detail)
-            SELECT DISTINCT getvariable('batch_id'), getvariable('pipeline'), '{table}', left({key}, 60), 'duplicate', NULL,
-                'already loaded, or repeated in the batch: counted in rows_duplicate, not loaded again'
-            FROM {table} AS s WHERE {predicate}
+            SELECT DISTINCT ON (left({key}, 60), flag) getvariable('batch_id'), getvariable('pipeline'), '{table}', left({key}, 60), flag, source_value, detail
+            FROM (
+                SELECT s.*, CASE WHEN {conflict} THEN 'conflicting_duplicate' ELSE 'duplicate' END AS flag,
+                    CASE WHEN {conflict} THEN left(s.source_file || ':' || CAST(s.source_row AS VARCHAR), 200) END AS source_value,
+                    CASE WHEN {conflict} THEN 'the same key with different content in this batch: the version at source_value (file:row) was not loaded, the other was; both stay in the source files'
+                         ELSE 'already loaded, or repeated in the batch: counted in rows_duplicate, not loaded again' END AS detail
+                FROM {table} AS s WHERE {predicate}
+            ) AS s
+            ORDER BY left({key}, 60), flag, source_value
             """;
         var sql = $"DELETE FROM {table} WHERE rowid IN (SELECT s.rowid FROM {table} AS s WHERE {predicate})";
         try

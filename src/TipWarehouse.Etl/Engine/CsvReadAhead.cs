@@ -169,4 +169,8 @@ internal sealed class CsvReadAhead : IDisposable
 }
 
 /// <summary>A drop file to load in this run: its fingerprint, write time, and the problem found before reading it, if any.</summary>
-internal sealed record PendingCsvFile(string Path, string Name, FileFingerprint Fingerprint, DateTime ModifiedAt, FileRejectedException? Problem);
+internal sealed record PendingCsvFile(string Path, string Name, FileFingerprint Fingerprint, DateTime ModifiedAt, FileRejectedException? Problem)
+{
+    /// <summary>The manifest entry of the earlier version when the file was replaced after it was loaded (it loads again as a new version).</summary>
+    public MetaStore.ManifestEntry? Replaces { get; init; }
+}

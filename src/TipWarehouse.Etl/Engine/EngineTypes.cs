@@ -72,6 +72,15 @@ public sealed record PipelineEngineOptions
     /// </summary>
     public string LoadMemoryLimit { get; init; } = "512MB";
 
+    /// <summary>How long a run waits for another process (a DuckDB shell, <c>tipw query</c>) to release the warehouse before it fails as transient ("the warehouse is busy").</summary>
+    public TimeSpan LockWait { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often a waiting run tries to lock the warehouse again.</summary>
+    public TimeSpan LockRetryInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The wait between lock attempts (default: a delay on the engine's <see cref="TimeProvider"/>); tests pass one that returns at once.</summary>
+    public Func<TimeSpan, CancellationToken, Task>? Delay { get; init; }
+
     public IFaultInjector? Faults { get; init; }
 
     public Func<string, string?>? Environment { get; init; }

@@ -18,10 +18,10 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
 
     public void EnsureSchema()
     {
-        var n = Scalar<long>("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' AND table_name IN ('pipeline_run', 'batch', 'watermark', 'file_manifest', 'reject')");
-        if (n < 5)
+        var n = Scalar<long>("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' AND table_name IN ('pipeline_run', 'batch', 'watermark', 'file_manifest', 'reject', 'sequence_gap')");
+        if (n < 6)
         {
-            throw new WarehouseException("The warehouse has no meta tables; run 'tipw init' first.");
+            throw new WarehouseException("The warehouse lacks meta tables (none, or from an older version); run 'tipw init' first (it adds what is missing).");
         }
     }
 
@@ -33,6 +33,33 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
             ("r", runId), ("p", pipeline), ("t", request.TriggerKind), ("s", Now), ("st", PipelineRunStatus.Running), ("f", request.From), ("to", request.To), ("h", Environment.MachineName));
         return runId;
     }
+
+    /// <summary>Marks every run still <c>running</c> as failed: called under the writer lock, so such a run belongs to a process that died (kill -9, power loss, full disk) and holds no transaction; its batch rolled back. Returns the runs marked.</summary>
+    public IReadOnlyList<(long RunId, string Pipeline)> MarkInterruptedRuns(long nextRunId)
+    {
+        var runs = new List<(long, string)>();
+        using (var command = Command("SELECT run_id, pipeline FROM meta.pipeline_run WHERE status = $st ORDER BY run_id", ("st", PipelineRunStatus.Running)))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                runs.Add((reader.GetInt64(0), reader.GetString(1)));
+            }
+        }
+
+        if (runs.Count > 0)
+        {
+            Execute(
+                "UPDATE meta.pipeline_run SET status = $st, finished_at = $f, error = $e WHERE status = $running",
+                ("st", PipelineRunStatus.Failed), ("f", Now), ("running", PipelineRunStatus.Running),
+                ("e", $"interrupted: the process stopped while this run was running (found by run {nextRunId.ToString(System.Globalization.CultureInfo.InvariantCulture)}); its open batch was rolled back and the run after it resumes from the last committed batch"));
+        }
+
+        return runs;
+    }
+
+    /// <summary>The next run id (what <see cref="StartRun"/> will return).</summary>
+    public long NextRunId() => Scalar<long>("SELECT coalesce(max(run_id), 0) + 1 FROM meta.pipeline_run");
 
     public void FinishRun(long runId, string status, string? error) =>
         Execute("UPDATE meta.pipeline_run SET status = $st, finished_at = $f, error = $e WHERE run_id = $r", ("st", status), ("f", Now), ("e", error), ("r", runId));
@@ -112,6 +139,36 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
             ON CONFLICT (pipeline, watermark_name) DO UPDATE SET watermark_value = excluded.watermark_value, batch_id = excluded.batch_id, updated_at = excluded.updated_at
             """,
             ("p", pipeline), ("n", name), ("v", value), ("b", batchId), ("at", Now));
+    }
+
+    /// <summary>The gaps recorded below <paramref name="pipeline"/>'s sequence watermark, in order.</summary>
+    public List<(long From, long To)> SequenceGaps(string pipeline)
+    {
+        using var command = Command("SELECT gap_from, gap_to FROM meta.sequence_gap WHERE pipeline = $p ORDER BY gap_from", ("p", pipeline));
+        using var reader = command.ExecuteReader();
+        var gaps = new List<(long, long)>();
+        while (reader.Read())
+        {
+            gaps.Add((reader.GetInt64(0), reader.GetInt64(1)));
+        }
+
+        return gaps;
+    }
+
+    /// <summary>Replaces <paramref name="pipeline"/>'s gaps (inside the batch's transaction, with its watermark).</summary>
+    public void SetSequenceGaps(string pipeline, IReadOnlyList<(long From, long To)> gaps, long batchId)
+    {
+        Execute("DELETE FROM meta.sequence_gap WHERE pipeline = $p", ("p", pipeline));
+        if (gaps.Count == 0)
+        {
+            return;
+        }
+
+        using var appender = connection.CreateAppender("meta", "sequence_gap");
+        foreach (var (from, to) in gaps)
+        {
+            appender.CreateRow().AppendValue(pipeline).AppendValue(from).AppendValue(to).AppendValue(batchId).EndRow();
+        }
     }
 
     private T Scalar<T>(string sql)

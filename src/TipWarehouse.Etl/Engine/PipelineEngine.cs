@@ -122,13 +122,22 @@ public sealed class PipelineEngine : IPipelineRunner
         await s_writer.WaitAsync(cancellationToken);
         try
         {
-            using var connection = Warehouse.Open(_home);
+            using var connection = await LoadFailures.OpenAsync(() => Warehouse.Open(_home), _home.WarehousePath, _time, _options.LockWait, _options.LockRetryInterval, _options.Delay ?? ((t, ct) => Task.Delay(t, _time, ct)), cancellationToken);
             var meta = new MetaStore(connection, _time);
             meta.EnsureSchema();
             Execute(connection, $"SET checkpoint_threshold = '{_options.CheckpointThreshold.Replace("'", "''", StringComparison.Ordinal)}'");
             Execute(connection, spec.Kind == SourceKinds.Csv ? $"SET memory_limit = '{_options.LoadMemoryLimit.Replace("'", "''", StringComparison.Ordinal)}'" : "RESET memory_limit");
+
+            // Under the writer lock (this process) and DuckDB's file lock (every other process), a run still 'running' belongs to a process
+            // that died: its open batch rolled back with it, so it is marked failed here and this run resumes from the last committed batch.
+            var interrupted = meta.MarkInterruptedRuns(meta.NextRunId());
             var runId = meta.StartRun(spec.Name, request);
             var run = new RunTotals(spec.Name, runId);
+            foreach (var (staleRun, stalePipeline) in interrupted)
+            {
+                Report(spec.Name, "recovered", $"run {staleRun.ToString(CultureInfo.InvariantCulture)} of {stalePipeline} was left running by a process that stopped; marked failed", run);
+            }
+
             Report(spec.Name, "started", null, run);
             try
             {
@@ -149,7 +158,7 @@ public sealed class PipelineEngine : IPipelineRunner
                             RunCsv(connection, meta, spec, staging, sourcePath, request, run, cancellationToken);
                             break;
                         case SourceKinds.Sqlite:
-                            RunSqlite(connection, meta, spec, staging, sourcePath, request, run);
+                            RunSqlite(connection, meta, spec, staging, sourcePath, request, run, cancellationToken);
                             break;
                         default:
                             RunJsonLines(connection, meta, spec, staging, sourcePath, request, run, cancellationToken);
@@ -169,25 +178,45 @@ public sealed class PipelineEngine : IPipelineRunner
             }
             catch (OperationCanceledException)
             {
-                meta.FinishRun(runId, PipelineRunStatus.Cancelled, "cancelled");
+                TryFinishRun(meta, runId, PipelineRunStatus.Cancelled, "cancelled");
                 throw;
             }
             catch (TransientSourceException ex)
             {
-                meta.FinishRun(runId, PipelineRunStatus.Failed, ex.Message);
+                TryFinishRun(meta, runId, PipelineRunStatus.Failed, ex.Message);
                 throw;
             }
             catch (Exception ex)
             {
                 // Any other failure fails this run (recorded with its message); the batch already rolled back.
-                meta.FinishRun(runId, PipelineRunStatus.Failed, ex.Message);
-                Report(spec.Name, "failed", ex.Message, run);
-                return run.Result(PipelineRunStatus.Failed, ex.Message);
+                var message = LoadFailures.DiskFull(ex, _home.Root) ?? ex.Message;
+                TryFinishRun(meta, runId, PipelineRunStatus.Failed, message);
+                Report(spec.Name, "failed", message, run);
+                return run.Result(PipelineRunStatus.Failed, message);
             }
+        }
+        catch (Exception ex) when (ex is not (TransientSourceException or OperationCanceledException or UsageException) && LoadFailures.DiskFull(ex, _home.Root) is { } full)
+        {
+            // The disk filled before the run could start or be recorded: name it; a run left 'running' is marked at the next start.
+            throw new WarehouseException(full, ex);
         }
         finally
         {
             s_writer.Release();
+        }
+    }
+
+    // Recording the end of a run can itself fail (the disk that failed the batch is still full): the run then stays 'running' and the next
+    // start marks it failed (MarkInterruptedRuns); the original failure is what the caller sees.
+    private static void TryFinishRun(MetaStore meta, long runId, string status, string? error)
+    {
+        try
+        {
+            meta.FinishRun(runId, status, error);
+        }
+        catch (Exception ex) when (ex is DuckDBException or IOException or InvalidOperationException)
+        {
+            // Reported by the next start.
         }
     }
 
@@ -232,6 +261,27 @@ public sealed class PipelineEngine : IPipelineRunner
                 continue;
             }
 
+            // A link to a file outside the source folder (e.g. /etc/passwd) is refused: not read, not copied into quarantine.
+            if (OutsideLink(info, folder) is { } target)
+            {
+                var linkHash = HashText.DigitFreeHex(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(target)));
+                if (!known || seen.Sha256 != linkHash)
+                {
+                    pending.Add(new PendingCsvFile(file, name, new FileFingerprint(0, linkHash, Encoding.UTF8, null), modifiedAt,
+                        new FileRejectedException("symlink_outside_source", $"the file is a symbolic link to {target}, outside the source folder {folder}: refused (not read, not copied)")));
+                }
+
+                continue;
+            }
+
+            // A drop is taken only when complete: its completion marker exists (source.completion_marker), its last write is older than
+            // source.stable_for, and its size and write time did not change while it was hashed. Otherwise it waits for a later run.
+            if (Incomplete(spec.Source, folder, name, info) is { } waiting)
+            {
+                Report(spec.Name, "waiting", $"{name}: {waiting}", run);
+                continue;
+            }
+
             FileFingerprint fingerprint;
             FileRejectedException? fileProblem = null;
             try
@@ -248,17 +298,20 @@ public sealed class PipelineEngine : IPipelineRunner
                 throw new TransientSourceException($"Pipeline {spec.Name}: cannot read {file}: {ex.Message}", ex);
             }
 
+            if (Changed(file, info.Length, modifiedAt))
+            {
+                Report(spec.Name, "waiting", $"{name}: still being written (its size or write time changed while it was read)", run);
+                continue;
+            }
+
             if (known && seen.Sha256 == fingerprint.Sha256)
             {
                 continue;
             }
 
-            if (known && seen.Status == "loaded")
-            {
-                fileProblem = new FileRejectedException("changed_after_load", $"the file changed after it was loaded in batch {seen.BatchId} (sha256 {seen.Sha256[..12]}… → {fingerprint.Sha256[..12]}…); it is not loaded twice");
-            }
-
-            pending.Add(new PendingCsvFile(file, name, fingerprint, modifiedAt, fileProblem));
+            // A file replaced after it was loaded (a corrected or completed drop) loads again as a new version: its rows already loaded are
+            // duplicates, its new rows load, and the replacement is flagged with both versions' hashes.
+            pending.Add(new PendingCsvFile(file, name, fingerprint, modifiedAt, fileProblem) { Replaces = known && seen.Status == "loaded" ? seen : null });
         }
 
         // Several drop files per batch (source.files_per_batch, up to source.max_mb_per_batch) amortize the per-transaction
@@ -286,21 +339,29 @@ public sealed class PipelineEngine : IPipelineRunner
                     if (item.Problem is { } problem)
                     {
                         read = item.RowsRead;
-                        scope.QuarantineFile(p.Path, problem.ReasonCode, problem.Message, read);
-                        if (problem.ReasonCode != "changed_after_load")
-                        {
-                            // A changed file keeps the entry of its load; any other bad file is recorded as quarantined.
-                            manifestUpdates.Add(new(p.Name, p.Fingerprint, p.ModifiedAt, "quarantined", read, problem.Message));
-                        }
+                        scope.QuarantineFile(p.Path, problem.ReasonCode, problem.Message, read, copy: problem.ReasonCode != "symlink_outside_source");
+                        manifestUpdates.Add(new(p.Name, p.Fingerprint, p.ModifiedAt, "quarantined", read, problem.Message));
                     }
                     else
                     {
+                        if (Changed(p.Path, p.Fingerprint.Size, p.ModifiedAt))
+                        {
+                            // Rewritten between its fingerprint and its rows: the batch rolls back and a later run takes the finished file.
+                            throw new TransientSourceException($"Pipeline {spec.Name}: {p.Name} changed while it was loaded (still being written?); nothing of it was kept, it is read again on the next run");
+                        }
+
                         if (p.Fingerprint.EncodingNote is { } note)
                         {
                             scope.Flag(spec.Target!, p.Name, "encoding_mismatch", spec.Source.Encoding, note);
                         }
 
-                        manifestUpdates.Add(new(p.Name, p.Fingerprint, p.ModifiedAt, "loaded", read, p.Fingerprint.EncodingNote));
+                        if (p.Replaces is { } earlier)
+                        {
+                            scope.Flag(spec.Target!, p.Name, "file_replaced", earlier.Sha256[..12],
+                                $"the file was replaced after batch {earlier.BatchId.ToString(CultureInfo.InvariantCulture)} loaded it (sha256 {earlier.Sha256[..12]}… → {p.Fingerprint.Sha256[..12]}…): loaded again as a new version; rows already loaded are counted as duplicates");
+                        }
+
+                        manifestUpdates.Add(new(p.Name, p.Fingerprint, p.ModifiedAt, "loaded", read, p.Replaces is { } e ? $"version replacing sha256 {e.Sha256[..12]}… of batch {e.BatchId.ToString(CultureInfo.InvariantCulture)}" : p.Fingerprint.EncodingNote));
                     }
 
                     total += read;
@@ -337,6 +398,41 @@ public sealed class PipelineEngine : IPipelineRunner
         }
     }
 
+    /// <summary>The resolved target of a symbolic link that points outside <paramref name="folder"/>, else null.</summary>
+    private static string? OutsideLink(FileInfo info, string folder)
+    {
+        if (info.LinkTarget is null)
+        {
+            return null;
+        }
+
+        var target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(info.LinkTarget, folder);
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) + Path.DirectorySeparatorChar;
+        return target.StartsWith(root, StringComparison.Ordinal) ? null : target;
+    }
+
+    /// <summary>Why a drop is not complete yet (no completion marker, written less than <c>stable_for</c> ago), or null.</summary>
+    private string? Incomplete(SourceSpec source, string folder, string name, FileInfo info)
+    {
+        if (source.CompletionMarker is { } marker && !File.Exists(Path.Combine(folder, marker.Replace("{file}", name, StringComparison.Ordinal))))
+        {
+            return $"no completion marker {marker.Replace("{file}", name, StringComparison.Ordinal)} yet";
+        }
+
+        if (source.StableFor is { } stable && _time.GetUtcNow().UtcDateTime - info.LastWriteTimeUtc < stable)
+        {
+            return $"written less than {stable.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s ago (source.stable_for)";
+        }
+
+        return null;
+    }
+
+    private static bool Changed(string file, long size, DateTime modifiedAt)
+    {
+        var now = new FileInfo(file);
+        return !now.Exists || now.Length != size || ManifestTime(now.LastWriteTimeUtc) != modifiedAt;
+    }
+
     /// <summary>How many batches of rows (<c>batch_size</c>) the read-ahead may hold prepared. One keeps both cores busy; at ~1M calls
     /// (benchmark <c>--phase ingest</c>), two and four were as fast and held 90 and 280 MiB more.</summary>
     private const int ReadAheadBatches = 1;
@@ -350,9 +446,9 @@ public sealed class PipelineEngine : IPipelineRunner
         return HashText.DigitFreeHex(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
-    // ---------------------------------------------------------------- relational source: one batch per run, updated_at watermark
+    // ---------------------------------------------------------------- relational source: bounded chunks after the updated_at watermark
 
-    private void RunSqlite(DuckDBConnection connection, MetaStore meta, PipelineSpec spec, StagingWriter staging, string database, PipelineRunRequest request, RunTotals run)
+    private void RunSqlite(DuckDBConnection connection, MetaStore meta, PipelineSpec spec, StagingWriter staging, string database, PipelineRunRequest request, RunTotals run, CancellationToken cancellationToken)
     {
         if (!File.Exists(database))
         {
@@ -360,50 +456,172 @@ public sealed class PipelineEngine : IPipelineRunner
         }
 
         var backfill = request.From is not null || request.To is not null;
-        var before = meta.Watermark(spec.Name, spec.Incremental.Column ?? "watermark");
+        var wmName = spec.Incremental.Column ?? "watermark";
         var wmIndex = spec.Incremental.Column is { } wc ? spec.ColumnIndex(wc) : -1;
-        ExecuteBatch(connection, meta, spec, run, spec.Source.Table!, before, scope =>
+        var keyIndex = spec.NaturalKey.Count == 1 ? spec.ColumnIndex(spec.NaturalKey[0]) : -1;
+        var chunkRows = keyIndex >= 0 && wmIndex >= 0 ? spec.Incremental.ChunkRows : (int?)null;
+        var horizon = _time.GetUtcNow().UtcDateTime + spec.Incremental.FutureTolerance;
+        var parser = new ValueParser(spec.Source.Culture);
+        try
         {
-            string? max = before;
-            long read = 0;
-            try
+            using var source = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Mode = SqliteOpenMode.ReadOnly, DefaultTimeout = 5 }.ToString());
+            source.Open();
+            var drift = CheckSchema(source, spec, database);
+
+            // Each chunk is one batch (its own transaction, reconciliation and watermark): memory is bounded by the chunk, not by the backlog,
+            // and a run stopped after chunk k resumes after it. Chunks follow the (watermark column, key) order by keyset.
+            string? cursor = backfill ? null : meta.Watermark(spec.Name, wmName);
+            string? cursorKey = null;
+            var chunk = 0;
+            while (true)
             {
-                using var source = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Mode = SqliteOpenMode.ReadOnly, DefaultTimeout = 5 }.ToString());
-                source.Open();
-                using var rows = new DbRowSource(source, spec, backfill ? null : before, request.From, request.To);
-                var assembler = new BatchAssembler(spec);
-                var validator = new RowValidator(spec);
-                foreach (var batch in assembler.Read(rows, row =>
+                cancellationToken.ThrowIfCancellationRequested();
+                var before = meta.Watermark(spec.Name, wmName);
+                long read = 0;
+                string? lastText = null, lastKey = null;
+                ExecuteBatch(connection, meta, spec, run, spec.Source.Table!, before, scope =>
                 {
-                    if (wmIndex >= 0 && row.TryGetField(wmIndex, out var text) && !text.IsEmpty && (max is null || text.SequenceCompareTo(max) > 0))
+                    if (chunk == 0)
                     {
-                        max = text.ToString();
+                        FlagDrift(scope, spec, drift);
                     }
 
-                    return true;
-                }))
+                    string? max = before;
+                    using var rows = new DbRowSource(source, spec, cursor, cursorKey, backfill ? request.From : null, backfill ? request.To : null, chunkRows);
+                    var assembler = new BatchAssembler(spec);
+                    var validator = new RowValidator(spec);
+                    var batchMax = (string?)null;
+                    foreach (var batch in assembler.Read(rows, row =>
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        if (wmIndex >= 0 && row.TryGetField(wmIndex, out var text))
+                        {
+                            lastText = text.ToString();
+                            if (keyIndex >= 0 && row.TryGetField(keyIndex, out var key))
+                            {
+                                lastKey = key.ToString();
+                            }
+
+                            // Only a watermark that parses and is not in the future can be the watermark (rows rejected for other columns count:
+                            // they are definitively rejected). Garbage or future values are rejected and read again by later runs.
+                            if (!text.IsEmpty && parser.TryParse(spec.Columns[wmIndex], text, out var value, out _) && !value.IsNull && value.Time <= horizon
+                                && (batchMax is null || text.SequenceCompareTo(batchMax) > 0))
+                            {
+                                batchMax = text.ToString();
+                            }
+                        }
+
+                        return true;
+                    }))
+                    {
+                        read += batch.RowsRead;
+                        var prepared = staging.Prepare(validator, batch, spec.Source.Table!);
+                        if (wmIndex >= 0)
+                        {
+                            RejectFutureWatermarks(prepared, spec, wmIndex, horizon, spec.Source.Table!);
+                        }
+
+                        scope.Stage(staging, prepared, spec.Source.Table!);
+                    }
+
+                    if (batchMax is not null && (max is null || string.CompareOrdinal(batchMax, max) > 0))
+                    {
+                        max = batchMax;
+                    }
+
+                    scope.Transform();
+                    var after = backfill ? before : max;
+                    if (after is not null && spec.Incremental.Strategy == IncrementalStrategies.Watermark)
+                    {
+                        meta.SetWatermark(spec.Name, spec.Incremental.Column!, after, scope.BatchId);
+                    }
+
+                    return new BatchCounts(read, after);
+                });
+                chunk++;
+                if (chunkRows is null || read < chunkRows || lastText is null || lastKey is null)
                 {
-                    read += batch.RowsRead;
-                    scope.Stage(staging, staging.Prepare(validator, batch, spec.Source.Table!), spec.Source.Table!);
+                    break;
                 }
-            }
-            catch (SqliteException ex) when (ex.SqliteErrorCode is 5 or 6)
-            {
-                throw new TransientSourceException($"Pipeline {spec.Name}: the source database {database} is busy or locked: {ex.Message}", ex);
-            }
 
-            scope.Transform();
-            var after = backfill ? before : max;
-            if (after is not null && spec.Incremental.Strategy == IncrementalStrategies.Watermark)
-            {
-                meta.SetWatermark(spec.Name, spec.Incremental.Column!, after, scope.BatchId);
+                (cursor, cursorKey) = (lastText, lastKey);
             }
-
-            return new BatchCounts(read, after);
-        });
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is 5 or 6)
+        {
+            throw new TransientSourceException($"Pipeline {spec.Name}: the source database {database} is busy or locked: {ex.Message}", ex);
+        }
+        catch (SqliteException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException($"Pipeline {spec.Name}: cancelled while reading {database}", ex, cancellationToken);
+        }
+        catch (SqliteException ex)
+        {
+            throw new TipwException($"Pipeline {spec.Name}: cannot read the source database {database}: {ex.Message} (SQLite error {ex.SqliteErrorCode}{(ex.SqliteErrorCode is 11 or 26 ? ": the file is corrupt or not a SQLite database" : "")})", ex);
+        }
     }
 
-    // ---------------------------------------------------------------- JSON lines: one batch per run over the events after the sequence watermark
+    /// <summary>Schema drift of a relational source: a declared column the table lacks fails the run (or, with <c>schema_drift: flag</c>, is loaded as null and flagged); extra and retyped columns are flagged.</summary>
+    private static SchemaDrift CheckSchema(SqliteConnection source, PipelineSpec spec, string database)
+    {
+        var drift = DbRowSource.CompareSchema(source, spec);
+        if (drift.TableMissing)
+        {
+            throw new TipwException($"Pipeline {spec.Name}: the source database {database} has no table {spec.Source.Table} (schema drift).");
+        }
+
+        if (drift.Missing.Count > 0 && spec.Source.SchemaDrift == "fail")
+        {
+            throw new TipwException($"Pipeline {spec.Name}: schema drift in {database}, table {spec.Source.Table}: the spec's column(s) {string.Join(", ", drift.Missing)} are missing (set source.schema_drift: flag in {spec.SpecPath} to load them as null).");
+        }
+
+        return drift;
+    }
+
+    private static void FlagDrift(BatchScope scope, PipelineSpec spec, SchemaDrift drift)
+    {
+        foreach (var column in drift.Missing)
+        {
+            scope.Flag(spec.Target!, spec.Source.Table!, "schema_missing_column", column, $"the source table {spec.Source.Table} has no column {column}: loaded as null (schema_drift: flag)");
+        }
+
+        foreach (var column in drift.Extra)
+        {
+            scope.Flag(spec.Target!, spec.Source.Table!, "schema_extra_column", column, $"the source table {spec.Source.Table} has a column {column} the spec does not declare: not loaded");
+        }
+
+        foreach (var text in drift.Retyped)
+        {
+            scope.Flag(spec.Target!, spec.Source.Table!, "schema_retyped_column", text.Split(' ', 2)[0], $"in {spec.Source.Table}, {text}");
+        }
+    }
+
+    /// <summary>Rejects rows whose watermark value lies beyond now plus the tolerance (<c>future_watermark</c>): such a value would stop every later row from being read.</summary>
+    private static void RejectFutureWatermarks(PreparedBatch prepared, PipelineSpec spec, int wmIndex, DateTime horizon, string sourceFile)
+    {
+        var rows = prepared.Batch.Rows;
+        var array = rows.Column(wmIndex + 2);
+        var sourceRows = (Apache.Arrow.Int64Array)rows.Column(ExtractedBatch.SourceRowField);
+        var raw = (Apache.Arrow.StringArray)rows.Column(ExtractedBatch.RawField);
+        var column = spec.Columns[wmIndex];
+        for (var row = 0; row < rows.Length; row++)
+        {
+            if (prepared.Verdict.Rejected[row] || array.IsNull(row))
+            {
+                continue;
+            }
+
+            var value = ArrowValues.Get(array, row);
+            if (value.Time > horizon)
+            {
+                prepared.Verdict.Rejected[row] = true;
+                prepared.Verdict.Rejects.Add(new RejectRecord(sourceFile, sourceRows.GetValue(row), column.Name, "future_watermark",
+                    $"{column.Name} '{value.Time.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}' is after now + {spec.Incremental.FutureTolerance.TotalHours.ToString(CultureInfo.InvariantCulture)} h: not loaded and not taken as the watermark; read again by later runs", raw.GetString(row), null));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- JSON lines: bounded chunks over the events not taken yet (sequence watermark and gaps)
 
     private void RunJsonLines(DuckDBConnection connection, MetaStore meta, PipelineSpec spec, StagingWriter staging, string folder, PipelineRunRequest request, RunTotals run, CancellationToken cancellationToken)
     {
@@ -414,37 +632,47 @@ public sealed class PipelineEngine : IPipelineRunner
 
         var backfill = request.From is not null || request.To is not null;
         var column = spec.Incremental.Column ?? "sequence";
-        var before = meta.Watermark(spec.Name, column);
-        var watermark = before is null ? long.MinValue : long.Parse(before, CultureInfo.InvariantCulture);
         var seqIndex = spec.Incremental.Strategy == IncrementalStrategies.Sequence ? spec.ColumnIndex(column) : -1;
         var windowIndex = spec.Incremental.WindowColumn is { } w ? spec.ColumnIndex(w) : -1;
         var files = Directory.EnumerateFiles(folder, spec.Source.Pattern ?? "*.jsonl").Order(StringComparer.Ordinal).ToList();
         var encoding = TextEncodings.Get(spec.Source.Encoding);
-        ExecuteBatch(connection, meta, spec, run, Path.GetFileName(folder), before, scope =>
+        var stored = meta.Watermark(spec.Name, column);
+        var state = new SequenceState(stored is null ? null : long.Parse(stored, CultureInfo.InvariantCulture), meta.SequenceGaps(spec.Name));
+        var assembler = new BatchAssembler(spec with { BatchSize = Math.Min(spec.BatchSize, spec.Incremental.ChunkRows) });
+        var validator = new RowValidator(spec);
+        var taken = new List<long>();
+
+        // Every event read records its number when the assembler takes it; a yielded batch carries exactly the numbers of its rows.
+        IEnumerable<(ExtractedBatch Batch, string File, long[] Taken)> Batches()
         {
-            var max = watermark;
-            long read = 0;
-            var assembler = new BatchAssembler(spec);
-            var validator = new RowValidator(spec);
             foreach (var file in files)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var source = new JsonLinesRowSource(file, spec, encoding);
                 foreach (var batch in assembler.Read(source, row =>
                 {
+                    cancellationToken.ThrowIfCancellationRequested();
                     if (seqIndex >= 0 && row.TryGetField(seqIndex, out var text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seq))
                     {
-                        if (!backfill && seq <= watermark)
+                        if (!backfill && !state.ShouldRead(seq))
                         {
                             return false;
                         }
 
-                        max = Math.Max(max, seq);
+                        if (backfill && windowIndex >= 0 && row.TryGetField(windowIndex, out var dateText)
+                            && DateOnly.TryParse(dateText, CultureInfo.InvariantCulture, out var date)
+                            && (date < request.From || date > request.To))
+                        {
+                            return false;
+                        }
+
+                        taken.Add(seq);
+                        return true;
                     }
 
-                    if (backfill && windowIndex >= 0 && row.TryGetField(windowIndex, out var dateText)
-                        && DateOnly.TryParse(dateText, CultureInfo.InvariantCulture, out var date)
-                        && (date < request.From || date > request.To))
+                    if (backfill && windowIndex >= 0 && row.TryGetField(windowIndex, out var d2)
+                        && DateOnly.TryParse(d2, CultureInfo.InvariantCulture, out var date2)
+                        && (date2 < request.From || date2 > request.To))
                     {
                         return false;
                     }
@@ -452,20 +680,45 @@ public sealed class PipelineEngine : IPipelineRunner
                     return true;
                 }))
                 {
-                    read += batch.RowsRead;
-                    scope.Stage(staging, staging.Prepare(validator, batch, Path.GetFileName(file)), Path.GetFileName(file));
+                    var numbers = taken.ToArray();
+                    taken.Clear();
+                    yield return (batch, Path.GetFileName(file), numbers);
                 }
             }
+        }
 
-            scope.Transform();
-            string? after = backfill || max == long.MinValue ? before : max.ToString(CultureInfo.InvariantCulture);
-            if (after is not null && seqIndex >= 0)
+        using var batches = Batches().GetEnumerator();
+        var more = batches.MoveNext();
+        do
+        {
+            var before = state.WatermarkText;
+            SequenceState? next = null;
+            ExecuteBatch(connection, meta, spec, run, Path.GetFileName(folder), before, scope =>
             {
-                meta.SetWatermark(spec.Name, column, after, scope.BatchId);
-            }
+                long read = 0;
+                var numbers = new List<long>();
+                while (more && read < spec.Incremental.ChunkRows)
+                {
+                    var (batch, file, seen) = batches.Current;
+                    read += batch.RowsRead;
+                    numbers.AddRange(seen);
+                    scope.Stage(staging, staging.Prepare(validator, batch, file), file);
+                    more = batches.MoveNext();
+                }
 
-            return new BatchCounts(read, after);
-        });
+                scope.Transform();
+                next = backfill || seqIndex < 0 ? state : state.Advance(numbers);
+                if (next.WatermarkText is { } after && !backfill && seqIndex >= 0)
+                {
+                    meta.SetWatermark(spec.Name, column, after, scope.BatchId);
+                    meta.SetSequenceGaps(spec.Name, next.Gaps, scope.BatchId);
+                }
+
+                return new BatchCounts(read, next.WatermarkText);
+            });
+            state = next ?? state;
+        }
+        while (more);
     }
 
     // ---------------------------------------------------------------- downstream steps (linkage, scoring) registered by other assemblies
@@ -552,7 +805,7 @@ public sealed class PipelineEngine : IPipelineRunner
             scope.ClearStaging();
             var counts = work(scope);
             var dupes = scope.Duplicates;
-            var loaded = scope.Staged - dupes;
+            var loaded = scope.Staged - dupes - scope.Dropped;
             if (counts.Read != loaded + scope.Rejected + dupes)
             {
                 throw new InvalidOperationException($"Batch {batchId} of pipeline {spec.Name} ({source}) does not reconcile: read {counts.Read} != loaded {loaded} + rejected {scope.Rejected} + duplicate {dupes}. This is a bug.");
@@ -568,9 +821,27 @@ public sealed class PipelineEngine : IPipelineRunner
         }
         catch (Exception ex)
         {
-            transaction.Rollback();
+            // A failed commit (a full disk) leaves the transaction finished: rolling it back again would throw "Transaction has already been
+            // finished" over the real error, so the rollback and the failed-batch record are best effort and the original error propagates.
+            try
+            {
+                transaction.Rollback();
+            }
+            catch (Exception rollback) when (rollback is DuckDBException or InvalidOperationException)
+            {
+                // Already rolled back by DuckDB.
+            }
+
             quarantine.Discard();
-            meta.InsertBatch(batchId, run.RunId, spec.Name, source, PipelineRunStatus.Failed, 0, 0, 0, 0, watermarkBefore, watermarkBefore, started, ex.Message);
+            try
+            {
+                meta.InsertBatch(batchId, run.RunId, spec.Name, source, PipelineRunStatus.Failed, 0, 0, 0, 0, watermarkBefore, watermarkBefore, started, LoadFailures.DiskFull(ex, _home.Root) ?? ex.Message);
+            }
+            catch (Exception record) when (record is DuckDBException or InvalidOperationException)
+            {
+                // The failure that stopped the batch may stop this write too; the run's own record carries the error.
+            }
+
             throw;
         }
     }

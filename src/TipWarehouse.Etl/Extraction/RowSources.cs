@@ -46,6 +46,12 @@ public static class FileInspector
                     bom = true;
                 }
 
+                if (size == 0 && NotText(buffer.AsSpan(0, n)) is { } notText)
+                {
+                    // Named for what it is: a UTF-16 file would otherwise read as "missing columns", binary garbage as a wrong delimiter.
+                    throw new FileRejectedException("wrong_encoding", notText);
+                }
+
                 size += n;
                 hash.AppendData(buffer, 0, n);
                 if (!nonAscii && buffer.AsSpan(0, n).ContainsAnyExceptInRange((byte)0, (byte)0x7F))
@@ -98,6 +104,23 @@ public static class FileInspector
         }
 
         return new FileFingerprint(size, sha, declared, null);
+    }
+
+    /// <summary>Why the first block of a file shows it is not 8-bit or UTF-8 text (a UTF-16/UTF-32 byte order mark, NUL bytes), or null.</summary>
+    internal static string? NotText(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            return $"the file is UTF-16 ({(head[0] == 0xFF ? "little" : "big")}-endian byte order mark), not the declared encoding: convert it to the declared encoding";
+        }
+
+        var nul = head.Count((byte)0);
+        if (nul > 0)
+        {
+            return $"the file is binary, not text: {nul} NUL byte(s) in its first {head.Length} bytes";
+        }
+
+        return null;
     }
 }
 
@@ -345,6 +368,15 @@ internal sealed class DbRowSource : IRowSource
     private readonly int[] _ordinals;
 
     public DbRowSource(DbConnection connection, PipelineSpec spec, string? watermark, DateOnly? from, DateOnly? to)
+        : this(connection, spec, watermark, null, from, to, null)
+    {
+    }
+
+    /// <summary>
+    /// Reads the rows after <paramref name="watermark"/> in (watermark column, key) order. With <paramref name="afterKey"/>, only the rows
+    /// after (<paramref name="watermark"/>, <paramref name="afterKey"/>) — the keyset of the chunk before — and at most <paramref name="limit"/> rows.
+    /// </summary>
+    public DbRowSource(DbConnection connection, PipelineSpec spec, string? watermark, string? afterKey, DateOnly? from, DateOnly? to, int? limit)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(spec);
@@ -352,10 +384,21 @@ internal sealed class DbRowSource : IRowSource
         _command = connection.CreateCommand();
         var select = string.Join(", ", spec.Columns.Select(c => Quote(c.Name)));
         var where = new List<string>();
+        var key = spec.NaturalKey.Count == 1 ? Quote(spec.NaturalKey[0]) : null;
         if (watermark is not null && spec.Incremental.Column is { } wm)
         {
-            // >= so rows written later with the same timestamp are not missed; already-loaded ones are duplicates.
-            where.Add($"{Quote(wm)} >= @wm");
+            if (afterKey is not null && key is not null)
+            {
+                // The next chunk of this run: strictly after the last row of the chunk before, in the read order.
+                where.Add($"({Quote(wm)} > @wm OR ({Quote(wm)} = @wm AND {key} > @key))");
+                Add("@key", afterKey);
+            }
+            else
+            {
+                // >= so rows written later with the same timestamp are not missed; already-loaded ones are duplicates.
+                where.Add($"{Quote(wm)} >= @wm");
+            }
+
             Add("@wm", watermark);
         }
 
@@ -374,8 +417,9 @@ internal sealed class DbRowSource : IRowSource
             }
         }
 
-        var order = spec.Incremental.Column is { } oc ? $" ORDER BY {Quote(oc)}" : "";
-        _command.CommandText = $"SELECT {select} FROM {Quote(spec.Source.Table!)}{(where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")}{order}";
+        var order = spec.Incremental.Column is { } oc ? $" ORDER BY {Quote(oc)}{(key is not null ? ", " + key : "")}" : "";
+        var top = limit is { } n ? $" LIMIT {n.ToString(CultureInfo.InvariantCulture)}" : "";
+        _command.CommandText = $"SELECT {select} FROM {Quote(spec.Source.Table!)}{(where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")}{order}{top}";
         _reader = _command.ExecuteReader();
         _values = new string?[spec.Columns.Count];
         _ordinals = [.. Enumerable.Range(0, spec.Columns.Count)];
@@ -387,6 +431,68 @@ internal sealed class DbRowSource : IRowSource
             p.Value = value;
             _command.Parameters.Add(p);
         }
+    }
+
+    /// <summary>
+    /// Compares the table's columns with the spec (SQLite <c>PRAGMA table_info</c>): a declared column the table lacks, a column the spec does not
+    /// declare, and a column whose declared SQL type disagrees with the spec's type. (A missing column must be caught here: SQLite reads a
+    /// double-quoted unknown name as a string literal, so the query alone would load the column's name as every row's value.)
+    /// </summary>
+    public static SchemaDrift CompareSchema(DbConnection connection, PipelineSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(spec);
+        var actual = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"PRAGMA table_info({Quote(spec.Source.Table!)})";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                actual[reader.GetString(1)] = reader.IsDBNull(2) ? "" : reader.GetString(2);
+            }
+        }
+
+        if (actual.Count == 0)
+        {
+            return new SchemaDrift([.. spec.Columns.Select(c => c.Name)], [], [], TableMissing: true);
+        }
+
+        var missing = spec.Columns.Where(c => !actual.ContainsKey(c.Name)).Select(c => c.Name).ToList();
+        var extra = actual.Keys.Where(k => spec.ColumnIndex(k) < 0).Order(StringComparer.Ordinal).ToList();
+        var retyped = new List<string>();
+        foreach (var c in spec.Columns)
+        {
+            if (actual.TryGetValue(c.Name, out var declared) && !TypeFits(c.Type, declared))
+            {
+                retyped.Add($"{c.Name} is {declared}, the spec reads it as {c.Type.ToString().ToLowerInvariant()}");
+            }
+        }
+
+        return new SchemaDrift(missing, extra, retyped, TableMissing: false);
+    }
+
+    // SQLite type affinity (https://www.sqlite.org/datatype3.html#determination_of_column_affinity): text columns may hold any value the
+    // spec parses; a numeric or blob column cannot hold the text a date, string or code is read from.
+    private static bool TypeFits(ColumnType type, string declared)
+    {
+        var d = declared.ToUpperInvariant();
+        if (d.Length == 0)
+        {
+            return true;
+        }
+
+        var integer = d.Contains("INT", StringComparison.Ordinal);
+        var text = d.Contains("CHAR", StringComparison.Ordinal) || d.Contains("CLOB", StringComparison.Ordinal) || d.Contains("TEXT", StringComparison.Ordinal);
+        var blob = d.Contains("BLOB", StringComparison.Ordinal);
+        var real = d.Contains("REAL", StringComparison.Ordinal) || d.Contains("FLOA", StringComparison.Ordinal) || d.Contains("DOUB", StringComparison.Ordinal);
+        return type switch
+        {
+            ColumnType.Int or ColumnType.Long => integer || text || (!blob && !real),
+            ColumnType.Decimal => !blob,
+            ColumnType.Bool => !blob,
+            _ => text || (!integer && !real && !blob) || (d.Contains("DATE", StringComparison.Ordinal) || d.Contains("TIME", StringComparison.Ordinal)),
+        };
     }
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
@@ -436,8 +542,15 @@ internal sealed class DbRowSource : IRowSource
     }
 }
 
+/// <summary>How a relational source's columns differ from its spec: declared but missing, present but undeclared, declared with another type.</summary>
+internal sealed record SchemaDrift(IReadOnlyList<string> Missing, IReadOnlyList<string> Extra, IReadOnlyList<string> Retyped, bool TableMissing)
+{
+    /// <summary>True when nothing differs.</summary>
+    public bool None => Missing.Count == 0 && Extra.Count == 0 && Retyped.Count == 0;
+}
+
 /// <summary>Rows of a JSON-lines file: one object per line, columns by dotted path, one nested array as child rows.</summary>
-internal sealed class JsonLinesRowSource : IRowSource
+internal sealed partial class JsonLinesRowSource : IRowSource
 {
     private readonly StreamReader _text;
     private readonly string[][] _paths;
@@ -575,7 +688,9 @@ internal sealed class JsonLinesRowSource : IRowSource
             }
             catch (JsonException ex)
             {
-                RowError = $"invalid JSON: {ex.Message}";
+                // System.Text.Json counts lines within the one line it parsed ("LineNumber: 0"): name the file's line instead.
+                var message = JsonPosition().Replace(ex.Message, "").TrimEnd();
+                RowError = $"invalid JSON at line {SourceRow.ToString(CultureInfo.InvariantCulture)}, character {((ex.BytePositionInLine ?? 0) + 1).ToString(CultureInfo.InvariantCulture)}: {message}";
             }
 
             return true;
@@ -634,4 +749,7 @@ internal sealed class JsonLinesRowSource : IRowSource
     }
 
     public void Dispose() => _text.Dispose();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s*(Path: \S*\s*\|\s*)?LineNumber: \d+\s*\|\s*BytePositionInLine: \d+\.?")]
+    private static partial System.Text.RegularExpressions.Regex JsonPosition();
 }

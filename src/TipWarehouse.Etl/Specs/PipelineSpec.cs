@@ -165,6 +165,13 @@ public sealed record SourceSpec
     /// <summary>For drop folders: a batch also closes before its files pass this many megabytes, so its memory does not grow with the daily volume; null for no limit.</summary>
     public int? MaxMegabytesPerBatch { get; init; }
 
+    /// <summary>For drop folders: a file is taken only once its last write is at least this old (null: taken when its size and write time did not change while it was read).</summary>
+    public TimeSpan? StableFor { get; init; }
+    /// <summary>For drop folders: a file is taken only when this companion file exists (<c>{file}</c> is replaced by the file name, e.g. <c>{file}.done</c>); null for no marker.</summary>
+    public string? CompletionMarker { get; init; }
+    /// <summary>What a column the spec declares but the source lacks does: <c>fail</c> (default: the run fails, naming the columns) or <c>flag</c> (loaded as null and flagged). Extra and retyped columns are always flagged.</summary>
+    public string SchemaDrift { get; init; } = "fail";
+
     /// <summary>For relational sources: the table (or view) read.</summary>
     public string? Table { get; init; }
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
@@ -178,6 +185,23 @@ public sealed record IncrementalSpec
     public string? Column { get; init; }
     /// <summary>The source column a backfill window (<c>--from/--to</c>) filters on.</summary>
     public string? WindowColumn { get; init; }
+    /// <summary>Relational and JSON-lines sources: rows per batch (one transaction each, the watermark moving with each), so memory does not grow with the backlog.</summary>
+    public int ChunkRows { get; init; } = 100_000;
+    /// <summary>A watermark value later than now plus this tolerance is rejected (<c>future_watermark</c>) and does not move the watermark.</summary>
+    public TimeSpan FutureTolerance { get; init; } = TimeSpan.FromDays(1);
+}
+
+/// <summary>End-to-end reconciliation: every staged row must reach <see cref="Table"/>; one a transform drops is a reject with the transform's reason.</summary>
+public sealed record ReconcileSpec
+{
+    /// <summary>The table the staged rows end in (<c>dw.fact_arrest</c>).</summary>
+    public required string Table { get; init; }
+    /// <summary>The staging column that identifies a row.</summary>
+    public required string Key { get; init; }
+    /// <summary>The column of <see cref="Table"/> that holds <see cref="Key"/> (default: the same name).</summary>
+    public string? TableKey { get; init; }
+    /// <summary>The reject reason when the transform recorded no flag for the row.</summary>
+    public string Reason { get; init; } = "the transforms did not load the row";
 }
 
 /// <summary>One pipeline spec from <c>pipelines/NAME.yaml</c>, validated.</summary>
@@ -202,6 +226,8 @@ public sealed record PipelineSpec
     public IReadOnlyList<ScrubSpec> Scrub { get; init; } = [];
     public ChildSpec? Child { get; init; }
     public DuplicateSpec? Duplicates { get; init; }
+    /// <summary>The end-to-end reconciliation of staged rows with their final table, or null.</summary>
+    public ReconcileSpec? Reconcile { get; init; }
     /// <summary>Transform SQL files, absolute paths, in order.</summary>
     public IReadOnlyList<string> Transforms { get; init; } = [];
     /// <summary>The source's expected cadence: new data arrives at least this often, else <c>tipw runs</c> shows it stale; null when not declared.</summary>

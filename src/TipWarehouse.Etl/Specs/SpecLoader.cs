@@ -13,7 +13,7 @@ public static partial class SpecLoader
     private static readonly string[] s_topKeys =
     [
         "name", "description", "kind", "schedule", "retry", "upstream", "source", "incremental", "batch_size", "target",
-        "natural_key", "columns", "pii", "scrub", "child", "duplicates", "transforms", "settings", "tests", "freshness",
+        "natural_key", "columns", "pii", "scrub", "child", "duplicates", "reconcile", "transforms", "settings", "tests", "freshness",
     ];
 
     /// <summary>Loads every spec in <paramref name="directory"/>, checks cross-references and returns them upstream first.</summary>
@@ -152,7 +152,7 @@ public static partial class SpecLoader
         if (sourceMap is not null)
         {
             sourceMap.CheckKeys(builtIn
-                ? ["kind", "path", "pattern", "file_date_regex", "file_date_format", "encoding", "detect_encoding", "delimiter", "culture", "table", "files_per_batch", "max_mb_per_batch", "settings"]
+                ? ["kind", "path", "pattern", "file_date_regex", "file_date_format", "encoding", "detect_encoding", "delimiter", "culture", "table", "files_per_batch", "max_mb_per_batch", "stable_for", "completion_marker", "schema_drift", "settings"]
                 : null);
             var delimiter = sourceMap.String("delimiter") ?? ",";
             var delimiterChar = delimiter switch { "\\t" or "tab" => '\t', _ when delimiter.Length == 1 => delimiter[0], _ => '\0' };
@@ -174,8 +174,20 @@ public static partial class SpecLoader
                 Table = sourceMap.String("table"),
                 FilesPerBatch = sourceMap.Int("files_per_batch", 1, 100_000) ?? 1,
                 MaxMegabytesPerBatch = sourceMap.Int("max_mb_per_batch", 1, 1_000_000),
+                StableFor = sourceMap.Duration("stable_for"),
+                CompletionMarker = sourceMap.String("completion_marker"),
+                SchemaDrift = sourceMap.String("schema_drift") ?? "fail",
                 Settings = settings,
             };
+            if (source.SchemaDrift is not ("fail" or "flag"))
+            {
+                errors.Add(new SpecError(file, sourceMap.LineOf("schema_drift"), "source.schema_drift", $"'{source.SchemaDrift}' is not one of fail, flag"));
+            }
+
+            if (source.CompletionMarker is { } marker && !marker.Contains("{file}", StringComparison.Ordinal))
+            {
+                errors.Add(new SpecError(file, sourceMap.LineOf("completion_marker"), "source.completion_marker", $"'{marker}' must contain {{file}} (e.g. '{{file}}.done')"));
+            }
             CheckSource(file, kind, source, sourceMap, errors);
         }
         else if (builtIn)
@@ -184,12 +196,14 @@ public static partial class SpecLoader
         }
 
         var incMap = r.Map("incremental");
-        incMap?.CheckKeys(["strategy", "column", "window_column"]);
+        incMap?.CheckKeys(["strategy", "column", "window_column", "chunk_rows", "future_tolerance"]);
         var incremental = new IncrementalSpec
         {
             Strategy = incMap?.String("strategy") ?? IncrementalStrategies.None,
             Column = incMap?.String("column"),
             WindowColumn = incMap?.String("window_column"),
+            ChunkRows = incMap?.Int("chunk_rows", 1, 100_000_000) ?? 100_000,
+            FutureTolerance = incMap?.Duration("future_tolerance") ?? TimeSpan.FromDays(1),
         };
         if (incremental.Strategy is not (IncrementalStrategies.FileManifest or IncrementalStrategies.Watermark or IncrementalStrategies.Sequence or IncrementalStrategies.None))
         {
@@ -239,6 +253,23 @@ public static partial class SpecLoader
             if (duplicates.Key.Count == 0)
             {
                 errors.Add(new SpecError(file, dupMap.LineOf("key"), "duplicates.key", "required: the staging columns that identify a row"));
+            }
+        }
+
+        ReconcileSpec? reconcile = null;
+        var reconcileMap = r.Map("reconcile");
+        if (reconcileMap is not null)
+        {
+            reconcileMap.CheckKeys(["table", "key", "table_key", "reason"]);
+            var table = reconcileMap.String("table");
+            var key = reconcileMap.String("key");
+            if (table is null || key is null || !IdentifierRegex().IsMatch(key) || !TableNameRegex().IsMatch(table) || (reconcileMap.String("table_key") is { } tk && !IdentifierRegex().IsMatch(tk)))
+            {
+                errors.Add(new SpecError(file, r.LineOf("reconcile"), "reconcile", "needs table (schema.table) and key (a staging column), optional table_key and reason"));
+            }
+            else
+            {
+                reconcile = new ReconcileSpec { Table = table, Key = key, TableKey = reconcileMap.String("table_key"), Reason = reconcileMap.String("reason") ?? "the transforms did not load the row" };
             }
         }
 
@@ -292,6 +323,7 @@ public static partial class SpecLoader
             Scrub = scrub,
             Child = child,
             Duplicates = duplicates,
+            Reconcile = reconcile,
             Transforms = transforms,
             Tests = ReadTests(r, file, errors),
             Freshness = r.Duration("freshness"),
@@ -673,6 +705,9 @@ public static partial class SpecLoader
 
     [GeneratedRegex(@"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")]
     private static partial Regex TableNameRegex();
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]*$")]
+    private static partial Regex IdentifierRegex();
 
     /// <summary>Reads a YAML mapping while remembering lines and reporting unknown keys and bad values.</summary>
     private sealed class MapReader(string file, YamlMappingNode node, string path, List<SpecError> errors)

@@ -511,6 +511,14 @@ CREATE TABLE meta.schema_version
     changes VARCHAR,
     PRIMARY KEY (version_id)
 );
+CREATE TABLE meta.sequence_gap
+(
+    pipeline VARCHAR NOT NULL,
+    gap_from BIGINT NOT NULL,
+    gap_to BIGINT NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (pipeline, gap_from)
+);
 CREATE TABLE meta.watermark
 (
     pipeline VARCHAR NOT NULL,
