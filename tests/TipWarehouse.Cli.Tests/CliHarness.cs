@@ -9,11 +9,14 @@ public sealed class CliHarness
 
     public Dictionary<string, string> Environment { get; } = [];
 
+    /// <summary>Whether the command sees stderr as a terminal (progress bars instead of log lines).</summary>
+    public bool ErrorIsTerminal { get; set; }
+
     public async Task<CliRun> RunAsync(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var context = new CliContext(stdout, stderr, Time, name => Environment.TryGetValue(name, out var v) ? v : null);
+        var context = new CliContext(stdout, stderr, Time, name => Environment.TryGetValue(name, out var v) ? v : null) { ErrorIsTerminal = ErrorIsTerminal };
         var exitCode = await CliApp.RunAsync(args, context);
         return new CliRun(exitCode, stdout.ToString(), stderr.ToString());
     }

@@ -105,6 +105,35 @@ public sealed class RunCommandTests(RunCommandWorld world) : IClassFixture<RunCo
     }
 
     [Fact]
+    public async Task Run_all_on_a_terminal_holds_downstream_pipelines_back_when_their_upstream_fails()
+    {
+        var harness = new CliHarness { ErrorIsTerminal = true };
+        var home = await world.NewHomeAsync(harness, "terminal-fault");
+        harness.Environment["TIPW_FAULT"] = "police_stations:staged";
+        var run = await harness.RunAsync("run", "--all", "--home", home, "--sources", world.Sources, "--format", "csv");
+
+        Assert.Equal(1, run.ExitCode);
+        var rows = ParseCsv(run.Out);
+        Assert.Equal(8, rows.Count);
+        Assert.Equal("failed", rows.Single(r => r["pipeline"] == "police_stations")["status"]);
+        Assert.Contains("not run: upstream pipeline police_stations failed", rows.Single(r => r["pipeline"] == "hotline")["error"], StringComparison.Ordinal);
+        Assert.All(rows.Where(r => r["pipeline"] != "police_stations"), r => Assert.Equal("0", r["run_id"]));
+        var started = await harness.RunAsync("query", "--home", home, "--format", "csv", "SELECT count(DISTINCT pipeline) AS n FROM meta.pipeline_run");
+        Assert.Equal("n\n1", started.Out.Trim().Replace("\r", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Redirected_progress_lines_carry_the_injected_clock_and_a_rate()
+    {
+        var harness = new CliHarness();
+        var home = await world.NewHomeAsync(harness, "progress-lines");
+        var run = await harness.RunAsync("run", "police_stations", "--home", home, "--sources", world.Sources);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("2008-01-15T12:00:00Z police_stations: started", run.Error, StringComparison.Ordinal);
+        Assert.Contains("rows/s", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Usage_errors_exit_with_code_2()
     {
         var harness = new CliHarness();
