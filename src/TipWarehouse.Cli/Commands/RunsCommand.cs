@@ -2,6 +2,7 @@ using System.CommandLine;
 using TipWarehouse.Cli.Output;
 using TipWarehouse.Core;
 using TipWarehouse.Etl.Engine;
+using TipWarehouse.Etl.Specs;
 
 namespace TipWarehouse.Cli.Commands;
 
@@ -26,10 +27,30 @@ internal static class RunsCommand
                 throw new UsageException("--last must be at least 1.");
             }
 
+            if (parseResult.GetValue(pipeline) is { } name && KnownPipelines(context) is { } known && !known.Contains(name, StringComparer.Ordinal))
+            {
+                var hint = UsageMessages.Nearest(name, known) is { } near ? $" Did you mean '{near}'?" : "";
+                throw new UsageException($"Unknown pipeline '{name}'.{hint} Known: {string.Join(", ", known)}.");
+            }
+
             var table = RunHistory.Query(TipwHome.At(parseResult.GetValue(home)), parseResult.GetValue(pipeline), parseResult.GetValue(limit));
             ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
             return CliApp.Success;
         });
         return command;
+    }
+
+    /// <summary>The pipelines of the specs, or null when the specs cannot be read (then any name is looked up as given).</summary>
+    private static IReadOnlyList<string>? KnownPipelines(CliContext context)
+    {
+        try
+        {
+            var directory = PipelineEngine.LocatePipelinesDirectory(null, context.GetEnvironmentVariable);
+            return [.. SpecLoader.LoadDirectory(directory, PipelineEngineFactory.Steps(context).Select(s => s.Kind)).Select(s => s.Name)];
+        }
+        catch (TipwException)
+        {
+            return null;
+        }
     }
 }

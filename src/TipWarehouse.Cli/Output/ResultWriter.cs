@@ -42,14 +42,26 @@ public static class ResultWriter
             return;
         }
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(outPath));
-        if (!string.IsNullOrEmpty(directory))
+        if (Directory.Exists(outPath))
         {
-            Directory.CreateDirectory(directory);
+            throw new UsageException($"--out {outPath} is a folder; name a file in it, e.g. --out {Path.Combine(outPath, "result." + (format == "table" ? "txt" : format))}.");
         }
 
-        using var file = new StreamWriter(outPath, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        Write(table, format, file);
+        try
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(outPath));
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            using var file = new StreamWriter(outPath, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            Write(table, format, file);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new TipwException($"Cannot write --out {outPath}: {ex.Message}", ex);
+        }
     }
 
     /// <summary>
