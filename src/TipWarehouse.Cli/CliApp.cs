@@ -20,6 +20,7 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
+        CommonOptions.Environment = context.GetEnvironmentVariable;
         var root = BuildRootCommand(context);
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)

@@ -76,4 +76,18 @@ public sealed class UsageErrorTests(QueryWorld world) : IClassFixture<QueryWorld
         Assert.Contains("has no hotline calls", run.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("tipw model score", run.Out, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Tipw_home_names_the_default_home_and_home_overrides_it()
+    {
+        var harness = new CliHarness();
+        harness.Environment["TIPW_HOME"] = world.Home;
+        var fromEnvironment = await harness.RunAsync("query", "--format", "csv", "SELECT 1 AS n");
+        Assert.True(fromEnvironment.ExitCode == 0, fromEnvironment.Error);
+
+        var elsewhere = Path.Combine(world.Home, "no-such-home");
+        var overridden = await harness.RunAsync("query", "--home", elsewhere, "SELECT 1 AS n");
+        Assert.Equal(1, overridden.ExitCode);
+        Assert.Contains(elsewhere, overridden.Error, StringComparison.Ordinal);
+    }
 }
