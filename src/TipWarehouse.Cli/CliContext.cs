@@ -6,6 +6,9 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, TimeProvider T
     /// <summary>True when stderr is an interactive terminal, so progress bars may be drawn.</summary>
     public bool ErrorIsTerminal { get; init; }
 
+    /// <summary>Faults the pipeline engine injects (atomicity tests only: the shipped CLI has no option or variable that sets it).</summary>
+    public TipWarehouse.Etl.Engine.IFaultInjector? Faults { get; init; }
+
     /// <summary>The context of the real process: console streams, system clock, process environment.</summary>
     public static CliContext FromConsole() =>
         new(Console.Out, Console.Error, TimeProvider.System, Environment.GetEnvironmentVariable)

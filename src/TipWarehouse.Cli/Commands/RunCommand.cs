@@ -11,9 +11,6 @@ namespace TipWarehouse.Cli.Commands;
 /// <summary><c>tipw run</c>: runs pipelines once (or backfills a date window) with progress on stderr and a summary on stdout.</summary>
 internal static class RunCommand
 {
-    /// <summary>Environment variable of the atomicity test hook: <c>PIPELINE:POINT</c> (staged, transform:FILE, before_commit).</summary>
-    public const string FaultVariable = "TIPW_FAULT";
-
     public static Command Create(CliContext context)
     {
         var home = CommonOptions.Home();
