@@ -20,16 +20,17 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
+        CommonOptions.Environment = context.GetEnvironmentVariable;
         var root = BuildRootCommand(context);
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
         {
             foreach (var error in parseResult.Errors)
             {
-                await context.Error.WriteLineAsync($"error: {error.Message}");
+                await context.Error.WriteLineAsync($"error: {UsageMessages.Explain(error.Message, parseResult.CommandResult.Command)}");
             }
 
-            await context.Error.WriteLineAsync($"Run 'tipw {string.Join(' ', parseResult.CommandResult.Command.Name == "tipw" ? [] : new[] { parseResult.CommandResult.Command.Name })} --help' for usage.".Replace("tipw  --help", "tipw --help", StringComparison.Ordinal));
+            await context.Error.WriteLineAsync($"Run '{UsageMessages.CommandPath(parseResult.CommandResult)} --help' for usage.");
             return UsageError;
         }
 

@@ -6,11 +6,23 @@ namespace TipWarehouse.Cli;
 /// <summary>Options shared by every command (<c>--home</c>, <c>--format</c>, <c>--out</c>), so the contract stays the same everywhere.</summary>
 public static class CommonOptions
 {
-    /// <summary>Creates the <c>--home DIR</c> option (default <c>./tipw-home</c>).</summary>
+    /// <summary>The environment variable that names the default home, so <c>--home</c> need not be typed each time.</summary>
+    public const string HomeVariable = "TIPW_HOME";
+
+    private static readonly AsyncLocal<Func<string, string?>?> s_environment = new();
+
+    /// <summary>The environment of the running command (set by <see cref="CliApp.RunAsync"/>; tests inject their own).</summary>
+    internal static Func<string, string?>? Environment
+    {
+        get => s_environment.Value;
+        set => s_environment.Value = value;
+    }
+
+    /// <summary>Creates the <c>--home DIR</c> option (default: <c>TIPW_HOME</c>, else <c>./tipw-home</c>).</summary>
     public static Option<string> Home() => new("--home")
     {
-        Description = "The home folder: warehouse, scheduler store, models, quarantine, logs, exports, secrets",
-        DefaultValueFactory = _ => TipwHome.DefaultRoot,
+        Description = $"The home folder: warehouse, scheduler store, models, quarantine, logs, exports, secrets (default: ${HomeVariable}, else {TipwHome.DefaultRoot})",
+        DefaultValueFactory = _ => Environment?.Invoke(HomeVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : TipwHome.DefaultRoot,
         Recursive = false,
     };
 

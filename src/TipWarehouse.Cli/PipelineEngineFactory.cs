@@ -27,7 +27,7 @@ internal static class PipelineEngineFactory
             new PipelineEngineOptions
             {
                 Environment = context.GetEnvironmentVariable,
-                Faults = PointFaultInjector.Parse(context.GetEnvironmentVariable(RunCommand.FaultVariable)),
+                Faults = context.Faults,
                 Progress = progress,
             });
 }

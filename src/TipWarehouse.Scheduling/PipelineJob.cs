@@ -62,7 +62,8 @@ public sealed class PipelineJob(
         logger.LogInformation("Pipeline {Pipeline} started ({Kind}, attempt {Attempt} of {MaxAttempts})", pipeline, triggerKind, attempt, descriptor.Retry.MaxAttempts);
         try
         {
-            var request = new PipelineRunRequest(pipeline, options.SourcesDirectory, TriggerKind: "schedule");
+            // The run log names what fired it (schedule, manual, chain, retry), as the job history does.
+            var request = new PipelineRunRequest(pipeline, options.SourcesDirectory, TriggerKind: triggerKind);
             var result = await runner.RunAsync(request, lease.Token);
             if (result.Succeeded)
             {

@@ -59,6 +59,29 @@ public sealed class ExportAndChartTests : IClassFixture<WarehouseFixture>, IDisp
         Assert.Equal(0L, Scalar($"SELECT COUNT(*) FROM (SELECT * FROM read_parquet('{path}') EXCEPT ALL SELECT * FROM {source.QuotedName})"));
     }
 
+    [Theory]
+    [InlineData("rpt.v_monthly_national")]
+    [InlineData("rpt.v_regional_monthly")]
+    public void Parquet_export_of_a_report_view_writes_its_sums_as_bigint_not_double(string name)
+    {
+        var source = WarehouseExport.Resolve(_warehouse.Connection, name);
+        var hugeints = WarehouseExport.ColumnTypes(_warehouse.Connection, source).Where(c => c.Value == "HUGEINT").Select(c => c.Key).ToList();
+        Assert.NotEmpty(hugeints);
+        var path = Path.Combine(_directory, source + ".types.parquet");
+        WarehouseExport.ToParquet(_warehouse.Connection, source, path);
+
+        using var describe = _warehouse.Connection.CreateCommand();
+        describe.CommandText = $"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('{path}'))";
+        using var reader = describe.ExecuteReader();
+        var written = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            written[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        Assert.All(hugeints, c => Assert.Equal("BIGINT", written[c]));
+    }
+
     [Fact]
     public async Task Report_tables_export_to_arrow_and_parquet_with_suppressed_cells_as_nulls()
     {

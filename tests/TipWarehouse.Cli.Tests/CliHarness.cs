@@ -9,11 +9,17 @@ public sealed class CliHarness
 
     public Dictionary<string, string> Environment { get; } = [];
 
+    /// <summary>Whether the command sees stderr as a terminal (progress bars instead of log lines).</summary>
+    public bool ErrorIsTerminal { get; set; }
+
+    /// <summary>A fault for the engine to inject in each run, <c>PIPELINE:POINT</c> (staged, transform:FILE, before_commit).</summary>
+    public string? Fault { get; set; }
+
     public async Task<CliRun> RunAsync(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var context = new CliContext(stdout, stderr, Time, name => Environment.TryGetValue(name, out var v) ? v : null);
+        var context = new CliContext(stdout, stderr, Time, name => Environment.TryGetValue(name, out var v) ? v : null) { ErrorIsTerminal = ErrorIsTerminal, Faults = TipWarehouse.Etl.Engine.PointFaultInjector.Parse(Fault) };
         var exitCode = await CliApp.RunAsync(args, context);
         return new CliRun(exitCode, stdout.ToString(), stderr.ToString());
     }

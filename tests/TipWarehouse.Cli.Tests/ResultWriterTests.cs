@@ -6,9 +6,9 @@ namespace TipWarehouse.Cli.Tests;
 public sealed class ResultWriterTests
 {
     private static readonly ResultTable s_table = new(
-        [new ResultColumn("pipeline", typeof(string)), new ResultColumn("day", typeof(DateTime)), new ResultColumn("share", typeof(double)), new ResultColumn("rows_read", typeof(long))],
+        [new ResultColumn("pipeline", typeof(string)), new ResultColumn("day", typeof(DateOnly)), new ResultColumn("share", typeof(double)), new ResultColumn("rows_read", typeof(long))],
         [
-            ["hotline", new DateTime(2006, 3, 13), 0.155, 1042L],
+            ["hotline", new DateOnly(2006, 3, 13), 0.155, 1042L],
             ["police, \"PNP\"", new DateTime(2007, 1, 2, 13, 5, 0), null, 7L],
         ]);
 

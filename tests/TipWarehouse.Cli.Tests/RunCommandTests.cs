@@ -92,16 +92,55 @@ public sealed class RunCommandTests(RunCommandWorld world) : IClassFixture<RunCo
     {
         var harness = new CliHarness();
         var home = await world.NewHomeAsync(harness, "fault");
-        harness.Environment["TIPW_FAULT"] = "hotline:staged";
+        harness.Fault = "hotline:staged";
         var failed = await harness.RunAsync("run", "police_stations", "hotline", "--home", home, "--sources", world.Sources);
         Assert.Equal(1, failed.ExitCode);
         Assert.Contains("pipeline hotline failed: Injected fault", failed.Error, StringComparison.Ordinal);
 
-        harness.Environment.Remove("TIPW_FAULT");
+        harness.Fault = null;
         var resumed = await harness.RunAsync("run", "hotline", "--home", home, "--sources", world.Sources, "--format", "csv");
         Assert.True(resumed.ExitCode == 0, resumed.Error);
         var failedBatches = await harness.RunAsync("query", "--home", home, "--format", "csv", "SELECT count(*) AS n FROM meta.batch WHERE status = 'failed'");
         Assert.Equal("n\n1", failedBatches.Out.Trim().Replace("\r", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_all_on_a_terminal_holds_downstream_pipelines_back_when_their_upstream_fails()
+    {
+        var harness = new CliHarness { ErrorIsTerminal = true };
+        var home = await world.NewHomeAsync(harness, "terminal-fault");
+        harness.Fault = "police_stations:staged";
+        var run = await harness.RunAsync("run", "--all", "--home", home, "--sources", world.Sources, "--format", "csv");
+
+        Assert.Equal(1, run.ExitCode);
+        var rows = ParseCsv(run.Out);
+        Assert.Equal(8, rows.Count);
+        Assert.Equal("failed", rows.Single(r => r["pipeline"] == "police_stations")["status"]);
+        Assert.Contains("not run: upstream pipeline police_stations failed", rows.Single(r => r["pipeline"] == "hotline")["error"], StringComparison.Ordinal);
+        Assert.All(rows.Where(r => r["pipeline"] != "police_stations"), r => Assert.Equal("0", r["run_id"]));
+        var started = await harness.RunAsync("query", "--home", home, "--format", "csv", "SELECT count(DISTINCT pipeline) AS n FROM meta.pipeline_run");
+        Assert.Equal("n\n1", started.Out.Trim().Replace("\r", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Fault_variable_does_nothing_in_the_shipped_cli()
+    {
+        var harness = new CliHarness();
+        var home = await world.NewHomeAsync(harness, "fault-variable");
+        harness.Environment["TIPW_FAULT"] = "police_stations:staged";
+        var run = await harness.RunAsync("run", "police_stations", "--home", home, "--sources", world.Sources);
+        Assert.True(run.ExitCode == 0, run.Error);
+    }
+
+    [Fact]
+    public async Task Redirected_progress_lines_carry_the_injected_clock_and_a_rate()
+    {
+        var harness = new CliHarness();
+        var home = await world.NewHomeAsync(harness, "progress-lines");
+        var run = await harness.RunAsync("run", "police_stations", "--home", home, "--sources", world.Sources);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("2008-01-15T12:00:00Z police_stations: started", run.Error, StringComparison.Ordinal);
+        Assert.Contains("rows/s", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

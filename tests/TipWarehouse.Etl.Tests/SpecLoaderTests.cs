@@ -74,6 +74,19 @@ public sealed class SpecLoaderTests : IDisposable
         Assert.Contains(ex.Errors, e => e.Field == "schedule.time_zone" && e.Line == 5);
     }
 
+    [Theory]
+    [InlineData("99 * * * * ?")]
+    [InlineData("0 0 25 * * ?")]
+    [InlineData("0 0 6 * * MON")]
+    [InlineData("0 0 6 ? * FOO")]
+    public void Cron_that_Quartz_rejects_is_rejected_by_the_spec_loader(string cron)
+    {
+        var ex = LoadExpectingError(Valid.Replace("\"0 30 6 * * ?\"", $"\"{cron}\"", StringComparison.Ordinal));
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal("schedule.cron", error.Field);
+        Assert.Equal(4, error.Line);
+    }
+
     [Fact]
     public void Missing_transform_file_and_unknown_upstream_are_reported()
     {

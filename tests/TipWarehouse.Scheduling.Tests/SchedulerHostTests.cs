@@ -23,6 +23,8 @@ public sealed class SchedulerHostTests
         var rows = test.History.Entries("hotline");
         Assert.True(rows.Count(r => r.Status == JobStatus.Succeeded && r.TriggerKind == "schedule") >= 2);
         Assert.All(rows, r => Assert.NotNull(r.ScheduledAt));
+        Assert.All(rows, r => Assert.True(r.ScheduledAt >= TestHost.Start, $"fire at {r.ScheduledAt:O} is not on the host's clock"));
+        Assert.All(runner.Requests, r => Assert.Equal("schedule", r.TriggerKind));
         Assert.All(runner.Requests, r => Assert.Equal(test.Options.SourcesDirectory, r.SourcesDirectory));
         var logLines = Directory.GetFiles(test.Home.LogsDirectory, "tipw-*.log").SelectMany(File.ReadAllLines).ToList();
         Assert.Contains(logLines, l => l.Contains("\"message\":\"Pipeline hotline succeeded", StringComparison.Ordinal) && l.Contains("\"scope.pipeline\":\"hotline\"", StringComparison.Ordinal));
@@ -124,6 +126,7 @@ public sealed class SchedulerHostTests
         Assert.Equal([JobStatus.Retrying, JobStatus.Retrying, JobStatus.Succeeded], rows.Select(r => r.Status));
         Assert.Equal([1, 2, 3], rows.Select(r => r.Attempt));
         Assert.Equal(["manual", "retry", "retry"], rows.Select(r => r.TriggerKind));
+        Assert.Equal(["manual", "retry", "retry"], runner.Requests.Select(r => r.TriggerKind));
         Assert.Contains("retry 2 of 3", rows[0].Error, StringComparison.Ordinal);
         Assert.Contains("locked", rows[1].Error, StringComparison.Ordinal);
     }
@@ -282,6 +285,10 @@ public sealed class SchedulerHostTests
         Assert.Equal(1, runner.Calls("linkage"));
         var linkage = Assert.Single(test.History.Entries("linkage"));
         Assert.Equal("chain", linkage.TriggerKind);
+
+        // The engine's run log (meta.pipeline_run) gets the same trigger kind as the job history, not "schedule".
+        Assert.Equal(["chain"], runner.Requests.Where(r => r.Pipeline == "linkage").Select(r => r.TriggerKind));
+        Assert.All(runner.Requests.Where(r => r.Pipeline != "linkage"), r => Assert.Equal("manual", r.TriggerKind));
         Assert.Equal(JobStatus.Succeeded, linkage.Status);
     }
 
@@ -355,7 +362,7 @@ public sealed class SchedulerHostTests
     public async Task Run_left_running_by_a_dead_process_is_marked_abandoned_at_start()
     {
         await using var test = new TestHost();
-        var history = new JobHistory(test.Options.StorePath, TimeProvider.System);
+        var history = new JobHistory(test.Options.StorePath, test.Options.Time);
         history.EnsureCreated();
         history.Start("hotline", "fire-1", "schedule", null, 1);
 

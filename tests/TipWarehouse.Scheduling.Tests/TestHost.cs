@@ -17,6 +17,9 @@ public sealed class TestHost : IAsyncDisposable
     /// <summary>A cron that never comes due during a test: such pipelines are fired with TriggerJob.</summary>
     public const string FarFuture = "0 0 0 1 1 ? 2099";
 
+    /// <summary>The instant the host's clock starts at, whatever the machine's hour: 07:30 UTC = 02:30 Lima, between the demo crons.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 12, 1, 7, 30, 0, TimeSpan.Zero);
+
     /// <summary>A cron that fires every second.</summary>
     public const string EverySecond = "* * * * * ?";
 
@@ -34,6 +37,7 @@ public sealed class TestHost : IAsyncDisposable
             CancelWait = TimeSpan.FromSeconds(10),
             JitterSource = () => 0.5,
             LogToConsole = false,
+            Time = new PinnedClock(Start),
         };
     }
 
@@ -49,7 +53,7 @@ public sealed class TestHost : IAsyncDisposable
 
     public RunTracker Tracker => Host.Services.GetRequiredService<RunTracker>();
 
-    public JobHistory History => new(Options.StorePath, TimeProvider.System);
+    public JobHistory History => new(Options.StorePath, Options.Time);
 
     public static PipelineDescriptor Pipeline(string name, string cron = FarFuture, RetryPolicy? retry = null, params string[] upstream) =>
         new(name, upstream.Length == 0 ? "csv" : "linkage", upstream.Length == 0 ? cron : "", "America/Lima", upstream, retry ?? new RetryPolicy(3, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)), $"pipelines/{name}.yaml");
@@ -86,4 +90,17 @@ public sealed class TestHost : IAsyncDisposable
             // A log file may still be closing; the temp folder is cleaned by the OS.
         }
     }
+}
+
+/// <summary>
+/// A clock that starts at a fixed instant and then runs at real speed: Quartz computes every fire time from a known
+/// clock hour (not the machine's), while the waits of a live scheduler thread stay real and bounded by
+/// <see cref="TestHost.Patience"/>. A <c>FakeTimeProvider</c> cannot drive Quartz's own scheduler thread.
+/// </summary>
+public sealed class PinnedClock(DateTimeOffset start) : TimeProvider
+{
+    private readonly long _origin = System.GetTimestamp();
+
+    /// <inheritdoc />
+    public override DateTimeOffset GetUtcNow() => start + System.GetElapsedTime(_origin);
 }

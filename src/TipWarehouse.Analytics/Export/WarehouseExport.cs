@@ -62,7 +62,11 @@ public static class WarehouseExport
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(source);
-        return Copy(connection, $"SELECT * FROM {source.QuotedName}", path);
+        // Parquet has no 128-bit integer: DuckDB would write its HUGEINT (the type of SUM over integers) as DOUBLE, so
+        // counts are cast to BIGINT (an overflow fails the export instead of rounding).
+        var hugeints = ColumnTypes(connection, source).Where(c => c.Value is "HUGEINT" or "UHUGEINT").Select(c => c.Key).Order(StringComparer.Ordinal).ToList();
+        var replace = hugeints.Count == 0 ? "" : $" REPLACE ({string.Join(", ", hugeints.Select(c => $"CAST(\"{c.Replace("\"", "\"\"", StringComparison.Ordinal)}\" AS BIGINT) AS \"{c.Replace("\"", "\"\"", StringComparison.Ordinal)}\""))})";
+        return Copy(connection, $"SELECT *{replace} FROM {source.QuotedName}", path);
     }
 
     /// <summary>Writes every row of <paramref name="source"/> to an Arrow IPC file; returns the row count.</summary>
@@ -168,7 +172,7 @@ public static class WarehouseExport
     private static string DuckDbType(Type type)
     {
         var t = Nullable.GetUnderlyingType(type) ?? type;
-        return t == typeof(long) || t == typeof(int) || t == typeof(short) ? "BIGINT"
+        return t == typeof(long) || t == typeof(int) || t == typeof(short) || t == typeof(System.Numerics.BigInteger) ? "BIGINT"
             : t == typeof(double) || t == typeof(float) || t == typeof(decimal) ? "DOUBLE"
             : t == typeof(bool) ? "BOOLEAN"
             : t == typeof(DateTime) ? "TIMESTAMP"

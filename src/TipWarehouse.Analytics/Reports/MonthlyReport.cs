@@ -72,7 +72,12 @@ public static class MonthlyReport
         }
 
         var inWindow = series.Where(s => window.Contains(s.Month)).ToArray();
-        if (hasModel && inWindow.Sum(s => s[2]) == 0)
+        if (inWindow.Sum(s => s[0]) == 0)
+        {
+            // Nothing to score is not a scoring problem: the advice is about the window or the hotline load.
+            notes.Add($"The window {window} has no hotline calls: choose months with data (--from/--to) or load the hotline ('tipw run hotline').");
+        }
+        else if (hasModel && inWindow.Sum(s => s[2]) == 0)
         {
             notes.Add("An active model exists but no call in the window has been scored by it yet ('tipw model score').");
         }

@@ -49,6 +49,11 @@ internal static class ReportCommand
                 throw new UsageException($"Report '{reportName}' has no chart; --format png works for: {string.Join(", ", ReportCatalog.Charted)}.");
             }
 
+            if (parseResult.GetValue(kpi) is { } chosenKpi && reportName is not ("training-effect" or "law-effect"))
+            {
+                throw new UsageException($"--kpi '{chosenKpi}' does not apply to report {reportName}: only training-effect ({string.Join(", ", TrainingEffectReport.Kpis.Select(x => x.Name))}) and law-effect ({string.Join(", ", LawEffectReport.Kpis)}) take a KPI.");
+            }
+
             var threshold = parseResult.GetValue(k);
             if (threshold is not null && !parseResult.GetValue(publish))
             {

@@ -30,6 +30,12 @@ internal static class RunsCommand
                 throw new UsageException("--last must be at least 1.");
             }
 
+            if (parseResult.GetValue(pipeline) is { } name && KnownPipelines(context, parseResult.GetValue(pipelines)) is { } known && !known.Contains(name, StringComparer.Ordinal))
+            {
+                var hint = UsageMessages.Nearest(name, known) is { } near ? $" Did you mean '{near}'?" : "";
+                throw new UsageException($"Unknown pipeline '{name}'.{hint} Known: {string.Join(", ", known)}.");
+            }
+
             var tipwHome = TipwHome.At(parseResult.GetValue(home));
             List<string> notes = [];
             IEnumerable<PipelineSpec> specs = [];
@@ -63,5 +69,19 @@ internal static class RunsCommand
             return CliApp.Success;
         });
         return command;
+    }
+
+    /// <summary>The pipelines of the specs, or null when the specs cannot be read (then any name is looked up as given).</summary>
+    private static IReadOnlyList<string>? KnownPipelines(CliContext context, string? pipelinesDirectory)
+    {
+        try
+        {
+            var directory = PipelineEngine.LocatePipelinesDirectory(pipelinesDirectory, context.GetEnvironmentVariable);
+            return [.. SpecLoader.LoadDirectory(directory, PipelineEngineFactory.Steps(context).Select(s => s.Kind)).Select(s => s.Name)];
+        }
+        catch (TipwException)
+        {
+            return null;
+        }
     }
 }

@@ -1,7 +1,9 @@
+using System.Collections;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
+using DuckDB.NET.Native;
 using Spectre.Console;
 using TipWarehouse.Core;
 
@@ -40,33 +42,118 @@ public static class ResultWriter
             return;
         }
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(outPath));
-        if (!string.IsNullOrEmpty(directory))
+        if (Directory.Exists(outPath))
         {
-            Directory.CreateDirectory(directory);
+            throw new UsageException($"--out {outPath} is a folder; name a file in it, e.g. --out {Path.Combine(outPath, "result." + (format == "table" ? "txt" : format))}.");
         }
 
-        using var file = new StreamWriter(outPath, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        Write(table, format, file);
+        try
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(outPath));
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            using var file = new StreamWriter(outPath, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            Write(table, format, file);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new TipwException($"Cannot write --out {outPath}: {ex.Message}", ex);
+        }
     }
 
-    /// <summary>Formats one value the way CSV and tables show it: ISO-8601 dates, invariant numbers.</summary>
+    /// <summary>
+    /// Formats one value the way CSV and tables show it, exactly (the README's value-format table): ISO 8601 dates,
+    /// timestamps, times and durations, shortest round-trip doubles, decimals with their scale, hex bytes, JSON for
+    /// lists, structs and maps.
+    /// </summary>
     public static string FormatValue(object? value) => value switch
     {
         null => string.Empty,
         string s => s,
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        DateTime dt when dt.TimeOfDay == TimeSpan.Zero => dt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         DateTime dt => dt.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
         DateTimeOffset dto => dto.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture),
-        TimeSpan ts => ts.ToString("c", CultureInfo.InvariantCulture),
+        TimeOnly t => t.ToString("HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
+        TimeSpan ts => IsoDuration(0, ts.Days, ts.Ticks % TimeSpan.TicksPerDay),
+        DuckDBInterval interval => IsoDuration(interval.Months, interval.Days, unchecked((long)interval.Micros) * 10),
         bool b => b ? "true" : "false",
-        double dbl => dbl.ToString("0.######", CultureInfo.InvariantCulture),
-        float f => f.ToString("0.######", CultureInfo.InvariantCulture),
+        double dbl => dbl.ToString("R", CultureInfo.InvariantCulture),
+        float f => f.ToString("R", CultureInfo.InvariantCulture),
         decimal m => m.ToString(CultureInfo.InvariantCulture),
+        ExactDecimal exact => exact.ToString(),
+        byte[] bytes => Convert.ToHexStringLower(bytes),
+        Guid guid => guid.ToString("D", CultureInfo.InvariantCulture),
+        IDictionary or IList => Json(value),
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? string.Empty,
     };
+
+    /// <summary>
+    /// An ISO 8601 duration (<c>P1Y2M3DT4H5M6.5S</c>, <c>PT0S</c> for zero). A DuckDB interval keeps months, days and
+    /// time apart (a month is not 30 days), so each part keeps its own sign; an all-negative one is written <c>-P…</c>.
+    /// </summary>
+    public static string IsoDuration(int months, int days, long ticks)
+    {
+        var negative = months <= 0 && days <= 0 && ticks <= 0 && (months != 0 || days != 0 || ticks != 0);
+        if (negative)
+        {
+            (months, days, ticks) = (-months, -days, -ticks);
+        }
+
+        var text = new StringBuilder(negative ? "-P" : "P");
+        if (months / 12 != 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{months / 12}Y");
+        }
+
+        if (months % 12 != 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{months % 12}M");
+        }
+
+        if (days != 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{days}D");
+        }
+
+        if (ticks != 0 || text.Length == (negative ? 2 : 1))
+        {
+            text.Append('T');
+            var hours = ticks / TimeSpan.TicksPerHour;
+            var minutes = ticks % TimeSpan.TicksPerHour / TimeSpan.TicksPerMinute;
+            var secondTicks = ticks % TimeSpan.TicksPerMinute;
+            if (hours != 0)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{hours}H");
+            }
+
+            if (minutes != 0)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{minutes}M");
+            }
+
+            if (secondTicks != 0 || (hours == 0 && minutes == 0))
+            {
+                text.Append((secondTicks / (decimal)TimeSpan.TicksPerSecond).ToString("0.#######", CultureInfo.InvariantCulture)).Append('S');
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string Json(object value)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            WriteJsonValue(json, value);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
 
     private static void WriteCsv(ResultTable table, TextWriter writer)
     {
@@ -135,16 +222,38 @@ public static class ResultWriter
                 json.WriteRawValue(big.ToString(CultureInfo.InvariantCulture));
                 break;
             case double d when double.IsFinite(d):
-                json.WriteNumberValue(d);
+                json.WriteRawValue(d.ToString("R", CultureInfo.InvariantCulture));
                 break;
             case float f when float.IsFinite(f):
-                json.WriteNumberValue(f);
+                json.WriteRawValue(f.ToString("R", CultureInfo.InvariantCulture));
                 break;
             case decimal m:
-                json.WriteNumberValue(m);
+                json.WriteRawValue(m.ToString(CultureInfo.InvariantCulture));
+                break;
+            case ExactDecimal exact:
+                json.WriteRawValue(exact.ToString());
                 break;
             case double or float:
                 json.WriteNullValue();
+                break;
+            case IDictionary map:
+                json.WriteStartObject();
+                foreach (DictionaryEntry entry in map)
+                {
+                    json.WritePropertyName(FormatValue(entry.Key));
+                    WriteJsonValue(json, entry.Value);
+                }
+
+                json.WriteEndObject();
+                break;
+            case IList list and not byte[]:
+                json.WriteStartArray();
+                foreach (var item in list)
+                {
+                    WriteJsonValue(json, item);
+                }
+
+                json.WriteEndArray();
                 break;
             default:
                 json.WriteStringValue(FormatValue(value));
@@ -192,6 +301,6 @@ public static class ResultWriter
         var t = Nullable.GetUnderlyingType(type) ?? type;
         return t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte) || t == typeof(double)
             || t == typeof(float) || t == typeof(decimal) || t == typeof(BigInteger) || t == typeof(uint) || t == typeof(ulong)
-            || t == typeof(ushort) || t == typeof(sbyte);
+            || t == typeof(ushort) || t == typeof(sbyte) || t == typeof(ExactDecimal);
     }
 }

@@ -683,21 +683,56 @@ public static partial class SpecLoader
         }
     }
 
-    /// <summary>A Quartz cron expression (6 or 7 fields, seconds first), checked by Quartz's own <see cref="Quartz.CronExpression"/> parser, so what passes here is what the scheduler accepts.</summary>
+    /// <summary>A Quartz cron expression: 6 or 7 fields (seconds first), checked by Quartz's own <c>CronExpression</c> parser.</summary>
     public static bool IsValidCron(string cron, out string problem)
     {
         ArgumentNullException.ThrowIfNull(cron);
+        var fields = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length is not (6 or 7))
+        {
+            problem = $"it has {fields.Length} fields; Quartz needs 6 or 7 (sec min hour day-of-month month day-of-week [year])";
+            return false;
+        }
+
         try
         {
+            // The same parser the scheduler uses, so a cron that passes here cannot fail in 'tipw serve'.
             _ = new Quartz.CronExpression(cron);
-            problem = "";
-            return true;
         }
         catch (FormatException ex)
         {
             problem = ex.Message;
             return false;
         }
+
+        if ((fields[3] == "?") == (fields[5] == "?"))
+        {
+            // Quartz documents this rule but its parser does not enforce it; a cron with both fires on either day.
+            problem = "exactly one of day-of-month and day-of-week must be '?'";
+            return false;
+        }
+
+        // Quartz 4 accepts out-of-range seconds and minutes ('99 * * * * ?' fires every second): refuse them here.
+        string[] names = ["seconds", "minutes", "hours", "day-of-month", "month", "day-of-week"];
+        (int Min, int Max)[] ranges = [(0, 59), (0, 59), (0, 23), (1, 31), (1, 12), (1, 7)];
+        for (var i = 0; i < names.Length; i++)
+        {
+            foreach (var item in fields[i].Split(','))
+            {
+                foreach (var piece in item.Split('/')[0].Split('-'))
+                {
+                    var digits = piece.AsSpan()[..(piece.Length - piece.AsSpan().TrimStart("0123456789").Length)];
+                    if (digits.Length > 0 && (!int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < ranges[i].Min || value > ranges[i].Max))
+                    {
+                        problem = $"the {names[i]} field '{fields[i]}' has {digits}, outside {ranges[i].Min}-{ranges[i].Max}";
+                        return false;
+                    }
+                }
+            }
+        }
+
+        problem = "";
+        return true;
     }
 
     [GeneratedRegex("^[a-z][a-z0-9_]{0,59}$")]
