@@ -87,7 +87,7 @@ public static class NarrativeScrubber
 
     private static readonly HashSet<string> s_documentWords = new(StringComparer.Ordinal)
     {
-        "DNI", "DOCUMENTO", "PASAPORTE", "CARNE", "CARNET", "CE", "LIBRETA", "LE", "IDENTIDAD", "RUC", "PARTIDA", "LM",
+        "DNI", "DOCUMENTO", "PASAPORTE", "CARNE", "CARNET", "LIBRETA", "IDENTIDAD", "RUC", "PARTIDA",
     };
 
     private static readonly HashSet<string> s_phoneWords = new(StringComparer.Ordinal)
@@ -342,7 +342,8 @@ public static class NarrativeScrubber
                 }
             }
 
-            _upperText = upper >= 10 && upper >= 4 * lower;
+            // Casing says nothing in an upper-case narrative, nor in one typed all in lower case ("una joven llamada lizbeth").
+            _upperText = (upper >= 10 && upper >= 4 * lower) || (lower >= 20 && upper == 0);
         }
 
         private void Add(int start, int length, bool word, int foldStart, int foldLength)
