@@ -33,12 +33,17 @@ public sealed record TipwHome(string Root)
     /// <summary>Creates a home from a possibly relative path, resolved against the current directory.</summary>
     public static TipwHome At(string? root) => new(Path.GetFullPath(string.IsNullOrWhiteSpace(root) ? DefaultRoot : root));
 
-    /// <summary>Creates the home's folders if they are missing.</summary>
+    /// <summary>Creates the home's folders if they are missing, owner-only (700), and takes group and other access away from the home's files that hold personal data.</summary>
     public void EnsureCreated()
     {
         foreach (var dir in new[] { Root, ModelsDirectory, QuarantineDirectory, LogsDirectory, ExportsDirectory, SecretsDirectory })
         {
-            Directory.CreateDirectory(dir);
+            OwnerOnly.CreateDirectory(dir);
+        }
+
+        foreach (var file in new[] { WarehousePath, WarehousePath + ".wal", SchedulerStorePath })
+        {
+            OwnerOnly.RestrictFile(file);
         }
     }
 }

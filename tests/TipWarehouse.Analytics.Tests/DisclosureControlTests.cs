@@ -64,10 +64,12 @@ public sealed class DisclosureControlTests : IClassFixture<WarehouseFixture>
         var request = new ReportRequest { From = new(2006, 1), To = new(2007, 12), Publish = true, K = 10 };
         var table = ReportCatalog.Run(_warehouse.Connection, "monthly", request);
         Assert.Equal(24, table.Rows.Count);
-        AssertNoRecoverableCell(table, MonthlyReport.CountColumns.Where(c => c is not "calls_scored" and not "calls_tip_by_model").ToArray(), 10);
+        // Small counts (under each measure's policy threshold) are never published; recoverability across every window
+        // and --by level is checked on the cube (MonthlyDisclosureCubeTests).
+        AssertNoSmallCount(table, MonthlyReport.CountColumns.Where(c => c is not "calls_scored" and not "calls_tip_by_model").ToArray(), c => DisclosurePolicy.Default.ThresholdOf(c, 10));
         Assert.Contains(table.Rows, r => ((string)r[^1]!).Length > 0);
         Assert.Equal(0L, table.Rows[0][table.IndexOf("hotline_calls")]);
-        Assert.Contains(table.Notes, n => n.StartsWith("Disclosure control (k=10)", StringComparison.Ordinal));
+        Assert.Contains(table.Notes, n => n.StartsWith("Disclosure control: every figure is a cell of one cube per measure", StringComparison.Ordinal));
 
         // A share is never shown beside a suppressed count it was computed from.
         foreach (var row in table.Rows.Where(r => r[table.IndexOf("calls_tip_by_operator")] is null))
@@ -81,16 +83,17 @@ public sealed class DisclosureControlTests : IClassFixture<WarehouseFixture>
     {
         var request = new ReportRequest { From = new(2006, 3), To = new(2006, 5), Publish = true, K = 10 };
         var regions = ReportCatalog.Run(_warehouse.Connection, "regions", request);
-        AssertNoRecoverableCell(regions, RegionsReport.Disclosure.CountColumns, 10);
+        AssertNoRecoverableCell(regions, RegionsReport.Disclosure.CountColumns, c => DisclosurePolicy.Default.ThresholdOf(c, 10));
         Assert.Contains(regions.Rows, r => ((string)r[^1]!).Length > 0);
         var referrals = ReportCatalog.Run(_warehouse.Connection, "referrals", request);
-        AssertNoRecoverableCell(referrals, ReferralsReport.Disclosure.CountColumns, 10);
+        AssertNoRecoverableCell(referrals, ReferralsReport.Disclosure.CountColumns, c => DisclosurePolicy.Default.ThresholdOf(c, 10));
         var funnel = ReportCatalog.Run(_warehouse.Connection, "funnel", request with { From = new(2006, 1), To = new(2006, 12) });
         foreach (var row in funnel.Rows)
         {
             foreach (var column in FunnelReport.Disclosure.CountColumns)
             {
-                Assert.False(row[funnel.IndexOf(column)] is long v && v is > 0 and < 10, $"{column} = {row[funnel.IndexOf(column)]}");
+                var k = DisclosurePolicy.Default.ThresholdOf(column, 10);
+                Assert.False(row[funnel.IndexOf(column)] is long v && v > 0 && v < k, $"{column} = {row[funnel.IndexOf(column)]}");
             }
         }
     }
@@ -110,11 +113,30 @@ public sealed class DisclosureControlTests : IClassFixture<WarehouseFixture>
         Assert.Throws<UsageException>(() => DisclosureControl.Apply(Table([("r1", 1, 1)]), s_spec, 1));
     }
 
-    internal static void AssertNoRecoverableCell(ResultTable table, IReadOnlyList<string> countColumns, int k)
+    internal static void AssertNoRecoverableCell(ResultTable table, IReadOnlyList<string> countColumns, int k) => AssertNoRecoverableCell(table, countColumns, _ => k);
+
+    internal static void AssertNoSmallCount(ResultTable table, IReadOnlyList<string> countColumns, Func<string, int> thresholdOf)
+    {
+        foreach (var column in countColumns)
+        {
+            var k = thresholdOf(column);
+            foreach (var row in table.Rows)
+            {
+                if (row[table.IndexOf(column)] is { } value)
+                {
+                    var count = Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+                    Assert.False(count is > 0 && count < k, $"{column} publishes {count} < k={k}");
+                }
+            }
+        }
+    }
+
+    internal static void AssertNoRecoverableCell(ResultTable table, IReadOnlyList<string> countColumns, Func<string, int> thresholdOf)
     {
         var flag = table.IndexOf(DisclosureControl.SuppressedColumn);
         foreach (var column in countColumns)
         {
+            var k = thresholdOf(column);
             var index = table.IndexOf(column);
             var suppressed = 0;
             foreach (var row in table.Rows)

@@ -12,8 +12,8 @@ public static class ReportCharts
     /// <summary>Chart height in pixels.</summary>
     public const int Height = 700;
 
-    /// <summary>Renders the chart of report <paramref name="name"/> from its table to a PNG file.</summary>
-    public static void Render(string name, ResultTable table, string path)
+    /// <summary>Renders the chart of report <paramref name="name"/> from its table to a PNG file; a published table (<paramref name="k"/> set) marks its suppressed cells and states k in a footer.</summary>
+    public static void Render(string name, ResultTable table, string path, int? k = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         var plot = name switch
@@ -25,6 +25,7 @@ public static class ReportCharts
         };
         using (plot)
         {
+            MarkSuppressed(plot, name, table, k);
             var full = Path.GetFullPath(path);
             var directory = Path.GetDirectoryName(full);
             if (!string.IsNullOrEmpty(directory))
@@ -159,6 +160,50 @@ public static class ReportCharts
         plot.YLabel("Count");
         plot.Axes.Margins(bottom: 0);
         return plot;
+    }
+
+    // A suppressed cell is drawn as an "x" on the axis (not as a zero bar), and the footer says what x means and k.
+    private static void MarkSuppressed(ScottPlot.Plot plot, string name, ResultTable table, int? k)
+    {
+        var flag = table.IndexOf(Disclosure.DisclosureControl.SuppressedColumn);
+        if (flag < 0)
+        {
+            return;
+        }
+
+        var (columns, stride) = name switch
+        {
+            "monthly" => (new[] { "hotline_calls" }, 1),
+            "funnel" => (new[] { "cases" }, 1),
+            _ => (new[] { "tip_calls", "tip_reports" }, 3),
+        };
+        var any = false;
+        for (var i = 0; i < table.Rows.Count; i++)
+        {
+            var suppressed = Disclosure.DisclosureControl.SuppressedNames(table.Rows[i][flag]).ToHashSet(StringComparer.Ordinal);
+            for (var c = 0; c < columns.Length; c++)
+            {
+                if (!suppressed.Contains(columns[c]))
+                {
+                    continue;
+                }
+
+                any = true;
+                var position = (stride * i) + c;
+                var text = name == "funnel" ? plot.Add.Text("x suppressed", 0, position) : plot.Add.Text("x", position, 0);
+                text.LabelFontColor = ScottPlot.Colors.DarkRed;
+                text.LabelFontSize = 16;
+                text.LabelBold = true;
+            }
+        }
+
+        var policy = Disclosure.DisclosurePolicy.Default;
+        var threshold = k ?? policy.PersonsK;
+        var footer = (any ? "x = suppressed cell (not a zero). " : "No cell suppressed. ")
+            + $"Published with disclosure control: counts of persons shown only from k = {threshold}, counts of institutional acts from k = {Math.Min(policy.InstitutionalK, threshold)}; "
+            + "cells that would reveal a suppressed one are suppressed too.";
+        var annotation = plot.Add.Annotation(footer, ScottPlot.Alignment.LowerRight);
+        annotation.LabelFontSize = 12;
     }
 
     private static void MarkEvent(ScottPlot.Plot plot, string[] labels, string month, string text, ScottPlot.Color color)

@@ -37,10 +37,14 @@ public static class DisclosureControl
     public const string Marker = "x";
 
     /// <summary>Applies primary, secondary and derived suppression to <paramref name="table"/> with threshold <paramref name="k"/>.</summary>
-    public static DisclosureResult Apply(ResultTable table, DisclosureSpec spec, int k)
+    public static DisclosureResult Apply(ResultTable table, DisclosureSpec spec, int k) => Apply(table, spec, k, _ => k);
+
+    /// <summary>Applies suppression with a threshold per count column (the policy's class of each measure); <paramref name="k"/> is the persons threshold.</summary>
+    public static DisclosureResult Apply(ResultTable table, DisclosureSpec spec, int k, Func<string, int> thresholdOf)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(thresholdOf);
         if (k < 2)
         {
             throw new UsageException($"--k {k} is too small for disclosure control: use 2 or more (the default is 10).");
@@ -52,10 +56,11 @@ public static class DisclosureControl
         var primary = 0;
         foreach (var column in countIndexes)
         {
+            var threshold = thresholdOf(table.Columns[column].Name);
             for (var r = 0; r < rows; r++)
             {
                 var value = ToCount(table.Rows[r][column]);
-                if (value is >= 1 && value < k)
+                if (value is >= 1 && value < threshold)
                 {
                     suppressed[r, column] = true;
                     primary++;
@@ -106,7 +111,7 @@ public static class DisclosureControl
         var total = primary + secondary + derived;
         var notes = table.Notes.Append(string.Create(
             CultureInfo.InvariantCulture,
-            $"Disclosure control (k={k}): {total} cell(s) suppressed: {primary} count(s) between 1 and {k - 1}, {secondary} more so that published totals do not reveal them, {derived} share(s)/rate(s)/median(s) computed from suppressed counts. Suppressed cells are empty in CSV/JSON/Parquet/Arrow (column {SuppressedColumn} names them) and shown as '{Marker}' in tables; zeros are published.")).ToArray();
+            $"Disclosure control (k={k}): {total} cell(s) suppressed: {primary} count(s) between 1 and their threshold minus 1, {secondary} more so that published totals do not reveal them, {derived} share(s)/rate(s)/median(s) computed from suppressed counts. Suppressed cells are empty in CSV/JSON/Parquet/Arrow (column {SuppressedColumn} names them) and shown as '{Marker}' in tables; zeros are published.")).ToArray();
         return new DisclosureResult(new ResultTable(columns, published, notes), primary, secondary, derived);
     }
 

@@ -18,6 +18,12 @@ public static class ReportCatalog
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(request);
+        if (request.Publish && name == "monthly" && MonthlyDisclosure.Grid(connection) is { } grid)
+        {
+            // A published series is cut from the cube's grid: a default window is the whole grid, never a partial period.
+            request = request with { From = request.From ?? grid.First, To = request.To ?? grid.Last };
+        }
+
         var (table, spec) = name switch
         {
             "monthly" => (MonthlyReport.Build(connection, request), MonthlyReport.Disclosure),
@@ -44,7 +50,11 @@ public static class ReportCatalog
                 table.Notes);
         }
 
-        var published = DisclosureControl.Apply(table, spec, request.K).Table;
+        var policy = DisclosurePolicy.Default;
+        var published = name == "monthly"
+            ? MonthlyDisclosure.Publish(connection, table, request, policy)
+            : DisclosureControl.Apply(table, spec, request.K, c => policy.ThresholdOf(c, request.K)).Table;
+        published = WithPolicyNote(published, spec, policy, request.K);
         if (spec.CountColumns.Count == 0)
         {
             var notes = published.Notes.Append("This report holds model estimates, not counts of people or records, so no cell is suppressed; its inputs are national or directorate monthly aggregates.").ToArray();
@@ -52,5 +62,21 @@ public static class ReportCatalog
         }
 
         return published;
+    }
+
+    private static ResultTable WithPolicyNote(ResultTable table, DisclosureSpec spec, DisclosurePolicy policy, int k)
+    {
+        if (spec.CountColumns.Count == 0)
+        {
+            return table;
+        }
+
+        var persons = spec.CountColumns.Where(c => policy.ClassOf(c) == MeasureClass.Persons).ToArray();
+        var unlisted = spec.CountColumns.Where(c => !policy.Lists(c)).ToArray();
+        var note = $"Disclosure policy (reference/disclosure_policy.yaml): counts of persons are published from k={k}"
+            + (persons.Length > 0 ? $" ({string.Join(", ", persons)})" : "")
+            + $", counts of institutional acts from k={policy.ThresholdOf(spec.CountColumns.FirstOrDefault(c => policy.ClassOf(c) == MeasureClass.Institutional) ?? "", k)}; shares and rates of a suppressed count are suppressed."
+            + (unlisted.Length > 0 ? $" Not in the policy, so treated as counts of persons: {string.Join(", ", unlisted)}." : "");
+        return new ResultTable(table.Columns, table.Rows, table.Notes.Append(note).ToArray());
     }
 }

@@ -92,7 +92,7 @@ internal static class ReportCommand
                     await ArrowExport.WriteAsync(table, EnsureDirectory(outPath!), cancellationToken);
                     break;
                 default:
-                    ReportCharts.Render(reportName, table, outPath!);
+                    ReportCharts.Render(reportName, table, outPath!, request.Publish ? request.K : null);
                     break;
             }
 

@@ -168,7 +168,7 @@ public static class ResultWriter
                     writer.Write(',');
                 }
 
-                writer.Write(Quote(FormatValue(row[i])));
+                writer.Write(row[i] is string text ? CsvCell.Text(text) : Quote(FormatValue(row[i])));
             }
 
             writer.Write("\r\n");

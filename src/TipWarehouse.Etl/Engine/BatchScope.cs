@@ -271,14 +271,7 @@ internal sealed class QuarantineWriter
         if (!Directory.Exists(_partial))
         {
             // Quarantined rows keep their raw text (names, DNI): owner-only, like the key.
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(_partial);
-            }
-            else
-            {
-                Directory.CreateDirectory(_partial, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
+            OwnerOnly.CreateDirectory(_partial);
         }
 
         return _partial;
@@ -287,14 +280,19 @@ internal sealed class QuarantineWriter
     public void CopyFile(string path, string reasonCode, string reason)
     {
         var dir = Partial();
-        File.Copy(path, Path.Combine(dir, Path.GetFileName(path)), overwrite: true);
+        var copy = Path.Combine(dir, Path.GetFileName(path));
+        File.Copy(path, copy, overwrite: true);
+        OwnerOnly.RestrictFile(copy);
         File.WriteAllText(Path.Combine(dir, Path.GetFileName(path) + ".reason.txt"), $"{reasonCode}: {reason}{Environment.NewLine}");
+        OwnerOnly.RestrictFile(Path.Combine(dir, Path.GetFileName(path) + ".reason.txt"));
     }
 
     public void WriteRejects(IReadOnlyList<RejectRecord> rejects)
     {
         var dir = Partial();
-        using var writer = new StreamWriter(Path.Combine(dir, "rejects.csv"), append: true, new UTF8Encoding(false));
+        var path = Path.Combine(dir, "rejects.csv");
+        using var stream = OpenOwnerOnly(path);
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false));
         if (writer.BaseStream.Length == 0)
         {
             writer.WriteLine("source_file,source_row,source_column,reason_code,reason,raw_text");
@@ -306,8 +304,21 @@ internal sealed class QuarantineWriter
         }
     }
 
-    private static string Csv(string? value) =>
-        value is null ? "" : value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    // The raw text of a rejected row comes from outside: a cell like =HYPERLINK(...) is neutralised (CsvCell).
+    private static string Csv(string? value) => CsvCell.Text(value);
+
+    private static FileStream OpenOwnerOnly(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnly.FileMode;
+        }
+
+        var stream = new FileStream(path, options);
+        OwnerOnly.RestrictFile(path);
+        return stream;
+    }
 
     public void Publish()
     {

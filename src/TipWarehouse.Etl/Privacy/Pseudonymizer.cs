@@ -221,7 +221,15 @@ public static class NameNormalizer
     public static string Phonetic(string token)
     {
         ArgumentNullException.ThrowIfNull(token);
-        var b = new StringBuilder(token.Length);
+        Span<char> buffer = token.Length <= 256 ? stackalloc char[token.Length] : new char[token.Length];
+        var n = Phonetic(token, buffer);
+        return new string(buffer[..n]);
+    }
+
+    /// <summary>Writes the Spanish sound classes of one normalized token into <paramref name="destination"/> (at least as long as the token); returns the length.</summary>
+    public static int Phonetic(ReadOnlySpan<char> token, Span<char> destination)
+    {
+        var n = 0;
         for (var i = 0; i < token.Length; i++)
         {
             var c = token[i];
@@ -230,9 +238,9 @@ public static class NameNormalizer
             switch (c)
             {
                 case 'H':
-                    if (i > 0 && token[i - 1] == 'C')
+                    if (i > 0 && token[i - 1] == 'C' && n > 0)
                     {
-                        b[^1] = 'X';
+                        destination[n - 1] = 'X';
                     }
 
                     continue;
@@ -279,92 +287,13 @@ public static class NameNormalizer
                     break;
             }
 
-            if (b.Length == 0 || b[^1] != mapped)
+            if (n == 0 || destination[n - 1] != mapped)
             {
-                b.Append(mapped);
+                destination[n++] = mapped;
             }
         }
 
-        return b.ToString();
+        return n;
     }
 }
 
-/// <summary>Removes PII from free text before staging: the tokens of the given names and any DNI-like number.</summary>
-public static class NarrativeScrubber
-{
-    /// <summary>The name placeholder.</summary>
-    public const string NamePlaceholder = "[NOMBRE]";
-
-    /// <summary>The DNI placeholder.</summary>
-    public const string DniPlaceholder = "[DNI]";
-
-    /// <summary>Returns <paramref name="text"/> with every word equal (accent- and case-insensitively) to a token of <paramref name="names"/> replaced, and every run of 8+ digits (DNI-like) replaced.</summary>
-    public static string? Scrub(string? text, IEnumerable<string?> names)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return text;
-        }
-
-        var tokens = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var name in names)
-        {
-            foreach (var t in NameNormalizer.Tokens(name))
-            {
-                if (t.Length >= 2)
-                {
-                    tokens.Add(t);
-                }
-            }
-        }
-
-        var result = new StringBuilder(text.Length);
-        var i = 0;
-        while (i < text.Length)
-        {
-            var c = text[i];
-            if (char.IsLetter(c))
-            {
-                var start = i;
-                while (i < text.Length && (char.IsLetter(text[i]) || CharUnicodeInfo.GetUnicodeCategory(text[i]) == UnicodeCategory.NonSpacingMark))
-                {
-                    i++;
-                }
-
-                var word = text.AsSpan(start, i - start);
-                if (tokens.Count > 0 && tokens.Contains(NameNormalizer.Normalize(word.ToString())))
-                {
-                    result.Append(NamePlaceholder);
-                }
-                else
-                {
-                    result.Append(word);
-                }
-            }
-            else if (char.IsAsciiDigit(c))
-            {
-                var start = i;
-                while (i < text.Length && char.IsAsciiDigit(text[i]))
-                {
-                    i++;
-                }
-
-                if (i - start >= 8)
-                {
-                    result.Append(DniPlaceholder);
-                }
-                else
-                {
-                    result.Append(text.AsSpan(start, i - start));
-                }
-            }
-            else
-            {
-                result.Append(c);
-                i++;
-            }
-        }
-
-        return result.ToString();
-    }
-}
