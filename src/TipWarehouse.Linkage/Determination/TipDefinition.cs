@@ -49,6 +49,12 @@ public sealed record TipDefinition
     /// <summary>A linked TIP hotline call is evidence.</summary>
     public bool LinkedTipCall { get; init; } = true;
 
+    /// <summary>Reports whose folded modality matches this pattern take no evidence from a linked call (null: none excluded).</summary>
+    public string? LinkedCallExcludedModalities { get; init; }
+
+    /// <summary>A linked prosecution case charged under a confirmed statute is evidence for a police report.</summary>
+    public bool LinkedTipCase { get; init; } = true;
+
     /// <summary>A linked TIP police report is evidence for a prosecution case.</summary>
     public bool LinkedTipReport { get; init; } = true;
 
@@ -140,6 +146,9 @@ public sealed record TipDefinition
             RelatedStatutes = r.Statutes(root, "related_statutes", "series"),
             LinkedTipCall = evidence is null || r.Bool(evidence, "linked_tip_call", true),
             LinkedTipReport = evidence is null || r.Bool(evidence, "linked_tip_report", true),
+            LinkedTipCase = evidence is null || r.Bool(evidence, "linked_tip_case", true),
+            LinkedCallExcludedModalities = evidence is null || r.String(evidence, "linked_call_excluded_modalities") is not { } excluded
+                ? null : r.Regex(evidence, "linked_call_excluded_modalities", excluded),
             MinorVictimMaxAge = minor is null ? null : r.Int(minor, "max_age"),
             MinorVictimArticles = minor is null ? [] : r.Strings(minor, "articles"),
             NarrativeIndicators = evidence is null || r.Bool(evidence, "narrative_indicators", true),

@@ -121,6 +121,8 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
         var minProbability = definition.ClassifierMinProbability.ToString("R", CultureInfo.InvariantCulture);
         var recruitment = definition.RecruitmentPattern.Replace("'", "''", StringComparison.Ordinal);
         var maxAge = definition.MinorVictimMaxAge?.ToString(CultureInfo.InvariantCulture) ?? "-1";
+        var excluded = definition.LinkedCallExcludedModalities is { } pattern ? $"regexp_matches(r.modality_txt, '{pattern.Replace("'", "''", StringComparison.Ordinal)}')" : "false";
+        var callEvidence = $"{Bool(definition.LinkedTipCall)} AND lc.call_id IS NOT NULL AND NOT {excluded}";
 
         // Hotline calls: folded narrative, mapped operator category, the active model's probability.
         yield return $"""
@@ -184,19 +186,43 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
             ) AS x
             JOIN dw.fact_hotline_call AS c ON c.call_id = x.call_id
             """;
+        // Prosecution cases: confirmed articles on the event date, linked TIP reports and calls (links or the same linked case).
+        yield return """
+            CREATE OR REPLACE TEMP TABLE tip_case_article AS
+            SELECT e.case_number, trim(a.article) AS article, d.full_date AS event_date
+            FROM dw.fact_case_event AS e
+            JOIN dw.dim_date AS d ON d.date_key = e.event_date_key
+            CROSS JOIN unnest(string_split(coalesce(e.charged_articles, ''), ',')) AS a(article)
+            WHERE trim(a.article) <> ''
+            """;
+        yield return """
+            CREATE OR REPLACE TEMP TABLE tip_case_report AS
+            SELECT DISTINCT x.case_number, x.report_number FROM (
+                SELECT right_record_id AS case_number, left_record_id AS report_number FROM dw.bridge_case_link WHERE link_type = 'police_prosecution' AND status = 'linked'
+                UNION ALL
+                SELECT DISTINCT e.case_number, e.cited_report_number FROM dw.fact_case_event AS e
+                JOIN dw.fact_police_report AS r ON r.report_number = e.cited_report_number
+                UNION ALL
+                SELECT mc.record_id, mr.record_id FROM dw.case_membership AS mc
+                JOIN dw.case_membership AS mr ON mr.case_id = mc.case_id AND mr.record_type = 'police_report'
+                WHERE mc.record_type = 'prosecution_case'
+            ) AS x
+            """;
         yield return $"""
             CREATE OR REPLACE TEMP TABLE tip_report_status AS
             SELECT r.report_number,
                    CASE
                        WHEN conf.meaning IS NOT NULL OR traf.hit THEN 'confirmed_statute'
-                       WHEN {Bool(definition.LinkedTipCall)} AND lc.call_id IS NOT NULL THEN 'evidence_linked'
+                       WHEN {callEvidence} THEN 'evidence_linked'
+                       WHEN {Bool(definition.LinkedTipCase)} AND lcase.case_number IS NOT NULL THEN 'evidence_linked'
                        WHEN minor_rule.pattern IS NOT NULL AND minor_age.age IS NOT NULL THEN 'indicated'
                        ELSE 'not_tip'
                    END AS tip_status,
                    CASE
                        WHEN conf.meaning IS NOT NULL THEN 'art. ' || r.article || ': ' || conf.meaning
                        WHEN traf.hit THEN 'modality names trafficking: ' || r.modality
-                       WHEN {Bool(definition.LinkedTipCall)} AND lc.call_id IS NOT NULL THEN coalesce('art. ' || r.article || ' with ', '') || 'linked TIP call ' || lc.call_id || ' (' || lc.tip_basis || ')'
+                       WHEN {callEvidence} THEN coalesce('art. ' || r.article || ' with ', '') || 'linked TIP call ' || lc.call_id || ' (' || lc.tip_basis || ')'
+                       WHEN {Bool(definition.LinkedTipCase)} AND lcase.case_number IS NOT NULL THEN coalesce('art. ' || r.article || ' with ', '') || 'linked prosecution case ' || lcase.case_number || ' charged under a confirmed TIP statute'
                        WHEN minor_rule.pattern IS NOT NULL AND minor_age.age IS NOT NULL THEN 'art. ' || r.article || ' with a child victim (age ' || CAST(minor_age.age AS VARCHAR) || ')'
                        WHEN rel.meaning IS NOT NULL THEN 'art. ' || r.article || ' without TIP evidence: ' || rel.meaning || ' series'
                        ELSE 'no TIP statute or evidence' || coalesce(' (art. ' || r.article || ')', '')
@@ -219,6 +245,13 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
                 WHERE b.role = 'VICTIMA' AND b.age IS NOT NULL AND b.age <= {maxAge}
                 GROUP BY b.report_number
             ) AS minor_age ON minor_age.report_number = r.report_number
+            LEFT JOIN (
+                SELECT cr.report_number, min(cr.case_number) AS case_number
+                FROM tip_case_report AS cr
+                JOIN tip_case_article AS a ON a.case_number = cr.case_number
+                JOIN tip_rule_statute AS s ON s.kind = 'confirmed' AND s.article = a.article AND a.event_date BETWEEN s.valid_from AND s.valid_to
+                GROUP BY cr.report_number
+            ) AS lcase ON lcase.report_number = r.report_number
             LEFT JOIN tip_rule_pattern AS minor_rule ON minor_rule.kind = 'minor_article' AND minor_rule.pattern = r.article
             """;
 
@@ -255,28 +288,7 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
             LEFT JOIN tip_rule_pattern AS dflt ON dflt.kind = 'article_default' AND dflt.pattern = r.article
             """;
 
-        // Prosecution cases: confirmed articles on the event date, linked TIP reports and calls (links or the same linked case).
-        yield return """
-            CREATE OR REPLACE TEMP TABLE tip_case_article AS
-            SELECT e.case_number, trim(a.article) AS article, d.full_date AS event_date
-            FROM dw.fact_case_event AS e
-            JOIN dw.dim_date AS d ON d.date_key = e.event_date_key
-            CROSS JOIN unnest(string_split(coalesce(e.charged_articles, ''), ',')) AS a(article)
-            WHERE trim(a.article) <> ''
-            """;
-        yield return """
-            CREATE OR REPLACE TEMP TABLE tip_case_report AS
-            SELECT DISTINCT x.case_number, x.report_number FROM (
-                SELECT right_record_id AS case_number, left_record_id AS report_number FROM dw.bridge_case_link WHERE link_type = 'police_prosecution' AND status = 'linked'
-                UNION ALL
-                SELECT DISTINCT e.case_number, e.cited_report_number FROM dw.fact_case_event AS e
-                JOIN dw.fact_police_report AS r ON r.report_number = e.cited_report_number
-                UNION ALL
-                SELECT mc.record_id, mr.record_id FROM dw.case_membership AS mc
-                JOIN dw.case_membership AS mr ON mr.case_id = mc.case_id AND mr.record_type = 'police_report'
-                WHERE mc.record_type = 'prosecution_case'
-            ) AS x
-            """;
+        // Prosecution cases: a confirmed article on the event date, else a linked TIP report or call (links or the same linked case).
         yield return $"""
             CREATE OR REPLACE TEMP TABLE tip_case_final AS
             SELECT k.case_number,
@@ -299,8 +311,11 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
                 GROUP BY a.case_number
             ) AS conf ON conf.case_number = k.case_number
             LEFT JOIN (
-                SELECT a.case_number, min(s.meaning) AS series, string_agg(DISTINCT a.article, ',' ORDER BY a.article) AS articles
+                SELECT a.case_number,
+                       CASE WHEN bool_or(pim.pattern IS NOT NULL) THEN 'pimping' ELSE min(s.meaning) END AS series,
+                       string_agg(DISTINCT a.article, ',' ORDER BY a.article) AS articles
                 FROM tip_case_article AS a JOIN tip_rule_statute AS s ON s.kind = 'related' AND s.article = a.article AND a.event_date BETWEEN s.valid_from AND s.valid_to
+                LEFT JOIN tip_rule_pattern AS pim ON pim.kind = 'pimping' AND pim.pattern = a.article
                 GROUP BY a.case_number
             ) AS rel ON rel.case_number = k.case_number
             LEFT JOIN (
