@@ -63,7 +63,7 @@ public static class MonthlyReport
         var versions = Sql.Read(connection, "SELECT DISTINCT tip_definition_version FROM dw.tip_determination ORDER BY 1").Rows.Select(r => Convert.ToString(r[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         yield return versions.Length == 0
             ? "TIP determination: not run yet (the tip_determination pipeline runs after linkage): TIP series are 0 and TIP-related columns count statutes only."
-            : $"TIP definition {string.Join(", ", versions)} (reference/tip_definition.yaml; 'tipw report definitions'): tip_cases_* and tip_convictions count TIP prosecution cases; tip_cases_in_process is the stock at the period's end; persons_charged_pimping counts defendants formalized in the pimping series (art. 179/180/181), TIP or not.";
+            : $"TIP definition {string.Join(", ", versions)} (reference/tip_definition.yaml; 'tipw report definitions'): tip_cases_* and tip_convictions count TIP prosecution cases; tip_cases_in_process is the stock at the period's end; persons_charged_pimping counts defendants formalized in cases charged under the pimping articles of the definition (series.pimping_articles: art. 181, proxenetismo), TIP or not.";
         var mapped = Sql.Read(connection, "SELECT operator_category FROM dw.ref_operator_category WHERE is_tip = 1 ORDER BY 1").Rows.Select(r => Convert.ToString(r[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         yield return $"calls_tip_by_operator counts the operator categories mapped to TIP (reference/operator_categories.csv): {string.Join(", ", mapped)}.";
     }

@@ -41,7 +41,7 @@ public static class TipEvaluator
 
         var notes = new List<string> { "Definition " + decided.Values.First().Version + "; records not loaded in the warehouse are left out." };
         var rows = new List<object?[]>();
-        var typed = new List<(string Truth, string Got)>();
+        var typed = new List<(string Level, string Truth, string Got)>();
         foreach (var (level, file, idColumn) in new[] { ("hotline_call", "hotline_labels.csv", "id_llamada"), ("police_report", "police_reports.csv", "nro_denuncia"), ("prosecution_case", "prosecution_cases.csv", "nro_caso") })
         {
             var truth = ReadTruth(Path.Combine(truthDirectory, file), idColumn);
@@ -69,7 +69,7 @@ public static class TipEvaluator
 
                 if (isTip && type is not null && level != "prosecution_case")
                 {
-                    typed.Add((s_truthTypes.GetValueOrDefault(type, type), d.Code));
+                    typed.Add((level, s_truthTypes.GetValueOrDefault(type, type), d.Code));
                 }
             }
 
@@ -83,8 +83,10 @@ public static class TipEvaluator
         var correct = typed.Count(t => t.Truth == t.Got);
         var accuracy = typed.Count == 0 ? 1 : (double)correct / typed.Count;
         rows.Add(Row("exploitation_type", accuracy, accuracy, typed.Count, typed.Count));
-        notes.Add("exploitation_type: accuracy over the true TIP calls and police reports (precision and recall columns both); confusion (truth -> decided): "
-            + string.Join(", ", typed.GroupBy(t => t).OrderBy(g => g.Key.Truth, StringComparer.Ordinal).ThenByDescending(g => g.Count()).Select(g => $"{g.Key.Truth}->{g.Key.Got} {g.Count()}")) + ".");
+        var perLevel = typed.GroupBy(t => t.Level).Select(g => string.Create(CultureInfo.InvariantCulture,
+            $"{g.Key} {g.Count(t => t.Truth == t.Got) / (double)g.Count():0.0000} of {g.Count()} ({g.Count(t => t.Got == "UNKNOWN")} undecidable: no exploitation word in the narratives, no modality, no article default)"));
+        notes.Add("exploitation_type: accuracy over the true TIP calls and police reports (precision and recall columns both): " + string.Join("; ", perLevel) + ". Confusion (truth -> decided): "
+            + string.Join(", ", typed.GroupBy(t => (t.Truth, t.Got)).OrderBy(g => g.Key.Truth, StringComparer.Ordinal).ThenByDescending(g => g.Count()).Select(g => $"{g.Key.Truth}->{g.Key.Got} {g.Count()}")) + ".");
         var columns = new ResultColumn[]
         {
             new("level", typeof(string)), new("precision", typeof(double)), new("recall", typeof(double)), new("f1", typeof(double)),
