@@ -46,6 +46,15 @@ CREATE TABLE dw.bridge_case_link
     PRIMARY KEY (link_key),
     UNIQUE (link_type, left_record_id, right_record_id)
 );
+CREATE TABLE dw.bridge_record_means_of_control
+(
+    record_type VARCHAR NOT NULL,
+    record_id VARCHAR NOT NULL,
+    means_of_control_key INTEGER NOT NULL,
+    tip_definition_version VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (record_type, record_id, means_of_control_key)
+);
 CREATE TABLE dw.bridge_report_person
 (
     report_number VARCHAR NOT NULL,
@@ -345,6 +354,28 @@ CREATE TABLE dw.fact_police_report
     report_count INTEGER NOT NULL,
     source_updated_at TIMESTAMP NOT NULL,
     batch_id BIGINT NOT NULL
+);
+CREATE TABLE dw.ref_operator_category
+(
+    operator_category VARCHAR NOT NULL,
+    is_tip BOOLEAN NOT NULL,
+    exploitation_code VARCHAR,
+    description_es VARCHAR NOT NULL,
+    PRIMARY KEY (operator_category)
+);
+CREATE TABLE dw.tip_determination
+(
+    record_type VARCHAR NOT NULL,
+    record_id VARCHAR NOT NULL,
+    tip_status VARCHAR NOT NULL,
+    is_tip BOOLEAN NOT NULL,
+    tip_basis VARCHAR NOT NULL,
+    related_series VARCHAR,
+    exploitation_type_key INTEGER NOT NULL,
+    exploitation_basis VARCHAR,
+    tip_definition_version VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (record_type, record_id)
 );
 CREATE TABLE meta.batch
 (
@@ -808,3 +839,73 @@ LEFT JOIN
     GROUP BY source_call_id
 ) AS r ON r.source_call_id = f.call_id
 WHERE f.is_tip_by_operator = 1;
+CREATE VIEW rpt.v_tip_monthly AS
+SELECT
+    m.year_month,
+    COALESCE(s.tip_cases, 0) AS tip_cases_sent_to_prosecution,
+    COALESCE(o.tip_cases, 0) AS tip_cases_in_process,
+    COALESCE(p.persons, 0) AS persons_charged_pimping,
+    COALESCE(c.convictions, 0) AS tip_convictions
+FROM
+(
+    SELECT year_month, MAX(date_key) AS month_end_key
+    FROM dw.dim_date
+    WHERE date_key > 0
+    GROUP BY year_month
+) AS m
+LEFT JOIN
+(
+    SELECT d.year_month, COUNT(*) AS tip_cases
+    FROM
+    (
+        SELECT e.case_number, MIN(e.event_date_key) AS first_key
+        FROM dw.fact_case_event AS e
+        INNER JOIN dw.tip_determination AS t ON t.record_type = 'prosecution_case' AND t.record_id = e.case_number AND t.is_tip = 1
+        WHERE e.event_date_key > 0
+        GROUP BY e.case_number
+    ) AS f
+    INNER JOIN dw.dim_date AS d ON d.date_key = f.first_key
+    GROUP BY d.year_month
+) AS s ON s.year_month = m.year_month
+LEFT JOIN
+(
+    SELECT mm.year_month, COUNT(*) AS tip_cases
+    FROM
+    (
+        SELECT year_month, MAX(date_key) AS month_end_key
+        FROM dw.dim_date
+        WHERE date_key > 0
+        GROUP BY year_month
+    ) AS mm
+    INNER JOIN
+    (
+        SELECT e.case_number,
+               MIN(e.event_date_key) AS first_key,
+               MIN(CASE WHEN st.stage_code IN ('SENTENCE', 'ARCHIVED') THEN e.event_date_key END) AS closed_key
+        FROM dw.fact_case_event AS e
+        INNER JOIN dw.dim_case_stage AS st ON st.case_stage_key = e.case_stage_key
+        INNER JOIN dw.tip_determination AS t ON t.record_type = 'prosecution_case' AND t.record_id = e.case_number AND t.is_tip = 1
+        WHERE e.event_date_key > 0
+        GROUP BY e.case_number
+    ) AS k ON k.first_key <= mm.month_end_key AND (k.closed_key IS NULL OR k.closed_key > mm.month_end_key)
+    GROUP BY mm.year_month
+) AS o ON o.year_month = m.year_month
+LEFT JOIN
+(
+    SELECT d.year_month, SUM(e.defendant_count) AS persons
+    FROM dw.fact_case_event AS e
+    INNER JOIN dw.dim_case_stage AS st ON st.case_stage_key = e.case_stage_key AND st.stage_code = 'FORMALIZATION'
+    INNER JOIN dw.tip_determination AS t ON t.record_type = 'prosecution_case' AND t.record_id = e.case_number AND t.related_series = 'pimping'
+    INNER JOIN dw.dim_date AS d ON d.date_key = e.event_date_key
+    GROUP BY d.year_month
+) AS p ON p.year_month = m.year_month
+LEFT JOIN
+(
+    SELECT d.year_month, SUM(e.event_count) AS convictions
+    FROM dw.fact_case_event AS e
+    INNER JOIN dw.dim_case_stage AS st ON st.case_stage_key = e.case_stage_key AND st.stage_code = 'SENTENCE'
+    INNER JOIN dw.tip_determination AS t ON t.record_type = 'prosecution_case' AND t.record_id = e.case_number AND t.is_tip = 1
+    INNER JOIN dw.dim_date AS d ON d.date_key = e.event_date_key
+    WHERE e.sentence_outcome = 'CONDENA'
+    GROUP BY d.year_month
+) AS c ON c.year_month = m.year_month;
