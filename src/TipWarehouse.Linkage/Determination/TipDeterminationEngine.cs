@@ -45,21 +45,37 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
         }
 
         var changed = Sql.Scalar<long>(connection, "SELECT count(*) FROM tip_changed");
-        Sql.Execute(connection, "DELETE FROM dw.tip_determination");
+        // Only changed rows are rewritten (with this batch id), so a re-run on the same data and definition changes nothing.
+        Sql.Execute(connection, """
+            DELETE FROM dw.tip_determination AS t
+            WHERE EXISTS (SELECT 1 FROM tip_changed AS c WHERE c.record_type = t.record_type AND c.record_id = t.record_id)
+               OR NOT EXISTS (SELECT 1 FROM tip_all AS a WHERE a.record_type = t.record_type AND a.record_id = t.record_id)
+            """);
         Sql.Execute(connection, """
             INSERT INTO dw.tip_determination (record_type, record_id, tip_status, is_tip, tip_basis, related_series, exploitation_type_key,
                 exploitation_basis, tip_definition_version, batch_id)
-            SELECT record_type, record_id, tip_status, tip_status <> 'not_tip', left(tip_basis, 400), related_series, exploitation_type_key,
-                   left(exploitation_basis, 120), $version, CAST($batch AS BIGINT)
-            FROM tip_all
+            SELECT a.record_type, a.record_id, a.tip_status, a.tip_status <> 'not_tip', left(a.tip_basis, 400), a.related_series, a.exploitation_type_key,
+                   left(a.exploitation_basis, 120), $version, CAST($batch AS BIGINT)
+            FROM tip_all AS a JOIN tip_changed AS c ON c.record_type = a.record_type AND c.record_id = a.record_id
             """, ("batch", batchId), ("version", definition.Version));
-        Sql.Execute(connection, "DELETE FROM dw.bridge_record_means_of_control");
         Sql.Execute(connection, """
-            INSERT INTO dw.bridge_record_means_of_control (record_type, record_id, means_of_control_key, tip_definition_version, batch_id)
-            SELECT DISTINCT m.record_type, m.record_id, d.means_of_control_key, $version, CAST($batch AS BIGINT)
+            CREATE OR REPLACE TEMP TABLE tip_moc_new AS
+            SELECT DISTINCT m.record_type, m.record_id, d.means_of_control_key
             FROM tip_moc_all AS m
             JOIN dw.dim_means_of_control AS d ON d.control_code = m.code
             JOIN tip_all AS a ON a.record_type = m.record_type AND a.record_id = m.record_id AND a.tip_status <> 'not_tip'
+            """);
+        Sql.Execute(connection, """
+            DELETE FROM dw.bridge_record_means_of_control AS b
+            WHERE b.tip_definition_version <> $version
+               OR NOT EXISTS (SELECT 1 FROM tip_moc_new AS n WHERE n.record_type = b.record_type AND n.record_id = b.record_id AND n.means_of_control_key = b.means_of_control_key)
+            """, ("version", definition.Version));
+        Sql.Execute(connection, """
+            INSERT INTO dw.bridge_record_means_of_control (record_type, record_id, means_of_control_key, tip_definition_version, batch_id)
+            SELECT n.record_type, n.record_id, n.means_of_control_key, $version, CAST($batch AS BIGINT)
+            FROM tip_moc_new AS n
+            WHERE NOT EXISTS (SELECT 1 FROM dw.bridge_record_means_of_control AS b
+                              WHERE b.record_type = n.record_type AND b.record_id = n.record_id AND b.means_of_control_key = n.means_of_control_key)
             """, ("batch", batchId), ("version", definition.Version));
         ApplyToFacts(connection);
 
