@@ -43,7 +43,7 @@ SELECT t.call_id,
        CASE WHEN t.victim_age IS NULL THEN NULL ELSE t.victim_age < 18 END,
        t.victim_sex,
        t.operator_category,
-       CASE WHEN t.operator_category IS NULL THEN NULL ELSE upper(t.operator_category) = 'TRATA' END,
+       CASE WHEN t.operator_category IS NULL THEN NULL ELSE coalesce(oc.is_tip, false) END,
        CASE WHEN t.referral_ts_lima IS NULL THEN NULL ELSE CAST(date_diff('minute', t.call_ts_lima, t.referral_ts_lima) / 60.0 AS DECIMAL(9,2)) END,
        t.narrative,
        CASE WHEN t.reniec_key IS NOT NULL THEN 'RENIEC' WHEN t.inei_key IS NOT NULL THEN 'INEI' WHEN t.ubigeo IS NULL THEN 'MISSING' ELSE 'INVALID' END,
@@ -53,6 +53,7 @@ FROM tmp_call AS t
 LEFT JOIN dw.dim_date AS cd ON cd.full_date = CAST(t.call_ts_lima AS DATE)
 LEFT JOIN dw.dim_date AS rd ON rd.full_date = CAST(t.referral_ts_lima AS DATE)
 LEFT JOIN dw.dim_person AS p ON p.person_nk = 'hotline:' || t.call_id AND p.is_current
+LEFT JOIN dw.ref_operator_category AS oc ON oc.operator_category = upper(trim(t.operator_category)) -- TIP categories: reference/operator_categories.csv
 LEFT JOIN dw.dim_police_unit AS pu ON pu.station_id = t.referred_station_id
     AND pu.valid_from <= coalesce(t.referral_ts_lima, t.call_ts_lima)
     AND coalesce(pu.valid_to, TIMESTAMP '9999-12-31 00:00:00') > coalesce(t.referral_ts_lima, t.call_ts_lima); -- no OR: a hash join, not a nested loop

@@ -1,7 +1,8 @@
 -- Reports into fact_police_report, as last updated at the source (SCD1 on the fact, MERGE on the report number).
 -- Station: the dim_police_unit version valid on the report date (SCD2). Crime type: the article's wording valid on the
--- date of the facts (Law 28950 redefines article 153 from 2007-01-16). TIP-related: a core or related TIP statute, or
--- a modality that names trafficking (before the law TIP was recorded under other statutes).
+-- date of the facts (Law 28950 redefines article 153 from 2007-01-16). TIP-related, provisionally: a core TIP statute or a
+-- modality that names trafficking; the tip_determination pipeline (after linkage) decides the related statutes from linked
+-- evidence by reference/tip_definition.yaml and sets is_tip_related and exploitation_type_key for every report.
 CREATE OR REPLACE TEMP TABLE tmp_report AS
 SELECT s.report_number,
        coalesce(rd.date_key, -1) AS report_date_key,
@@ -12,7 +13,7 @@ SELECT s.report_number,
        s.source_call_id,
        s.modality,
        coalesce(s.status, 'DESCONOCIDO') AS status,
-       coalesce(ct.tip_relevance IN ('core', 'related'), false) OR coalesce(upper(s.modality) LIKE '%TRATA%', false) AS is_tip_related,
+       coalesce(ct.tip_relevance = 'core', false) OR coalesce(upper(s.modality) LIKE 'TRATA DE PERSONAS%', false) AS is_tip_related,
        CAST(s.source_updated_at AS TIMESTAMP) AS source_updated_at,
        s.penal_article,
        s.station_id

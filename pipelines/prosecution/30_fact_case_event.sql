@@ -1,6 +1,7 @@
 -- Events into fact_case_event (transaction fact keyed on the source sequence; events never change).
 -- Stage: the Spanish event type mapped to dim_case_stage. Crime type: the first charged article's wording valid on the
--- event date; TIP-related when any charged article is a core or related TIP statute on that date.
+-- event date; TIP-related, provisionally, when any charged article is a core TIP statute on that date (the tip_determination
+-- pipeline decides the related statutes from the linked police report and calls, by reference/tip_definition.yaml).
 CREATE OR REPLACE TEMP TABLE tmp_event AS
 SELECT e.*,
        CASE e.event_type
@@ -19,7 +20,7 @@ FROM stg.prosecution_event AS e
 WHERE e.batch_id = getvariable('batch_id');
 
 CREATE OR REPLACE TEMP TABLE tmp_event_tip AS
-SELECT a.event_sequence, bool_or(c.tip_relevance IN ('core', 'related')) AS any_tip
+SELECT a.event_sequence, bool_or(c.tip_relevance = 'core') AS any_tip
 FROM (SELECT event_sequence, event_date, trim(unnest(string_split(charged_articles, ','))) AS article FROM tmp_event WHERE charged_articles IS NOT NULL) AS a
 JOIN dw.dim_crime_type AS c ON c.penal_article = a.article AND c.crime_type_key <> -1
     AND c.valid_from <= a.event_date AND (c.valid_to IS NULL OR c.valid_to >= a.event_date)

@@ -4,10 +4,11 @@ using TipWarehouse.Core;
 using TipWarehouse.Core.Pipelines;
 using TipWarehouse.Etl.Engine;
 using TipWarehouse.Linkage;
+using TipWarehouse.Linkage.Determination;
 
 namespace TipWarehouse.Cli;
 
-/// <summary>The composition root of the pipeline engine: the ETL engine plus the downstream steps (linkage, call scoring), the same for run, serve, schedule and demo.</summary>
+/// <summary>The composition root of the pipeline engine: the ETL engine plus the downstream steps (linkage, call scoring, TIP determination), the same for run, serve, schedule and demo.</summary>
 internal static class PipelineEngineFactory
 {
     /// <summary>The downstream step kinds the engine runs besides its own extractors.</summary>
@@ -15,6 +16,7 @@ internal static class PipelineEngineFactory
     [
         new LinkageStep(),
         new CallScoringStep(message => context.Error.WriteLine(message)),
+        new TipDeterminationStep(),
     ];
 
     /// <summary>Creates the engine over the pipeline specs in <paramref name="pipelinesDirectory"/> (or the default location).</summary>

@@ -110,7 +110,7 @@ public static class LinkageEvaluator
     }
 
     // RFC 4180 fields of one line (quoted fields may contain commas and doubled quotes).
-    private static List<string> SplitCsv(string line)
+    internal static List<string> SplitCsv(string line)
     {
         var fields = new List<string>();
         var current = new System.Text.StringBuilder();

@@ -28,6 +28,7 @@ public static class ReferenceData
         ("dw.dim_crime_type", "crime_types.csv", ["penal_article", "valid_from"]),
         ("dw.dim_exploitation_type", "ctdc_exploitation_types.csv", ["exploitation_code"]),
         ("dw.dim_means_of_control", "ctdc_means_of_control.csv", ["control_code"]),
+        ("dw.ref_operator_category", "operator_categories.csv", ["operator_category"]),
     ];
 
     /// <summary>Loads every reference dimension; returns one result per table.</summary>

@@ -13,7 +13,7 @@ public sealed class FunnelRegionsReferralsTests : IClassFixture<WarehouseFixture
     [Fact]
     public void Funnel_counts_conversions_and_median_days_match_the_lifecycle_snapshot()
     {
-        var request = new ReportRequest { From = new(2006, 1), To = new(2006, 12) };
+        var request = new ReportRequest { From = new(2006, 1), To = new(2006, 12), AllCases = true };
         var table = ReportCatalog.Run(_warehouse.Connection, "funnel", request);
         var cases = _warehouse.Cases.Where(c => c.Entry is { } e && e.Year == 2006).ToArray();
         Func<SyntheticWarehouse.Lifecycle, DateOnly?>[] stages =
@@ -40,6 +40,19 @@ public sealed class FunnelRegionsReferralsTests : IClassFixture<WarehouseFixture
 
         Assert.True(MonthlyReportTests.Cell(table, table.Rows[0], "cases") > 0);
         Assert.True(MonthlyReportTests.Cell(table, table.Rows[5], "cases") > 0);
+    }
+
+    [Fact]
+    public void Funnel_counts_only_tip_cases_unless_all_cases_is_asked()
+    {
+        var window = new ReportRequest { From = new(2006, 1), To = new(2007, 12) };
+        var tipOnly = ReportCatalog.Run(_warehouse.Connection, "funnel", window);
+        var all = ReportCatalog.Run(_warehouse.Connection, "funnel", window with { AllCases = true });
+        var entered = _warehouse.Cases.Where(c => c.Entry is { } e && e.Year is 2006 or 2007).ToArray();
+
+        Assert.Equal((long)entered.Count(c => c.IsTip && c.Call is not null), MonthlyReportTests.Cell(tipOnly, tipOnly.Rows[0], "cases"));
+        Assert.Equal((long)entered.Count(c => c.Call is not null), MonthlyReportTests.Cell(all, all.Rows[0], "cases"));
+        Assert.Contains(tipOnly.Notes, n => n.Contains("the funnel counts the TIP cases", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -30,6 +30,20 @@ public sealed class MonthlyReportTests : IClassFixture<WarehouseFixture>
     }
 
     [Fact]
+    public void Every_grain_ends_with_the_tip_series_and_says_when_the_determination_has_not_run()
+    {
+        foreach (var by in new[] { PeriodGrain.Month, PeriodGrain.Quarter, PeriodGrain.Year })
+        {
+            var table = ReportCatalog.Run(_warehouse.Connection, "monthly", new ReportRequest { From = new(2006, 1), To = new(2007, 12), By = by });
+
+            Assert.Equal(MonthlyReport.TipColumns, table.Columns.TakeLast(4).Select(c => c.Name));
+            Assert.All(table.Rows, r => Assert.All(MonthlyReport.TipColumns, c => Assert.Equal(0L, Cell(table, r, c))));
+            Assert.Contains(table.Notes, n => n.StartsWith("TIP determination: not run yet", StringComparison.Ordinal));
+            Assert.Contains(table.Notes, n => n.StartsWith("calls_tip_by_operator counts the operator categories mapped to TIP", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void Quarterly_and_yearly_rows_add_up_to_the_monthly_totals()
     {
         var request = new ReportRequest { From = new(2005, 1), To = new(2007, 12) };

@@ -60,8 +60,8 @@ public sealed class RunCommandTests(RunCommandWorld world) : IClassFixture<RunCo
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("hotline: batch 1", run.Error, StringComparison.Ordinal);
         var first = ParseCsv(run.Out);
-        // The six source pipelines plus the downstream linkage and call-scoring steps.
-        Assert.Equal(8, first.Count);
+        // The six source pipelines plus the downstream linkage, call-scoring and TIP determination steps.
+        Assert.Equal(9, first.Count);
         Assert.All(first, r => Assert.Equal("succeeded", r["status"]));
         Assert.True(long.Parse(first.Single(r => r["pipeline"] == "hotline")["rows_loaded"], System.Globalization.CultureInfo.InvariantCulture) > 100);
 

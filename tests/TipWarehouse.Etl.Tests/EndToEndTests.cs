@@ -14,7 +14,7 @@ public sealed class EndToEndTests(WarehouseFixture world)
     public void Every_pipeline_succeeds_and_every_batch_reconciles()
     {
         Assert.All(world.FirstRun, r => Assert.True(r.Succeeded, $"{r.Pipeline}: {r.Error}"));
-        Assert.Equal(["police_stations", "hotline", "call_scoring", "police_reports", "police_persons", "police_arrests", "prosecution", "linkage"], world.FirstRun.Select(r => r.Pipeline));
+        Assert.Equal(["police_stations", "hotline", "call_scoring", "police_reports", "police_persons", "police_arrests", "prosecution", "linkage", "tip_determination"], world.FirstRun.Select(r => r.Pipeline));
         var batches = WarehouseFixture.Rows(world.Loaded, "SELECT batch_id, status, rows_read, rows_loaded, rows_rejected, rows_duplicate FROM meta.batch");
         Assert.NotEmpty(batches);
         foreach (var b in batches)

@@ -135,7 +135,7 @@ public sealed class SpecLoaderTests : IDisposable
     [Fact]
     public void Repository_pipelines_load_upstream_first()
     {
-        var specs = SpecLoader.LoadDirectory(Path.Combine(AppContext.BaseDirectory, "pipelines"), [TipWarehouse.Linkage.LinkageStep.StepKind, TipWarehouse.Classifier.CallScoringStep.StepKind]);
+        var specs = SpecLoader.LoadDirectory(Path.Combine(AppContext.BaseDirectory, "pipelines"), [TipWarehouse.Linkage.LinkageStep.StepKind, TipWarehouse.Classifier.CallScoringStep.StepKind, TipWarehouse.Linkage.Determination.TipDeterminationStep.StepKind]);
         var names = specs.Select(s => s.Name).ToList();
         Assert.Contains("hotline", names);
         foreach (var spec in specs)

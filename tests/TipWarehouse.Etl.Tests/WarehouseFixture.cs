@@ -77,7 +77,7 @@ public sealed class WarehouseFixture : IDisposable
     }
 
     public PipelineEngine Engine(TipwHome home, IFaultInjector? faults = null) =>
-        new(home, PipelinesDirectory, Time, [new TipWarehouse.Linkage.LinkageStep(), new TipWarehouse.Classifier.CallScoringStep()], new PipelineEngineOptions { Faults = faults, Environment = _ => null });
+        new(home, PipelinesDirectory, Time, [new TipWarehouse.Linkage.LinkageStep(), new TipWarehouse.Classifier.CallScoringStep(), new TipWarehouse.Linkage.Determination.TipDeterminationStep()], new PipelineEngineOptions { Faults = faults, Environment = _ => null });
 
     public static List<object?[]> Rows(TipwHome home, string sql)
     {

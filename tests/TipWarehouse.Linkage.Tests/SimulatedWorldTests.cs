@@ -27,7 +27,7 @@ public sealed class SimulatedWorldFixture : IDisposable
         });
         WarehouseInitializer.InitializeHome(Home, Time, new InitOptions { Time = Time }, _ => null);
         Step = new LinkageStep();
-        Engine = new PipelineEngine(Home, RepositoryPipelines(), Time, [Step, new TipWarehouse.Classifier.CallScoringStep()], new PipelineEngineOptions { Environment = _ => null });
+        Engine = new PipelineEngine(Home, RepositoryPipelines(), Time, [Step, new TipWarehouse.Classifier.CallScoringStep(), new Determination.TipDeterminationStep()], new PipelineEngineOptions { Environment = _ => null });
         Results = Engine.RunManyAsync(null, Home.DefaultSourcesDirectory).GetAwaiter().GetResult();
     }
 

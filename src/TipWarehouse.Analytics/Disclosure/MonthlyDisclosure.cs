@@ -40,6 +40,26 @@ public static class MonthlyDisclosure
             monthly[MonthlyReport.CountColumns[c]] = values;
         }
 
+        // The TIP series that add up over months are measures of the cube too; the stock of cases in process does not
+        // add up (a period shows its last month's stock), so it is suppressed cell by cell in Publish instead.
+        var tip = MonthlyReport.ReadTipSeries(connection);
+        (string Name, Func<TipMonthFigures, long> Value)[] additiveTip =
+        [
+            ("tip_cases_sent_to_prosecution", f => f.SentToProsecution),
+            ("persons_charged_pimping", f => f.PersonsChargedPimping),
+            ("tip_convictions", f => f.Convictions),
+        ];
+        foreach (var (name, value) in additiveTip)
+        {
+            var values = new long[months];
+            for (var m = 0; m < months; m++)
+            {
+                values[m] = tip.TryGetValue(gridFirst.AddMonths(m), out var figures) ? value(figures) : 0;
+            }
+
+            monthly[name] = values;
+        }
+
         // Every report of the same data cuts the same cube: keep the last one (a report run is then a lookup).
         var key = string.Join(';', monthly.Select(kv => kv.Key + "=" + string.Join(',', kv.Value))) + $"|{gridFirst}|{k}|{policy.InstitutionalK}";
         lock (s_lock)
@@ -58,6 +78,9 @@ public static class MonthlyDisclosure
 
         return cube;
     }
+
+    // A stock at the period's end: no sum of published cells gives it, so primary suppression per cell protects it.
+    private const string StockMeasure = "tip_cases_in_process";
 
     private static readonly object s_lock = new();
     private static (string Key, DisclosureCube Cube)? s_last;
@@ -106,6 +129,13 @@ public static class MonthlyDisclosure
                         row[c] = null;
                         names.Add(measure);
                     }
+                }
+
+                var stock = table.IndexOf(StockMeasure);
+                if (stock >= 0 && source[stock] is long level && level > 0 && level < policy.ThresholdOf(StockMeasure, request.K))
+                {
+                    row[stock] = null;
+                    names.Add(StockMeasure);
                 }
 
                 foreach (var (share, sources) in policy.Shares)

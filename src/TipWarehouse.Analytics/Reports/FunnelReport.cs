@@ -57,8 +57,11 @@ public static class FunnelReport
             window = ReportWindow.Resolve(request, cases.Min(c => c.Entry), cases.Max(c => c.Entry));
         }
 
-        var selected = cases.Where(c => window.Contains(c.Entry)).ToArray();
-        notes.Insert(0, $"Cases whose first contact (hotline call, else police report, else prosecution) falls in {window}: {selected.Length} linked case(s), {selected.Count(c => c.Tip)} of them TIP-related. 'charge' is the formalization of the investigation; 'conviction' a sentence with outcome CONDENA.");
+        var inWindow = cases.Where(c => window.Contains(c.Entry)).ToArray();
+        var selected = request.AllCases ? inWindow : inWindow.Where(c => c.Tip).ToArray();
+        notes.Insert(0, $"Cases whose first contact (hotline call, else police report, else prosecution) falls in {window}: {inWindow.Length} linked case(s), {inWindow.Count(c => c.Tip)} of them TIP by the TIP definition; "
+            + (request.AllCases ? "the funnel counts all of them (--all-cases)." : "the funnel counts the TIP cases (--all-cases for every case).")
+            + " 'charge' is the formalization of the investigation; 'conviction' a sentence with outcome CONDENA.");
         notes.Add("conversion_from_previous = cases that reached both the previous stage and this one / cases that reached the previous stage; median_days_from_previous is over those cases (stages on the same day count 0 days).");
 
         var columns = new ResultColumn[]

@@ -43,6 +43,34 @@ public static class MonthlyReport
             .ToArray();
     }
 
+    /// <summary>
+    /// The TIP series from the TIP determination (<c>rpt.v_tip_monthly</c>), after the other columns: TIP cases whose first prosecution
+    /// event falls in the period (institutional acts), TIP cases open at the period's end (a stock: the last month's value), persons
+    /// formally charged in cases of the pimping series (persons), convictions in TIP cases (institutional acts).
+    /// </summary>
+    public static readonly IReadOnlyList<string> TipColumns = ["tip_cases_sent_to_prosecution", "tip_cases_in_process", "persons_charged_pimping", "tip_convictions"];
+
+    /// <summary>Reads <c>rpt.v_tip_monthly</c> by month.</summary>
+    public static IReadOnlyDictionary<YearMonth, TipMonthFigures> ReadTipSeries(DuckDBConnection connection) =>
+        Sql.Read(connection, "SELECT year_month, tip_cases_sent_to_prosecution, tip_cases_in_process, persons_charged_pimping, tip_convictions FROM rpt.v_tip_monthly").Rows
+            .ToDictionary(r => Sql.Month(r[0]), r => new TipMonthFigures(Sql.Long(r[1]), Sql.Long(r[2]), Sql.Long(r[3]), Sql.Long(r[4])));
+
+    private static object?[] TipPeriod(IReadOnlyDictionary<YearMonth, TipMonthFigures> tip, YearMonth[] months)
+    {
+        var figures = months.Select(m => tip.GetValueOrDefault(m) ?? new TipMonthFigures(0, 0, 0, 0)).ToArray();
+        return [figures.Sum(f => f.SentToProsecution), figures[^1].InProcess, figures.Sum(f => f.PersonsChargedPimping), figures.Sum(f => f.Convictions)];
+    }
+
+    private static IEnumerable<string> TipNotes(DuckDBConnection connection)
+    {
+        var versions = Sql.Read(connection, "SELECT DISTINCT tip_definition_version FROM dw.tip_determination ORDER BY 1").Rows.Select(r => Convert.ToString(r[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        yield return versions.Length == 0
+            ? "TIP determination: not run yet (the tip_determination pipeline runs after linkage): TIP series are 0 and TIP-related columns count statutes only."
+            : $"TIP definition {string.Join(", ", versions)} (reference/tip_definition.yaml; 'tipw report definitions'): tip_cases_* and tip_convictions count TIP prosecution cases; tip_cases_in_process is the stock at the period's end; persons_charged_pimping counts defendants formalized in cases charged under the pimping articles of the definition (series.pimping_articles: art. 181, proxenetismo), TIP or not.";
+        var mapped = Sql.Read(connection, "SELECT operator_category FROM dw.ref_operator_category WHERE is_tip = 1 ORDER BY 1").Rows.Select(r => Convert.ToString(r[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        yield return $"calls_tip_by_operator counts the operator categories mapped to TIP (reference/operator_categories.csv): {string.Join(", ", mapped)}.";
+    }
+
     /// <summary>The first and last month with any fact.</summary>
     public static (YearMonth? First, YearMonth? Last) DataRange(IReadOnlyList<MonthlyFigures> series)
     {
@@ -107,6 +135,10 @@ public static class MonthlyReport
         }
 
         var prevalence = hasModel ? ReadPrevalenceSums(connection) : [];
+        var tip = ReadTipSeries(connection);
+        columns.AddRange(TipColumns.Select(c => new ResultColumn(c, typeof(long))));
+        notes.AddRange(TipNotes(connection));
+
         var rows = new List<object?[]>();
         foreach (var period in inWindow.GroupBy(s => s.Month.PeriodLabel(request.By)))
         {
@@ -125,6 +157,7 @@ public static class MonthlyReport
                 sum[0], sum[1], Sql.Ratio(sum[1], sum[0]),
                 hasModel ? sum[2] : null, hasModel ? sum[3] : null, .. PrevalenceCells(hasModel, sum[2], period.Select(m => m.Month), prevalence),
                 sum[4], sum[5], sum[6], sum[7], sum[8], sum[9],
+                .. TipPeriod(tip, [.. period.Select(m => m.Month)]),
             ]);
         }
 
@@ -171,6 +204,8 @@ public static class MonthlyReport
 
 /// <summary>One month's model prevalence inputs: the sum of calibrated probabilities, of p(1 − p), and the calibration SD.</summary>
 public readonly record struct MonthlyPrevalenceSums(double Expected, double Variance, double CalibrationSd);
+/// <summary>One month of the TIP series of <c>rpt.v_tip_monthly</c>, in <see cref="MonthlyReport.TipColumns"/> order.</summary>
+public sealed record TipMonthFigures(long SentToProsecution, long InProcess, long PersonsChargedPimping, long Convictions);
 
 /// <summary>One month of the national series; counts in <see cref="MonthlyReport.CountColumns"/> order.</summary>
 public sealed record MonthlyFigures(YearMonth Month, long[] Counts)

@@ -8,7 +8,7 @@ namespace TipWarehouse.Analytics.Reports;
 public static class ReportCatalog
 {
     /// <summary>Report names, as typed on the command line.</summary>
-    public static readonly IReadOnlyList<string> Names = ["monthly", "funnel", "regions", "referrals", "training-effect", "law-effect"];
+    public static readonly IReadOnlyList<string> Names = ["monthly", "funnel", "regions", "referrals", "training-effect", "law-effect", "definitions"];
 
     /// <summary>Reports that have a PNG chart.</summary>
     public static readonly IReadOnlyList<string> Charted = ["monthly", "funnel", "regions"];
@@ -32,6 +32,7 @@ public static class ReportCatalog
             "referrals" => (ReferralsReport.Build(connection, request), ReferralsReport.Disclosure),
             "training-effect" => (TrainingEffectReport.Build(connection, request), TrainingEffectReport.Disclosure),
             "law-effect" => (LawEffectReport.Build(connection, request), LawEffectReport.Disclosure),
+            "definitions" => (DefinitionsReport.Build(connection), DefinitionsReport.Disclosure),
             _ => throw new UsageException($"Unknown report '{name}'. Reports: {string.Join(", ", Names)}."),
         };
 

@@ -18,6 +18,9 @@ public sealed record ReportRequest
     /// <summary>The KPI of training-effect and law-effect; null means the report's default.</summary>
     public string? Kpi { get; init; }
 
+    /// <summary>Funnel: count every linked case, not only the TIP ones (<c>--all-cases</c>).</summary>
+    public bool AllCases { get; init; }
+
     /// <summary>Apply disclosure control (primary and secondary suppression under <see cref="K"/>).</summary>
     public bool Publish { get; init; }
 

@@ -12,6 +12,7 @@ internal static class CommandCatalog
         yield return SchemaCommand.Create(context);
         yield return SimulateCommand.Create(context);
         yield return RunCommand.Create(context);
+        yield return RebuildCommand.Create(context);
         yield return RunsCommand.Create(context);
         yield return CheckCommand.Create(context);
         yield return TestCommand.Create(context);

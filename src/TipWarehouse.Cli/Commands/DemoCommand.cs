@@ -5,6 +5,7 @@ using TipWarehouse.Classifier;
 using TipWarehouse.Cli.Output;
 using TipWarehouse.Core;
 using TipWarehouse.Core.Pipelines;
+using TipWarehouse.Linkage.Determination;
 using TipWarehouse.Schema;
 using TipWarehouse.Simulation;
 
@@ -66,7 +67,8 @@ internal static class DemoCommand
                 var outcome = new ClassifierService(context.Time, message => context.Error.WriteLine("  " + message))
                     .Train(tipwHome, new TrainingOptions(), activate: true, cancellationToken);
                 Step($"  model {outcome.Model.ModelName} active");
-                var scoring = engine.Pipelines.Where(p => p.Kind == CallScoringStep.StepKind).Select(p => p.Name).ToList();
+                // Scoring, then the TIP determination again: the model's scores are evidence of the definition.
+                var scoring = engine.Pipelines.Where(p => p.Kind is CallScoringStep.StepKind or TipDeterminationStep.StepKind).Select(p => p.Name).ToList();
                 if (scoring.Count > 0)
                 {
                     results.AddRange(await engine.RunManyAsync(scoring, sources, "demo", cancellationToken: cancellationToken));

@@ -30,9 +30,10 @@ internal static class ReportCommand
         };
         var publish = new Option<bool>("--publish") { Description = "Apply disclosure control: suppress counts under k and every cell that would reveal them" };
         var k = new Option<int?>("--k") { Description = "Disclosure threshold with --publish (default 10)" };
-        var command = new Command("report", "Run a canned report (monthly, funnel, regions, referrals, training-effect, law-effect)")
+        var allCases = new Option<bool>("--all-cases") { Description = "funnel: count every linked case, not only the TIP cases" };
+        var command = new Command("report", "Run a canned report (monthly, funnel, regions, referrals, training-effect, law-effect, definitions)")
         {
-            name, home, from, to, by, level, kpi, format, output, publish, k,
+            name, home, from, to, by, level, kpi, format, output, publish, k, allCases,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -68,6 +69,7 @@ internal static class ReportCommand
                 Level = Enum.Parse<RegionLevel>(parseResult.GetValue(level)!, ignoreCase: true),
                 Kpi = parseResult.GetValue(kpi),
                 Publish = parseResult.GetValue(publish),
+                AllCases = parseResult.GetValue(allCases),
                 K = threshold ?? 10,
             };
 

@@ -46,6 +46,15 @@ CREATE TABLE dw.bridge_case_link
     PRIMARY KEY (link_key),
     UNIQUE (link_type, left_record_id, right_record_id)
 );
+CREATE TABLE dw.bridge_record_means_of_control
+(
+    record_type VARCHAR NOT NULL,
+    record_id VARCHAR NOT NULL,
+    means_of_control_key INTEGER NOT NULL,
+    tip_definition_version VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (record_type, record_id, means_of_control_key)
+);
 CREATE TABLE dw.bridge_report_person
 (
     report_number VARCHAR NOT NULL,
@@ -179,9 +188,6 @@ CREATE TABLE dw.dim_model
     is_active BOOLEAN NOT NULL,
     artifact_path VARCHAR,
     label_source VARCHAR,
-    prevalence_sd DOUBLE,
-    recall_target DOUBLE,
-    precision_floor DOUBLE,
     PRIMARY KEY (model_key),
     UNIQUE (model_name)
 );
@@ -349,33 +355,27 @@ CREATE TABLE dw.fact_police_report
     source_updated_at TIMESTAMP NOT NULL,
     batch_id BIGINT NOT NULL
 );
-CREATE TABLE meta.api_token
+CREATE TABLE dw.ref_operator_category
 (
-    token_id BIGINT NOT NULL,
-    user_name VARCHAR NOT NULL,
-    token_sha256 VARCHAR NOT NULL,
-    created_at TIMESTAMP NOT NULL,
-    revoked_at TIMESTAMP,
-    PRIMARY KEY (token_id)
+    operator_category VARCHAR NOT NULL,
+    is_tip BOOLEAN NOT NULL,
+    exploitation_code VARCHAR,
+    description_es VARCHAR NOT NULL,
+    PRIMARY KEY (operator_category)
 );
-CREATE TABLE meta.app_user
+CREATE TABLE dw.tip_determination
 (
-    user_name VARCHAR NOT NULL,
-    role VARCHAR NOT NULL,
-    password_hash VARCHAR NOT NULL,
-    created_at TIMESTAMP NOT NULL,
-    PRIMARY KEY (user_name)
-);
-CREATE TABLE meta.audit_event
-(
-    event_id BIGINT NOT NULL,
-    occurred_at TIMESTAMP NOT NULL,
-    user_name VARCHAR NOT NULL,
-    role VARCHAR NOT NULL,
-    action VARCHAR NOT NULL,
-    parameters VARCHAR,
-    outcome VARCHAR NOT NULL,
-    PRIMARY KEY (event_id)
+    record_type VARCHAR NOT NULL,
+    record_id VARCHAR NOT NULL,
+    tip_status VARCHAR NOT NULL,
+    is_tip BOOLEAN NOT NULL,
+    tip_basis VARCHAR NOT NULL,
+    related_series VARCHAR,
+    exploitation_type_key INTEGER NOT NULL,
+    exploitation_basis VARCHAR,
+    tip_definition_version VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (record_type, record_id)
 );
 CREATE TABLE meta.batch
 (
@@ -435,16 +435,6 @@ CREATE TABLE meta.file_manifest
     file_modified_at TIMESTAMP,
     PRIMARY KEY (pipeline, file_name)
 );
-CREATE TABLE meta.linkage_candidate
-(
-    link_type VARCHAR NOT NULL,
-    left_record_id VARCHAR NOT NULL,
-    right_record_id VARCHAR NOT NULL,
-    levels VARCHAR NOT NULL,
-    reference_match INTEGER NOT NULL,
-    link_date_key INTEGER NOT NULL,
-    batch_id BIGINT NOT NULL
-);
 CREATE TABLE meta.linkage_decision
 (
     decision_id BIGINT NOT NULL,
@@ -457,22 +447,6 @@ CREATE TABLE meta.linkage_decision
     link_key BIGINT,
     score_at_decision DOUBLE,
     PRIMARY KEY (decision_id)
-);
-CREATE TABLE meta.linkage_model
-(
-    link_type VARCHAR NOT NULL,
-    field_index INTEGER NOT NULL,
-    field_name VARCHAR NOT NULL,
-    level INTEGER NOT NULL,
-    m DOUBLE NOT NULL,
-    u DOUBLE NOT NULL,
-    prior DOUBLE NOT NULL,
-    estimated BOOLEAN NOT NULL,
-    iterations INTEGER NOT NULL,
-    pair_count BIGINT NOT NULL,
-    settings VARCHAR NOT NULL,
-    estimated_at TIMESTAMP NOT NULL,
-    batch_id BIGINT NOT NULL
 );
 CREATE TABLE meta.pipeline_run
 (
@@ -510,14 +484,6 @@ CREATE TABLE meta.schema_version
     engine VARCHAR NOT NULL,
     changes VARCHAR,
     PRIMARY KEY (version_id)
-);
-CREATE TABLE meta.sequence_gap
-(
-    pipeline VARCHAR NOT NULL,
-    gap_from BIGINT NOT NULL,
-    gap_to BIGINT NOT NULL,
-    batch_id BIGINT NOT NULL,
-    PRIMARY KEY (pipeline, gap_from)
 );
 CREATE TABLE meta.watermark
 (
@@ -734,9 +700,6 @@ SELECT
     COALESCE(c.calls_tip_by_operator, 0) AS calls_tip_by_operator,
     COALESCE(s.calls_tip_by_model, 0) AS calls_tip_by_model,
     COALESCE(s.calls_scored, 0) AS calls_scored,
-    COALESCE(s.tip_expected_by_model, 0) AS tip_expected_by_model,
-    COALESCE(s.tip_variance_by_model, 0) AS tip_variance_by_model,
-    s.model_prevalence_sd AS model_prevalence_sd,
     COALESCE(p.tip_police_reports, 0) AS tip_police_reports,
     COALESCE(p.police_reports, 0) AS police_reports,
     COALESCE(a.tip_arrests, 0) AS tip_arrests,
@@ -764,12 +727,7 @@ LEFT JOIN
 (
     SELECT d.year_month,
            COUNT(*) AS calls_scored,
-           SUM(CASE WHEN sc.is_flagged = 1 THEN 1 ELSE 0 END) AS calls_tip_by_model,
-           -- Prevalence from calibrated probabilities: their sum is the expected number of TIP calls, the sum of p(1 - p)
-           -- its Bernoulli variance (the monthly report adds the model's calibration variance).
-           SUM(sc.probability) AS tip_expected_by_model,
-           SUM(sc.probability * (1.0 - sc.probability)) AS tip_variance_by_model,
-           MAX(mo.prevalence_sd) AS model_prevalence_sd
+           SUM(CASE WHEN sc.is_flagged = 1 THEN 1 ELSE 0 END) AS calls_tip_by_model
     FROM dw.fact_call_score AS sc
     INNER JOIN dw.dim_model AS mo ON mo.model_key = sc.model_key AND mo.is_active = 1
     INNER JOIN dw.fact_hotline_call AS f ON f.call_key = sc.call_key
@@ -881,3 +839,73 @@ LEFT JOIN
     GROUP BY source_call_id
 ) AS r ON r.source_call_id = f.call_id
 WHERE f.is_tip_by_operator = 1;
+CREATE VIEW rpt.v_tip_monthly AS
+SELECT
+    m.year_month,
+    COALESCE(s.tip_cases, 0) AS tip_cases_sent_to_prosecution,
+    COALESCE(o.tip_cases, 0) AS tip_cases_in_process,
+    COALESCE(p.persons, 0) AS persons_charged_pimping,
+    COALESCE(c.convictions, 0) AS tip_convictions
+FROM
+(
+    SELECT year_month, MAX(date_key) AS month_end_key
+    FROM dw.dim_date
+    WHERE date_key > 0
+    GROUP BY year_month
+) AS m
+LEFT JOIN
+(
+    SELECT d.year_month, COUNT(*) AS tip_cases
+    FROM
+    (
+        SELECT e.case_number, MIN(e.event_date_key) AS first_key
+        FROM dw.fact_case_event AS e
+        INNER JOIN dw.tip_determination AS t ON t.record_type = 'prosecution_case' AND t.record_id = e.case_number AND t.is_tip = 1
+        WHERE e.event_date_key > 0
+        GROUP BY e.case_number
+    ) AS f
+    INNER JOIN dw.dim_date AS d ON d.date_key = f.first_key
+    GROUP BY d.year_month
+) AS s ON s.year_month = m.year_month
+LEFT JOIN
+(
+    SELECT mm.year_month, COUNT(*) AS tip_cases
+    FROM
+    (
+        SELECT year_month, MAX(date_key) AS month_end_key
+        FROM dw.dim_date
+        WHERE date_key > 0
+        GROUP BY year_month
+    ) AS mm
+    INNER JOIN
+    (
+        SELECT e.case_number,
+               MIN(e.event_date_key) AS first_key,
+               MIN(CASE WHEN st.stage_code IN ('SENTENCE', 'ARCHIVED') THEN e.event_date_key END) AS closed_key
+        FROM dw.fact_case_event AS e
+        INNER JOIN dw.dim_case_stage AS st ON st.case_stage_key = e.case_stage_key
+        INNER JOIN dw.tip_determination AS t ON t.record_type = 'prosecution_case' AND t.record_id = e.case_number AND t.is_tip = 1
+        WHERE e.event_date_key > 0
+        GROUP BY e.case_number
+    ) AS k ON k.first_key <= mm.month_end_key AND (k.closed_key IS NULL OR k.closed_key > mm.month_end_key)
+    GROUP BY mm.year_month
+) AS o ON o.year_month = m.year_month
+LEFT JOIN
+(
+    SELECT d.year_month, SUM(e.defendant_count) AS persons
+    FROM dw.fact_case_event AS e
+    INNER JOIN dw.dim_case_stage AS st ON st.case_stage_key = e.case_stage_key AND st.stage_code = 'FORMALIZATION'
+    INNER JOIN dw.tip_determination AS t ON t.record_type = 'prosecution_case' AND t.record_id = e.case_number AND t.related_series = 'pimping'
+    INNER JOIN dw.dim_date AS d ON d.date_key = e.event_date_key
+    GROUP BY d.year_month
+) AS p ON p.year_month = m.year_month
+LEFT JOIN
+(
+    SELECT d.year_month, SUM(e.event_count) AS convictions
+    FROM dw.fact_case_event AS e
+    INNER JOIN dw.dim_case_stage AS st ON st.case_stage_key = e.case_stage_key AND st.stage_code = 'SENTENCE'
+    INNER JOIN dw.tip_determination AS t ON t.record_type = 'prosecution_case' AND t.record_id = e.case_number AND t.is_tip = 1
+    INNER JOIN dw.dim_date AS d ON d.date_key = e.event_date_key
+    WHERE e.sentence_outcome = 'CONDENA'
+    GROUP BY d.year_month
+) AS c ON c.year_month = m.year_month;

@@ -1,0 +1,254 @@
+using TipWarehouse.Core;
+using TipWarehouse.Linkage.Determination;
+
+namespace TipWarehouse.Linkage.Tests;
+
+/// <summary>Each rule of reference/tip_definition.yaml, the versioning, and re-derivation (idempotent, atomic) on an in-memory warehouse.</summary>
+public sealed class TipDeterminationTests
+{
+    private static readonly DateOnly s_preLaw = new(2006, 5, 2);
+    private static readonly DateOnly s_postLaw = new(2007, 5, 2);
+
+    private static TipDefinition Shipped() => TipDefinition.Load(TipDefinition.DefaultPath);
+
+    private static int CrimeType(TestWarehouse w, string article, DateOnly date) =>
+        w.Scalar<int>("SELECT crime_type_key FROM dw.dim_crime_type WHERE penal_article = $a AND valid_from <= $d AND (valid_to IS NULL OR valid_to >= $d)",
+            ("a", article), ("d", date.ToDateTime(TimeOnly.MinValue)));
+
+    private static void Report(TestWarehouse w, string number, string? article, DateOnly date, string modality, string? callId = null, int? victimAge = null)
+    {
+        var unit = w.Unit("CPNP-LIMA", TestWarehouse.Lima);
+        w.Report(number, date, TestWarehouse.Lima, unit, callId, tip: false, crimeTypeKey: article is null ? -1 : CrimeType(w, article, date));
+        w.Execute("UPDATE dw.fact_police_report SET modality = $m WHERE report_number = $n", ("m", modality), ("n", number));
+        if (victimAge is { } age)
+        {
+            w.ReportPerson(number, number + "-V", w.Person(null, "V" + number, 'F'), "VICTIMA", age);
+        }
+    }
+
+    private static void Call(TestWarehouse w, string id, DateOnly date, string? category, string narrative)
+    {
+        var unit = w.Unit("CPNP-LIMA", TestWarehouse.Lima);
+        w.Call(id, date, TestWarehouse.Lima, unit, tip: false);
+        w.Execute("UPDATE dw.fact_hotline_call SET operator_category = $c, narrative = $n WHERE call_id = $id", ("c", category), ("n", narrative), ("id", id));
+    }
+
+    private static void Case(TestWarehouse w, long sequence, string caseNumber, DateOnly date, string stage, string? citedReport, string articles, int defendants = 1)
+    {
+        w.Event(sequence, caseNumber, date, stage, citedReport);
+        w.Execute("UPDATE dw.fact_case_event SET charged_articles = $a, defendant_count = $d, is_tip_related = false WHERE event_sequence = $s",
+            ("a", articles), ("d", defendants), ("s", sequence));
+    }
+
+    private static TipDeterminationSummary Determine(TestWarehouse w, TipDefinition? definition = null, long batch = 10)
+    {
+        using var transaction = w.Connection.BeginTransaction();
+        var summary = new TipDeterminationEngine(definition ?? Shipped()).Run(w.Connection, batch);
+        transaction.Commit();
+        return summary;
+    }
+
+    private static (string Status, string Basis, string? Series, string Exploitation) Decision(TestWarehouse w, string type, string id) =>
+        w.Rows("""
+            SELECT d.tip_status, d.tip_basis, d.related_series, x.exploitation_code FROM dw.tip_determination d
+            JOIN dw.dim_exploitation_type x ON x.exploitation_type_key = d.exploitation_type_key WHERE d.record_type = $t AND d.record_id = $i
+            """, r => (r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3)), ("t", type), ("i", id)).Single();
+
+    [Fact]
+    public void Pre_law_article_182_and_post_law_article_153_are_confirmed_by_statute()
+    {
+        using var w = new TestWarehouse();
+        Report(w, "DEN-2006-000001", "182", s_preLaw, "TRATA DE PERSONAS");
+        Report(w, "DEN-2007-000001", "153", s_postLaw, "VIOLACION DE LA LIBERTAD PERSONAL");
+
+        Determine(w);
+
+        Assert.Equal("confirmed_statute", Decision(w, "police_report", "DEN-2006-000001").Status);
+        var post = Decision(w, "police_report", "DEN-2007-000001");
+        Assert.Equal("confirmed_statute", post.Status);
+        Assert.Contains("Ley 28950", post.Basis, StringComparison.Ordinal);
+        Assert.True(w.Scalar<bool>("SELECT is_tip_related FROM dw.fact_police_report WHERE report_number = 'DEN-2007-000001'"));
+    }
+
+    [Fact]
+    public void Article_153_before_the_law_and_pimping_without_evidence_are_their_own_series_not_tip()
+    {
+        using var w = new TestWarehouse();
+        Report(w, "DEN-2006-000002", "153", s_preLaw, "VIOLACION DE LA LIBERTAD PERSONAL", victimAge: 30);
+        Report(w, "DEN-2006-000003", "181", s_preLaw, "PROXENETISMO", victimAge: 25);
+
+        Determine(w);
+
+        var old153 = Decision(w, "police_report", "DEN-2006-000002");
+        Assert.Equal(("not_tip", "personal_liberty"), (old153.Status, old153.Series));
+        var pimping = Decision(w, "police_report", "DEN-2006-000003");
+        Assert.Equal(("not_tip", "pimping"), (pimping.Status, pimping.Series));
+        Assert.Contains("without TIP evidence", pimping.Basis, StringComparison.Ordinal);
+        Assert.False(w.Scalar<bool>("SELECT is_tip_related FROM dw.fact_police_report WHERE report_number = 'DEN-2006-000003'"));
+    }
+
+    [Fact]
+    public void A_modality_that_names_trafficking_confirms_and_gives_the_exploitation_type()
+    {
+        using var w = new TestWarehouse();
+        Report(w, "DEN-2006-000004", "168", s_preLaw, "TRATA DE PERSONAS - SERVIDUMBRE DOMESTICA");
+
+        Determine(w);
+
+        var d = Decision(w, "police_report", "DEN-2006-000004");
+        Assert.Equal(("confirmed_statute", "DOMESTIC_SERVITUDE"), (d.Status, d.Exploitation));
+        Assert.Equal(d.Exploitation, w.Scalar<string>("SELECT x.exploitation_code FROM dw.fact_police_report f JOIN dw.dim_exploitation_type x USING (exploitation_type_key) WHERE report_number = 'DEN-2006-000004'"));
+    }
+
+    [Fact]
+    public void A_related_statute_with_a_linked_tip_call_is_evidence_linked_with_type_and_means_of_control_from_the_narrative()
+    {
+        using var w = new TestWarehouse();
+        Call(w, "L-1", s_preLaw, "EXPLOTACION LABORAL", "Refiere que su hijo esta en un campamento minero, le quitaron su DNI y tiene una deuda que nunca termina de pagar.");
+        Report(w, "DEN-2006-000005", "168", s_preLaw.AddDays(3), "ATENTADO CONTRA LA LIBERTAD DE TRABAJO", callId: "L-1");
+
+        Determine(w);
+
+        var call = Decision(w, "hotline_call", "L-1");
+        Assert.Equal("indicated", call.Status);
+        Assert.Contains("operator category EXPLOTACION LABORAL", call.Basis, StringComparison.Ordinal);
+        var report = Decision(w, "police_report", "DEN-2006-000005");
+        Assert.Equal(("evidence_linked", "FORCED_LABOUR"), (report.Status, report.Exploitation));
+        Assert.Contains("L-1", report.Basis, StringComparison.Ordinal);
+        var controls = w.Rows("SELECT m.control_code FROM dw.bridge_record_means_of_control b JOIN dw.dim_means_of_control m USING (means_of_control_key) WHERE b.record_id = 'DEN-2006-000005' ORDER BY 1", r => r.GetString(0));
+        Assert.Equal(["DEBT_BONDAGE", "WITHHOLDS_DOCUMENTS"], controls);
+    }
+
+    [Fact]
+    public void A_theft_report_takes_no_evidence_from_a_linked_tip_call()
+    {
+        using var w = new TestWarehouse();
+        Call(w, "L-2", s_preLaw, "TRATA", "La tienen en un bar y no la dejan salir.");
+        Report(w, "DEN-2006-000006", "185", s_preLaw.AddDays(2), "HURTO SIMPLE", callId: "L-2");
+
+        Determine(w);
+
+        Assert.Equal("not_tip", Decision(w, "police_report", "DEN-2006-000006").Status);
+    }
+
+    [Fact]
+    public void A_child_victim_under_a_related_statute_is_indicated_and_an_adult_is_not()
+    {
+        using var w = new TestWarehouse();
+        Report(w, "DEN-2006-000007", "179", s_preLaw, "FAVORECIMIENTO A LA PROSTITUCION", victimAge: 15);
+        Report(w, "DEN-2006-000008", "179", s_preLaw, "FAVORECIMIENTO A LA PROSTITUCION", victimAge: 19);
+
+        Determine(w);
+
+        var child = Decision(w, "police_report", "DEN-2006-000007");
+        Assert.Equal(("indicated", "SEXUAL_EXPLOITATION"), (child.Status, child.Exploitation));
+        Assert.Contains("age 15", child.Basis, StringComparison.Ordinal);
+        Assert.Equal("not_tip", Decision(w, "police_report", "DEN-2006-000008").Status);
+    }
+
+    [Fact]
+    public void A_call_without_category_or_score_is_indicated_only_by_recruitment_exploitation_and_control_together()
+    {
+        using var w = new TestWarehouse();
+        Call(w, "L-3", s_preLaw, null, "Le ofrecieron trabajo en una tienda y la trajeron a un bar de Puno, le quitaron su DNI.");
+        Call(w, "L-4", s_preLaw, null, "Trabaja en un bar de Puno y le quitaron su DNI.");
+
+        Determine(w);
+
+        var all = Decision(w, "hotline_call", "L-3");
+        Assert.Equal(("indicated", "SEXUAL_EXPLOITATION"), (all.Status, all.Exploitation));
+        Assert.StartsWith("narrative: recruitment + SEXUAL_EXPLOITATION + WITHHOLDS_DOCUMENTS", all.Basis, StringComparison.Ordinal);
+        Assert.Equal("not_tip", Decision(w, "hotline_call", "L-4").Status);
+    }
+
+    [Fact]
+    public void A_prosecution_case_is_tip_by_a_confirmed_article_on_the_event_date_or_by_its_linked_tip_report()
+    {
+        using var w = new TestWarehouse();
+        Report(w, "DEN-2006-000009", "179", s_preLaw, "FAVORECIMIENTO A LA PROSTITUCION", victimAge: 14);
+        Report(w, "DEN-2006-000010", "181", s_preLaw, "PROXENETISMO", victimAge: 30);
+        Case(w, 1, "FPLIM-2006-0001", s_preLaw.AddDays(20), "COMPLAINT_RECEIVED", "DEN-2006-000009", "179");
+        Case(w, 2, "FPLIM-2006-0002", s_preLaw.AddDays(20), "COMPLAINT_RECEIVED", "DEN-2006-000010", "181");
+        Case(w, 3, "FPLIM-2006-0002", s_preLaw.AddDays(60), "FORMALIZATION", "DEN-2006-000010", "181", defendants: 2);
+        Case(w, 4, "FPLIM-2007-0001", s_postLaw, "FORMALIZATION", null, "153");
+
+        Determine(w);
+
+        Assert.Equal("evidence_linked", Decision(w, "prosecution_case", "FPLIM-2006-0001").Status);
+        var pimping = Decision(w, "prosecution_case", "FPLIM-2006-0002");
+        Assert.Equal(("not_tip", "pimping"), (pimping.Status, pimping.Series));
+        Assert.Equal("confirmed_statute", Decision(w, "prosecution_case", "FPLIM-2007-0001").Status);
+        Assert.False(w.Scalar<bool>("SELECT bool_or(is_tip_related) FROM dw.fact_case_event WHERE case_number = 'FPLIM-2006-0002'"));
+        Assert.True(w.Scalar<bool>("SELECT bool_and(is_tip_related) FROM dw.fact_case_event WHERE case_number = 'FPLIM-2006-0001'"));
+
+        // The monthly TIP series: first prosecution event per TIP case, pimping charges (persons, TIP or not).
+        var may = w.Rows("SELECT tip_cases_sent_to_prosecution, tip_cases_in_process FROM rpt.v_tip_monthly WHERE year_month = '2006-05'", r => (Convert.ToInt64(r.GetValue(0)), Convert.ToInt64(r.GetValue(1)))).Single();
+        Assert.Equal((1L, 1L), may);
+        Assert.Equal(2L, w.Scalar<long>("SELECT CAST(sum(persons_charged_pimping) AS BIGINT) FROM rpt.v_tip_monthly WHERE year_month LIKE '2006-%'"));
+    }
+
+    [Fact]
+    public void The_version_is_the_declared_version_and_the_content_hash_and_every_row_carries_it()
+    {
+        var text = File.ReadAllText(TipDefinition.DefaultPath);
+        var shipped = TipDefinition.Parse(text, "a.yaml");
+        var edited = TipDefinition.Parse(text.Replace("max_age: 17", "max_age: 15", StringComparison.Ordinal), "b.yaml");
+
+        Assert.Matches(@"^[0-9.]+-\d+\+[0-9a-f]{8}$", shipped.Version);
+        Assert.NotEqual(shipped.Version, edited.Version);
+        Assert.Equal(shipped.Version.Split('+')[0], edited.Version.Split('+')[0]);
+
+        using var w = new TestWarehouse();
+        Report(w, "DEN-2006-000011", "182", s_preLaw, "TRATA DE PERSONAS");
+        Determine(w, shipped);
+        Assert.Equal([shipped.Version], w.Rows("SELECT DISTINCT tip_definition_version FROM dw.tip_determination", r => r.GetString(0)));
+    }
+
+    [Fact]
+    public void Changing_one_rule_rederives_history_and_a_second_run_changes_nothing()
+    {
+        using var w = new TestWarehouse();
+        Report(w, "DEN-2006-000012", "181", s_preLaw, "PROXENETISMO", victimAge: 16);
+        var text = File.ReadAllText(TipDefinition.DefaultPath);
+
+        var first = Determine(w);
+        Assert.Equal("indicated", Decision(w, "police_report", "DEN-2006-000012").Status);
+        Assert.Equal(0, Determine(w).Changed);
+
+        var withoutChildRule = TipDefinition.Parse(text.Replace("max_age: 17", "max_age: 15", StringComparison.Ordinal), "edited.yaml");
+        var changed = Determine(w, withoutChildRule);
+        Assert.Equal("not_tip", Decision(w, "police_report", "DEN-2006-000012").Status);
+        Assert.False(w.Scalar<bool>("SELECT is_tip_related FROM dw.fact_police_report WHERE report_number = 'DEN-2006-000012'"));
+        Assert.Equal(first.Records, changed.Changed); // a new version re-stamps every row
+        Assert.Equal(0, Determine(w, withoutChildRule).Changed);
+    }
+
+    [Fact]
+    public void A_determination_that_does_not_commit_leaves_the_previous_state()
+    {
+        using var w = new TestWarehouse();
+        Report(w, "DEN-2006-000013", "181", s_preLaw, "PROXENETISMO", victimAge: 16);
+        Determine(w);
+        var before = w.Scalar<string>("SELECT string_agg(record_id || tip_status || tip_definition_version, ',') FROM dw.tip_determination");
+        var edited = TipDefinition.Parse(File.ReadAllText(TipDefinition.DefaultPath).Replace("max_age: 17", "max_age: 15", StringComparison.Ordinal), "edited.yaml");
+
+        using (var transaction = w.Connection.BeginTransaction())
+        {
+            new TipDeterminationEngine(edited).Run(w.Connection, 11);
+            transaction.Rollback(); // a killed rebuild: the engine's batch transaction never commits
+        }
+
+        Assert.Equal(before, w.Scalar<string>("SELECT string_agg(record_id || tip_status || tip_definition_version, ',') FROM dw.tip_determination"));
+        Assert.True(w.Scalar<bool>("SELECT is_tip_related FROM dw.fact_police_report WHERE report_number = 'DEN-2006-000013'"));
+    }
+
+    [Fact]
+    public void An_invalid_definition_names_the_file_line_and_key()
+    {
+        var text = File.ReadAllText(TipDefinition.DefaultPath).Replace("recruitment_pattern: \"ofrec", "recruitment_pattern: \"(ofrec", StringComparison.Ordinal);
+
+        var error = Assert.Throws<TipwException>(() => TipDefinition.Parse(text, "tip_definition.yaml"));
+
+        Assert.Matches(@"^tip_definition\.yaml:\d+: recruitment_pattern: ", error.Message);
+    }
+}
