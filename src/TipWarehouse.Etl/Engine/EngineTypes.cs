@@ -7,7 +7,7 @@ public interface IFaultInjector
     void At(string pipeline, string point);
 }
 
-/// <summary>Injects a fault at one point of one pipeline, e.g. from <c>TIPW_FAULT=hotline:staged</c>; fires a given number of times.</summary>
+/// <summary>Injects a fault at one point of one pipeline, parsed from <c>PIPELINE:POINT</c> (tests set it on the CLI context; the shipped CLI has no way to); fires a given number of times.</summary>
 public sealed class PointFaultInjector : IFaultInjector
 {
     private readonly string _pipeline;

@@ -188,6 +188,9 @@ CREATE TABLE dw.dim_model
     is_active BOOLEAN NOT NULL,
     artifact_path VARCHAR,
     label_source VARCHAR,
+    prevalence_sd DOUBLE,
+    recall_target DOUBLE,
+    precision_floor DOUBLE,
     PRIMARY KEY (model_key),
     UNIQUE (model_name)
 );
@@ -377,6 +380,34 @@ CREATE TABLE dw.tip_determination
     batch_id BIGINT NOT NULL,
     PRIMARY KEY (record_type, record_id)
 );
+CREATE TABLE meta.api_token
+(
+    token_id BIGINT NOT NULL,
+    user_name VARCHAR NOT NULL,
+    token_sha256 VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    revoked_at TIMESTAMP,
+    PRIMARY KEY (token_id)
+);
+CREATE TABLE meta.app_user
+(
+    user_name VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,
+    password_hash VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (user_name)
+);
+CREATE TABLE meta.audit_event
+(
+    event_id BIGINT NOT NULL,
+    occurred_at TIMESTAMP NOT NULL,
+    user_name VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    parameters VARCHAR,
+    outcome VARCHAR NOT NULL,
+    PRIMARY KEY (event_id)
+);
 CREATE TABLE meta.batch
 (
     batch_id BIGINT NOT NULL,
@@ -435,6 +466,16 @@ CREATE TABLE meta.file_manifest
     file_modified_at TIMESTAMP,
     PRIMARY KEY (pipeline, file_name)
 );
+CREATE TABLE meta.linkage_candidate
+(
+    link_type VARCHAR NOT NULL,
+    left_record_id VARCHAR NOT NULL,
+    right_record_id VARCHAR NOT NULL,
+    levels VARCHAR NOT NULL,
+    reference_match INTEGER NOT NULL,
+    link_date_key INTEGER NOT NULL,
+    batch_id BIGINT NOT NULL
+);
 CREATE TABLE meta.linkage_decision
 (
     decision_id BIGINT NOT NULL,
@@ -447,6 +488,22 @@ CREATE TABLE meta.linkage_decision
     link_key BIGINT,
     score_at_decision DOUBLE,
     PRIMARY KEY (decision_id)
+);
+CREATE TABLE meta.linkage_model
+(
+    link_type VARCHAR NOT NULL,
+    field_index INTEGER NOT NULL,
+    field_name VARCHAR NOT NULL,
+    level INTEGER NOT NULL,
+    m DOUBLE NOT NULL,
+    u DOUBLE NOT NULL,
+    prior DOUBLE NOT NULL,
+    estimated BOOLEAN NOT NULL,
+    iterations INTEGER NOT NULL,
+    pair_count BIGINT NOT NULL,
+    settings VARCHAR NOT NULL,
+    estimated_at TIMESTAMP NOT NULL,
+    batch_id BIGINT NOT NULL
 );
 CREATE TABLE meta.pipeline_run
 (
@@ -484,6 +541,14 @@ CREATE TABLE meta.schema_version
     engine VARCHAR NOT NULL,
     changes VARCHAR,
     PRIMARY KEY (version_id)
+);
+CREATE TABLE meta.sequence_gap
+(
+    pipeline VARCHAR NOT NULL,
+    gap_from BIGINT NOT NULL,
+    gap_to BIGINT NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (pipeline, gap_from)
 );
 CREATE TABLE meta.watermark
 (
@@ -700,6 +765,9 @@ SELECT
     COALESCE(c.calls_tip_by_operator, 0) AS calls_tip_by_operator,
     COALESCE(s.calls_tip_by_model, 0) AS calls_tip_by_model,
     COALESCE(s.calls_scored, 0) AS calls_scored,
+    COALESCE(s.tip_expected_by_model, 0) AS tip_expected_by_model,
+    COALESCE(s.tip_variance_by_model, 0) AS tip_variance_by_model,
+    s.model_prevalence_sd AS model_prevalence_sd,
     COALESCE(p.tip_police_reports, 0) AS tip_police_reports,
     COALESCE(p.police_reports, 0) AS police_reports,
     COALESCE(a.tip_arrests, 0) AS tip_arrests,
@@ -727,7 +795,12 @@ LEFT JOIN
 (
     SELECT d.year_month,
            COUNT(*) AS calls_scored,
-           SUM(CASE WHEN sc.is_flagged = 1 THEN 1 ELSE 0 END) AS calls_tip_by_model
+           SUM(CASE WHEN sc.is_flagged = 1 THEN 1 ELSE 0 END) AS calls_tip_by_model,
+           -- Prevalence from calibrated probabilities: their sum is the expected number of TIP calls, the sum of p(1 - p)
+           -- its Bernoulli variance (the monthly report adds the model's calibration variance).
+           SUM(sc.probability) AS tip_expected_by_model,
+           SUM(sc.probability * (1.0 - sc.probability)) AS tip_variance_by_model,
+           MAX(mo.prevalence_sd) AS model_prevalence_sd
     FROM dw.fact_call_score AS sc
     INNER JOIN dw.dim_model AS mo ON mo.model_key = sc.model_key AND mo.is_active = 1
     INNER JOIN dw.fact_hotline_call AS f ON f.call_key = sc.call_key
