@@ -14,6 +14,7 @@ internal static class CommandCatalog
         yield return RunCommand.Create(context);
         yield return RunsCommand.Create(context);
         yield return CheckCommand.Create(context);
+        yield return DocsCommand.Create(context);
         yield return TestCommand.Create(context);
         yield return ServeCommand.Create(context);
         yield return ScheduleCommand.Create(context);
