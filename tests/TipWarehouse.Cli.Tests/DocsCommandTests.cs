@@ -74,6 +74,12 @@ public sealed partial class DocsCommandTests : IDisposable
         Assert.Contains("<title>stg.hotline_call → dw.fact_hotline_call</title>", lineage, StringComparison.Ordinal);
         Assert.Contains("<title>dw.fact_hotline_call → rpt.v_monthly_national</title>", lineage, StringComparison.Ordinal);
         Assert.Contains("<title>rpt.v_monthly_national → report monthly</title>", lineage, StringComparison.Ordinal);
+        // Step kinds declare the tables they read and write in C#: linkage builds the case lifecycle the funnel reads.
+        Assert.Contains("<title>dw.fact_police_report → dw.fact_case_lifecycle</title>", lineage, StringComparison.Ordinal);
+        Assert.Contains("<title>dw.fact_case_lifecycle → rpt.v_funnel_cases</title>", lineage, StringComparison.Ordinal);
+        Assert.Contains("<title>dw.fact_hotline_call → dw.fact_call_score</title>", lineage, StringComparison.Ordinal);
+        // Data-quality bookkeeping is not lineage.
+        Assert.DoesNotContain("meta.data_quality_flag</title>", lineage, StringComparison.Ordinal);
         Assert.Contains("<a href=\"relation-dw.fact_hotline_call.html\"><rect", lineage, StringComparison.Ordinal);
         Assert.Contains("<a href=\"report-monthly.html\"><rect", lineage, StringComparison.Ordinal);
     }

@@ -22,7 +22,7 @@ internal static class DocsCommand
             var directory = PipelineEngine.LocatePipelinesDirectory(parseResult.GetValue(pipelines), context.GetEnvironmentVariable);
             var sql = parseResult.GetValue(sqlDir) ?? (context.GetEnvironmentVariable(SchemaSources.SqlDirectoryVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
             var output = Path.GetFullPath(parseResult.GetValue(outDir)!);
-            var result = DocsSite.Write(output, directory, sql, PipelineEngineFactory.Steps(context).Select(s => s.Kind), context.Time, cancellationToken);
+            var result = DocsSite.Write(output, directory, sql, PipelineEngineFactory.Steps(context), context.Time, cancellationToken);
             context.Error.WriteLine($"tipw docs: {result.Pages} pages, {result.Edges.Count} lineage edges written to {result.Directory} (open index.html)");
             return Task.FromResult(CliApp.Success);
         });
