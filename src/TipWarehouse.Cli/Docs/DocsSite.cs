@@ -171,10 +171,10 @@ internal static class DocsSite
             }
             else
             {
-                body.Append("<table><tr><th>name</th><th>test</th><th>table</th><th>column</th><th>severity</th></tr>");
+                body.Append("<table><tr><th>name</th><th>test</th><th>table</th><th>column</th><th>severity</th><th>details</th></tr>");
                 foreach (var t in spec.Tests)
                 {
-                    body.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(t.Name)}</td><td>{E(t.Test)}</td><td>{NodeLink(t.Table.ToLowerInvariant())}</td><td>{Code(t.Column)}</td><td>{E(t.Severity)}</td></tr>");
+                    body.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(t.Name)}</td><td>{E(t.Test)}</td><td>{NodeLink(t.Table.ToLowerInvariant())}</td><td>{Code(t.Column)}</td><td>{E(t.Severity)}</td><td>{TestDetails(t)}</td></tr>");
                 }
 
                 body.Append("</table>");
@@ -271,6 +271,37 @@ internal static class DocsSite
         }
 
         return new DocsResult(outDirectory, pages, edges);
+    }
+
+    private static string TestDetails(DataTestSpec test)
+    {
+        var parts = new List<string>();
+        if (test.Values.Count > 0)
+        {
+            parts.Add("values " + E(string.Join(", ", test.Values)));
+        }
+
+        if (test.To is { } to)
+        {
+            parts.Add("→ " + NodeLink(to.ToLowerInvariant()) + (test.Field is { } field ? "." + E(field) : ""));
+        }
+
+        if (test.Min is not null || test.Max is not null)
+        {
+            parts.Add(E(FormattableString.Invariant($"rows {test.Min?.ToString(CultureInfo.InvariantCulture) ?? "0"}..{test.Max?.ToString(CultureInfo.InvariantCulture) ?? "∞"}")));
+        }
+
+        if (test.Where is { } where)
+        {
+            parts.Add("where " + Code(where));
+        }
+
+        if (test.Sql is { } sql)
+        {
+            parts.Add(Code(sql));
+        }
+
+        return string.Join("; ", parts);
     }
 
     /// <summary>The columns of every view as DuckDB types them, from an empty in-memory warehouse built from <paramref name="sql"/>.</summary>
