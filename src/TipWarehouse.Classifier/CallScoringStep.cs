@@ -25,6 +25,12 @@ public sealed class CallScoringStep : IPipelineStep
     public string Kind => StepKind;
 
     /// <inheritdoc />
+    public IReadOnlyList<string> Reads { get; } = ["dw.fact_hotline_call"];
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Writes { get; } = ["dw.dim_model", "dw.fact_call_score"];
+
+    /// <inheritdoc />
     public Task<StepOutcome> RunAsync(PipelineStepContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -17,6 +17,12 @@ public sealed class LinkageStep : IPipelineStep
     /// <summary>Forces full runs whatever the settings say (for a rebuild); by default a run after the first is incremental.</summary>
     public bool ForceFull { get; init; }
 
+    /// <inheritdoc />
+    public IReadOnlyList<string> Reads { get; } = ["dw.fact_hotline_call", "dw.fact_police_report", "dw.fact_arrest", "dw.fact_case_event", "dw.bridge_report_person", "dw.bridge_case_event_defendant", "dw.dim_person"];
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Writes { get; } = ["dw.bridge_case_link", "dw.case_membership", "dw.fact_case_lifecycle"];
+
     /// <summary>The summary of the last run (for logs and tests).</summary>
     public LinkageRunSummary? LastSummary { get; private set; }
 

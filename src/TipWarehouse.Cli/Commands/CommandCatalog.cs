@@ -15,6 +15,7 @@ internal static class CommandCatalog
         yield return RebuildCommand.Create(context);
         yield return RunsCommand.Create(context);
         yield return CheckCommand.Create(context);
+        yield return DocsCommand.Create(context);
         yield return TestCommand.Create(context);
         yield return ServeCommand.Create(context);
         yield return ScheduleCommand.Create(context);

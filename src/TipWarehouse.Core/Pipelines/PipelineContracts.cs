@@ -84,6 +84,12 @@ public interface IPipelineStep
     /// <summary>The <c>source.kind</c> value of the specs this step runs (e.g. <c>linkage</c>, <c>scoring</c>).</summary>
     string Kind { get; }
 
+    /// <summary>The warehouse tables (<c>schema.name</c>) the step reads, for the lineage of <c>tipw docs</c>; none by default.</summary>
+    IReadOnlyList<string> Reads => [];
+
+    /// <summary>The warehouse tables (<c>schema.name</c>) the step writes, for the lineage of <c>tipw docs</c>; none by default.</summary>
+    IReadOnlyList<string> Writes => [];
+
     /// <summary>Does the step's work inside the batch transaction the engine opened on <see cref="PipelineStepContext.Connection"/>.</summary>
     Task<StepOutcome> RunAsync(PipelineStepContext context, CancellationToken cancellationToken = default);
 }

@@ -28,6 +28,9 @@ public sealed record CheckReport(IReadOnlyList<CheckFinding> Findings, int Pipel
     public bool HasErrors => Findings.Any(f => f.Severity == CheckSeverity.Error);
 }
 
+/// <summary>The schema-qualified tables (lower case) one transform SQL file reads and writes.</summary>
+public sealed record TransformTables(IReadOnlyList<string> Reads, IReadOnlyList<string> Writes);
+
 /// <summary>
 /// <c>tipw check</c> (dbt's parse/compile): validates every spec (keys, values, Quartz crons, upstream names), checks each
 /// staging layout against the model compiled from <c>sql/</c>, runs every transform statement and data test query on an
@@ -262,6 +265,11 @@ public static partial class PipelineChecker
 
         return inferred;
     }
+
+    /// <summary>The distinct tables one transform SQL file reads and writes (the same lexical reading <c>tipw check</c> infers upstream from), sorted; <paramref name="isTable"/> says which names are relations of the model.</summary>
+    public static TransformTables TablesOf(string sql, Func<string, bool> isTable) =>
+        new([.. TransformSql.Reads(sql, isTable).Select(r => r.Table).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            [.. TransformSql.Writes(sql, isTable).Select(w => w.Table).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
 
     private static HashSet<string> Closure(PipelineSpec spec, Dictionary<string, PipelineSpec> byName)
     {

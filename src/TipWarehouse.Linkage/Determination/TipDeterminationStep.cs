@@ -16,6 +16,12 @@ public sealed class TipDeterminationStep : IPipelineStep
     /// <inheritdoc />
     public string Kind => StepKind;
 
+    /// <inheritdoc />
+    public IReadOnlyList<string> Reads { get; } = ["dw.fact_hotline_call", "dw.fact_police_report", "dw.fact_case_event", "dw.fact_call_score", "dw.bridge_case_link", "dw.case_membership", "dw.bridge_report_person", "dw.ref_operator_category", "dw.dim_crime_type"];
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Writes { get; } = ["dw.tip_determination", "dw.bridge_record_means_of_control", "dw.fact_police_report", "dw.fact_case_event", "dw.fact_case_lifecycle"];
+
     /// <summary>The summary of the last run (for logs and tests).</summary>
     public TipDeterminationSummary? LastSummary { get; private set; }
 
