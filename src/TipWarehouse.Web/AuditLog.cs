@@ -14,6 +14,9 @@ public sealed class AuditLog(TipwHome home, TimeProvider time)
     public const string ReviewDecision = "review_decision";
     public const string UserChange = "user_change";
 
+    /// <summary>A pipeline triggered, paused or resumed from the operations page.</summary>
+    public const string Schedule = "schedule";
+
     private static readonly Lock s_writeLock = new();
 
     /// <summary>Appends one event; <paramref name="parameters"/> are stored as a JSON object.</summary>

@@ -77,8 +77,8 @@ public static class SvgCharts
         return svg.ToString();
     }
 
-    /// <summary>Horizontal bars, one per label, with the value written beside each.</summary>
-    public static string Bars(string id, IReadOnlyList<(string Label, double? Value)> bars, PageText text)
+    /// <summary>Horizontal bars, one per key (shown by its label), with the value written beside each.</summary>
+    public static string Bars(string id, IReadOnlyList<(string Key, string Label, double? Value)> bars, PageText text)
     {
         ArgumentNullException.ThrowIfNull(bars);
         ArgumentNullException.ThrowIfNull(text);
@@ -89,14 +89,60 @@ public static class SvgCharts
         svg.Append(CultureInfo.InvariantCulture, $"<svg id=\"{id}\" class=\"chart\" viewBox=\"0 0 {width} {bars.Count * row + 8}\" xmlns=\"http://www.w3.org/2000/svg\">");
         for (var i = 0; i < bars.Count; i++)
         {
-            var (label, value) = bars[i];
+            var (key, label, value) = bars[i];
             var w = (value ?? 0) / max * (width - labelWidth - 80);
             var shown = value is { } v ? text.Whole(v) : "x";
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{labelWidth - 6}\" y=\"{i * row + 18}\" text-anchor=\"end\" font-size=\"12\">{WebUtility.HtmlEncode(label)}</text><rect class=\"bar\" data-label=\"{WebUtility.HtmlEncode(label)}\" data-value=\"{value?.ToString("R", CultureInfo.InvariantCulture)}\" x=\"{labelWidth}\" y=\"{i * row + 5}\" width=\"{w:0.#}\" height=\"{row - 8}\" fill=\"#2b6cb0\"><title>{WebUtility.HtmlEncode($"{label}: {shown}")}</title></rect><text class=\"bar-value\" x=\"{labelWidth + w + 6:0.#}\" y=\"{i * row + 18}\" font-size=\"12\">{shown}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{labelWidth - 6}\" y=\"{i * row + 18}\" text-anchor=\"end\" font-size=\"12\">{WebUtility.HtmlEncode(label)}</text><rect class=\"bar\" data-label=\"{WebUtility.HtmlEncode(key)}\" data-value=\"{value?.ToString("R", CultureInfo.InvariantCulture)}\" x=\"{labelWidth}\" y=\"{i * row + 5}\" width=\"{w:0.#}\" height=\"{row - 8}\" fill=\"#2b6cb0\"><title>{WebUtility.HtmlEncode($"{label}: {shown}")}</title></rect><text class=\"bar-value\" x=\"{labelWidth + w + 6:0.#}\" y=\"{i * row + 18}\" font-size=\"12\">{shown}</text>");
         }
 
         svg.Append("</svg>");
         return svg.ToString();
+    }
+
+    /// <summary>Estimates with their 95% intervals, one row each (a forest plot around a zero line); a missing estimate is written, not drawn.</summary>
+    public static string Intervals(string id, IReadOnlyList<(string Label, double? Estimate, double? Low, double? High)> rows, PageText text)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(text);
+        const double width = 760, row = 28, labelWidth = 230, right = 150;
+        var values = rows.SelectMany(r => new[] { r.Estimate, r.Low, r.High }).Where(v => v is not null).Select(v => v!.Value).Append(0).ToList();
+        var (min, max) = (values.Min(), values.Max());
+        if (max - min <= 0)
+        {
+            (min, max) = (min - 1, max + 1);
+        }
+
+        var pad = (max - min) * 0.05;
+        (min, max) = (min - pad, max + pad);
+        double X(double v) => labelWidth + ((v - min) / (max - min) * (width - labelWidth - right));
+        var height = (rows.Count * row) + 24;
+        var svg = new StringBuilder();
+        svg.Append(CultureInfo.InvariantCulture, $"<svg id=\"{id}\" class=\"chart\" viewBox=\"0 0 {width} {height}\" xmlns=\"http://www.w3.org/2000/svg\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<line class=\"zero\" x1=\"{X(0):0.#}\" x2=\"{X(0):0.#}\" y1=\"0\" y2=\"{height - 18}\" stroke=\"#888\" stroke-dasharray=\"4 3\"/><text x=\"{X(0):0.#}\" y=\"{height - 4}\" text-anchor=\"middle\" font-size=\"10\">0</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{X(min):0.#}\" y=\"{height - 4}\" font-size=\"10\">{text.Number(min)}</text><text x=\"{X(max):0.#}\" y=\"{height - 4}\" text-anchor=\"end\" font-size=\"10\">{text.Number(max)}</text>");
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (label, estimate, low, high) = rows[i];
+            var y = (i * row) + 16;
+            svg.Append(CultureInfo.InvariantCulture, $"<g class=\"estimate\" data-label=\"{WebUtility.HtmlEncode(label)}\" data-value=\"{estimate?.ToString("R", CultureInfo.InvariantCulture)}\" data-low=\"{low?.ToString("R", CultureInfo.InvariantCulture)}\" data-high=\"{high?.ToString("R", CultureInfo.InvariantCulture)}\">");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{labelWidth - 6}\" y=\"{y + 4}\" text-anchor=\"end\" font-size=\"12\">{WebUtility.HtmlEncode(label)}</text>");
+            if (low is { } l && high is { } h)
+            {
+                svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{X(l):0.#}\" x2=\"{X(h):0.#}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#2b6cb0\" stroke-width=\"2\"/><line x1=\"{X(l):0.#}\" x2=\"{X(l):0.#}\" y1=\"{y - 5}\" y2=\"{y + 5}\" stroke=\"#2b6cb0\"/><line x1=\"{X(h):0.#}\" x2=\"{X(h):0.#}\" y1=\"{y - 5}\" y2=\"{y + 5}\" stroke=\"#2b6cb0\"/>");
+            }
+
+            var shown = estimate is { } e
+                ? text.Number(e, 4) + (low is { } lo && high is { } hi ? $" [{text.Number(lo, 4)}; {text.Number(hi, 4)}]" : $" ({text["no_interval"]})")
+                : "—";
+            if (estimate is { } est)
+            {
+                svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{X(est):0.#}\" cy=\"{y}\" r=\"4\" fill=\"#c53030\"><title>{WebUtility.HtmlEncode($"{label}: {shown}")}</title></circle>");
+            }
+
+            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"estimate-value\" x=\"{width - right + 6}\" y=\"{y + 4}\" font-size=\"11\">{WebUtility.HtmlEncode(shown)}</text></g>");
+        }
+
+        return svg.Append("</svg>").ToString();
     }
 
     /// <summary>A month label in the page's culture (e.g. <c>ene. 2007</c>, <c>Jan 2007</c>).</summary>

@@ -16,11 +16,42 @@ internal static class WebPages
     private static readonly string[] s_publishedReports = ["monthly", "funnel", "regions", "referrals"];
     private static readonly string[] s_window = ["from", "to"];
     private static readonly string[] s_decisions = ["accept", "reject"];
+    private static readonly string[] s_scheduleActions = ["trigger", "pause", "resume"];
+    private const string QuarantineSql = "SELECT reject_id, pipeline, source_file, source_row, source_column, reason_code, reason, raw_text, quarantined_at FROM meta.reject ORDER BY reject_id DESC LIMIT 200";
     private static readonly string[] s_dataParameters = ["from", "to", "by", "level", "kpi", "k"];
 
     public static void Map(WebApplication app, WebServerOptions options)
     {
         app.MapGet("/", (HttpContext ctx, CancellationToken ct) => DashboardAsync(ctx, options, ct)).RequireAuthorization(nameof(WebRoles.Reports));
+        app.MapGet("/evaluacion", (HttpContext ctx, CancellationToken ct) => EvaluationAsync(ctx, options, ct)).RequireAuthorization(nameof(WebRoles.Reports));
+        app.MapGet("/operaciones", (HttpContext ctx, CancellationToken ct) => OperationsAsync(ctx, options, ct)).RequireAuthorization(nameof(WebRoles.Operations));
+        app.MapPost("/operaciones/{pipeline}/{action}", async (string pipeline, string action, HttpContext ctx, AuditLog audit, CancellationToken ct) =>
+        {
+            if (!s_scheduleActions.Contains(action))
+            {
+                return Results.NotFound();
+            }
+
+            var outcome = await options.Cli(["schedule", action, pipeline, "--home", options.Home.Root, .. PipelinesArgs(options)], null, ct);
+            audit.Record(ctx.User.Identity!.Name!, WebServer.Role(ctx.User), AuditLog.Schedule,
+                new Dictionary<string, string?> { ["pipeline"] = pipeline, ["action"] = action, ["via"] = "page" }, outcome.ExitCode == 0 ? "ok" : "failed");
+            return outcome.ExitCode == 0 ? Results.Redirect("/operaciones") : WebErrors.Result(StatusCodes.Status400BadRequest, WebServer.ErrorMessage(outcome.Error));
+        }).RequireAuthorization(nameof(WebRoles.Operations));
+        app.MapGet("/admin", (HttpContext ctx, CancellationToken ct) => AdminAsync(ctx, options, ct)).RequireAuthorization(nameof(WebRoles.Audit));
+        app.MapPost("/admin/usuarios", async (HttpContext ctx, UserStore users, AuditLog audit, CancellationToken ct) =>
+        {
+            var form = await ctx.Request.ReadFormAsync(ct);
+            var (name, role) = (form["name"].ToString().Trim(), form["role"].ToString());
+            return UserChange(ctx, audit, "add", name, role, () => users.Add(name, role, form["password"].ToString()));
+        }).RequireAuthorization(nameof(WebRoles.Audit));
+        app.MapPost("/admin/usuarios/{name}/eliminar", (string name, HttpContext ctx, UserStore users, AuditLog audit) =>
+            name == ctx.User.Identity!.Name
+                ? WebErrors.Result(StatusCodes.Status400BadRequest, "You cannot remove the user you are signed in as.")
+                : UserChange(ctx, audit, "remove", name, null, () => users.Remove(name)))
+            .RequireAuthorization(nameof(WebRoles.Audit));
+        app.MapGet("/consulta", (HttpContext ctx, WarehouseSnapshot snapshot, AuditLog audit, CancellationToken ct) => ConsoleAsync(ctx, options, snapshot, audit, null, ct)).RequireAuthorization(nameof(WebRoles.Query));
+        app.MapPost("/consulta", async (HttpContext ctx, WarehouseSnapshot snapshot, AuditLog audit, CancellationToken ct) =>
+            await ConsoleAsync(ctx, options, snapshot, audit, (await ctx.Request.ReadFormAsync(ct))["sql"].ToString(), ct)).RequireAuthorization(nameof(WebRoles.Query));
         app.MapGet("/publicado", (HttpContext ctx, CancellationToken ct) => PublishedAsync(ctx, options, ct));
         app.MapGet("/revision", (HttpContext ctx, CancellationToken ct) => ReviewAsync(ctx, options, ct)).RequireAuthorization(nameof(WebRoles.Review));
         app.MapPost("/revision/{id:long}/{decision}", async (long id, string decision, HttpContext ctx, AuditLog audit, CancellationToken ct) =>
@@ -122,7 +153,7 @@ internal static class WebPages
             <p class="notes">{WebUtility.HtmlEncode(string.Join(" ", monthly.Notes))}</p>
             <p><a href="/datos/monthly.csv?{dataQuery}">{text["csv"]}</a></p></section>
             <section><h2>{text["funnel"]}</h2>
-            {SvgCharts.Bars("chart-funnel", [.. funnel.Rows.Select(r => (r["stage"].GetString()!, Number(r, "cases")))], text)}
+            {SvgCharts.Bars("chart-funnel", [.. funnel.Rows.Select(r => (r["stage"].GetString()!, text["stage_" + r["stage"].GetString()], Number(r, "cases")))], text)}
             <p><a href="/datos/funnel.csv?{dataQuery}">{text["csv"]}</a></p></section>
             <section><h2>{text["map"]}</h2>
             <form method="get" action="/">{Hidden(ctx, "from")}{Hidden(ctx, "to")}
@@ -132,11 +163,182 @@ internal static class WebPages
             {MapOf(regions, metric, text)}
             {Legend(regions, metric, text)}
             <p><a href="/datos/regions.csv?level=department&amp;{dataQuery}">{text["csv"]}</a></p></section>
-            <section><h2>{text["referrals"]}</h2>{Table(referrals, text, published: false)}
+            <section id="referrals-table"><h2>{text["referrals"]}</h2>{Table(referrals, text, published: false)}
             <p><a href="/datos/referrals.csv?{dataQuery}">{text["csv"]}</a></p></section>
             """);
         return Page(ctx, text, text["dashboard"], body.ToString());
     }
+
+    private static async Task<IResult> EvaluationAsync(HttpContext ctx, WebServerOptions options, CancellationToken ct)
+    {
+        var text = PageText.For(ctx);
+        var window = new List<string>();
+        foreach (var key in s_window.Where(k => ctx.Request.Query[k].ToString().Length > 0))
+        {
+            window.AddRange(["--" + key, ctx.Request.Query[key].ToString()]);
+        }
+
+        var body = new StringBuilder();
+        body.Append(CultureInfo.InvariantCulture, $"""
+            <form class="filters" method="get" action="/evaluacion">
+              <label>{text["from"]} <input name="from" type="month" value="{Attr(ctx, "from")}"></label>
+              <label>{text["to"]} <input name="to" type="month" value="{Attr(ctx, "to")}"></label>
+              <label>{text["training_kpi"]} <input name="training_kpi" value="{Attr(ctx, "training_kpi")}" placeholder="tip_reports_per_100_tip_calls"></label>
+              <label>{text["law_kpi"]} <input name="law_kpi" value="{Attr(ctx, "law_kpi")}" placeholder="tip_police_reports"></label>
+              <button type="submit">{text["apply"]}</button>
+            </form>
+            """);
+        foreach (var (name, kpiKey, labelColumn) in new[] { ("training-effect", "training_kpi", "estimate"), ("law-effect", "law_kpi", "term") })
+        {
+            var kpi = ctx.Request.Query[kpiKey].ToString() is { Length: > 0 } k ? new List<string> { "--kpi", k } : [];
+            var report = await ReportAsync(options, ["report", name, .. window, .. kpi], ct);
+            var estimate = name == "training-effect" ? "did_estimate" : "estimate";
+            var dataQuery = string.Join("&amp;", window.Concat(kpi).Chunk(2).Select(p => $"{p[0][2..]}={Uri.EscapeDataString(p[1])}"));
+            body.Append(CultureInfo.InvariantCulture, $"<section id=\"{name}\"><h2>{text[name]}</h2>");
+            if (report.Error is not null)
+            {
+                body.Append(CultureInfo.InvariantCulture, $"<p role=\"alert\">{WebUtility.HtmlEncode(report.Error)}</p></section>");
+                continue;
+            }
+
+            var intervals = report.Rows.Select(r => (r[labelColumn].GetString() ?? string.Empty, Number(r, estimate), Number(r, "ci_low"), Number(r, "ci_high"))).ToList();
+            body.Append(CultureInfo.InvariantCulture, $"""
+                <p>{text[name + "_intro"]}</p>
+                {SvgCharts.Intervals("chart-" + name, intervals, text)}
+                {Table(report, text, published: false)}
+                <h3>{text["assumptions"]}</h3>
+                <ul class="notes">{string.Concat(report.Notes.Select(n => $"<li>{WebUtility.HtmlEncode(n)}</li>"))}</ul>
+                <p><a href="/datos/{name}.csv?{dataQuery}">{text["csv"]}</a></p></section>
+                """);
+        }
+
+        return Page(ctx, text, text["evaluation"], body.ToString());
+    }
+
+    private static async Task<IResult> OperationsAsync(HttpContext ctx, WebServerOptions options, CancellationToken ct)
+    {
+        var text = PageText.For(ctx);
+        var schedule = await ReportAsync(options, ["schedule", .. PipelinesArgs(options)], ct);
+        var freshness = await ReportAsync(options, ["runs", "--freshness", .. PipelinesArgs(options)], ct);
+        var runs = await ReportAsync(options, ["runs", "--last", "50"], ct);
+        var quarantine = await ReportAsync(options, ["query", QuarantineSql], ct);
+        var tokens = ctx.RequestServices.GetService(typeof(IAntiforgery)) is IAntiforgery antiforgery ? antiforgery.GetAndStoreTokens(ctx) : null;
+        string Section(string id, string title, Report report, string table) =>
+            $"<section id=\"{id}\"><h2>{text[title]}</h2>{(report.Error is null ? table : $"<p role=\"alert\">{WebUtility.HtmlEncode(report.Error)}</p>")}<p class=\"notes\">{WebUtility.HtmlEncode(string.Join(" ", report.Notes))}</p></section>";
+
+        var pipelines = new StringBuilder("<table class=\"pipelines\"><thead><tr>");
+        pipelines.Append(string.Concat(schedule.Columns.Select(c => $"<th>{WebUtility.HtmlEncode(text[c])}</th>"))).Append("<th></th></tr></thead><tbody>");
+        foreach (var row in schedule.Rows)
+        {
+            var name = row["pipeline"].GetString()!;
+            pipelines.Append(CultureInfo.InvariantCulture, $"<tr data-pipeline=\"{WebUtility.HtmlEncode(name)}\">");
+            pipelines.Append(string.Concat(schedule.Columns.Select(c => $"<td data-column=\"{c}\">{WebUtility.HtmlEncode(Cell(row[c], text))}</td>")));
+            pipelines.Append("<td>");
+            foreach (var action in s_scheduleActions)
+            {
+                pipelines.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"/operaciones/{Uri.EscapeDataString(name)}/{action}\" class=\"inline\"><input type=\"hidden\" name=\"{tokens?.FormFieldName}\" value=\"{tokens?.RequestToken}\"><button type=\"submit\" class=\"{action}\">{text[action]}</button></form>");
+            }
+
+            pipelines.Append("</td></tr>");
+        }
+
+        pipelines.Append("</tbody></table>");
+        var failed = new Report(runs.Columns, [.. runs.Rows.Where(r => r.TryGetValue("failed_tests", out var f) && f.ValueKind == JsonValueKind.String)], [], runs.Error);
+        var body = string.Concat(
+            Section("pipelines", "pipelines", schedule, pipelines.ToString()),
+            Section("freshness", "freshness", freshness, Table(freshness, text, published: false)),
+            Section("failed-tests", "failed_tests", failed, failed.Rows.Count == 0 ? $"<p>{text["no_failed_tests"]}</p>" : Table(failed, text, published: false)),
+            Section("runs", "run_history", runs, Table(runs, text, published: false)),
+            Section("quarantine", "quarantine", quarantine, quarantine.Rows.Count == 0 ? $"<p>{text["empty_quarantine"]}</p>" : Table(quarantine, text, published: false)));
+        return Page(ctx, text, text["operations"], body);
+    }
+
+    private static IResult UserChange(HttpContext ctx, AuditLog audit, string change, string name, string? role, Action apply)
+    {
+        try
+        {
+            apply();
+        }
+        catch (TipWarehouse.Core.TipwException ex)
+        {
+            return WebErrors.Result(StatusCodes.Status400BadRequest, ex.Message);
+        }
+
+        audit.Record(ctx.User.Identity!.Name!, WebServer.Role(ctx.User), AuditLog.UserChange,
+            new Dictionary<string, string?> { ["change"] = change, ["user"] = name, ["role"] = role, ["via"] = "page" });
+        return Results.Redirect("/admin");
+    }
+
+    private static async Task<IResult> AdminAsync(HttpContext ctx, WebServerOptions options, CancellationToken ct)
+    {
+        var text = PageText.For(ctx);
+        var users = await ReportAsync(options, ["users", "list"], ct);
+        var audit = await ReportAsync(options, ["audit", "--last", "200"], ct);
+        var tokens = ctx.RequestServices.GetService(typeof(IAntiforgery)) is IAntiforgery antiforgery ? antiforgery.GetAndStoreTokens(ctx) : null;
+        var csrf = $"<input type=\"hidden\" name=\"{tokens?.FormFieldName}\" value=\"{tokens?.RequestToken}\">";
+        var body = new StringBuilder($"<section id=\"users\"><h2>{text["users"]}</h2>");
+        if (users.Error is not null)
+        {
+            body.Append(CultureInfo.InvariantCulture, $"<p role=\"alert\">{WebUtility.HtmlEncode(users.Error)}</p>");
+        }
+
+        body.Append("<table class=\"users\"><thead><tr>").Append(string.Concat(users.Columns.Select(c => $"<th>{WebUtility.HtmlEncode(text[c])}</th>"))).Append("<th></th></tr></thead><tbody>");
+        foreach (var row in users.Rows)
+        {
+            var name = row["user_name"].GetString()!;
+            body.Append(CultureInfo.InvariantCulture, $"<tr data-user=\"{WebUtility.HtmlEncode(name)}\">");
+            body.Append(string.Concat(users.Columns.Select(c => $"<td data-column=\"{c}\">{WebUtility.HtmlEncode(Cell(row[c], text))}</td>")));
+            body.Append(CultureInfo.InvariantCulture, $"<td><form method=\"post\" action=\"/admin/usuarios/{Uri.EscapeDataString(name)}/eliminar\" class=\"inline\">{csrf}<button type=\"submit\" class=\"remove\">{text["remove"]}</button></form></td></tr>");
+        }
+
+        body.Append(CultureInfo.InvariantCulture, $"""
+            </tbody></table>
+            <h3>{text["add_user"]}</h3>
+            <form id="add-user" method="post" action="/admin/usuarios">{csrf}
+              <label>{text["user_name"]} <input name="name" required></label>
+              <label>{text["role"]} <select name="role">{string.Concat(WebRoles.All.Select(r => $"<option value=\"{r}\">{r}</option>"))}</select></label>
+              <label>{text["password"]} <input name="password" type="password" minlength="{UserStore.MinimumPasswordLength}" required></label>
+              <button type="submit">{text["add"]}</button>
+            </form></section>
+            <section id="audit"><h2>{text["audit"]}</h2>
+            {(audit.Error is null ? Table(audit, text, published: false) : $"<p role=\"alert\">{WebUtility.HtmlEncode(audit.Error)}</p>")}</section>
+            """);
+        return Page(ctx, text, text["admin"], body.ToString());
+    }
+
+    private static async Task<IResult> ConsoleAsync(HttpContext ctx, WebServerOptions options, WarehouseSnapshot snapshot, AuditLog audit, string? sql, CancellationToken ct)
+    {
+        var text = PageText.For(ctx);
+        var tokens = ctx.RequestServices.GetService(typeof(IAntiforgery)) is IAntiforgery antiforgery ? antiforgery.GetAndStoreTokens(ctx) : null;
+        var body = new StringBuilder().Append(CultureInfo.InvariantCulture, $"""
+            <p>{text["console_intro"]} ({text.Whole(options.QueryRowLimit)} {text["rows_max"]}, {text.Whole(options.QueryTimeout.TotalSeconds)} s)</p>
+            <form id="console" method="post" action="/consulta"><input type="hidden" name="{tokens?.FormFieldName}" value="{tokens?.RequestToken}">
+              <textarea name="sql" rows="6" cols="100" spellcheck="false">{WebUtility.HtmlEncode(sql ?? "SELECT count(*) AS calls FROM dw.fact_hotline_call")}</textarea><br>
+              <button type="submit">{text["run_query"]}</button>
+            </form>
+            """);
+        if (sql is not null)
+        {
+            var outcome = await WebServer.RunQueryAsync(options, snapshot, sql, ct);
+            audit.Record(ctx.User.Identity!.Name!, WebServer.Role(ctx.User), AuditLog.Query, new Dictionary<string, string?> { ["sql"] = sql, ["via"] = "page" }, outcome.Error is null ? "ok" : "failed");
+            if (outcome.Error is not null)
+            {
+                body.Append(CultureInfo.InvariantCulture, $"<p role=\"alert\" class=\"query-error\">{WebUtility.HtmlEncode(outcome.Error)}</p>");
+                return Page(ctx, text, text["console"], body.ToString(), outcome.Status);
+            }
+
+            var table = outcome.Table!;
+            using var document = JsonDocument.Parse(options.ToJson(table));
+            var rows = document.RootElement.EnumerateArray().Select(r => r.EnumerateObject().GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.First().Value.Clone())).ToList();
+            var result = new Report([.. table.Columns.Select(c => c.Name).Distinct()], rows, [], null);
+            body.Append(CultureInfo.InvariantCulture, $"<section id=\"result\"><p class=\"row-count\">{text.Whole(rows.Count)} {text["rows"]}{(outcome.Truncated ? " — " + text["truncated"] : string.Empty)}</p>{Table(result, text, published: false)}</section>");
+        }
+
+        return Page(ctx, text, text["console"], body.ToString());
+    }
+
+    private static IEnumerable<string> PipelinesArgs(WebServerOptions options) =>
+        options.PipelinesDirectory is { } dir ? ["--pipelines", dir] : [];
 
     private static async Task<IResult> PublishedAsync(HttpContext ctx, WebServerOptions options, CancellationToken ct)
     {
@@ -219,7 +421,7 @@ internal static class WebPages
     {
         var columns = report.Columns.Where(c => c != "suppressed_cells").ToList();
         var html = new StringBuilder("<table><thead><tr>");
-        html.Append(string.Concat(columns.Select(c => $"<th>{WebUtility.HtmlEncode(c)}</th>"))).Append("</tr></thead><tbody>");
+        html.Append(string.Concat(columns.Select(c => $"<th title=\"{WebUtility.HtmlEncode(c)}\">{WebUtility.HtmlEncode(text[c])}</th>"))).Append("</tr></thead><tbody>");
         foreach (var row in report.Rows)
         {
             var suppressed = published && row.TryGetValue("suppressed_cells", out var names) && names.ValueKind == JsonValueKind.String
@@ -300,7 +502,7 @@ internal static class WebPages
               .department:hover { stroke: #000; stroke-width: 1.5; }
               @media print { header nav, .filters, .legend, form { display: none; } }
             </style></head>
-            <body><header><strong>TipWarehouse</strong><nav><a href="/">{{text["dashboard"]}}</a><a href="/publicado">{{text["published"]}}</a><a href="/revision">{{text["review"]}}</a></nav>
+            <body><header><strong>TipWarehouse</strong><nav><a href="/">{{text["dashboard"]}}</a><a href="/evaluacion">{{text["evaluation"]}}</a><a href="/operaciones">{{text["operations"]}}</a><a href="/consulta">{{text["console"]}}</a><a href="/admin">{{text["admin"]}}</a><a href="/publicado">{{text["published"]}}</a><a href="/revision">{{text["review"]}}</a></nav>
             <a id="lang-toggle" href="{{toggle}}">{{text["language"]}}</a><span class="user">{{user}}</span></header>
             <main><h1>{{WebUtility.HtmlEncode(title)}}</h1>{{body}}</main>
             <script>

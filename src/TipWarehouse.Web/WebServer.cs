@@ -307,6 +307,15 @@ public static class WebServer
 
     private static async Task<IResult> QueryAsync(WebServerOptions options, WarehouseSnapshot snapshot, string sql, CancellationToken ct)
     {
+        var outcome = await RunQueryAsync(options, snapshot, sql, ct);
+        return outcome.Error is null
+            ? new TextResult(options.ToJson(outcome.Table!), "application/json", outcome.Truncated ? $"{options.QueryRowLimit}" : null)
+            : WebErrors.Result(outcome.Status, outcome.Error);
+    }
+
+    /// <summary>One read-only query on the snapshot with the timeout and row limit: the table (cut at the limit) or the HTTP status and message of the failure.</summary>
+    internal static async Task<(ResultTable? Table, bool Truncated, int Status, string? Error)> RunQueryAsync(WebServerOptions options, WarehouseSnapshot snapshot, string sql, CancellationToken ct)
+    {
         try
         {
             var table = await Task.Run(() => options.Query(snapshot.SnapshotHome, sql), ct).WaitAsync(options.QueryTimeout, ct);
@@ -316,15 +325,15 @@ public static class WebServer
                 table = new ResultTable(table.Columns, [.. table.Rows.Take(options.QueryRowLimit)], table.Notes);
             }
 
-            return new TextResult(options.ToJson(table), "application/json", truncated ? $"{options.QueryRowLimit}" : null);
+            return (table, truncated, StatusCodes.Status200OK, null);
         }
         catch (TimeoutException)
         {
-            return WebErrors.Result(StatusCodes.Status504GatewayTimeout, $"The query ran longer than {options.QueryTimeout.TotalSeconds:0} s and was abandoned.");
+            return (null, false, StatusCodes.Status504GatewayTimeout, $"The query ran longer than {options.QueryTimeout.TotalSeconds:0} s and was abandoned.");
         }
         catch (TipwException ex)
         {
-            return WebErrors.Result(ex.ExitCode == 2 ? StatusCodes.Status400BadRequest : StatusCodes.Status500InternalServerError, ex.Message);
+            return (null, false, ex.ExitCode == 2 ? StatusCodes.Status400BadRequest : StatusCodes.Status500InternalServerError, ex.Message);
         }
     }
 

@@ -75,6 +75,174 @@ public sealed class BrowserTests(ServedDemo served) : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(WebRoles.IomEvaluator)]
+    [InlineData(WebRoles.MscAnalyst)]
+    public async Task The_evaluation_page_shows_the_estimates_intervals_and_assumptions_of_the_cli_reports(string role)
+    {
+        var page = await SignInAsync(role);
+        Assert.Equal(200, (await page.GotoAsync("/evaluacion"))!.Status);
+        foreach (var (report, label, estimate) in new[] { ("training-effect", "estimate", "did_estimate"), ("law-effect", "term", "estimate") })
+        {
+            var rows = await CliJsonAsync("report", report);
+            Assert.NotEmpty(rows);
+            Assert.Equal(rows.Count, await page.Locator($"#chart-{report} g.estimate").CountAsync());
+            Assert.Equal(rows.Count, await page.Locator($"#{report} table tbody tr").CountAsync());
+            foreach (var row in rows)
+            {
+                var g = page.Locator($"#chart-{report} g.estimate[data-label='{row.GetProperty(label).GetString()}']");
+                foreach (var (column, attribute) in new[] { (estimate, "data-value"), ("ci_low", "data-low"), ("ci_high", "data-high") })
+                {
+                    var shown = await g.GetAttributeAsync(attribute);
+                    if (row.GetProperty(column).ValueKind == JsonValueKind.Number)
+                    {
+                        Assert.Equal(row.GetProperty(column).GetDouble(), double.Parse(shown!, CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        Assert.True(string.IsNullOrEmpty(shown), $"{report} {column}: {shown}");
+                    }
+                }
+            }
+
+            // The reports' stated assumptions (their notes) are shown.
+            Assert.Contains("Assumptions:", await page.InnerTextAsync($"#{report} ul.notes"), StringComparison.Ordinal);
+        }
+
+        Assert.Equal("Evaluación de estrategias", await page.InnerTextAsync("main h1"));
+        var reviewer = await SignInAsync(WebRoles.Reviewer);
+        Assert.Equal(403, (await reviewer.GotoAsync("/evaluacion"))!.Status);
+        var engineer = await SignInAsync(WebRoles.DataEngineer);
+        Assert.Equal(403, (await engineer.GotoAsync("/evaluacion"))!.Status);
+    }
+
+    [Fact]
+    public async Task The_operations_page_shows_pipelines_runs_freshness_and_quarantine_of_the_cli()
+    {
+        var page = await SignInAsync(WebRoles.DataEngineer);
+        Assert.Equal(200, (await page.GotoAsync("/operaciones"))!.Status);
+        var schedule = await CliJsonAsync("schedule");
+        Assert.NotEmpty(schedule);
+        foreach (var row in schedule)
+        {
+            var tr = page.Locator($"table.pipelines tr[data-pipeline='{row.GetProperty("pipeline").GetString()}']");
+            Assert.Equal(row.GetProperty("last_status").GetString() ?? string.Empty, await tr.Locator("td[data-column='last_status']").InnerTextAsync());
+        }
+
+        var runs = await CliJsonAsync("runs", "--last", "50");
+        Assert.Equal(runs.Count, await page.Locator("#runs table tbody tr").CountAsync());
+        var spanish = CultureInfo.GetCultureInfo("es-PE");
+        for (var i = 0; i < runs.Count; i++)
+        {
+            foreach (var column in new[] { "rows_read", "rows_loaded", "rows_rejected", "rows_duplicate" })
+            {
+                Assert.Equal(runs[i].GetProperty(column).GetInt64().ToString("N0", spanish), await page.Locator("#runs table tbody tr").Nth(i).Locator($"td[data-column='{column}']").InnerTextAsync());
+            }
+        }
+
+        Assert.Equal(runs.Count(r => r.GetProperty("failed_tests").ValueKind == JsonValueKind.String), await page.Locator("#failed-tests table tbody tr").CountAsync());
+        Assert.Equal((await CliJsonAsync("runs", "--freshness")).Count, await page.Locator("#freshness table tbody tr").CountAsync());
+        var rejects = await CliJsonAsync("query", "SELECT count(*) AS n FROM meta.reject");
+        Assert.Equal(Math.Min(200, rejects[0].GetProperty("n").GetInt64()), await page.Locator("#quarantine table tbody tr").CountAsync());
+
+        // Pause and resume change the schedule; trigger queues a fire that the scheduler records.
+        var pipeline = schedule[0].GetProperty("pipeline").GetString()!;
+        var buttons = page.Locator($"table.pipelines tr[data-pipeline='{pipeline}']");
+        await buttons.Locator("button.pause").ClickAsync();
+        await page.WaitForURLAsync("**/operaciones");
+        Assert.True((await CliJsonAsync("schedule")).Single(r => r.GetProperty("pipeline").GetString() == pipeline).GetProperty("paused").GetBoolean());
+        await page.Locator($"table.pipelines tr[data-pipeline='{pipeline}'] button.resume").ClickAsync();
+        await page.WaitForURLAsync("**/operaciones");
+        Assert.False((await CliJsonAsync("schedule")).Single(r => r.GetProperty("pipeline").GetString() == pipeline).GetProperty("paused").GetBoolean());
+
+        var fires = (await CliJsonAsync("schedule", "history")).Count;
+        await page.Locator($"table.pipelines tr[data-pipeline='{pipeline}'] button.trigger").ClickAsync();
+        await page.WaitForURLAsync("**/operaciones");
+        var triggered = (await CliJsonAsync("audit", "--action", AuditLog.Schedule)).Last();
+        Assert.Equal(("data-engineer", "ok"), (triggered.GetProperty("user_name").GetString(), triggered.GetProperty("outcome").GetString()));
+        Assert.Contains("trigger", triggered.GetProperty("parameters").ToString(), StringComparison.Ordinal);
+
+        // The scheduler runs on the fixture's clock: advance it past its idle wait until the queued manual fire is recorded.
+        bool Fired(List<JsonElement> history) => history.Skip(fires).Any(h => h.GetProperty("pipeline").GetString() == pipeline && h.GetProperty("trigger_kind").GetString() == "manual");
+        var polls = 0;
+        List<JsonElement> history;
+        do
+        {
+            served.Time.Advance(TimeSpan.FromSeconds(6));
+            await Task.Delay(500);
+            history = await CliJsonAsync("schedule", "history");
+        }
+        while (!Fired(history) && ++polls < 120);
+        Assert.True(Fired(history), $"no manual fire of {pipeline} recorded after {polls} polls");
+
+        var analyst = await SignInAsync(WebRoles.MscAnalyst);
+        Assert.Equal(403, (await analyst.GotoAsync("/operaciones"))!.Status);
+        Assert.True((await analyst.APIRequest.PostAsync($"/operaciones/{pipeline}/trigger")).Status is 400 or 403, "a forged or forbidden trigger is refused");
+    }
+
+    [Fact]
+    public async Task The_admin_page_lists_adds_and_removes_users_and_shows_the_audit_log()
+    {
+        var page = await SignInAsync(WebRoles.Admin);
+        Assert.Equal(200, (await page.GotoAsync("/admin"))!.Status);
+        var users = await CliJsonAsync("users", "list");
+        Assert.Equal(users.Count, await page.Locator("table.users tbody tr").CountAsync());
+        var audit = await CliJsonAsync("audit", "--last", "200");
+        Assert.Equal(audit.Count, await page.Locator("#audit table tbody tr").CountAsync());
+
+        await page.FillAsync("#add-user input[name=name]", "ana-evaluadora");
+        await page.SelectOptionAsync("#add-user select[name=role]", WebRoles.IomEvaluator);
+        await page.FillAsync("#add-user input[name=password]", ServedDemo.Password);
+        await page.ClickAsync("#add-user button[type=submit]");
+        await page.WaitForURLAsync("**/admin");
+        Assert.Equal(WebRoles.IomEvaluator, (await CliJsonAsync("users", "list")).Single(u => u.GetProperty("user_name").GetString() == "ana-evaluadora").GetProperty("role").GetString());
+        Assert.Equal(WebRoles.IomEvaluator, await page.InnerTextAsync("tr[data-user='ana-evaluadora'] td[data-column='role']"));
+        var change = (await CliJsonAsync("audit", "--action", "user_change")).Last();
+        Assert.Equal("admin", change.GetProperty("user_name").GetString());
+
+        await page.ClickAsync("tr[data-user='ana-evaluadora'] button.remove");
+        await page.WaitForURLAsync("**/admin");
+        Assert.DoesNotContain(await CliJsonAsync("users", "list"), u => u.GetProperty("user_name").GetString() == "ana-evaluadora");
+        Assert.Equal(0, await page.Locator("tr[data-user='ana-evaluadora']").CountAsync());
+
+        var engineer = await SignInAsync(WebRoles.DataEngineer);
+        Assert.Equal(403, (await engineer.GotoAsync("/admin"))!.Status);
+    }
+
+    [Theory]
+    [InlineData(WebRoles.MscAnalyst)]
+    [InlineData(WebRoles.DataEngineer)]
+    public async Task The_sql_console_shows_the_result_of_the_read_only_query_and_its_errors(string role)
+    {
+        var page = await SignInAsync(role);
+        Assert.Equal(200, (await page.GotoAsync("/consulta"))!.Status);
+        const string sql = "SELECT department_name AS department, count(*) AS n FROM rpt.v_regional_monthly GROUP BY 1 ORDER BY 1 NULLS LAST";
+        await page.FillAsync("#console textarea[name=sql]", sql);
+        await page.ClickAsync("#console button[type=submit]");
+        await page.WaitForLoadStateAsync(LoadState.Load);
+        var snapshotHome = new WarehouseSnapshot(Core.TipwHome.At(served.Home)).SnapshotHome.Root;
+        var expected = await served.RunDirectAsync("query", sql, "--home", snapshotHome, "--format", "json");
+        Assert.True(expected.ExitCode == 0, expected.Error);
+        var rows = JsonDocument.Parse(expected.Out).RootElement.EnumerateArray().ToList();
+        Assert.NotEmpty(rows);
+        var shown = page.Locator("#result table tbody tr");
+        Assert.Equal(rows.Count, await shown.CountAsync());
+        for (var i = 0; i < rows.Count; i++)
+        {
+            Assert.Equal(rows[i].GetProperty("department").GetString() ?? string.Empty, await shown.Nth(i).Locator("td[data-column='department']").InnerTextAsync());
+            Assert.Equal(rows[i].GetProperty("n").GetInt64().ToString("N0", CultureInfo.GetCultureInfo("es-PE")), await shown.Nth(i).Locator("td[data-column='n']").InnerTextAsync());
+        }
+
+        await page.FillAsync("#console textarea[name=sql]", "DELETE FROM dw.fact_hotline_call");
+        await page.ClickAsync("#console button[type=submit]");
+        await page.WaitForLoadStateAsync(LoadState.Load);
+        Assert.Contains("read-only", await page.InnerTextAsync(".query-error"), StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("#result").CountAsync());
+
+        var evaluator = await SignInAsync(WebRoles.IomEvaluator);
+        Assert.Equal(403, (await evaluator.GotoAsync("/consulta"))!.Status);
+    }
+
+    [Theory]
     [InlineData("tip_calls")]
     [InlineData("tip_cases")]
     public async Task The_map_colours_the_departments_by_the_regions_report(string metric)
@@ -181,8 +349,13 @@ public sealed class BrowserTests(ServedDemo served) : IAsyncLifetime
         Assert.Equal(cases.ToString("N0", spanish), await page.Locator("#chart-funnel .bar-value").First.TextContentAsync());
         Assert.Contains(new DateTime(2007, 1, 1).ToString("MMM yyyy", spanish), (await page.Locator("#chart-calls").TextContentAsync())!, StringComparison.Ordinal);
 
+        Assert.Contains("Denuncia", (await page.Locator("#chart-funnel").TextContentAsync())!, StringComparison.Ordinal);
+        Assert.Contains("Llamadas derivadas", await page.InnerTextAsync("#referrals-table thead"), StringComparison.Ordinal);
+
         await page.ClickAsync("#lang-toggle");
         await page.WaitForURLAsync("**lang=en");
+        Assert.Contains("Police report", (await page.Locator("#chart-funnel").TextContentAsync())!, StringComparison.Ordinal);
+        Assert.Contains("Referred calls", await page.InnerTextAsync("#referrals-table thead"), StringComparison.Ordinal);
         var english = CultureInfo.GetCultureInfo("en-US");
         Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
         Assert.Equal("Dashboard", await page.InnerTextAsync("main h1"));
@@ -203,6 +376,10 @@ public sealed class BrowserTests(ServedDemo served) : IAsyncLifetime
             (WebRoles.MscAnalyst, "/", "web-dashboard.png"),
             (WebRoles.Public, "/publicado", "web-published.png"),
             (WebRoles.Reviewer, "/revision", "web-review.png"),
+            (WebRoles.IomEvaluator, "/evaluacion", "web-evaluation.png"),
+            (WebRoles.DataEngineer, "/operaciones", "web-operations.png"),
+            (WebRoles.Admin, "/admin", "web-admin.png"),
+            (WebRoles.MscAnalyst, "/consulta", "web-console.png"),
         };
         var folder = Environment.GetEnvironmentVariable(UpdateScreenshotsVariable) is null
             ? Path.Combine(served.Home, "screenshots")
