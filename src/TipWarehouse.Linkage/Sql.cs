@@ -64,6 +64,7 @@ internal static class Sql
                     int i => row.AppendValue(i),
                     long l => row.AppendValue(l),
                     double d => double.IsFinite(d) ? row.AppendValue(d) : row.AppendNullValue(),
+                    DateOnly date => row.AppendValue((DateOnly?)date),
                     _ => throw new ArgumentException($"Unsupported value type {value.GetType().Name} for {table}.", nameof(rows)),
                 };
             }

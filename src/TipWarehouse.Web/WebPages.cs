@@ -24,7 +24,7 @@ internal static class WebPages
     {
         app.MapGet("/", (HttpContext ctx, CancellationToken ct) => DashboardAsync(ctx, options, ct)).RequireAuthorization(nameof(WebRoles.Reports));
         app.MapGet("/evaluacion", (HttpContext ctx, CancellationToken ct) => EvaluationAsync(ctx, options, ct)).RequireAuthorization(nameof(WebRoles.Reports));
-        app.MapGet("/operaciones", (HttpContext ctx, CancellationToken ct) => OperationsAsync(ctx, options, ct)).RequireAuthorization(nameof(WebRoles.Operations));
+        app.MapGet("/operaciones", (HttpContext ctx, WarehouseSnapshot snapshot, CancellationToken ct) => OperationsAsync(ctx, options, snapshot, ct)).RequireAuthorization(nameof(WebRoles.Operations));
         app.MapPost("/operaciones/{pipeline}/{action}", async (string pipeline, string action, HttpContext ctx, AuditLog audit, CancellationToken ct) =>
         {
             if (!s_scheduleActions.Contains(action))
@@ -215,13 +215,14 @@ internal static class WebPages
         return Page(ctx, text, text["evaluation"], body.ToString());
     }
 
-    private static async Task<IResult> OperationsAsync(HttpContext ctx, WebServerOptions options, CancellationToken ct)
+    private static async Task<IResult> OperationsAsync(HttpContext ctx, WebServerOptions options, WarehouseSnapshot snapshot, CancellationToken ct)
     {
         var text = PageText.For(ctx);
         var schedule = await ReportAsync(options, ["schedule", .. PipelinesArgs(options)], ct);
         var freshness = await ReportAsync(options, ["runs", "--freshness", .. PipelinesArgs(options)], ct);
         var runs = await ReportAsync(options, ["runs", "--last", "50"], ct);
-        var quarantine = await ReportAsync(options, ["query", QuarantineSql], ct);
+        // 'tipw query' locks its DuckDB instance against file access for good: in this process it reads the snapshot, never the live file.
+        var quarantine = await ReportAsync(options, ["query", QuarantineSql], ct, snapshot.SnapshotHome.Root);
         var tokens = ctx.RequestServices.GetService(typeof(IAntiforgery)) is IAntiforgery antiforgery ? antiforgery.GetAndStoreTokens(ctx) : null;
         string Section(string id, string title, Report report, string table) =>
             $"<section id=\"{id}\"><h2>{text[title]}</h2>{(report.Error is null ? table : $"<p role=\"alert\">{WebUtility.HtmlEncode(report.Error)}</p>")}<p class=\"notes\">{WebUtility.HtmlEncode(string.Join(" ", report.Notes))}</p></section>";
@@ -461,9 +462,9 @@ internal static class WebPages
 
     private sealed record Report(List<string> Columns, List<Dictionary<string, JsonElement>> Rows, List<string> Notes, string? Error);
 
-    private static async Task<Report> ReportAsync(WebServerOptions options, List<string> args, CancellationToken ct)
+    private static async Task<Report> ReportAsync(WebServerOptions options, List<string> args, CancellationToken ct, string? home = null)
     {
-        var outcome = await options.Cli([.. args, "--home", options.Home.Root, "--format", "json"], null, ct);
+        var outcome = await options.Cli([.. args, "--home", home ?? options.Home.Root, "--format", "json"], null, ct);
         if (outcome.ExitCode != 0)
         {
             return new Report([], [], [], WebServer.ErrorMessage(outcome.Error));

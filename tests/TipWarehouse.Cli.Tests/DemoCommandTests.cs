@@ -41,11 +41,12 @@ public sealed class DemoCommandTests : IDisposable
         Assert.True(D(links["police_prosecution"]["precision"]) >= 0.98 && D(links["police_prosecution"]["recall"]) >= 0.95, linkage.Out);
         Assert.True(D(links["hotline_police"]["precision"]) >= 0.95 && D(links["hotline_police"]["recall"]) >= 0.90, linkage.Out);
 
-        // The classifier meets its targets on the test months against the true labels.
+        // The classifier meets its targets on the test months against the true labels. The triage threshold is chosen on the
+        // warehouse's own labels for recall 0.90 with a precision floor of 0.85 (issue 16), so against the truth both are a little lower.
         var classifier = await harness.RunAsync("evaluate", "classifier", "--home", _home, "--truth", Path.Combine(_home, "sources", "truth"), "--format", "csv");
         Assert.True(classifier.ExitCode == 0, classifier.Error);
         var metrics = Csv(classifier.Out).Single();
-        Assert.True(D(metrics["auc"]) >= 0.95 && D(metrics["recall"]) >= 0.90 && D(metrics["precision"]) >= 0.60, classifier.Out);
+        Assert.True(D(metrics["auc"]) >= 0.95 && D(metrics["recall"]) >= 0.85 && D(metrics["precision"]) >= 0.80, classifier.Out);
 
         // A second run on the same sources loads nothing new.
         var again = await harness.RunAsync("run", "--all", "--home", _home, "--format", "csv");

@@ -114,7 +114,7 @@ public sealed class RunCommandTests(RunCommandWorld world) : IClassFixture<RunCo
 
         Assert.Equal(1, run.ExitCode);
         var rows = ParseCsv(run.Out);
-        Assert.Equal(8, rows.Count);
+        Assert.Equal(9, rows.Count);
         Assert.Equal("failed", rows.Single(r => r["pipeline"] == "police_stations")["status"]);
         Assert.Contains("not run: upstream pipeline police_stations failed", rows.Single(r => r["pipeline"] == "hotline")["error"], StringComparison.Ordinal);
         Assert.All(rows.Where(r => r["pipeline"] != "police_stations"), r => Assert.Equal("0", r["run_id"]));

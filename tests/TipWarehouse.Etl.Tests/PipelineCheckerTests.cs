@@ -6,7 +6,7 @@ namespace TipWarehouse.Etl.Tests;
 /// <summary><c>tipw check</c>: passes on the repository's pipelines and names file:line for each broken spec of a catalogue.</summary>
 public sealed class PipelineCheckerTests : IDisposable
 {
-    private static readonly string[] s_stepKinds = [TipWarehouse.Linkage.LinkageStep.StepKind, TipWarehouse.Classifier.CallScoringStep.StepKind];
+    private static readonly string[] s_stepKinds = [TipWarehouse.Linkage.LinkageStep.StepKind, TipWarehouse.Classifier.CallScoringStep.StepKind, TipWarehouse.Linkage.Determination.TipDeterminationStep.StepKind];
     private readonly string _dir = Directory.CreateTempSubdirectory("tipw-check-").FullName;
 
     public PipelineCheckerTests()
@@ -40,7 +40,7 @@ public sealed class PipelineCheckerTests : IDisposable
     {
         var report = Check();
         Assert.False(report.HasErrors, string.Join(Environment.NewLine, report.Findings));
-        Assert.Equal(8, report.Pipelines);
+        Assert.Equal(9, report.Pipelines);
         Assert.True(report.Statements >= 30, $"only {report.Statements} statements were run");
         // Upstream is inferred from the SQL: prosecution events cite police reports, arrests join the police persons.
         Assert.Contains("police_reports", report.InferredUpstream["prosecution"]);

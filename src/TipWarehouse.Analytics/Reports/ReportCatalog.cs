@@ -4,8 +4,8 @@ using TipWarehouse.Core;
 
 namespace TipWarehouse.Analytics.Reports;
 
-/// <summary>One canned report as <c>tipw docs</c> lists it: its name, what it shows and the <c>rpt</c> views its SQL reads.</summary>
-public sealed record ReportInfo(string Name, string Description, IReadOnlyList<string> Views);
+/// <summary>One canned report as <c>tipw docs</c> lists it: its name, what it shows and the relations (<c>rpt</c> views, or a table) its SQL reads.</summary>
+public sealed record ReportInfo(string Name, string Description, IReadOnlyList<string> Reads);
 
 /// <summary>The canned reports of <c>tipw report NAME</c>: runs one and applies disclosure control when publishing.</summary>
 public static class ReportCatalog
@@ -13,7 +13,7 @@ public static class ReportCatalog
     /// <summary>Report names, as typed on the command line.</summary>
     public static readonly IReadOnlyList<string> Names = ["monthly", "funnel", "regions", "referrals", "training-effect", "law-effect", "definitions"];
 
-    /// <summary>Every report with its description and the views it reads (kept next to each report's SQL; a test checks each view exists in the model).</summary>
+    /// <summary>Every report with its description and the relations it reads (kept next to each report's SQL; a test checks each exists in the model).</summary>
     public static readonly IReadOnlyList<ReportInfo> Entries =
     [
         new("monthly", "Nationwide figures per period: hotline calls, calls flagged TIP-related, police reports, arrests and the prosecution funnel.", ["rpt.v_monthly_national"]),
@@ -22,6 +22,7 @@ public static class ReportCatalog
         new("referrals", "Hotline TIP calls referred to police stations per directorate: share referred, hours to referral, share cited by a police report.", ["rpt.v_tip_call_referrals"]),
         new("training-effect", "Difference-in-differences of directorate KPIs before and after their stations were trained.", ["rpt.v_directorate_monthly", "rpt.v_station_training"]),
         new("law-effect", "Interrupted time series of a national monthly KPI around Law 28950 (January 2007): segmented regression with Newey-West standard errors.", ["rpt.v_monthly_national"]),
+        new("definitions", "The TIP definition the warehouse was determined by (its version) and the records it counts per level, TIP status and related series.", ["dw.tip_determination"]),
     ];
 
     /// <summary>Reports that have a PNG chart.</summary>

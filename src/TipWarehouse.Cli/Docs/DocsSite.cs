@@ -76,7 +76,7 @@ internal static class DocsSite
 
         foreach (var report in ReportCatalog.Entries)
         {
-            edges.AddRange(report.Views.Select(v => new LineageEdge(v.ToLowerInvariant(), "report:" + report.Name)));
+            edges.AddRange(report.Reads.Select(v => new LineageEdge(v.ToLowerInvariant(), "report:" + report.Name)));
         }
 
         // meta tables (data-quality flags, run bookkeeping) are not lineage: the pipeline pages still list them as written.
@@ -265,7 +265,7 @@ internal static class DocsSite
             var body = new StringBuilder();
             body.Append("<p>").Append(E(report.Description)).Append("</p><table>");
             Row(body, "command", Code("tipw report " + report.Name));
-            Row(body, "reads", string.Join(", ", report.Views.Select(v => NodeLink(v.ToLowerInvariant()))));
+            Row(body, "reads", string.Join(", ", report.Reads.Select(v => NodeLink(v.ToLowerInvariant()))));
             body.Append("</table>");
             Page(ReportPage(report.Name), "Report " + report.Name, body.ToString());
         }

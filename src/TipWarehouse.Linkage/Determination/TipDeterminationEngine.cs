@@ -127,7 +127,7 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
     }
 
     private static object?[] Statute(string kind, TipStatute s) =>
-        [kind, s.Article, (s.From ?? new DateOnly(1900, 1, 1)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), (s.To ?? new DateOnly(9999, 12, 31)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), s.Meaning];
+        [kind, s.Article, s.From ?? new DateOnly(1900, 1, 1), s.To ?? new DateOnly(9999, 12, 31), s.Meaning];
 
     private static string Bool(bool value) => value ? "true" : "false";
 
