@@ -16,7 +16,7 @@ public static class ReportCatalog
     /// <summary>Every report with its description and the relations it reads (kept next to each report's SQL; a test checks each exists in the model).</summary>
     public static readonly IReadOnlyList<ReportInfo> Entries =
     [
-        new("monthly", "Nationwide figures per period: hotline calls, calls flagged TIP-related, police reports, arrests and the prosecution funnel.", ["rpt.v_monthly_national"]),
+        new("monthly", "Nationwide figures per period: hotline calls, calls flagged TIP-related, police reports, arrests, the prosecution funnel and the TIP series.", ["rpt.v_monthly_national", "rpt.v_tip_monthly"]),
         new("funnel", "The case funnel over a window: cases reaching each stage, conversion from the previous stage and median days between stages.", ["rpt.v_funnel_cases"]),
         new("regions", "Figures per region (PNP directorate or department) with reference data: districts and poverty rate.", ["rpt.v_regional_monthly", "rpt.v_region_reference"]),
         new("referrals", "Hotline TIP calls referred to police stations per directorate: share referred, hours to referral, share cited by a police report.", ["rpt.v_tip_call_referrals"]),

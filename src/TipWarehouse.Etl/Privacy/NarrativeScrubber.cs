@@ -205,6 +205,35 @@ public static class NarrativeScrubber
 
         private bool Is(int t, string folded) => t >= 0 && t < _count && _isWord[t] && Folded(t).SequenceEqual(folded);
 
+        /// <summary>Like <see cref="Is"/>, and for words of five letters or more also with a letter typed twice ("nombrre", "noombre").</summary>
+        private bool IsTyped(int t, string folded) =>
+            Is(t, folded) || (folded.Length >= 5 && t >= 0 && t < _count && _isWord[t] && SameWithoutRepeats(Folded(t), folded));
+
+        private static bool SameWithoutRepeats(ReadOnlySpan<char> typed, ReadOnlySpan<char> word)
+        {
+            int i = 0, j = 0;
+            while (i < typed.Length && j < word.Length)
+            {
+                if (typed[i] != word[j])
+                {
+                    return false;
+                }
+
+                var c = typed[i];
+                while (i < typed.Length && typed[i] == c)
+                {
+                    i++;
+                }
+
+                while (j < word.Length && word[j] == c)
+                {
+                    j++;
+                }
+            }
+
+            return i == typed.Length && j == word.Length;
+        }
+
         private bool Has(int t, WordClass cls) => (_class[t] & cls) != 0;
 
         private bool IsCommon(int t) => Has(t, WordClass.Common);
@@ -561,7 +590,7 @@ public static class NarrativeScrubber
                 var ok = t + trigger.Length <= _count;
                 for (var k = 0; k < trigger.Length && ok; k++)
                 {
-                    ok = Is(t + k, trigger[k]) && (k == 0 || Follows(t + k - 1, t + k));
+                    ok = IsTyped(t + k, trigger[k]) && (k == 0 || Follows(t + k - 1, t + k));
                 }
 
                 if (!ok)

@@ -43,6 +43,8 @@ public sealed class NarrativeScrubberTests(ITestOutputHelper output)
     [InlineData("REFIERE QUE SU HIJA KARYNA ESTA EN PUNO", "KARYNA")]
     [InlineData("UNA JOVEN DE NOMBRE YESEENIA FUE LLEVADA A PIURA", "YESEENIA")]
     [InlineData("Mi sobrina Jhoselyn trabaja en un bar", "Jhoselyn")]
+    [InlineData("un señor de nombrre Elmer se encuentra en un lavadero de oro", "Elmer")]
+    [InlineData("Llama un familiar que refiere que su ahijada de noombre Fiorella de 14 años", "Fiorella")]
     [InlineData("LLAMA LA MADRE DE Karina PORQUE NO REGRESA", "Karina")]
     public void Names_are_found_without_the_name_field(string text, string name)
     {
