@@ -34,12 +34,14 @@ done
 
 latencies="$home/latencies.txt"
 : >"$latencies"
+bodies="$home/bodies"
+mkdir -p "$bodies"
 paths=("/api/reports/monthly" "/api/runs?last=5" "/api/reports/regions?publish=true")
 total=$(( seconds * 20 ))
 started=$EPOCHREALTIME
 for i in $(seq 0 $(( total - 1 ))); do
   path="${paths[$(( i % 3 ))]}"
-  curl -s -o /dev/null --max-time 60 -H "Authorization: Bearer $token" -w '%{http_code} %{time_total}\n' "$url$path" >>"$latencies" &
+  curl -s -o "$bodies/$i" --max-time 60 -H "Authorization: Bearer $token" -w "%{http_code} %{time_total} $i $path\n" "$url$path" >>"$latencies" &
   # Paced on the clock (request i is due at start + i/20 s), so a slow fork does not lower the rate for good.
   due=$(( ${started/./} + (i + 1) * 50000 )); now=${EPOCHREALTIME/./}
   if (( due > now )); then printf -v pause '0.%06d' $(( due - now )); sleep "$pause"; fi
@@ -59,6 +61,12 @@ set +e; wait "$serve_pid"; serve_exit=$?; set -e
 
 count=$(wc -l <"$latencies")
 ok=$(grep -c '^200 ' "$latencies" || true)
+# Every status with its count; the first answer of each non-200 status goes to stderr with its path.
+statuses=$(cut -d' ' -f1 "$latencies" | sort | uniq -c | awk '{printf "%s%s: %s", sep, $2, $1; sep=", "}')
+for code in $(cut -d' ' -f1 "$latencies" | sort -u | grep -v '^200$'); do
+  read -r _ _ index path < <(grep -m1 "^$code " "$latencies")
+  echo "HTTP $code, e.g. request $index $path: $(head -c 400 "$bodies/$index")" >&2
+done
 pct() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int((p/100)*NR+0.999999); if (i<1) i=1; if (i>NR) i=NR; printf "%.0f", a[i]*1000}'; }
 p50=$(cut -d' ' -f2 "$latencies" | pct 50); p90=$(cut -d' ' -f2 "$latencies" | pct 90)
 p99=$(cut -d' ' -f2 "$latencies" | pct 99); pmax=$(cut -d' ' -f2 "$latencies" | pct 100)
@@ -73,6 +81,8 @@ out="$repo/benchmarks/results/serve-under-load-${machine}.md"
   echo
   echo "The load: first load of a freshly simulated home (7 pipelines triggered through the running server) while"
   echo "requests cycle through /api/reports/monthly, /api/runs?last=5 and /api/reports/regions?publish=true."
+  echo
+  echo "Statuses: ${statuses}."
   echo
   echo "| requests | HTTP 200 | sent in | p50 ms | p90 ms | p99 ms | max ms | runs+batches succeeded | runs+batches failed | serve exit on SIGTERM |"
   echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

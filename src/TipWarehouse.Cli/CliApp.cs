@@ -16,6 +16,9 @@ public static class CliApp
     /// <summary>Exit code for a usage error.</summary>
     public const int UsageError = 2;
 
+    /// <summary>Exit code for an unexpected error, a defect of tipw rather than of its input or state (BSD <c>EX_SOFTWARE</c>).</summary>
+    public const int InternalError = 70;
+
     /// <summary>Parses <paramref name="args"/> and runs the command; returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
@@ -63,7 +66,7 @@ public static class CliApp
         {
             await context.Error.WriteLineAsync($"error: unexpected {ex.GetType().Name}: {ex.Message}");
             await context.Error.WriteLineAsync("Set TIPW_DEBUG=1 to see the stack trace, and report it with the command you ran.");
-            return Failure;
+            return InternalError;
         }
     }
 

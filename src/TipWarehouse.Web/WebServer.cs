@@ -333,7 +333,7 @@ public static class WebServer
         }
         catch (TipwException ex)
         {
-            return (null, false, ex.ExitCode == 2 ? StatusCodes.Status400BadRequest : StatusCodes.Status500InternalServerError, ex.Message);
+            return (null, false, HttpStatusFor(ex.ExitCode), ex.Message);
         }
     }
 
@@ -361,8 +361,19 @@ public static class WebServer
                 : new TextResult(outcome.Out, contentType, null);
         }
 
-        return WebErrors.Result(outcome.ExitCode == 2 ? StatusCodes.Status400BadRequest : StatusCodes.Status500InternalServerError, ErrorMessage(outcome.Error));
+        return WebErrors.Result(HttpStatusFor(outcome.ExitCode), ErrorMessage(outcome.Error));
     }
+
+    /// <summary>
+    /// The HTTP status of a CLI exit code: 2 (usage error) is 400; 1 (an expected failure: no data loaded yet, a busy
+    /// warehouse, a query error) is 409, the request conflicts with the warehouse's state; anything else (70, a defect) is 500.
+    /// </summary>
+    public static int HttpStatusFor(int exitCode) => exitCode switch
+    {
+        2 => StatusCodes.Status400BadRequest,
+        1 => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status500InternalServerError,
+    };
 
     /// <summary>The CLI's <c>error: ...</c> lines of stderr, without the prefix.</summary>
     public static string ErrorMessage(string stderr)

@@ -48,6 +48,15 @@ public sealed class DemoCommandTests : IDisposable
         var metrics = Csv(classifier.Out).Single();
         Assert.True(D(metrics["auc"]) >= 0.95 && D(metrics["recall"]) >= 0.85 && D(metrics["precision"]) >= 0.80, classifier.Out);
 
+        // A second demo of the same world simulates nothing, loads nothing and prints the same figures.
+        var sourceFile = Directory.GetFiles(Path.Combine(_home, "sources", "hotline")).Order(StringComparer.Ordinal).First();
+        var written = File.GetLastWriteTimeUtc(sourceFile);
+        var second = await harness.RunAsync("demo", "--home", _home, "--format", "csv");
+        Assert.True(second.ExitCode == 0, second.Error);
+        Assert.Contains("kept, not simulated again", second.Error, StringComparison.Ordinal);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(sourceFile));
+        Assert.Equal(demo.Out, second.Out);
+
         // A second run on the same sources loads nothing new.
         var again = await harness.RunAsync("run", "--all", "--home", _home, "--format", "csv");
         Assert.True(again.ExitCode == 0, again.Error);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
 
 namespace TipWarehouse.Web.Tests;
 
@@ -50,6 +51,28 @@ public sealed partial class ApiTests(ServedDemo served)
         using var unknown = await client.GetAsync("/api/reports/monthly?from=2006-01&colour=red");
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.Contains("colour", Error(await unknown.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_expected_cli_failure_answers_409_a_usage_error_400_and_a_defect_500()
+    {
+        var empty = Directory.CreateTempSubdirectory("tipw-empty-").FullName;
+        try
+        {
+            var init = await served.RunDirectAsync("init", "--home", empty);
+            Assert.True(init.ExitCode == 0, init.Error);
+            // A report before any load is an expected failure of the warehouse's state, not a defect of the server.
+            var report = await served.RunDirectAsync("report", "monthly", "--home", empty, "--format", "json");
+            Assert.Equal(1, report.ExitCode);
+            Assert.Contains("holds no facts yet", report.Error, StringComparison.Ordinal);
+            Assert.Equal(StatusCodes.Status409Conflict, WebServer.HttpStatusFor(report.ExitCode));
+            Assert.Equal(StatusCodes.Status400BadRequest, WebServer.HttpStatusFor(Cli.CliApp.UsageError));
+            Assert.Equal(StatusCodes.Status500InternalServerError, WebServer.HttpStatusFor(Cli.CliApp.InternalError));
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
     }
 
     [Fact]

@@ -15,7 +15,7 @@ namespace TipWarehouse.Cli.Commands;
 /// <c>tipw demo</c>: the whole product in one command. Simulates the three agency systems for 2005–2007 into
 /// <c>HOME/sources</c>, initializes the warehouse, runs every pipeline (loads, linkage, scoring), trains and activates
 /// a classifier when none is active, scores the calls, and prints the monthly national figures. Re-running it on the
-/// same home is safe: the sources are identical, the loads are idempotent and an active model is kept.
+/// same home is safe: the same world is not simulated again, the loads are idempotent and an active model is kept.
 /// </summary>
 internal static class DemoCommand
 {
@@ -24,6 +24,9 @@ internal static class DemoCommand
 
     /// <summary>The last simulated day of the demo.</summary>
     public static readonly DateOnly To = new(2007, 12, 31);
+
+    /// <summary>The file in <c>HOME/sources</c> naming the simulated world the sources are (seed, window, simulator build).</summary>
+    public const string WorldStampFile = "demo-world.json";
 
     public static Command Create(CliContext context)
     {
@@ -43,12 +46,30 @@ internal static class DemoCommand
 
             Step($"tipw demo: home {tipwHome.Root}");
             var sources = tipwHome.DefaultSourcesDirectory;
-            Step($"simulating the hotline, police and prosecution systems {From:yyyy-MM-dd}..{To:yyyy-MM-dd} into {sources}");
-            var world = WorldSimulator.Run(
-                new SimulationOptions { OutputDirectory = sources, From = From, To = To, Seed = parseResult.GetValue(seed) },
-                progress: null,
-                cancellationToken);
-            Step($"  {world.HotlineCalls:N0} hotline calls, {world.PoliceReports:N0} police reports, {world.ProsecutionEvents:N0} prosecution events");
+            // The world's identity: seed, window and the simulator's build. Written after a complete simulation, so a
+            // second demo of the same world re-simulates nothing (its files keep their bytes and times).
+            var stampPath = Path.Combine(sources, WorldStampFile);
+            var stamp = $"{{\"seed\": {parseResult.GetValue(seed)}, \"from\": \"{From:yyyy-MM-dd}\", \"to\": \"{To:yyyy-MM-dd}\", \"simulator\": \"{typeof(WorldSimulator).Assembly.ManifestModule.ModuleVersionId}\"}}\n";
+            if (File.Exists(stampPath) && File.ReadAllText(stampPath) == stamp)
+            {
+                Step($"the sources in {sources} are this world's ({WorldStampFile}): kept, not simulated again");
+            }
+            else
+            {
+                if (File.Exists(stampPath))
+                {
+                    File.Delete(stampPath);
+                }
+                Step($"simulating the hotline, police and prosecution systems {From:yyyy-MM-dd}..{To:yyyy-MM-dd} into {sources}");
+                var world = WorldSimulator.Run(
+                    new SimulationOptions { OutputDirectory = sources, From = From, To = To, Seed = parseResult.GetValue(seed) },
+                    progress: null,
+                    cancellationToken);
+                Step($"  {world.HotlineCalls:N0} hotline calls, {world.PoliceReports:N0} police reports, {world.ProsecutionEvents:N0} prosecution events");
+                var temporary = stampPath + ".tmp";
+                File.WriteAllText(temporary, stamp);
+                File.Move(temporary, stampPath, overwrite: true);
+            }
 
             Step("initializing the warehouse (schema from sql/, reference dimensions)");
             WarehouseInitializer.InitializeHome(tipwHome, context.Time, new InitOptions(), context.GetEnvironmentVariable, cancellationToken);
