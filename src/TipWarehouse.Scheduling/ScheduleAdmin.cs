@@ -57,8 +57,12 @@ public sealed class ScheduleAdmin : IAsyncDisposable
         }
     }
 
-    /// <summary>One row per pipeline job: cron, time zone, upstream, next fire (in the pipeline's zone), last run and status, paused.</summary>
-    public async Task<ResultTable> ListAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// One row per pipeline job: cron, time zone, upstream, next fire (in the pipeline's zone), last run, its status and
+    /// trigger, paused. <paramref name="recordedRuns"/> are the warehouse's own latest runs (<c>meta.pipeline_run</c>): a
+    /// manual <c>tipw run</c> outside the scheduler is the last run when it is later than the scheduler's.
+    /// </summary>
+    public async Task<ResultTable> ListAsync(IReadOnlyDictionary<string, RecordedRun>? recordedRuns = null, CancellationToken cancellationToken = default)
     {
         var jobs = await PipelineJobsAsync(cancellationToken);
         var lastRuns = _history.LastRuns();
@@ -87,7 +91,13 @@ public sealed class ScheduleAdmin : IAsyncDisposable
             var isPaused = paused.Contains(job.Name)
                 || (cronTrigger is not null && await _scheduler.GetTriggerState(cronTrigger.Key, cancellationToken) == TriggerState.Paused);
             var next = EstimateNextFire(job.Name, jobs, nextFires, []);
-            lastRuns.TryGetValue(job.Name, out var last);
+            lastRuns.TryGetValue(job.Name, out var scheduled);
+            var last = scheduled is null ? null : new RecordedRun(scheduled.StartedAt, scheduled.Status, scheduled.TriggerKind);
+            if (recordedRuns is not null && recordedRuns.TryGetValue(job.Name, out var recorded) && (last?.StartedAt is not { } at || recorded.StartedAt > at))
+            {
+                last = recorded;
+            }
+
             rows.Add([
                 job.Name,
                 job.Kind,
@@ -97,6 +107,7 @@ public sealed class ScheduleAdmin : IAsyncDisposable
                 next is { } n ? TimeZoneInfo.ConvertTime(n, zone) : null,
                 last?.StartedAt is { } s ? TimeZoneInfo.ConvertTime(s, zone) : null,
                 last?.Status,
+                last?.TriggerKind,
                 isPaused,
             ]);
         }
@@ -111,6 +122,7 @@ public sealed class ScheduleAdmin : IAsyncDisposable
                 new("next_fire", typeof(DateTimeOffset)),
                 new("last_run", typeof(DateTimeOffset)),
                 new("last_status", typeof(string)),
+                new("last_trigger", typeof(string)),
                 new("paused", typeof(bool)),
             ],
             rows,
@@ -250,3 +262,6 @@ public sealed class ScheduleAdmin : IAsyncDisposable
             throw new TipwException("No pipeline engine is available to run pipelines here.");
     }
 }
+
+/// <summary>A pipeline's latest run as recorded: when it started, its status and what triggered it (schedule, manual, chained, retry, cli, demo).</summary>
+public sealed record RecordedRun(DateTimeOffset? StartedAt, string Status, string TriggerKind);

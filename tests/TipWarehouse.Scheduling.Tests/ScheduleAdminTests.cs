@@ -34,7 +34,7 @@ public sealed class ScheduleAdminTests
 
         var table = await admin.ListAsync();
 
-        Assert.Equal(["pipeline", "kind", "cron", "time_zone", "upstream", "next_fire", "last_run", "last_status", "paused"], table.Columns.Select(c => c.Name));
+        Assert.Equal(["pipeline", "kind", "cron", "time_zone", "upstream", "next_fire", "last_run", "last_status", "last_trigger", "paused"], table.Columns.Select(c => c.Name));
         Assert.Equal(["hotline", "police", "prosecution", "linkage"], table.Rows.Select(r => (string)r[0]!));
         var hotline = table.Rows[0];
         Assert.Equal("0 0 2 * * ?", hotline[2]);
@@ -50,6 +50,26 @@ public sealed class ScheduleAdminTests
         Assert.Equal(DateTimeOffset.Parse(linkageNext, CultureInfo.InvariantCulture), linkageFire);
         Assert.Equal(TimeSpan.FromHours(-5), linkageFire.Offset);
         Assert.Equal(["hotline", "police", "prosecution", "linkage"], admin.LastSync!.Added);
+    }
+
+    [Fact]
+    public async Task A_run_recorded_in_the_warehouse_is_the_last_run_when_it_is_the_latest()
+    {
+        await using var test = new TestHost();
+        test.Options = test.Options with { Time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 15, 0, 0, TimeSpan.Zero)) };
+        await using var admin = await ScheduleAdmin.OpenAsync(test.Options, Specs());
+        var manual = new RecordedRun(new DateTimeOffset(2026, 12, 1, 14, 30, 0, TimeSpan.Zero), "succeeded", "cli");
+
+        var table = await admin.ListAsync(new Dictionary<string, RecordedRun> { ["hotline"] = manual });
+
+        var hotline = table.Rows.Single(r => (string)r[0]! == "hotline");
+        // In the pipeline's zone, like next_fire; a pipeline that never ran has no last run.
+        Assert.Equal(new DateTimeOffset(2026, 12, 1, 9, 30, 0, TimeSpan.FromHours(-5)), Assert.IsType<DateTimeOffset>(hotline[6]));
+        Assert.Equal(TimeSpan.FromHours(-5), ((DateTimeOffset)hotline[6]!).Offset);
+        Assert.Equal(("succeeded", "cli"), ((string)hotline[7]!, (string)hotline[8]!));
+        var police = table.Rows.Single(r => (string)r[0]! == "police");
+        Assert.Null(police[6]);
+        Assert.Null(police[8]);
     }
 
     [Fact]
@@ -83,10 +103,10 @@ public sealed class ScheduleAdminTests
         await using (var reopened = await ScheduleAdmin.OpenAsync(test.Options, null))
         {
             var table = await reopened.ListAsync();
-            Assert.Equal([false, true, false, false], table.Rows.Select(r => (bool)r[8]!));
+            Assert.Equal([false, true, false, false], table.Rows.Select(r => (bool)r[9]!));
             await reopened.ResumeAsync("police");
             table = await reopened.ListAsync();
-            Assert.All(table.Rows, r => Assert.False((bool)r[8]!));
+            Assert.All(table.Rows, r => Assert.False((bool)r[9]!));
         }
     }
 

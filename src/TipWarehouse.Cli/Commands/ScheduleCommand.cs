@@ -21,7 +21,7 @@ internal static class ScheduleCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             await using var admin = await OpenAsync(context, parseResult.GetValue(home), parseResult.GetValue(pipelines), cancellationToken);
-            var table = await admin.ListAsync(cancellationToken);
+            var table = await admin.ListAsync(RecordedRuns(TipwHome.At(parseResult.GetValue(home))), cancellationToken);
             ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
             return CliApp.Success;
         });
@@ -78,6 +78,31 @@ internal static class ScheduleCommand
             return CliApp.Success;
         });
         return command;
+    }
+
+    /// <summary>The latest run of each pipeline in the warehouse's <c>meta.pipeline_run</c> (also manual runs outside the scheduler); empty before init.</summary>
+    private static Dictionary<string, RecordedRun> RecordedRuns(TipwHome home)
+    {
+        var runs = new Dictionary<string, RecordedRun>(StringComparer.Ordinal);
+        if (!File.Exists(home.WarehousePath))
+        {
+            return runs;
+        }
+
+        using var connection = Warehouse.Open(home, readOnly: true);
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT pipeline, arg_max(started_at, run_id), arg_max(status, run_id), arg_max(trigger_kind, run_id)
+            FROM meta.pipeline_run GROUP BY pipeline
+            """;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var startedAt = new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc));
+            runs[reader.GetString(0)] = new RecordedRun(startedAt, reader.GetString(2), reader.GetString(3));
+        }
+
+        return runs;
     }
 
     private static Option<string?> PipelinesOption() =>
