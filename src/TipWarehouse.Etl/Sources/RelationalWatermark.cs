@@ -37,7 +37,7 @@ internal static class RelationalWatermark
             {
                 if (chunk == 0)
                 {
-                    FlagDrift(scope, spec, drift);
+                    FlagDrift(scope, spec, drift, sourceName);
                 }
 
                 string? max = before;
@@ -102,21 +102,21 @@ internal static class RelationalWatermark
         }
     }
 
-    private static void FlagDrift(BatchScope scope, PipelineSpec spec, SchemaDrift drift)
+    private static void FlagDrift(BatchScope scope, PipelineSpec spec, SchemaDrift drift, string source)
     {
         foreach (var column in drift.Missing)
         {
-            scope.Flag(spec.Target!, spec.Source.Table!, "schema_missing_column", column, $"the source table {spec.Source.Table} has no column {column}: loaded as null (schema_drift: flag)");
+            scope.Flag(spec.Target!, source, "schema_missing_column", column, $"the source table {source} has no column {column}: loaded as null (schema_drift: flag)");
         }
 
         foreach (var column in drift.Extra)
         {
-            scope.Flag(spec.Target!, spec.Source.Table!, "schema_extra_column", column, $"the source table {spec.Source.Table} has a column {column} the spec does not declare: not loaded");
+            scope.Flag(spec.Target!, source, "schema_extra_column", column, $"the source table {source} has a column {column} the spec does not declare: not loaded");
         }
 
         foreach (var text in drift.Retyped)
         {
-            scope.Flag(spec.Target!, spec.Source.Table!, "schema_retyped_column", text.Split(' ', 2)[0], $"in {spec.Source.Table}, {text}");
+            scope.Flag(spec.Target!, source, "schema_retyped_column", text.Split(' ', 2)[0], $"in {source}, {text}");
         }
     }
 
