@@ -33,7 +33,8 @@ public sealed partial class PostgresSourceKind : ISourceKind
         }
         else if (!EnvironmentNameRegex().IsMatch(source.ConnectionEnv))
         {
-            yield return ("connection_env", $"'{Shorten(source.ConnectionEnv)}' is not an environment variable name (upper case letters, digits, '_'); put the connection string in that variable, not in the spec");
+            // The value is not echoed: it may be a connection string with its password, written where the variable's name belongs.
+            yield return ("connection_env", "is not an environment variable name (letters, digits, '_'); put the connection string in that variable and its name here, never the connection string itself");
         }
 
         var hasTable = !string.IsNullOrWhiteSpace(source.Table);
@@ -194,8 +195,6 @@ public sealed partial class PostgresSourceKind : ISourceKind
     // The driver's exception is kept as the cause only when its text carries no secret.
     private static bool Secret(Exception ex, string connectionString, string? password) =>
         Redact(ex.ToString(), connectionString, password) != ex.ToString();
-
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvironmentNameRegex();

@@ -362,7 +362,7 @@ public static partial class SpecLoader
 
         foreach (var (key, message) in kind.Validate(source))
         {
-            errors.Add(new SpecError(file, key is "path" or "table" ? map.Line : map.LineOf(key), "source." + key, message));
+            errors.Add(new SpecError(file, map.LineOf(key), "source." + key, message));
         }
 
         if (source.Culture != "invariant")
