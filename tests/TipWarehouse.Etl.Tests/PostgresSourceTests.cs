@@ -94,6 +94,34 @@ public sealed class PostgresSourceTests(WarehouseFixture world) : IDisposable
     }
 
     [PostgresFact]
+    public async Task Query_source_reads_its_rows_after_the_watermark()
+    {
+        Execute($"""
+            CREATE SCHEMA {_schema};
+            CREATE TABLE {_schema}.detenciones (id_detencion bigint PRIMARY KEY, nro_denuncia text NOT NULL, fecha_detencion date, updated_at timestamptz NOT NULL, anulada boolean NOT NULL);
+            INSERT INTO {_schema}.detenciones VALUES
+              (10, 'D-10', '2006-04-01', '2006-05-01 10:00:00+00', false),
+              (11, 'D-11', '2006-04-02', '2006-05-01 11:00:00+00', true),
+              (12, 'D-12', '2006-04-03', '2006-05-01 12:00:00+00', false);
+            """);
+        var (home, pipelines) = Setup("pg-query", $"SELECT id_detencion, nro_denuncia, fecha_detencion, updated_at FROM {_schema}.detenciones WHERE NOT anulada");
+        var engine = Engine(home, pipelines, ConnectionString);
+        var first = await engine.RunAsync(new PipelineRunRequest("pg_arrests", world.Sources));
+        Assert.True(first.Succeeded, first.Error);
+        Assert.Equal((2L, 2L, 0L, 0L), (first.RowsRead, first.RowsLoaded, first.RowsRejected, first.RowsDuplicate));
+
+        Execute($"INSERT INTO {_schema}.detenciones VALUES (13, 'D-13', '2006-04-04', '2006-05-02 08:00:00+00', false)");
+        var second = await engine.RunAsync(new PipelineRunRequest("pg_arrests", world.Sources));
+        Assert.True(second.Succeeded, second.Error);
+        Assert.Equal((2L, 1L, 0L, 1L), (second.RowsRead, second.RowsLoaded, second.RowsRejected, second.RowsDuplicate));
+        using var connection = Warehouse.Open(home);
+        Assert.Equal(["10", "12", "13"], Rows(connection, "SELECT arrest_id FROM main.pg_arrest ORDER BY arrest_id"));
+        // timestamptz values are read in UTC.
+        Assert.Equal(["2006-05-02 08:00:00.000000"], Rows(connection, "SELECT watermark_value FROM meta.watermark WHERE pipeline = 'pg_arrests'"));
+        Assert.Equal(["query"], Rows(connection, "SELECT DISTINCT source FROM meta.batch WHERE pipeline = 'pg_arrests'"));
+    }
+
+    [PostgresFact]
     public async Task A_failed_connection_names_the_variable_and_never_the_password()
     {
         const string password = "Wrong-Secret-7731";
@@ -121,7 +149,7 @@ public sealed class PostgresSourceTests(WarehouseFixture world) : IDisposable
         new(home, pipelines, world.Time, [], new PipelineEngineOptions { Environment = name => name == ConnectionVariable ? connectionString : null });
 
     /// <summary>A fresh home with a staging table and a small load table, and a pipelines folder holding only the postgres spec.</summary>
-    private (TipwHome Home, string Pipelines) Setup(string name)
+    private (TipwHome Home, string Pipelines) Setup(string name, string? query = null)
     {
         var home = world.NewHome(name + "-" + Guid.NewGuid().ToString("N")[..8]);
         using (var connection = Warehouse.Open(home))
@@ -143,7 +171,7 @@ public sealed class PostgresSourceTests(WarehouseFixture world) : IDisposable
             kind: postgres
             source:
               connection_env: {{ConnectionVariable}}
-              table: {{_schema}}.detenciones
+              {{(query is null ? $"table: {_schema}.detenciones" : $"query: \"{query}\"")}}
               schema_drift: flag
             incremental: { strategy: watermark, column: updated_at, chunk_rows: 2 }
             target: stg.pg_arrest
@@ -164,14 +192,16 @@ public sealed class PostgresSourceTests(WarehouseFixture world) : IDisposable
 
     private void Execute(string sql)
     {
-        using var connection = new NpgsqlConnection(ConnectionString);
-        connection.Open();
-        using var command = new NpgsqlCommand(sql, connection);
-        command.ExecuteNonQuery();
+        // Recorded before it runs: a script that fails halfway may still have created the schema, which Dispose then drops.
         if (!_created.Contains(_schema))
         {
             _created.Add(_schema);
         }
+
+        using var connection = new NpgsqlConnection(ConnectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
     }
 
     private static List<string> Rows(DuckDBConnection connection, string sql)
