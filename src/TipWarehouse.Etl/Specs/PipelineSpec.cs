@@ -16,16 +16,13 @@ public enum ColumnType
 }
 #pragma warning restore CA1720
 
-/// <summary>The source kinds the engine extracts itself; any other kind is run by a registered <see cref="IPipelineStep"/>.</summary>
+/// <summary>The names of the built-in source kinds (<see cref="Sources.SourceKindRegistry.BuiltIn"/>); a kind that is no registered source kind is run by a registered <see cref="IPipelineStep"/>.</summary>
 public static class SourceKinds
 {
     public const string Csv = "csv";
     public const string Sqlite = "sqlite";
     public const string JsonLines = "jsonl";
     public const string Postgres = "postgres";
-
-    /// <summary>True for a kind the ETL engine extracts itself without a registered extra source kind (<see cref="Sources.SourceKindRegistry.BuiltIn"/>).</summary>
-    public static bool IsBuiltIn(string kind) => kind is Csv or Sqlite or JsonLines or Postgres;
 }
 
 /// <summary>Incremental strategies: what a run remembers so the next run reads only what is new.</summary>

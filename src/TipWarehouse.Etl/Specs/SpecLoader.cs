@@ -113,7 +113,7 @@ public static partial class SpecLoader
         var kind = r.String("kind") ?? sourceMap?.String("kind");
         if (kind is null)
         {
-            errors.Add(new SpecError(file, 1, "kind", "required: csv, sqlite, jsonl or a registered step kind (linkage, scoring, ...)"));
+            errors.Add(new SpecError(file, 1, "kind", $"required: a source kind ({string.Join(", ", sources.Keys)}) or a registered step kind (linkage, scoring, ...)"));
             kind = "?";
         }
 
