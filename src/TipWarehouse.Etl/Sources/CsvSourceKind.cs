@@ -6,7 +6,6 @@ using TipWarehouse.Core.Pipelines;
 using TipWarehouse.Etl.Engine;
 using TipWarehouse.Etl.Extraction;
 using TipWarehouse.Etl.Specs;
-using TipWarehouse.Etl.Validation;
 
 namespace TipWarehouse.Etl.Sources;
 

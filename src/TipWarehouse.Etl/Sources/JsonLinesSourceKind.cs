@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Text;
-using System.Text.RegularExpressions;
 using TipWarehouse.Core;
-using TipWarehouse.Core.Pipelines;
 using TipWarehouse.Etl.Engine;
 using TipWarehouse.Etl.Extraction;
 using TipWarehouse.Etl.Specs;
