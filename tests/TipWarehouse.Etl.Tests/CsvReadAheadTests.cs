@@ -110,7 +110,7 @@ public sealed class CsvReadAheadTests : IDisposable
     {
         static PendingCsvFile Sized(string name, long size) => new(name, name, new FileFingerprint(size, "", Encoding.Latin1, null), default, null);
         var files = new[] { Sized("a", 40), Sized("b", 40), Sized("c", 40), Sized("d", 200), Sized("e", 10), Sized("f", 10), Sized("g", 10) };
-        string Shape(int maxFiles, long? maxBytes) => string.Join("|", PipelineEngine.FileBatches(files, maxFiles, maxBytes).Select(b => string.Concat(b.Select(f => f.Name))));
+        string Shape(int maxFiles, long? maxBytes) => string.Join("|", TipWarehouse.Etl.Sources.CsvSourceKind.FileBatches(files, maxFiles, maxBytes).Select(b => string.Concat(b.Select(f => f.Name))));
         Assert.Equal("abc|def|g", Shape(3, null));
         Assert.Equal("ab|c|d|efg", Shape(3, 100)); // d alone passes the limit: a batch of its own
         Assert.Equal("a|b|c|d|e|f|g", Shape(1, 100));

@@ -92,6 +92,61 @@ public sealed class PipelineCheckerTests : IDisposable
         Assert.Contains($"{Path.GetFileName(error.File)}:{error.Line}:", error.ToString(), StringComparison.Ordinal);
     }
 
+    /// <summary>A postgres spec into the arrests staging table; its variable is never set, since <c>tipw check</c> does not connect.</summary>
+    private const string PostgresSpec = """
+        kind: postgres
+        source:
+          connection_env: TIPW_CHECK_POSTGRES_UNSET
+          table: pnp.detenciones
+        incremental: { strategy: watermark, column: updated_at, chunk_rows: 1000 }
+        target: stg.police_arrest
+        natural_key: [id_detencion]
+        columns:
+          - { name: id_detencion, target: arrest_id, required: true, max_length: 30 }
+          - { name: nro_denuncia, target: report_number, required: true, max_length: 30 }
+          - { name: id_persona, target: person_id, max_length: 30 }
+          - { name: fecha_detencion, type: date, target: arrest_date, required: true }
+          - { name: updated_at, type: datetime, target: source_updated_at, required: true }
+        """;
+
+    [Fact]
+    public void Postgres_spec_is_checked_without_connecting()
+    {
+        File.WriteAllText(Path.Combine(_dir, "pg_arrests.yaml"), PostgresSpec);
+        var report = Check();
+        Assert.False(report.HasErrors, string.Join(Environment.NewLine, report.Findings));
+        Assert.Equal(10, report.Pipelines);
+    }
+
+    public static TheoryData<string, string, string> BrokenPostgresSpecs => new()
+    {
+        // text, replacement, words of the message
+        { "  table: pnp.detenciones", "  tabel: pnp.detenciones", "source.tabel: unknown key" },
+        { "  connection_env: TIPW_CHECK_POSTGRES_UNSET", "  connection_env: \"Host=db;Username=pnp;Password=S3cret-pw\"", "source.connection_env" },
+        { "  table: pnp.detenciones", "  table: pnp.detenciones\n  query: SELECT * FROM pnp.detenciones", "source.query: a postgres source reads either a table" },
+        { "  table: pnp.detenciones", "  table: \"pnp.detenciones; DROP TABLE x\"", "source.table" },
+        { "  table: pnp.detenciones", "  table: pnp.detenciones\n  path: police/pnp.sqlite", "source.path: unknown key" },
+        { "strategy: watermark,", "strategy: sequence,", "incremental.strategy: 'sequence' is not supported by a postgres source" },
+        { "target: report_number,", "target: report_no,", "stg.police_arrest has no column 'report_no'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenPostgresSpecs))]
+    public void Broken_postgres_spec_fails_with_file_and_line(string find, string replace, string words)
+    {
+        File.WriteAllText(Path.Combine(_dir, "pg_arrests.yaml"), PostgresSpec);
+        var line = Break("pg_arrests.yaml", find, replace) + (replace.StartsWith(find + "\n", StringComparison.Ordinal) ? 1 : 0);
+        var report = Check();
+        // Every error is the broken spec's; one names the key at its line (an unknown key may also leave a required one missing).
+        var errors = report.Findings.Where(f => f.Severity == CheckSeverity.Error).ToList();
+        Assert.NotEmpty(errors);
+        Assert.All(errors, e => Assert.Equal("pg_arrests.yaml", Path.GetFileName(e.File)));
+        Assert.DoesNotContain(errors, e => e.ToString().Contains("S3cret-pw", StringComparison.Ordinal));
+        var error = Assert.Single(errors, e => e.Message.Contains(words, StringComparison.Ordinal));
+        Assert.Equal(line, error.Line);
+        Assert.Contains($"pg_arrests.yaml:{line}:", error.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Undeclared_upstream_is_a_warning_at_the_sql_line_that_reads_the_table()
     {

@@ -25,7 +25,7 @@ internal static class CheckCommand
             var directory = PipelineEngine.LocatePipelinesDirectory(parseResult.GetValue(pipelines), context.GetEnvironmentVariable);
             var sql = parseResult.GetValue(sqlDir) ?? (context.GetEnvironmentVariable(SchemaSources.SqlDirectoryVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
             context.Error.WriteLine($"tipw check: {directory}");
-            var report = PipelineChecker.Check(directory, PipelineEngineFactory.Steps(context).Select(s => s.Kind), context.Time, sql, cancellationToken);
+            var report = PipelineChecker.Check(directory, PipelineEngineFactory.Steps(context).Select(s => s.Kind), context.Time, sql, cancellationToken: cancellationToken);
             var errors = report.Findings.Count(f => f.Severity == CheckSeverity.Error);
             var warnings = report.Findings.Count - errors;
             var table = new ResultTable(

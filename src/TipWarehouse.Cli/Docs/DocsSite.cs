@@ -35,7 +35,7 @@ internal static class DocsSite
         var kinds = steps.Select(s => s.Kind).ToList();
         var sql = sqlDirectory ?? SchemaSources.SqlDirectory;
         var specs = SpecLoader.LoadDirectory(pipelinesDirectory, kinds);
-        var check = PipelineChecker.Check(pipelinesDirectory, kinds, time, sql, cancellationToken);
+        var check = PipelineChecker.Check(pipelinesDirectory, kinds, time, sql, cancellationToken: cancellationToken);
         using var compilation = SchemaCompiler.Compile(sql);
         compilation.ThrowIfInvalid();
         var model = SchemaDescription.FromModel(compilation.Model);

@@ -40,11 +40,12 @@ public sealed record TransformTables(IReadOnlyList<string> Reads, IReadOnlyList<
 public static partial class PipelineChecker
 {
     /// <summary>Checks the pipelines of <paramref name="pipelinesDirectory"/> against the schema of <paramref name="sqlDirectory"/> (default: the shipped one); <paramref name="stepKinds"/> are the registered step kinds.</summary>
-    public static CheckReport Check(string pipelinesDirectory, IEnumerable<string> stepKinds, TimeProvider time, string? sqlDirectory = null, CancellationToken cancellationToken = default)
+    public static CheckReport Check(string pipelinesDirectory, IEnumerable<string> stepKinds, TimeProvider time, string? sqlDirectory = null, IEnumerable<Sources.ISourceKind>? sourceKinds = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stepKinds);
         var findings = new List<CheckFinding>();
-        var specs = LoadSpecs(pipelinesDirectory, stepKinds, findings);
+        var sources = Sources.SourceKindRegistry.With(sourceKinds);
+        var specs = LoadSpecs(pipelinesDirectory, stepKinds, sources.Values, findings);
 
         using var connection = Warehouse.OpenPath(":memory:");
         try
@@ -63,7 +64,7 @@ public static partial class PipelineChecker
         foreach (var spec in specs)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (SourceKinds.IsBuiltIn(spec.Kind))
+            if (sources.ContainsKey(spec.Kind))
             {
                 CheckLayout(connection, spec, findings);
             }
@@ -80,11 +81,11 @@ public static partial class PipelineChecker
         new([.. findings.OrderBy(f => f.File, StringComparer.Ordinal).ThenBy(f => f.Line).ThenBy(f => f.Message, StringComparer.Ordinal)], specs.Count, statements, inferred);
 
     /// <summary>The specs that have no error of their own (only those are checked further); every spec error becomes a finding.</summary>
-    private static List<PipelineSpec> LoadSpecs(string directory, IEnumerable<string> stepKinds, List<CheckFinding> findings)
+    private static List<PipelineSpec> LoadSpecs(string directory, IEnumerable<string> stepKinds, IEnumerable<Sources.ISourceKind> sourceKinds, List<CheckFinding> findings)
     {
         try
         {
-            return [.. SpecLoader.LoadDirectory(directory, stepKinds)];
+            return [.. SpecLoader.LoadDirectory(directory, stepKinds, sourceKinds)];
         }
         catch (SpecException ex)
         {
@@ -98,7 +99,7 @@ public static partial class PipelineChecker
             var specs = new List<PipelineSpec>();
             foreach (var file in Directory.EnumerateFiles(directory, "*.yaml").Concat(Directory.EnumerateFiles(directory, "*.yml")).Order(StringComparer.Ordinal))
             {
-                if (!bad.Contains(Path.GetFullPath(file)) && SpecLoader.Parse(file, File.ReadAllText(file), directory, []) is { } spec)
+                if (!bad.Contains(Path.GetFullPath(file)) && SpecLoader.Parse(file, File.ReadAllText(file), directory, [], sourceKinds) is { } spec)
                 {
                     specs.Add(spec);
                 }

@@ -366,6 +366,9 @@ internal sealed class DbRowSource : IRowSource
     private readonly DbCommand _command;
     private readonly string?[] _values;
     private readonly int[] _ordinals;
+    private readonly DbDialect _dialect;
+    private readonly PipelineSpec _spec;
+    private readonly int _keyIndex;
 
     public DbRowSource(DbConnection connection, PipelineSpec spec, string? watermark, DateOnly? from, DateOnly? to)
         : this(connection, spec, watermark, null, from, to, null)
@@ -376,12 +379,18 @@ internal sealed class DbRowSource : IRowSource
     /// Reads the rows after <paramref name="watermark"/> in (watermark column, key) order. With <paramref name="afterKey"/>, only the rows
     /// after (<paramref name="watermark"/>, <paramref name="afterKey"/>) — the keyset of the chunk before — and at most <paramref name="limit"/> rows.
     /// </summary>
-    public DbRowSource(DbConnection connection, PipelineSpec spec, string? watermark, string? afterKey, DateOnly? from, DateOnly? to, int? limit)
+    public DbRowSource(DbConnection connection, PipelineSpec spec, string? watermark, string? afterKey, DateOnly? from, DateOnly? to, int? limit, DbDialect? dialect = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(spec);
-        SourceName = spec.Source.Table!;
+        _dialect = dialect ?? DbDialect.Sqlite;
+        _spec = spec;
+        SourceName = _dialect.SourceName(spec);
         _command = connection.CreateCommand();
+        var keyIndex = spec.NaturalKey.Count == 1 ? spec.ColumnIndex(spec.NaturalKey[0]) : -1;
+        _keyIndex = _dialect.KeyAsSourceRow && keyIndex >= 0 && spec.Columns[keyIndex].Type is ColumnType.Int or ColumnType.Long ? keyIndex : -1;
+        var wmColumn = spec.Incremental.Column is { } wmc && spec.ColumnIndex(wmc) is >= 0 and var wi ? spec.Columns[wi] : null;
+        var keyColumn = keyIndex >= 0 ? spec.Columns[keyIndex] : null;
         var select = string.Join(", ", spec.Columns.Select(c => Quote(c.Name)));
         var where = new List<string>();
         var key = spec.NaturalKey.Count == 1 ? Quote(spec.NaturalKey[0]) : null;
@@ -390,13 +399,13 @@ internal sealed class DbRowSource : IRowSource
             if (afterKey is not null && key is not null)
             {
                 // The next chunk of this run: strictly after the last row of the chunk before, in the read order.
-                where.Add($"({Quote(wm)} > @wm OR ({Quote(wm)} = @wm AND {key} > @key))");
+                where.Add($"({Quote(wm)} > {_dialect.Parameter(wmColumn, "@wm")} OR ({Quote(wm)} = {_dialect.Parameter(wmColumn, "@wm")} AND {key} > {_dialect.Parameter(keyColumn, "@key")}))");
                 Add("@key", afterKey);
             }
             else
             {
                 // >= so rows written later with the same timestamp are not missed; already-loaded ones are duplicates.
-                where.Add($"{Quote(wm)} >= @wm");
+                where.Add($"{Quote(wm)} >= {_dialect.Parameter(wmColumn, "@wm")}");
             }
 
             Add("@wm", watermark);
@@ -406,20 +415,20 @@ internal sealed class DbRowSource : IRowSource
         {
             if (from is { } f)
             {
-                where.Add($"{Quote(wc)} >= @from");
+                where.Add($"{Quote(wc)} >= {_dialect.Parameter(WindowBound, "@from")}");
                 Add("@from", f.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             }
 
             if (to is { } t)
             {
-                where.Add($"{Quote(wc)} < @to");
+                where.Add($"{Quote(wc)} < {_dialect.Parameter(WindowBound, "@to")}");
                 Add("@to", t.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             }
         }
 
         var order = spec.Incremental.Column is { } oc ? $" ORDER BY {Quote(oc)}{(key is not null ? ", " + key : "")}" : "";
         var top = limit is { } n ? $" LIMIT {n.ToString(CultureInfo.InvariantCulture)}" : "";
-        _command.CommandText = $"SELECT {select} FROM {Quote(spec.Source.Table!)}{(where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")}{order}{top}";
+        _command.CommandText = $"SELECT {select} FROM {_dialect.From(spec)}{(where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")}{order}{top}";
         _reader = _command.ExecuteReader();
         _values = new string?[spec.Columns.Count];
         _ordinals = [.. Enumerable.Range(0, spec.Columns.Count)];
@@ -495,7 +504,10 @@ internal sealed class DbRowSource : IRowSource
         };
     }
 
-    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    /// <summary>The window bounds are dates (<c>yyyy-MM-dd</c>).</summary>
+    private static readonly ColumnSpec WindowBound = new() { Name = "window", Type = ColumnType.Date };
+
+    internal static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     public string SourceName { get; }
 
@@ -521,7 +533,13 @@ internal sealed class DbRowSource : IRowSource
         for (var i = 0; i < _values.Length; i++)
         {
             var o = _ordinals[i];
-            _values[i] = _reader.IsDBNull(o) ? null : Convert.ToString(_reader.GetValue(o), CultureInfo.InvariantCulture);
+            _values[i] = _reader.IsDBNull(o) ? null : _dialect.Format(_reader.GetValue(o), _spec.Columns[i]);
+        }
+
+        // A database row is named by its key (table + key + column): with an integer natural key, the key is the reject's row.
+        if (_keyIndex >= 0 && long.TryParse(_values[_keyIndex], NumberStyles.Integer, CultureInfo.InvariantCulture, out var key))
+        {
+            SourceRow = key;
         }
 
         return true;
@@ -540,6 +558,18 @@ internal sealed class DbRowSource : IRowSource
         _reader.Dispose();
         _command.Dispose();
     }
+}
+
+/// <summary>How one database dialect reads rows: what the FROM clause is, how a text parameter is typed for a column, how a value becomes text.</summary>
+internal sealed record DbDialect(Func<PipelineSpec, string> From, Func<PipelineSpec, string> SourceName, Func<ColumnSpec?, string, string> Parameter, Func<object, ColumnSpec, string?> Format, bool KeyAsSourceRow)
+{
+    /// <summary>SQLite: the table quoted whole, untyped text parameters, values as invariant text, rows counted.</summary>
+    public static DbDialect Sqlite { get; } = new(
+        spec => DbRowSource.Quote(spec.Source.Table!),
+        spec => spec.Source.Table!,
+        (_, parameter) => parameter,
+        (value, _) => Convert.ToString(value, CultureInfo.InvariantCulture),
+        KeyAsSourceRow: false);
 }
 
 /// <summary>How a relational source's columns differ from its spec: declared but missing, present but undeclared, declared with another type.</summary>

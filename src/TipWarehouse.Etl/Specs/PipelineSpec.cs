@@ -16,15 +16,13 @@ public enum ColumnType
 }
 #pragma warning restore CA1720
 
-/// <summary>The source kinds the engine extracts itself; any other kind is run by a registered <see cref="IPipelineStep"/>.</summary>
+/// <summary>The names of the built-in source kinds (<see cref="Sources.SourceKindRegistry.BuiltIn"/>); a kind that is no registered source kind is run by a registered <see cref="IPipelineStep"/>.</summary>
 public static class SourceKinds
 {
     public const string Csv = "csv";
     public const string Sqlite = "sqlite";
     public const string JsonLines = "jsonl";
-
-    /// <summary>True for a kind the ETL engine extracts itself.</summary>
-    public static bool IsBuiltIn(string kind) => kind is Csv or Sqlite or JsonLines;
+    public const string Postgres = "postgres";
 }
 
 /// <summary>Incremental strategies: what a run remembers so the next run reads only what is new.</summary>
@@ -172,8 +170,14 @@ public sealed record SourceSpec
     /// <summary>What a column the spec declares but the source lacks does: <c>fail</c> (default: the run fails, naming the columns) or <c>flag</c> (loaded as null and flagged). Extra and retyped columns are always flagged.</summary>
     public string SchemaDrift { get; init; } = "fail";
 
-    /// <summary>For relational sources: the table (or view) read.</summary>
+    /// <summary>For relational sources: the table (or view) read; for postgres <c>schema.table</c> is allowed.</summary>
     public string? Table { get; init; }
+
+    /// <summary>For postgres: a SELECT read instead of a table (the watermark and key columns must be among its columns).</summary>
+    public string? Query { get; init; }
+
+    /// <summary>For postgres: the environment variable that holds the connection string (never the connection string itself).</summary>
+    public string? ConnectionEnv { get; init; }
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 }
 

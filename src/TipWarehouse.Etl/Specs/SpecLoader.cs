@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using TipWarehouse.Core.Pipelines;
 using TipWarehouse.Etl.Extraction;
+using TipWarehouse.Etl.Sources;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -16,9 +17,10 @@ public static partial class SpecLoader
         "natural_key", "columns", "pii", "scrub", "child", "duplicates", "reconcile", "transforms", "settings", "tests", "freshness",
     ];
 
-    /// <summary>Loads every spec in <paramref name="directory"/>, checks cross-references and returns them upstream first.</summary>
-    public static IReadOnlyList<PipelineSpec> LoadDirectory(string directory, IEnumerable<string>? stepKinds = null)
+    /// <summary>Loads every spec in <paramref name="directory"/>, checks cross-references and returns them upstream first; <paramref name="sourceKinds"/> are the registered source kinds (default: the built-in ones).</summary>
+    public static IReadOnlyList<PipelineSpec> LoadDirectory(string directory, IEnumerable<string>? stepKinds = null, IEnumerable<ISourceKind>? sourceKinds = null)
     {
+        var sources = Registry(sourceKinds);
         if (!Directory.Exists(directory))
         {
             throw new SpecException([new SpecError(directory, 0, "pipelines", "the pipelines folder does not exist")]);
@@ -28,7 +30,7 @@ public static partial class SpecLoader
         var specs = new List<PipelineSpec>();
         foreach (var file in Directory.EnumerateFiles(directory, "*.yaml").Concat(Directory.EnumerateFiles(directory, "*.yml")).Order(StringComparer.Ordinal))
         {
-            var spec = Parse(file, File.ReadAllText(file), directory, errors);
+            var spec = Parse(file, File.ReadAllText(file), directory, errors, sources.Values);
             if (spec is not null)
             {
                 specs.Add(spec);
@@ -49,9 +51,9 @@ public static partial class SpecLoader
                 errors.Add(new SpecError(spec.SpecPath, LineOf(spec, "upstream"), "upstream", $"unknown upstream pipeline '{upstream}' (known: {string.Join(", ", names.Order())})"));
             }
 
-            if (!SourceKinds.IsBuiltIn(spec.Kind) && !kinds.Contains(spec.Kind) && stepKinds is not null)
+            if (!sources.ContainsKey(spec.Kind) && !kinds.Contains(spec.Kind) && stepKinds is not null)
             {
-                errors.Add(new SpecError(spec.SpecPath, LineOf(spec, "kind"), "kind", $"no step is registered for kind '{spec.Kind}' (built in: csv, sqlite, jsonl; registered: {string.Join(", ", kinds.Order())})"));
+                errors.Add(new SpecError(spec.SpecPath, LineOf(spec, "kind"), "kind", $"no step is registered for kind '{spec.Kind}' (source kinds: {string.Join(", ", sources.Keys)}; registered: {string.Join(", ", kinds.Order())})"));
             }
         }
 
@@ -70,9 +72,10 @@ public static partial class SpecLoader
     }
 
     /// <summary>Parses one spec file; problems are added to <paramref name="errors"/>; null only when the YAML itself cannot be read.</summary>
-    public static PipelineSpec? Parse(string file, string yaml, string pipelinesDirectory, List<SpecError> errors)
+    public static PipelineSpec? Parse(string file, string yaml, string pipelinesDirectory, List<SpecError> errors, IEnumerable<ISourceKind>? sourceKinds = null)
     {
         ArgumentNullException.ThrowIfNull(errors);
+        var sources = Registry(sourceKinds);
         var before = errors.Count;
         YamlMappingNode root;
         try
@@ -110,11 +113,12 @@ public static partial class SpecLoader
         var kind = r.String("kind") ?? sourceMap?.String("kind");
         if (kind is null)
         {
-            errors.Add(new SpecError(file, 1, "kind", "required: csv, sqlite, jsonl or a registered step kind (linkage, scoring, ...)"));
+            errors.Add(new SpecError(file, 1, "kind", $"required: a source kind ({string.Join(", ", sources.Keys)}) or a registered step kind (linkage, scoring, ...)"));
             kind = "?";
         }
 
-        var builtIn = SourceKinds.IsBuiltIn(kind);
+        var sourceKind = sources.GetValueOrDefault(kind);
+        var builtIn = sourceKind is not null;
         var schedule = r.Map("schedule");
         schedule?.CheckKeys(["cron", "time_zone"]);
         var cron = schedule?.String("cron") ?? "0 0 6 * * ?";
@@ -151,9 +155,7 @@ public static partial class SpecLoader
         SourceSpec source = new() { Settings = settings };
         if (sourceMap is not null)
         {
-            sourceMap.CheckKeys(builtIn
-                ? ["kind", "path", "pattern", "file_date_regex", "file_date_format", "encoding", "detect_encoding", "delimiter", "culture", "table", "files_per_batch", "max_mb_per_batch", "stable_for", "completion_marker", "schema_drift", "settings"]
-                : null);
+            sourceMap.CheckKeys(sourceKind is not null ? [.. sourceKind.SourceKeys] : null);
             var delimiter = sourceMap.String("delimiter") ?? ",";
             var delimiterChar = delimiter switch { "\\t" or "tab" => '\t', _ when delimiter.Length == 1 => delimiter[0], _ => '\0' };
             if (delimiterChar == '\0')
@@ -172,6 +174,8 @@ public static partial class SpecLoader
                 Delimiter = delimiterChar,
                 Culture = sourceMap.String("culture") ?? "invariant",
                 Table = sourceMap.String("table"),
+                Query = sourceMap.String("query"),
+                ConnectionEnv = sourceMap.String("connection_env"),
                 FilesPerBatch = sourceMap.Int("files_per_batch", 1, 100_000) ?? 1,
                 MaxMegabytesPerBatch = sourceMap.Int("max_mb_per_batch", 1, 1_000_000),
                 StableFor = sourceMap.Duration("stable_for"),
@@ -188,7 +192,7 @@ public static partial class SpecLoader
             {
                 errors.Add(new SpecError(file, sourceMap.LineOf("completion_marker"), "source.completion_marker", $"'{marker}' must contain {{file}} (e.g. '{{file}}.done')"));
             }
-            CheckSource(file, kind, source, sourceMap, errors);
+            CheckSource(file, sourceKind, source, sourceMap, errors);
         }
         else if (builtIn)
         {
@@ -208,6 +212,10 @@ public static partial class SpecLoader
         if (incremental.Strategy is not (IncrementalStrategies.FileManifest or IncrementalStrategies.Watermark or IncrementalStrategies.Sequence or IncrementalStrategies.None))
         {
             errors.Add(new SpecError(file, incMap!.LineOf("strategy"), "incremental.strategy", $"'{incremental.Strategy}' is not one of file_manifest, watermark, sequence, none"));
+        }
+        else if (sourceKind is not null && !sourceKind.Strategies.Contains(incremental.Strategy))
+        {
+            errors.Add(new SpecError(file, incMap?.LineOf("strategy") ?? 1, "incremental.strategy", $"'{incremental.Strategy}' is not supported by a {kind} source (supported: {string.Join(", ", sourceKind.Strategies)})"));
         }
 
         var columns = ReadColumns(r, "columns", file, errors);
@@ -340,33 +348,21 @@ public static partial class SpecLoader
     internal static int LineOf(PipelineSpec spec, string key) =>
         s_lines.TryGetValue(spec.SpecPath, out var lines) && lines.TryGetValue(key, out var line) ? line : 1;
 
-    private static void CheckSource(string file, string kind, SourceSpec source, MapReader map, List<SpecError> errors)
+    private static IReadOnlyDictionary<string, ISourceKind> Registry(IEnumerable<ISourceKind>? sourceKinds) =>
+        sourceKinds is null ? s_builtIn : sourceKinds.ToDictionary(k => k.Kind, StringComparer.Ordinal);
+
+    private static readonly IReadOnlyDictionary<string, ISourceKind> s_builtIn = SourceKindRegistry.With(null);
+
+    private static void CheckSource(string file, ISourceKind? kind, SourceSpec source, MapReader map, List<SpecError> errors)
     {
-        if (!SourceKinds.IsBuiltIn(kind))
+        if (kind is null)
         {
             return;
         }
 
-        if (string.IsNullOrWhiteSpace(source.Path))
+        foreach (var (key, message) in kind.Validate(source))
         {
-            errors.Add(new SpecError(file, map.Line, "source.path", "required: the file, folder or database path relative to --sources"));
-        }
-
-        if (kind == SourceKinds.Sqlite && string.IsNullOrWhiteSpace(source.Table))
-        {
-            errors.Add(new SpecError(file, map.Line, "source.table", "required for a sqlite source"));
-        }
-
-        if (kind is SourceKinds.Csv or SourceKinds.JsonLines)
-        {
-            try
-            {
-                _ = TextEncodings.Get(source.Encoding);
-            }
-            catch (ArgumentException)
-            {
-                errors.Add(new SpecError(file, map.LineOf("encoding"), "source.encoding", $"unknown encoding '{source.Encoding}' (e.g. utf-8, windows-1252)"));
-            }
+            errors.Add(new SpecError(file, map.LineOf(key), "source." + key, message));
         }
 
         if (source.Culture != "invariant")

@@ -1,0 +1,43 @@
+using TipWarehouse.Etl.Extraction;
+using TipWarehouse.Etl.Specs;
+
+namespace TipWarehouse.Etl.Sources;
+
+/// <summary>The key checks the csv, sqlite and jsonl kinds share (a path under <c>--sources</c>, an encoding for text files, a table for databases).</summary>
+internal static class FileSourceChecks
+{
+    /// <summary>The source keys the csv, sqlite and jsonl kinds have always accepted (one list, so existing specs keep loading unchanged).</summary>
+    internal static readonly IReadOnlyList<string> LegacyKeys =
+        ["kind", "path", "pattern", "file_date_regex", "file_date_format", "encoding", "detect_encoding", "delimiter", "culture", "table", "files_per_batch", "max_mb_per_batch", "stable_for", "completion_marker", "schema_drift", "settings"];
+
+    public static IEnumerable<(string Key, string Message)> Validate(SourceSpec source, bool needsTable, bool textFiles)
+    {
+        if (string.IsNullOrWhiteSpace(source.Path))
+        {
+            yield return ("path", "required: the file, folder or database path relative to --sources");
+        }
+
+        if (needsTable && string.IsNullOrWhiteSpace(source.Table))
+        {
+            yield return ("table", "required for a sqlite source");
+        }
+
+        if (textFiles && !KnownEncoding(source.Encoding))
+        {
+            yield return ("encoding", $"unknown encoding '{source.Encoding}' (e.g. utf-8, windows-1252)");
+        }
+    }
+
+    private static bool KnownEncoding(string name)
+    {
+        try
+        {
+            _ = TextEncodings.Get(name);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

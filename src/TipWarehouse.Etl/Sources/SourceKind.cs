@@ -1,0 +1,103 @@
+using DuckDB.NET.Data;
+using TipWarehouse.Core.Pipelines;
+using TipWarehouse.Etl.Engine;
+using TipWarehouse.Etl.Loading;
+using TipWarehouse.Etl.Specs;
+
+namespace TipWarehouse.Etl.Sources;
+
+/// <summary>
+/// A source kind the engine extracts itself (<c>csv</c>, <c>sqlite</c>, <c>jsonl</c>, <c>postgres</c>): the keys its <c>source:</c> takes and
+/// their checks, the incremental strategies it supports, and how its rows are read into batches. Registered with
+/// <see cref="SpecLoader.LoadDirectory"/>, <see cref="Checking.PipelineChecker.Check"/> and <see cref="PipelineEngine"/> the way step kinds are.
+/// </summary>
+public interface ISourceKind
+{
+    /// <summary>The spec's <c>kind</c>.</summary>
+    string Kind { get; }
+
+    /// <summary>The keys allowed under <c>source:</c>.</summary>
+    IReadOnlyList<string> SourceKeys { get; }
+
+    /// <summary>The <c>incremental.strategy</c> values this kind supports (<c>none</c> included when supported).</summary>
+    IReadOnlyList<string> Strategies { get; }
+
+    /// <summary>Checks the source keys without touching the source (no file read, no connection): each problem names its key under <c>source:</c>.</summary>
+    IEnumerable<(string Key, string Message)> Validate(SourceSpec source);
+
+    /// <summary>Reads the source in batches, each one committed through <see cref="SourceRun.ExecuteBatch"/> with its incremental state.</summary>
+    void Run(SourceRun run, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The source kinds built into the engine, and the registry a host extends.</summary>
+public static class SourceKindRegistry
+{
+    /// <summary>csv, sqlite, jsonl and postgres.</summary>
+    public static IReadOnlyList<ISourceKind> BuiltIn { get; } = [new CsvSourceKind(), new SqliteSourceKind(), new JsonLinesSourceKind(), new PostgresSourceKind()];
+
+    /// <summary>The built-in kinds plus <paramref name="extra"/> (a later kind of the same name replaces an earlier one), by kind.</summary>
+    public static IReadOnlyDictionary<string, ISourceKind> With(IEnumerable<ISourceKind>? extra)
+    {
+        var kinds = new Dictionary<string, ISourceKind>(StringComparer.Ordinal);
+        foreach (var kind in BuiltIn.Concat(extra ?? []))
+        {
+            kinds[kind.Kind] = kind;
+        }
+
+        return kinds;
+    }
+}
+
+/// <summary>What a source kind needs from the engine for one run: the spec, the request, the staging writer and one transaction per batch.</summary>
+public sealed class SourceRun
+{
+    private readonly Action<string, string?, Func<BatchScope, BatchCounts>> _executeBatch;
+    private readonly Action<string, string?> _report;
+
+    internal SourceRun(PipelineSpec spec, PipelineRunRequest request, DuckDBConnection connection, MetaStore meta, StagingWriter staging, TimeProvider time,
+        Func<string, string?> environment, Action<string, string?, Func<BatchScope, BatchCounts>> executeBatch, Action<string, string?> report)
+    {
+        Spec = spec;
+        Request = request;
+        Connection = connection;
+        Meta = meta;
+        Staging = staging;
+        Time = time;
+        Environment = environment;
+        _executeBatch = executeBatch;
+        _report = report;
+    }
+
+    /// <summary>The pipeline's spec.</summary>
+    public PipelineSpec Spec { get; }
+
+    /// <summary>The run request (sources folder, backfill window).</summary>
+    public PipelineRunRequest Request { get; }
+
+    /// <summary>The engine's clock.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>True when the run re-reads a window (<c>--from/--to</c>) without moving the watermark.</summary>
+    public bool Backfill => Request.From is not null || Request.To is not null;
+
+    /// <summary><c>source.path</c> resolved against the sources folder.</summary>
+    public string SourcePath => Path.GetFullPath(Path.Combine(Request.SourcesDirectory, Spec.Source.Path!));
+
+    internal DuckDBConnection Connection { get; }
+
+    internal MetaStore Meta { get; }
+
+    internal StagingWriter Staging { get; }
+
+    /// <summary>Reads an environment variable (the engine's <see cref="PipelineEngineOptions.Environment"/>, else the process's).</summary>
+    internal Func<string, string?> Environment { get; }
+
+    /// <summary>Runs <paramref name="work"/> as one batch: its own transaction, reconciliation (read = loaded + rejected + duplicate) and <c>meta.batch</c> row.</summary>
+    internal void ExecuteBatch(string source, string? watermarkBefore, Func<BatchScope, BatchCounts> work) => _executeBatch(source, watermarkBefore, work);
+
+    /// <summary>Reports progress (<c>waiting</c>, ...) for this pipeline.</summary>
+    internal void Report(string stage, string? source) => _report(stage, source);
+}
+
+/// <summary>What one batch read, and the watermark it leaves.</summary>
+internal sealed record BatchCounts(long Read, string? WatermarkAfter);
