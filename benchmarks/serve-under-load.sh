@@ -89,4 +89,10 @@ out="$repo/benchmarks/results/serve-under-load-${machine}.md"
   echo "| ${count} | ${ok} | ${sent} s | ${p50} | ${p90} | ${p99} | ${pmax} | ${succeeded} | ${failed} | ${serve_exit} |"
 } >"$out"
 cat "$out"
-rm -rf "$home"
+if (( failed > 0 )); then
+  # A failed run is the benchmark's finding: keep the home and show the runs.
+  echo "$runs" >&2
+  echo "home kept for inspection: $home" >&2
+else
+  rm -rf "$home"
+fi

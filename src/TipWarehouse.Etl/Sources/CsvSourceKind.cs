@@ -24,16 +24,12 @@ public sealed class CsvSourceKind : ISourceKind
     /// <inheritdoc/>
     public IEnumerable<(string Key, string Message)> Validate(SourceSpec source) => FileSourceChecks.Validate(source, needsTable: false, textFiles: true);
 
-
     /// <inheritdoc/>
     public void Run(SourceRun run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         var (spec, meta, staging, request, folder) = (run.Spec, run.Meta, run.Staging, run.Request, run.SourcePath);
-        if (!Directory.Exists(folder))
-        {
-            throw new TipwException($"Pipeline {spec.Name}: the source folder {folder} does not exist (check --sources).");
-        }
+        FileSourceChecks.RequireFolder(spec.Name, folder);
 
         var dateRegex = spec.Source.FileDateRegex is { } r ? new Regex(r, RegexOptions.None, TimeSpan.FromSeconds(1)) : null;
         var files = Directory.EnumerateFiles(folder, spec.Source.Pattern ?? "*").Order(StringComparer.Ordinal).ToList();

@@ -1,3 +1,4 @@
+using TipWarehouse.Core;
 using TipWarehouse.Etl.Extraction;
 using TipWarehouse.Etl.Specs;
 
@@ -6,6 +7,15 @@ namespace TipWarehouse.Etl.Sources;
 /// <summary>The key checks the csv, sqlite and jsonl kinds share (a path under <c>--sources</c>, an encoding for text files, a table for databases).</summary>
 internal static class FileSourceChecks
 {
+    /// <summary>Throws when a drop folder is missing: the sources directory is wrong, not the folder empty.</summary>
+    internal static void RequireFolder(string pipeline, string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new TipwException($"Pipeline {pipeline}: the source folder {folder} does not exist (check --sources).");
+        }
+    }
+
     /// <summary>The source keys the csv, sqlite and jsonl kinds have always accepted (one list, so existing specs keep loading unchanged).</summary>
     internal static readonly IReadOnlyList<string> LegacyKeys =
         ["kind", "path", "pattern", "file_date_regex", "file_date_format", "encoding", "detect_encoding", "delimiter", "culture", "table", "files_per_batch", "max_mb_per_batch", "stable_for", "completion_marker", "schema_drift", "settings"];

@@ -22,16 +22,12 @@ public sealed class JsonLinesSourceKind : ISourceKind
     /// <inheritdoc/>
     public IEnumerable<(string Key, string Message)> Validate(SourceSpec source) => FileSourceChecks.Validate(source, needsTable: false, textFiles: true);
 
-
     /// <inheritdoc/>
     public void Run(SourceRun run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         var (spec, meta, staging, request, folder) = (run.Spec, run.Meta, run.Staging, run.Request, run.SourcePath);
-        if (!Directory.Exists(folder))
-        {
-            throw new TipwException($"Pipeline {spec.Name}: the source folder {folder} does not exist (check --sources).");
-        }
+        FileSourceChecks.RequireFolder(spec.Name, folder);
 
         var backfill = request.From is not null || request.To is not null;
         var column = spec.Incremental.Column ?? "sequence";
