@@ -308,6 +308,13 @@ public sealed class BrowserTests(ServedDemo served) : IAsyncLifetime
         var decided = (await CliJsonAsync("linkage", "review", "--all")).Single(r => r.GetProperty("id").GetInt64() == id);
         Assert.Equal("reviewer", decided.GetProperty("decided_by").GetString());
         Assert.Equal("linked", decided.GetProperty("status").GetString());
+
+        // The next linkage run keeps the reviewer's decision instead of sending the pair back to review.
+        var run = await CliJsonAsync("run", "linkage");
+        Assert.Equal("succeeded", run.Single().GetProperty("status").GetString());
+        var after = (await CliJsonAsync("linkage", "review", "--all")).Single(r => r.GetProperty("id").GetInt64() == id);
+        Assert.Equal(("linked", "reviewer"), (after.GetProperty("status").GetString(), after.GetProperty("decided_by").GetString()));
+        Assert.DoesNotContain(await CliJsonAsync("linkage", "review"), r => r.GetProperty("id").GetInt64() == id);
     }
 
     [Fact]
