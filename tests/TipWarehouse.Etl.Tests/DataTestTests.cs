@@ -66,12 +66,7 @@ public sealed class DataTestTests(WarehouseFixture world) : IDisposable
     [Fact]
     public async Task A_failing_error_test_fails_the_run_naming_it_and_a_warning_shows_in_the_run_history()
     {
-        foreach (var file in Directory.EnumerateFiles(WarehouseFixture.PipelinesDirectory, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(_pipelines, Path.GetRelativePath(WarehouseFixture.PipelinesDirectory, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+        WarehouseFixture.CopyPipelines(_pipelines);
 
         var spec = Path.Combine(_pipelines, "police_stations.yaml");
         var original = File.ReadAllText(spec);

@@ -141,13 +141,7 @@ public sealed class FaultPathTests(WarehouseFixture world)
     [Fact]
     public async Task Police_and_prosecution_load_in_bounded_chunks_each_its_own_batch_with_the_same_result()
     {
-        var pipelines = Directory.CreateDirectory(Path.Combine(world.Root, "pipelines-chunked")).FullName;
-        foreach (var file in Directory.GetFiles(WarehouseFixture.PipelinesDirectory, "*", SearchOption.AllDirectories))
-        {
-            var to = Path.Combine(pipelines, Path.GetRelativePath(WarehouseFixture.PipelinesDirectory, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(file, to, overwrite: true);
-        }
+        var pipelines = WarehouseFixture.CopyPipelines(Path.Combine(world.Root, "pipelines-chunked"));
 
         foreach (var (name, column, rows) in new[] { ("police_persons", "updated_at", 300), ("police_reports", "updated_at", 200), ("prosecution", "secuencia", 10) })
         {
@@ -320,13 +314,7 @@ public sealed class FaultPathTests(WarehouseFixture world)
     [Fact]
     public async Task A_drop_younger_than_stable_for_or_without_its_marker_waits()
     {
-        var pipelines = Directory.CreateDirectory(Path.Combine(world.Root, "pipelines-marker")).FullName;
-        foreach (var file in Directory.GetFiles(WarehouseFixture.PipelinesDirectory, "*", SearchOption.AllDirectories))
-        {
-            var to = Path.Combine(pipelines, Path.GetRelativePath(WarehouseFixture.PipelinesDirectory, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(file, to, overwrite: true);
-        }
+        var pipelines = WarehouseFixture.CopyPipelines(Path.Combine(world.Root, "pipelines-marker"));
 
         var spec = Path.Combine(pipelines, "hotline.yaml");
         File.WriteAllText(spec, File.ReadAllText(spec).Replace("  delimiter: \";\"\n", "  delimiter: \";\"\n  completion_marker: \"{file}.done\"\n", StringComparison.Ordinal));

@@ -9,15 +9,7 @@ public sealed class PipelineCheckerTests : IDisposable
     private static readonly string[] s_stepKinds = [TipWarehouse.Linkage.LinkageStep.StepKind, TipWarehouse.Classifier.CallScoringStep.StepKind, TipWarehouse.Linkage.Determination.TipDeterminationStep.StepKind];
     private readonly string _dir = Directory.CreateTempSubdirectory("tipw-check-").FullName;
 
-    public PipelineCheckerTests()
-    {
-        foreach (var file in Directory.EnumerateFiles(WarehouseFixture.PipelinesDirectory, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(_dir, Path.GetRelativePath(WarehouseFixture.PipelinesDirectory, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-    }
+    public PipelineCheckerTests() => WarehouseFixture.CopyPipelines(_dir);
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 

@@ -26,13 +26,7 @@ public sealed class StepTests(WarehouseFixture world)
 
     private string Pipelines()
     {
-        var dir = Path.Combine(world.Root, "pipelines-with-step-" + Guid.NewGuid().ToString("N"));
-        foreach (var file in Directory.GetFiles(WarehouseFixture.PipelinesDirectory, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(dir, Path.GetRelativePath(WarehouseFixture.PipelinesDirectory, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+        var dir = WarehouseFixture.CopyPipelines(Path.Combine(world.Root, "pipelines-with-step-" + Guid.NewGuid().ToString("N")));
 
         File.WriteAllText(Path.Combine(dir, "mark_calls.yaml"), "kind: mark_calls\nupstream: [hotline]\nsettings:\n  label: calls\n");
         return dir;

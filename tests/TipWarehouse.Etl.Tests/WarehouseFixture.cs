@@ -47,6 +47,19 @@ public sealed class WarehouseFixture : IDisposable
 
     public static string PipelinesDirectory => Path.Combine(AppContext.BaseDirectory, "pipelines");
 
+    /// <summary>Copies the shipped pipelines (specs and transform SQL) into <paramref name="target"/>, for a test to edit; returns it.</summary>
+    public static string CopyPipelines(string target)
+    {
+        foreach (var file in Directory.EnumerateFiles(PipelinesDirectory, "*", SearchOption.AllDirectories))
+        {
+            var to = Path.Combine(target, Path.GetRelativePath(PipelinesDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to, overwrite: true);
+        }
+
+        return target;
+    }
+
     /// <summary>A fresh home with an initialized warehouse and an owner-only key file.</summary>
     public TipwHome NewHome(string name)
     {
