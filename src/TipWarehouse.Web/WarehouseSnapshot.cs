@@ -20,20 +20,28 @@ public sealed class WarehouseSnapshot(TipwHome home)
         lock (s_refreshLock)
         {
             Directory.CreateDirectory(SnapshotHome.Root);
-            var temporary = FilePath + ".new";
-            File.Delete(temporary);
-            File.Delete(temporary + ".wal");
+            foreach (var stale in Directory.EnumerateFiles(SnapshotHome.Root, Path.GetFileName(FilePath) + ".new*"))
+            {
+                File.Delete(stale);
+            }
+
+            // A new file and alias each time: a pipeline transaction that saw the attached copy in the shared DuckDB instance can keep
+            // its file handle open after DETACH, and the next refresh must not collide with it ("Unique file handle conflict").
+            var id = Guid.NewGuid().ToString("N");
+            var temporary = $"{FilePath}.new-{id}";
+            var alias = "tipw_snapshot_" + id;
             using (var connection = Warehouse.Open(home))
             {
                 var live = Scalar(connection, "SELECT current_database()");
-                Execute(connection, $"ATTACH '{temporary.Replace("'", "''", StringComparison.Ordinal)}' AS tipw_snapshot_new");
+                Execute(connection, $"ATTACH '{temporary.Replace("'", "''", StringComparison.Ordinal)}' AS {alias}");
                 try
                 {
-                    Execute(connection, $"COPY FROM DATABASE \"{live.Replace("\"", "\"\"", StringComparison.Ordinal)}\" TO tipw_snapshot_new");
+                    Execute(connection, $"COPY FROM DATABASE \"{live.Replace("\"", "\"\"", StringComparison.Ordinal)}\" TO {alias}");
+                    Execute(connection, $"CHECKPOINT {alias}"); // written into the file itself before it is moved, whenever DETACH lets go of it
                 }
                 finally
                 {
-                    Execute(connection, "DETACH tipw_snapshot_new");
+                    Execute(connection, $"DETACH {alias}");
                 }
             }
 

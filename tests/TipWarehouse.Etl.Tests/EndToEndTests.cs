@@ -181,6 +181,25 @@ public sealed class EndToEndTests(WarehouseFixture world)
     }
 
     [Fact]
+    public async Task A_database_attached_to_the_warehouse_instance_does_not_change_the_staging_layout()
+    {
+        // tipw serve attaches its BI snapshot to the live instance while it copies it; a load that starts meanwhile must read its own
+        // staging table's columns only (it once read both copies' and failed with "Cannot write Int64 to Varchar column").
+        var home = world.NewHome("attached");
+        using var connection = Warehouse.Open(home);
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"ATTACH '{Path.Combine(home.Root, "other.duckdb")}' AS other_copy; CREATE SCHEMA other_copy.stg; "
+                + "CREATE TABLE other_copy.stg.police_station (batch_id VARCHAR, extra BIGINT, station_id BIGINT)";
+            command.ExecuteNonQuery();
+        }
+
+        var result = await world.Engine(home).RunAsync(new PipelineRunRequest("police_stations", world.Sources));
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(result.RowsRead, result.RowsLoaded);
+    }
+
+    [Fact]
     public async Task Fault_before_commit_keeps_the_watermark_and_the_next_run_rereads()
     {
         var home = world.NewHome("watermark");
@@ -236,5 +255,47 @@ public sealed class EndToEndTests(WarehouseFixture world)
         Assert.Equal(loadedBefore + changed.RowsLoaded, WarehouseFixture.Scalar(home, "SELECT count(*) FROM dw.fact_hotline_call"));
         Assert.Equal(1, WarehouseFixture.Scalar(home, "SELECT count(*) FROM meta.data_quality_flag WHERE flag = 'file_replaced'"));
         Assert.Equal(0, WarehouseFixture.Scalar(home, "SELECT count(*) FROM meta.reject WHERE reason_code = 'changed_after_load'"));
+    }
+    [Fact]
+    public async Task Hotline_backfill_re_reads_the_drops_of_its_window_as_duplicates_and_keeps_the_manifest()
+    {
+        var sources = Path.Combine(world.Root, "sources-backfill");
+        var hotline = Directory.CreateDirectory(Path.Combine(sources, "hotline")).FullName;
+        var drops = Directory.GetFiles(Path.Combine(world.Sources, "hotline"), "*.csv").Order(StringComparer.Ordinal).Take(4).ToList();
+        foreach (var file in drops.Take(3))
+        {
+            File.Copy(file, Path.Combine(hotline, Path.GetFileName(file)));
+        }
+
+        var home = world.NewHome("backfill");
+        var engine = world.Engine(home);
+        var first = await engine.RunAsync(new PipelineRunRequest("hotline", sources));
+        Assert.True(first.Succeeded, first.Error);
+        const string ManifestSql = "SELECT string_agg(concat_ws(':', file_name, batch_id, file_sha256, rows_read, recorded_at), ',' ORDER BY file_name) FROM meta.file_manifest";
+        var manifestBefore = WarehouseFixture.Rows(home, ManifestSql)[0][0];
+        var calls = WarehouseFixture.Scalar(home, "SELECT count(*) FROM dw.fact_hotline_call");
+        static DateOnly DateOf(string file) => DateOnly.ParseExact(Path.GetFileNameWithoutExtension(file)["llamadas_".Length..], "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        long RowsOf(string file) => WarehouseFixture.Scalar(home, $"SELECT rows_read FROM meta.file_manifest WHERE file_name = '{Path.GetFileName(file)}'");
+
+        // The window of the second and third drops: both re-read, every row a duplicate; nothing loaded, the manifest as it was.
+        var backfill = await engine.RunAsync(new PipelineRunRequest("hotline", sources, From: DateOf(drops[1]), To: DateOf(drops[2])));
+        Assert.True(backfill.Succeeded, backfill.Error);
+        Assert.Equal(RowsOf(drops[1]) + RowsOf(drops[2]), backfill.RowsRead);
+        Assert.Equal(backfill.RowsRead, backfill.RowsDuplicate);
+        Assert.Equal(0, backfill.RowsLoaded);
+        Assert.Equal(calls, WarehouseFixture.Scalar(home, "SELECT count(*) FROM dw.fact_hotline_call"));
+        Assert.Equal(manifestBefore, WarehouseFixture.Rows(home, ManifestSql)[0][0]);
+
+        // A drop of the window that was never loaded loads in the backfill; one outside the window does not.
+        File.Copy(drops[3], Path.Combine(hotline, Path.GetFileName(drops[3])));
+        var outside = await engine.RunAsync(new PipelineRunRequest("hotline", sources, From: DateOf(drops[0]), To: DateOf(drops[0])));
+        Assert.Equal((RowsOf(drops[0]), 0L), (outside.RowsRead, outside.RowsLoaded));
+        var inside = await engine.RunAsync(new PipelineRunRequest("hotline", sources, From: DateOf(drops[3]), To: DateOf(drops[3])));
+        Assert.True(inside.Succeeded, inside.Error);
+        Assert.Equal(RowsOf(drops[3]), inside.RowsRead);
+        Assert.Equal(first.RowsRead, RowsOf(drops[0]) + RowsOf(drops[1]) + RowsOf(drops[2]));
+        Assert.Equal(inside.RowsRead, inside.RowsLoaded + inside.RowsRejected + inside.RowsDuplicate);
+        Assert.True(inside.RowsLoaded > 0);
+        Assert.Equal(4, WarehouseFixture.Scalar(home, "SELECT count(*) FROM meta.file_manifest"));
     }
 }

@@ -1,4 +1,4 @@
--- One source file seen by a drop-folder pipeline: loaded or quarantined, never read twice.
+-- One source file seen by a drop-folder pipeline: loaded or quarantined once; only a backfill (--from/--to) re-reads it, its rows then duplicates.
 CREATE TABLE [meta].[file_manifest]
 (
     [pipeline] VARCHAR(60) NOT NULL,

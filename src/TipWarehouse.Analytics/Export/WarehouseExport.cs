@@ -26,7 +26,7 @@ public static class WarehouseExport
         command.CommandText = """
             SELECT table_schema, table_name, table_type
             FROM information_schema.tables
-            WHERE table_schema IN ('dw', 'rpt', 'meta', 'stg')
+            WHERE table_catalog = current_database() AND table_schema IN ('dw', 'rpt', 'meta', 'stg')
             ORDER BY table_schema, table_name
             """;
         using var reader = command.ExecuteReader();
@@ -87,7 +87,7 @@ public static class WarehouseExport
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(source);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $schema AND table_name = $name";
+        command.CommandText = "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = $schema AND table_name = $name ORDER BY ordinal_position";
         command.Parameters.Add(new DuckDBParameter("schema", source.Schema));
         command.Parameters.Add(new DuckDBParameter("name", source.Name));
         using var reader = command.ExecuteReader();

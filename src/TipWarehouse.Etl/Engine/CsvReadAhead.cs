@@ -173,4 +173,7 @@ internal sealed record PendingCsvFile(string Path, string Name, FileFingerprint 
 {
     /// <summary>The manifest entry of the earlier version when the file was replaced after it was loaded (it loads again as a new version).</summary>
     public MetaStore.ManifestEntry? Replaces { get; init; }
+
+    /// <summary>True when a backfill re-reads a file already loaded unchanged: its rows are duplicates and its manifest entry stays.</summary>
+    public bool Reread { get; init; }
 }

@@ -18,7 +18,7 @@ internal static class Catalog
     {
         var parts = qualifiedTable.Split('.', 2);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = $s AND table_name = $t ORDER BY ordinal_position";
+        command.CommandText = "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = $s AND table_name = $t ORDER BY ordinal_position";
         command.Parameters.Add(new DuckDBParameter("s", parts[0]));
         command.Parameters.Add(new DuckDBParameter("t", parts[1]));
         using var reader = command.ExecuteReader();

@@ -35,11 +35,14 @@ public sealed class CsvSourceKind : ISourceKind
         var files = Directory.EnumerateFiles(folder, spec.Source.Pattern ?? "*").Order(StringComparer.Ordinal).ToList();
         var pending = new List<PendingCsvFile>();
         var manifest = meta.Manifest(spec.Name);
+        // A backfill (--from/--to) re-reads every drop dated in its window, seen or not: rows already loaded count as duplicates and
+        // the manifest keeps the entry of the batch that first loaded an unchanged file.
+        var backfill = run.Backfill;
         foreach (var file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var name = Path.GetFileName(file);
-            if ((request.From is not null || request.To is not null) && dateRegex?.Match(name) is { Success: true } m
+            if (backfill && dateRegex?.Match(name) is { Success: true } m
                 && DateOnly.TryParseExact(m.Groups[1].Value, spec.Source.FileDateFormat ?? "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var fileDate)
                 && (fileDate < request.From || fileDate > request.To))
             {
@@ -51,7 +54,7 @@ public sealed class CsvSourceKind : ISourceKind
             var info = new FileInfo(file);
             var modifiedAt = ManifestTime(info.LastWriteTimeUtc);
             var known = manifest.TryGetValue(name, out var seen);
-            if (known && seen.Size == info.Length && seen.ModifiedAt == modifiedAt)
+            if (!backfill && known && seen.Size == info.Length && seen.ModifiedAt == modifiedAt)
             {
                 continue;
             }
@@ -99,8 +102,16 @@ public sealed class CsvSourceKind : ISourceKind
                 continue;
             }
 
-            if (known && seen.Sha256 == fingerprint.Sha256)
+            var unchanged = known && seen.Sha256 == fingerprint.Sha256;
+            // An unchanged file quarantined whole stays in quarantine: re-reading it would quarantine it a second time.
+            if (unchanged && (!backfill || seen.Status != "loaded"))
             {
+                continue;
+            }
+
+            if (unchanged)
+            {
+                pending.Add(new PendingCsvFile(file, name, fingerprint, modifiedAt, fileProblem) { Reread = true });
                 continue;
             }
 
@@ -156,7 +167,10 @@ public sealed class CsvSourceKind : ISourceKind
                                 $"the file was replaced after batch {earlier.BatchId.ToString(CultureInfo.InvariantCulture)} loaded it (sha256 {earlier.Sha256[..12]}… → {p.Fingerprint.Sha256[..12]}…): loaded again as a new version; rows already loaded are counted as duplicates");
                         }
 
-                        manifestUpdates.Add(new(p.Name, p.Fingerprint, p.ModifiedAt, "loaded", read, p.Replaces is { } e ? $"version replacing sha256 {e.Sha256[..12]}… of batch {e.BatchId.ToString(CultureInfo.InvariantCulture)}" : p.Fingerprint.EncodingNote));
+                        if (!p.Reread)
+                        {
+                            manifestUpdates.Add(new(p.Name, p.Fingerprint, p.ModifiedAt, "loaded", read, p.Replaces is { } e ? $"version replacing sha256 {e.Sha256[..12]}… of batch {e.BatchId.ToString(CultureInfo.InvariantCulture)}" : p.Fingerprint.EncodingNote));
+                        }
                     }
 
                     total += read;
