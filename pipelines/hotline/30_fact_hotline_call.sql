@@ -68,4 +68,9 @@ LATERAL (
     UNION ALL SELECT 'ubigeo_inei_coding', t.ubigeo, 'INEI code where RENIEC is expected: conformed through the INEI coding' WHERE t.reniec_key IS NULL AND t.inei_key IS NOT NULL
     UNION ALL SELECT 'ubigeo_ambiguous', t.ubigeo, 'valid in both codings for different districts and no referral to decide: read as RENIEC' WHERE t.ubigeo_ambiguous
     UNION ALL SELECT 'unknown_caller_type', t.caller_type, 'caller type not in dim_caller_type: unknown member' WHERE t.caller_type IS NOT NULL AND t.caller_key IS NULL
+    -- A daily drop holds the day's calls and a few re-sent from the day before (hotline.yaml's file_date_regex names the day):
+    -- a call dated more than a day away from it (a 2031 call in a 2006 file) is loaded as dated, and flagged.
+    UNION ALL SELECT 'call_outside_file_date', CAST(CAST(t.call_ts_lima AS DATE) AS VARCHAR),
+        'the call is dated ' || CAST(CAST(t.call_ts_lima AS DATE) AS VARCHAR) || ', more than a day from the date of its daily file ' || t.source_file
+    WHERE abs(date_diff('day', CAST(t.call_ts_lima AS DATE), CAST(try_strptime(regexp_extract(t.source_file, 'llamadas_(\d{8})', 1), '%Y%m%d') AS DATE))) > 1
 ) AS f;

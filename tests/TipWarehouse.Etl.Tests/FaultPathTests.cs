@@ -445,4 +445,52 @@ public sealed class BadInputMessageTests(WarehouseFixture world)
         Assert.StartsWith("invalid JSON at line 3, character", reason, StringComparison.Ordinal);
         Assert.DoesNotContain("LineNumber: 0", reason, StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task Drift_and_implausible_drops_are_flagged_or_rejected_with_their_reason()
+    {
+        var sources = Path.Combine(world.Root, "sources-implausible");
+        var folder = Directory.CreateDirectory(Path.Combine(sources, "hotline")).FullName;
+        var drops = Directory.GetFiles(Path.Combine(world.Sources, "hotline"), "*.csv").Order(StringComparer.Ordinal).Take(2).ToList();
+        var lines = File.ReadAllLines(drops[0], Encoding.Latin1);
+        var rows = lines.Skip(1).Where(l => l.Split(';').Length == 13 && !l.Contains('"', StringComparison.Ordinal)).Take(4).Select(l => l.Split(';')).ToList();
+        rows[1][1] = "15/06/2031 10:00:00";                 // a 2031 call in a 2006 daily file
+        rows[2][9] = new string('x', 25_000);               // a narrative longer than the spec's 20,000 characters
+        File.WriteAllLines(Path.Combine(folder, Path.GetFileName(drops[0])),
+            [lines[0] + ";canal", .. rows.Select(r => string.Join(';', r) + ";web")], Encoding.Latin1);   // a column the spec does not declare
+        File.Copy(drops[1], Path.Combine(folder, "llamadas_20061399.csv"));   // a file name with an impossible date
+        var home = world.NewHome("implausible");
+        var engine = world.Engine(home);
+        Assert.True((await engine.RunAsync(new PipelineRunRequest("police_stations", world.Sources))).Succeeded);
+        var result = await engine.RunAsync(new PipelineRunRequest("hotline", sources));
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(result.RowsRead, result.RowsLoaded + result.RowsRejected + result.RowsDuplicate);
+        string Flag(string flag) => Convert.ToString(Assert.Single(WarehouseFixture.Rows(home, $"SELECT natural_key || ' ' || coalesce(source_value, '') || ' ' || detail FROM meta.data_quality_flag WHERE flag = '{flag}'"))[0], CultureInfo.InvariantCulture)!;
+        Assert.Contains("canal", Flag("schema_extra_column"), StringComparison.Ordinal);
+        Assert.StartsWith(rows[1][0] + " 2031-06-15", Flag("call_outside_file_date"), StringComparison.Ordinal);
+        Assert.Contains("'20061399'", Flag("file_date_invalid"), StringComparison.Ordinal);
+        var reject = Assert.Single(WarehouseFixture.Rows(home, "SELECT reason FROM meta.reject WHERE reason LIKE '%longer than 20000%'"));
+        Assert.Equal(0, WarehouseFixture.Scalar(home, $"SELECT count(*) FROM dw.fact_hotline_call WHERE call_id = '{rows[2][0]}'"));
+        Assert.Equal(1, WarehouseFixture.Scalar(home, $"SELECT count(*) FROM dw.fact_hotline_call WHERE call_id = '{rows[1][0]}'"));
+    }
+
+    [Fact]
+    public async Task An_unknown_json_key_is_flagged_and_persons_that_are_not_a_list_reject_the_event()
+    {
+        var sources = Path.Combine(world.Root, "sources-jsonkeys");
+        var folder = Directory.CreateDirectory(Path.Combine(sources, "prosecution")).FullName;
+        var file = Directory.GetFiles(Path.Combine(world.Sources, "prosecution"), "*.jsonl").OrderByDescending(f => new FileInfo(f).Length).First();
+        var events = File.ReadAllLines(file).Where(l => l.Length > 0).Take(3).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        Assert.Equal(3, events.Count);
+        events[0]["canal"] = "web";
+        events[1]["imputados"] = "x";
+        File.WriteAllLines(Path.Combine(folder, Path.GetFileName(file)), events.Select(e => e.ToJsonString()));
+        var home = world.NewHome("jsonkeys");
+        var result = await world.Engine(home).RunAsync(new PipelineRunRequest("prosecution", sources));
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal((3L, 2L, 1L), (result.RowsRead, result.RowsLoaded, result.RowsRejected));
+        var flag = Assert.Single(WarehouseFixture.Rows(home, "SELECT natural_key, source_value FROM meta.data_quality_flag WHERE flag = 'schema_extra_column'"));
+        Assert.Equal((Path.GetFileName(file), "canal"), ((string)flag[0]!, (string)flag[1]!));
+        var reason = Convert.ToString(Assert.Single(WarehouseFixture.Rows(home, "SELECT reason FROM meta.reject"))[0], CultureInfo.InvariantCulture)!;
+        Assert.Contains("'imputados' is a JSON string, not a list", reason, StringComparison.Ordinal);
+    }
 }

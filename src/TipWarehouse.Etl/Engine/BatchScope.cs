@@ -65,7 +65,7 @@ internal sealed class BatchScope
     }
 
     public void Flag(string table, string naturalKey, string flag, string? sourceValue, string detail) =>
-        _flags[(table, naturalKey.Length > 60 ? naturalKey[..60] : naturalKey, flag)] = (sourceValue, detail.Length > 400 ? detail[..400] : detail);
+        _flags[(table, naturalKey.Length > 60 ? naturalKey[..60] : naturalKey, flag)] = (sourceValue is { Length: > 200 } ? sourceValue[..200] : sourceValue, detail.Length > 400 ? detail[..400] : detail);
 
     public void QuarantineFile(string path, string reasonCode, string reason, long rows, bool copy = true)
     {

@@ -34,6 +34,9 @@ internal sealed class CsvReadAhead : IDisposable
     /// <summary>One prepared batch of a file, or the end of the file with the problem that rejects it whole (and its data line count).</summary>
     public sealed record Item(string FileName, PreparedBatch? Batch, long RowsRead, FileRejectedException? Problem)
     {
+        /// <summary>At the end of a file read whole: its header columns that no spec column reads.</summary>
+        public IReadOnlyList<string> ExtraColumns { get; init; } = [];
+
         public bool EndOfFile => Batch is null;
     }
 
@@ -84,11 +87,13 @@ internal sealed class CsvReadAhead : IDisposable
             foreach (var file in files)
             {
                 var problem = file.Problem;
+                IReadOnlyList<string> extra = [];
                 if (problem is null)
                 {
                     try
                     {
                         using var source = new CsvRowSource(file.Path, spec, file.Fingerprint.Encoding);
+                        extra = source.ExtraColumns;
                         foreach (var batch in assembler.Read(source))
                         {
                             stop.ThrowIfCancellationRequested();
@@ -103,7 +108,7 @@ internal sealed class CsvReadAhead : IDisposable
                     }
                 }
 
-                _items.Add(new Item(file.Name, null, problem is null ? 0 : CountDataLines(file.Path), problem), stop);
+                _items.Add(new Item(file.Name, null, problem is null ? 0 : CountDataLines(file.Path), problem) { ExtraColumns = problem is null ? extra : [] }, stop);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -176,4 +181,7 @@ internal sealed record PendingCsvFile(string Path, string Name, FileFingerprint 
 
     /// <summary>True when a backfill re-reads a file already loaded unchanged: its rows are duplicates and its manifest entry stays.</summary>
     public bool Reread { get; init; }
+
+    /// <summary>Why the file's name carries no valid date (flagged <c>file_date_invalid</c>), or null.</summary>
+    public string? DateProblem { get; init; }
 }

@@ -206,7 +206,12 @@ internal sealed class CsvRowSource : IRowSource
             _reader.Dispose();
             throw new FileRejectedException("missing_columns", $"the header lacks column(s) {string.Join(", ", missing)}");
         }
+
+        ExtraColumns = [.. header.Select((name, index) => (Name: name.Trim(), Index: index)).Where(h => !_map.Contains(h.Index) && h.Name.Length > 0).Select(h => h.Name)];
     }
+
+    /// <summary>Header columns that no spec column reads (schema drift: flagged <c>schema_extra_column</c>, not loaded).</summary>
+    public IReadOnlyList<string> ExtraColumns { get; }
 
     // One reading of the format for the file and for the lines replayed after an unterminated quote.
     private static SepReaderOptions ReaderOptions(SepReaderOptions options, char delimiter, bool hasHeader) => options with
@@ -608,7 +613,15 @@ internal sealed partial class JsonLinesRowSource : IRowSource
         {
             _childPaths = [];
         }
+
+        _knownKeys = [.. _paths.Select(p => p[0]).Concat(_childArrayPath is { } arrayPath ? [arrayPath[0]] : [])];
     }
+
+    private readonly HashSet<string> _knownKeys;
+    private readonly SortedSet<string> _extraKeys = new(StringComparer.Ordinal);
+
+    /// <summary>Top-level keys seen in the file that no spec column reads (schema drift: flagged <c>schema_extra_column</c>, not loaded).</summary>
+    public IReadOnlyCollection<string> ExtraKeys => _extraKeys;
 
     public string SourceName { get; }
 
@@ -702,7 +715,23 @@ internal sealed partial class JsonLinesRowSource : IRowSource
                     _values[i] = Resolve(doc.RootElement, _paths[i]);
                 }
 
-                if (_childArrayPath is not null && Find(doc.RootElement, _childArrayPath) is { ValueKind: JsonValueKind.Array } array)
+                foreach (var property in doc.RootElement.EnumerateObject())
+                {
+                    if (!_knownKeys.Contains(property.Name) && _extraKeys.Count < MaxExtraKeys)
+                    {
+                        _extraKeys.Add(property.Name);
+                    }
+                }
+
+                var childArray = _childArrayPath is null ? null : Find(doc.RootElement, _childArrayPath);
+                if (childArray is { ValueKind: not (JsonValueKind.Array or JsonValueKind.Null) } notList)
+                {
+                    // e.g. "imputados": "x": the record's persons cannot be read, so the event is rejected rather than loaded with none.
+                    RowError = $"'{string.Join('.', _childArrayPath!)}' is a JSON {notList.ValueKind.ToString().ToLowerInvariant()}, not a list";
+                    return true;
+                }
+
+                if (childArray is { ValueKind: JsonValueKind.Array } array)
                 {
                     foreach (var element in array.EnumerateArray())
                     {
@@ -728,6 +757,9 @@ internal sealed partial class JsonLinesRowSource : IRowSource
 
         return false;
     }
+
+    /// <summary>At most this many unknown keys are kept per file: a feed that sends arbitrary keys is flagged, not remembered whole.</summary>
+    private const int MaxExtraKeys = 20;
 
     private static JsonElement? Find(JsonElement element, string[] path)
     {

@@ -42,9 +42,8 @@ public sealed class CsvSourceKind : ISourceKind
         {
             cancellationToken.ThrowIfCancellationRequested();
             var name = Path.GetFileName(file);
-            if (backfill && dateRegex?.Match(name) is { Success: true } m
-                && DateOnly.TryParseExact(m.Groups[1].Value, spec.Source.FileDateFormat ?? "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var fileDate)
-                && (fileDate < request.From || fileDate > request.To))
+            var (fileDate, dateProblem) = FileDate(spec.Source, dateRegex, name);
+            if (backfill && fileDate is { } date && (date < request.From || date > request.To))
             {
                 continue;
             }
@@ -111,13 +110,13 @@ public sealed class CsvSourceKind : ISourceKind
 
             if (unchanged)
             {
-                pending.Add(new PendingCsvFile(file, name, fingerprint, modifiedAt, fileProblem) { Reread = true });
+                pending.Add(new PendingCsvFile(file, name, fingerprint, modifiedAt, fileProblem) { Reread = true, DateProblem = dateProblem });
                 continue;
             }
 
             // A file replaced after it was loaded (a corrected or completed drop) loads again as a new version: its rows already loaded are
             // duplicates, its new rows load, and the replacement is flagged with both versions' hashes.
-            pending.Add(new PendingCsvFile(file, name, fingerprint, modifiedAt, fileProblem) { Replaces = known && seen.Status == "loaded" ? seen : null });
+            pending.Add(new PendingCsvFile(file, name, fingerprint, modifiedAt, fileProblem) { Replaces = known && seen.Status == "loaded" ? seen : null, DateProblem = dateProblem });
         }
 
         // Several drop files per batch (source.files_per_batch, up to source.max_mb_per_batch) amortize the per-transaction
@@ -156,6 +155,17 @@ public sealed class CsvSourceKind : ISourceKind
                             throw new TransientSourceException($"Pipeline {spec.Name}: {p.Name} changed while it was loaded (still being written?); nothing of it was kept, it is read again on the next run");
                         }
 
+                        if (p.DateProblem is { } dateText)
+                        {
+                            scope.Flag(spec.Target!, p.Name, "file_date_invalid", p.Name, dateText);
+                        }
+
+                        if (item.ExtraColumns.Count > 0)
+                        {
+                            scope.Flag(spec.Target!, p.Name, "schema_extra_column", string.Join(",", item.ExtraColumns),
+                                $"the file {p.Name} has column(s) {string.Join(", ", item.ExtraColumns)} that the spec does not declare: not loaded");
+                        }
+
                         if (p.Fingerprint.EncodingNote is { } note)
                         {
                             scope.Flag(spec.Target!, p.Name, "encoding_mismatch", spec.Source.Encoding, note);
@@ -181,6 +191,25 @@ public sealed class CsvSourceKind : ISourceKind
                 return new BatchCounts(total, null);
             });
         }
+    }
+
+    /// <summary>The date in a drop file's name (<c>source.file_date_regex</c>, <c>file_date_format</c>), or why the name has none (null when the spec declares no date).</summary>
+    private static (DateOnly? Date, string? Problem) FileDate(SourceSpec source, Regex? dateRegex, string name)
+    {
+        if (dateRegex is null)
+        {
+            return (null, null);
+        }
+
+        var format = source.FileDateFormat ?? "yyyyMMdd";
+        if (dateRegex.Match(name) is not { Success: true } m)
+        {
+            return (null, $"the file name {name} does not match file_date_regex {source.FileDateRegex}: its date is unknown (loaded; a backfill window cannot select it)");
+        }
+
+        return DateOnly.TryParseExact(m.Groups[1].Value, format, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+            ? (date, null)
+            : (null, $"the date '{m.Groups[1].Value}' in the file name {name} is not a valid {format} date (loaded; a backfill window cannot select it)");
     }
 
     /// <summary>Groups the files in order into batches of at most <paramref name="maxFiles"/> files whose sizes add up to at most <paramref name="maxBytes"/> (a larger file is a batch of its own).</summary>

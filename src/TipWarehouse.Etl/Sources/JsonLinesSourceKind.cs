@@ -40,6 +40,7 @@ public sealed class JsonLinesSourceKind : ISourceKind
         var assembler = new BatchAssembler(spec with { BatchSize = Math.Min(spec.BatchSize, spec.Incremental.ChunkRows) });
         var validator = new RowValidator(spec);
         var taken = new List<long>();
+        var extraKeys = new Queue<(string File, string[] Keys)>(); // files read to their end whose unknown keys are not flagged yet
 
         // Every event read records its number when the assembler takes it; a yielded batch carries exactly the numbers of its rows.
         IEnumerable<(ExtractedBatch Batch, string File, long[] Taken)> Batches()
@@ -83,6 +84,11 @@ public sealed class JsonLinesSourceKind : ISourceKind
                     taken.Clear();
                     yield return (batch, Path.GetFileName(file), numbers);
                 }
+
+                if (source.ExtraKeys.Count > 0)
+                {
+                    extraKeys.Enqueue((Path.GetFileName(file), [.. source.ExtraKeys]));
+                }
             }
         }
 
@@ -103,6 +109,12 @@ public sealed class JsonLinesSourceKind : ISourceKind
                     numbers.AddRange(seen);
                     scope.Stage(staging, staging.Prepare(validator, batch, file), file);
                     more = batches.MoveNext();
+                }
+
+                while (extraKeys.TryDequeue(out var extra))
+                {
+                    scope.Flag(spec.Target!, extra.File, "schema_extra_column", string.Join(",", extra.Keys),
+                        $"the file {extra.File} has key(s) {string.Join(", ", extra.Keys)} that the spec does not declare: not loaded");
                 }
 
                 scope.Transform();

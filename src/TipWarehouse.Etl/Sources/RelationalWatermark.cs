@@ -104,19 +104,20 @@ internal static class RelationalWatermark
 
     private static void FlagDrift(BatchScope scope, PipelineSpec spec, SchemaDrift drift, string source)
     {
-        foreach (var column in drift.Missing)
+        // One flag per kind of drift and source (a flag's key is table, source and flag), naming every column concerned.
+        if (drift.Missing.Count > 0)
         {
-            scope.Flag(spec.Target!, source, "schema_missing_column", column, $"the source table {source} has no column {column}: loaded as null (schema_drift: flag)");
+            scope.Flag(spec.Target!, source, "schema_missing_column", string.Join(",", drift.Missing), $"the source table {source} has no column(s) {string.Join(", ", drift.Missing)}: loaded as null (schema_drift: flag)");
         }
 
-        foreach (var column in drift.Extra)
+        if (drift.Extra.Count > 0)
         {
-            scope.Flag(spec.Target!, source, "schema_extra_column", column, $"the source table {source} has a column {column} the spec does not declare: not loaded");
+            scope.Flag(spec.Target!, source, "schema_extra_column", string.Join(",", drift.Extra), $"the source table {source} has column(s) {string.Join(", ", drift.Extra)} that the spec does not declare: not loaded");
         }
 
-        foreach (var text in drift.Retyped)
+        if (drift.Retyped.Count > 0)
         {
-            scope.Flag(spec.Target!, source, "schema_retyped_column", text.Split(' ', 2)[0], $"in {source}, {text}");
+            scope.Flag(spec.Target!, source, "schema_retyped_column", string.Join(",", drift.Retyped.Select(t => t.Split(' ', 2)[0])), $"in {source}, {string.Join("; ", drift.Retyped)}");
         }
     }
 
