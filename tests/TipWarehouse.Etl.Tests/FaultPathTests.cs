@@ -373,6 +373,43 @@ public sealed class FaultPathTests(WarehouseFixture world)
     }
 
     [Fact]
+    public async Task A_row_whose_updated_at_moved_backwards_is_loaded_by_the_full_compare_sweep()
+    {
+        var sources = CopySources("sweep", "police");
+        var home = world.CopyOfLoaded("sweep");
+        var report = SqliteScalar(sources, "SELECT nro_denuncia FROM denuncias WHERE estado <> 'ARCHIVADA' ORDER BY updated_at DESC LIMIT 1");
+        // A corrected status whose updated_at moved backwards, below the watermark (a source that does not keep updated_at honest).
+        Sqlite(sources, $"UPDATE denuncias SET estado = 'ARCHIVADA', updated_at = datetime(updated_at, '-30 days') WHERE nro_denuncia = '{report}'");
+        var clock = new FakeTimeProvider(world.Time.GetUtcNow());
+        var engine = new PipelineEngine(home, WarehouseFixture.PipelinesDirectory, clock, [], new PipelineEngineOptions { Environment = _ => null });
+        var normal = await engine.RunAsync(new PipelineRunRequest("police_reports", sources));
+        Assert.True(normal.Succeeded, normal.Error);
+        Assert.Equal(0, normal.RowsRead); // the watermark hides it: the limit the sweep closes
+        Assert.NotEqual("ARCHIVADA", Text(home, $"SELECT status FROM dw.fact_police_report WHERE report_number = '{report}'"));
+        var reports = WarehouseFixture.Scalar(home, "SELECT count(*) FROM dw.fact_police_report");
+
+        // Requested sweep: every row compared by content, the changed one loaded and flagged, nothing else loaded, the watermark unmoved.
+        var watermark = Text(home, "SELECT watermark_value FROM meta.watermark WHERE pipeline = 'police_reports'");
+        var sweep = await engine.RunAsync(new PipelineRunRequest("police_reports", sources, FullCompare: true));
+        Assert.True(sweep.Succeeded, sweep.Error);
+        Assert.Equal((reports, 1L, reports - 1), (sweep.RowsRead, sweep.RowsLoaded, sweep.RowsDuplicate));
+        Assert.Equal("ARCHIVADA", Text(home, $"SELECT status FROM dw.fact_police_report WHERE report_number = '{report}'"));
+        Assert.Equal(report, Text(home, "SELECT natural_key FROM meta.data_quality_flag WHERE flag = 'changed_at_source'"));
+        Assert.Equal(watermark, Text(home, "SELECT watermark_value FROM meta.watermark WHERE pipeline = 'police_reports'"));
+        Assert.Equal("1", Text(home, "SELECT rows_changed FROM meta.full_compare WHERE pipeline = 'police_reports'"));
+        Assert.Equal(reports, WarehouseFixture.Scalar(home, "SELECT count(*) FROM dw.fact_police_report"));
+
+        // Not due again within full_compare_every (7 days in police_reports.yaml); due after it, and then it finds nothing changed.
+        clock.Advance(TimeSpan.FromDays(6));
+        Assert.Equal(0, (await engine.RunAsync(new PipelineRunRequest("police_reports", sources))).RowsRead);
+        clock.Advance(TimeSpan.FromDays(2));
+        var due = await engine.RunAsync(new PipelineRunRequest("police_reports", sources));
+        Assert.True(due.Succeeded, due.Error);
+        Assert.Equal((reports, 0L), (due.RowsRead, due.RowsLoaded));
+        Assert.Equal("0", Text(home, "SELECT rows_changed FROM meta.full_compare WHERE pipeline = 'police_reports'"));
+    }
+
+    [Fact]
     public async Task The_same_call_id_with_different_content_is_flagged_as_a_conflict()
     {
         var sources = CopySources("conflict", "hotline");

@@ -19,8 +19,8 @@ public sealed record PipelineDescriptor(
     RetryPolicy Retry,
     string SpecPath);
 
-/// <summary>One request to run a pipeline: where the sources are, who triggered it, and an optional backfill window.</summary>
-public sealed record PipelineRunRequest(string Pipeline, string SourcesDirectory, string TriggerKind = "cli", DateOnly? From = null, DateOnly? To = null);
+/// <summary>One request to run a pipeline: where the sources are, who triggered it, an optional backfill window, and whether to sweep the whole source (full compare) now.</summary>
+public sealed record PipelineRunRequest(string Pipeline, string SourcesDirectory, string TriggerKind = "cli", DateOnly? From = null, DateOnly? To = null, bool FullCompare = false);
 
 /// <summary>The outcome of one pipeline run, with its reconciliation counts summed over its batches.</summary>
 public sealed record PipelineRunResult(

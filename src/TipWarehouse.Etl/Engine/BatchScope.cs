@@ -41,6 +41,15 @@ internal sealed class BatchScope
     /// <summary>Staged rows the transforms did not load into the reconciled table (counted in <see cref="Rejected"/> too).</summary>
     public long Dropped { get; private set; }
 
+    /// <summary>True in a full-compare sweep: a row already loaded is a duplicate only when its content hash is the one last loaded.</summary>
+    public bool FullCompare { get; init; }
+
+    /// <summary>True when the batch records the content hash of every row it loads (<c>meta.source_row_hash</c>), for later sweeps.</summary>
+    public bool KeepRowHashes { get; init; }
+
+    /// <summary>Rows of a sweep whose content changed although their watermark value did not advance (loaded, flagged <c>changed_at_source</c>).</summary>
+    public long ChangedAtSource { get; private set; }
+
     public void ClearStaging()
     {
         Execute($"DELETE FROM {_spec.Target}");
@@ -106,7 +115,38 @@ internal sealed class BatchScope
         {
             RejectDropped(reconcile);
         }
+
+        if (KeepRowHashes && _spec.Duplicates is { } keyed && RowHash(keyed) is { } hash && Staged > Duplicates)
+        {
+            // The rows this batch loaded (still staged, and in the reconciled table when there is one) now have this content.
+            var reached = _spec.Reconcile is { } r ? $"AND EXISTS (SELECT 1 FROM {r.Table} AS d WHERE d.{r.TableKey ?? r.Key} = s.{r.Key})" : "";
+            Execute($"""
+                INSERT OR REPLACE INTO meta.source_row_hash (pipeline, natural_key, row_hash, batch_id)
+                SELECT DISTINCT ON (k) getvariable('pipeline'), k, h, getvariable('batch_id')
+                FROM (SELECT {hash.Key} AS k, {hash.Hash} AS h, s.source_file, s.source_row FROM {_spec.Target} AS s WHERE s.batch_id = getvariable('batch_id') {reached}) AS x
+                ORDER BY k, source_file DESC, source_row DESC
+                """);
+        }
     }
+
+    /// <summary>The natural key and content hash (SHA-256 of the staged content columns) of a staged row <c>s</c>, or null when the spec has no content columns.</summary>
+    private (string Key, string Hash)? RowHash(DuplicateSpec rule)
+    {
+        var content = ContentColumns(rule);
+        if (content.Count == 0)
+        {
+            return null;
+        }
+
+        var key = rule.Key.Count == 1 ? $"left(CAST(s.{rule.Key[0]} AS VARCHAR), 200)" : $"left(concat_ws('|', {string.Join(", ", rule.Key.Select(k => "s." + k))}), 200)";
+        return (key, $"sha256(concat_ws(chr(31), {string.Join(", ", content.Select(c => $"coalesce(CAST(s.{c} AS VARCHAR), chr(0))"))}))");
+    }
+
+    /// <summary>The staged columns that carry a row's content: every spec target and pseudonym except the key and the version.</summary>
+    private List<string> ContentColumns(DuplicateSpec rule) =>
+        _spec.Columns.Where(c => c.Target is not null).Select(c => c.Target!)
+            .Concat(_spec.Pii.SelectMany(p => new[] { p.Target, p.PhoneticTarget }).OfType<string>())
+            .Except(rule.Key.Append(rule.Version ?? "").Append("source_updated_at"), StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>End-to-end reconciliation: a staged row of this batch that is not in the final table was dropped by a transform; it is a reject whose reason is the flag the transform wrote for it (or the spec's reason).</summary>
     private void RejectDropped(ReconcileSpec reconcile)
@@ -149,15 +189,39 @@ internal sealed class BatchScope
             ? $"(s2.{v} > s.{v} OR (s2.{v} = s.{v} AND s2.source_row > s.source_row) OR (s2.{v} = s.{v} AND s2.source_row = s.source_row AND s2.source_file > s.source_file))"
             : "(s2.source_file < s.source_file OR (s2.source_file = s.source_file AND s2.source_row < s.source_row))";
         var predicate = $"EXISTS (SELECT 1 FROM {table} AS s2 WHERE {sameKey} AND {later})";
-        if (rule.AlreadyLoaded is { } loaded)
+        if (FullCompare && RowHash(rule) is { } hash)
+        {
+            // A sweep trusts content, not the watermark: a row is already loaded when its hash is the one last loaded for its key. A key
+            // loaded before hashes were kept counts as loaded by the spec's rule, and its hash is recorded now as the baseline.
+            var stored = $"(SELECT h.row_hash FROM meta.source_row_hash AS h WHERE h.pipeline = getvariable('pipeline') AND h.natural_key = {hash.Key})";
+            var loadedBefore = rule.AlreadyLoaded is { } al ? $"({al})" : "false";
+            Execute($"""
+                INSERT OR REPLACE INTO meta.source_row_hash (pipeline, natural_key, row_hash, batch_id)
+                SELECT DISTINCT ON (k) getvariable('pipeline'), k, h, getvariable('batch_id')
+                FROM (SELECT {hash.Key} AS k, {hash.Hash} AS h, s.source_file, s.source_row FROM {table} AS s WHERE {stored} IS NULL AND {loadedBefore}) AS x
+                ORDER BY k, source_file DESC, source_row DESC
+                """);
+            var changed = $"{stored} IS DISTINCT FROM {hash.Hash} AND {loadedBefore}";
+            using (var flagChanged = _connection.CreateCommand())
+            {
+                flagChanged.CommandText = $"""
+                    INSERT INTO meta.data_quality_flag (batch_id, pipeline, table_name, natural_key, flag, source_value, detail)
+                    SELECT DISTINCT ON (left({hash.Key}, 60)) getvariable('batch_id'), getvariable('pipeline'), '{table}', left({hash.Key}, 60), 'changed_at_source', NULL,
+                        'the full-compare sweep found this row changed at the source without a newer {rule.Version ?? "version"}: loaded as the current version'
+                    FROM {table} AS s WHERE {changed} AND NOT EXISTS (SELECT 1 FROM {table} AS s2 WHERE {sameKey} AND {later})
+                    """;
+                ChangedAtSource = flagChanged.ExecuteNonQuery();
+            }
+
+            predicate += $" OR {stored} = {hash.Hash}";
+        }
+        else if (rule.AlreadyLoaded is { } loaded)
         {
             predicate += $" OR ({loaded})";
         }
 
         // A duplicate whose content differs from another row of the batch with its key is a conflict, flagged with where the dropped version is.
-        var content = _spec.Columns.Where(c => c.Target is not null).Select(c => c.Target!)
-            .Concat(_spec.Pii.SelectMany(p => new[] { p.Target, p.PhoneticTarget }).OfType<string>())
-            .Except(rule.Key.Append(rule.Version ?? "").Append("source_updated_at"), StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToList();
+        var content = ContentColumns(rule);
         var conflict = content.Count == 0 ? "false"
             : $"EXISTS (SELECT 1 FROM {table} AS s3 WHERE {sameKey.Replace("s2.", "s3.", StringComparison.Ordinal)} AND s3.rowid <> s.rowid AND ({string.Join(" OR ", content.Select(c => $"s3.{c} IS DISTINCT FROM s.{c}"))}))";
         var key = rule.Key.Count == 1 ? $"CAST(s.{rule.Key[0]} AS VARCHAR)" : $"concat_ws('|', {string.Join(", ", rule.Key.Select(k => "s." + k))})";

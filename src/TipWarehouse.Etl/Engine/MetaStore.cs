@@ -155,6 +155,22 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
         return gaps;
     }
 
+    /// <summary>When <paramref name="pipeline"/>'s last full-compare sweep ran (UTC), else when its first successful run started (the first load is the
+    /// first baseline), or null when it never ran: a sweep is due <c>full_compare_every</c> after it.</summary>
+    public DateTime? LastFullCompare(string pipeline)
+    {
+        using var command = Command("""
+            SELECT coalesce((SELECT compared_at FROM meta.full_compare WHERE pipeline = $p),
+                            (SELECT min(started_at) FROM meta.pipeline_run WHERE pipeline = $p AND status = 'succeeded'))
+            """, ("p", pipeline));
+        return command.ExecuteScalar() is DateTime at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : null;
+    }
+
+    /// <summary>Records a finished full-compare sweep (after its batches committed: a sweep that failed midway is due again).</summary>
+    public void RecordFullCompare(string pipeline, long runId, long compared, long changed) =>
+        Execute("INSERT OR REPLACE INTO meta.full_compare (pipeline, compared_at, run_id, rows_compared, rows_changed) VALUES ($p, $at, $run, $compared, $changed)",
+            ("p", pipeline), ("at", time.GetUtcNow().UtcDateTime), ("run", runId), ("compared", compared), ("changed", changed));
+
     /// <summary>Replaces <paramref name="pipeline"/>'s gaps (inside the batch's transaction, with its watermark).</summary>
     public void SetSequenceGaps(string pipeline, IReadOnlyList<(long From, long To)> gaps, long batchId)
     {

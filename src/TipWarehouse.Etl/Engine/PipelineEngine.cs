@@ -149,10 +149,26 @@ public sealed class PipelineEngine : IPipelineRunner
                         throw new TipwException($"Pipeline {spec.Name} ({spec.SpecPath}) does not match the warehouse: {string.Join("; ", problems)}");
                     }
 
+                    // A full compare re-reads the whole source and loads the rows whose content changed, whatever their watermark value:
+                    // when requested, or when incremental.full_compare_every has passed since the last one (never during a backfill).
+                    var fullCompare = request.From is null && request.To is null
+                        && (request.FullCompare || (spec.Incremental.FullCompareEvery is { } every
+                            && meta.LastFullCompare(spec.Name) is { } last && _time.GetUtcNow().UtcDateTime - last >= every));
+                    var sweep = new FullCompareTotals(fullCompare, spec.Incremental.FullCompareEvery is not null || fullCompare);
+                    if (fullCompare)
+                    {
+                        Report(spec.Name, "full_compare", "sweeping the whole source: rows whose content changed load whatever their watermark", run);
+                    }
+
                     var sourceRun = new SourceRun(spec, request, connection, meta, staging, _time, _options.Environment ?? Environment.GetEnvironmentVariable,
-                        (source, before, work) => ExecuteBatch(connection, meta, spec, run, source, before, work),
-                        (stage, source) => Report(spec.Name, stage, source, run));
+                        (source, before, work) => ExecuteBatch(connection, meta, spec, run, source, before, work, sweep),
+                        (stage, source) => Report(spec.Name, stage, source, run)) { FullCompare = fullCompare };
                     sourceKind.Run(sourceRun, cancellationToken);
+                    if (fullCompare)
+                    {
+                        meta.RecordFullCompare(spec.Name, runId, sweep.Compared, sweep.Changed);
+                        Report(spec.Name, "full_compare", $"{sweep.Compared.ToString(CultureInfo.InvariantCulture)} rows compared, {sweep.Changed.ToString(CultureInfo.InvariantCulture)} changed without a newer watermark value", run);
+                    }
                 }
                 else
                 {
@@ -287,12 +303,12 @@ public sealed class PipelineEngine : IPipelineRunner
 
     // ---------------------------------------------------------------- one batch, one transaction
 
-    private void ExecuteBatch(DuckDBConnection connection, MetaStore meta, PipelineSpec spec, RunTotals run, string source, string? watermarkBefore, Func<BatchScope, BatchCounts> work)
+    private void ExecuteBatch(DuckDBConnection connection, MetaStore meta, PipelineSpec spec, RunTotals run, string source, string? watermarkBefore, Func<BatchScope, BatchCounts> work, FullCompareTotals? sweep = null)
     {
         var batchId = meta.NextBatchId();
         var started = _time.GetUtcNow();
         var quarantine = new QuarantineWriter(_home, spec.Name, batchId);
-        var scope = new BatchScope(connection, spec, batchId, meta, quarantine, _options.Faults);
+        var scope = new BatchScope(connection, spec, batchId, meta, quarantine, _options.Faults) { FullCompare = sweep?.Active ?? false, KeepRowHashes = sweep?.KeepHashes ?? false };
         using var transaction = connection.BeginTransaction();
         try
         {
@@ -312,6 +328,7 @@ public sealed class PipelineEngine : IPipelineRunner
             meta.InsertBatch(batchId, run.RunId, spec.Name, source, PipelineRunStatus.Succeeded, counts.Read, loaded, scope.Rejected, dupes, watermarkBefore, counts.WatermarkAfter, started, null);
             transaction.Commit();
             run.Add(counts.Read, loaded, scope.Rejected, dupes);
+            sweep?.Add(counts.Read, scope.ChangedAtSource);
             Report(spec.Name, "batch", source, run);
         }
         catch (Exception ex)
@@ -389,5 +406,23 @@ public sealed class PipelineEngine : IPipelineRunner
         }
 
         public PipelineRunResult Result(string status, string? error) => new(pipeline, runId, status, Batches, Read, Loaded, Rejected, Duplicate, error);
+    }
+}
+
+/// <summary>A run's full-compare sweep: whether it is one, whether its batches keep row hashes, and what it compared and found changed.</summary>
+internal sealed class FullCompareTotals(bool active, bool keepHashes)
+{
+    public bool Active { get; } = active;
+
+    public bool KeepHashes { get; } = keepHashes;
+
+    public long Compared { get; private set; }
+
+    public long Changed { get; private set; }
+
+    public void Add(long compared, long changed)
+    {
+        Compared += compared;
+        Changed += changed;
     }
 }

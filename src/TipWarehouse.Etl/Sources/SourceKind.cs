@@ -77,8 +77,11 @@ public sealed class SourceRun
     /// <summary>The engine's clock.</summary>
     public TimeProvider Time { get; }
 
-    /// <summary>True when the run re-reads a window (<c>--from/--to</c>) without moving the watermark.</summary>
-    public bool Backfill => Request.From is not null || Request.To is not null;
+    /// <summary>True when the run re-reads a window (<c>--from/--to</c>), or the whole source for a full compare, without moving the watermark.</summary>
+    public bool Backfill => Request.From is not null || Request.To is not null || FullCompare;
+
+    /// <summary>True when this run sweeps the whole source and loads the rows whose content hash changed (<c>incremental.full_compare_every</c>, or requested).</summary>
+    public bool FullCompare { get; init; }
 
     /// <summary><c>source.path</c> resolved against the sources folder.</summary>
     public string SourcePath => Path.GetFullPath(Path.Combine(Request.SourcesDirectory, Spec.Source.Path!));

@@ -193,6 +193,8 @@ public sealed record IncrementalSpec
     public int ChunkRows { get; init; } = 100_000;
     /// <summary>A watermark value later than now plus this tolerance is rejected (<c>future_watermark</c>) and does not move the watermark.</summary>
     public TimeSpan FutureTolerance { get; init; } = TimeSpan.FromDays(1);
+    /// <summary>How often a run sweeps the whole source and loads the rows whose content changed without a newer watermark value (null: never, unless requested).</summary>
+    public TimeSpan? FullCompareEvery { get; init; }
 }
 
 /// <summary>End-to-end reconciliation: every staged row must reach <see cref="Table"/>; one a transform drops is a reject with the transform's reason.</summary>

@@ -200,7 +200,7 @@ public static partial class SpecLoader
         }
 
         var incMap = r.Map("incremental");
-        incMap?.CheckKeys(["strategy", "column", "window_column", "chunk_rows", "future_tolerance"]);
+        incMap?.CheckKeys(["strategy", "column", "window_column", "chunk_rows", "future_tolerance", "full_compare_every"]);
         var incremental = new IncrementalSpec
         {
             Strategy = incMap?.String("strategy") ?? IncrementalStrategies.None,
@@ -208,6 +208,7 @@ public static partial class SpecLoader
             WindowColumn = incMap?.String("window_column"),
             ChunkRows = incMap?.Int("chunk_rows", 1, 100_000_000) ?? 100_000,
             FutureTolerance = incMap?.Duration("future_tolerance") ?? TimeSpan.FromDays(1),
+            FullCompareEvery = incMap?.Duration("full_compare_every"),
         };
         if (incremental.Strategy is not (IncrementalStrategies.FileManifest or IncrementalStrategies.Watermark or IncrementalStrategies.Sequence or IncrementalStrategies.None))
         {
