@@ -201,4 +201,36 @@ public sealed class PipelineCheckerTests : IDisposable
         Assert.Contains(words, error.Message, StringComparison.Ordinal);
         Assert.Equal(line, error.Line);
     }
+
+    public static TheoryData<string, string, string, string, string> BrokenSeeds => new()
+    {
+        // file changed (under reference/), text, replacement, file the error names, words of the message
+        { "seeds.yaml", "file: caller_types.csv", "file: caller_type.csv", "seeds.yaml", "file: caller_type.csv does not exist" },
+        { "seeds.yaml", "table: dw.dim_caller_type", "table: dw.dim_caller_types", "seeds.yaml", "table: dw.dim_caller_types is not a table" },
+        { "seeds.yaml", "key: [caller_type_code]", "key: [caller_code]", "seeds.yaml", "key: column 'caller_code' is not in the header of caller_types.csv" },
+        { "seeds.yaml", "- file: case_stages.csv\n    table: dw.dim_case_stage\n    key: [stage_code]\n    licence: written for this project (the repository's licence)", "- file: case_stages.csv\n    table: dw.dim_case_stage\n    key: [stage_code]", "seeds.yaml", "a seed needs licence" },
+        { "seeds.yaml", "key: [control_code]", "key: [control_code]\n    kee: [x]", "seeds.yaml", "kee: unknown key" },
+        { "caller_types.csv", "caller_type_code,caller_type_name_es", "caller_type_code,caller_type_name_es,caller_type_colour", "caller_types.csv", "column 'caller_type_colour' is not a column of dw.dim_caller_type" },
+        { "case_stages.csv", "stage_code,stage_order,stage_name_es,agency", "stage_code,stage_order,agency", "case_stages.csv", "the header lacks column 'stage_name_es'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenSeeds))]
+    public void Broken_seed_manifest_fails_with_file_and_line(string file, string find, string replace, string errorFile, string words)
+    {
+        var reference = Path.Combine(_dir, "reference");
+        foreach (var source in Directory.EnumerateFiles(TipWarehouse.Schema.SchemaSources.ReferenceDirectory))
+        {
+            Directory.CreateDirectory(reference);
+            File.Copy(source, Path.Combine(reference, Path.GetFileName(source)));
+        }
+
+        var line = Break(Path.Combine("reference", file), find, replace) + (replace.StartsWith(find + "\n", StringComparison.Ordinal) ? 1 : 0);
+        var report = PipelineChecker.Check(_dir, s_stepKinds, new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero)), referenceDirectory: reference);
+        var error = Assert.Single(report.Findings, f => f.Severity == CheckSeverity.Error);
+        Assert.Equal(("seed", errorFile), (error.Check, Path.GetFileName(error.File)));
+        Assert.Contains(words, error.Message, StringComparison.Ordinal);
+        Assert.Equal(line, error.Line);
+        Assert.Contains($"{errorFile}:{line}:", error.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -32,15 +32,15 @@ public sealed record CheckReport(IReadOnlyList<CheckFinding> Findings, int Pipel
 public sealed record TransformTables(IReadOnlyList<string> Reads, IReadOnlyList<string> Writes);
 
 /// <summary>
-/// <c>tipw check</c> (dbt's parse/compile): validates every spec (keys, values, Quartz crons, upstream names) and the shared macros, checks each
+/// <c>tipw check</c> (dbt's parse/compile): validates every spec (keys, values, Quartz crons, upstream names), the shared macros and the reference seed manifest, checks each
 /// staging layout against the model compiled from <c>sql/</c>, runs every transform statement and data test query on an
 /// empty in-memory warehouse (batch variables set) inside a transaction that is rolled back, and infers each pipeline's upstream from the
 /// tables its SQL reads. Nothing is written anywhere.
 /// </summary>
 public static partial class PipelineChecker
 {
-    /// <summary>Checks the pipelines of <paramref name="pipelinesDirectory"/> (specs, shared macros, transforms) against the schema of <paramref name="sqlDirectory"/> (default: the shipped one); <paramref name="stepKinds"/> are the registered step kinds.</summary>
-    public static CheckReport Check(string pipelinesDirectory, IEnumerable<string> stepKinds, TimeProvider time, string? sqlDirectory = null, IEnumerable<Sources.ISourceKind>? sourceKinds = null, CancellationToken cancellationToken = default)
+    /// <summary>Checks the pipelines of <paramref name="pipelinesDirectory"/> (specs, shared macros, transforms) and the seed manifest of <paramref name="referenceDirectory"/> against the schema of <paramref name="sqlDirectory"/> (defaults: the shipped ones); <paramref name="stepKinds"/> are the registered step kinds.</summary>
+    public static CheckReport Check(string pipelinesDirectory, IEnumerable<string> stepKinds, TimeProvider time, string? sqlDirectory = null, IEnumerable<Sources.ISourceKind>? sourceKinds = null, string? referenceDirectory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stepKinds);
         var findings = new List<CheckFinding>();
@@ -59,6 +59,8 @@ public static partial class PipelineChecker
             return Report(findings, specs, 0, new Dictionary<string, IReadOnlyList<string>>());
         }
 
+        findings.AddRange(ReferenceSeeds.Check(referenceDirectory ?? SchemaSources.ReferenceDirectory, WarehouseSchema.Load(sqlDirectory).Description)
+            .Select(p => new CheckFinding(p.File, p.Line, CheckSeverity.Error, "seed", "", p.Message)));
         var macros = LoadMacros(pipelinesDirectory, connection, findings);
         var tables = Relations(connection);
         var statements = 0;
