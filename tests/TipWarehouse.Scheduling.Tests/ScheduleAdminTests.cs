@@ -34,7 +34,7 @@ public sealed class ScheduleAdminTests
 
         var table = await admin.ListAsync();
 
-        Assert.Equal(["pipeline", "kind", "cron", "time_zone", "upstream", "next_fire", "last_run", "last_status", "last_trigger", "paused"], table.Columns.Select(c => c.Name));
+        Assert.Equal(["pipeline", "kind", "cron", "time_zone", "upstream", "next_fire", "last_run", "last_status", "last_trigger", "freshness", "paused"], table.Columns.Select(c => c.Name));
         Assert.Equal(["hotline", "police", "prosecution", "linkage"], table.Rows.Select(r => (string)r[0]!));
         var hotline = table.Rows[0];
         Assert.Equal("0 0 2 * * ?", hotline[2]);
