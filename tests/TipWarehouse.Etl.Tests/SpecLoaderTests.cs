@@ -86,7 +86,7 @@ public sealed class SpecLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Each_built_in_kind_takes_only_the_source_keys_it_reads()
+    public void Each_built_in_kind_declares_its_own_source_keys_and_memory_bound()
     {
         var keys = Sources.SourceKindRegistry.BuiltIn.ToDictionary(k => k.Kind, k => k.SourceKeys);
         Assert.Contains("delimiter", keys["csv"]);
@@ -96,6 +96,8 @@ public sealed class SpecLoaderTests : IDisposable
         Assert.DoesNotContain("delimiter", keys["jsonl"]);
         Assert.Contains("connection_env", keys["postgres"]);
         Assert.Equal(4, keys.Values.Select(k => string.Join(",", k)).Distinct().Count());
+        // Only the drop folder's batches are bounded by the source (files, megabytes): its loads run under the engine's memory limit.
+        Assert.Equal(["csv"], Sources.SourceKindRegistry.BuiltIn.Where(k => k.BoundedLoadMemory).Select(k => k.Kind));
     }
 
     [Fact]

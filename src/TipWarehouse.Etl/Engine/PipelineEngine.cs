@@ -126,7 +126,8 @@ public sealed class PipelineEngine : IPipelineRunner
             var meta = new MetaStore(connection, _time);
             meta.EnsureSchema();
             Execute(connection, $"SET checkpoint_threshold = '{_options.CheckpointThreshold.Replace("'", "''", StringComparison.Ordinal)}'");
-            Execute(connection, spec.Kind == SourceKinds.Csv ? $"SET memory_limit = '{_options.LoadMemoryLimit.Replace("'", "''", StringComparison.Ordinal)}'" : "RESET memory_limit");
+            var sourceKind = _sources.GetValueOrDefault(spec.Kind);
+            Execute(connection, sourceKind?.BoundedLoadMemory == true ? $"SET memory_limit = '{_options.LoadMemoryLimit.Replace("'", "''", StringComparison.Ordinal)}'" : "RESET memory_limit");
             // The shared macros (pipelines/macros.sql) every transform may call: TEMP, so they live with this run's connection only.
             _macros.Create(connection);
 
@@ -143,7 +144,7 @@ public sealed class PipelineEngine : IPipelineRunner
             Report(spec.Name, "started", null, run);
             try
             {
-                if (_sources.TryGetValue(spec.Kind, out var sourceKind))
+                if (sourceKind is not null)
                 {
                     _pseudonymizer ??= new Pseudonymizer(PseudonymKey.Load(_home, _options.Environment));
                     var staging = new StagingWriter(connection, spec, _pseudonymizer);

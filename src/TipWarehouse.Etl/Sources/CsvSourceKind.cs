@@ -20,6 +20,9 @@ public sealed class CsvSourceKind : ISourceKind
         ["kind", "path", "pattern", "file_date_regex", "file_date_format", "encoding", "detect_encoding", "delimiter", "culture", "files_per_batch", "max_mb_per_batch", "stable_for", "completion_marker", "settings"];
 
     /// <inheritdoc/>
+    public bool BoundedLoadMemory => true;
+
+    /// <inheritdoc/>
     public IReadOnlyList<string> Strategies { get; } = [IncrementalStrategies.FileManifest, IncrementalStrategies.None];
 
     /// <inheritdoc/>

@@ -17,6 +17,9 @@ public sealed class JsonLinesSourceKind : ISourceKind
     public IReadOnlyList<string> SourceKeys { get; } = ["kind", "path", "pattern", "encoding", "culture", "settings"];
 
     /// <inheritdoc/>
+    public bool BoundedLoadMemory => false;
+
+    /// <inheritdoc/>
     public IReadOnlyList<string> Strategies { get; } = [IncrementalStrategies.Sequence, IncrementalStrategies.None];
 
     /// <inheritdoc/>

@@ -16,6 +16,9 @@ public sealed class SqliteSourceKind : ISourceKind
     public IReadOnlyList<string> SourceKeys { get; } = ["kind", "path", "table", "culture", "schema_drift", "settings"];
 
     /// <inheritdoc/>
+    public bool BoundedLoadMemory => false;
+
+    /// <inheritdoc/>
     public IReadOnlyList<string> Strategies { get; } = [IncrementalStrategies.Watermark, IncrementalStrategies.None];
 
     /// <inheritdoc/>
