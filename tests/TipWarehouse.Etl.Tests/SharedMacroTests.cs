@@ -145,3 +145,26 @@ public sealed class SharedMacroTests : IDisposable
         }
     }
 }
+
+/// <summary>The inferred-units macros through the engine: police reports loaded before the stations infer every station they name, and the stations pipeline completes them.</summary>
+[Collection(SimulatedWarehouseGroup.Name)]
+public sealed class InferredPoliceUnitRunTests(WarehouseFixture world)
+{
+    [Fact]
+    public async Task Reports_loaded_before_the_stations_infer_each_station_once_and_the_stations_complete_them()
+    {
+        var home = world.NewHome("inferred-units");
+        var engine = world.Engine(home);
+        var reports = await engine.RunAsync(new Core.Pipelines.PipelineRunRequest("police_reports", world.Sources));
+        Assert.True(reports.Succeeded, reports.Error);
+
+        var named = WarehouseFixture.Scalar(home, "SELECT count(DISTINCT u.station_id) FROM dw.fact_police_report AS r JOIN dw.dim_police_unit AS u ON u.police_unit_key = r.police_unit_key WHERE u.police_unit_key <> -1");
+        Assert.True(named > 10, $"only {named} stations named");
+        Assert.Equal(named, WarehouseFixture.Scalar(home, "SELECT count(*) FROM dw.dim_police_unit WHERE is_inferred AND station_name = 'Inferida ' || station_id AND directorate = 'Desconocida'"));
+        Assert.Equal(named, WarehouseFixture.Scalar(home, "SELECT count(DISTINCT natural_key) FROM meta.data_quality_flag WHERE flag = 'inferred_member' AND pipeline = 'police_reports' AND table_name = 'dw.dim_police_unit'"));
+
+        var stations = await engine.RunAsync(new Core.Pipelines.PipelineRunRequest("police_stations", world.Sources));
+        Assert.True(stations.Succeeded, stations.Error);
+        Assert.Equal(0, WarehouseFixture.Scalar(home, "SELECT count(*) FROM dw.dim_police_unit WHERE is_inferred AND station_id IN (SELECT station_id FROM dw.dim_police_unit WHERE NOT is_inferred)"));
+    }
+}
