@@ -8,8 +8,7 @@ SELECT 'pnp:' || s.person_id AS person_nk,
        s.dni_pseudonym,
        s.name_pseudonym,
        s.name_phonetic_pseudonym,
-       CASE WHEN s.age IS NULL THEN 'unknown' WHEN s.age < 12 THEN '0-11' WHEN s.age < 18 THEN '12-17'
-            WHEN s.age < 30 THEN '18-29' WHEN s.age < 45 THEN '30-44' WHEN s.age < 60 THEN '45-59' ELSE '60+' END AS age_band,
+       age_band(s.age) AS age_band,
        coalesce(s.sex, 'U') AS sex,
        coalesce(s.nationality, 'Desconocida') AS nationality,
        CAST(s.source_updated_at AS TIMESTAMP) AS source_updated_at

@@ -6,8 +6,7 @@ SELECT person_nk, dni_pseudonym, name_pseudonym, name_phonetic_pseudonym, age_ba
 FROM (
     SELECT 'mp:' || e.case_number || ':' || left(coalesce(d.dni_pseudonym, d.name_pseudonym, 'i' || CAST(d.defendant_index AS VARCHAR)), 40) AS person_nk,
            d.dni_pseudonym, d.name_pseudonym, d.name_phonetic_pseudonym,
-           CASE WHEN d.age IS NULL THEN 'unknown' WHEN d.age < 12 THEN '0-11' WHEN d.age < 18 THEN '12-17'
-                WHEN d.age < 30 THEN '18-29' WHEN d.age < 45 THEN '30-44' WHEN d.age < 60 THEN '45-59' ELSE '60+' END AS age_band,
+           age_band(d.age) AS age_band,
            CASE WHEN d.sex IN ('F', 'M') THEN d.sex ELSE 'U' END AS sex,
            CAST(e.event_date AS TIMESTAMP) AS valid_from,
            row_number() OVER (PARTITION BY e.case_number, coalesce(d.dni_pseudonym, d.name_pseudonym, 'i' || CAST(d.defendant_index AS VARCHAR)) ORDER BY e.event_sequence DESC) AS rn

@@ -60,9 +60,10 @@ public sealed class ScheduleAdmin : IAsyncDisposable
     /// <summary>
     /// One row per pipeline job: cron, time zone, upstream, next fire (in the pipeline's zone), last run, its status and
     /// trigger, paused. <paramref name="recordedRuns"/> are the warehouse's own latest runs (<c>meta.pipeline_run</c>): a
-    /// manual <c>tipw run</c> outside the scheduler is the last run when it is later than the scheduler's.
+    /// manual <c>tipw run</c> outside the scheduler is the last run when it is later than the scheduler's. <paramref name="freshness"/>
+    /// is each source's freshness (<c>fresh</c> or <c>stale</c>, as <c>tipw runs</c> evaluates it); a pipeline without one declares no cadence.
     /// </summary>
-    public async Task<ResultTable> ListAsync(IReadOnlyDictionary<string, RecordedRun>? recordedRuns = null, CancellationToken cancellationToken = default)
+    public async Task<ResultTable> ListAsync(IReadOnlyDictionary<string, RecordedRun>? recordedRuns = null, IReadOnlyDictionary<string, string>? freshness = null, CancellationToken cancellationToken = default)
     {
         var jobs = await PipelineJobsAsync(cancellationToken);
         var lastRuns = _history.LastRuns();
@@ -108,6 +109,7 @@ public sealed class ScheduleAdmin : IAsyncDisposable
                 last?.StartedAt is { } s ? TimeZoneInfo.ConvertTime(s, zone) : null,
                 last?.Status,
                 last?.TriggerKind,
+                freshness?.GetValueOrDefault(job.Name),
                 isPaused,
             ]);
         }
@@ -123,10 +125,11 @@ public sealed class ScheduleAdmin : IAsyncDisposable
                 new("last_run", typeof(DateTimeOffset)),
                 new("last_status", typeof(string)),
                 new("last_trigger", typeof(string)),
+                new("freshness", typeof(string)),
                 new("paused", typeof(bool)),
             ],
             rows,
-            ["A pipeline with upstream runs at its cron time once its upstream pipelines have all succeeded since its last run (it waits for them otherwise); without a cron, next_fire is estimated from its upstream."]);
+            ["A pipeline with upstream runs at its cron time once its upstream pipelines have all succeeded since its last run (it waits for them otherwise); without a cron, next_fire is estimated from its upstream.", "freshness is stale when a source declaring a cadence (its spec's freshness) loaded no new rows within it; empty without a cadence."]);
     }
 
     /// <summary>Queues a run now; a running <c>tipw serve</c> picks it up within its idle wait, otherwise it runs when serve next starts.</summary>

@@ -9,8 +9,8 @@ namespace TipWarehouse.Schema;
 public sealed record ReferenceLoadResult(string Table, long RowsChanged, long RowCount);
 
 /// <summary>
-/// Loads the reference dimensions from the CSV files in <c>reference/</c> (and <c>dim_date</c> from a generated calendar)
-/// with one MERGE per table: new members are inserted, changed attributes updated, so a re-run changes nothing.
+/// Loads the reference dimensions: the CSV seeds listed in <c>reference/seeds.yaml</c> (<see cref="ReferenceSeeds"/>), <c>dim_geography</c>
+/// from the UBIGEO lists and <c>dim_date</c> from a generated calendar, with one MERGE per table: new members are inserted, changed attributes updated, so a re-run changes nothing.
 /// </summary>
 public static class ReferenceData
 {
@@ -19,17 +19,6 @@ public static class ReferenceData
 
     /// <summary>Last day of <c>dw.dim_date</c>.</summary>
     public static readonly DateOnly LastDate = new(2035, 12, 31);
-
-    /// <summary>The simple reference dimensions: table, CSV file under <c>reference/</c>, natural key columns.</summary>
-    public static IReadOnlyList<(string Table, string File, string[] NaturalKey)> CsvDimensions { get; } =
-    [
-        ("dw.dim_caller_type", "caller_types.csv", ["caller_type_code"]),
-        ("dw.dim_case_stage", "case_stages.csv", ["stage_code"]),
-        ("dw.dim_crime_type", "crime_types.csv", ["penal_article", "valid_from"]),
-        ("dw.dim_exploitation_type", "ctdc_exploitation_types.csv", ["exploitation_code"]),
-        ("dw.dim_means_of_control", "ctdc_means_of_control.csv", ["control_code"]),
-        ("dw.ref_operator_category", "operator_categories.csv", ["operator_category"]),
-    ];
 
     /// <summary>Loads every reference dimension; returns one result per table.</summary>
     public static IReadOnlyList<ReferenceLoadResult> Load(DuckDBConnection connection, SchemaDescription schema, string referenceDirectory, Action<string>? progress = null)
@@ -47,10 +36,17 @@ public static class ReferenceData
         results.Add(LoadDates(connection, schema));
         progress?.Invoke("reference: dw.dim_geography");
         results.Add(LoadGeography(connection, schema, referenceDirectory));
-        foreach (var (table, file, key) in CsvDimensions)
+        // The CSV seeds are those the manifest lists (reference/seeds.yaml): checked whole before any is loaded, so a broken entry loads nothing.
+        var problems = ReferenceSeeds.Check(referenceDirectory, schema);
+        if (problems.Count > 0)
         {
-            progress?.Invoke("reference: " + table);
-            results.Add(LoadCsv(connection, schema, table, Path.Combine(referenceDirectory, file), key));
+            throw new TipwException($"The reference seeds cannot be loaded ({problems.Count} problem(s); 'tipw check' lists them):{Environment.NewLine}{string.Join(Environment.NewLine, problems.Select(p => "  " + p))}");
+        }
+
+        foreach (var seed in ReferenceSeeds.Read(referenceDirectory).Seeds)
+        {
+            progress?.Invoke("reference: " + seed.Table);
+            results.Add(LoadCsv(connection, schema, seed.Table, Path.Combine(referenceDirectory, seed.File), seed.Key));
         }
 
         return results;
@@ -252,8 +248,7 @@ public static class ReferenceData
             throw new TipwException($"Reference file {csvPath} is missing.");
         }
 
-        using var reader = new StreamReader(csvPath, Encoding.UTF8);
-        var header = reader.ReadLine() ?? throw new TipwException($"{csvPath} is empty: it needs a header row naming the columns.");
-        return [.. header.Split(',').Select(h => h.Trim())];
+        var header = ReferenceSeeds.ReadHeader(csvPath);
+        return header.Count > 0 ? [.. header] : throw new TipwException($"{csvPath} is empty: it needs a header row naming the columns.");
     }
 }

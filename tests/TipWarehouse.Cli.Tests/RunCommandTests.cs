@@ -88,6 +88,38 @@ public sealed class RunCommandTests(RunCommandWorld world) : IClassFixture<RunCo
     }
 
     [Fact]
+    public async Task Schedule_shows_a_source_stale_once_its_cadence_passes_without_new_data()
+    {
+        var harness = new CliHarness();
+        var home = await world.NewHomeAsync(harness, "schedule-freshness");
+        var run = await harness.RunAsync("run", "police_stations", "hotline", "--home", home, "--sources", world.Sources);
+        Assert.True(run.ExitCode == 0, run.Error);
+
+        async Task<Dictionary<string, string?>> Freshness(params string[] args)
+        {
+            var result = await harness.RunAsync([.. args, "--home", home, "--format", "json"]);
+            Assert.True(result.ExitCode == 0, result.Error);
+            using var json = System.Text.Json.JsonDocument.Parse(result.Out);
+            return json.RootElement.EnumerateArray().ToDictionary(
+                r => r.GetProperty("pipeline").GetString()!,
+                r => (r.TryGetProperty("freshness", out var f) ? f : r.GetProperty("status")).GetString());
+        }
+
+        // Just loaded: hotline (daily) is fresh; police_reports (hourly) never loaded anything; linkage declares no cadence.
+        var now = await Freshness("schedule");
+        Assert.Equal("fresh", now["hotline"]);
+        Assert.Equal("stale", now["police_reports"]);
+        Assert.Null(now["linkage"]);
+
+        harness.Time.Advance(TimeSpan.FromDays(2));
+        var later = await Freshness("schedule");
+        Assert.Equal("stale", later["hotline"]);
+        // The same evaluation as 'tipw runs --freshness', for every source that declares a cadence.
+        var runs = await Freshness("runs", "--freshness");
+        Assert.Equal(runs.OrderBy(r => r.Key), later.Where(r => r.Value is not null).OrderBy(r => r.Key));
+    }
+
+    [Fact]
     public async Task Injected_fault_fails_the_run_with_exit_code_1_and_the_next_run_completes()
     {
         var harness = new CliHarness();

@@ -166,4 +166,71 @@ public sealed class PipelineCheckerTests : IDisposable
         Assert.Equal([3, 5], TransformSql.Reads(sql, known.Contains).Select(r => r.Line));
         Assert.Equal(["dw.b"], TransformSql.Writes(sql, known.Contains).Select(r => r.Table));
     }
+
+    [Fact]
+    public void Upstream_is_inferred_from_a_table_read_inside_a_shared_macro()
+    {
+        // hotline calls a macro whose body reads a table police_persons writes: the read counts at the line of the call.
+        File.AppendAllText(Path.Combine(_dir, "macros.sql"), "\nCREATE OR REPLACE TEMP MACRO roles_seen() AS TABLE SELECT r.person_id FROM stg.police_person_role AS r;\n");
+        var line = Break("hotline/30_fact_hotline_call.sql", "CREATE OR REPLACE TEMP TABLE tmp_call AS", "CREATE OR REPLACE TEMP TABLE tmp_roles AS SELECT * FROM roles_seen();\nCREATE OR REPLACE TEMP TABLE tmp_call AS");
+        var report = Check();
+        Assert.False(report.HasErrors, string.Join(Environment.NewLine, report.Findings));
+        Assert.Contains("police_persons", report.InferredUpstream["hotline"]);
+        var warning = Assert.Single(report.Findings, f => f.Check == "upstream" && f.Pipeline == "hotline");
+        Assert.Equal(("30_fact_hotline_call.sql", line), (Path.GetFileName(warning.File), warning.Line));
+        Assert.Contains("stg.police_person_role", warning.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string, string> BrokenMacros => new()
+    {
+        // text, replacement, words of the message
+        { "CREATE OR REPLACE TEMP MACRO missing_police_units(station_ids) AS TABLE", "CREATE OR REPLACE MACRO missing_police_units(station_ids) AS TABLE", "only 'CREATE OR REPLACE TEMP MACRO" },
+        { "WHEN age < 30 THEN '18-29'", "WHEN age < 30 THEN THEN '18-29'", "syntax error" },
+        { "-- The data-quality flag of each missing station", "CREATE OR REPLACE TEMP MACRO age_band(x) AS x;\n-- The data-quality flag of each missing station", "macro 'age_band' is defined twice" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenMacros))]
+    public void Broken_shared_macro_fails_at_its_line_in_macros_sql(string find, string replace, string words)
+    {
+        var line = Break("macros.sql", find, replace);
+        var report = Check();
+        // The transforms that call a refused macro fail too; the macro's own error names macros.sql and the broken line.
+        var error = Assert.Single(report.Findings, f => f.Severity == CheckSeverity.Error && Path.GetFileName(f.File) == "macros.sql");
+        Assert.Equal("macro", error.Check);
+        Assert.Contains(words, error.Message, StringComparison.Ordinal);
+        Assert.Equal(line, error.Line);
+    }
+
+    public static TheoryData<string, string, string, string, string> BrokenSeeds => new()
+    {
+        // file changed (under reference/), text, replacement, file the error names, words of the message
+        { "seeds.yaml", "file: caller_types.csv", "file: caller_type.csv", "seeds.yaml", "file: caller_type.csv does not exist" },
+        { "seeds.yaml", "table: dw.dim_caller_type", "table: dw.dim_caller_types", "seeds.yaml", "table: dw.dim_caller_types is not a table" },
+        { "seeds.yaml", "key: [caller_type_code]", "key: [caller_code]", "seeds.yaml", "key: column 'caller_code' is not in the header of caller_types.csv" },
+        { "seeds.yaml", "- file: case_stages.csv\n    table: dw.dim_case_stage\n    key: [stage_code]\n    licence: written for this project (the repository's licence)", "- file: case_stages.csv\n    table: dw.dim_case_stage\n    key: [stage_code]", "seeds.yaml", "a seed needs licence" },
+        { "seeds.yaml", "key: [control_code]", "key: [control_code]\n    kee: [x]", "seeds.yaml", "kee: unknown key" },
+        { "caller_types.csv", "caller_type_code,caller_type_name_es", "caller_type_code,caller_type_name_es,caller_type_colour", "caller_types.csv", "column 'caller_type_colour' is not a column of dw.dim_caller_type" },
+        { "case_stages.csv", "stage_code,stage_order,stage_name_es,agency", "stage_code,stage_order,agency", "case_stages.csv", "the header lacks column 'stage_name_es'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenSeeds))]
+    public void Broken_seed_manifest_fails_with_file_and_line(string file, string find, string replace, string errorFile, string words)
+    {
+        var reference = Path.Combine(_dir, "reference");
+        foreach (var source in Directory.EnumerateFiles(TipWarehouse.Schema.SchemaSources.ReferenceDirectory))
+        {
+            Directory.CreateDirectory(reference);
+            File.Copy(source, Path.Combine(reference, Path.GetFileName(source)));
+        }
+
+        var line = Break(Path.Combine("reference", file), find, replace) + (replace.StartsWith(find + "\n", StringComparison.Ordinal) ? 1 : 0);
+        var report = PipelineChecker.Check(_dir, s_stepKinds, new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero)), referenceDirectory: reference);
+        var error = Assert.Single(report.Findings, f => f.Severity == CheckSeverity.Error);
+        Assert.Equal(("seed", errorFile), (error.Check, Path.GetFileName(error.File)));
+        Assert.Contains(words, error.Message, StringComparison.Ordinal);
+        Assert.Equal(line, error.Line);
+        Assert.Contains($"{errorFile}:{line}:", error.ToString(), StringComparison.Ordinal);
+    }
 }

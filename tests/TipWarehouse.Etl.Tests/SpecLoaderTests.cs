@@ -56,6 +56,50 @@ public sealed class SpecLoaderTests : IDisposable
         Assert.Contains("calls.yaml:8: source.patern", ex.Message, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, string, string, string> KeysOfAnotherKind => new()
+    {
+        // kind, its second source line, a key another kind takes (or a typo), the incremental and columns that make the rest valid
+        { "csv", "pattern: \"*.csv\"", "table: llamadas", "incremental: { strategy: file_manifest }\ntarget: stg.hotline_call\ncolumns:\n  - { name: id_llamada, target: call_id }" },
+        { "csv", "pattern: \"*.csv\"", "schema_drift: flag", "incremental: { strategy: file_manifest }\ntarget: stg.hotline_call\ncolumns:\n  - { name: id_llamada, target: call_id }" },
+        { "sqlite", "table: denuncias", "delimiter: \";\"", "incremental: { strategy: watermark, column: updated_at }\ntarget: stg.police_report\ncolumns:\n  - { name: updated_at, type: datetime, target: source_updated_at }" },
+        { "sqlite", "table: denuncias", "pattern: \"*.sqlite\"", "incremental: { strategy: watermark, column: updated_at }\ntarget: stg.police_report\ncolumns:\n  - { name: updated_at, type: datetime, target: source_updated_at }" },
+        { "jsonl", "pattern: \"*.jsonl\"", "delimiter: \";\"", "incremental: { strategy: sequence, column: secuencia }\ntarget: stg.prosecution_event\ncolumns:\n  - { name: secuencia, type: long, target: event_sequence }" },
+        { "jsonl", "pattern: \"*.jsonl\"", "completion_marker: \"{file}.done\"", "incremental: { strategy: sequence, column: secuencia }\ntarget: stg.prosecution_event\ncolumns:\n  - { name: secuencia, type: long, target: event_sequence }" },
+        { "postgres", "table: pnp.denuncias", "path: police/pnp.sqlite", "incremental: { strategy: watermark, column: updated_at }\ntarget: stg.police_report\ncolumns:\n  - { name: updated_at, type: datetime, target: source_updated_at }" },
+        { "postgres", "table: pnp.denuncias", "tabel: pnp.denuncias", "incremental: { strategy: watermark, column: updated_at }\ntarget: stg.police_report\ncolumns:\n  - { name: updated_at, type: datetime, target: source_updated_at }" },
+    };
+
+    [Theory]
+    [MemberData(nameof(KeysOfAnotherKind))]
+    public void A_source_key_the_kind_does_not_take_is_rejected_at_its_line_with_the_kinds_own_keys(string kind, string second, string extra, string rest)
+    {
+        var path = kind == "postgres" ? "connection_env: TIPW_UNSET_FOR_TEST" : kind == "sqlite" ? "path: police/pnp.sqlite" : "path: drop";
+        var ex = LoadExpectingError($"kind: {kind}\nsource:\n  {path}\n  {second}\n  {extra}\n{rest}\n");
+        var key = extra[..extra.IndexOf(':', StringComparison.Ordinal)];
+        var error = Assert.Single(ex.Errors, e => e.Field == "source." + key);
+        Assert.Equal(5, error.Line);
+        // The allowed keys in the message are the kind's own list (ISourceKind.SourceKeys), not one list shared by the kinds.
+        var sourceKind = Sources.SourceKindRegistry.With(null)[kind];
+        Assert.DoesNotContain(key, sourceKind.SourceKeys);
+        Assert.Equal($"unknown key (allowed: {string.Join(", ", sourceKind.SourceKeys)})", error.Message);
+        Assert.Contains($"calls.yaml:5: source.{key}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Each_built_in_kind_declares_its_own_source_keys_and_memory_bound()
+    {
+        var keys = Sources.SourceKindRegistry.BuiltIn.ToDictionary(k => k.Kind, k => k.SourceKeys);
+        Assert.Contains("delimiter", keys["csv"]);
+        Assert.DoesNotContain("table", keys["csv"]);
+        Assert.Contains("table", keys["sqlite"]);
+        Assert.DoesNotContain("encoding", keys["sqlite"]);
+        Assert.DoesNotContain("delimiter", keys["jsonl"]);
+        Assert.Contains("connection_env", keys["postgres"]);
+        Assert.Equal(4, keys.Values.Select(k => string.Join(",", k)).Distinct().Count());
+        // Only the drop folder's batches are bounded by the source (files, megabytes): its loads run under the engine's memory limit.
+        Assert.Equal(["csv"], Sources.SourceKindRegistry.BuiltIn.Where(k => k.BoundedLoadMemory).Select(k => k.Kind));
+    }
+
     [Fact]
     public void Unknown_column_type_is_reported_on_its_line()
     {

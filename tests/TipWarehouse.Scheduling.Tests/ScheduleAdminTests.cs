@@ -34,7 +34,7 @@ public sealed class ScheduleAdminTests
 
         var table = await admin.ListAsync();
 
-        Assert.Equal(["pipeline", "kind", "cron", "time_zone", "upstream", "next_fire", "last_run", "last_status", "last_trigger", "paused"], table.Columns.Select(c => c.Name));
+        Assert.Equal(["pipeline", "kind", "cron", "time_zone", "upstream", "next_fire", "last_run", "last_status", "last_trigger", "freshness", "paused"], table.Columns.Select(c => c.Name));
         Assert.Equal(["hotline", "police", "prosecution", "linkage"], table.Rows.Select(r => (string)r[0]!));
         var hotline = table.Rows[0];
         Assert.Equal("0 0 2 * * ?", hotline[2]);
@@ -103,10 +103,11 @@ public sealed class ScheduleAdminTests
         await using (var reopened = await ScheduleAdmin.OpenAsync(test.Options, null))
         {
             var table = await reopened.ListAsync();
-            Assert.Equal([false, true, false, false], table.Rows.Select(r => (bool)r[9]!));
+            var paused = table.Columns.Select(c => c.Name).ToList().IndexOf("paused");
+            Assert.Equal([false, true, false, false], table.Rows.Select(r => (bool)r[paused]!));
             await reopened.ResumeAsync("police");
             table = await reopened.ListAsync();
-            Assert.All(table.Rows, r => Assert.False((bool)r[9]!));
+            Assert.All(table.Rows, r => Assert.False((bool)r[paused]!));
         }
     }
 

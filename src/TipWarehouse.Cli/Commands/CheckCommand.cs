@@ -16,7 +16,7 @@ internal static class CheckCommand
         var sqlDir = new Option<string?>("--sql") { Description = "The sql/ folder to compile (default: the one shipped with tipw, or TIPW_SQL_DIR)" };
         var format = CommonOptions.Format("table", "csv", "json");
         var output = CommonOptions.Out();
-        var command = new Command("check", "Check every pipeline without running it: specs, crons, staging layouts against sql/, transform SQL on an empty in-memory warehouse, inferred upstream")
+        var command = new Command("check", "Check every pipeline without running it: specs, crons, staging layouts against sql/, shared macros and transform SQL on an empty in-memory warehouse, inferred upstream, the reference seed manifest")
         {
             pipelines, sqlDir, format, output,
         };
@@ -25,7 +25,8 @@ internal static class CheckCommand
             var directory = PipelineEngine.LocatePipelinesDirectory(parseResult.GetValue(pipelines), context.GetEnvironmentVariable);
             var sql = parseResult.GetValue(sqlDir) ?? (context.GetEnvironmentVariable(SchemaSources.SqlDirectoryVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
             context.Error.WriteLine($"tipw check: {directory}");
-            var report = PipelineChecker.Check(directory, PipelineEngineFactory.Steps(context).Select(s => s.Kind), context.Time, sql, cancellationToken: cancellationToken);
+            var reference = context.GetEnvironmentVariable(SchemaSources.ReferenceDirectoryVariable) is { Length: > 0 } referenceFromEnvironment ? referenceFromEnvironment : null;
+            var report = PipelineChecker.Check(directory, PipelineEngineFactory.Steps(context).Select(s => s.Kind), context.Time, sql, referenceDirectory: reference, cancellationToken: cancellationToken);
             var errors = report.Findings.Count(f => f.Severity == CheckSeverity.Error);
             var warnings = report.Findings.Count - errors;
             var table = new ResultTable(

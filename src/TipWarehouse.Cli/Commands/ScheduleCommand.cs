@@ -1,6 +1,9 @@
 using System.CommandLine;
 using TipWarehouse.Cli.Output;
 using TipWarehouse.Core;
+using TipWarehouse.Core.Pipelines;
+using TipWarehouse.Etl.Quality;
+using TipWarehouse.Etl.Specs;
 using TipWarehouse.Scheduling;
 
 namespace TipWarehouse.Cli.Commands;
@@ -14,14 +17,17 @@ internal static class ScheduleCommand
         var format = CommonOptions.Format("table", "csv", "json");
         var output = CommonOptions.Out();
         var pipelines = PipelinesOption();
-        var command = new Command("schedule", "List the scheduled pipelines: cron, time zone, next fire, last run and status")
+        var command = new Command("schedule", "List the scheduled pipelines: cron, time zone, next fire, last run and status, and each source's freshness (stale when no new data arrived within its cadence)")
         {
             home, format, output, pipelines,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            await using var admin = await OpenAsync(context, parseResult.GetValue(home), parseResult.GetValue(pipelines), cancellationToken);
-            var table = await admin.ListAsync(RecordedRuns(TipwHome.At(parseResult.GetValue(home))), cancellationToken);
+            var tipwHome = TipwHome.At(parseResult.GetValue(home));
+            var engine = PipelineEngineFactory.Create(context, tipwHome, parseResult.GetValue(pipelines));
+            await using var admin = await OpenAsync(context, tipwHome, engine, cancellationToken);
+            var (recorded, freshness) = WarehouseState(tipwHome, engine.Specs, context.Time);
+            var table = await admin.ListAsync(recorded, freshness, cancellationToken);
             ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
             return CliApp.Success;
         });
@@ -80,16 +86,20 @@ internal static class ScheduleCommand
         return command;
     }
 
-    /// <summary>The latest run of each pipeline in the warehouse's <c>meta.pipeline_run</c> (also manual runs outside the scheduler); empty before init.</summary>
-    private static Dictionary<string, RecordedRun> RecordedRuns(TipwHome home)
+    /// <summary>
+    /// The latest run of each pipeline in the warehouse's <c>meta.pipeline_run</c> (also manual runs outside the scheduler), and each source's
+    /// freshness by <see cref="Freshness.Evaluate"/> (the evaluation <c>tipw runs</c> and the web app show); both empty before init.
+    /// </summary>
+    private static (Dictionary<string, RecordedRun> Runs, Dictionary<string, string> Freshness) WarehouseState(TipwHome home, IEnumerable<PipelineSpec> specs, TimeProvider time)
     {
         var runs = new Dictionary<string, RecordedRun>(StringComparer.Ordinal);
         if (!File.Exists(home.WarehousePath))
         {
-            return runs;
+            return (runs, []);
         }
 
         using var connection = Warehouse.Open(home, readOnly: true);
+        var freshness = Freshness.Evaluate(connection, specs, time.GetUtcNow()).ToDictionary(s => s.Pipeline, s => s.Status, StringComparer.Ordinal);
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT pipeline, arg_max(started_at, run_id), arg_max(status, run_id), arg_max(trigger_kind, run_id)
@@ -102,7 +112,7 @@ internal static class ScheduleCommand
             runs[reader.GetString(0)] = new RecordedRun(startedAt, reader.GetString(2), reader.GetString(3));
         }
 
-        return runs;
+        return (runs, freshness);
     }
 
     private static Option<string?> PipelinesOption() =>
@@ -111,11 +121,14 @@ internal static class ScheduleCommand
     private static Task<ScheduleAdmin> OpenAsync(CliContext context, string? homePath, string? pipelinesDirectory, CancellationToken cancellationToken)
     {
         var home = TipwHome.At(homePath);
-        var options = new SchedulingOptions(home, home.DefaultSourcesDirectory) { Time = context.Time, LogToConsole = false, LogToFiles = false };
+        return OpenAsync(context, home, PipelineEngineFactory.Create(context, home, pipelinesDirectory), cancellationToken);
+    }
 
+    private static Task<ScheduleAdmin> OpenAsync(CliContext context, TipwHome home, IPipelineRunner runner, CancellationToken cancellationToken)
+    {
         // The store is synced with the pipeline specs first (new, changed and removed specs), so it lists them even
         // before 'tipw serve' ever ran.
-        var runner = PipelineEngineFactory.Create(context, home, pipelinesDirectory);
+        var options = new SchedulingOptions(home, home.DefaultSourcesDirectory) { Time = context.Time, LogToConsole = false, LogToFiles = false };
         return ScheduleAdmin.OpenAsync(options, runner, cancellationToken);
     }
 }

@@ -43,10 +43,11 @@ internal static class DocsSite
         var descriptions = ModelDocs.Descriptions(compilation.ModelSources);
         var viewColumns = ViewColumns(sql, time, cancellationToken);
 
+        var macros = SharedMacros.Load(pipelinesDirectory);
         var relations = model.Tables.Select(t => t.QualifiedName.ToLowerInvariant()).Concat(model.Views.Select(v => v.QualifiedName.ToLowerInvariant())).ToHashSet(StringComparer.Ordinal);
         var transforms = specs.ToDictionary(
             s => s.Name,
-            s => s.Transforms.Where(File.Exists).Select(f => (File: f, Tables: PipelineChecker.TablesOf(File.ReadAllText(f), relations.Contains))).ToList(),
+            s => s.Transforms.Where(File.Exists).Select(f => (File: f, Tables: PipelineChecker.TablesOf(File.ReadAllText(f), relations.Contains, macros))).ToList(),
             StringComparer.Ordinal);
 
         var edges = new List<LineageEdge>();

@@ -32,15 +32,15 @@ public sealed record CheckReport(IReadOnlyList<CheckFinding> Findings, int Pipel
 public sealed record TransformTables(IReadOnlyList<string> Reads, IReadOnlyList<string> Writes);
 
 /// <summary>
-/// <c>tipw check</c> (dbt's parse/compile): validates every spec (keys, values, Quartz crons, upstream names), checks each
+/// <c>tipw check</c> (dbt's parse/compile): validates every spec (keys, values, Quartz crons, upstream names), the shared macros and the reference seed manifest, checks each
 /// staging layout against the model compiled from <c>sql/</c>, runs every transform statement and data test query on an
 /// empty in-memory warehouse (batch variables set) inside a transaction that is rolled back, and infers each pipeline's upstream from the
 /// tables its SQL reads. Nothing is written anywhere.
 /// </summary>
 public static partial class PipelineChecker
 {
-    /// <summary>Checks the pipelines of <paramref name="pipelinesDirectory"/> against the schema of <paramref name="sqlDirectory"/> (default: the shipped one); <paramref name="stepKinds"/> are the registered step kinds.</summary>
-    public static CheckReport Check(string pipelinesDirectory, IEnumerable<string> stepKinds, TimeProvider time, string? sqlDirectory = null, IEnumerable<Sources.ISourceKind>? sourceKinds = null, CancellationToken cancellationToken = default)
+    /// <summary>Checks the pipelines of <paramref name="pipelinesDirectory"/> (specs, shared macros, transforms) and the seed manifest of <paramref name="referenceDirectory"/> against the schema of <paramref name="sqlDirectory"/> (defaults: the shipped ones); <paramref name="stepKinds"/> are the registered step kinds.</summary>
+    public static CheckReport Check(string pipelinesDirectory, IEnumerable<string> stepKinds, TimeProvider time, string? sqlDirectory = null, IEnumerable<Sources.ISourceKind>? sourceKinds = null, string? referenceDirectory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stepKinds);
         var findings = new List<CheckFinding>();
@@ -59,6 +59,9 @@ public static partial class PipelineChecker
             return Report(findings, specs, 0, new Dictionary<string, IReadOnlyList<string>>());
         }
 
+        findings.AddRange(ReferenceSeeds.Check(referenceDirectory ?? SchemaSources.ReferenceDirectory, WarehouseSchema.Load(sqlDirectory).Description)
+            .Select(p => new CheckFinding(p.File, p.Line, CheckSeverity.Error, "seed", "", p.Message)));
+        var macros = LoadMacros(pipelinesDirectory, connection, findings);
         var tables = Relations(connection);
         var statements = 0;
         foreach (var spec in specs)
@@ -73,7 +76,7 @@ public static partial class PipelineChecker
             CheckDataTests(connection, spec, findings);
         }
 
-        var inferred = CheckUpstream(specs, tables, findings);
+        var inferred = CheckUpstream(specs, tables, macros, findings);
         return Report(findings, specs, statements, inferred);
     }
 
@@ -107,6 +110,38 @@ public static partial class PipelineChecker
 
             return specs;
         }
+    }
+
+    /// <summary>Reads <c>macros.sql</c> and creates each macro on the empty warehouse (so the transforms that call them run as in the engine); each problem is a finding at its line.</summary>
+    private static SharedMacros LoadMacros(string pipelinesDirectory, DuckDBConnection connection, List<CheckFinding> findings)
+    {
+        SharedMacros macros;
+        try
+        {
+            macros = Directory.Exists(pipelinesDirectory) ? SharedMacros.Load(pipelinesDirectory) : SharedMacros.None;
+        }
+        catch (SpecException ex)
+        {
+            findings.AddRange(ex.Errors.Select(e => new CheckFinding(e.File, e.Line, CheckSeverity.Error, "macro", "", e.Message)));
+            return SharedMacros.None;
+        }
+
+        foreach (var macro in macros.Macros)
+        {
+            try
+            {
+                Execute(connection, macro.Sql);
+            }
+            catch (DuckDBException ex)
+            {
+                var line = LineRegex().Match(ex.Message) is { Success: true } m
+                    ? macro.TextLine + int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) - 1
+                    : macro.Line;
+                findings.Add(new CheckFinding(macros.Path!, line, CheckSeverity.Error, "macro", "", $"macro {macro.Name}: {FirstLine(ex.Message)}"));
+            }
+        }
+
+        return macros;
     }
 
     private static HashSet<string> Relations(DuckDBConnection connection)
@@ -204,7 +239,7 @@ public static partial class PipelineChecker
     }
 
     /// <summary>Infers each pipeline's upstream (the pipelines that write a table its SQL reads) and warns where the declared upstream, followed transitively, misses one.</summary>
-    private static Dictionary<string, IReadOnlyList<string>> CheckUpstream(List<PipelineSpec> specs, HashSet<string> tables, List<CheckFinding> findings)
+    private static Dictionary<string, IReadOnlyList<string>> CheckUpstream(List<PipelineSpec> specs, HashSet<string> tables, SharedMacros macros, List<CheckFinding> findings)
     {
         bool IsTable(string name) => tables.Contains(name);
         var writes = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
@@ -222,7 +257,7 @@ public static partial class PipelineChecker
             {
                 var sql = File.ReadAllText(file);
                 written.UnionWith(TransformSql.Writes(sql, IsTable).Select(w => w.Table));
-                read.AddRange(TransformSql.Reads(sql, IsTable).Select(r => (file, r)));
+                read.AddRange(TransformSql.Reads(sql, IsTable, macros).Select(r => (file, r)));
             }
 
             writes[spec.Name] = written;
@@ -267,9 +302,9 @@ public static partial class PipelineChecker
         return inferred;
     }
 
-    /// <summary>The distinct tables one transform SQL file reads and writes (the same lexical reading <c>tipw check</c> infers upstream from), sorted; <paramref name="isTable"/> says which names are relations of the model.</summary>
-    public static TransformTables TablesOf(string sql, Func<string, bool> isTable) =>
-        new([.. TransformSql.Reads(sql, isTable).Select(r => r.Table).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+    /// <summary>The distinct tables one transform SQL file reads (itself or through the shared <paramref name="macros"/> it calls) and writes (the same lexical reading <c>tipw check</c> infers upstream from), sorted; <paramref name="isTable"/> says which names are relations of the model.</summary>
+    public static TransformTables TablesOf(string sql, Func<string, bool> isTable, SharedMacros? macros = null) =>
+        new([.. TransformSql.Reads(sql, isTable, macros ?? SharedMacros.None).Select(r => r.Table).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
             [.. TransformSql.Writes(sql, isTable).Select(w => w.Table).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
 
     private static HashSet<string> Closure(PipelineSpec spec, Dictionary<string, PipelineSpec> byName)

@@ -64,6 +64,10 @@ internal static partial class TransformSql
     /// <summary>Tables read (after FROM, JOIN or USING) by <paramref name="sql"/>; <paramref name="isTable"/> filters out aliases such as <c>EXTRACT(year FROM s.col)</c>.</summary>
     public static IReadOnlyList<TableReference> Reads(string sql, Func<string, bool> isTable) => Find(ReadRegex(), sql, isTable);
 
+    /// <summary>Tables read by <paramref name="sql"/> itself and, at the line of each call, by the shared macros it calls (<see cref="Specs.SharedMacros"/>), in line order.</summary>
+    public static IReadOnlyList<TableReference> Reads(string sql, Func<string, bool> isTable, Specs.SharedMacros macros) =>
+        [.. Reads(sql, isTable).Concat(macros.ReadsOfCalls(sql, isTable)).OrderBy(r => r.Line)];
+
     /// <summary>Tables written (INSERT INTO, MERGE INTO, UPDATE, DELETE FROM, CREATE TABLE) by <paramref name="sql"/>.</summary>
     public static IReadOnlyList<TableReference> Writes(string sql, Func<string, bool> isTable) => Find(WriteRegex(), sql, isTable);
 
@@ -84,6 +88,8 @@ internal static partial class TransformSql
     }
 
     /// <summary>The text with comments and string literals replaced by spaces (line breaks kept), so only code is matched.</summary>
+    public static string Code(string sql) => Blank(sql);
+
     private static string Blank(string sql)
     {
         var b = new StringBuilder(sql);

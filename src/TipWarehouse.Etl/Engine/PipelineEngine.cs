@@ -20,9 +20,10 @@ public sealed class PipelineEngine : IPipelineRunner
     private readonly IReadOnlyDictionary<string, ISourceKind> _sources;
     private readonly PipelineEngineOptions _options;
     private readonly IReadOnlyList<PipelineSpec> _specs;
+    private readonly SharedMacros _macros;
     private Pseudonymizer? _pseudonymizer;
 
-    /// <summary>Loads and validates every spec of <paramref name="pipelinesDirectory"/>; throws <see cref="SpecException"/> (file, line, field) before anything runs. <paramref name="extraSources"/> adds source kinds to the built-in ones (<see cref="SourceKindRegistry.BuiltIn"/>).</summary>
+    /// <summary>Loads and validates every spec of <paramref name="pipelinesDirectory"/> and its shared macros (<see cref="SharedMacros"/>); throws <see cref="SpecException"/> (file, line, field) before anything runs. <paramref name="extraSources"/> adds source kinds to the built-in ones (<see cref="SourceKindRegistry.BuiltIn"/>).</summary>
     public PipelineEngine(TipwHome home, string pipelinesDirectory, TimeProvider time, IEnumerable<IPipelineStep>? extraSteps = null, PipelineEngineOptions? options = null, IEnumerable<ISourceKind>? extraSources = null)
     {
         ArgumentNullException.ThrowIfNull(home);
@@ -35,6 +36,7 @@ public sealed class PipelineEngine : IPipelineRunner
         // register (e.g. scoring without a model) does not stop the other pipelines.
         _sources = SourceKindRegistry.With(extraSources);
         _specs = SpecLoader.LoadDirectory(pipelinesDirectory, null, _sources.Values);
+        _macros = SharedMacros.Load(pipelinesDirectory);
         Pipelines = [.. _specs.Select(s => s.ToDescriptor())];
     }
 
@@ -124,7 +126,10 @@ public sealed class PipelineEngine : IPipelineRunner
             var meta = new MetaStore(connection, _time);
             meta.EnsureSchema();
             Execute(connection, $"SET checkpoint_threshold = '{_options.CheckpointThreshold.Replace("'", "''", StringComparison.Ordinal)}'");
-            Execute(connection, spec.Kind == SourceKinds.Csv ? $"SET memory_limit = '{_options.LoadMemoryLimit.Replace("'", "''", StringComparison.Ordinal)}'" : "RESET memory_limit");
+            var sourceKind = _sources.GetValueOrDefault(spec.Kind);
+            Execute(connection, sourceKind?.BoundedLoadMemory == true ? $"SET memory_limit = '{_options.LoadMemoryLimit.Replace("'", "''", StringComparison.Ordinal)}'" : "RESET memory_limit");
+            // The shared macros (pipelines/macros.sql) every transform may call: TEMP, so they live with this run's connection only.
+            _macros.Create(connection);
 
             // Under the writer lock (this process) and DuckDB's file lock (every other process), a run still 'running' belongs to a process
             // that died: its open batch rolled back with it, so it is marked failed here and this run resumes from the last committed batch.
@@ -139,7 +144,7 @@ public sealed class PipelineEngine : IPipelineRunner
             Report(spec.Name, "started", null, run);
             try
             {
-                if (_sources.TryGetValue(spec.Kind, out var sourceKind))
+                if (sourceKind is not null)
                 {
                     _pseudonymizer ??= new Pseudonymizer(PseudonymKey.Load(_home, _options.Environment));
                     var staging = new StagingWriter(connection, spec, _pseudonymizer);

@@ -16,7 +16,11 @@ public sealed class CsvSourceKind : ISourceKind
     public string Kind => SourceKinds.Csv;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> SourceKeys => FileSourceChecks.LegacyKeys;
+    public IReadOnlyList<string> SourceKeys { get; } =
+        ["kind", "path", "pattern", "file_date_regex", "file_date_format", "encoding", "detect_encoding", "delimiter", "culture", "files_per_batch", "max_mb_per_batch", "stable_for", "completion_marker", "settings"];
+
+    /// <inheritdoc/>
+    public bool BoundedLoadMemory => true;
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Strategies { get; } = [IncrementalStrategies.FileManifest, IncrementalStrategies.None];

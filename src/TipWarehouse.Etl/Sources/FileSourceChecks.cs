@@ -16,10 +16,6 @@ internal static class FileSourceChecks
         }
     }
 
-    /// <summary>The source keys the csv, sqlite and jsonl kinds have always accepted (one list, so existing specs keep loading unchanged).</summary>
-    internal static readonly IReadOnlyList<string> LegacyKeys =
-        ["kind", "path", "pattern", "file_date_regex", "file_date_format", "encoding", "detect_encoding", "delimiter", "culture", "table", "files_per_batch", "max_mb_per_batch", "stable_for", "completion_marker", "schema_drift", "settings"];
-
     public static IEnumerable<(string Key, string Message)> Validate(SourceSpec source, bool needsTable, bool textFiles)
     {
         if (string.IsNullOrWhiteSpace(source.Path))

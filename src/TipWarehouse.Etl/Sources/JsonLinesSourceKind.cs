@@ -14,7 +14,10 @@ public sealed class JsonLinesSourceKind : ISourceKind
     public string Kind => SourceKinds.JsonLines;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> SourceKeys => FileSourceChecks.LegacyKeys;
+    public IReadOnlyList<string> SourceKeys { get; } = ["kind", "path", "pattern", "encoding", "culture", "settings"];
+
+    /// <inheritdoc/>
+    public bool BoundedLoadMemory => false;
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Strategies { get; } = [IncrementalStrategies.Sequence, IncrementalStrategies.None];

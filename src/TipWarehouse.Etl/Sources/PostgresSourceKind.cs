@@ -21,6 +21,9 @@ public sealed partial class PostgresSourceKind : ISourceKind
     public IReadOnlyList<string> SourceKeys { get; } = ["kind", "connection_env", "table", "query", "culture", "schema_drift", "settings"];
 
     /// <inheritdoc/>
+    public bool BoundedLoadMemory => false;
+
+    /// <inheritdoc/>
     public IReadOnlyList<string> Strategies { get; } = [IncrementalStrategies.Watermark, IncrementalStrategies.None];
 
     /// <inheritdoc/>

@@ -13,7 +13,10 @@ public sealed class SqliteSourceKind : ISourceKind
     public string Kind => SourceKinds.Sqlite;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> SourceKeys => FileSourceChecks.LegacyKeys;
+    public IReadOnlyList<string> SourceKeys { get; } = ["kind", "path", "table", "culture", "schema_drift", "settings"];
+
+    /// <inheritdoc/>
+    public bool BoundedLoadMemory => false;
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Strategies { get; } = [IncrementalStrategies.Watermark, IncrementalStrategies.None];
