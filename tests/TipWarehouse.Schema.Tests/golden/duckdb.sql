@@ -466,6 +466,15 @@ CREATE TABLE meta.file_manifest
     file_modified_at TIMESTAMP,
     PRIMARY KEY (pipeline, file_name)
 );
+CREATE TABLE meta.full_compare
+(
+    pipeline VARCHAR NOT NULL,
+    compared_at TIMESTAMP NOT NULL,
+    run_id BIGINT NOT NULL,
+    rows_compared BIGINT NOT NULL,
+    rows_changed BIGINT NOT NULL,
+    PRIMARY KEY (pipeline)
+);
 CREATE TABLE meta.linkage_candidate
 (
     link_type VARCHAR NOT NULL,
@@ -549,6 +558,14 @@ CREATE TABLE meta.sequence_gap
     gap_to BIGINT NOT NULL,
     batch_id BIGINT NOT NULL,
     PRIMARY KEY (pipeline, gap_from)
+);
+CREATE TABLE meta.source_row_hash
+(
+    pipeline VARCHAR NOT NULL,
+    natural_key VARCHAR NOT NULL,
+    row_hash VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    PRIMARY KEY (pipeline, natural_key)
 );
 CREATE TABLE meta.watermark
 (
