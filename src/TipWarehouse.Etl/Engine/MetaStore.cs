@@ -18,8 +18,8 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
 
     public void EnsureSchema()
     {
-        var n = Scalar<long>("SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'meta' AND table_name IN ('pipeline_run', 'batch', 'watermark', 'file_manifest', 'reject', 'sequence_gap')");
-        if (n < 6)
+        var n = Scalar<long>("SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'meta' AND table_name IN ('pipeline_run', 'batch', 'watermark', 'file_manifest', 'reject', 'sequence_gap', 'source_row_hash', 'full_compare')");
+        if (n < 8)
         {
             throw new WarehouseException("The warehouse lacks meta tables (none, or from an older version); run 'tipw init' first (it adds what is missing).");
         }
