@@ -66,7 +66,17 @@ public static class LinkageCommand
                 context.Error.WriteLine($"tipw linkage review: {table.Rows.Count} pair(s). Decide with --accept ID or --reject ID.");
             }
 
-            ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
+            var chosenFormat = parseResult.GetValue(format)!;
+            ResultWriter.WriteTo(table, chosenFormat, parseResult.GetValue(output), context.Out);
+            if (chosenFormat != "table")
+            {
+                // The table prints its notes under it; CSV and JSON keep stdout clean and give them on stderr (as 'tipw report').
+                foreach (var note in table.Notes)
+                {
+                    context.Error.WriteLine(note);
+                }
+            }
+
             return CliApp.Success;
         });
 
