@@ -54,6 +54,7 @@ internal static class WebPages
             await ConsoleAsync(ctx, options, snapshot, audit, (await ctx.Request.ReadFormAsync(ct))["sql"].ToString(), ct)).RequireAuthorization(nameof(WebRoles.Query));
         app.MapGet("/publicado", (HttpContext ctx, CancellationToken ct) => PublishedAsync(ctx, options, ct));
         app.MapGet("/revision", (HttpContext ctx, CancellationToken ct) => ReviewAsync(ctx, options, ct)).RequireAuthorization(nameof(WebRoles.Review));
+        app.MapGet("/revision/{id:long}", (long id, HttpContext ctx, CancellationToken ct) => ReviewPairAsync(id, ctx, options, ct)).RequireAuthorization(nameof(WebRoles.Review));
         app.MapPost("/revision/{id:long}/{decision}", async (long id, string decision, HttpContext ctx, AuditLog audit, CancellationToken ct) =>
         {
             if (decision is not ("accept" or "reject"))
@@ -378,7 +379,8 @@ internal static class WebPages
         {
             var id = row["id"].GetInt64();
             body.Append(CultureInfo.InvariantCulture, $"<tr data-link=\"{id}\">");
-            body.Append(string.Concat(columns.Select(c => $"<td>{WebUtility.HtmlEncode(Cell(row[c], text))}</td>")));
+            body.Append(CultureInfo.InvariantCulture, $"<td><a class=\"pair\" href=\"/revision/{id}\" title=\"{text["see_pair"]}\">{WebUtility.HtmlEncode(Cell(row["id"], text))}</a></td>");
+            body.Append(string.Concat(columns.Skip(1).Select(c => $"<td data-column=\"{c}\">{WebUtility.HtmlEncode(Cell(row[c], text))}</td>")));
             body.Append("<td>");
             foreach (var decision in s_decisions)
             {
@@ -391,6 +393,85 @@ internal static class WebPages
         body.Append("</tbody></table>");
         return Page(ctx, text, text["review"], body.ToString());
     }
+
+    /// <summary>
+    /// One pair of the queue: the two records side by side and the score broken down by comparison, each weight with
+    /// its sign and a bar, as <c>tipw linkage review --show ID</c> prints them; accept and reject as on the queue.
+    /// </summary>
+    private static async Task<IResult> ReviewPairAsync(long id, HttpContext ctx, WebServerOptions options, CancellationToken ct)
+    {
+        var text = PageText.For(ctx);
+        var title = $"{text["pair"]} {id.ToString(CultureInfo.InvariantCulture)}";
+        var pair = await ReportAsync(options, ["linkage", "review", "--show", id.ToString(CultureInfo.InvariantCulture)], ct);
+        if (pair.Error is not null)
+        {
+            return Page(ctx, text, title, $"<p role=\"alert\">{WebUtility.HtmlEncode(pair.Error)}</p><p><a href=\"/revision\">{text["back_to_queue"]}</a></p>", StatusCodes.Status404NotFound);
+        }
+
+        string? Value(Dictionary<string, JsonElement> row, string column) => row[column].ValueKind == JsonValueKind.String ? row[column].GetString() : null;
+        List<Dictionary<string, JsonElement>> Part(string part) => [.. pair.Rows.Where(r => Value(r, "part") == part)];
+        Dictionary<string, JsonElement>? Item(string part, string item) => pair.Rows.FirstOrDefault(r => Value(r, "part") == part && Value(r, "item") == item);
+        var link = Part("link").ToDictionary(r => Value(r, "item")!, r => Value(r, "left"));
+        var records = Part("record").ToDictionary(r => Value(r, "item")!);
+        var tokens = ctx.RequestServices.GetService(typeof(IAntiforgery)) is IAntiforgery antiforgery ? antiforgery.GetAndStoreTokens(ctx) : null;
+        var body = new StringBuilder();
+        body.Append(CultureInfo.InvariantCulture, $"""
+            <p><a href="/revision">{text["back_to_queue"]}</a></p>
+            <p class="pair-link" data-link="{id}">{text["link_" + link["link_type"]]} · {text["pair_status"]}: <strong data-column="status">{WebUtility.HtmlEncode(text["pair_status_" + link["status"]])}</strong>{(link["decided_by"] is { } by ? $" ({text["pair_decided_by"]}: {WebUtility.HtmlEncode(by)})" : string.Empty)}</p>
+            <section id="records"><h2>{text["records"]}</h2><table class="side-by-side"><thead><tr><th></th>
+            <th data-side="left">{text["record_" + Value(records["record_type"], "left")]}</th><th data-side="right">{text["record_" + Value(records["record_type"], "right")]}</th></tr></thead><tbody>
+            """);
+        foreach (var (item, row) in records.Where(r => r.Key != "record_type"))
+        {
+            body.Append(CultureInfo.InvariantCulture, $"<tr data-item=\"{item}\"><th>{text["item_" + item]}</th><td data-side=\"left\">{WebUtility.HtmlEncode(Value(row, "left"))}</td><td data-side=\"right\">{WebUtility.HtmlEncode(Value(row, "right"))}</td></tr>");
+        }
+
+        body.Append(CultureInfo.InvariantCulture, $"""
+            </tbody></table></section>
+            <section id="breakdown"><h2>{text["breakdown"]}</h2><table class="breakdown"><thead><tr><th>{text["pair_comparison"]}</th><th>{text["pair_level"]}</th><th>{text["pair_weight"]}</th><th></th></tr></thead><tbody>
+            """);
+        var comparisons = Part("comparison");
+        var widest = comparisons.Select(r => Math.Abs(Number(r, "weight") ?? 0)).DefaultIfEmpty(0).Max();
+        foreach (var row in comparisons)
+        {
+            var item = Value(row, "item")!;
+            var level = row["level"].GetInt32();
+            var weight = Number(row, "weight") ?? 0;
+            var width = widest > 0 ? Math.Abs(weight) / widest * 50 : 0;
+            var bar = weight == 0 ? string.Empty
+                : weight > 0
+                ? $"<span class=\"bar positive\" style=\"left:50%;width:{width.ToString("0.##", CultureInfo.InvariantCulture)}%\"></span>"
+                : $"<span class=\"bar negative\" style=\"left:{(50 - width).ToString("0.##", CultureInfo.InvariantCulture)}%;width:{width.ToString("0.##", CultureInfo.InvariantCulture)}%\"></span>";
+            body.Append(CultureInfo.InvariantCulture, $"""
+                <tr data-item="{item}" data-weight="{weight.ToString("R", CultureInfo.InvariantCulture)}"><th>{text["field_" + item]}</th>
+                <td data-column="level">{(level < 0 ? text["pair_missing"] : text.Whole(level))}</td><td data-column="weight">{Signed(weight, text)}</td>
+                <td class="bar-cell"><span class="axis"></span>{bar}</td></tr>
+                """);
+        }
+
+        var sum = Item("total", "weight_sum") is { } sumRow ? Number(sumRow, "weight") : null;
+        var score = Item("total", "score") is { } scoreRow ? Number(scoreRow, "weight") : null;
+        string Total(string key, double? value) => $"<tr class=\"total\" data-item=\"{key}\" data-value=\"{value?.ToString("R", CultureInfo.InvariantCulture)}\"><th>{text["pair_" + key]}</th><td></td><td data-column=\"weight\">{(value is { } v ? Signed(v, text) : "—")}</td><td></td></tr>";
+        body.Append(Total("weight_sum", sum)).Append(Total("score", score)).Append("</tbody></table>");
+        // The CLI's check in the page's language (the CLI's own words kept when there is no label for them).
+        var check = Item("note", "check") is { } checkRow ? Value(checkRow, "left") ?? string.Empty : string.Empty;
+        var checkText = check == "The weights sum to the stored score." ? text["check_sum"]
+            : check.StartsWith("The model changed after this pair was scored", StringComparison.Ordinal) ? $"{text["check_model_changed"]} ({check})"
+            : check;
+        body.Append(CultureInfo.InvariantCulture, $"<p class=\"check\" title=\"{WebUtility.HtmlEncode(check)}\">{WebUtility.HtmlEncode(checkText)}</p><ul class=\"notes\">{string.Concat(pair.Notes.Select(n => $"<li>{WebUtility.HtmlEncode(n)}</li>"))}</ul></section>");
+        body.Append("<section id=\"decision\">");
+        foreach (var decision in s_decisions)
+        {
+            body.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"/revision/{id}/{decision}\" class=\"inline\"><input type=\"hidden\" name=\"{tokens?.FormFieldName}\" value=\"{tokens?.RequestToken}\"><button type=\"submit\" class=\"{decision}\">{text[decision]}</button></form> ");
+        }
+
+        body.Append("</section>");
+        return Page(ctx, text, title, body.ToString());
+    }
+
+    /// <summary>A weight with its sign (+ or −, none for 0) and two decimals in the page's culture.</summary>
+    private static string Signed(double value, PageText text) =>
+        (value > 0 ? "+" : value < 0 ? "−" : string.Empty) + Math.Abs(value).ToString("#,##0.00", text.Culture);
 
     private static string MapOf(Report regions, string metric, PageText text)
     {
@@ -501,6 +582,10 @@ internal static class WebPages
               table { border-collapse: collapse; font-size: 13px; } td, th { border: 1px solid #ddd; padding: 2px 6px; } td { text-align: right; }
               td.suppressed { background: #f3f3f3; color: #888; text-align: center; } .notes { font-size: 12px; color: #555; }
               .department:hover { stroke: #000; stroke-width: 1.5; }
+              table.side-by-side td, table.breakdown td { text-align: left; } table.side-by-side th { text-align: left; background: #f6f6f6; }
+              .bar-cell { position: relative; width: 240px; } .bar-cell .axis { position: absolute; left: 50%; top: 0; bottom: 0; border-left: 1px solid #999; }
+              .bar { position: absolute; top: 3px; bottom: 3px; } .bar.positive { background: #2ca02c; } .bar.negative { background: #d62728; }
+              tr.total th, tr.total td { font-weight: bold; } .check { font-weight: bold; }
               @media print { header nav, .filters, .legend, form { display: none; } }
             </style></head>
             <body><header><strong>TipWarehouse</strong><nav><a href="/">{{text["dashboard"]}}</a><a href="/evaluacion">{{text["evaluation"]}}</a><a href="/operaciones">{{text["operations"]}}</a><a href="/consulta">{{text["console"]}}</a><a href="/admin">{{text["admin"]}}</a><a href="/publicado">{{text["published"]}}</a><a href="/revision">{{text["review"]}}</a></nav>

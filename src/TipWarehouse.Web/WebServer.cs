@@ -216,6 +216,10 @@ public static class WebServer
             return RunAsync(options, ["linkage", "review", "--home", home, "--format", "json", .. all ? s_allFlag : []], "application/json", ct);
         }).RequireAuthorization(nameof(WebRoles.Review));
 
+        api.MapGet("/linkage/review/{id:long}", (long id, CancellationToken ct) =>
+            RunAsync(options, ["linkage", "review", "--home", home, "--format", "json", "--show", id.ToString(System.Globalization.CultureInfo.InvariantCulture)], "application/json", ct))
+            .RequireAuthorization(nameof(WebRoles.Review));
+
         api.MapPost("/linkage/review/{id:long}/{decision}", async (long id, string decision, HttpContext ctx, AuditLog audit, CancellationToken ct) =>
         {
             if (decision is not ("accept" or "reject"))

@@ -149,6 +149,46 @@ public sealed class SimulatedWorldTests(SimulatedWorldFixture world) : IClassFix
     }
 
     [Fact]
+    public void Every_queued_pair_shows_weights_summing_to_its_stored_score_and_pseudonyms_only()
+    {
+        using var connection = Warehouse.Open(world.Home, readOnly: true);
+        var queue = LinkageReview.Queue(connection);
+        Assert.NotEmpty(queue.Rows);
+        // The clear names and DNI of the hotline source files: none may appear in what a reviewer sees.
+        // Name and DNI are the 6th and 7th fields, before any free text that could hold a semicolon.
+        var clear = Directory.GetFiles(Path.Combine(world.Home.DefaultSourcesDirectory, "hotline"), "*.csv")
+            .SelectMany(f => File.ReadLines(f).Skip(1).Select(l => l.Split(';')).Where(c => c.Length > 6).SelectMany(c => new[] { c[5], c[6] }))
+            .Select(v => v.Trim().Trim('"')).Where(v => v.Length >= 4).ToHashSet(StringComparer.Ordinal);
+        Assert.NotEmpty(clear);
+        var person = new System.Text.RegularExpressions.Regex(@"^([A-Z]+ )?(dni=\S{12} )?(name=\S{12} )?([0-9+<>-]+|unknown)? ?[FM]?$");
+        foreach (var queued in queue.Rows)
+        {
+            var id = Convert.ToInt64(queued[queue.IndexOf("id")], CultureInfo.InvariantCulture);
+            var shown = LinkageReview.Show(connection, id);
+            var rows = shown.Rows.ToDictionary(r => ((string)r[0]!, (string)r[1]!));
+            Assert.Equal((queued[queue.IndexOf("left_record_id")], queued[queue.IndexOf("right_record_id")]), (rows[("record", "record_id")][2], rows[("record", "record_id")][3]));
+            var comparisons = shown.Rows.Where(r => (string)r[0]! == "comparison").ToList();
+            Assert.Equal(ComparisonFields.For((string)queued[queue.IndexOf("link_type")]!).Count, comparisons.Count);
+            var sum = (double)rows[("total", "weight_sum")][5]!;
+            Assert.Equal(comparisons.Sum(r => (double)r[5]!), sum, 12);
+            Assert.True(Math.Abs(sum - (double)queued[queue.IndexOf("score")]!) <= LinkageReview.ScoreTolerance, $"pair {id}: weights sum to {sum}, score {queued[queue.IndexOf("score")]}");
+            Assert.Equal("The weights sum to the stored score.", rows[("note", "check")][2]);
+            foreach (var side in new[] { 2, 3 })
+            {
+                foreach (var one in ((string?)rows[("record", "persons")][side] ?? string.Empty).Split("; ", StringSplitOptions.RemoveEmptyEntries))
+                {
+                    Assert.Matches(person, one);
+                }
+            }
+
+            // No name or DNI among the persons; no full name anywhere (a call id can hold eight digits in a row, a place a first name).
+            var text = string.Join('|', shown.Rows.SelectMany(r => r).Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
+            var persons = $"{rows[("record", "persons")][2]}|{rows[("record", "persons")][3]}";
+            Assert.DoesNotContain(clear, c => persons.Contains(c, StringComparison.Ordinal) || (c.Contains(' ', StringComparison.Ordinal) && text.Contains(c, StringComparison.OrdinalIgnoreCase)));
+        }
+    }
+
+    [Fact]
     public void Every_case_has_one_lifecycle_row_and_every_police_report_is_in_a_case()
     {
         using var connection = Warehouse.Open(world.Home, readOnly: true);

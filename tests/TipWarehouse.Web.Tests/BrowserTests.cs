@@ -318,6 +318,76 @@ public sealed class BrowserTests(ServedDemo served) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reviewer_opens_a_pair_sees_both_records_and_the_breakdown_totalling_the_queue_score_and_accepts_it()
+    {
+        var page = await SignInAsync(WebRoles.Reviewer);
+        var row = page.Locator("table.review tbody tr").First;
+        var id = long.Parse((await row.GetAttributeAsync("data-link"))!, CultureInfo.InvariantCulture);
+        var queued = (await CliJsonAsync("linkage", "review")).Single(r => r.GetProperty("id").GetInt64() == id);
+        await row.Locator("a.pair").ClickAsync();
+        await page.WaitForURLAsync($"**/revision/{id}");
+        Assert.Equal($"Par {id}", await page.InnerTextAsync("main h1"));
+
+        // Both records as 'tipw linkage review --show' prints them.
+        var shown = await CliJsonAsync("linkage", "review", "--show", id.ToString(CultureInfo.InvariantCulture));
+        string? Text(JsonElement e, string column) => e.GetProperty(column).ValueKind == JsonValueKind.String ? e.GetProperty(column).GetString() : null;
+        var records = shown.Where(r => Text(r, "part") == "record" && Text(r, "item") != "record_type").ToList();
+        Assert.Equal(records.Count, await page.Locator("table.side-by-side tbody tr").CountAsync());
+        foreach (var record in records)
+        {
+            var tr = page.Locator($"table.side-by-side tr[data-item='{Text(record, "item")}']");
+            Assert.Equal(Text(record, "left") ?? string.Empty, await tr.Locator("td[data-side='left']").TextContentAsync());
+            Assert.Equal(Text(record, "right") ?? string.Empty, await tr.Locator("td[data-side='right']").TextContentAsync());
+        }
+
+        Assert.Equal(queued.GetProperty("left_record_id").GetString(), await page.Locator("tr[data-item='record_id'] td[data-side='left']").TextContentAsync());
+        Assert.Equal(queued.GetProperty("right_record_id").GetString(), await page.Locator("tr[data-item='record_id'] td[data-side='right']").TextContentAsync());
+
+        // The breakdown: one row per comparison with the CLI's weight, shown with its sign and a bar; the total is the queue's score.
+        var comparisons = shown.Where(r => Text(r, "part") == "comparison").ToList();
+        var rows = page.Locator("table.breakdown tr[data-weight]");
+        Assert.Equal(comparisons.Count, await rows.CountAsync());
+        var spanish = CultureInfo.GetCultureInfo("es-PE");
+        static string Signed(double value, CultureInfo culture) => (value > 0 ? "+" : value < 0 ? "−" : string.Empty) + Math.Abs(value).ToString("#,##0.00", culture);
+        var sum = 0.0;
+        for (var i = 0; i < comparisons.Count; i++)
+        {
+            var weight = comparisons[i].GetProperty("weight").GetDouble();
+            Assert.Equal(Text(comparisons[i], "item"), await rows.Nth(i).GetAttributeAsync("data-item"));
+            Assert.Equal(weight, double.Parse((await rows.Nth(i).GetAttributeAsync("data-weight"))!, CultureInfo.InvariantCulture));
+            Assert.Equal(Signed(weight, spanish), await rows.Nth(i).Locator("td[data-column='weight']").TextContentAsync());
+            Assert.Equal(weight > 0 ? 1 : 0, await rows.Nth(i).Locator(".bar.positive").CountAsync());
+            Assert.Equal(weight < 0 ? 1 : 0, await rows.Nth(i).Locator(".bar.negative").CountAsync());
+            sum += weight;
+        }
+
+        var score = queued.GetProperty("score").GetDouble();
+        Assert.InRange(Math.Abs(sum - score), 0, 5e-5);
+        Assert.Equal(score, double.Parse((await page.GetAttributeAsync("tr[data-item='score']", "data-value"))!, CultureInfo.InvariantCulture));
+        Assert.Equal(sum, double.Parse((await page.GetAttributeAsync("tr[data-item='weight_sum']", "data-value"))!, CultureInfo.InvariantCulture), 12);
+        Assert.Equal(Signed(score, spanish), await page.Locator("tr[data-item='score'] td[data-column='weight']").TextContentAsync());
+        Assert.Equal("Puntaje desglosado por comparación", await page.InnerTextAsync("#breakdown h2"));
+        Assert.Equal("Los pesos suman el puntaje guardado.", await page.InnerTextAsync("#breakdown .check"));
+
+        // English by the toggle, then the decision from this page.
+        await page.ClickAsync("#lang-toggle");
+        await page.WaitForURLAsync("**lang=en");
+        Assert.Equal("Score broken down by comparison", await page.InnerTextAsync("#breakdown h2"));
+        Assert.Equal(Signed(score, CultureInfo.GetCultureInfo("en-US")), await page.Locator("tr[data-item='score'] td[data-column='weight']").TextContentAsync());
+        await page.ClickAsync("#decision button.accept");
+        await page.WaitForURLAsync("**/revision");
+        Assert.Equal(0, await page.Locator($"tr[data-link='{id}']").CountAsync());
+        var decided = (await CliJsonAsync("linkage", "review", "--all")).Single(r => r.GetProperty("id").GetInt64() == id);
+        Assert.Equal(("linked", "reviewer"), (decided.GetProperty("status").GetString(), decided.GetProperty("decided_by").GetString()));
+
+        // Reviewers only, as the queue; an unknown pair is a 404 page.
+        var analyst = await SignInAsync(WebRoles.MscAnalyst);
+        Assert.Equal(403, (await analyst.GotoAsync($"/revision/{id}"))!.Status);
+        Assert.Equal(403, (await analyst.APIRequest.GetAsync($"/api/linkage/review/{id}")).Status);
+        Assert.Equal(404, (await page.GotoAsync("/revision/999999999"))!.Status);
+    }
+
+    [Fact]
     public async Task Public_sees_only_published_cells()
     {
         var page = await (await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = served.Url })).NewPageAsync();
@@ -396,6 +466,8 @@ public sealed class BrowserTests(ServedDemo served) : IAsyncLifetime
             (WebRoles.Admin, "/admin", "web-admin.png"),
             (WebRoles.MscAnalyst, "/consulta", "web-console.png"),
         };
+        var firstQueued = (await CliJsonAsync("linkage", "review")).First().GetProperty("id").GetInt64();
+        shots.Insert(3, (WebRoles.Reviewer, $"/revision/{firstQueued}", "web-review-pair.png"));
         var folder = Environment.GetEnvironmentVariable(UpdateScreenshotsVariable) is null
             ? Path.Combine(served.Home, "screenshots")
             : Path.Combine(RepositoryRoot(), "docs");

@@ -5,7 +5,7 @@ using TipWarehouse.Linkage;
 
 namespace TipWarehouse.Cli.Commands;
 
-/// <summary><c>tipw linkage review</c>: lists the pairs waiting for an analyst and records accept/reject decisions.</summary>
+/// <summary><c>tipw linkage review</c>: lists the pairs waiting for an analyst, shows one pair side by side with its score broken down, and records accept/reject decisions.</summary>
 public static class LinkageCommand
 {
     /// <summary>The environment variable naming the analyst when <c>--by</c> is not given (then <c>USER</c>).</summary>
@@ -21,18 +21,25 @@ public static class LinkageCommand
         var accept = new Option<long?>("--accept") { Description = "Accept the candidate link with this id (the 'id' column of the queue)" };
         var reject = new Option<long?>("--reject") { Description = "Reject the candidate link with this id" };
         var by = new Option<string?>("--by") { Description = $"Who decides (default: ${AnalystVariable}, else $USER)" };
+        var show = new Option<long?>("--show") { Description = "Show the two records of the candidate link with this id side by side, with the score broken down by comparison" };
         var all = new Option<bool>("--all") { Description = "Also list the pairs already decided by an analyst" };
-        var review = new Command("review", "List the uncertain links waiting for an analyst, or record an accept/reject that later linkage runs respect")
+        var review = new Command("review", "List the uncertain links waiting for an analyst, show one pair side by side with its score broken down by comparison, or record an accept/reject that later linkage runs respect")
         {
-            home, format, output, accept, reject, by, all,
+            home, format, output, accept, reject, by, all, show,
         };
         review.SetAction(parseResult =>
         {
             var acceptId = parseResult.GetValue(accept);
             var rejectId = parseResult.GetValue(reject);
-            if (acceptId is not null && rejectId is not null)
+            var showId = parseResult.GetValue(show);
+            if (new[] { acceptId, rejectId, showId }.Count(x => x is not null) > 1)
             {
-                throw new UsageException("Give either --accept ID or --reject ID, not both.");
+                throw new UsageException("Give one of --accept ID, --reject ID or --show ID.");
+            }
+
+            if (showId is not null && parseResult.GetValue(all))
+            {
+                throw new UsageException("--all lists the queue; --show ID shows one pair: give one of them.");
             }
 
             var tipwHome = TipwHome.At(parseResult.GetValue(home));
@@ -47,6 +54,11 @@ public static class LinkageCommand
                 table = LinkageReview.Decide(connection, id, accept: acceptId is not null, analyst, context.Time);
                 context.Error.WriteLine($"tipw linkage review: link {id} {(acceptId is not null ? "accepted" : "rejected")} by {analyst}.");
             }
+            else if (showId is { } pairId)
+            {
+                using var connection = Warehouse.Open(tipwHome, readOnly: true);
+                table = LinkageReview.Show(connection, pairId);
+            }
             else
             {
                 using var connection = Warehouse.Open(tipwHome, readOnly: true);
@@ -54,7 +66,17 @@ public static class LinkageCommand
                 context.Error.WriteLine($"tipw linkage review: {table.Rows.Count} pair(s). Decide with --accept ID or --reject ID.");
             }
 
-            ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
+            var chosenFormat = parseResult.GetValue(format)!;
+            ResultWriter.WriteTo(table, chosenFormat, parseResult.GetValue(output), context.Out);
+            if (chosenFormat != "table")
+            {
+                // The table prints its notes under it; CSV and JSON keep stdout clean and give them on stderr (as 'tipw report').
+                foreach (var note in table.Notes)
+                {
+                    context.Error.WriteLine(note);
+                }
+            }
+
             return CliApp.Success;
         });
 
