@@ -421,7 +421,7 @@ internal static class WebPages
         }
 
         var tokens = ctx.RequestServices.GetService(typeof(IAntiforgery)) is IAntiforgery antiforgery ? antiforgery.GetAndStoreTokens(ctx) : null;
-        var body = new StringBuilder(CultureInfo.InvariantCulture, $"<p>{text["call_review_intro"]} <mark class=\"tip\">{text["towards_tip"]}</mark> <mark class=\"not-tip\">{text["away_from_tip"]}</mark></p>");
+        var body = new StringBuilder().Append(CultureInfo.InvariantCulture, $"<p>{text["call_review_intro"]} <mark class=\"tip\">{text["towards_tip"]}</mark> <mark class=\"not-tip\">{text["away_from_tip"]}</mark></p>");
         body.Append(CultureInfo.InvariantCulture, $"<h2>{text["flagged_calls"]} ({text.Whole(queue.Rows.Count)})</h2>");
         foreach (var row in queue.Rows)
         {
