@@ -120,7 +120,7 @@ public static class CallReview
         return new ResultTable(columns, rows,
         [
             $"calls flagged by {active.ModelName} (threshold {active.Threshold.ToString("0.000", CultureInfo.InvariantCulture)}) {(includeDecided ? "with the decided ones first" : "that no supervisor decided yet")}, newest first, at most {Math.Max(1, limit)}",
-            $"top_words: the {TopWords} words pushing the score towards TIP the most (change of the model's margin, log-odds); operator_tip: the operator's category is a TIP category",
+            $"top_words: up to {TopWords} words pushing the score towards TIP the most (at least a tenth of the strongest) (change of the model's margin, log-odds); operator_tip: the operator's category is a TIP category",
             .. withSpans ? ["spans: start:length:contribution of every word with a non-zero contribution (UTF-16 offsets into the narrative, which is PII-scrubbed at load)"] : Array.Empty<string>(),
         ]);
     }
@@ -187,7 +187,9 @@ public static class CallReview
     private static string TopWordsOf(CallExplanation explanation)
     {
         var text = new StringBuilder();
-        foreach (var word in explanation.Contributions.Where(c => c.Kind == "word" && c.Contribution > 0).OrderByDescending(c => c.Contribution).Take(TopWords))
+        var towards = explanation.Contributions.Where(c => c.Kind == "word" && c.Contribution > 0).OrderByDescending(c => c.Contribution).ToList();
+        // Words below a tenth of the strongest one say nothing a supervisor needs (the page leaves them unmarked too).
+        foreach (var word in towards.Where(c => c.Contribution >= towards[0].Contribution / 10).Take(TopWords))
         {
             text.Append(text.Length == 0 ? string.Empty : ", ").Append(word.Feature).Append(CultureInfo.InvariantCulture, $" {word.Contribution:+0.00;-0.00}");
         }

@@ -242,6 +242,28 @@ public sealed class WarehouseTests : IDisposable
         Assert.Equal(ScoreDrift.BinCount - 1, report.BinEdges.Count);
     }
 
+    [Fact]
+    public async Task Scoring_step_warns_when_the_latest_month_drifts_into_alert()
+    {
+        var messages = new List<string>();
+        var step = new CallScoringStep(messages.Add);
+        RegisterTrained("tip-call-drift-alert", activate: true);
+        await RunStepAsync(step, batchId: 1);
+        var latest = _world.Calls.Max(c => c.Features.CallDateKey) / 100;
+        using (var connection = Warehouse.Open(_home))
+        {
+            // Every call of the latest month now scores near 1: its distribution leaves the training months'.
+            Execute(connection, $"UPDATE dw.fact_call_score SET probability = 0.999, is_flagged = true WHERE call_key IN (SELECT call_key FROM dw.fact_hotline_call WHERE call_date_key / 100 = {latest})");
+        }
+
+        messages.Clear();
+        await RunStepAsync(step, batchId: 2);
+
+        var warning = Assert.Single(messages, m => m.StartsWith("warning: ", StringComparison.Ordinal));
+        Assert.StartsWith($"warning: call_scoring: the scores of {latest / 100}-{latest % 100:00} drift from tip-call-drift-alert's training months (PSI ", warning, StringComparison.Ordinal);
+        Assert.Contains("alert", warning, StringComparison.Ordinal);
+    }
+
     // Registers the fixture's already trained model under a new name (training is tested once, in Train_saves_...).
     private RegisteredModel RegisterTrained(string name, bool activate, double? threshold = null)
     {
