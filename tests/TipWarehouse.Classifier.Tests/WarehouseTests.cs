@@ -253,7 +253,7 @@ public sealed class WarehouseTests : IDisposable
         using (var connection = Warehouse.Open(_home))
         {
             // Every call of the latest month now scores near 1: its distribution leaves the training months'.
-            Execute(connection, $"UPDATE dw.fact_call_score SET probability = 0.999, is_flagged = true WHERE call_key IN (SELECT call_key FROM dw.fact_hotline_call WHERE call_date_key / 100 = {latest})");
+            Execute(connection, $"UPDATE dw.fact_call_score SET probability = 0.999, is_flagged = true WHERE call_key IN (SELECT call_key FROM dw.fact_hotline_call WHERE call_date_key // 100 = {latest})");
         }
 
         messages.Clear();
