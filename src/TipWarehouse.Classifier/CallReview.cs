@@ -57,6 +57,7 @@ public static class CallReview
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(active);
         ArgumentNullException.ThrowIfNull(scorer);
+        RequireTable(connection);
         using var command = connection.CreateCommand();
         command.CommandText = """
             WITH decided AS (
@@ -143,6 +144,7 @@ public static class CallReview
         }
 
         callId = (callId ?? string.Empty).Trim();
+        RequireTable(connection);
         double? probability;
         using (var find = connection.CreateCommand())
         {
@@ -199,6 +201,14 @@ public static class CallReview
 
     private static string SpansOf(CallExplanation explanation) =>
         string.Join(";", explanation.Spans.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Start}:{s.Length}:{Math.Round(s.Contribution, 4)}")));
+
+    private static void RequireTable(DuckDBConnection connection)
+    {
+        if (!TableExists(connection))
+        {
+            throw new TipwException("This warehouse predates meta.call_label_decision (the supervisor decisions): upgrade it with 'tipw init --home HOME'.");
+        }
+    }
 
     private static bool TableExists(DuckDBConnection connection)
     {
