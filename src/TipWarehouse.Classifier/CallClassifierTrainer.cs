@@ -68,7 +68,17 @@ public sealed record TrainingResult(
     double PrevalenceSd,
     BinaryMetrics ValidationMetrics,
     BinaryMetrics TestMetrics,
-    TimeSpan Duration);
+    TimeSpan Duration)
+{
+    /// <summary>Supervisor decisions used as labels in the fit and validation months.</summary>
+    public int SupervisorLabels { get; init; }
+
+    /// <summary>Of those, how many differ from the warehouse label (or label a call that had none).</summary>
+    public int SupervisorLabelsChanged { get; init; }
+
+    /// <summary>Supervisor decisions on calls of the test months: not used, the test months are measured against the warehouse labels.</summary>
+    public int SupervisorLabelsHeldOut { get; init; }
+}
 
 /// <summary>Trains the TIP call classifier: Spanish text n-grams plus call fields, a time-based split and a recall-targeted threshold.</summary>
 public sealed class CallClassifierTrainer
@@ -93,7 +103,14 @@ public sealed class CallClassifierTrainer
 
     /// <summary>Splits <paramref name="labelled"/> by time, fits on the early months, picks the threshold on the validation
     /// slice, refits on all training months and measures the held-out test months.</summary>
-    public TrainingResult Train(IReadOnlyList<CallFeatures> labelled, TrainingOptions options, CancellationToken cancellationToken = default)
+    public TrainingResult Train(IReadOnlyList<CallFeatures> labelled, TrainingOptions options, CancellationToken cancellationToken = default) =>
+        Train(labelled, options, supervisorDecided: null, cancellationToken);
+
+    /// <summary>As <see cref="Train(IReadOnlyList{CallFeatures}, TrainingOptions, CancellationToken)"/>, where the calls of
+    /// <paramref name="supervisorDecided"/> carry a supervisor's decision as their label (see <see cref="LabelledCalls.SupervisorDecided"/>):
+    /// used as such in the fit and validation months; in the test months the call gets back the warehouse label it had (and
+    /// is left out when it had none), so a model is never measured on labels the review of its own flags produced.</summary>
+    public TrainingResult Train(IReadOnlyList<CallFeatures> labelled, TrainingOptions options, IReadOnlyDictionary<string, bool?>? supervisorDecided, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(labelled);
         ArgumentNullException.ThrowIfNull(options);
@@ -104,6 +121,34 @@ public sealed class CallClassifierTrainer
 
         var started = _time.GetTimestamp();
         var split = TimeSplit.Create(labelled, options.TestMonths, options.ValidationMonths);
+        int supervisorLabels = 0, supervisorChanged = 0, supervisorHeldOut = 0;
+        if (supervisorDecided is { Count: > 0 })
+        {
+            foreach (var call in split.Train.Where(c => supervisorDecided.ContainsKey(c.CallId)))
+            {
+                supervisorLabels++;
+                supervisorChanged += supervisorDecided[call.CallId] != call.Label ? 1 : 0;
+            }
+
+            var test = new List<CallFeatures>(split.Test.Count);
+            foreach (var call in split.Test)
+            {
+                if (!supervisorDecided.TryGetValue(call.CallId, out var warehouseLabel))
+                {
+                    test.Add(call);
+                    continue;
+                }
+
+                supervisorHeldOut++;
+                if (warehouseLabel is { } label)
+                {
+                    test.Add(call.WithLabel(label));
+                }
+            }
+
+            split = split with { Test = test };
+        }
+
         RequireBothClasses(split.Fit, "training");
         RequireBothClasses(split.Validation, "validation");
 
@@ -123,7 +168,12 @@ public sealed class CallClassifierTrainer
         var testMetrics = BinaryMetrics.Compute(testScores, split.Test.Select(c => c.Label).ToArray(), threshold);
         var prevalenceSd = MonthlyResidualSd(split.Test, testScores);
         var schema = InputSchema(ml);
-        return new TrainingResult(model, schema, split, threshold, calibration, prevalenceSd, validationMetrics, testMetrics, _time.GetElapsedTime(started));
+        return new TrainingResult(model, schema, split, threshold, calibration, prevalenceSd, validationMetrics, testMetrics, _time.GetElapsedTime(started))
+        {
+            SupervisorLabels = supervisorLabels,
+            SupervisorLabelsChanged = supervisorChanged,
+            SupervisorLabelsHeldOut = supervisorHeldOut,
+        };
     }
 
     /// <summary>The triage threshold: the highest reaching the recall target, raised if needed to keep the precision floor.</summary>

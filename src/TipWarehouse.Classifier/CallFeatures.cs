@@ -43,6 +43,14 @@ public sealed class CallFeatures
     /// <summary>The training label: TIP-related or not (ignored when scoring).</summary>
     public bool Label { get; set; }
 
+    /// <summary>A copy of this row with another label.</summary>
+    public CallFeatures WithLabel(bool label)
+    {
+        var copy = (CallFeatures)MemberwiseClone();
+        copy.Label = label;
+        return copy;
+    }
+
     /// <summary>Builds a row from raw values, deriving the hour and age bands and the log duration.</summary>
     public static CallFeatures Create(
         string? callId,

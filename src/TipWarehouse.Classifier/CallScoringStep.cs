@@ -47,7 +47,41 @@ public sealed class CallScoringStep : IPipelineStep
         var scorer = active.LoadScorer(context.Home);
         var scored = ScoreUnscored(context.Connection, scorer, active.ModelKey, context.BatchId, context.Time, chunk, cancellationToken);
         _log?.Invoke($"{context.Pipeline}: {scored.Scored} call(s) scored by {active.ModelName}, {scored.Flagged} flagged as TIP-related.");
+        if (LatestMonthAlert(context.Connection, active, context.Home) is { } warning)
+        {
+            _log?.Invoke($"warning: {context.Pipeline}: {warning}");
+        }
+
         return Task.FromResult(new StepOutcome(scored.Scored, scored.Scored, 0, 0));
+    }
+
+    /// <summary>The warning to log when the latest scored month's drift status is 'alert' (see <see cref="ScoreDrift"/>), else null
+    /// (also when the model has no metadata or no scores in its training months to compare with).</summary>
+    public static string? LatestMonthAlert(DuckDBConnection connection, RegisteredModel active, TipwHome home)
+    {
+        ArgumentNullException.ThrowIfNull(active);
+        if (!File.Exists(active.MetadataPath(home)))
+        {
+            return null;
+        }
+
+        DriftReport report;
+        try
+        {
+            report = ScoreDrift.ForModel(connection, active, ModelMetadata.Load(active.MetadataPath(home)));
+        }
+        catch (TipwException)
+        {
+            return null;
+        }
+
+        if (report.Months.Count == 0 || report.Months[^1] is not { Status: ScoreDrift.Alert } latest)
+        {
+            return null;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"the scores of {latest.Month:yyyy-MM} drift from {active.ModelName}'s training months (PSI {latest.Psi:0.000}, {latest.PsiStatus}; flag rate {latest.FlagRate:0.000} vs operator TIP rate {latest.OperatorTipRate:0.000}, gap shift {latest.GapShift:+0.000;-0.000}, {latest.GapStatus}). See 'tipw model drift --home {home.Root}'; consider retraining.");
     }
 
     /// <summary>Scores every call <paramref name="modelKey"/> has not scored, in chunks, appending to <c>dw.fact_call_score</c>

@@ -30,15 +30,15 @@ public sealed class ClassifierService
         }
 
         using var connection = Warehouse.Open(home);
-        var source = WarehouseCalls.ReadLabelled(connection);
-        _progress($"read {source.Calls.Count} labelled call(s) ({source.Calls.Count(c => c.Label)} TIP-related: {source.PositiveByOperator} by operator category, {source.PositiveByLinkOnly} by linkage only); {source.Unlabelled} without a label left out");
+        var source = WarehouseCalls.ReadLabelled(connection, CallReview.LatestDecisions(connection));
+        _progress($"read {source.Calls.Count} labelled call(s) ({source.Calls.Count(c => c.Label)} TIP-related: {source.PositiveByOperator} by operator category, {source.PositiveByLinkOnly} by linkage only; {source.SupervisorDecided.Count} labelled by a supervisor's decision, {source.SupervisorChanged} of them changed); {source.Unlabelled} without a label left out");
         if (source.Calls.Count == 0)
         {
             throw new TipwException($"The warehouse at {home.WarehousePath} has no labelled hotline calls. Load the hotline first ('tipw run hotline' or 'tipw demo').");
         }
 
         _progress($"training {options.Trainer} (recall target {options.RecallTarget.ToString("0.00", CultureInfo.InvariantCulture)})...");
-        var result = new CallClassifierTrainer(_time).Train(source.Calls, options, cancellationToken);
+        var result = new CallClassifierTrainer(_time).Train(source.Calls, options, source.SupervisorDecided, cancellationToken);
         var now = _time.GetUtcNow();
         var trainedAt = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         var name = ModelRegistry.NameFor(options.Trainer, trainedAt);
@@ -60,15 +60,16 @@ public sealed class ClassifierService
                 new("model", typeof(string)), new("trainer", typeof(string)), new("train_from", typeof(DateOnly)), new("train_to", typeof(DateOnly)),
                 new("test_from", typeof(DateOnly)), new("test_to", typeof(DateOnly)), new("train_rows", typeof(int)), new("test_rows", typeof(int)),
                 new("auc", typeof(double)), new("pr_auc", typeof(double)), new("precision", typeof(double)), new("recall", typeof(double)),
-                new("f1", typeof(double)), new("threshold", typeof(double)), new("active", typeof(bool)),
+                new("f1", typeof(double)), new("threshold", typeof(double)), new("supervisor_labels", typeof(int)), new("active", typeof(bool)),
             ],
             [[m.ModelName, m.Trainer, m.TrainFrom, m.TrainTo, m.TestFrom, m.TestTo, m.TrainRows, m.TestRows,
-              R(t.Auc), R(t.PrAuc), R(t.Precision), R(t.Recall), R(t.F1), R(m.Threshold), outcome.Model.IsActive]],
+              R(t.Auc), R(t.PrAuc), R(t.Precision), R(t.Recall), R(t.F1), R(m.Threshold), m.SupervisorLabels, outcome.Model.IsActive]],
             [
-                $"test months, against warehouse labels ({m.LabelSource})",
+                $"test months, against warehouse labels ({TipLabels.LabelSource})",
                 .. MetricNotes(t),
                 $"threshold {m.Threshold:0.000}: {m.ThresholdRule}; validation months from {m.ValidationFrom:yyyy-MM-dd}: recall {m.ValidationMetrics.Recall:0.000}, precision {m.ValidationMetrics.Precision:0.000}",
                 $"{m.UnlabelledExcluded} unlabelled call(s) left out; {m.DuplicatesRemoved} training call(s) dropped as duplicates of test narratives",
+                $"supervisor_labels: {m.SupervisorLabels} supervisor decision(s) ('tipw model review') used as labels in the fit and validation months, {m.SupervisorLabelsChanged} of them changing the operator's label; {m.SupervisorLabelsHeldOut} on test-month calls not used (the test months keep the warehouse labels)",
             ]);
     }
 
@@ -108,6 +109,9 @@ public sealed class ClassifierService
         Add("data", "train_rows", m.TrainRows);
         Add("data", "train_positives", m.TrainPositives);
         Add("data", "unlabelled_excluded", m.UnlabelledExcluded);
+        Add("data", "supervisor_labels", m.SupervisorLabels);
+        Add("data", "supervisor_labels_changed", m.SupervisorLabelsChanged);
+        Add("data", "supervisor_labels_held_out", m.SupervisorLabelsHeldOut);
         Add("data", "duplicates_removed", m.DuplicatesRemoved);
         Add("split", "train", $"{m.TrainFrom:yyyy-MM-dd}..{m.TrainTo:yyyy-MM-dd}");
         Add("split", "validation_from", m.ValidationFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
@@ -262,6 +266,30 @@ public sealed class ClassifierService
         var call = WarehouseCalls.ReadOne(connection, callId)
             ?? throw new TipwException($"No call '{callId}' in the warehouse (call ids look like those in the hotline's id_llamada column).");
         return ModelExplainer.Explain(active.LoadScorer(home), call, top);
+    }
+
+    /// <summary>The supervisor queue of calls the active model flagged (<c>tipw model review</c>); see <see cref="CallReview.Queue"/>.</summary>
+    public static ResultTable ReviewQueue(TipwHome home, bool includeDecided, int limit, bool withSpans)
+    {
+        using var connection = Warehouse.Open(home, readOnly: true);
+        var active = RequireActive(connection, home);
+        return CallReview.Queue(connection, active, active.LoadScorer(home), includeDecided, limit, withSpans);
+    }
+
+    /// <summary>Records a supervisor's confirm or reject of a call (<c>tipw model review --confirm|--reject ID</c>).</summary>
+    public ResultTable Decide(TipwHome home, string callId, bool confirm, string decidedBy)
+    {
+        using var connection = Warehouse.Open(home);
+        return CallReview.Decide(connection, callId, confirm, decidedBy, ModelRegistry.Active(connection), _time);
+    }
+
+    /// <summary>The active model's score drift per month against its training months (<c>tipw model drift</c>).</summary>
+    public static ResultTable Drift(TipwHome home)
+    {
+        using var connection = Warehouse.Open(home, readOnly: true);
+        var active = RequireActive(connection, home);
+        var metadata = ModelMetadata.Load(active.MetadataPath(home));
+        return ScoreDrift.ToTable(ScoreDrift.ForModel(connection, active, metadata), active.ModelName, metadata);
     }
 
     /// <summary>Lines describing the confusion matrix and the calibration of <paramref name="m"/>.</summary>

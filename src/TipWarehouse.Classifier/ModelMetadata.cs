@@ -72,6 +72,15 @@ public sealed record ModelMetadata
     /// <summary>Calls without a label (no operator category, no TIP link), left out.</summary>
     public required int UnlabelledExcluded { get; init; }
 
+    /// <summary>Supervisor decisions (<c>meta.call_label_decision</c>) used as labels in the fit and validation months.</summary>
+    public int SupervisorLabels { get; init; }
+
+    /// <summary>Of those, how many changed the warehouse label (or labelled a call that had none).</summary>
+    public int SupervisorLabelsChanged { get; init; }
+
+    /// <summary>Supervisor decisions on calls of the test months, not used (the test months keep the warehouse labels).</summary>
+    public int SupervisorLabelsHeldOut { get; init; }
+
     /// <summary>Training calls dropped because their narrative also occurs in the test months.</summary>
     public required int DuplicatesRemoved { get; init; }
 

@@ -4,7 +4,14 @@ using DuckDB.NET.Data;
 namespace TipWarehouse.Classifier;
 
 /// <summary>Labelled calls read from the warehouse, with how many had no label.</summary>
-public sealed record LabelledCalls(IReadOnlyList<CallFeatures> Calls, int Unlabelled, int PositiveByOperator, int PositiveByLinkOnly);
+public sealed record LabelledCalls(IReadOnlyList<CallFeatures> Calls, int Unlabelled, int PositiveByOperator, int PositiveByLinkOnly)
+{
+    /// <summary>The calls whose label is a supervisor's decision, each with the warehouse label it replaced (null: the call had none).</summary>
+    public IReadOnlyDictionary<string, bool?> SupervisorDecided { get; init; } = new Dictionary<string, bool?>();
+
+    /// <summary>How many supervisor decisions differ from the warehouse label (or label a call that had none).</summary>
+    public int SupervisorChanged { get; init; }
+}
 
 /// <summary>Reads hotline calls from <c>dw.fact_hotline_call</c> as model rows (features plus the warehouse label).</summary>
 public static class WarehouseCalls
@@ -30,13 +37,15 @@ public static class WarehouseCalls
         WHERE l.link_type = 'hotline_police' AND l.status = 'linked' AND CAST(r.is_tip_related AS INTEGER) = 1
         """;
 
-    /// <summary>Every call with a warehouse label (see <see cref="TipLabels"/>), in date order.</summary>
-    public static LabelledCalls ReadLabelled(DuckDBConnection connection)
+    /// <summary>Every call with a warehouse label (see <see cref="TipLabels"/>), in date order; with
+    /// <paramref name="decisions"/>, a supervisor's decision replaces the warehouse label and labels calls that had none.</summary>
+    public static LabelledCalls ReadLabelled(DuckDBConnection connection, IReadOnlyDictionary<string, SupervisorDecision>? decisions = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var linked = ReadTipLinkedCallIds(connection);
         var calls = new List<CallFeatures>();
-        int unlabelled = 0, byOperator = 0, byLinkOnly = 0;
+        var decided = new Dictionary<string, bool?>(StringComparer.Ordinal);
+        int unlabelled = 0, byOperator = 0, byLinkOnly = 0, changed = 0;
         using var command = connection.CreateCommand();
         command.CommandText = SelectCalls + " ORDER BY c.call_date_key, c.call_id";
         using var reader = command.ExecuteReader();
@@ -45,7 +54,18 @@ public static class WarehouseCalls
             var callId = reader.GetString(1);
             var byCategory = TipLabels.FromOperatorCategory(reader.IsDBNull(11) ? null : reader.GetString(11));
             var byLink = linked.Contains(callId);
-            if (byCategory is null && !byLink)
+            bool? warehouseLabel = byCategory == true || byLink ? true : byCategory;
+            if (decisions is not null && decisions.TryGetValue(callId, out var decision))
+            {
+                decided[callId] = warehouseLabel;
+                changed += warehouseLabel != decision.IsTip ? 1 : 0;
+                calls.Add(ToFeatures(reader, decision.IsTip));
+                byOperator += byCategory == true ? 1 : 0;
+                byLinkOnly += byCategory != true && byLink ? 1 : 0;
+                continue;
+            }
+
+            if (warehouseLabel is null)
             {
                 unlabelled++;
                 continue;
@@ -63,7 +83,7 @@ public static class WarehouseCalls
             calls.Add(ToFeatures(reader, byCategory == true || byLink));
         }
 
-        return new LabelledCalls(calls, unlabelled, byOperator, byLinkOnly);
+        return new LabelledCalls(calls, unlabelled, byOperator, byLinkOnly) { SupervisorDecided = decided, SupervisorChanged = changed };
     }
 
     /// <summary>Up to <paramref name="limit"/> calls with a key above <paramref name="afterCallKey"/> that

@@ -10,6 +10,7 @@ namespace TipWarehouse.Cli;
 internal static class ServeForwarding
 {
     private static readonly HashSet<string> s_forwarded = ["report", "query", "export", "runs", "schedule", "linkage", "users", "audit"];
+    private static readonly HashSet<string> s_forwardedModelCommands = ["review", "drift"];
     private static readonly HashSet<string> s_pathOptions = ["--home", "--out", "--pipelines", "--sources"];
 
     /// <summary>The exit code of the command run by the server, or null when it should run here.</summary>
@@ -26,7 +27,7 @@ internal static class ServeForwarding
             path.Insert(0, result.Command.Name);
         }
 
-        if (path.Count == 0 || !s_forwarded.Contains(path[0])
+        if (path.Count == 0 || !(s_forwarded.Contains(path[0]) || (path is ["model", var sub] && s_forwardedModelCommands.Contains(sub)))
             || parseResult.CommandResult.Command.Options.OfType<Option<string>>().FirstOrDefault(o => o.Name == "--home") is not { } homeOption)
         {
             return null;

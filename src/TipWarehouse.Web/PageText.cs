@@ -142,6 +142,16 @@ public sealed class PageText
         ["share_referred_became_report"] = ("Proporción de derivadas con denuncia", "Share of referred with a report"),
         ["stage"] = ("Etapa", "Stage"),
         ["cases"] = ("Casos", "Cases"),
+        ["call_review"] = ("Llamadas marcadas", "Flagged calls"),
+        ["call_review_intro"] = ("Llamadas que el modelo marcó como posible trata y que ningún supervisor revisó aún, las más recientes primero. Su decisión será la etiqueta de la llamada en el próximo entrenamiento del modelo. Palabras resaltadas según su peso en la puntuación:", "Calls the model flagged as possible trafficking that no supervisor has reviewed yet, newest first. Your decision becomes the call's label in the next model training. Words highlighted by their weight in the score:"),
+        ["towards_tip"] = ("hacia trata", "towards TIP"),
+        ["away_from_tip"] = ("en contra", "away from TIP"),
+        ["flagged_calls"] = ("Llamadas por revisar", "Calls to review"),
+        ["probability"] = ("Probabilidad", "Probability"),
+        ["operator_category"] = ("Categoría del operador", "Operator category"),
+        ["top_words"] = ("Palabras con más peso", "Strongest words"),
+        ["call_confirm"] = ("Confirmar trata", "Confirm TIP"),
+        ["call_reject"] = ("No es trata", "Not TIP"),
     };
 
     private PageText(bool english) => English = english;

@@ -16,6 +16,8 @@ internal static class WebPages
     private static readonly string[] s_publishedReports = ["monthly", "funnel", "regions", "referrals"];
     private static readonly string[] s_window = ["from", "to"];
     private static readonly string[] s_decisions = ["accept", "reject"];
+    private static readonly string[] s_callDecisions = ["confirm", "reject"];
+    private const int CallQueueLength = 20;
     private static readonly string[] s_scheduleActions = ["trigger", "pause", "resume"];
     private const string QuarantineSql = "SELECT reject_id, pipeline, source_file, source_row, source_column, reason_code, reason, raw_text, quarantined_at FROM meta.reject ORDER BY reject_id DESC LIMIT 200";
     private static readonly string[] s_dataParameters = ["from", "to", "by", "level", "kpi", "k"];
@@ -66,6 +68,20 @@ internal static class WebPages
             audit.Record(ctx.User.Identity.Name!, WebServer.Role(ctx.User), AuditLog.ReviewDecision,
                 new Dictionary<string, string?> { ["link"] = id.ToString(CultureInfo.InvariantCulture), ["decision"] = decision, ["via"] = "page" }, outcome.ExitCode == 0 ? "ok" : "failed");
             return outcome.ExitCode == 0 ? Results.Redirect("/revision") : WebErrors.Result(StatusCodes.Status400BadRequest, WebServer.ErrorMessage(outcome.Error));
+        }).RequireAuthorization(nameof(WebRoles.Review));
+
+        app.MapGet("/revision/llamadas", (HttpContext ctx, CancellationToken ct) => CallReviewAsync(ctx, options, ct)).RequireAuthorization(nameof(WebRoles.Review));
+        app.MapPost("/revision/llamadas/{callId}/{decision}", async (string callId, string decision, HttpContext ctx, AuditLog audit, CancellationToken ct) =>
+        {
+            if (decision is not ("confirm" or "reject") || !WebServer.IsCallId(callId))
+            {
+                return Results.NotFound();
+            }
+
+            var outcome = await options.Cli(["model", "review", "--home", options.Home.Root, "--format", "json", "--" + decision, callId, "--by", ctx.User.Identity!.Name!], null, ct);
+            audit.Record(ctx.User.Identity.Name!, WebServer.Role(ctx.User), AuditLog.ReviewDecision,
+                new Dictionary<string, string?> { ["call"] = callId, ["decision"] = decision, ["via"] = "page" }, outcome.ExitCode == 0 ? "ok" : "failed");
+            return outcome.ExitCode == 0 ? Results.Redirect("/revision/llamadas") : WebErrors.Result(StatusCodes.Status400BadRequest, WebServer.ErrorMessage(outcome.Error));
         }).RequireAuthorization(nameof(WebRoles.Review));
 
         // Each chart's data, as the CLI prints it: CSV, or Parquet (published reports for everyone, the rest for report roles).
@@ -391,6 +407,7 @@ internal static class WebPages
         }
 
         body.Append("</tbody></table>");
+        body.Append(CultureInfo.InvariantCulture, $"<p><a href=\"/revision/llamadas\">{text["call_review"]}</a></p>");
         return Page(ctx, text, text["review"], body.ToString());
     }
 
@@ -472,6 +489,81 @@ internal static class WebPages
     /// <summary>A weight with its sign (+ or −, none for 0) and two decimals in the page's culture.</summary>
     private static string Signed(double value, PageText text) =>
         (value > 0 ? "+" : value < 0 ? "−" : string.Empty) + Math.Abs(value).ToString("#,##0.00", text.Culture);
+
+    // The calls the active model flagged, each with its narrative and the words that drove the score highlighted
+    // (red towards TIP, blue away, stronger colour for a larger contribution), and confirm/reject buttons.
+    private static async Task<IResult> CallReviewAsync(HttpContext ctx, WebServerOptions options, CancellationToken ct)
+    {
+        var text = PageText.For(ctx);
+        var queue = await ReportAsync(options, ["model", "review", "--spans", "--limit", CallQueueLength.ToString(CultureInfo.InvariantCulture)], ct);
+        if (queue.Error is not null)
+        {
+            return Page(ctx, text, text["call_review"], $"<p role=\"alert\">{WebUtility.HtmlEncode(queue.Error)}</p>", StatusCodes.Status400BadRequest);
+        }
+
+        var tokens = ctx.RequestServices.GetService(typeof(IAntiforgery)) is IAntiforgery antiforgery ? antiforgery.GetAndStoreTokens(ctx) : null;
+        var body = new StringBuilder().Append(CultureInfo.InvariantCulture, $"<p>{text["call_review_intro"]} <mark class=\"tip\">{text["towards_tip"]}</mark> <mark class=\"not-tip\">{text["away_from_tip"]}</mark></p>");
+        body.Append(CultureInfo.InvariantCulture, $"<h2>{text["flagged_calls"]} ({text.Whole(queue.Rows.Count)})</h2>");
+        foreach (var row in queue.Rows)
+        {
+            var id = row["call_id"].GetString()!;
+            var date = row["call_date"].GetString() is { } day ? DateOnly.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture).ToString("d", text.Culture) : string.Empty;
+            var category = row["operator_category"].ValueKind == JsonValueKind.String ? row["operator_category"].GetString() : "—";
+            body.Append(CultureInfo.InvariantCulture, $"""
+                <article class="call" data-call="{WebUtility.HtmlEncode(id)}"><h3>{WebUtility.HtmlEncode(id)} · {date} · {WebUtility.HtmlEncode(Cell(row["department"], text))}</h3>
+                <p class="facts">{text["probability"]}: <strong class="probability">{text.Number(row["probability"].GetDouble(), 3)}</strong> · {text["operator_category"]}: {WebUtility.HtmlEncode(category)}</p>
+                <p class="narrative">{Highlighted(row["narrative"].GetString() ?? string.Empty, row["spans"].GetString() ?? string.Empty)}</p>
+                <p class="top-words">{text["top_words"]}: {WebUtility.HtmlEncode(row["top_words"].GetString())}</p>
+                """);
+            foreach (var decision in s_callDecisions)
+            {
+                body.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"/revision/llamadas/{Uri.EscapeDataString(id)}/{decision}\" class=\"inline\"><input type=\"hidden\" name=\"{tokens?.FormFieldName}\" value=\"{tokens?.RequestToken}\"><button type=\"submit\" class=\"{decision}\">{text["call_" + decision]}</button></form>");
+            }
+
+            body.Append("</article>");
+        }
+
+        return Page(ctx, text, text["call_review"], body.ToString());
+    }
+
+    // The narrative, HTML-encoded, with each span (start:length:contribution, from 'tipw model review --spans') in a <mark>
+    // whose colour says the direction and whose strength the size, relative to the call's largest contribution.
+    private static string Highlighted(string narrative, string spans)
+    {
+        var parsed = new List<(int Start, int Length, double Contribution)>();
+        foreach (var part in spans.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = part.Split(':');
+            if (fields.Length == 3
+                && int.TryParse(fields[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var start)
+                && int.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var length)
+                && double.TryParse(fields[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var contribution)
+                && start >= 0 && length > 0 && start + length <= narrative.Length)
+            {
+                parsed.Add((start, length, contribution));
+            }
+        }
+
+        var largest = parsed.Select(p => Math.Abs(p.Contribution)).DefaultIfEmpty(0).Max();
+        var html = new StringBuilder(narrative.Length * 2);
+        var at = 0;
+        foreach (var (start, length, contribution) in parsed.OrderBy(p => p.Start))
+        {
+            // Words below a tenth of the largest contribution stay plain: colouring every word would hide the telling ones.
+            if (start < at || Math.Abs(contribution) < largest / 10)
+            {
+                continue;
+            }
+
+            var strength = 0.15 + (0.65 * Math.Abs(contribution) / largest);
+            var colour = contribution > 0 ? "215,48,39" : "49,130,189";
+            html.Append(WebUtility.HtmlEncode(narrative[at..start]));
+            html.Append(CultureInfo.InvariantCulture, $"<mark class=\"{(contribution > 0 ? "tip" : "not-tip")}\" data-contribution=\"{contribution:0.####}\" title=\"{contribution:+0.00;-0.00}\" style=\"background: rgba({colour},{strength:0.00})\">{WebUtility.HtmlEncode(narrative.Substring(start, length))}</mark>");
+            at = start + length;
+        }
+
+        return html.Append(WebUtility.HtmlEncode(narrative[at..])).ToString();
+    }
 
     private static string MapOf(Report regions, string metric, PageText text)
     {
@@ -586,9 +678,12 @@ internal static class WebPages
               .bar-cell { position: relative; width: 240px; } .bar-cell .axis { position: absolute; left: 50%; top: 0; bottom: 0; border-left: 1px solid #999; }
               .bar { position: absolute; top: 3px; bottom: 3px; } .bar.positive { background: #2ca02c; } .bar.negative { background: #d62728; }
               tr.total th, tr.total td { font-weight: bold; } .check { font-weight: bold; }
+
+              article.call { border-bottom: 1px solid #ddd; padding: 4px 0 10px; } article.call h3 { font-size: 15px; margin: 8px 0 2px; }
+              mark.tip { background: rgba(215,48,39,.5); } mark.not-tip { background: rgba(49,130,189,.5); } .narrative { line-height: 1.6; }
               @media print { header nav, .filters, .legend, form { display: none; } }
             </style></head>
-            <body><header><strong>TipWarehouse</strong><nav><a href="/">{{text["dashboard"]}}</a><a href="/evaluacion">{{text["evaluation"]}}</a><a href="/operaciones">{{text["operations"]}}</a><a href="/consulta">{{text["console"]}}</a><a href="/admin">{{text["admin"]}}</a><a href="/publicado">{{text["published"]}}</a><a href="/revision">{{text["review"]}}</a></nav>
+            <body><header><strong>TipWarehouse</strong><nav><a href="/">{{text["dashboard"]}}</a><a href="/evaluacion">{{text["evaluation"]}}</a><a href="/operaciones">{{text["operations"]}}</a><a href="/consulta">{{text["console"]}}</a><a href="/admin">{{text["admin"]}}</a><a href="/publicado">{{text["published"]}}</a><a href="/revision">{{text["review"]}}</a><a href="/revision/llamadas">{{text["call_review"]}}</a></nav>
             <a id="lang-toggle" href="{{toggle}}">{{text["language"]}}</a><span class="user">{{user}}</span></header>
             <main><h1>{{WebUtility.HtmlEncode(title)}}</h1>{{body}}</main>
             <script>

@@ -19,7 +19,7 @@ public static class WebRoles
     /// <summary>Run history and the schedule, trigger, pause and resume.</summary>
     public static readonly string[] Operations = [DataEngineer, Admin];
 
-    /// <summary>The linkage review queue and its accept/reject decisions.</summary>
+    /// <summary>The review queues and their decisions: linkage pairs (accept/reject) and model-flagged calls (confirm/reject).</summary>
     public static readonly string[] Review = [Reviewer, Admin];
 
     /// <summary>Exports of warehouse tables and views.</summary>

@@ -232,6 +232,28 @@ public static class WebServer
             return result;
         }).RequireAuthorization(nameof(WebRoles.Review));
 
+        api.MapGet("/model/review", (HttpContext ctx, CancellationToken ct) =>
+        {
+            if (!TryFlag(ctx.Request.Query, "all", out var all))
+            {
+                return Task.FromResult(WebErrors.Result(StatusCodes.Status400BadRequest, "all must be true or false."));
+            }
+
+            return RunAsync(options, ["model", "review", "--home", home, "--format", "json", "--spans", .. all ? s_allFlag : []], "application/json", ct);
+        }).RequireAuthorization(nameof(WebRoles.Review));
+
+        api.MapPost("/model/review/{callId}/{decision}", async (string callId, string decision, HttpContext ctx, AuditLog audit, CancellationToken ct) =>
+        {
+            if (decision is not ("confirm" or "reject") || !IsCallId(callId))
+            {
+                return WebErrors.Result(StatusCodes.Status404NotFound, $"Unknown decision '{decision}' or malformed call id. Use confirm or reject.");
+            }
+
+            var result = await RunAsync(options, ["model", "review", "--home", home, "--format", "json", "--" + decision, callId, "--by", ctx.User.Identity!.Name!], "application/json", ct);
+            Audit(audit, ctx, AuditLog.ReviewDecision, result, ("call", callId), ("decision", decision));
+            return result;
+        }).RequireAuthorization(nameof(WebRoles.Review));
+
         api.MapGet("/exports/{name}", async (string name, HttpContext ctx, AuditLog audit, CancellationToken ct) =>
         {
             var format = ctx.Request.Query["format"].ToString() is { Length: > 0 } f ? f : "csv";
@@ -413,6 +435,10 @@ public static class WebServer
                 return false;
         }
     }
+
+    /// <summary>True for a plausible hotline call id (letters, digits, '-' and '_', at most 40): what a review route accepts.</summary>
+    public static bool IsCallId(string callId) =>
+        callId is { Length: > 0 and <= 40 } && callId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     /// <summary>The role of the request's user; <c>public</c> without credentials.</summary>
     public static string Role(ClaimsPrincipal user)

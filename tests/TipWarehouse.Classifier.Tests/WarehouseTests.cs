@@ -61,7 +61,7 @@ public sealed class WarehouseTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_home.ModelsDirectory, first.Model.ModelName, "model.zip")));
         var metadata = ModelMetadata.Load(Path.Combine(_home.ModelsDirectory, first.Model.ModelName, "metadata.json"));
         Assert.Equal(first.Metadata.Threshold, metadata.Threshold);
-        Assert.Equal(TipLabels.LabelSource, metadata.LabelSource);
+        Assert.Equal(TipLabels.TrainingLabelSource, metadata.LabelSource);
         Assert.True(metadata.TrainTo < metadata.TestFrom);
 
         var list = ClassifierService.List(_home);
@@ -173,6 +173,95 @@ public sealed class WarehouseTests : IDisposable
         Assert.NotEmpty(table.Rows);
         Assert.Contains(table.Rows, r => (string)r[0]! is "word" or "chars");
         Assert.Throws<TipwException>(() => ClassifierService.Explain(_home, "NO-SUCH-CALL"));
+    }
+
+    [Fact]
+    public async Task A_supervisor_decision_on_a_flagged_call_leaves_the_queue_and_flips_its_label_in_the_next_training()
+    {
+        var model = RegisterTrained("tip-call-review", activate: true);
+        await RunStepAsync(new CallScoringStep(), batchId: 1);
+        var queue = ClassifierService.ReviewQueue(_home, includeDecided: false, limit: 5000, withSpans: true);
+        Assert.Equal(["call_id", "call_date", "department", "probability", "operator_category", "operator_tip", "top_words", "decision", "decided_by", "decided_at", "narrative", "spans"],
+            queue.Columns.Select(c => c.Name));
+        // Probabilities are shown to 4 decimals.
+        Assert.All(queue.Rows, r => Assert.True((double)r[queue.IndexOf("probability")]! >= model.Threshold - 0.00005));
+        var fitIds = _world.Result.Split.Fit.Select(c => c.CallId).ToHashSet();
+        var testIds = _world.Result.Split.Test.Select(c => c.CallId).ToHashSet();
+
+        // A flagged call of the fit months whose operator says "not TIP" (the supervisor confirms it), and one of the test months.
+        var fitCall = queue.Rows.First(r => fitIds.Contains((string)r[0]!) && r[queue.IndexOf("operator_tip")] is false);
+        var testCall = queue.Rows.First(r => testIds.Contains((string)r[0]!) && r[queue.IndexOf("operator_tip")] is true);
+        var fitId = (string)fitCall[0]!;
+        var testId = (string)testCall[0]!;
+        Assert.False(string.IsNullOrEmpty((string)fitCall[queue.IndexOf("top_words")]!));
+        Assert.Matches(@"^\d+:\d+:-?[\d.E-]+(;\d+:\d+:-?[\d.E-]+)*$", (string)fitCall[queue.IndexOf("spans")]!);
+        var service = new ClassifierService(_time);
+        service.Decide(_home, fitId, confirm: true, "sup-ana");
+        _time.Advance(TimeSpan.FromMinutes(1));
+        service.Decide(_home, testId, confirm: false, "sup-ana");
+        Assert.Throws<UsageException>(() => service.Decide(_home, "NO-SUCH-CALL", confirm: true, "sup-ana"));
+
+        var after = ClassifierService.ReviewQueue(_home, includeDecided: false, limit: 5000, withSpans: false);
+        Assert.DoesNotContain(after.Rows, r => (string)r[0]! == fitId || (string)r[0]! == testId);
+        var all = ClassifierService.ReviewQueue(_home, includeDecided: true, limit: 5000, withSpans: false);
+        Assert.Equal([(testId, "reject", "sup-ana"), (fitId, "confirm", "sup-ana")], all.Rows.Take(2).Select(r => ((string)r[0]!, (string)r[7]!, (string)r[8]!)));
+
+        using var connection = Warehouse.Open(_home, readOnly: true);
+        var withDecisions = WarehouseCalls.ReadLabelled(connection, CallReview.LatestDecisions(connection));
+        var warehouseOnly = WarehouseCalls.ReadLabelled(connection);
+        Assert.False(warehouseOnly.Calls.Single(c => c.CallId == fitId).Label);
+        Assert.True(withDecisions.Calls.Single(c => c.CallId == fitId).Label);
+        Assert.Equal(2, withDecisions.SupervisorChanged);
+
+        var result = new CallClassifierTrainer(_time).Train(withDecisions.Calls, _world.Options, withDecisions.SupervisorDecided);
+
+        // The confirmed call is TIP-related in the training set; the test months keep the operator's label.
+        Assert.True(result.Split.Fit.Single(c => c.CallId == fitId).Label);
+        Assert.True(result.Split.Test.Single(c => c.CallId == testId).Label);
+        Assert.Equal((1, 1, 1), (result.SupervisorLabels, result.SupervisorLabelsChanged, result.SupervisorLabelsHeldOut));
+        var metadata = ModelRegistry.Describe("tip-call-relabelled", result, _world.Options, withDecisions, _time.GetUtcNow());
+        var summary = ClassifierService.TrainSummary(new TrainOutcome(model, metadata));
+        Assert.Equal(1, summary.Rows[0][summary.IndexOf("supervisor_labels")]);
+        Assert.Contains(summary.Notes, n => n.StartsWith("supervisor_labels: 1 supervisor decision(s)", StringComparison.Ordinal) && n.Contains("1 on test-month calls not used", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Drift_of_the_active_model_compares_each_month_with_its_training_months()
+    {
+        var model = RegisterTrained("tip-call-drift", activate: true);
+        await RunStepAsync(new CallScoringStep(), batchId: 1);
+
+        var table = ClassifierService.Drift(_home);
+
+        Assert.Equal(["month", "calls", "psi", "psi_status", "mean_probability", "flag_rate", "operator_tip_rate", "gap_shift", "gap_status", "status"], table.Columns.Select(c => c.Name));
+        Assert.Equal(_world.Calls.Select(c => c.Features.CallDateKey / 100).Distinct().Count(), table.Rows.Count);
+        Assert.Equal(_world.Calls.Count, table.Rows.Sum(r => (int)r[1]!));
+        Assert.All(table.Rows, r => Assert.Contains((string)r[^1]!, new[] { ScoreDrift.Stable, ScoreDrift.Watch, ScoreDrift.Alert }));
+        using var connection = Warehouse.Open(_home, readOnly: true);
+        var report = ScoreDrift.ForModel(connection, model, ModelMetadata.Load(model.MetadataPath(_home)));
+        Assert.Equal(ScoreDrift.BinCount - 1, report.BinEdges.Count);
+    }
+
+    [Fact]
+    public async Task Scoring_step_warns_when_the_latest_month_drifts_into_alert()
+    {
+        var messages = new List<string>();
+        var step = new CallScoringStep(messages.Add);
+        RegisterTrained("tip-call-drift-alert", activate: true);
+        await RunStepAsync(step, batchId: 1);
+        var latest = _world.Calls.Max(c => c.Features.CallDateKey) / 100;
+        using (var connection = Warehouse.Open(_home))
+        {
+            // Every call of the latest month now scores near 1: its distribution leaves the training months'.
+            Execute(connection, $"UPDATE dw.fact_call_score SET probability = 0.999, is_flagged = true WHERE call_key IN (SELECT call_key FROM dw.fact_hotline_call WHERE call_date_key // 100 = {latest})");
+        }
+
+        messages.Clear();
+        await RunStepAsync(step, batchId: 2);
+
+        var warning = Assert.Single(messages, m => m.StartsWith("warning: ", StringComparison.Ordinal));
+        Assert.StartsWith($"warning: call_scoring: the scores of {latest / 100}-{latest % 100:00} drift from tip-call-drift-alert's training months (PSI ", warning, StringComparison.Ordinal);
+        Assert.Contains("alert", warning, StringComparison.Ordinal);
     }
 
     // Registers the fixture's already trained model under a new name (training is tested once, in Train_saves_...).

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -100,6 +101,7 @@ public sealed partial class ApiTests(ServedDemo served)
         { "/api/runs?last=3", string.Join(',', WebRoles.Operations) },
         { "/api/schedule", string.Join(',', WebRoles.Operations) },
         { "/api/linkage/review", string.Join(',', WebRoles.Review) },
+        { "/api/model/review", string.Join(',', WebRoles.Review) },
         { "/api/exports/rpt.v_monthly_national?format=csv", string.Join(',', WebRoles.Export) },
         { "/api/query?sql=SELECT%2042%20AS%20answer", string.Join(',', WebRoles.Query) },
         { "/api/audit?last=5", string.Join(',', WebRoles.Audit) },
@@ -251,6 +253,35 @@ public sealed partial class ApiTests(ServedDemo served)
         var users = await served.RunDirectAsync("users", "list", "--home", served.Home, "--format", "csv");
         Assert.DoesNotContain("auditor-x", users.Out, StringComparison.Ordinal);
         Assert.Contains("msc-analyst,msc_analyst,", users.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_call_review_decision_through_the_api_is_listed_with_the_user_audited_and_forwarded_cli_sees_it()
+    {
+        using var reviewer = served.Client(WebRoles.Reviewer);
+        var queue = JsonDocument.Parse(await reviewer.GetStringAsync("/api/model/review")).RootElement;
+        var first = queue.EnumerateArray().First();
+        var id = first.GetProperty("call_id").GetString()!;
+        var narrative = first.GetProperty("narrative").GetString()!;
+        var spans = first.GetProperty("spans").GetString()!.Split(';').Select(s => s.Split(':')).ToList();
+        Assert.All(spans, s => Assert.True(int.Parse(s[0], CultureInfo.InvariantCulture) + int.Parse(s[1], CultureInfo.InvariantCulture) <= narrative.Length));
+        using (var decision = await reviewer.PostAsync($"/api/model/review/{id}/reject", null))
+        {
+            Assert.True(decision.StatusCode == HttpStatusCode.OK, await decision.Content.ReadAsStringAsync());
+        }
+
+        using (var unknown = await reviewer.PostAsync($"/api/model/review/{id}/maybe", null))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        // The CLI, run while the server owns the warehouse, goes through it and lists the decision with the reviewer's name.
+        var listed = await served.RunCliAsync("model", "review", "--all", "--home", served.Home, "--format", "json");
+        Assert.True(listed.ExitCode == 0, listed.Error);
+        Assert.Contains("via the running 'tipw serve'", listed.Error, StringComparison.Ordinal);
+        var decided = JsonDocument.Parse(listed.Out).RootElement.EnumerateArray().First(r => r.GetProperty("call_id").GetString() == id);
+        Assert.Equal(("reject", "reviewer"), (decided.GetProperty("decision").GetString(), decided.GetProperty("decided_by").GetString()));
+        Assert.Contains(await AuditAsync(AuditLog.ReviewDecision), e => e.User == "reviewer" && e.Parameters.Contains(id, StringComparison.Ordinal));
     }
 
     [Fact]

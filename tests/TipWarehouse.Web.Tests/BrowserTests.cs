@@ -388,6 +388,36 @@ public sealed class BrowserTests(ServedDemo served) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_supervisor_confirms_a_flagged_call_whose_telling_words_are_highlighted()
+    {
+        var page = await SignInAsync(WebRoles.Reviewer);
+        Assert.Equal(200, (await page.GotoAsync("/revision/llamadas?lang=es"))!.Status);
+        var call = page.Locator("article.call").First;
+        var id = (await call.GetAttributeAsync("data-call"))!;
+        var queued = (await CliJsonAsync("model", "review", "--limit", "20")).Single(r => r.GetProperty("call_id").GetString() == id);
+
+        // The strongest word of the CLI's explanation is highlighted as pushing towards TIP in the narrative shown.
+        var marked = await call.Locator("p.narrative mark.tip").AllInnerTextsAsync();
+        Assert.NotEmpty(marked);
+        var strongest = queued.GetProperty("top_words").GetString()!.Split(", ")[0].Split(' ')[0];
+        Assert.Contains(marked, m => string.Equals(m, strongest, StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(queued.GetProperty("probability").GetDouble().ToString("#,##0.###", CultureInfo.GetCultureInfo("es-PE")), await call.Locator(".probability").InnerTextAsync());
+        Assert.Equal("Confirmar trata", await call.Locator("button.confirm").InnerTextAsync());
+
+        await call.Locator("button.confirm").ClickAsync();
+        await page.WaitForURLAsync("**/revision/llamadas");
+        Assert.Equal(0, await page.Locator($"article[data-call='{id}']").CountAsync());
+        var decided = (await CliJsonAsync("model", "review", "--all")).First(r => r.GetProperty("call_id").GetString() == id);
+        Assert.Equal(("confirm", "reviewer"), (decided.GetProperty("decision").GetString(), decided.GetProperty("decided_by").GetString()));
+        Assert.DoesNotContain(await CliJsonAsync("model", "review"), r => r.GetProperty("call_id").GetString() == id);
+
+        await page.GotoAsync("/revision/llamadas?lang=en");
+        Assert.Equal("Confirm TIP", await page.Locator("article.call button.confirm").First.InnerTextAsync());
+        var analyst = await SignInAsync(WebRoles.MscAnalyst);
+        Assert.Equal(403, (await analyst.GotoAsync("/revision/llamadas"))!.Status);
+    }
+
+    [Fact]
     public async Task Public_sees_only_published_cells()
     {
         var page = await (await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = served.Url })).NewPageAsync();
@@ -461,6 +491,7 @@ public sealed class BrowserTests(ServedDemo served) : IAsyncLifetime
             (WebRoles.MscAnalyst, "/", "web-dashboard.png"),
             (WebRoles.Public, "/publicado", "web-published.png"),
             (WebRoles.Reviewer, "/revision", "web-review.png"),
+            (WebRoles.Reviewer, "/revision/llamadas", "web-call-review.png"),
             (WebRoles.IomEvaluator, "/evaluacion", "web-evaluation.png"),
             (WebRoles.DataEngineer, "/operaciones", "web-operations.png"),
             (WebRoles.Admin, "/admin", "web-admin.png"),

@@ -6,7 +6,7 @@ using TipWarehouse.Core;
 
 namespace TipWarehouse.Cli.Commands;
 
-/// <summary><c>tipw model train|list|evaluate|activate|score|predict|explain|card</c>: the TIP call classifier.</summary>
+/// <summary><c>tipw model train|list|evaluate|activate|score|predict|explain|card|review|drift</c>: the TIP call classifier.</summary>
 internal static class ModelCommand
 {
     public static Command Create(CliContext context)
@@ -20,6 +20,73 @@ internal static class ModelCommand
         command.Subcommands.Add(Predict(context));
         command.Subcommands.Add(Explain(context));
         command.Subcommands.Add(Card(context));
+        command.Subcommands.Add(Review(context));
+        command.Subcommands.Add(Drift(context));
+        return command;
+    }
+
+    private static Command Review(CliContext context)
+    {
+        var home = CommonOptions.Home();
+        var format = CommonOptions.Format("table", "csv", "json");
+        var output = CommonOptions.Out();
+        var confirm = new Option<string?>("--confirm") { Description = "Confirm the flagged call with this id as TIP-related (the 'call_id' column of the queue)" };
+        var reject = new Option<string?>("--reject") { Description = "Reject the flag of the call with this id (not TIP-related)" };
+        var by = new Option<string?>("--by") { Description = $"Who decides (default: ${LinkageCommand.AnalystVariable}, else $USER)" };
+        var all = new Option<bool>("--all") { Description = "Also list the calls already decided by a supervisor (they come first)" };
+        var limit = new Option<int>("--limit") { Description = "At most this many calls", DefaultValueFactory = _ => 50 };
+        var spans = new Option<bool>("--spans") { Description = "Add each call's (PII-scrubbed) narrative and its words' start:length:contribution spans, for highlighting" };
+        var command = new Command("review", "List the calls the active model flagged for a supervisor to confirm or reject, with the words that drove each score; decisions become labels of the next 'tipw model train'")
+        {
+            home, format, output, confirm, reject, by, all, limit, spans,
+        };
+        command.SetAction(parseResult =>
+        {
+            var confirmId = parseResult.GetValue(confirm);
+            var rejectId = parseResult.GetValue(reject);
+            if (confirmId is not null && rejectId is not null)
+            {
+                throw new UsageException("Give either --confirm ID or --reject ID, not both.");
+            }
+
+            var tipwHome = TipwHome.At(parseResult.GetValue(home));
+            ResultTable table;
+            if ((confirmId ?? rejectId) is { } id)
+            {
+                var supervisor = parseResult.GetValue(by)
+                    ?? context.GetEnvironmentVariable(LinkageCommand.AnalystVariable)
+                    ?? context.GetEnvironmentVariable("USER")
+                    ?? "analyst";
+                table = new ClassifierService(context.Time).Decide(tipwHome, id, confirm: confirmId is not null, supervisor);
+                context.Error.WriteLine($"tipw model review: call {id} {(confirmId is not null ? "confirmed" : "rejected")} by {supervisor}.");
+            }
+            else
+            {
+                table = ClassifierService.ReviewQueue(tipwHome, parseResult.GetValue(all), Math.Max(1, parseResult.GetValue(limit)), parseResult.GetValue(spans));
+                context.Error.WriteLine($"tipw model review: {table.Rows.Count} call(s). Decide with --confirm ID or --reject ID.");
+            }
+
+            ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
+            return CliApp.Success;
+        });
+        return command;
+    }
+
+    private static Command Drift(CliContext context)
+    {
+        var home = CommonOptions.Home();
+        var format = CommonOptions.Format("table", "csv", "json");
+        var output = CommonOptions.Out();
+        var command = new Command("drift", "Per month, the active model's score distribution against its training months (population stability index) and its flag rate against the operators' TIP rate, with a stable/watch/alert status")
+        {
+            home, format, output,
+        };
+        command.SetAction(parseResult =>
+        {
+            var table = ClassifierService.Drift(TipwHome.At(parseResult.GetValue(home)));
+            ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
+            return CliApp.Success;
+        });
         return command;
     }
 

@@ -427,6 +427,17 @@ CREATE TABLE meta.batch
     error VARCHAR,
     PRIMARY KEY (batch_id)
 );
+CREATE TABLE meta.call_label_decision
+(
+    decision_id BIGINT NOT NULL,
+    call_id VARCHAR NOT NULL,
+    decision VARCHAR NOT NULL,
+    decided_by VARCHAR NOT NULL,
+    decided_at TIMESTAMP NOT NULL,
+    model_name VARCHAR,
+    probability_at_decision DOUBLE,
+    PRIMARY KEY (decision_id)
+);
 CREATE TABLE meta.data_quality_flag
 (
     batch_id BIGINT NOT NULL,
