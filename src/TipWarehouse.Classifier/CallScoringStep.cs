@@ -60,8 +60,8 @@ public sealed class CallScoringStep : IPipelineStep
         var now = time.GetUtcNow();
         var scoredAt = new DateTime(now.UtcDateTime.Ticks - (now.UtcDateTime.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
         var scoreDateKey = (now.Year * 10000) + (now.Month * 100) + now.Day;
-        Execute(connection, "CREATE TEMP TABLE IF NOT EXISTS call_score_stage (call_key BIGINT, probability DOUBLE, is_flagged BOOLEAN)");
-        Execute(connection, "DELETE FROM call_score_stage");
+        Sql.Execute(connection, "CREATE TEMP TABLE IF NOT EXISTS call_score_stage (call_key BIGINT, probability DOUBLE, is_flagged BOOLEAN)");
+        Sql.Execute(connection, "DELETE FROM call_score_stage");
         long scored = 0, flagged = 0, after = long.MinValue;
         while (true)
         {
@@ -107,14 +107,7 @@ public sealed class CallScoringStep : IPipelineStep
             insert.ExecuteNonQuery();
         }
 
-        Execute(connection, "DROP TABLE call_score_stage");
+        Sql.Execute(connection, "DROP TABLE call_score_stage");
         return (scored, flagged);
-    }
-
-    private static void Execute(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }

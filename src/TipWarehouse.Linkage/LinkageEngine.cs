@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using TipWarehouse.Core;
 
 namespace TipWarehouse.Linkage;
 
@@ -164,8 +165,8 @@ public sealed class LinkageEngine
     private Dictionary<string, FellegiSunterModel>? LoadModels(DuckDBConnection connection)
     {
         var rows = Sql.Query(connection, "SELECT link_type, field_index, level, m, u, prior, estimated, iterations, settings, estimated_at FROM meta.linkage_model ORDER BY link_type, field_index, level", r => (
-            Type: r.GetString(0), Field: Sql.Int(r, 1), Level: Sql.Int(r, 2), M: Sql.Double(r, 3) ?? 0, U: Sql.Double(r, 4) ?? 0, Prior: Sql.Double(r, 5) ?? 0,
-            Estimated: Convert.ToBoolean(r.GetValue(6), System.Globalization.CultureInfo.InvariantCulture), Iterations: Sql.Int(r, 7), Settings: r.GetString(8),
+            Type: r.GetString(0), Field: Sql.ReadInt(r, 1), Level: Sql.ReadInt(r, 2), M: Sql.ReadDouble(r, 3) ?? 0, U: Sql.ReadDouble(r, 4) ?? 0, Prior: Sql.ReadDouble(r, 5) ?? 0,
+            Estimated: Convert.ToBoolean(r.GetValue(6), System.Globalization.CultureInfo.InvariantCulture), Iterations: Sql.ReadInt(r, 7), Settings: r.GetString(8),
             At: new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(9), DateTimeKind.Utc))));
         var models = new Dictionary<string, FellegiSunterModel>(StringComparer.Ordinal);
         foreach (var linkType in LinkTypes.All)
@@ -272,7 +273,7 @@ public sealed class LinkageEngine
                 throw new InvalidOperationException($"meta.linkage_candidate: a {linkType} pair has {levels.Length} levels for {fieldCount} fields; run a full linkage.");
             }
 
-            return new CandidatePair(r.GetString(0), r.GetString(1), levels, Sql.Int(r, 2, 0), Sql.Int(r, 3));
+            return new CandidatePair(r.GetString(0), r.GetString(1), levels, Sql.ReadInt(r, 2, 0), Sql.ReadInt(r, 3));
         }, ("type", linkType));
 
 
@@ -360,7 +361,7 @@ public sealed class LinkageEngine
             var levels = new int[fieldCount];
             for (var f = 0; f < fieldCount; f++)
             {
-                levels[f] = Sql.Int(r, f);
+                levels[f] = Sql.ReadInt(r, f);
             }
 
             return new ComparisonPattern(levels, Convert.ToInt64(r.GetValue(fieldCount), System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(fieldCount + 1), System.Globalization.CultureInfo.InvariantCulture));
@@ -386,10 +387,10 @@ public sealed class LinkageEngine
             var levels = new int[fieldCount];
             for (var f = 0; f < fieldCount; f++)
             {
-                levels[f] = Sql.Int(r, 5 + f);
+                levels[f] = Sql.ReadInt(r, 5 + f);
             }
 
-            return new CandidatePair(r.GetString(0), r.GetString(1), levels, Sql.Int(r, 2, 0), Sql.Int(r, 3)) { IsSeed = !r.IsDBNull(4) && r.GetBoolean(4) };
+            return new CandidatePair(r.GetString(0), r.GetString(1), levels, Sql.ReadInt(r, 2, 0), Sql.ReadInt(r, 3)) { IsSeed = !r.IsDBNull(4) && r.GetBoolean(4) };
         });
     }
 

@@ -50,7 +50,7 @@ public static class LinkageReview
         }
 
         var pair = Sql.Query(connection, "SELECT link_type, left_record_id, right_record_id, score FROM dw.bridge_case_link WHERE link_key = $key",
-            r => (LinkType: r.GetString(0), Left: r.GetString(1), Right: r.GetString(2), Score: Sql.Double(r, 3)), ("key", linkKey));
+            r => (LinkType: r.GetString(0), Left: r.GetString(1), Right: r.GetString(2), Score: Sql.ReadDouble(r, 3)), ("key", linkKey));
         if (pair.Count == 0)
         {
             throw new UsageException($"No candidate link with id {linkKey}. List the queue with 'tipw linkage review --home HOME'.");

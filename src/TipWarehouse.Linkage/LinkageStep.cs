@@ -1,3 +1,4 @@
+using TipWarehouse.Core;
 using TipWarehouse.Core.Pipelines;
 
 namespace TipWarehouse.Linkage;

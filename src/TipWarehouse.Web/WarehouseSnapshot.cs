@@ -25,15 +25,15 @@ public sealed class WarehouseSnapshot(TipwHome home)
             File.Delete(temporary + ".wal");
             using (var connection = Warehouse.Open(home))
             {
-                var live = Scalar(connection, "SELECT current_database()");
-                Execute(connection, $"ATTACH '{temporary.Replace("'", "''", StringComparison.Ordinal)}' AS tipw_snapshot_new");
+                var live = Sql.Scalar<string>(connection, "SELECT current_database()")!;
+                Sql.Execute(connection, $"ATTACH '{temporary.Replace("'", "''", StringComparison.Ordinal)}' AS tipw_snapshot_new");
                 try
                 {
-                    Execute(connection, $"COPY FROM DATABASE \"{live.Replace("\"", "\"\"", StringComparison.Ordinal)}\" TO tipw_snapshot_new");
+                    Sql.Execute(connection, $"COPY FROM DATABASE \"{live.Replace("\"", "\"\"", StringComparison.Ordinal)}\" TO tipw_snapshot_new");
                 }
                 finally
                 {
-                    Execute(connection, "DETACH tipw_snapshot_new");
+                    Sql.Execute(connection, "DETACH tipw_snapshot_new");
                 }
             }
 
@@ -44,20 +44,6 @@ public sealed class WarehouseSnapshot(TipwHome home)
 
             File.Move(temporary, FilePath, overwrite: true);
         }
-    }
-
-    private static void Execute(DuckDB.NET.Data.DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static string Scalar(DuckDB.NET.Data.DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
     }
 }
 

@@ -157,26 +157,18 @@ public static class ResultWriter
 
     private static void WriteCsv(ResultTable table, TextWriter writer)
     {
-        writer.Write(string.Join(",", table.Columns.Select(c => Quote(c.Name))));
-        writer.Write("\r\n");
+        var csv = new CsvWriter(writer);
+        csv.Header(table.Columns.Select(c => c.Name));
         foreach (var row in table.Rows)
         {
-            for (var i = 0; i < row.Length; i++)
+            foreach (var value in row)
             {
-                if (i > 0)
-                {
-                    writer.Write(',');
-                }
-
-                writer.Write(row[i] is string text ? CsvCell.Text(text) : Quote(FormatValue(row[i])));
+                _ = value is string text ? csv.Text(text) : csv.Value(FormatValue(value));
             }
 
-            writer.Write("\r\n");
+            csv.EndRow();
         }
     }
-
-    private static string Quote(string field) =>
-        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
 
     private static void WriteJson(ResultTable table, TextWriter writer)
     {

@@ -123,8 +123,8 @@ public sealed class PipelineEngine : IPipelineRunner
             using var connection = await LoadFailures.OpenAsync(() => Warehouse.Open(_home), _home.WarehousePath, _time, _options.LockWait, _options.LockRetryInterval, _options.Delay ?? ((t, ct) => Task.Delay(t, _time, ct)), cancellationToken);
             var meta = new MetaStore(connection, _time);
             meta.EnsureSchema();
-            Execute(connection, $"SET checkpoint_threshold = '{_options.CheckpointThreshold.Replace("'", "''", StringComparison.Ordinal)}'");
-            Execute(connection, spec.Kind == SourceKinds.Csv ? $"SET memory_limit = '{_options.LoadMemoryLimit.Replace("'", "''", StringComparison.Ordinal)}'" : "RESET memory_limit");
+            Sql.Execute(connection, $"SET checkpoint_threshold = '{_options.CheckpointThreshold.Replace("'", "''", StringComparison.Ordinal)}'");
+            Sql.Execute(connection, spec.Kind == SourceKinds.Csv ? $"SET memory_limit = '{_options.LoadMemoryLimit.Replace("'", "''", StringComparison.Ordinal)}'" : "RESET memory_limit");
 
             // Under the writer lock (this process) and DuckDB's file lock (every other process), a run still 'running' belongs to a process
             // that died: its open batch rolled back with it, so it is marked failed here and this run resumes from the last committed batch.
@@ -346,7 +346,7 @@ public sealed class PipelineEngine : IPipelineRunner
     {
         try
         {
-            Execute(connection, "CHECKPOINT");
+            Sql.Execute(connection, "CHECKPOINT");
         }
         catch (DuckDBException ex)
         {
@@ -355,15 +355,8 @@ public sealed class PipelineEngine : IPipelineRunner
         }
     }
 
-    private static void Execute(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
     private static void SetVariables(DuckDBConnection connection, PipelineSpec spec, long batchId) =>
-        Execute(connection, $"SET VARIABLE batch_id = {batchId.ToString(CultureInfo.InvariantCulture)}; SET VARIABLE pipeline = '{spec.Name}';");
+        Sql.Execute(connection, $"SET VARIABLE batch_id = {batchId.ToString(CultureInfo.InvariantCulture)}; SET VARIABLE pipeline = '{spec.Name}';");
 
     private sealed class RunTotals(string pipeline, long runId)
     {
