@@ -45,14 +45,15 @@ public sealed class CallScoringStep : IPipelineStep
         }
 
         var scorer = active.LoadScorer(context.Home);
-        var scored = ScoreUnscored(context.Connection, scorer, active.ModelKey, context.BatchId, context.Time, chunk, cancellationToken);
+        var scored = ScoreUnscored(context.Connection, scorer, active.ModelKey, context.BatchId, context.Time, chunk, context.Progress, cancellationToken);
         _log?.Invoke($"{context.Pipeline}: {scored.Scored} call(s) scored by {active.ModelName}, {scored.Flagged} flagged as TIP-related.");
         return Task.FromResult(new StepOutcome(scored.Scored, scored.Scored, 0, 0));
     }
 
     /// <summary>Scores every call <paramref name="modelKey"/> has not scored, in chunks, appending to <c>dw.fact_call_score</c>
-    /// on <paramref name="connection"/> (inside whatever transaction is open there).</summary>
-    public static (long Scored, long Flagged) ScoreUnscored(DuckDBConnection connection, CallScorer scorer, int modelKey, long batchId, TimeProvider time, int chunkSize = DefaultChunkSize, CancellationToken cancellationToken = default)
+    /// on <paramref name="connection"/> (inside whatever transaction is open there); after each chunk, reports the calls
+    /// scored out of those unscored at the start (phase <c>scoring</c>) to <paramref name="progress"/>.</summary>
+    public static (long Scored, long Flagged) ScoreUnscored(DuckDBConnection connection, CallScorer scorer, int modelKey, long batchId, TimeProvider time, int chunkSize = DefaultChunkSize, IProgress<StepProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(scorer);
@@ -63,6 +64,8 @@ public sealed class CallScoringStep : IPipelineStep
         Sql.Execute(connection, "CREATE TEMP TABLE IF NOT EXISTS call_score_stage (call_key BIGINT, probability DOUBLE, is_flagged BOOLEAN)");
         Sql.Execute(connection, "DELETE FROM call_score_stage");
         long scored = 0, flagged = 0, after = long.MinValue;
+        long? unscored = progress is null ? null : WarehouseCalls.CountUnscored(connection, modelKey);
+        progress?.Report(new StepProgress("scoring", 0, unscored, "calls"));
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -91,6 +94,7 @@ public sealed class CallScoringStep : IPipelineStep
 
             scored += rows.Count;
             after = rows[^1].CallKey;
+            progress?.Report(new StepProgress("scoring", scored, unscored, "calls"));
         }
 
         using (var insert = connection.CreateCommand())

@@ -35,9 +35,11 @@ public sealed class CsvSourceKind : ISourceKind
         var files = Directory.EnumerateFiles(folder, spec.Source.Pattern ?? "*").Order(StringComparer.Ordinal).ToList();
         var pending = new List<PendingCsvFile>();
         var manifest = meta.Manifest(spec.Name);
+        var inspected = 0;
         foreach (var file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            run.Report("inspecting", null, new WorkCount(inspected++, files.Count, "files"));
             var name = Path.GetFileName(file);
             if ((request.From is not null || request.To is not null) && dateRegex?.Match(name) is { Success: true } m
                 && DateOnly.TryParseExact(m.Groups[1].Value, spec.Source.FileDateFormat ?? "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var fileDate)
@@ -113,10 +115,21 @@ public sealed class CsvSourceKind : ISourceKind
         // cost; every file keeps its own manifest entry in the batch's transaction, and a bad file is quarantined whole
         // while the others load. The files are read and pseudonymized ahead, on a second thread, while this one loads the
         // batch before.
+        // The bytes of the pending files are the run's known total: each batch's report says how many are loaded, so the bar
+        // shows an ETA (what was read per second so far, over what is left).
         using var readAhead = new CsvReadAhead(spec, staging, pending, ReadAheadBatches * (long)spec.BatchSize, cancellationToken);
+        var totalBytes = pending.Sum(p => p.Fingerprint.Size);
+        long doneBytes = 0;
+        if (pending.Count > 0)
+        {
+            run.Report("loading", $"{pending.Count} file(s)", new WorkCount(0, totalBytes, "bytes"));
+        }
+
         foreach (var chunk in FileBatches(pending, spec.Source.FilesPerBatch, spec.Source.MaxMegabytesPerBatch * 1_048_576L))
         {
             var label = chunk.Length == 1 ? chunk[0].Name : $"{chunk[0].Name}..{chunk[^1].Name} ({chunk.Length} files)";
+            doneBytes += chunk.Sum(p => p.Fingerprint.Size);
+            run.SetWork(new WorkCount(doneBytes, totalBytes, "bytes"));
             run.ExecuteBatch(label, null, scope =>
             {
                 long total = 0;
