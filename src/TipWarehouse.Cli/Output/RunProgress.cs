@@ -175,6 +175,9 @@ public sealed class RunProgress(CliContext context) : IProgress<PipelineProgress
                 bar.Description = $"{name}: [red]failed[/]: {Markup.Escape(value.Source ?? "")}";
                 bar.StopTask();
                 break;
+            case "loading":
+                bar.Description = $"{name}: loading {Markup.Escape(value.Source ?? "")}";
+                break;
             case "step":
                 var of = value.Work?.Total is { } stepTotal ? $" of {stepTotal.ToString("N0", CultureInfo.InvariantCulture)}" : "";
                 bar.Description = $"{name}: {Markup.Escape(value.Source ?? "")}: {(value.Work?.Done ?? 0).ToString("N0", CultureInfo.InvariantCulture)}{of} {Markup.Escape(value.Work?.Unit ?? "")}{left}";
