@@ -45,7 +45,7 @@ public sealed class CallScoringStep : IPipelineStep
         }
 
         var scorer = active.LoadScorer(context.Home);
-        var scored = ScoreUnscored(context.Connection, scorer, active.ModelKey, context.BatchId, context.Time, chunk, cancellationToken);
+        var scored = ScoreUnscored(context.Connection, scorer, active.ModelKey, context.BatchId, context.Time, chunk, context.Progress, cancellationToken);
         _log?.Invoke($"{context.Pipeline}: {scored.Scored} call(s) scored by {active.ModelName}, {scored.Flagged} flagged as TIP-related.");
         if (LatestMonthAlert(context.Connection, active, context.Home) is { } warning)
         {
@@ -85,8 +85,9 @@ public sealed class CallScoringStep : IPipelineStep
     }
 
     /// <summary>Scores every call <paramref name="modelKey"/> has not scored, in chunks, appending to <c>dw.fact_call_score</c>
-    /// on <paramref name="connection"/> (inside whatever transaction is open there).</summary>
-    public static (long Scored, long Flagged) ScoreUnscored(DuckDBConnection connection, CallScorer scorer, int modelKey, long batchId, TimeProvider time, int chunkSize = DefaultChunkSize, CancellationToken cancellationToken = default)
+    /// on <paramref name="connection"/> (inside whatever transaction is open there); after each chunk, reports the calls
+    /// scored out of those unscored at the start (phase <c>scoring</c>) to <paramref name="progress"/>.</summary>
+    public static (long Scored, long Flagged) ScoreUnscored(DuckDBConnection connection, CallScorer scorer, int modelKey, long batchId, TimeProvider time, int chunkSize = DefaultChunkSize, IProgress<StepProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(scorer);
@@ -94,9 +95,11 @@ public sealed class CallScoringStep : IPipelineStep
         var now = time.GetUtcNow();
         var scoredAt = new DateTime(now.UtcDateTime.Ticks - (now.UtcDateTime.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
         var scoreDateKey = (now.Year * 10000) + (now.Month * 100) + now.Day;
-        Execute(connection, "CREATE TEMP TABLE IF NOT EXISTS call_score_stage (call_key BIGINT, probability DOUBLE, is_flagged BOOLEAN)");
-        Execute(connection, "DELETE FROM call_score_stage");
+        Sql.Execute(connection, "CREATE TEMP TABLE IF NOT EXISTS call_score_stage (call_key BIGINT, probability DOUBLE, is_flagged BOOLEAN)");
+        Sql.Execute(connection, "DELETE FROM call_score_stage");
         long scored = 0, flagged = 0, after = long.MinValue;
+        long? unscored = progress is null ? null : WarehouseCalls.CountUnscored(connection, modelKey);
+        progress?.Report(new StepProgress("scoring", 0, unscored, "calls"));
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -125,6 +128,7 @@ public sealed class CallScoringStep : IPipelineStep
 
             scored += rows.Count;
             after = rows[^1].CallKey;
+            progress?.Report(new StepProgress("scoring", scored, unscored, "calls"));
         }
 
         using (var insert = connection.CreateCommand())
@@ -141,14 +145,7 @@ public sealed class CallScoringStep : IPipelineStep
             insert.ExecuteNonQuery();
         }
 
-        Execute(connection, "DROP TABLE call_score_stage");
+        Sql.Execute(connection, "DROP TABLE call_score_stage");
         return (scored, flagged);
-    }
-
-    private static void Execute(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }

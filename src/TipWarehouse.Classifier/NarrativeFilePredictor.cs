@@ -157,20 +157,14 @@ public static class NarrativeFilePredictor
     public static (string Text, string EncodingName) Decode(byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        if (bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF)
+        var utf8 = Utf8Detector.Inspect(bytes);
+        if (utf8.IsValid)
         {
-            return (Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3), "utf-8");
+            return (Encoding.UTF8.GetString(bytes.AsSpan(utf8.HasBom ? 3 : 0)), "utf-8");
         }
 
-        try
-        {
-            return (new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes), "utf-8");
-        }
-        catch (DecoderFallbackException)
-        {
-            Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-            return (Encoding.GetEncoding(1252).GetString(bytes), "windows-1252");
-        }
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return (Encoding.GetEncoding(1252).GetString(bytes), "windows-1252");
     }
 
     /// <summary>The separator of the header line: <c>;</c>, <c>,</c> or tab, whichever occurs most outside quotes (<c>;</c> on a tie).</summary>

@@ -1,6 +1,5 @@
 using System.Buffers;
-using System.Globalization;
-using System.Text;
+using TipWarehouse.Core;
 
 namespace TipWarehouse.Classifier;
 
@@ -546,14 +545,10 @@ public static class TextFeaturizer
             }
 
             var lower = char.ToLowerInvariant(c);
-            var decomposed = lower.ToString().Normalize(NormalizationForm.FormD);
-            foreach (var d in decomposed)
+            var folded = TextFolding.RemoveAccent(lower);
+            if (char.IsLetter(folded))
             {
-                if (CharUnicodeInfo.GetUnicodeCategory(d) != UnicodeCategory.NonSpacingMark && char.IsLetter(d))
-                {
-                    table[i] = d;
-                    break;
-                }
+                table[i] = folded;
             }
         }
 

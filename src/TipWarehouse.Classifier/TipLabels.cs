@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text;
+using TipWarehouse.Core;
 
 namespace TipWarehouse.Classifier;
 
@@ -46,16 +46,11 @@ public static class TipLabels
     public static string Fold(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var decomposed = text.Trim().ToUpperInvariant().Normalize(NormalizationForm.FormD);
-        var sb = new StringBuilder(decomposed.Length);
+        var folded = TextFolding.RemoveAccents(text.Trim().ToUpperInvariant());
+        var sb = new StringBuilder(folded.Length);
         var lastSpace = false;
-        foreach (var c in decomposed)
+        foreach (var c in folded)
         {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
-            {
-                continue;
-            }
-
             if (char.IsWhiteSpace(c))
             {
                 if (!lastSpace)

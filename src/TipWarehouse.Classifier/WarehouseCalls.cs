@@ -1,5 +1,6 @@
 using System.Data.Common;
 using DuckDB.NET.Data;
+using TipWarehouse.Core;
 
 namespace TipWarehouse.Classifier;
 
@@ -111,6 +112,13 @@ public static class WarehouseCalls
 
         return rows;
     }
+
+    /// <summary>How many calls <paramref name="modelKey"/> has not scored: what <see cref="ReadUnscored"/> returns, chunk after chunk.</summary>
+    public static long CountUnscored(DuckDBConnection connection, int modelKey) =>
+        Sql.Scalar<long>(connection, "SELECT count(*) FROM (" + SelectCalls + """
+
+            WHERE NOT EXISTS (SELECT 1 FROM dw.fact_call_score s WHERE s.call_key = c.call_key AND s.model_key = $model))
+            """, ("model", modelKey));
 
     /// <summary>One call by its hotline id, or null.</summary>
     public static CallFeatures? ReadOne(DuckDBConnection connection, string callId)

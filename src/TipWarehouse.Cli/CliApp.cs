@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TipWarehouse.Cli.Commands;
+using TipWarehouse.Cli.Output;
 using TipWarehouse.Core;
 
 namespace TipWarehouse.Cli;
@@ -44,6 +45,7 @@ public static class CliApp
                 return forwardedExitCode;
             }
 
+            ResultWriter.Columns = ResultWriter.ParseColumns(parseResult.GetValue<string?>(ColumnsOptionName));
             var configuration = new InvocationConfiguration
             {
                 Output = context.Out,
@@ -70,10 +72,12 @@ public static class CliApp
         }
     }
 
+    private const string ColumnsOptionName = "--columns";
+
     /// <summary>Builds the whole command tree.</summary>
     public static RootCommand BuildRootCommand(CliContext context)
     {
-        var root = new RootCommand("TipWarehouse: a data warehouse for counter-trafficking-in-persons statistics");
+        var root = new RootCommand("TipWarehouse: a data warehouse for counter-trafficking-in-persons statistics") { CommonOptions.Columns() };
         foreach (var command in CommandCatalog.Create(context))
         {
             root.Subcommands.Add(command);

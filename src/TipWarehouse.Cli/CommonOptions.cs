@@ -38,6 +38,16 @@ public static class CommonOptions
         return option;
     }
 
+    /// <summary>
+    /// Creates the global <c>--columns a,b,c</c> option (on the root, so every command takes it): the result shows only
+    /// these columns, in this order, in every format; how a wide table fits an 80-column terminal.
+    /// </summary>
+    public static Option<string?> Columns() => new("--columns")
+    {
+        Description = "Show only these result columns, in this order (comma-separated, e.g. --columns pipeline,status,rows_read)",
+        Recursive = true,
+    };
+
     /// <summary>Creates the <c>--out FILE</c> option: write results to a file instead of stdout.</summary>
     public static Option<string?> Out() => new("--out") { Description = "Write the result to this file instead of stdout" };
 }

@@ -1,4 +1,6 @@
 using DuckDB.NET.Data;
+using TipWarehouse.Core;
+using TipWarehouse.Core.Pipelines;
 
 namespace TipWarehouse.Linkage;
 
@@ -34,6 +36,13 @@ public sealed class LinkageEngine
     /// <summary>Receives one line per finished stage of a run with the seconds elapsed (for timing; null = silent).</summary>
     public Action<string>? Log { get; init; }
 
+    /// <summary>
+    /// Receives each finished phase with its count: <c>records</c>, then per link type <c>blocking</c> (candidate pairs),
+    /// <c>EM</c> (iterations; <c>model</c> when the persisted or configured model is used), <c>candidates</c>, and
+    /// <c>assign</c> (records in cases) and <c>lifecycle</c> (cases changed). No total: the phases' lengths are unknown.
+    /// </summary>
+    public IProgress<StepProgress>? Progress { get; init; }
+
     /// <summary>Runs linkage over everything in the warehouse (a full run) and writes links, case membership and the lifecycle snapshot.</summary>
     public LinkageRunSummary Run(DuckDBConnection connection, long batchId, CancellationToken cancellationToken = default) =>
         Run(connection, batchId, null, cancellationToken);
@@ -49,6 +58,7 @@ public sealed class LinkageEngine
         LinkageRunSummary result;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         void Mark(string what) => Log?.Invoke($"{what} at {clock.Elapsed.TotalSeconds.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)} s");
+        void Phase(string phase, long done, string unit) => Progress?.Report(new StepProgress(phase, done, null, unit));
 
         var models = sinceBatchId is null || _options.Full ? null : LoadModels(connection);
         var incremental = models is not null;
@@ -58,6 +68,11 @@ public sealed class LinkageEngine
             Mark("records");
             MatchReportNumbers(connection);
             Mark("report numbers");
+            if (Progress is not null)
+            {
+                Phase("records", Sql.Scalar<long>(connection, "SELECT (SELECT count(*) FROM lk_call) + (SELECT count(*) FROM lk_report) + (SELECT count(*) FROM lk_pcase)"), "records");
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
             if (incremental)
             {
@@ -88,9 +103,19 @@ public sealed class LinkageEngine
                     : LinkageSql.PoliceProsecutionVectors(typeOptions, incremental));
                 var pairCount = Sql.Scalar<long>(connection, "SELECT count(*) FROM lk_vec");
                 Mark($"{linkType} vectors ({pairCount} pairs)");
+                Phase($"blocking {linkType}", pairCount, "pairs");
                 var model = incremental ? models![linkType]
                     : _options.EstimateByEm ? FellegiSunterEstimator.EstimatePatterns(fields, ReadPatterns(connection, fields.Count), _options.EmIterations)
                     : FellegiSunterModel.Configured(fields);
+                if (!incremental && _options.EstimateByEm)
+                {
+                    Phase($"EM {linkType}", model.Iterations, "iterations");
+                }
+                else
+                {
+                    Phase($"model {linkType}", model.Iterations, "iterations");
+                }
+
                 var candidates = ReadCandidates(connection, linkType, model, typeOptions, decisions, hotline);
                 SaveCandidates(connection, linkType, candidates, incremental, batchId);
                 if (incremental)
@@ -103,6 +128,7 @@ public sealed class LinkageEngine
                 }
 
                 Mark($"{linkType} model and {candidates.Count} candidates");
+                Phase($"candidates {linkType}", candidates.Count, "candidates");
                 var links = LinkDecider.Decide(linkType, candidates, model, typeOptions, decisions, trustReferences: hotline);
                 allLinks.AddRange(links);
                 summaries.Add(new LinkTypeSummary(
@@ -118,6 +144,7 @@ public sealed class LinkageEngine
             Mark("decisions");
             var (caseOf, changed) = AssignCases(connection, allLinks, batchId, incremental);
             Mark("cases");
+            Phase("assign", caseOf.Count, "records");
             WriteLinks(connection, allLinks, caseOf, batchId, incremental);
             Mark("links written");
             ExecuteScript(connection, LifecycleSql.Build(incremental));
@@ -125,6 +152,7 @@ public sealed class LinkageEngine
                 + Sql.Scalar<long>(connection, "SELECT count(*) FROM dw.fact_case_lifecycle WHERE case_id NOT IN (SELECT case_id FROM lk_lifecycle)" + (incremental ? " AND case_id IN (SELECT case_id FROM lk_affected_case)" : string.Empty));
             ExecuteScript(connection, LifecycleSql.Merge(incremental), ("batch", batchId));
             Mark("lifecycle");
+            Phase("lifecycle", lifecycleChanged, "cases changed");
             var caseRecords = Sql.Scalar<long>(connection, "SELECT count(*) FROM dw.case_membership");
             var cases = Sql.Scalar<long>(connection, "SELECT count(DISTINCT case_id) FROM dw.case_membership");
             result = new LinkageRunSummary(summaries, (int)caseRecords, changed, (int)cases, (int)lifecycleChanged, incremental);
@@ -164,8 +192,8 @@ public sealed class LinkageEngine
     private Dictionary<string, FellegiSunterModel>? LoadModels(DuckDBConnection connection)
     {
         var rows = Sql.Query(connection, "SELECT link_type, field_index, level, m, u, prior, estimated, iterations, settings, estimated_at FROM meta.linkage_model ORDER BY link_type, field_index, level", r => (
-            Type: r.GetString(0), Field: Sql.Int(r, 1), Level: Sql.Int(r, 2), M: Sql.Double(r, 3) ?? 0, U: Sql.Double(r, 4) ?? 0, Prior: Sql.Double(r, 5) ?? 0,
-            Estimated: Convert.ToBoolean(r.GetValue(6), System.Globalization.CultureInfo.InvariantCulture), Iterations: Sql.Int(r, 7), Settings: r.GetString(8),
+            Type: r.GetString(0), Field: Sql.ReadInt(r, 1), Level: Sql.ReadInt(r, 2), M: Sql.ReadDouble(r, 3) ?? 0, U: Sql.ReadDouble(r, 4) ?? 0, Prior: Sql.ReadDouble(r, 5) ?? 0,
+            Estimated: Convert.ToBoolean(r.GetValue(6), System.Globalization.CultureInfo.InvariantCulture), Iterations: Sql.ReadInt(r, 7), Settings: r.GetString(8),
             At: new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(9), DateTimeKind.Utc))));
         var models = new Dictionary<string, FellegiSunterModel>(StringComparer.Ordinal);
         foreach (var linkType in LinkTypes.All)
@@ -272,7 +300,7 @@ public sealed class LinkageEngine
                 throw new InvalidOperationException($"meta.linkage_candidate: a {linkType} pair has {levels.Length} levels for {fieldCount} fields; run a full linkage.");
             }
 
-            return new CandidatePair(r.GetString(0), r.GetString(1), levels, Sql.Int(r, 2, 0), Sql.Int(r, 3));
+            return new CandidatePair(r.GetString(0), r.GetString(1), levels, Sql.ReadInt(r, 2, 0), Sql.ReadInt(r, 3));
         }, ("type", linkType));
 
 
@@ -360,7 +388,7 @@ public sealed class LinkageEngine
             var levels = new int[fieldCount];
             for (var f = 0; f < fieldCount; f++)
             {
-                levels[f] = Sql.Int(r, f);
+                levels[f] = Sql.ReadInt(r, f);
             }
 
             return new ComparisonPattern(levels, Convert.ToInt64(r.GetValue(fieldCount), System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(fieldCount + 1), System.Globalization.CultureInfo.InvariantCulture));
@@ -386,10 +414,10 @@ public sealed class LinkageEngine
             var levels = new int[fieldCount];
             for (var f = 0; f < fieldCount; f++)
             {
-                levels[f] = Sql.Int(r, 5 + f);
+                levels[f] = Sql.ReadInt(r, 5 + f);
             }
 
-            return new CandidatePair(r.GetString(0), r.GetString(1), levels, Sql.Int(r, 2, 0), Sql.Int(r, 3)) { IsSeed = !r.IsDBNull(4) && r.GetBoolean(4) };
+            return new CandidatePair(r.GetString(0), r.GetString(1), levels, Sql.ReadInt(r, 2, 0), Sql.ReadInt(r, 3)) { IsSeed = !r.IsDBNull(4) && r.GetBoolean(4) };
         });
     }
 

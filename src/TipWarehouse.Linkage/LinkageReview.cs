@@ -53,7 +53,7 @@ public static class LinkageReview
         }
 
         var pair = Sql.Query(connection, "SELECT link_type, left_record_id, right_record_id, score FROM dw.bridge_case_link WHERE link_key = $key",
-            r => (LinkType: r.GetString(0), Left: r.GetString(1), Right: r.GetString(2), Score: Sql.Double(r, 3)), ("key", linkKey));
+            r => (LinkType: r.GetString(0), Left: r.GetString(1), Right: r.GetString(2), Score: Sql.ReadDouble(r, 3)), ("key", linkKey));
         if (pair.Count == 0)
         {
             throw new UsageException($"No candidate link with id {linkKey}. List the queue with 'tipw linkage review --home HOME'.");
@@ -100,8 +100,8 @@ public static class LinkageReview
             LEFT JOIN meta.linkage_candidate c ON c.link_type = b.link_type AND c.left_record_id = b.left_record_id AND c.right_record_id = b.right_record_id
             WHERE b.link_key = $key
             """,
-            r => (LinkType: r.GetString(0), Left: r.GetString(1), Right: r.GetString(2), Score: Sql.Double(r, 3), Status: r.GetString(4), Method: r.GetString(5),
-                DecidedBy: Sql.String(r, 6), Levels: Sql.String(r, 7)), ("key", linkKey));
+            r => (LinkType: r.GetString(0), Left: r.GetString(1), Right: r.GetString(2), Score: Sql.ReadDouble(r, 3), Status: r.GetString(4), Method: r.GetString(5),
+                DecidedBy: Sql.ReadText(r, 6), Levels: Sql.ReadText(r, 7)), ("key", linkKey));
         if (pair.Count == 0)
         {
             throw new UsageException($"No candidate link with id {linkKey}. List the queue with 'tipw linkage review --home HOME'.");
@@ -182,8 +182,8 @@ public static class LinkageReview
     private static FellegiSunterModel? LoadModel(DuckDBConnection connection, string linkType, IReadOnlyList<ComparisonField> fields)
     {
         var rows = Sql.Query(connection, "SELECT field_index, field_name, level, m, u, prior, estimated, iterations FROM meta.linkage_model WHERE link_type = $type ORDER BY field_index, level",
-            r => (Field: Sql.Int(r, 0), Name: r.GetString(1), Level: Sql.Int(r, 2), M: Sql.Double(r, 3) ?? 0, U: Sql.Double(r, 4) ?? 0, Prior: Sql.Double(r, 5) ?? 0,
-                Estimated: Convert.ToBoolean(r.GetValue(6), System.Globalization.CultureInfo.InvariantCulture), Iterations: Sql.Int(r, 7)), ("type", linkType));
+            r => (Field: Sql.ReadInt(r, 0), Name: r.GetString(1), Level: Sql.ReadInt(r, 2), M: Sql.ReadDouble(r, 3) ?? 0, U: Sql.ReadDouble(r, 4) ?? 0, Prior: Sql.ReadDouble(r, 5) ?? 0,
+                Estimated: Convert.ToBoolean(r.GetValue(6), System.Globalization.CultureInfo.InvariantCulture), Iterations: Sql.ReadInt(r, 7)), ("type", linkType));
         if (rows.Count != fields.Sum(f => f.Levels)
             || rows.Any(r => r.Field < 0 || r.Field >= fields.Count || r.Name != fields[r.Field].Name || r.Level < 0 || r.Level >= fields[r.Field].Levels))
         {
@@ -267,7 +267,7 @@ public static class LinkageReview
                 WHERE k.events > 0
                 """,
         };
-        var found = Sql.Query(connection, sql, r => Enumerable.Range(0, s_recordItems.Length).Select(i => Sql.String(r, i)).ToArray(), ("id", id));
+        var found = Sql.Query(connection, sql, r => Enumerable.Range(0, s_recordItems.Length).Select(i => Sql.ReadText(r, i)).ToArray(), ("id", id));
         return found.Count > 0 ? found[0] : new string?[s_recordItems.Length];
     }
 }

@@ -1,3 +1,5 @@
+using TipWarehouse.Core;
+
 namespace TipWarehouse.Linkage;
 
 /// <summary>The set-based part of linkage: record views, blocking and comparison vectors, as DuckDB temp tables.</summary>

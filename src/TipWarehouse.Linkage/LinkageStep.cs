@@ -1,3 +1,4 @@
+using TipWarehouse.Core;
 using TipWarehouse.Core.Pipelines;
 
 namespace TipWarehouse.Linkage;
@@ -39,7 +40,7 @@ public sealed class LinkageStep : IPipelineStep
         // The step watermark is the batch of the last linkage run: records written by later batches are new or changed.
         var since = Sql.Scalar<string>(context.Connection, "SELECT watermark_value FROM meta.watermark WHERE pipeline = $p AND watermark_name = 'step'", ("p", context.Pipeline));
         long? sinceBatch = long.TryParse(since, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
-        var summary = new LinkageEngine(options, context.Time).Run(context.Connection, context.BatchId, sinceBatch, cancellationToken);
+        var summary = new LinkageEngine(options, context.Time) { Progress = context.Progress }.Run(context.Connection, context.BatchId, sinceBatch, cancellationToken);
         LastSummary = summary;
         return Task.FromResult(new StepOutcome(summary.CaseRecords, summary.MembershipsChanged, 0, summary.CaseRecords - summary.MembershipsChanged,
             context.BatchId.ToString(System.Globalization.CultureInfo.InvariantCulture)));

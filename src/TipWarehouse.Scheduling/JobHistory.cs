@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using TipWarehouse.Core;
 
 namespace TipWarehouse.Scheduling;
 
@@ -71,8 +72,8 @@ public sealed class JobHistory
 
         var created = !File.Exists(StorePath);
         using var connection = Open();
-        Execute(connection, "PRAGMA journal_mode=WAL;");
-        Execute(connection, """
+        Sql.Execute(connection, "PRAGMA journal_mode=WAL;");
+        Sql.Execute(connection, """
             CREATE TABLE IF NOT EXISTS tipw_job_history (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 pipeline TEXT NOT NULL,
@@ -321,13 +322,6 @@ public sealed class JobHistory
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         return connection;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     private static string Format(DateTimeOffset value) => value.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);

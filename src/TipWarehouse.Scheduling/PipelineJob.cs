@@ -59,7 +59,8 @@ public sealed class PipelineJob(
 
         using var lease = tracker.Begin(cancellationToken);
         var historyId = history.Start(pipeline, context.FireInstanceId, triggerKind, context.ScheduledFireTimeUtc, attempt, queuedId);
-        logger.LogInformation("Pipeline {Pipeline} started ({Kind}, attempt {Attempt} of {MaxAttempts})", pipeline, triggerKind, attempt, descriptor.Retry.MaxAttempts);
+        var zone = JobSynchronizer.ResolveTimeZone(descriptor);
+        logger.LogInformation("Pipeline {Pipeline} started ({Kind}, attempt {Attempt} of {MaxAttempts}), fired at {FiredAt}", pipeline, triggerKind, attempt, descriptor.Retry.MaxAttempts, PipelineTime.Format(context.FireTimeUtc, zone));
         try
         {
             // The run log names what fired it (schedule, manual, chain, retry), as the job history does.
@@ -127,8 +128,8 @@ public sealed class PipelineJob(
         await context.Scheduler.ScheduleJob(retry, default, CancellationToken.None);
         history.Finish(historyId, JobStatus.Retrying, error: $"{ex.Message} (retry {attempt + 1} of {descriptor.Retry.MaxAttempts} at {retryAt:O})");
         logger.LogWarning(
-            "Pipeline {Pipeline}: transient failure on attempt {Attempt}: {Error}; retry in {DelaySeconds:F1} s at {RetryAt:O}",
-            pipeline, attempt, ex.Message, delay.TotalSeconds, retryAt);
+            "Pipeline {Pipeline}: transient failure on attempt {Attempt}: {Error}; retry in {DelaySeconds:F1} s at {RetryAt}",
+            pipeline, attempt, ex.Message, delay.TotalSeconds, PipelineTime.Format(retryAt, JobSynchronizer.ResolveTimeZone(descriptor)));
     }
 
     private static string? Read(JobDataMap data, string key) =>

@@ -55,7 +55,8 @@ public sealed class PipelineSchedulerService(
             var trigger = await _scheduler.GetTrigger(PipelineKeys.Cron(pipeline.Name), cancellationToken);
             if (trigger is not null)
             {
-                logger.LogInformation("Pipeline {Pipeline}: cron {Cron} ({TimeZone}), next fire {NextFire:O}", pipeline.Name, pipeline.Cron, JobSynchronizer.ResolveTimeZone(pipeline).Id, trigger.NextFireTimeUtc);
+                var zone = JobSynchronizer.ResolveTimeZone(pipeline);
+                logger.LogInformation("Pipeline {Pipeline}: cron {Cron} ({TimeZone}), next fire {NextFire}", pipeline.Name, pipeline.Cron, zone.Id, PipelineTime.Format(trigger.NextFireTimeUtc, zone));
             }
             else if (pipeline.Upstream.Count > 0)
             {

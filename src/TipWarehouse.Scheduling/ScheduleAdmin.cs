@@ -87,7 +87,7 @@ public sealed class ScheduleAdmin : IAsyncDisposable
         var rows = new List<object?[]>();
         foreach (var job in jobs)
         {
-            var zone = FindZone(job.TimeZone);
+            var zone = PipelineTime.Zone(job.TimeZone);
             var cronTrigger = await _scheduler.GetTrigger(PipelineKeys.Cron(job.Name), cancellationToken) as ICronTrigger;
             var isPaused = paused.Contains(job.Name)
                 || (cronTrigger is not null && await _scheduler.GetTriggerState(cronTrigger.Key, cancellationToken) == TriggerState.Paused);
@@ -105,8 +105,8 @@ public sealed class ScheduleAdmin : IAsyncDisposable
                 cronTrigger?.CronExpressionString ?? "",
                 zone.Id,
                 string.Join(',', job.Upstream),
-                next is { } n ? TimeZoneInfo.ConvertTime(n, zone) : null,
-                last?.StartedAt is { } s ? TimeZoneInfo.ConvertTime(s, zone) : null,
+                next is { } n ? PipelineTime.InZone(n, zone) : null,
+                last?.StartedAt is { } s ? PipelineTime.InZone(s, zone) : null,
                 last?.Status,
                 last?.TriggerKind,
                 freshness?.GetValueOrDefault(job.Name),
@@ -238,18 +238,6 @@ public sealed class ScheduleAdmin : IAsyncDisposable
         }
 
         return latest;
-    }
-
-    private static TimeZoneInfo FindZone(string id)
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(id);
-        }
-        catch (TimeZoneNotFoundException)
-        {
-            return TimeZoneInfo.Utc;
-        }
     }
 
     private static string? Read(JobDataMap data, string key) =>

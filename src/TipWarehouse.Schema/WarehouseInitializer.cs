@@ -201,11 +201,9 @@ public static class WarehouseInitializer
 
     private static long Execute(DuckDBConnection connection, string sql, string origin)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
         try
         {
-            return command.ExecuteNonQuery();
+            return Sql.Execute(connection, sql);
         }
         catch (DuckDBException ex)
         {

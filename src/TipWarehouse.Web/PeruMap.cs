@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using TipWarehouse.Core;
 
 namespace TipWarehouse.Web;
 
@@ -65,8 +66,7 @@ public static class PeruMap
     public static string Normalize(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var decomposed = name.Trim().ToUpperInvariant().Normalize(NormalizationForm.FormD);
-        return new string([.. decomposed.Where(c => CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)]).Normalize(NormalizationForm.FormC);
+        return TextFolding.RemoveAccents(name.Trim().ToUpperInvariant());
     }
 
     private static List<(string Name, List<List<(double Lon, double Lat)>> Rings)> Load()

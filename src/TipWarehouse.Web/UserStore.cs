@@ -37,8 +37,8 @@ public sealed partial class UserStore(TipwHome home, TimeProvider time)
                 throw new UsageException($"User '{user.Name}' already exists; remove it first ('tipw users remove {user.Name}').");
             }
 
-            Execute(connection, "INSERT INTO meta.app_user (user_name, role, password_hash, created_at) VALUES ($1, $2, $3, $4)",
-                user.Name, user.Role, s_hasher.HashPassword(user, password), Now());
+            Sql.Execute(connection, "INSERT INTO meta.app_user (user_name, role, password_hash, created_at) VALUES ($name, $role, $hash, $at)",
+                ("name", user.Name), ("role", user.Role), ("hash", s_hasher.HashPassword(user, password)), ("at", Now()));
         }
 
         return user;
@@ -51,8 +51,8 @@ public sealed partial class UserStore(TipwHome home, TimeProvider time)
         {
             using var connection = Warehouse.Open(home);
             _ = Find(connection, name) ?? throw new UsageException($"No user '{name}' (see 'tipw users list').");
-            Execute(connection, "UPDATE meta.api_token SET revoked_at = $2 WHERE user_name = $1 AND revoked_at IS NULL", name, Now());
-            Execute(connection, "DELETE FROM meta.app_user WHERE user_name = $1", name);
+            Sql.Execute(connection, "UPDATE meta.api_token SET revoked_at = $at WHERE user_name = $name AND revoked_at IS NULL", ("name", name), ("at", Now()));
+            Sql.Execute(connection, "DELETE FROM meta.app_user WHERE user_name = $name", ("name", name));
         }
     }
 
@@ -78,10 +78,8 @@ public sealed partial class UserStore(TipwHome home, TimeProvider time)
         {
             using var connection = Warehouse.Open(home);
             _ = Find(connection, name) ?? throw new UsageException($"No user '{name}' (see 'tipw users list').");
-            using var next = connection.CreateCommand();
-            next.CommandText = "SELECT COALESCE(max(token_id), 0) + 1 FROM meta.api_token";
-            var id = Convert.ToInt64(next.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-            Execute(connection, "INSERT INTO meta.api_token (token_id, user_name, token_sha256, created_at) VALUES ($1, $2, $3, $4)", id, name, Sha256(token), Now());
+            var id = Sql.Scalar<long>(connection, "SELECT COALESCE(max(token_id), 0) + 1 FROM meta.api_token");
+            Sql.Execute(connection, "INSERT INTO meta.api_token (token_id, user_name, token_sha256, created_at) VALUES ($id, $name, $hash, $at)", ("id", id), ("name", name), ("hash", Sha256(token)), ("at", Now()));
         }
 
         return token;
@@ -94,7 +92,7 @@ public sealed partial class UserStore(TipwHome home, TimeProvider time)
         {
             using var connection = Warehouse.Open(home);
             _ = Find(connection, name) ?? throw new UsageException($"No user '{name}' (see 'tipw users list').");
-            return Execute(connection, "UPDATE meta.api_token SET revoked_at = $2 WHERE user_name = $1 AND revoked_at IS NULL", name, Now());
+            return Sql.Execute(connection, "UPDATE meta.api_token SET revoked_at = $at WHERE user_name = $name AND revoked_at IS NULL", ("name", name), ("at", Now()));
         }
     }
 
@@ -147,18 +145,6 @@ public sealed partial class UserStore(TipwHome home, TimeProvider time)
             : throw new UsageException($"User name '{name}' is not valid: use 1-40 lowercase letters, digits, '.', '_' or '-'.");
 
     private DateTime Now() => time.GetUtcNow().UtcDateTime;
-
-    private static int Execute(DuckDBConnection connection, string sql, params object?[] values)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new DuckDBParameter(value ?? DBNull.Value));
-        }
-
-        return command.ExecuteNonQuery();
-    }
 
     [GeneratedRegex("^[a-z0-9._-]{1,40}$")]
     private static partial Regex NamePattern();

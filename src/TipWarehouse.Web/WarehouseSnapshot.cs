@@ -32,16 +32,16 @@ public sealed class WarehouseSnapshot(TipwHome home)
             var alias = "tipw_snapshot_" + id;
             using (var connection = Warehouse.Open(home))
             {
-                var live = Scalar(connection, "SELECT current_database()");
-                Execute(connection, $"ATTACH '{temporary.Replace("'", "''", StringComparison.Ordinal)}' AS {alias}");
+                var live = Sql.Scalar<string>(connection, "SELECT current_database()")!;
+                Sql.Execute(connection, $"ATTACH '{temporary.Replace("'", "''", StringComparison.Ordinal)}' AS {alias}");
                 try
                 {
-                    Execute(connection, $"COPY FROM DATABASE \"{live.Replace("\"", "\"\"", StringComparison.Ordinal)}\" TO {alias}");
-                    Execute(connection, $"CHECKPOINT {alias}"); // written into the file itself before it is moved, whenever DETACH lets go of it
+                    Sql.Execute(connection, $"COPY FROM DATABASE \"{live.Replace("\"", "\"\"", StringComparison.Ordinal)}\" TO {alias}");
+                    Sql.Execute(connection, $"CHECKPOINT {alias}"); // written into the file itself before it is moved, whenever DETACH lets go of it
                 }
                 finally
                 {
-                    Execute(connection, $"DETACH {alias}");
+                    Sql.Execute(connection, $"DETACH {alias}");
                 }
             }
 
@@ -52,20 +52,6 @@ public sealed class WarehouseSnapshot(TipwHome home)
 
             File.Move(temporary, FilePath, overwrite: true);
         }
-    }
-
-    private static void Execute(DuckDB.NET.Data.DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static string Scalar(DuckDB.NET.Data.DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
     }
 }
 

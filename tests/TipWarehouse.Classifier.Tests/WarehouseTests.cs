@@ -131,6 +131,33 @@ public sealed class WarehouseTests : IDisposable
     }
 
     [Fact]
+    public async Task Scoring_step_reports_calls_scored_out_of_the_calls_unscored_at_its_start_after_each_chunk()
+    {
+        RegisterTrained("tip-call-progress", activate: true);
+        long calls = _world.Calls.Count;
+        var reports = new List<StepProgress>();
+        using var connection = Warehouse.Open(_home);
+        using var transaction = connection.BeginTransaction();
+        var context = new PipelineStepContext(_home, connection, "call_scoring", 1, 1, _time, new Dictionary<string, string> { ["chunk_size"] = "1000" })
+        {
+            Progress = new RecordingProgress(reports),
+        };
+        var outcome = await new CallScoringStep().RunAsync(context);
+        transaction.Commit();
+
+        Assert.Equal(calls, outcome.RowsLoaded);
+        var chunks = (int)((calls + 999) / 1000);
+        Assert.Equal(chunks + 1, reports.Count);
+        Assert.All(reports, r => Assert.Equal(("scoring", calls, "calls"), (r.Phase, r.Total!.Value, r.Unit)));
+        Assert.Equal([0L, .. Enumerable.Range(1, chunks).Select(i => Math.Min(i * 1000L, calls))], reports.Select(r => r.Done));
+    }
+
+    private sealed class RecordingProgress(List<StepProgress> reports) : IProgress<StepProgress>
+    {
+        public void Report(StepProgress value) => reports.Add(value);
+    }
+
+    [Fact]
     public async Task Scoring_step_rolls_back_with_the_batch_transaction()
     {
         RegisterTrained("tip-call-rollback", activate: true);

@@ -19,6 +19,7 @@ public sealed class StepTests(WarehouseFixture world)
                 WHERE call_id NOT IN (SELECT call_id FROM main.marked_calls);
                 """;
             var n = command.ExecuteNonQuery();
+            context.Progress?.Report(new StepProgress("marking", n, n, "calls"));
             Assert.Equal("calls", context.Settings["label"]);
             return Task.FromResult(new StepOutcome(n, reconcile ? n : 0, 0, 0, $"marked:{n}"));
         }
@@ -44,6 +45,56 @@ public sealed class StepTests(WarehouseFixture world)
         var step = results.Single(r => r.Pipeline == "mark_calls");
         Assert.Equal((calls, calls), (step.RowsRead, step.RowsLoaded));
         Assert.Equal(1, WarehouseFixture.Scalar(home, $"SELECT count(*) FROM meta.watermark WHERE pipeline = 'mark_calls' AND watermark_value = 'marked:{calls}'"));
+    }
+
+    /// <summary>Records every progress report in order, synchronously.</summary>
+    internal sealed class RecordingProgress : IProgress<Etl.Engine.PipelineProgress>
+    {
+        public List<Etl.Engine.PipelineProgress> Reports { get; } = [];
+
+        public void Report(Etl.Engine.PipelineProgress value) => Reports.Add(value);
+    }
+
+    [Fact]
+    public async Task A_step_reports_its_phases_through_the_engine_with_their_counts()
+    {
+        var home = world.CopyOfLoaded("step-progress");
+        var progress = new RecordingProgress();
+        var engine = new Etl.Engine.PipelineEngine(home, Pipelines(), world.Time, [new MarkCallsStep(reconcile: true)], new Etl.Engine.PipelineEngineOptions { Environment = _ => null, Progress = progress });
+        var results = await engine.RunManyAsync(["mark_calls"], world.Sources);
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Error));
+
+        var calls = WarehouseFixture.Scalar(home, "SELECT count(*) FROM dw.fact_hotline_call");
+        var mine = progress.Reports.Where(r => r.Pipeline == "mark_calls").ToList();
+        Assert.Equal(["started", "step", "batch", "finished"], mine.Select(r => r.Stage).Where(s => s != "checkpoint deferred"));
+        var step = mine.Single(r => r.Stage == "step");
+        Assert.Equal("marking", step.Source);
+        Assert.Equal(new Etl.Engine.WorkCount(calls, calls, "calls"), step.Work);
+    }
+
+    [Fact]
+    public async Task A_drop_folder_run_reports_the_bytes_of_its_pending_files_as_its_known_total()
+    {
+        var home = world.NewHome("csv-progress");
+        var progress = new RecordingProgress();
+        var engine = new Etl.Engine.PipelineEngine(home, WarehouseFixture.PipelinesDirectory, world.Time, [], new Etl.Engine.PipelineEngineOptions { Environment = _ => null, Progress = progress });
+        var results = await engine.RunManyAsync(["police_stations", "hotline"], world.Sources);
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Error));
+
+        var files = Directory.GetFiles(Path.Combine(world.Sources, "hotline"), "*.csv");
+        var bytes = files.Sum(f => new FileInfo(f).Length);
+        var hotline = progress.Reports.Where(r => r.Pipeline == "hotline").ToList();
+        Assert.Equal(Enumerable.Range(0, files.Length).Select(i => (long)i), hotline.Where(r => r.Stage == "inspecting").Select(r => r.Work!.Done));
+        Assert.All(hotline.Where(r => r.Stage == "inspecting"), r => Assert.Equal(files.Length, r.Work!.Total));
+        var loading = hotline.Single(r => r.Stage == "loading");
+        Assert.Equal(new Etl.Engine.WorkCount(0, bytes, "bytes"), loading.Work);
+
+        // Each batch's report says the bytes loaded so far, rising to the total with the last batch.
+        var batches = hotline.Where(r => r.Stage == "batch").Select(r => r.Work!).ToList();
+        Assert.Equal(results.Single(r => r.Pipeline == "hotline").Batches, batches.Count);
+        Assert.All(batches, w => Assert.Equal((bytes, "bytes"), (w.Total!.Value, w.Unit)));
+        Assert.True(batches.Zip(batches.Skip(1)).All(p => p.First.Done < p.Second.Done));
+        Assert.Equal(bytes, batches[^1].Done);
     }
 
     [Fact]

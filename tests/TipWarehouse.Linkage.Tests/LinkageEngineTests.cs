@@ -42,6 +42,43 @@ public sealed class LinkageEngineTests
         Assert.All(links, l => Assert.Equal(caseId, l.CaseId));
     }
 
+    /// <summary>Records step progress reports in order, synchronously.</summary>
+    private sealed class RecordingProgress : IProgress<TipWarehouse.Core.Pipelines.StepProgress>
+    {
+        public List<TipWarehouse.Core.Pipelines.StepProgress> Reports { get; } = [];
+
+        public void Report(TipWarehouse.Core.Pipelines.StepProgress value) => Reports.Add(value);
+    }
+
+    [Fact]
+    public void A_run_reports_each_phase_with_its_count_and_no_made_up_total()
+    {
+        using var w = new TestWarehouse();
+        AddReferencedChain(w);
+        var progress = new RecordingProgress();
+        LinkageRunSummary summary;
+        using (var transaction = w.Connection.BeginTransaction())
+        {
+            summary = new LinkageEngine(new LinkageOptions()) { Progress = progress }.Run(w.Connection, 1);
+            transaction.Commit();
+        }
+
+        Assert.Equal(
+            ["records", "blocking hotline_police", "EM hotline_police", "candidates hotline_police", "blocking police_prosecution", "EM police_prosecution", "candidates police_prosecution", "assign", "lifecycle"],
+            progress.Reports.Select(r => r.Phase));
+        Assert.All(progress.Reports, r => Assert.Null(r.Total));
+        var byPhase = progress.Reports.ToDictionary(r => r.Phase);
+        Assert.Equal((3, "records"), (byPhase["records"].Done, byPhase["records"].Unit));
+        foreach (var type in summary.LinkTypes)
+        {
+            Assert.Equal((type.CandidatePairs, "pairs"), ((int)byPhase["blocking " + type.LinkType].Done, byPhase["blocking " + type.LinkType].Unit));
+            Assert.Equal(type.Model.Iterations, byPhase["EM " + type.LinkType].Done);
+        }
+
+        Assert.Equal(summary.CaseRecords, byPhase["assign"].Done);
+        Assert.Equal(summary.LifecycleRowsChanged, byPhase["lifecycle"].Done);
+    }
+
     [Fact]
     public void Lifecycle_row_has_milestones_lags_stage_and_counts()
     {

@@ -30,6 +30,38 @@ public sealed class SchedulerHostTests
         Assert.Contains(logLines, l => l.Contains("\"message\":\"Pipeline hotline succeeded", StringComparison.Ordinal) && l.Contains("\"scope.pipeline\":\"hotline\"", StringComparison.Ordinal));
     }
 
+    /// <summary>serve logs the next fire and each fire in the pipeline's zone (Lima), with the function 'tipw schedule' uses for its table.</summary>
+    [Fact]
+    public async Task Serve_logs_next_fires_and_fires_in_the_pipeline_time_zone()
+    {
+        await using var test = new TestHost();
+        var runner = new FakeRunner(TestHost.Pipeline("hotline", "0 0 3 * * ?"));
+        await test.StartAsync(runner);
+        await test.TriggerAsync("hotline");
+        await runner.WaitForEndsAsync("hotline", 1);
+        await test.StopAsync();
+
+        var messages = Directory.GetFiles(test.Home.LogsDirectory, "tipw-*.log").SelectMany(File.ReadAllLines)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("message").GetString()!).ToList();
+
+        // The clock starts at 07:30 UTC = 02:30 in Lima: the 03:00 cron is next due at 03:00 Lima the same day.
+        Assert.Contains("Pipeline hotline: cron 0 0 3 * * ? (America/Lima), next fire 2026-12-01T03:00:00-05:00", messages);
+        Assert.Contains(messages, m => System.Text.RegularExpressions.Regex.IsMatch(m, @"^Pipeline hotline started \(manual, attempt 1 of 3\), fired at 2026-12-01T02:3\d:\d\d(\.\d+)?-05:00$"));
+        Assert.DoesNotContain(messages, m => m.StartsWith("Pipeline hotline", StringComparison.Ordinal) && (m.Contains("T07:", StringComparison.Ordinal) || m.Contains("+00:00", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Pipeline_times_are_shown_in_the_zone_with_its_offset_and_an_unknown_stored_zone_as_utc()
+    {
+        var lima = PipelineTime.Zone("America/Lima");
+        var instant = new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
+        Assert.Equal("2026-12-01T03:00:00-05:00", PipelineTime.Format(instant, lima));
+        Assert.Equal(TimeSpan.FromHours(-5), PipelineTime.InZone(instant, lima).Offset);
+        Assert.Equal(instant, PipelineTime.InZone(instant, lima));
+        Assert.Equal("never", PipelineTime.Format((DateTimeOffset?)null, lima));
+        Assert.Equal("2026-12-01T08:00:00+00:00", PipelineTime.Format(instant, PipelineTime.Zone("Nowhere/Atlantis")));
+    }
+
     [Fact]
     public async Task Overlapping_fires_of_one_pipeline_never_run_concurrently()
     {

@@ -117,7 +117,7 @@ public static class WarehouseExport
         ArgumentNullException.ThrowIfNull(table);
         using var connection = Warehouse.OpenPath(":memory:");
         var columns = string.Join(", ", table.Columns.Select(c => $"\"{c.Name}\" {DuckDbType(c.Type)}"));
-        Execute(connection, $"CREATE TABLE report ({columns})");
+        Sql.Execute(connection, $"CREATE TABLE report ({columns})");
         using (var insert = connection.CreateCommand())
         {
             insert.CommandText = $"INSERT INTO report VALUES ({string.Join(", ", table.Columns.Select((_, i) => "$p" + i.ToString(CultureInfo.InvariantCulture)))})";
@@ -160,13 +160,6 @@ public static class WarehouseExport
         {
             throw new TipwException($"Cannot write the Parquet file {full}: {ex.Message}", ex);
         }
-    }
-
-    private static void Execute(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     private static string DuckDbType(Type type)

@@ -17,7 +17,7 @@ public static class DefinitionsReport
     /// <summary>Builds the report.</summary>
     public static ResultTable Build(DuckDBConnection connection)
     {
-        var table = Sql.Read(connection, """
+        var table = ReportSql.Read(connection, """
             SELECT record_type AS level, tip_status, coalesce(related_series, '') AS related_series, count(*) AS records, tip_definition_version AS definition_version
             FROM dw.tip_determination
             GROUP BY ALL
@@ -42,7 +42,7 @@ public static class DefinitionsReport
     public static IReadOnlyList<(string Figure, long Value)> Headline(DuckDBConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var counts = Sql.Read(connection, """
+        var counts = ReportSql.Read(connection, """
             SELECT
                 (SELECT count(*) FROM dw.tip_determination WHERE record_type = 'hotline_call' AND is_tip = 1),
                 (SELECT count(*) FROM dw.tip_determination WHERE record_type = 'police_report' AND is_tip = 1),
@@ -58,6 +58,6 @@ public static class DefinitionsReport
             "tip_hotline_calls", "tip_police_reports", "tip_prosecution_cases", "tip_linked_cases", "tip_cases_sent_to_prosecution_2005",
             "tip_cases_sent_to_prosecution_2006_jan_jul", "persons_charged_pimping_2006", "tip_convictions_before_2007",
         ];
-        return [.. names.Select((n, i) => (n, Sql.Long(counts[i])))];
+        return [.. names.Select((n, i) => (n, ReportSql.Long(counts[i])))];
     }
 }

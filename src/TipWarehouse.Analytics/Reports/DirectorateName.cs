@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text;
+using TipWarehouse.Core;
 
 namespace TipWarehouse.Analytics.Reports;
 
@@ -19,17 +18,7 @@ public static class DirectorateName
             return string.Empty;
         }
 
-        var decomposed = name.Trim().Normalize(NormalizationForm.FormD);
-        var builder = new StringBuilder(decomposed.Length);
-        foreach (var c in decomposed)
-        {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
-            {
-                builder.Append(char.ToUpperInvariant(c));
-            }
-        }
-
-        var words = builder.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var words = TextFolding.RemoveAccents(name.Trim()).ToUpperInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var start = words.Length > 1 && s_numerals.Contains(words[0], StringComparer.Ordinal) ? 1 : 0;
         return string.Join(' ', words.Skip(start));
     }

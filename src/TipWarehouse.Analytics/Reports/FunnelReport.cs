@@ -39,8 +39,8 @@ public static class FunnelReport
     {
         ArgumentNullException.ThrowIfNull(request);
         var dateColumns = string.Join(", ", Stages.Select(s => s.DateColumn));
-        var cases = Sql.Read(connection, $"SELECT entry_year_month, is_tip_related, {dateColumns} FROM rpt.v_funnel_cases").Rows
-            .Select(r => (Entry: Sql.Month(r[0]), Tip: Sql.Flag(r[1]), Dates: r.Skip(2).Select(Sql.DateKey).ToArray()))
+        var cases = ReportSql.Read(connection, $"SELECT entry_year_month, is_tip_related, {dateColumns} FROM rpt.v_funnel_cases").Rows
+            .Select(r => (Entry: ReportSql.Month(r[0]), Tip: ReportSql.Flag(r[1]), Dates: r.Skip(2).Select(ReportSql.DateKey).ToArray()))
             .ToArray();
 
         var notes = new List<string>();
@@ -87,7 +87,7 @@ public static class FunnelReport
             var previous = selected.LongCount(c => c.Dates[s - 1] is not null);
             var both = selected.Where(c => c.Dates[s - 1] is not null && c.Dates[s] is not null).ToArray();
             var days = both.Select(c => (double)(c.Dates[s]!.Value.DayNumber - c.Dates[s - 1]!.Value.DayNumber)).ToArray();
-            rows.Add([Stages[s].Stage, reached, previous, (long)both.Length, Sql.Ratio(both.Length, previous), Distributions.Median(days)]);
+            rows.Add([Stages[s].Stage, reached, previous, (long)both.Length, ReportSql.Ratio(both.Length, previous), Distributions.Median(days)]);
         }
 
         return new ResultTable(columns, rows, notes);

@@ -32,14 +32,14 @@ public static class MonthlyReport
     /// <summary>Reads the nationwide monthly series (every month of the date dimension, zeros where nothing happened).</summary>
     public static IReadOnlyList<MonthlyFigures> ReadSeries(DuckDBConnection connection)
     {
-        var table = Sql.Read(connection, """
+        var table = ReportSql.Read(connection, """
             SELECT year_month, hotline_calls, calls_tip_by_operator, calls_scored, calls_tip_by_model, tip_police_reports,
                    tip_arrests, cases_sent_to_prosecution, formalizations, sentences, convictions
             FROM rpt.v_monthly_national
             ORDER BY year_month
             """);
         return table.Rows
-            .Select(r => new MonthlyFigures(Sql.Month(r[0]), r.Skip(1).Select(Sql.Long).ToArray()))
+            .Select(r => new MonthlyFigures(ReportSql.Month(r[0]), r.Skip(1).Select(ReportSql.Long).ToArray()))
             .ToArray();
     }
 
@@ -52,8 +52,8 @@ public static class MonthlyReport
 
     /// <summary>Reads <c>rpt.v_tip_monthly</c> by month.</summary>
     public static IReadOnlyDictionary<YearMonth, TipMonthFigures> ReadTipSeries(DuckDBConnection connection) =>
-        Sql.Read(connection, "SELECT year_month, tip_cases_sent_to_prosecution, tip_cases_in_process, persons_charged_pimping, tip_convictions FROM rpt.v_tip_monthly").Rows
-            .ToDictionary(r => Sql.Month(r[0]), r => new TipMonthFigures(Sql.Long(r[1]), Sql.Long(r[2]), Sql.Long(r[3]), Sql.Long(r[4])));
+        ReportSql.Read(connection, "SELECT year_month, tip_cases_sent_to_prosecution, tip_cases_in_process, persons_charged_pimping, tip_convictions FROM rpt.v_tip_monthly").Rows
+            .ToDictionary(r => ReportSql.Month(r[0]), r => new TipMonthFigures(ReportSql.Long(r[1]), ReportSql.Long(r[2]), ReportSql.Long(r[3]), ReportSql.Long(r[4])));
 
     private static object?[] TipPeriod(IReadOnlyDictionary<YearMonth, TipMonthFigures> tip, YearMonth[] months)
     {
@@ -63,11 +63,11 @@ public static class MonthlyReport
 
     private static IEnumerable<string> TipNotes(DuckDBConnection connection)
     {
-        var versions = Sql.Read(connection, "SELECT DISTINCT tip_definition_version FROM dw.tip_determination ORDER BY 1").Rows.Select(r => Convert.ToString(r[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var versions = ReportSql.Read(connection, "SELECT DISTINCT tip_definition_version FROM dw.tip_determination ORDER BY 1").Rows.Select(r => Convert.ToString(r[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         yield return versions.Length == 0
             ? "TIP determination: not run yet (the tip_determination pipeline runs after linkage): TIP series are 0 and TIP-related columns count statutes only."
             : $"TIP definition {string.Join(", ", versions)} (reference/tip_definition.yaml; 'tipw report definitions'): tip_cases_* and tip_convictions count TIP prosecution cases; tip_cases_in_process is the stock at the period's end; persons_charged_pimping counts defendants formalized in cases charged under the pimping articles of the definition (series.pimping_articles: art. 181, proxenetismo), TIP or not.";
-        var mapped = Sql.Read(connection, "SELECT operator_category FROM dw.ref_operator_category WHERE is_tip = 1 ORDER BY 1").Rows.Select(r => Convert.ToString(r[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var mapped = ReportSql.Read(connection, "SELECT operator_category FROM dw.ref_operator_category WHERE is_tip = 1 ORDER BY 1").Rows.Select(r => Convert.ToString(r[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         yield return $"calls_tip_by_operator counts the operator categories mapped to TIP (reference/operator_categories.csv): {string.Join(", ", mapped)}.";
     }
 
@@ -92,7 +92,7 @@ public static class MonthlyReport
             "The hotline opened on 2006-03-13: months before March 2006 have no calls by construction. Law 28950 (TIP law) was enacted in January 2007.",
         };
 
-        var activeModels = Sql.Scalar(connection, "SELECT COUNT(*) FROM dw.dim_model WHERE is_active = 1 AND model_key > 0");
+        var activeModels = Sql.Scalar<long>(connection, "SELECT COUNT(*) FROM dw.dim_model WHERE is_active = 1 AND model_key > 0");
         var hasModel = activeModels > 0;
         if (!hasModel)
         {
@@ -154,7 +154,7 @@ public static class MonthlyReport
             rows.Add(
             [
                 period.Key,
-                sum[0], sum[1], Sql.Ratio(sum[1], sum[0]),
+                sum[0], sum[1], ReportSql.Ratio(sum[1], sum[0]),
                 hasModel ? sum[2] : null, hasModel ? sum[3] : null, .. PrevalenceCells(hasModel, sum[2], period.Select(m => m.Month), prevalence),
                 sum[4], sum[5], sum[6], sum[7], sum[8], sum[9],
                 .. TipPeriod(tip, [.. period.Select(m => m.Month)]),
@@ -167,13 +167,13 @@ public static class MonthlyReport
     /// <summary>The active model's prevalence inputs per month (<c>rpt.v_monthly_national</c>).</summary>
     public static Dictionary<YearMonth, MonthlyPrevalenceSums> ReadPrevalenceSums(DuckDBConnection connection)
     {
-        var table = Sql.Read(connection, """
+        var table = ReportSql.Read(connection, """
             SELECT year_month, tip_expected_by_model, tip_variance_by_model, COALESCE(model_prevalence_sd, 0) AS model_prevalence_sd
             FROM rpt.v_monthly_national
             WHERE calls_scored > 0
             """);
         return table.Rows.ToDictionary(
-            r => Sql.Month(r[0]),
+            r => ReportSql.Month(r[0]),
             r => new MonthlyPrevalenceSums(Convert.ToDouble(r[1], CultureInfo.InvariantCulture), Convert.ToDouble(r[2], CultureInfo.InvariantCulture), Convert.ToDouble(r[3], CultureInfo.InvariantCulture)));
     }
 

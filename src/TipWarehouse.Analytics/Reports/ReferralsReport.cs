@@ -24,8 +24,8 @@ public static class ReferralsReport
     public static ResultTable Build(DuckDBConnection connection, ReportRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var calls = Sql.Read(connection, "SELECT directorate, year_month, is_referred, hours_to_referral, became_report, call_count FROM rpt.v_tip_call_referrals").Rows
-            .Select(r => (Directorate: (string?)r[0] ?? "Desconocida", Month: Sql.Month(r[1]), Referred: Sql.Flag(r[2]), Hours: Sql.Double(r[3]), Report: Sql.Flag(r[4]), Count: Sql.Long(r[5])))
+        var calls = ReportSql.Read(connection, "SELECT directorate, year_month, is_referred, hours_to_referral, became_report, call_count FROM rpt.v_tip_call_referrals").Rows
+            .Select(r => (Directorate: (string?)r[0] ?? "Desconocida", Month: ReportSql.Month(r[1]), Referred: ReportSql.Flag(r[2]), Hours: ReportSql.Double(r[3]), Report: ReportSql.Flag(r[4]), Count: ReportSql.Long(r[5])))
             .ToArray();
         var window = calls.Length == 0
             ? ReportWindow.Resolve(request, null, null)
@@ -52,7 +52,7 @@ public static class ReferralsReport
             var reported = g.Where(c => c.Referred && c.Report).Sum(c => c.Count);
             var hours = g.Where(c => c.Referred && c.Hours is not null).Select(c => c.Hours!.Value).ToArray();
             var median = Distributions.Median(hours);
-            return new object?[] { name, tip, referred, Sql.Ratio(referred, tip), median is { } m ? Math.Round(m, 2) : null, reported, Sql.Ratio(reported, referred) };
+            return new object?[] { name, tip, referred, ReportSql.Ratio(referred, tip), median is { } m ? Math.Round(m, 2) : null, reported, ReportSql.Ratio(reported, referred) };
         }).ToArray();
 
         var notes = new List<string>

@@ -26,15 +26,15 @@ public static class RegionsReport
         ArgumentNullException.ThrowIfNull(request);
         var nameColumn = request.Level == RegionLevel.Department ? "department_name" : "pnp_directorate";
         var level = request.Level == RegionLevel.Department ? "department" : "directorate";
-        var facts = Sql.Read(connection, $"SELECT {nameColumn}, year_month, hotline_calls, tip_calls, tip_reports, tip_cases FROM rpt.v_regional_monthly").Rows
-            .Select(r => (Region: (string)r[0]!, Month: Sql.Month(r[1]), Counts: r.Skip(2).Select(Sql.Long).ToArray()))
+        var facts = ReportSql.Read(connection, $"SELECT {nameColumn}, year_month, hotline_calls, tip_calls, tip_reports, tip_cases FROM rpt.v_regional_monthly").Rows
+            .Select(r => (Region: (string)r[0]!, Month: ReportSql.Month(r[1]), Counts: r.Skip(2).Select(ReportSql.Long).ToArray()))
             .ToArray();
         var window = facts.Length == 0
             ? ReportWindow.Resolve(request, null, null)
             : ReportWindow.Resolve(request, facts.Min(f => f.Month), facts.Max(f => f.Month));
 
-        var reference = Sql.Read(connection, "SELECT region_name, districts, poverty_rate_pct FROM rpt.v_region_reference WHERE region_level = $level", ("level", level)).Rows
-            .ToDictionary(r => (string)r[0]!, r => (Districts: Sql.Long(r[1]), Poverty: Sql.Double(r[2])), StringComparer.Ordinal);
+        var reference = ReportSql.Read(connection, "SELECT region_name, districts, poverty_rate_pct FROM rpt.v_region_reference WHERE region_level = $level", ("level", level)).Rows
+            .ToDictionary(r => (string)r[0]!, r => (Districts: ReportSql.Long(r[1]), Poverty: ReportSql.Double(r[2])), StringComparer.Ordinal);
 
         var totals = new Dictionary<string, long[]>(StringComparer.Ordinal);
         foreach (var region in reference.Keys)
@@ -76,7 +76,7 @@ public static class RegionsReport
             reference.TryGetValue(t.Key, out var refData);
             return new object?[]
             {
-                i + 1, t.Key, c[0], c[1], Sql.Ratio(c[1], c[0]), c[2], Sql.Ratio(c[2], c[1], 100), c[3], Sql.Ratio(c[3], c[2]),
+                i + 1, t.Key, c[0], c[1], ReportSql.Ratio(c[1], c[0]), c[2], ReportSql.Ratio(c[2], c[1], 100), c[3], ReportSql.Ratio(c[3], c[2]),
                 refData.Poverty is { } p ? Math.Round(p, 2) : null, refData.Districts,
             };
         }).ToArray();

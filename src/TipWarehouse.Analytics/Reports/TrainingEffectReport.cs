@@ -38,13 +38,13 @@ public static class TrainingEffectReport
         var kpi = Kpis.FirstOrDefault(k => k.Name == (request.Kpi ?? Kpis[0].Name))
             ?? throw new UsageException($"Unknown --kpi '{request.Kpi}' for training-effect. Choose one of: {string.Join(", ", Kpis.Select(k => k.Name))}.");
 
-        var training = Sql.Read(connection, "SELECT directorate, training_date FROM rpt.v_station_training").Rows
+        var training = ReportSql.Read(connection, "SELECT directorate, training_date FROM rpt.v_station_training").Rows
             .Where(r => r[0] is string)
             .GroupBy(r => DirectorateName.Key((string)r[0]!), StringComparer.Ordinal)
             .Where(g => g.Key.Length > 0)
             .ToDictionary(g => g.Key, g => DirectorateTrainingMonth(g.Select(r => TrainingMonth(r[1])).ToArray()), StringComparer.Ordinal);
-        var panelRows = Sql.Read(connection, "SELECT directorate, year_month, tip_calls, referred_tip_calls, referred_tip_calls_reported, tip_reports FROM rpt.v_directorate_monthly").Rows
-            .Select(r => (Directorate: DirectorateName.Key(r[0] as string), Month: Sql.Month(r[1]), Values: r.Skip(2).Select(Sql.Long).ToArray()))
+        var panelRows = ReportSql.Read(connection, "SELECT directorate, year_month, tip_calls, referred_tip_calls, referred_tip_calls_reported, tip_reports FROM rpt.v_directorate_monthly").Rows
+            .Select(r => (Directorate: DirectorateName.Key(r[0] as string), Month: ReportSql.Month(r[1]), Values: r.Skip(2).Select(ReportSql.Long).ToArray()))
             .Where(r => training.ContainsKey(r.Directorate))
             .ToArray();
         if (training.Count == 0 || panelRows.Length == 0)

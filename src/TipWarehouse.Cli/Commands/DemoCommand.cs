@@ -74,7 +74,7 @@ internal static class DemoCommand
             Step("initializing the warehouse (schema from sql/, reference dimensions)");
             WarehouseInitializer.InitializeHome(tipwHome, context.Time, new InitOptions(), context.GetEnvironmentVariable, cancellationToken);
 
-            var engine = PipelineEngineFactory.Create(context, tipwHome, pipelinesDirectory: null, new RunCommand.ProgressSink(context));
+            var engine = PipelineEngineFactory.Create(context, tipwHome, pipelinesDirectory: null, new RunProgress(context));
             Step($"running {engine.Pipelines.Count} pipelines: {string.Join(", ", engine.Pipelines.Select(p => p.Name))}");
             var results = (await engine.RunManyAsync(null, sources, "demo", cancellationToken: cancellationToken)).ToList();
 

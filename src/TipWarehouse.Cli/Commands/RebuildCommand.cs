@@ -39,7 +39,7 @@ internal static class RebuildCommand
             }
 
             var tipwHome = TipwHome.At(parseResult.GetValue(home));
-            var engine = PipelineEngineFactory.Create(context, tipwHome, parseResult.GetValue(pipelines), new RunCommand.ProgressSink(context));
+            var engine = PipelineEngineFactory.Create(context, tipwHome, parseResult.GetValue(pipelines), new RunProgress(context));
             var rebuildable = engine.Pipelines.Where(p => RebuildableKinds.Contains(p.Kind)).Select(p => p.Name).ToList();
             foreach (var name in selected)
             {

@@ -53,7 +53,7 @@ internal static class RunCommand
                 throw new UsageException($"The sources folder {sourcesDirectory} does not exist; pass --sources DIR (e.g. the output of 'tipw simulate').");
             }
 
-            var progress = new ProgressSink(context);
+            var progress = new RunProgress(context);
             var engine = PipelineEngineFactory.Create(context, tipwHome, parseResult.GetValue(pipelines), progress);
 
             // One RunManyAsync for every mode: it is what holds a downstream pipeline back when its upstream failed.
@@ -72,14 +72,14 @@ internal static class RunCommand
         return command;
     }
 
-    private static async Task<IReadOnlyList<PipelineRunResult>> RunWithBarsAsync(CliContext context, PipelineEngine engine, ProgressSink progress, IReadOnlyCollection<string>? selected, string sources, (DateOnly? From, DateOnly? To) window, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<PipelineRunResult>> RunWithBarsAsync(CliContext context, PipelineEngine engine, RunProgress progress, IReadOnlyCollection<string>? selected, string sources, (DateOnly? From, DateOnly? To) window, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Error) });
         IReadOnlyList<PipelineRunResult> results = [];
         await console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new SpinnerColumn(), new ElapsedTimeColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn(), new ElapsedTimeColumn())
             .StartAsync(async ctx =>
             {
                 var names = engine.Pipelines.Select(p => p.Name).Where(n => selected is null || selected.Contains(n)).ToList();
@@ -112,111 +112,5 @@ internal static class RunCommand
         ];
         var rows = results.Select(r => new object?[] { r.Pipeline, r.RunId, r.Status, r.Batches, r.RowsRead, r.RowsLoaded, r.RowsRejected, r.RowsDuplicate, r.Error }).ToList();
         return new ResultTable(columns, rows);
-    }
-
-    /// <summary>
-    /// Progress of a run on stderr: a live bar per pipeline (rows, rows/s, elapsed) that stays on screen when stderr is a
-    /// terminal, else one timestamped log line per event with the rows-per-second rate. Times come from the injected clock.
-    /// </summary>
-    internal sealed class ProgressSink(CliContext context) : IProgress<PipelineProgress>
-    {
-        private readonly Lock _gate = new();
-        private readonly Dictionary<string, long> _started = new(StringComparer.Ordinal);
-        private Dictionary<string, ProgressTask>? _bars;
-
-        /// <summary>Draws the events on these bars (one per pipeline) from now on.</summary>
-        public void Attach(Dictionary<string, ProgressTask> bars)
-        {
-            lock (_gate)
-            {
-                _bars = bars;
-            }
-        }
-
-        /// <summary>Marks the pipelines that never started (held back by a failed upstream) with their result.</summary>
-        public void Finish(IReadOnlyList<PipelineRunResult> results)
-        {
-            lock (_gate)
-            {
-                foreach (var result in results.Where(r => _bars?.ContainsKey(r.Pipeline) == true && !_started.ContainsKey(r.Pipeline)))
-                {
-                    var bar = _bars![result.Pipeline];
-                    bar.Description = $"{Markup.Escape(result.Pipeline)}: [red]{Markup.Escape(result.Error ?? result.Status)}[/]";
-                    bar.StopTask();
-                }
-            }
-        }
-
-        public void Report(PipelineProgress value)
-        {
-            ArgumentNullException.ThrowIfNull(value);
-            lock (_gate)
-            {
-                var now = context.Time.GetTimestamp();
-                if (value.Stage == "started")
-                {
-                    _started[value.Pipeline] = now;
-                }
-
-                var elapsed = _started.TryGetValue(value.Pipeline, out var start) ? context.Time.GetElapsedTime(start, now) : TimeSpan.Zero;
-                var rate = Rate(value.RowsRead, elapsed);
-                if (_bars is not null)
-                {
-                    Draw(value, rate);
-                    return;
-                }
-
-                if (context.ErrorIsTerminal)
-                {
-                    return;
-                }
-
-                var counts = $"{value.Batches} batch(es), {value.RowsRead} read, {value.RowsLoaded} loaded, {value.RowsRejected} rejected, {value.RowsDuplicate} duplicate";
-                var line = value.Stage switch
-                {
-                    "started" => $"{value.Pipeline}: started",
-                    "batch" => $"{value.Pipeline}: batch {value.Batches} ({value.Source}) done; total {value.RowsRead} read, {value.RowsLoaded} loaded, {value.RowsRejected} rejected, {value.RowsDuplicate} duplicate; {rate} rows/s",
-                    "failed" => $"{value.Pipeline}: failed: {value.Source}",
-                    _ => $"{value.Pipeline}: {value.Stage}; {counts} in {elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s, {rate} rows/s",
-                };
-                context.Error.WriteLine($"{context.Time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} {line}");
-            }
-        }
-
-        /// <summary>Whole rows per second, or 0 before any time has passed.</summary>
-        internal static long Rate(long rows, TimeSpan elapsed) => elapsed > TimeSpan.Zero ? (long)Math.Round(rows / elapsed.TotalSeconds) : 0;
-
-        private void Draw(PipelineProgress value, long rate)
-        {
-            if (!_bars!.TryGetValue(value.Pipeline, out var bar))
-            {
-                return;
-            }
-
-            var name = Markup.Escape(value.Pipeline);
-            var rows = $"{value.RowsRead.ToString("N0", CultureInfo.InvariantCulture)} rows, {rate.ToString("N0", CultureInfo.InvariantCulture)} rows/s";
-            switch (value.Stage)
-            {
-                case "started":
-                    bar.StartTask();
-                    bar.IsIndeterminate = true;
-                    bar.Description = $"{name}: starting";
-                    break;
-                case "finished":
-                    bar.IsIndeterminate = false;
-                    bar.Value = bar.MaxValue;
-                    bar.Description = $"{name}: [green]done[/], {rows}, {value.RowsLoaded.ToString("N0", CultureInfo.InvariantCulture)} loaded, {value.RowsRejected.ToString("N0", CultureInfo.InvariantCulture)} rejected";
-                    bar.StopTask();
-                    break;
-                case "failed":
-                    bar.IsIndeterminate = false;
-                    bar.Description = $"{name}: [red]failed[/]: {Markup.Escape(value.Source ?? "")}";
-                    bar.StopTask();
-                    break;
-                default:
-                    bar.Description = $"{name}: batch {value.Batches}, {rows}";
-                    break;
-            }
-        }
     }
 }

@@ -73,7 +73,7 @@ internal static class SimulateCommand
             }
 
             context.Error.WriteLine($"simulated {summary.From:yyyy-MM-dd}..{summary.To:yyyy-MM-dd} as of {summary.AsOf:yyyy-MM-dd} into {summary.OutputDirectory}");
-            ResultWriter.Write(ToTable(summary), parseResult.GetValue(format)!, context.Out);
+            ResultWriter.WriteTo(ToTable(summary), parseResult.GetValue(format)!, null, context.Out);
             return Task.FromResult(CliApp.Success);
         });
         return command;

@@ -33,9 +33,57 @@ public static class ResultWriter
         }
     }
 
-    /// <summary>Writes to <paramref name="outPath"/> when given, else to <paramref name="stdout"/>.</summary>
+    private static readonly AsyncLocal<IReadOnlyList<string>?> s_columns = new();
+
+    /// <summary>The columns <c>--columns</c> asked for, in order (null: all), for the running command; set by <see cref="CliApp.RunAsync"/>.</summary>
+    internal static IReadOnlyList<string>? Columns
+    {
+        get => s_columns.Value;
+        set => s_columns.Value = value;
+    }
+
+    /// <summary>The column names of a <c>--columns a,b,c</c> value (spaces trimmed); null when the option is absent; a usage error when it names none.</summary>
+    public static IReadOnlyList<string>? ParseColumns(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var names = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return names.Length > 0 ? names : throw new UsageException("--columns names no column; give them comma-separated, e.g. --columns pipeline,status.");
+    }
+
+    /// <summary>
+    /// The table with only <paramref name="columns"/>, in that order (null: the table itself). A name the table lacks is a
+    /// usage error that names it and lists the valid ones.
+    /// </summary>
+    public static ResultTable SelectColumns(ResultTable table, IReadOnlyList<string>? columns)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (columns is null)
+        {
+            return table;
+        }
+
+        var indexes = new int[columns.Count];
+        for (var i = 0; i < columns.Count; i++)
+        {
+            indexes[i] = table.IndexOf(columns[i]);
+            if (indexes[i] < 0)
+            {
+                throw new UsageException($"--columns: this result has no column '{columns[i]}'. Its columns are: {string.Join(", ", table.Columns.Select(c => c.Name))}.");
+            }
+        }
+
+        var rows = table.Rows.Select(row => indexes.Select(i => row[i]).ToArray()).ToList();
+        return new ResultTable([.. indexes.Select(i => table.Columns[i])], rows, table.Notes);
+    }
+
+    /// <summary>Writes to <paramref name="outPath"/> when given, else to <paramref name="stdout"/>; only the <c>--columns</c> asked for.</summary>
     public static void WriteTo(ResultTable table, string format, string? outPath, TextWriter stdout)
     {
+        table = SelectColumns(table, Columns);
         if (string.IsNullOrEmpty(outPath))
         {
             Write(table, format, stdout);
@@ -157,26 +205,18 @@ public static class ResultWriter
 
     private static void WriteCsv(ResultTable table, TextWriter writer)
     {
-        writer.Write(string.Join(",", table.Columns.Select(c => Quote(c.Name))));
-        writer.Write("\r\n");
+        var csv = new CsvWriter(writer);
+        csv.Header(table.Columns.Select(c => c.Name));
         foreach (var row in table.Rows)
         {
-            for (var i = 0; i < row.Length; i++)
+            foreach (var value in row)
             {
-                if (i > 0)
-                {
-                    writer.Write(',');
-                }
-
-                writer.Write(row[i] is string text ? CsvCell.Text(text) : Quote(FormatValue(row[i])));
+                _ = value is string text ? csv.Text(text) : csv.Value(FormatValue(value));
             }
 
-            writer.Write("\r\n");
+            csv.EndRow();
         }
     }
-
-    private static string Quote(string field) =>
-        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
 
     private static void WriteJson(ResultTable table, TextWriter writer)
     {

@@ -73,7 +73,18 @@ public sealed record PipelineStepContext(
     long RunId,
     long BatchId,
     TimeProvider Time,
-    IReadOnlyDictionary<string, string> Settings);
+    IReadOnlyDictionary<string, string> Settings)
+{
+    /// <summary>Where the step reports its phases and counts (the engine passes them on to the CLI's bars and log lines); null = silent.</summary>
+    public IProgress<StepProgress>? Progress { get; init; }
+}
+
+/// <summary>
+/// Progress of a pipeline step: the phase it is in (linkage: blocking, candidates, EM, assign; scoring: scoring) and how
+/// much of it is done, in <paramref name="Unit"/>; <paramref name="Total"/> only when the step really knows it (an ETA is
+/// computed from it), never guessed.
+/// </summary>
+public sealed record StepProgress(string Phase, long Done, long? Total, string Unit);
 
 /// <summary>The reconciliation counts of one step's batch: read = loaded + rejected + duplicate.</summary>
 public sealed record StepOutcome(long RowsRead, long RowsLoaded, long RowsRejected, long RowsDuplicate, string? WatermarkAfter = null);

@@ -130,7 +130,7 @@ public static partial class PipelineChecker
         {
             try
             {
-                Execute(connection, macro.Sql);
+                Sql.Execute(connection, macro.Sql);
             }
             catch (DuckDBException ex)
             {
@@ -180,12 +180,12 @@ public static partial class PipelineChecker
         using var transaction = connection.BeginTransaction();
         try
         {
-            Execute(connection, $"SET VARIABLE batch_id = 1; SET VARIABLE pipeline = '{spec.Name}';");
+            Sql.Execute(connection, $"SET VARIABLE batch_id = 1; SET VARIABLE pipeline = '{spec.Name}';");
             if (spec.Duplicates?.AlreadyLoaded is { } predicate && spec.Target is { } target)
             {
                 try
                 {
-                    Execute(connection, $"SELECT count(*) FROM {target} AS s WHERE {predicate}");
+                    Sql.Execute(connection, $"SELECT count(*) FROM {target} AS s WHERE {predicate}");
                 }
                 catch (DuckDBException ex)
                 {
@@ -200,7 +200,7 @@ public static partial class PipelineChecker
                 {
                     try
                     {
-                        Execute(connection, statement.Text);
+                        Sql.Execute(connection, statement.Text);
                         executed++;
                     }
                     catch (DuckDBException ex)
@@ -229,7 +229,7 @@ public static partial class PipelineChecker
         {
             try
             {
-                Execute(connection, Quality.DataTests.Sql(test));
+                Sql.Execute(connection, Quality.DataTests.Sql(test));
             }
             catch (DuckDBException ex)
             {
@@ -329,13 +329,6 @@ public static partial class PipelineChecker
     {
         var index = message.IndexOf('\n', StringComparison.Ordinal);
         return (index < 0 ? message : message[..index]).Trim();
-    }
-
-    private static void Execute(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     [GeneratedRegex(@"LINE (\d+):")]

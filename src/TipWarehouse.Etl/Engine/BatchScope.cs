@@ -357,19 +357,18 @@ internal sealed class QuarantineWriter
         var path = Path.Combine(dir, "rejects.csv");
         using var stream = OpenOwnerOnly(path);
         using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        var csv = new CsvWriter(writer);
         if (writer.BaseStream.Length == 0)
         {
-            writer.WriteLine("source_file,source_row,source_column,reason_code,reason,raw_text");
+            csv.Header(["source_file", "source_row", "source_column", "reason_code", "reason", "raw_text"]);
         }
 
+        // The raw text of a rejected row comes from outside: a cell like =HYPERLINK(...) is neutralised (CsvWriter.Text).
         foreach (var r in rejects)
         {
-            writer.WriteLine(string.Join(",", Csv(r.SourceFile), r.SourceRow?.ToString(CultureInfo.InvariantCulture) ?? "", Csv(r.Column), Csv(r.ReasonCode), Csv(r.Reason), Csv(r.RawText)));
+            csv.Text(r.SourceFile).Value(r.SourceRow?.ToString(CultureInfo.InvariantCulture)).Text(r.Column).Text(r.ReasonCode).Text(r.Reason).Text(r.RawText).EndRow();
         }
     }
-
-    // The raw text of a rejected row comes from outside: a cell like =HYPERLINK(...) is neutralised (CsvCell).
-    private static string Csv(string? value) => CsvCell.Text(value);
 
     private static FileStream OpenOwnerOnly(string path)
     {

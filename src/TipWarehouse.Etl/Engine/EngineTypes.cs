@@ -50,8 +50,15 @@ public sealed class PointFaultInjector : IFaultInjector
 /// <summary>The failure an <see cref="IFaultInjector"/> throws.</summary>
 public sealed class InjectedFaultException(string message) : Exception(message);
 
-/// <summary>Progress of a run, reported after each batch (and when a run starts and ends).</summary>
-public sealed record PipelineProgress(string Pipeline, string Stage, string? Source, long RowsRead, long RowsLoaded, long RowsRejected, long RowsDuplicate, int Batches);
+/// <summary>
+/// Progress of a run, reported after each batch, when a run starts and ends, while a drop folder's files are inspected
+/// (<c>inspecting</c>) and at each phase of a step (<c>step</c>, the phase in <see cref="Source"/>). <see cref="Work"/> is how
+/// far the run is through work of a known size (the bytes of the pending files, the calls to score), when it is known.
+/// </summary>
+public sealed record PipelineProgress(string Pipeline, string Stage, string? Source, long RowsRead, long RowsLoaded, long RowsRejected, long RowsDuplicate, int Batches, WorkCount? Work = null);
+
+/// <summary>How much of a run's work is done, in <see cref="Unit"/> (bytes, files, calls, pairs, ...); <see cref="Total"/> when known (then an ETA can be given).</summary>
+public sealed record WorkCount(long Done, long? Total, string Unit);
 
 /// <summary>Engine options: fault injection (tests), environment lookup (key), progress, DuckDB write tuning.</summary>
 public sealed record PipelineEngineOptions

@@ -125,9 +125,9 @@ public sealed class PipelineEngine : IPipelineRunner
             using var connection = await LoadFailures.OpenAsync(() => Warehouse.Open(_home), _home.WarehousePath, _time, _options.LockWait, _options.LockRetryInterval, _options.Delay ?? ((t, ct) => Task.Delay(t, _time, ct)), cancellationToken);
             var meta = new MetaStore(connection, _time);
             meta.EnsureSchema();
-            Execute(connection, $"SET checkpoint_threshold = '{_options.CheckpointThreshold.Replace("'", "''", StringComparison.Ordinal)}'");
+            Sql.Execute(connection, $"SET checkpoint_threshold = '{_options.CheckpointThreshold.Replace("'", "''", StringComparison.Ordinal)}'");
             var sourceKind = _sources.GetValueOrDefault(spec.Kind);
-            Execute(connection, sourceKind?.BoundedLoadMemory == true ? $"SET memory_limit = '{_options.LoadMemoryLimit.Replace("'", "''", StringComparison.Ordinal)}'" : "RESET memory_limit");
+            Sql.Execute(connection, sourceKind?.BoundedLoadMemory == true ? $"SET memory_limit = '{_options.LoadMemoryLimit.Replace("'", "''", StringComparison.Ordinal)}'" : "RESET memory_limit");
             // The shared macros (pipelines/macros.sql) every transform may call: TEMP, so they live with this run's connection only.
             _macros.Create(connection);
 
@@ -167,7 +167,8 @@ public sealed class PipelineEngine : IPipelineRunner
 
                     var sourceRun = new SourceRun(spec, request, connection, meta, staging, _time, _options.Environment ?? Environment.GetEnvironmentVariable,
                         (source, before, work) => ExecuteBatch(connection, meta, spec, run, source, before, work, sweep),
-                        (stage, source) => Report(spec.Name, stage, source, run)) { FullCompare = fullCompare };
+                        (stage, source, work) => Report(spec.Name, stage, source, run, work),
+                        work => run.Work = work) { FullCompare = fullCompare };
                     sourceKind.Run(sourceRun, cancellationToken);
                     if (fullCompare)
                     {
@@ -234,8 +235,8 @@ public sealed class PipelineEngine : IPipelineRunner
         _specs.FirstOrDefault(s => s.Name == name)
         ?? throw new UsageException($"Unknown pipeline '{name}'. Known: {string.Join(", ", _specs.Select(s => s.Name))}.");
 
-    private void Report(string pipeline, string stage, string? source, RunTotals run) =>
-        _options.Progress?.Report(new PipelineProgress(pipeline, stage, source, run.Read, run.Loaded, run.Rejected, run.Duplicate, run.Batches));
+    private void Report(string pipeline, string stage, string? source, RunTotals run, WorkCount? work = null) =>
+        _options.Progress?.Report(new PipelineProgress(pipeline, stage, source, run.Read, run.Loaded, run.Rejected, run.Duplicate, run.Batches, work ?? run.Work));
 
     // ---------------------------------------------------------------- downstream steps (linkage, scoring) registered by other assemblies
 
@@ -252,7 +253,8 @@ public sealed class PipelineEngine : IPipelineRunner
         try
         {
             SetVariables(connection, spec, batchId);
-            outcome = await step.RunAsync(new PipelineStepContext(_home, connection, spec.Name, run.RunId, batchId, _time, spec.Source.Settings), cancellationToken);
+            var stepProgress = new StepProgressRelay(p => Report(spec.Name, "step", p.Phase, run, new WorkCount(p.Done, p.Total, p.Unit)));
+            outcome = await step.RunAsync(new PipelineStepContext(_home, connection, spec.Name, run.RunId, batchId, _time, spec.Source.Settings) { Progress = stepProgress }, cancellationToken);
             if (outcome.RowsRead != outcome.RowsLoaded + outcome.RowsRejected + outcome.RowsDuplicate)
             {
                 throw new InvalidOperationException($"Step {spec.Kind} of pipeline {spec.Name} does not reconcile: read {outcome.RowsRead} != loaded {outcome.RowsLoaded} + rejected {outcome.RowsRejected} + duplicate {outcome.RowsDuplicate}.");
@@ -368,7 +370,7 @@ public sealed class PipelineEngine : IPipelineRunner
     {
         try
         {
-            Execute(connection, "CHECKPOINT");
+            Sql.Execute(connection, "CHECKPOINT");
         }
         catch (DuckDBException ex)
         {
@@ -377,18 +379,20 @@ public sealed class PipelineEngine : IPipelineRunner
         }
     }
 
-    private static void Execute(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
     private static void SetVariables(DuckDBConnection connection, PipelineSpec spec, long batchId) =>
-        Execute(connection, $"SET VARIABLE batch_id = {batchId.ToString(CultureInfo.InvariantCulture)}; SET VARIABLE pipeline = '{spec.Name}';");
+        Sql.Execute(connection, $"SET VARIABLE batch_id = {batchId.ToString(CultureInfo.InvariantCulture)}; SET VARIABLE pipeline = '{spec.Name}';");
+
+    // Passes a step's reports on synchronously, in order (System.Progress<T> would post them to the thread pool).
+    private sealed class StepProgressRelay(Action<StepProgress> report) : IProgress<StepProgress>
+    {
+        public void Report(StepProgress value) => report(value);
+    }
 
     private sealed class RunTotals(string pipeline, long runId)
     {
+        /// <summary>How far the run is through work of a known size, as its source last said (null: unknown).</summary>
+        public WorkCount? Work { get; set; }
+
         public long RunId => runId;
 
         public long Read { get; private set; }

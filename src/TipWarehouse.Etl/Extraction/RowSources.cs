@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using nietras.SeparatedValues;
+using TipWarehouse.Core;
 using TipWarehouse.Etl.Specs;
 
 namespace TipWarehouse.Etl.Extraction;
@@ -29,23 +30,14 @@ public static class FileInspector
         var declared = TextEncodings.Get(source.Encoding);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var decoder = new UTF8Encoding(false, true).GetDecoder();
+        var utf8 = new Utf8Detector();
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
-        var chars = ArrayPool<char>.Shared.Rent((1 << 16) + 4);
-        var validUtf8 = true;
-        var nonAscii = false;
-        var bom = false;
         long size = 0;
         try
         {
             int n;
             while ((n = stream.Read(buffer, 0, 1 << 16)) > 0)
             {
-                if (size == 0 && n >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF)
-                {
-                    bom = true;
-                }
-
                 if (size == 0 && NotText(buffer.AsSpan(0, n)) is { } notText)
                 {
                     // Named for what it is: a UTF-16 file would otherwise read as "missing columns", binary garbage as a wrong delimiter.
@@ -54,53 +46,27 @@ public static class FileInspector
 
                 size += n;
                 hash.AppendData(buffer, 0, n);
-                if (!nonAscii && buffer.AsSpan(0, n).ContainsAnyExceptInRange((byte)0, (byte)0x7F))
-                {
-                    nonAscii = true;
-                }
-
-                if (validUtf8)
-                {
-                    try
-                    {
-                        decoder.GetChars(buffer, 0, n, chars, 0, flush: false);
-                    }
-                    catch (DecoderFallbackException)
-                    {
-                        validUtf8 = false;
-                    }
-                }
+                utf8.Append(buffer.AsSpan(0, n));
             }
 
-            if (validUtf8)
-            {
-                try
-                {
-                    decoder.GetChars([], 0, 0, chars, 0, flush: true);
-                }
-                catch (DecoderFallbackException)
-                {
-                    validUtf8 = false;
-                }
-            }
+            utf8.Complete();
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            ArrayPool<char>.Shared.Return(chars);
         }
 
         var sha = HashText.DigitFreeHex(hash.GetHashAndReset());
         var declaredIsUtf8 = declared.CodePage == Encoding.UTF8.CodePage;
-        if (declaredIsUtf8 && !validUtf8)
+        if (declaredIsUtf8 && !utf8.IsValid)
         {
             throw new FileRejectedException("wrong_encoding", $"the file is declared {source.Encoding} but is not valid UTF-8");
         }
 
-        if (!declaredIsUtf8 && source.DetectEncoding && (bom || (nonAscii && validUtf8)))
+        if (!declaredIsUtf8 && source.DetectEncoding && (utf8.HasBom || (utf8.HasNonAscii && utf8.IsValid)))
         {
             return new FileFingerprint(size, sha, new UTF8Encoding(false, false),
-                $"declared {source.Encoding} but the file is UTF-8{(bom ? " (with BOM)" : "")}; loaded as UTF-8");
+                $"declared {source.Encoding} but the file is UTF-8{(utf8.HasBom ? " (with BOM)" : "")}; loaded as UTF-8");
         }
 
         return new FileFingerprint(size, sha, declared, null);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using TipWarehouse.Core;
 
 namespace TipWarehouse.Etl.Privacy;
 
@@ -238,8 +239,7 @@ public sealed class NameLexicon
             return '\0';
         }
 
-        var decomposed = c.ToString().Normalize(NormalizationForm.FormD);
-        return char.ToUpperInvariant(decomposed[0]);
+        return char.ToUpperInvariant(TextFolding.RemoveAccent(c));
     }
 
     private static string Folded(string word, char[] buffer) => new(buffer, 0, Fold(word, buffer));

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using TipWarehouse.Core;
@@ -170,17 +169,11 @@ public static class NameNormalizer
             return "";
         }
 
-        var decomposed = name.Normalize(NormalizationForm.FormD);
-        var builder = new StringBuilder(decomposed.Length);
+        var folded = TextFolding.RemoveAccents(name);
+        var builder = new StringBuilder(folded.Length);
         var space = false;
-        foreach (var c in decomposed)
+        foreach (var c in folded)
         {
-            var category = CharUnicodeInfo.GetUnicodeCategory(c);
-            if (category == UnicodeCategory.NonSpacingMark)
-            {
-                continue;
-            }
-
             if (char.IsLetter(c))
             {
                 if (space && builder.Length > 0)

@@ -42,9 +42,11 @@ public sealed class CsvSourceKind : ISourceKind
         // A backfill (--from/--to) re-reads every drop dated in its window, seen or not: rows already loaded count as duplicates and
         // the manifest keeps the entry of the batch that first loaded an unchanged file.
         var backfill = run.Backfill;
+        var inspected = 0;
         foreach (var file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            run.Report("inspecting", null, new WorkCount(inspected++, files.Count, "files"));
             var name = Path.GetFileName(file);
             var (fileDate, dateProblem) = FileDate(spec.Source, dateRegex, name);
             if (backfill && fileDate is { } date && (date < request.From || date > request.To))
@@ -127,10 +129,21 @@ public sealed class CsvSourceKind : ISourceKind
         // cost; every file keeps its own manifest entry in the batch's transaction, and a bad file is quarantined whole
         // while the others load. The files are read and pseudonymized ahead, on a second thread, while this one loads the
         // batch before.
+        // The bytes of the pending files are the run's known total: each batch's report says how many are loaded, so the bar
+        // shows an ETA (what was read per second so far, over what is left).
         using var readAhead = new CsvReadAhead(spec, staging, pending, ReadAheadBatches * (long)spec.BatchSize, cancellationToken);
+        var totalBytes = pending.Sum(p => p.Fingerprint.Size);
+        long doneBytes = 0;
+        if (pending.Count > 0)
+        {
+            run.Report("loading", $"{pending.Count} file(s)", new WorkCount(0, totalBytes, "bytes"));
+        }
+
         foreach (var chunk in FileBatches(pending, spec.Source.FilesPerBatch, spec.Source.MaxMegabytesPerBatch * 1_048_576L))
         {
             var label = chunk.Length == 1 ? chunk[0].Name : $"{chunk[0].Name}..{chunk[^1].Name} ({chunk.Length} files)";
+            doneBytes += chunk.Sum(p => p.Fingerprint.Size);
+            run.SetWork(new WorkCount(doneBytes, totalBytes, "bytes"));
             run.ExecuteBatch(label, null, scope =>
             {
                 long total = 0;

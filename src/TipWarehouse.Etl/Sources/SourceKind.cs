@@ -55,11 +55,13 @@ public static class SourceKindRegistry
 public sealed class SourceRun
 {
     private readonly Action<string, string?, Func<BatchScope, BatchCounts>> _executeBatch;
-    private readonly Action<string, string?> _report;
+    private readonly Action<string, string?, WorkCount?> _report;
+    private readonly Action<WorkCount> _setWork;
 
     internal SourceRun(PipelineSpec spec, PipelineRunRequest request, DuckDBConnection connection, MetaStore meta, StagingWriter staging, TimeProvider time,
-        Func<string, string?> environment, Action<string, string?, Func<BatchScope, BatchCounts>> executeBatch, Action<string, string?> report)
+        Func<string, string?> environment, Action<string, string?, Func<BatchScope, BatchCounts>> executeBatch, Action<string, string?, WorkCount?> report, Action<WorkCount> setWork)
     {
+        _setWork = setWork;
         Spec = spec;
         Request = request;
         Connection = connection;
@@ -101,8 +103,14 @@ public sealed class SourceRun
     /// <summary>Runs <paramref name="work"/> as one batch: its own transaction, reconciliation (read = loaded + rejected + duplicate) and <c>meta.batch</c> row.</summary>
     internal void ExecuteBatch(string source, string? watermarkBefore, Func<BatchScope, BatchCounts> work) => _executeBatch(source, watermarkBefore, work);
 
-    /// <summary>Reports progress (<c>waiting</c>, ...) for this pipeline.</summary>
-    internal void Report(string stage, string? source) => _report(stage, source);
+    /// <summary>
+    /// Records how far the run will be through work of a known size once the next batch commits (e.g. the bytes of the
+    /// pending files up to that batch's last file): the batch's progress report, and every later one, carries it.
+    /// </summary>
+    internal void SetWork(WorkCount work) => _setWork(work);
+
+    /// <summary>Reports progress (<c>waiting</c>, <c>inspecting</c>, ...) for this pipeline, with <paramref name="work"/> when given.</summary>
+    internal void Report(string stage, string? source, WorkCount? work = null) => _report(stage, source, work);
 }
 
 /// <summary>What one batch read, and the watermark it leaves.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DuckDB.NET.Data;
+using TipWarehouse.Core;
 
 namespace TipWarehouse.Linkage.Determination;
 

@@ -6,17 +6,11 @@ using TipWarehouse.Core;
 namespace TipWarehouse.Analytics.Reports;
 
 /// <summary>Runs report SQL on the warehouse and converts DuckDB values (HUGEINT sums, FLOAT, DECIMAL) to plain numbers.</summary>
-internal static class Sql
+internal static class ReportSql
 {
     public static ResultTable Read(DuckDBConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.Add(new DuckDBParameter(name, value ?? DBNull.Value));
-        }
-
+        using var command = Sql.Command(connection, sql, parameters);
         try
         {
             using var reader = command.ExecuteReader();
@@ -26,13 +20,6 @@ internal static class Sql
         {
             throw new WarehouseException($"The warehouse lacks a report object: {ex.Message}. Rebuild it with 'tipw init' so the rpt views exist.", ex);
         }
-    }
-
-    public static long Scalar(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Long(command.ExecuteScalar());
     }
 
     public static long Long(object? value) => value switch
