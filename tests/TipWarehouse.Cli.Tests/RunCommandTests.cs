@@ -184,6 +184,9 @@ public sealed class RunCommandTests(RunCommandWorld world) : IClassFixture<RunCo
         var window = await harness.RunAsync("run", "--all", "--sources", world.Sources, "--from", "2006-03-01");
         Assert.Equal(2, window.ExitCode);
         Assert.Contains("--to", window.Error, StringComparison.Ordinal);
+        var sweepInWindow = await harness.RunAsync("run", "--all", "--sources", world.Sources, "--full-compare", "--from", "2006-03-01", "--to", "2006-03-31");
+        Assert.Equal(2, sweepInWindow.ExitCode);
+        Assert.Contains("--full-compare reads the whole source", sweepInWindow.Error, StringComparison.Ordinal);
     }
 
     [Fact]

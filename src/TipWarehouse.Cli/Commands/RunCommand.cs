@@ -21,10 +21,11 @@ internal static class RunCommand
         var sources = new Option<string?>("--sources") { Description = "The folder of the agency sources (default: HOME/sources)" };
         var from = new Option<string?>("--from") { Description = "Backfill window start (yyyy-MM-dd): re-read the sources from this date; already-loaded rows count as duplicates" };
         var to = new Option<string?>("--to") { Description = "Backfill window end (yyyy-MM-dd), inclusive" };
+        var fullCompare = new Option<bool>("--full-compare") { Description = "Sweep the whole source now: load every row whose content changed since it was loaded, even without a newer updated_at (as incremental.full_compare_every does periodically)" };
         var pipelines = new Option<string?>("--pipelines") { Description = "The folder of pipeline specs (default: TIPW_PIPELINES_DIR, ./pipelines, or the copy beside tipw)" };
         var command = new Command("run", "Run pipelines once: extract, validate, pseudonymize, stage and transform, one transaction per batch")
         {
-            names, all, home, sources, from, to, pipelines, format, output,
+            names, all, home, sources, from, to, fullCompare, pipelines, format, output,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -39,6 +40,12 @@ internal static class RunCommand
             if (window.Item1 is null != window.Item2 is null)
             {
                 throw new UsageException("A backfill window needs both --from and --to.");
+            }
+
+            var sweep = parseResult.GetValue(fullCompare);
+            if (sweep && window.Item1 is not null)
+            {
+                throw new UsageException("--full-compare reads the whole source: it cannot be combined with a backfill window (--from/--to).");
             }
 
             if (window.Item1 > window.Item2)
@@ -58,8 +65,8 @@ internal static class RunCommand
 
             // One RunManyAsync for every mode: it is what holds a downstream pipeline back when its upstream failed.
             var results = context.ErrorIsTerminal
-                ? await RunWithBarsAsync(context, engine, progress, runAll ? null : selected, sourcesDirectory, window, cancellationToken)
-                : await engine.RunManyAsync(runAll ? null : selected, sourcesDirectory, "cli", window.Item1, window.Item2, cancellationToken);
+                ? await RunWithBarsAsync(context, engine, progress, runAll ? null : selected, sourcesDirectory, window, sweep, cancellationToken)
+                : await engine.RunManyAsync(runAll ? null : selected, sourcesDirectory, "cli", window.Item1, window.Item2, sweep, cancellationToken);
 
             ResultWriter.WriteTo(Summary(results), parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
             foreach (var failed in results.Where(r => !r.Succeeded))
@@ -72,7 +79,7 @@ internal static class RunCommand
         return command;
     }
 
-    private static async Task<IReadOnlyList<PipelineRunResult>> RunWithBarsAsync(CliContext context, PipelineEngine engine, RunProgress progress, IReadOnlyCollection<string>? selected, string sources, (DateOnly? From, DateOnly? To) window, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<PipelineRunResult>> RunWithBarsAsync(CliContext context, PipelineEngine engine, RunProgress progress, IReadOnlyCollection<string>? selected, string sources, (DateOnly? From, DateOnly? To) window, bool fullCompare, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Error) });
         IReadOnlyList<PipelineRunResult> results = [];
@@ -84,7 +91,7 @@ internal static class RunCommand
             {
                 var names = engine.Pipelines.Select(p => p.Name).Where(n => selected is null || selected.Contains(n)).ToList();
                 progress.Attach(names.ToDictionary(n => n, n => ctx.AddTask(Markup.Escape(n) + ": waiting", autoStart: false, maxValue: 1)));
-                results = await engine.RunManyAsync(selected, sources, "cli", window.From, window.To, cancellationToken);
+                results = await engine.RunManyAsync(selected, sources, "cli", window.From, window.To, fullCompare, cancellationToken);
                 progress.Finish(results);
             });
         return results;

@@ -73,7 +73,7 @@ public sealed class PipelineEngine : IPipelineRunner
     }
 
     /// <summary>Runs <paramref name="names"/> (or every pipeline) upstream first; a pipeline whose upstream failed is not run.</summary>
-    public async Task<IReadOnlyList<PipelineRunResult>> RunManyAsync(IReadOnlyCollection<string>? names, string sourcesDirectory, string triggerKind = "cli", DateOnly? from = null, DateOnly? to = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<PipelineRunResult>> RunManyAsync(IReadOnlyCollection<string>? names, string sourcesDirectory, string triggerKind = "cli", DateOnly? from = null, DateOnly? to = null, bool fullCompare = false, CancellationToken cancellationToken = default)
     {
         var wanted = names is { Count: > 0 } ? new HashSet<string>(names, StringComparer.Ordinal) : null;
         foreach (var name in wanted ?? [])
@@ -96,7 +96,7 @@ public sealed class PipelineEngine : IPipelineRunner
             PipelineRunResult result;
             try
             {
-                result = await RunAsync(new PipelineRunRequest(spec.Name, sourcesDirectory, triggerKind, from, to), cancellationToken);
+                result = await RunAsync(new PipelineRunRequest(spec.Name, sourcesDirectory, triggerKind, from, to, fullCompare), cancellationToken);
             }
             catch (TransientSourceException ex)
             {
