@@ -275,6 +275,54 @@ public sealed class FaultPathTests(WarehouseFixture world)
         Assert.Null(LoadFailures.DiskFull(new IOException("file not found"), "/data/tipw"));
     }
 
+    [FullDiskFact]
+    public async Task A_real_full_disk_fails_the_batch_by_name_and_after_freeing_space_nothing_is_lost()
+    {
+        // A home on the small file system of TIPW_TEST_FULL_DISK_DIR (.ci/run mounts a 64 MB tmpfs), filled but for 1.5 MB.
+        var root = Path.Combine(Environment.GetEnvironmentVariable(FullDiskFactAttribute.Variable)!, "home-" + Guid.NewGuid().ToString("N")[..8]);
+        var template = world.NewHome("full-disk-template");
+        foreach (var file in Directory.EnumerateFiles(template.Root, "*", SearchOption.AllDirectories))
+        {
+            var to = Path.Combine(root, Path.GetRelativePath(template.Root, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to);
+        }
+
+        var home = new TipwHome(root);
+        var filler = Path.Combine(root, "..", Path.GetFileName(root) + ".filler");
+        try
+        {
+            var engine = new PipelineEngine(home, WarehouseFixture.PipelinesDirectory, world.Time, [], new PipelineEngineOptions { Environment = _ => null });
+            Assert.True((await engine.RunAsync(new PipelineRunRequest("police_stations", world.Sources))).Succeeded);
+            using (var fill = new FileStream(filler, FileMode.CreateNew))
+            {
+                var chunk = new byte[1 << 20];
+                while (new DriveInfo(root).AvailableFreeSpace > 1_500_000)
+                {
+                    fill.Write(chunk, 0, (int)Math.Min(chunk.Length, new DriveInfo(root).AvailableFreeSpace - 1_000_000));
+                    fill.Flush();
+                }
+            }
+
+            var full = await engine.RunAsync(new PipelineRunRequest("hotline", world.Sources));
+            Assert.Equal(PipelineRunStatus.Failed, full.Status);
+            Assert.StartsWith("no space left on device in " + root, full.Error, StringComparison.Ordinal);
+            Assert.Equal(0, WarehouseFixture.Scalar(home, "SELECT count(*) FROM meta.pipeline_run WHERE status = 'running'"));
+
+            File.Delete(filler);
+            var freed = await engine.RunAsync(new PipelineRunRequest("hotline", world.Sources));
+            Assert.True(freed.Succeeded, freed.Error);
+            Assert.Equal(freed.RowsRead, freed.RowsLoaded + freed.RowsRejected + freed.RowsDuplicate);
+            Assert.Equal(WarehouseFixture.Scalar(world.Loaded, "SELECT count(*) FROM dw.fact_hotline_call"), WarehouseFixture.Scalar(home, "SELECT count(*) FROM dw.fact_hotline_call"));
+            Assert.Equal(WarehouseFixture.Scalar(world.Loaded, "SELECT count(*) FROM meta.reject WHERE pipeline = 'hotline'"), WarehouseFixture.Scalar(home, "SELECT count(*) FROM meta.reject WHERE pipeline = 'hotline'"));
+        }
+        finally
+        {
+            File.Delete(filler);
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     // ---------------------------------------------------------------- 2 and 3. replaced and half-written drops
 
     [Fact]
@@ -529,5 +577,20 @@ public sealed class BadInputMessageTests(WarehouseFixture world)
         Assert.Equal((Path.GetFileName(file), "canal"), ((string)flag[0]!, (string)flag[1]!));
         var reason = Convert.ToString(Assert.Single(WarehouseFixture.Rows(home, "SELECT reason FROM meta.reject"))[0], CultureInfo.InvariantCulture)!;
         Assert.Contains("'imputados' is a JSON string, not a list", reason, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>A test that fills a real, small file system named by <c>TIPW_TEST_FULL_DISK_DIR</c> (e.g. a 64 MB tmpfs that <c>.ci/run</c> mounts as root): skipped, with the reason, when it is unset.</summary>
+public sealed class FullDiskFactAttribute : FactAttribute
+{
+    /// <summary>The folder on the small file system.</summary>
+    public const string Variable = "TIPW_TEST_FULL_DISK_DIR";
+
+    public FullDiskFactAttribute()
+    {
+        if (Environment.GetEnvironmentVariable(Variable) is not { Length: > 0 } folder || !Directory.Exists(folder))
+        {
+            Skip = $"{Variable} does not name a folder: this test fills a real small file system (as root: mount -t tmpfs -o size=64m tmpfs DIR; {Variable}=DIR)";
+        }
     }
 }
