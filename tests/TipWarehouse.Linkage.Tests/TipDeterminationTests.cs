@@ -71,6 +71,29 @@ public sealed class TipDeterminationTests
     }
 
     [Fact]
+    public void The_determination_reports_its_rule_statements_done_of_all_then_the_records_written()
+    {
+        using var w = new TestWarehouse();
+        Report(w, "DEN-2006-000001", "182", s_preLaw, "TRATA DE PERSONAS");
+        var reports = new List<TipWarehouse.Core.Pipelines.StepProgress>();
+        using var transaction = w.Connection.BeginTransaction();
+        var summary = new TipDeterminationEngine(Shipped()) { Progress = new Recorder(reports) }.Run(w.Connection, 10);
+        transaction.Commit();
+
+        var rules = reports.Where(r => r.Phase == "rules").ToList();
+        Assert.True(rules.Count > 5);
+        Assert.Equal(Enumerable.Range(0, rules.Count).Select(i => (long)i), rules.Select(r => r.Done));
+        Assert.All(rules, r => Assert.Equal(rules.Count, r.Total));
+        Assert.Equal([(0L, summary.Changed), (summary.Changed, summary.Changed)], reports.Where(r => r.Phase == "writing").Select(r => (r.Done, r.Total!.Value)));
+        Assert.True(summary.Changed > 0);
+    }
+
+    private sealed class Recorder(List<TipWarehouse.Core.Pipelines.StepProgress> reports) : IProgress<TipWarehouse.Core.Pipelines.StepProgress>
+    {
+        public void Report(TipWarehouse.Core.Pipelines.StepProgress value) => reports.Add(value);
+    }
+
+    [Fact]
     public void Article_153_before_the_law_and_pimping_without_evidence_are_their_own_series_not_tip()
     {
         using var w = new TestWarehouse();

@@ -33,19 +33,26 @@ public static class TipStatus
 /// </summary>
 public sealed class TipDeterminationEngine(TipDefinition definition)
 {
+    /// <summary>Where the run reports its phases: the rule statements done of all (<c>rules</c>), then the rows written (<c>writing</c>).</summary>
+    public IProgress<TipWarehouse.Core.Pipelines.StepProgress>? Progress { get; init; }
+
     /// <summary>Runs the determination; <paramref name="batchId"/> is stored on the rows written.</summary>
     public TipDeterminationSummary Run(DuckDBConnection connection, long batchId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         LoadRules(connection);
-        foreach (var statement in Statements())
+        var statements = Statements().ToList();
+        for (var i = 0; i < statements.Count; i++)
         {
+            var statement = statements[i];
+            Progress?.Report(new TipWarehouse.Core.Pipelines.StepProgress("rules", i, statements.Count, "statements"));
             cancellationToken.ThrowIfCancellationRequested();
             var parameters = statement.Contains("$version", StringComparison.Ordinal) ? new[] { ("version", (object?)definition.Version) } : [];
             Sql.Execute(connection, statement, parameters);
         }
 
         var changed = Sql.Scalar<long>(connection, "SELECT count(*) FROM tip_changed");
+        Progress?.Report(new TipWarehouse.Core.Pipelines.StepProgress("writing", 0, changed, "records"));
         // Only changed rows are rewritten (with this batch id), so a re-run on the same data and definition changes nothing.
         Sql.Execute(connection, """
             DELETE FROM dw.tip_determination AS t
@@ -79,6 +86,7 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
                               WHERE b.record_type = n.record_type AND b.record_id = n.record_id AND b.means_of_control_key = n.means_of_control_key)
             """, ("batch", batchId), ("version", definition.Version));
         ApplyToFacts(connection);
+        Progress?.Report(new TipWarehouse.Core.Pipelines.StepProgress("writing", changed, changed, "records"));
 
         var byStatus = Sql.Query(connection, "SELECT record_type, tip_status, count(*) FROM tip_all GROUP BY ALL", r => (Level: r.GetString(0), Status: r.GetString(1), Count: Convert.ToInt64(r.GetValue(2), CultureInfo.InvariantCulture)))
             .ToDictionary(x => (x.Level, x.Status), x => x.Count);

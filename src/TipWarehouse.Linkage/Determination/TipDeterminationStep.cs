@@ -39,7 +39,7 @@ public sealed class TipDeterminationStep : IPipelineStep
     {
         ArgumentNullException.ThrowIfNull(context);
         var definition = TipDefinition.Load(DefinitionPath(context.Settings));
-        var summary = new TipDeterminationEngine(definition).Run(context.Connection, context.BatchId, cancellationToken);
+        var summary = new TipDeterminationEngine(definition) { Progress = context.Progress }.Run(context.Connection, context.BatchId, cancellationToken);
         LastSummary = summary;
         return Task.FromResult(new StepOutcome(summary.Records, summary.Changed, 0, summary.Records - summary.Changed, summary.DefinitionVersion));
     }
