@@ -422,7 +422,9 @@ internal static class WebPages
         var pair = await ReportAsync(options, ["linkage", "review", "--show", id.ToString(CultureInfo.InvariantCulture)], ct);
         if (pair.Error is not null)
         {
-            return Page(ctx, text, title, $"<p role=\"alert\">{WebUtility.HtmlEncode(pair.Error)}</p><p><a href=\"/revision\">{text["back_to_queue"]}</a></p>", StatusCodes.Status404NotFound);
+            // No such pair is a usage error of the CLI (exit 2): 404 here; a busy warehouse (exit 1) or a failure keeps its own status.
+            var status = pair.ExitCode == 2 ? StatusCodes.Status404NotFound : WebServer.HttpStatusFor(pair.ExitCode);
+            return Page(ctx, text, title, $"<p role=\"alert\">{WebUtility.HtmlEncode(pair.Error)}</p><p><a href=\"/revision\">{text["back_to_queue"]}</a></p>", status);
         }
 
         string? Value(Dictionary<string, JsonElement> row, string column) => row[column].ValueKind == JsonValueKind.String ? row[column].GetString() : null;
@@ -633,14 +635,14 @@ internal static class WebPages
     private static string Hidden(HttpContext ctx, string name) =>
         ctx.Request.Query[name].ToString() is { Length: > 0 } v ? $"<input type=\"hidden\" name=\"{name}\" value=\"{WebUtility.HtmlEncode(v)}\">" : string.Empty;
 
-    private sealed record Report(List<string> Columns, List<Dictionary<string, JsonElement>> Rows, List<string> Notes, string? Error);
+    private sealed record Report(List<string> Columns, List<Dictionary<string, JsonElement>> Rows, List<string> Notes, string? Error, int ExitCode = 0);
 
     private static async Task<Report> ReportAsync(WebServerOptions options, List<string> args, CancellationToken ct, string? home = null)
     {
         var outcome = await options.Cli([.. args, "--home", home ?? options.Home.Root, "--format", "json"], null, ct);
         if (outcome.ExitCode != 0)
         {
-            return new Report([], [], [], WebServer.ErrorMessage(outcome.Error));
+            return new Report([], [], [], WebServer.ErrorMessage(outcome.Error), outcome.ExitCode);
         }
 
         using var document = JsonDocument.Parse(outcome.Out);
