@@ -120,14 +120,17 @@ internal sealed class BatchScope
         {
             // The rows this batch loaded (still staged, and in the reconciled table when there is one) now have this content.
             var reached = _spec.Reconcile is { } r ? $"AND EXISTS (SELECT 1 FROM {r.Table} AS d WHERE d.{r.TableKey ?? r.Key} = s.{r.Key})" : "";
-            Execute($"""
-                INSERT OR REPLACE INTO meta.source_row_hash (pipeline, natural_key, row_hash, batch_id)
-                SELECT DISTINCT ON (k) getvariable('pipeline'), k, h, getvariable('batch_id')
-                FROM (SELECT {hash.Key} AS k, {hash.Hash} AS h, s.source_file, s.source_row FROM {_spec.Target} AS s WHERE s.batch_id = getvariable('batch_id') {reached}) AS x
-                ORDER BY k, source_file DESC, source_row DESC
-                """);
+            RecordRowHashes(hash, $"s.batch_id = getvariable('batch_id') {reached}");
         }
     }
+
+    /// <summary>Records the content hash of the staged rows <c>s</c> that meet <paramref name="condition"/>, the last version of a key in the batch winning.</summary>
+    private void RecordRowHashes((string Key, string Hash) hash, string condition) => Execute($"""
+        INSERT OR REPLACE INTO meta.source_row_hash (pipeline, natural_key, row_hash, batch_id)
+        SELECT DISTINCT ON (k) getvariable('pipeline'), k, h, getvariable('batch_id')
+        FROM (SELECT {hash.Key} AS k, {hash.Hash} AS h, s.source_file, s.source_row FROM {_spec.Target} AS s WHERE {condition}) AS x
+        ORDER BY k, source_file DESC, source_row DESC
+        """);
 
     /// <summary>The natural key and content hash (SHA-256 of the staged content columns) of a staged row <c>s</c>, or null when the spec has no content columns.</summary>
     private (string Key, string Hash)? RowHash(DuplicateSpec rule)
@@ -195,12 +198,7 @@ internal sealed class BatchScope
             // loaded before hashes were kept counts as loaded by the spec's rule, and its hash is recorded now as the baseline.
             var stored = $"(SELECT h.row_hash FROM meta.source_row_hash AS h WHERE h.pipeline = getvariable('pipeline') AND h.natural_key = {hash.Key})";
             var loadedBefore = rule.AlreadyLoaded is { } al ? $"({al})" : "false";
-            Execute($"""
-                INSERT OR REPLACE INTO meta.source_row_hash (pipeline, natural_key, row_hash, batch_id)
-                SELECT DISTINCT ON (k) getvariable('pipeline'), k, h, getvariable('batch_id')
-                FROM (SELECT {hash.Key} AS k, {hash.Hash} AS h, s.source_file, s.source_row FROM {table} AS s WHERE {stored} IS NULL AND {loadedBefore}) AS x
-                ORDER BY k, source_file DESC, source_row DESC
-                """);
+            RecordRowHashes(hash, $"{stored} IS NULL AND {loadedBefore}");
             var changed = $"{stored} IS DISTINCT FROM {hash.Hash} AND {loadedBefore}";
             using (var flagChanged = _connection.CreateCommand())
             {
