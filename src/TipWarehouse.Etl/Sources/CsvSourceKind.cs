@@ -39,8 +39,8 @@ public sealed class CsvSourceKind : ISourceKind
         var files = Directory.EnumerateFiles(folder, spec.Source.Pattern ?? "*").Order(StringComparer.Ordinal).ToList();
         var pending = new List<PendingCsvFile>();
         var manifest = meta.Manifest(spec.Name);
-        // A backfill (--from/--to) re-reads every drop dated in its window, seen or not: rows already loaded count as duplicates and
-        // the manifest keeps the entry of the batch that first loaded an unchanged file.
+        // A backfill (--from/--to) re-reads every drop dated in its window, seen or not (a full compare: every drop): rows already loaded
+        // count as duplicates and the manifest keeps the entry of the batch that first loaded an unchanged file.
         var backfill = run.Backfill;
         var inspected = 0;
         foreach (var file in files)
