@@ -52,10 +52,10 @@ internal sealed class BatchScope
 
     public void ClearStaging()
     {
-        Execute($"DELETE FROM {_spec.Target}");
+        Sql.Execute(_connection, $"DELETE FROM {_spec.Target}");
         if (_spec.Child is { } child)
         {
-            Execute($"DELETE FROM {child.Target}");
+            Sql.Execute(_connection, $"DELETE FROM {child.Target}");
         }
     }
 
@@ -101,7 +101,7 @@ internal sealed class BatchScope
             var sql = File.ReadAllText(file);
             try
             {
-                Execute(sql);
+                Sql.Execute(_connection, sql);
             }
             catch (DuckDBException ex)
             {
@@ -125,7 +125,7 @@ internal sealed class BatchScope
     }
 
     /// <summary>Records the content hash of the staged rows <c>s</c> that meet <paramref name="condition"/>, the last version of a key in the batch winning.</summary>
-    private void RecordRowHashes((string Key, string Hash) hash, string condition) => Execute($"""
+    private void RecordRowHashes((string Key, string Hash) hash, string condition) => Sql.Execute(_connection, $"""
         INSERT OR REPLACE INTO meta.source_row_hash (pipeline, natural_key, row_hash, batch_id)
         SELECT DISTINCT ON (k) getvariable('pipeline'), k, h, getvariable('batch_id')
         FROM (SELECT {hash.Key} AS k, {hash.Hash} AS h, s.source_file, s.source_row FROM {_spec.Target} AS s WHERE {condition}) AS x
@@ -200,16 +200,12 @@ internal sealed class BatchScope
             var loadedBefore = rule.AlreadyLoaded is { } al ? $"({al})" : "false";
             RecordRowHashes(hash, $"{stored} IS NULL AND {loadedBefore}");
             var changed = $"{stored} IS DISTINCT FROM {hash.Hash} AND {loadedBefore}";
-            using (var flagChanged = _connection.CreateCommand())
-            {
-                flagChanged.CommandText = $"""
-                    INSERT INTO meta.data_quality_flag (batch_id, pipeline, table_name, natural_key, flag, source_value, detail)
-                    SELECT DISTINCT ON (left({hash.Key}, 60)) getvariable('batch_id'), getvariable('pipeline'), '{table}', left({hash.Key}, 60), 'changed_at_source', NULL,
-                        'the full-compare sweep found this row changed at the source without a newer {rule.Version ?? "version"}: loaded as the current version'
-                    FROM {table} AS s WHERE {changed} AND NOT EXISTS (SELECT 1 FROM {table} AS s2 WHERE {sameKey} AND {later})
-                    """;
-                ChangedAtSource = flagChanged.ExecuteNonQuery();
-            }
+            ChangedAtSource = Sql.Execute(_connection, $"""
+                INSERT INTO meta.data_quality_flag (batch_id, pipeline, table_name, natural_key, flag, source_value, detail)
+                SELECT DISTINCT ON (left({hash.Key}, 60)) getvariable('batch_id'), getvariable('pipeline'), '{table}', left({hash.Key}, 60), 'changed_at_source', NULL,
+                    'the full-compare sweep found this row changed at the source without a newer {rule.Version ?? "version"}: loaded as the current version'
+                FROM {table} AS s WHERE {changed} AND NOT EXISTS (SELECT 1 FROM {table} AS s2 WHERE {sameKey} AND {later})
+                """);
 
             predicate += $" OR {stored} = {hash.Hash}";
         }
@@ -307,12 +303,6 @@ internal sealed class BatchScope
 
     private static string Clip(string text, int max) => text.Length <= max ? text : text[..max];
 
-    private void Execute(string sql)
-    {
-        using var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
 }
 
 /// <summary>Writes a batch's quarantine folder (<c>H/quarantine/PIPELINE/BATCH/</c>) beside the transaction: published by atomic rename before commit, removed if the batch fails.</summary>

@@ -18,7 +18,7 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
 
     public void EnsureSchema()
     {
-        var n = Scalar<long>("SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'meta' AND table_name IN ('pipeline_run', 'batch', 'watermark', 'file_manifest', 'reject', 'sequence_gap', 'source_row_hash', 'full_compare')");
+        var n = Sql.Scalar<long>(connection, "SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'meta' AND table_name IN ('pipeline_run', 'batch', 'watermark', 'file_manifest', 'reject', 'sequence_gap', 'source_row_hash', 'full_compare')");
         if (n < 8)
         {
             throw new WarehouseException("The warehouse lacks meta tables (none, or from an older version); run 'tipw init' first (it adds what is missing).");
@@ -27,8 +27,8 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
 
     public long StartRun(string pipeline, PipelineRunRequest request)
     {
-        var runId = Scalar<long>("SELECT coalesce(max(run_id), 0) + 1 FROM meta.pipeline_run");
-        Execute(
+        var runId = Sql.Scalar<long>(connection, "SELECT coalesce(max(run_id), 0) + 1 FROM meta.pipeline_run");
+        Sql.Execute(connection, 
             "INSERT INTO meta.pipeline_run (run_id, pipeline, trigger_kind, started_at, finished_at, status, error, window_from, window_to, host) VALUES ($r, $p, $t, $s, NULL, $st, NULL, $f, $to, $h)",
             ("r", runId), ("p", pipeline), ("t", request.TriggerKind), ("s", Now), ("st", PipelineRunStatus.Running), ("f", request.From), ("to", request.To), ("h", Environment.MachineName));
         return runId;
@@ -38,7 +38,7 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
     public IReadOnlyList<(long RunId, string Pipeline)> MarkInterruptedRuns(long nextRunId)
     {
         var runs = new List<(long, string)>();
-        using (var command = Command("SELECT run_id, pipeline FROM meta.pipeline_run WHERE status = $st ORDER BY run_id", ("st", PipelineRunStatus.Running)))
+        using (var command = Sql.Command(connection, "SELECT run_id, pipeline FROM meta.pipeline_run WHERE status = $st ORDER BY run_id", ("st", PipelineRunStatus.Running)))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -49,7 +49,7 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
 
         if (runs.Count > 0)
         {
-            Execute(
+            Sql.Execute(connection, 
                 "UPDATE meta.pipeline_run SET status = $st, finished_at = $f, error = $e WHERE status = $running",
                 ("st", PipelineRunStatus.Failed), ("f", Now), ("running", PipelineRunStatus.Running),
                 ("e", $"interrupted: the process stopped while this run was running (found by run {nextRunId.ToString(System.Globalization.CultureInfo.InvariantCulture)}); its open batch was rolled back and the run after it resumes from the last committed batch"));
@@ -59,19 +59,19 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
     }
 
     /// <summary>The next run id (what <see cref="StartRun"/> will return).</summary>
-    public long NextRunId() => Scalar<long>("SELECT coalesce(max(run_id), 0) + 1 FROM meta.pipeline_run");
+    public long NextRunId() => Sql.Scalar<long>(connection, "SELECT coalesce(max(run_id), 0) + 1 FROM meta.pipeline_run");
 
     public void FinishRun(long runId, string status, string? error) =>
-        Execute("UPDATE meta.pipeline_run SET status = $st, finished_at = $f, error = $e WHERE run_id = $r", ("st", status), ("f", Now), ("e", error), ("r", runId));
+        Sql.Execute(connection, "UPDATE meta.pipeline_run SET status = $st, finished_at = $f, error = $e WHERE run_id = $r", ("st", status), ("f", Now), ("e", error), ("r", runId));
 
-    public long NextBatchId() => Scalar<long>("SELECT coalesce(max(batch_id), 0) + 1 FROM meta.batch");
+    public long NextBatchId() => Sql.Scalar<long>(connection, "SELECT coalesce(max(batch_id), 0) + 1 FROM meta.batch");
 
-    public long NextRejectId() => Scalar<long>("SELECT coalesce(max(reject_id), 0) + 1 FROM meta.reject");
+    public long NextRejectId() => Sql.Scalar<long>(connection, "SELECT coalesce(max(reject_id), 0) + 1 FROM meta.reject");
 
     public void InsertBatch(long batchId, long runId, string pipeline, string source, string status, long read, long loaded, long rejected, long duplicate, string? before, string? after, DateTimeOffset started, string? error)
     {
         var finished = time.GetUtcNow();
-        Execute(
+        Sql.Execute(connection, 
             """
             INSERT INTO meta.batch (batch_id, run_id, pipeline, source, status, rows_read, rows_loaded, rows_rejected, rows_duplicate, watermark_before, watermark_after, started_at, finished_at, duration_ms, error)
             VALUES ($b, $r, $p, $src, $st, $rd, $ld, $rj, $dp, $wb, $wa, $s, $f, $ms, $e)
@@ -83,7 +83,7 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
     /// <summary>Every file of <paramref name="pipeline"/>'s manifest, by file name (one query per run, not one per file).</summary>
     public Dictionary<string, ManifestEntry> Manifest(string pipeline)
     {
-        using var command = Command("SELECT file_name, file_sha256, status, batch_id, file_size, file_modified_at FROM meta.file_manifest WHERE pipeline = $p", ("p", pipeline));
+        using var command = Sql.Command(connection, "SELECT file_name, file_sha256, status, batch_id, file_size, file_modified_at FROM meta.file_manifest WHERE pipeline = $p", ("p", pipeline));
         using var reader = command.ExecuteReader();
         var entries = new Dictionary<string, ManifestEntry>(StringComparer.Ordinal);
         while (reader.Read())
@@ -114,7 +114,7 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
             i++;
         }
 
-        Execute(
+        Sql.Execute(connection, 
             $"""
             INSERT INTO meta.file_manifest (pipeline, file_name, file_size, file_sha256, status, rows_read, batch_id, recorded_at, reason, file_modified_at)
             VALUES {string.Join(", ", rows)}
@@ -127,13 +127,13 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
 
     public string? Watermark(string pipeline, string name)
     {
-        using var command = Command("SELECT watermark_value FROM meta.watermark WHERE pipeline = $p AND watermark_name = $n", ("p", pipeline), ("n", name));
+        using var command = Sql.Command(connection, "SELECT watermark_value FROM meta.watermark WHERE pipeline = $p AND watermark_name = $n", ("p", pipeline), ("n", name));
         return command.ExecuteScalar() as string;
     }
 
     public void SetWatermark(string pipeline, string name, string value, long batchId)
     {
-        Execute(
+        Sql.Execute(connection, 
             """
             INSERT INTO meta.watermark (pipeline, watermark_name, watermark_value, batch_id, updated_at) VALUES ($p, $n, $v, $b, $at)
             ON CONFLICT (pipeline, watermark_name) DO UPDATE SET watermark_value = excluded.watermark_value, batch_id = excluded.batch_id, updated_at = excluded.updated_at
@@ -144,7 +144,7 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
     /// <summary>The gaps recorded below <paramref name="pipeline"/>'s sequence watermark, in order.</summary>
     public List<(long From, long To)> SequenceGaps(string pipeline)
     {
-        using var command = Command("SELECT gap_from, gap_to FROM meta.sequence_gap WHERE pipeline = $p ORDER BY gap_from", ("p", pipeline));
+        using var command = Sql.Command(connection, "SELECT gap_from, gap_to FROM meta.sequence_gap WHERE pipeline = $p ORDER BY gap_from", ("p", pipeline));
         using var reader = command.ExecuteReader();
         var gaps = new List<(long, long)>();
         while (reader.Read())
@@ -159,7 +159,7 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
     /// first baseline), or null when it never ran: a sweep is due <c>full_compare_every</c> after it.</summary>
     public DateTime? LastFullCompare(string pipeline)
     {
-        using var command = Command("""
+        using var command = Sql.Command(connection, """
             SELECT coalesce((SELECT compared_at FROM meta.full_compare WHERE pipeline = $p),
                             (SELECT min(started_at) FROM meta.pipeline_run WHERE pipeline = $p AND status = 'succeeded'))
             """, ("p", pipeline));
@@ -168,13 +168,13 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
 
     /// <summary>Records a finished full-compare sweep (after its batches committed: a sweep that failed midway is due again).</summary>
     public void RecordFullCompare(string pipeline, long runId, long compared, long changed) =>
-        Execute("INSERT OR REPLACE INTO meta.full_compare (pipeline, compared_at, run_id, rows_compared, rows_changed) VALUES ($p, $at, $run, $compared, $changed)",
+        Sql.Execute(connection, "INSERT OR REPLACE INTO meta.full_compare (pipeline, compared_at, run_id, rows_compared, rows_changed) VALUES ($p, $at, $run, $compared, $changed)",
             ("p", pipeline), ("at", time.GetUtcNow().UtcDateTime), ("run", runId), ("compared", compared), ("changed", changed));
 
     /// <summary>Replaces <paramref name="pipeline"/>'s gaps (inside the batch's transaction, with its watermark).</summary>
     public void SetSequenceGaps(string pipeline, IReadOnlyList<(long From, long To)> gaps, long batchId)
     {
-        Execute("DELETE FROM meta.sequence_gap WHERE pipeline = $p", ("p", pipeline));
+        Sql.Execute(connection, "DELETE FROM meta.sequence_gap WHERE pipeline = $p", ("p", pipeline));
         if (gaps.Count == 0)
         {
             return;
@@ -185,29 +185,5 @@ internal sealed class MetaStore(DuckDBConnection connection, TimeProvider time)
         {
             appender.CreateRow().AppendValue(pipeline).AppendValue(from).AppendValue(to).AppendValue(batchId).EndRow();
         }
-    }
-
-    private T Scalar<T>(string sql)
-    {
-        using var command = Command(sql);
-        return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private void Execute(string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(sql, parameters);
-        command.ExecuteNonQuery();
-    }
-
-    private DuckDBCommand Command(string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.Add(new DuckDBParameter(name, value ?? DBNull.Value));
-        }
-
-        return command;
     }
 }
