@@ -68,6 +68,10 @@ public sealed class Harness
             _details["ingest.rows_read"] = ingest.RowsRead;
             _details["ingest.rows_per_second"] = pipelineRate;
             _details["ingest.peak_rss_mib"] = ingest.PeakRssBytes / 1048576.0;
+            foreach (var (phase, seconds) in ingest.HotlinePhaseSeconds ?? new Dictionary<string, double>())
+            {
+                _details["ingest.phase_seconds." + phase] = seconds;
+            }
 
             // 1: DuckDB's own read_csv of the same files into a plain table, in a fresh database file.
             var (baselineRows, baselineSeconds) = Step("duckdb read_csv baseline", () => DuckDbBaseline(Path.Combine(work, "baseline.duckdb"), Path.Combine(sources, "hotline"), pipelines), b => $"{b.Rows:N0} rows");

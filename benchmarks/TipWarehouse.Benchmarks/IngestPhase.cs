@@ -7,7 +7,7 @@ using TipWarehouse.Etl.Engine;
 
 namespace TipWarehouse.Benchmarks;
 
-/// <summary>What one ingest child process measured: the hotline pipeline's time and counts, and the process's peak RSS.</summary>
+/// <summary>What one ingest child process measured: the hotline pipeline's time and counts, the process's peak RSS, and where the hotline's loading thread spent its time (seconds per phase).</summary>
 public sealed record IngestMeasurement(
     double StationsSeconds,
     double HotlineSeconds,
@@ -18,7 +18,8 @@ public sealed record IngestMeasurement(
     int Batches,
     long PeakRssBytes,
     string Status,
-    string? Error);
+    string? Error,
+    IReadOnlyDictionary<string, double>? HotlinePhaseSeconds = null);
 
 /// <summary>The ingest measured in its own process (<c>--phase ingest</c>), so its peak RSS is independent of the harness and of other scales.</summary>
 public static class IngestPhase
@@ -51,7 +52,8 @@ public static class IngestPhase
 
         var engine = NewEngine(TipwHome.At(home), pipelines);
         var stations = await TimeAsync(engine, "police_stations", sources, cancellationToken);
-        var hotline = await TimeAsync(engine, "hotline", sources, cancellationToken);
+        var timings = new LoadTimings();
+        var hotline = await TimeAsync(NewEngine(TipwHome.At(home), pipelines, timings), "hotline", sources, cancellationToken);
         var error = stations.Result.Succeeded ? hotline.Result.Error : stations.Result.Error;
         var measurement = new IngestMeasurement(
             stations.Seconds,
@@ -63,7 +65,8 @@ public static class IngestPhase
             hotline.Result.Batches,
             MachineInfo.PeakRssBytes(),
             stations.Result.Succeeded && hotline.Result.Succeeded ? PipelineRunStatus.Succeeded : PipelineRunStatus.Failed,
-            error);
+            error,
+            timings.Seconds().ToDictionary(p => p.Key, p => Math.Round(p.Value, 3), StringComparer.Ordinal));
         Console.Out.WriteLine(ResultMarker + JsonSerializer.Serialize(measurement, s_json));
         return measurement.Status == PipelineRunStatus.Succeeded ? 0 : 1;
     }
@@ -96,8 +99,8 @@ public static class IngestPhase
     }
 
     /// <summary>An engine over <paramref name="pipelines"/> with the scoring step registered (the folder holds <c>call_scoring.yaml</c>).</summary>
-    public static PipelineEngine NewEngine(TipwHome home, string pipelines) =>
-        new(home, pipelines, TimeProvider.System, [new CallScoringStep()], new PipelineEngineOptions { Environment = _ => null });
+    public static PipelineEngine NewEngine(TipwHome home, string pipelines, LoadTimings? timings = null) =>
+        new(home, pipelines, TimeProvider.System, [new CallScoringStep()], new PipelineEngineOptions { Environment = _ => null, Timings = timings });
 
     /// <summary>Runs one pipeline and times it with a monotonic clock.</summary>
     public static async Task<(PipelineRunResult Result, double Seconds)> TimeAsync(PipelineEngine engine, string pipeline, string sources, CancellationToken cancellationToken = default)

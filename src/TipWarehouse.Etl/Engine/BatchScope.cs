@@ -50,6 +50,9 @@ internal sealed class BatchScope
     /// <summary>Rows of a sweep whose content changed although their watermark value did not advance (loaded, flagged <c>changed_at_source</c>).</summary>
     public long ChangedAtSource { get; private set; }
 
+    /// <summary>Where the batch's time goes, when the engine measures it.</summary>
+    public LoadTimings? Timings { get; init; }
+
     public void ClearStaging()
     {
         Sql.Execute(_connection, $"DELETE FROM {_spec.Target}");
@@ -70,7 +73,7 @@ internal sealed class BatchScope
             Flag(_spec.Target!, flag.NaturalKey, flag.Flag, flag.SourceValue, flag.Detail);
         }
 
-        Staged += staging.Append(prepared, BatchId, sourceFile);
+        Staged += LoadTimings.Measure(Timings, "append to staging", () => staging.Append(prepared, BatchId, sourceFile));
     }
 
     public void Flag(string table, string naturalKey, string flag, string? sourceValue, string detail) =>
@@ -93,7 +96,7 @@ internal sealed class BatchScope
         _faults?.At(_spec.Name, "staged");
         if (_spec.Duplicates is { } rule && Staged > 0)
         {
-            Duplicates = RemoveDuplicates(rule);
+            Duplicates = LoadTimings.Measure(Timings, "duplicate rule", () => RemoveDuplicates(rule));
         }
 
         foreach (var file in _spec.Transforms)
@@ -101,7 +104,7 @@ internal sealed class BatchScope
             var sql = File.ReadAllText(file);
             try
             {
-                Sql.Execute(_connection, sql);
+                LoadTimings.Measure(Timings, "transform " + Path.GetFileName(file), () => Sql.Execute(_connection, sql));
             }
             catch (DuckDBException ex)
             {
@@ -113,7 +116,7 @@ internal sealed class BatchScope
 
         if (_spec.Reconcile is { } reconcile && Staged > Duplicates)
         {
-            RejectDropped(reconcile);
+            LoadTimings.Measure(Timings, "reconciliation", () => RejectDropped(reconcile));
         }
 
         if (KeepRowHashes && _spec.Duplicates is { } keyed && RowHash(keyed) is { } hash && Staged > Duplicates)
@@ -219,27 +222,33 @@ internal sealed class BatchScope
         var conflict = content.Count == 0 ? "false"
             : $"EXISTS (SELECT 1 FROM {table} AS s3 WHERE {sameKey.Replace("s2.", "s3.", StringComparison.Ordinal)} AND s3.rowid <> s.rowid AND ({string.Join(" OR ", content.Select(c => $"s3.{c} IS DISTINCT FROM s.{c}"))}))";
         var key = rule.Key.Count == 1 ? $"CAST(s.{rule.Key[0]} AS VARCHAR)" : $"concat_ws('|', {string.Join(", ", rule.Key.Select(k => "s." + k))})";
+        // One pass: the rule's predicate (and the conflict test) is evaluated once per staged row into a temporary table (not in the
+        // warehouse's log), from which both the flags and the delete are taken.
+        var duplicates = $"""
+            CREATE OR REPLACE TEMP TABLE tmp_duplicate AS
+            SELECT s.rowid AS staged_row, left({key}, 60) AS natural_key, {conflict} AS conflicting,
+                   left(s.source_file || ':' || CAST(s.source_row AS VARCHAR), 200) AS location
+            FROM {table} AS s WHERE {predicate}
+            """;
         var flags = $"""
             INSERT INTO meta.data_quality_flag (batch_id, pipeline, table_name, natural_key, flag, source_value, detail)
-            SELECT DISTINCT ON (left({key}, 60), flag) getvariable('batch_id'), getvariable('pipeline'), '{table}', left({key}, 60), flag, source_value, detail
+            SELECT DISTINCT ON (natural_key, flag) getvariable('batch_id'), getvariable('pipeline'), '{table}', natural_key, flag, source_value, detail
             FROM (
-                SELECT s.*, CASE WHEN {conflict} THEN 'conflicting_duplicate' ELSE 'duplicate' END AS flag,
-                    CASE WHEN {conflict} THEN left(s.source_file || ':' || CAST(s.source_row AS VARCHAR), 200) END AS source_value,
-                    CASE WHEN {conflict} THEN 'the same key with different content in this batch: the version at source_value (file:row) was not loaded, the other was; both stay in the source files'
+                SELECT natural_key, CASE WHEN conflicting THEN 'conflicting_duplicate' ELSE 'duplicate' END AS flag,
+                    CASE WHEN conflicting THEN location END AS source_value,
+                    CASE WHEN conflicting THEN 'the same key with different content in this batch: the version at source_value (file:row) was not loaded, the other was; both stay in the source files'
                          ELSE 'already loaded, or repeated in the batch: counted in rows_duplicate, not loaded again' END AS detail
-                FROM {table} AS s WHERE {predicate}
-            ) AS s
-            ORDER BY left({key}, 60), flag, source_value
+                FROM tmp_duplicate
+            ) AS d
+            ORDER BY natural_key, flag, source_value
             """;
-        var sql = $"DELETE FROM {table} WHERE rowid IN (SELECT s.rowid FROM {table} AS s WHERE {predicate})";
         try
         {
-            using var flagCommand = _connection.CreateCommand();
-            flagCommand.CommandText = flags;
-            flagCommand.ExecuteNonQuery();
-            using var command = _connection.CreateCommand();
-            command.CommandText = sql;
-            return command.ExecuteNonQuery();
+            Sql.Execute(_connection, duplicates);
+            Sql.Execute(_connection, flags);
+            var removed = Sql.Execute(_connection, $"DELETE FROM {table} WHERE rowid IN (SELECT staged_row FROM tmp_duplicate)");
+            Sql.Execute(_connection, "DROP TABLE tmp_duplicate");
+            return removed;
         }
         catch (DuckDBException ex)
         {
@@ -285,13 +294,14 @@ internal sealed class BatchScope
 
         // One data-quality result per reject reason and per flag (flags also come from the transform SQL).
         using var command = _connection.CreateCommand();
-        command.CommandText = """
+        command.CommandText = $"""
             INSERT INTO meta.data_quality_result (batch_id, check_name, pipeline, table_name, column_name, severity, failed_rows, total_rows, passed, detail, checked_at)
             SELECT $b, 'reject:' || reason_code, $p, $t, min(source_column), 'error', sum(CASE WHEN source_row IS NULL THEN 0 ELSE 1 END), $n, false, min(reason), $now
             FROM meta.reject WHERE batch_id = $b GROUP BY reason_code
             UNION ALL
             SELECT $b, 'flag:' || flag, $p, min(table_name), NULL, 'warning', count(*), $n, false, min(detail), $now
             FROM meta.data_quality_flag WHERE batch_id = $b GROUP BY flag
+            {CountedFlagResults()}
             """;
         command.Parameters.Add(new DuckDBParameter("b", BatchId));
         command.Parameters.Add(new DuckDBParameter("p", _spec.Name));
@@ -300,6 +310,14 @@ internal sealed class BatchScope
         command.Parameters.Add(new DuckDBParameter("now", now));
         command.ExecuteNonQuery();
     }
+
+    /// <summary>The result rows of the spec's counted flags: how many rows of this batch in each flag's table have its column true (none when no row has).</summary>
+    private string CountedFlagResults() => string.Concat(_spec.CountedFlags.Select(f => $"""
+
+        UNION ALL
+        SELECT $b, 'flag:{f.Flag}', $p, '{f.Table}', '{f.Column}', 'warning', count(*), $n, false, '{Clip(f.Detail, 400).Replace("'", "''", StringComparison.Ordinal)}', $now
+        FROM {f.Table} WHERE batch_id = $b AND {f.Column} HAVING count(*) > 0
+        """));
 
     private static string Clip(string text, int max) => text.Length <= max ? text : text[..max];
 

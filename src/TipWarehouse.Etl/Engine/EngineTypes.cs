@@ -93,4 +93,7 @@ public sealed record PipelineEngineOptions
     public Func<string, string?>? Environment { get; init; }
 
     public IProgress<PipelineProgress>? Progress { get; init; }
+
+    /// <summary>When given, the loading thread's time is summed per phase here (staging, duplicate rule, each transform, commit, ...).</summary>
+    public LoadTimings? Timings { get; init; }
 }

@@ -315,11 +315,13 @@ public sealed class PipelineEngine : IPipelineRunner
         var batchId = meta.NextBatchId();
         var started = _time.GetUtcNow();
         var quarantine = new QuarantineWriter(_home, spec.Name, batchId);
-        var scope = new BatchScope(connection, spec, batchId, meta, quarantine, _options.Faults) { FullCompare = sweep?.Active ?? false, KeepRowHashes = sweep?.KeepHashes ?? false };
+        var timings = _options.Timings;
+        var scope = new BatchScope(connection, spec, batchId, meta, quarantine, _options.Faults) { FullCompare = sweep?.Active ?? false, KeepRowHashes = sweep?.KeepHashes ?? false, Timings = timings };
         using var transaction = connection.BeginTransaction();
         try
         {
             SetVariables(connection, spec, batchId);
+            // Staging is empty between batches (cleared before each commit below); a warehouse written by an older version may still hold the last batch's rows.
             scope.ClearStaging();
             var counts = work(scope);
             var dupes = scope.Duplicates;
@@ -329,11 +331,14 @@ public sealed class PipelineEngine : IPipelineRunner
                 throw new InvalidOperationException($"Batch {batchId} of pipeline {spec.Name} ({source}) does not reconcile: read {counts.Read} != loaded {loaded} + rejected {scope.Rejected} + duplicate {dupes}. This is a bug.");
             }
 
-            scope.WriteRejectsAndQuality(_time.GetUtcNow().UtcDateTime, counts.Read);
+            LoadTimings.Measure(timings, "rejects and quality results", () => scope.WriteRejectsAndQuality(_time.GetUtcNow().UtcDateTime, counts.Read));
+            // The staged rows have done their work: deleted inside the transaction that appended them, they never reach the write-ahead
+            // log (DuckDB does not flush a table's transaction-local rows that were all deleted), so the commit writes dw and meta rows only.
+            LoadTimings.Measure(timings, "clear staging", scope.ClearStaging);
             quarantine.Publish();
             _options.Faults?.At(spec.Name, "before_commit");
             meta.InsertBatch(batchId, run.RunId, spec.Name, source, PipelineRunStatus.Succeeded, counts.Read, loaded, scope.Rejected, dupes, watermarkBefore, counts.WatermarkAfter, started, null);
-            transaction.Commit();
+            LoadTimings.Measure(timings, "commit", transaction.Commit);
             run.Add(counts.Read, loaded, scope.Rejected, dupes);
             sweep?.Add(counts.Read, scope.ChangedAtSource);
             Report(spec.Name, "batch", source, run);

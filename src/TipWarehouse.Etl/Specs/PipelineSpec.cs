@@ -210,6 +210,19 @@ public sealed record ReconcileSpec
     public string Reason { get; init; } = "the transforms did not load the row";
 }
 
+/// <summary>A data-quality condition carried by a boolean column of a loaded table and counted per batch (<c>flag:NAME</c> in <c>meta.data_quality_result</c>) instead of one <c>meta.data_quality_flag</c> row per row: for a condition that holds for a large share of rows.</summary>
+public sealed record CountedFlagSpec
+{
+    /// <summary>The flag's name (<c>ubigeo_ambiguous</c>).</summary>
+    public required string Flag { get; init; }
+    /// <summary>The loaded table that holds the column and a <c>batch_id</c> (<c>dw.fact_hotline_call</c>).</summary>
+    public required string Table { get; init; }
+    /// <summary>The boolean column that is true for a flagged row.</summary>
+    public required string Column { get; init; }
+    /// <summary>What the flag means, recorded with the count.</summary>
+    public required string Detail { get; init; }
+}
+
 /// <summary>One pipeline spec from <c>pipelines/NAME.yaml</c>, validated.</summary>
 public sealed record PipelineSpec
 {
@@ -234,6 +247,8 @@ public sealed record PipelineSpec
     public DuplicateSpec? Duplicates { get; init; }
     /// <summary>The end-to-end reconciliation of staged rows with their final table, or null.</summary>
     public ReconcileSpec? Reconcile { get; init; }
+    /// <summary>Flags counted per batch from a column of a loaded table (the flag table is for exceptions).</summary>
+    public IReadOnlyList<CountedFlagSpec> CountedFlags { get; init; } = [];
     /// <summary>Transform SQL files, absolute paths, in order.</summary>
     public IReadOnlyList<string> Transforms { get; init; } = [];
     /// <summary>The source's expected cadence: new data arrives at least this often, else <c>tipw runs</c> shows it stale; null when not declared.</summary>

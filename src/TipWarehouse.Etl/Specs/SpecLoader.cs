@@ -14,7 +14,7 @@ public static partial class SpecLoader
     private static readonly string[] s_topKeys =
     [
         "name", "description", "kind", "schedule", "retry", "upstream", "source", "incremental", "batch_size", "target",
-        "natural_key", "columns", "pii", "scrub", "child", "duplicates", "reconcile", "transforms", "settings", "tests", "freshness",
+        "natural_key", "columns", "pii", "scrub", "child", "duplicates", "reconcile", "counted_flags", "transforms", "settings", "tests", "freshness",
     ];
 
     /// <summary>Loads every spec in <paramref name="directory"/>, checks cross-references and returns them upstream first; <paramref name="sourceKinds"/> are the registered source kinds (default: the built-in ones).</summary>
@@ -333,6 +333,7 @@ public static partial class SpecLoader
             Child = child,
             Duplicates = duplicates,
             Reconcile = reconcile,
+            CountedFlags = ReadCountedFlags(r, file, errors),
             Transforms = transforms,
             Tests = ReadTests(r, file, errors),
             Freshness = r.Duration("freshness"),
@@ -539,6 +540,38 @@ public static partial class SpecLoader
             }
 
             result.Add(new PiiSpec { Kind = kind, Columns = columns, Target = p.RequiredString("target") ?? "", PhoneticTarget = p.String("phonetic_target"), Line = p.Line });
+        }
+
+        return result;
+    }
+
+    private static List<CountedFlagSpec> ReadCountedFlags(MapReader r, string file, List<SpecError> errors)
+    {
+        var result = new List<CountedFlagSpec>();
+        foreach (var f in r.MapList("counted_flags"))
+        {
+            f.CheckKeys(["flag", "table", "column", "detail"]);
+            var flag = f.RequiredString("flag");
+            var table = f.RequiredString("table");
+            var column = f.RequiredString("column");
+            var detail = f.RequiredString("detail");
+            if (flag is null || table is null || column is null || detail is null)
+            {
+                continue;
+            }
+
+            if (!TableNameRegex().IsMatch(table))
+            {
+                errors.Add(new SpecError(file, f.LineOf("table"), $"{f.Path}.table", $"'{table}' must be schema-qualified (dw.name)"));
+            }
+            else if (!IdentifierRegex().IsMatch(column) || !IdentifierRegex().IsMatch(flag))
+            {
+                errors.Add(new SpecError(file, f.Line, f.Path, "flag and column must be identifiers (letters, digits, _)"));
+            }
+            else
+            {
+                result.Add(new CountedFlagSpec { Flag = flag, Table = table, Column = column, Detail = detail });
+            }
         }
 
         return result;
