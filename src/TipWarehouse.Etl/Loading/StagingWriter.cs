@@ -47,6 +47,8 @@ internal sealed class StagingWriter
 {
     private delegate void Writer(IDuckDBAppenderRow target, int row);
 
+    private delegate void ValueWriter(IDuckDBAppenderRow target, FieldValue value);
+
     private readonly DuckDBConnection _connection;
     private readonly PipelineSpec _spec;
     private readonly Pseudonymizer _pseudonymizer;
@@ -220,8 +222,8 @@ internal sealed class StagingWriter
             var index = IndexOfTarget(_spec.Columns, column.Name);
             if (index >= 0)
             {
-                var array = rows.Column(index + 2);
-                writers.Add((t, row) => Put(t, column, verdict.Nulled.Count > 0 && verdict.Nulled.Contains((row, index)) ? FieldValue.Null : ArrowValues.Get(array, row)));
+                var nulled = verdict.Nulled.Any(n => n.Column == index) ? verdict.Nulled : null;
+                writers.Add(Copy(column, rows.Column(index + 2), null, nulled is null ? null : row => nulled.Contains((row, index))));
                 continue;
             }
 
@@ -281,22 +283,21 @@ internal sealed class StagingWriter
 
             if (string.Equals(column.Name, child.IndexColumn, StringComparison.OrdinalIgnoreCase))
             {
-                writers.Add((t, row) => Put(t, column, new FieldValue { Int = indexes.GetValue(row)!.Value }));
+                var put = Converter(column);
+                writers.Add((t, row) => put(t, new FieldValue { Int = indexes.GetValue(row)!.Value }));
                 continue;
             }
 
             if (child.ParentColumns.FirstOrDefault(p => string.Equals(p.Key, column.Name, StringComparison.OrdinalIgnoreCase)) is { Key: not null } parent)
             {
-                var array = rows.Column(_spec.ColumnIndex(parent.Value) + 2);
-                writers.Add((t, row) => Put(t, column, ArrowValues.Get(array, parents.GetValue(row)!.Value)));
+                writers.Add(Copy(column, rows.Column(_spec.ColumnIndex(parent.Value) + 2), parents, null));
                 continue;
             }
 
             var index = IndexOfTarget(child.Columns, column.Name);
             if (index >= 0)
             {
-                var array = children.Column(index + 2);
-                writers.Add((t, row) => Put(t, column, ArrowValues.Get(array, row)));
+                writers.Add(Copy(column, children.Column(index + 2), null, null));
                 continue;
             }
 
@@ -379,38 +380,70 @@ internal sealed class StagingWriter
         return -1;
     }
 
-    private static void Put(IDuckDBAppenderRow t, TableColumn column, in FieldValue v)
+    /// <summary>
+    /// The writer of one staging column from one Arrow column (row <c>r</c>, or row <c>rowMap[r]</c> for a child's parent column; a row
+    /// for which <paramref name="nulled"/> is true gets null). The conversion is chosen once per column and batch, not per value: a
+    /// string, integer or timestamp column of the staging type is copied without an intermediate value.
+    /// </summary>
+    private static Writer Copy(TableColumn column, IArrowArray array, Int32Array? rowMap, Func<int, bool>? nulled)
     {
-        if (v.IsNull)
-        {
-            t.AppendNullValue();
-            return;
-        }
-
         var type = column.DataType;
-        if (type.StartsWith("VARCHAR", StringComparison.Ordinal))
+        if (rowMap is null && nulled is null)
         {
-            t.AppendValue(v.Text ?? (v.Time != default ? v.Time.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : v.Real != 0 ? v.Real.ToString(CultureInfo.InvariantCulture) : v.Int.ToString(CultureInfo.InvariantCulture)));
-        }
-        else if (type.StartsWith("DECIMAL", StringComparison.Ordinal))
-        {
-            t.AppendValue((decimal?)(v.Text is null ? v.Real : double.Parse(v.Text, CultureInfo.InvariantCulture)));
-        }
-        else
-        {
-            switch (type)
+            switch (array)
             {
-                case "BIGINT": t.AppendValue((long?)v.Int); break;
-                case "INTEGER": t.AppendValue((int?)v.Int); break;
-                case "SMALLINT": t.AppendValue((short?)v.Int); break;
-                case "TINYINT": t.AppendValue((sbyte?)v.Int); break;
-                case "DOUBLE": t.AppendValue((double?)v.Real); break;
-                case "FLOAT": t.AppendValue((float?)v.Real); break;
-                case "BOOLEAN": t.AppendValue((bool?)(v.Int != 0)); break;
-                case "DATE": t.AppendValue((DateOnly?)DateOnly.FromDateTime(v.Time)); break;
-                case "TIMESTAMP": t.AppendValue((DateTime?)v.Time); break;
-                default: throw new InvalidOperationException($"Staging column {column.Name} has type {type}, which the loader does not handle.");
+                case StringArray text when type.StartsWith("VARCHAR", StringComparison.Ordinal):
+                    return (t, row) => t.AppendValue(text.IsNull(row) ? null : text.GetString(row));
+                case Int32Array number when type == "INTEGER":
+                    return (t, row) => t.AppendValue(number.GetValue(row));
+                case Int32Array number when type == "SMALLINT":
+                    return (t, row) => t.AppendValue((short?)number.GetValue(row));
+                case Int64Array number when type == "BIGINT":
+                    return (t, row) => t.AppendValue(number.GetValue(row));
+                case TimestampArray time when type == "TIMESTAMP":
+                    return (t, row) => t.AppendValue(time.GetTimestamp(row)?.UtcDateTime);
             }
         }
+
+        var put = Converter(column);
+        return (t, row) =>
+        {
+            var value = nulled?.Invoke(row) == true ? FieldValue.Null : ArrowValues.Get(array, rowMap is null ? row : rowMap.GetValue(row)!.Value);
+            put(t, value);
+        };
+    }
+
+    /// <summary>How a typed value is appended to a staging column of its DuckDB type (null as null), resolved once per column.</summary>
+    private static ValueWriter Converter(TableColumn column)
+    {
+        var type = column.DataType;
+        ValueWriter put = type.StartsWith("VARCHAR", StringComparison.Ordinal)
+            ? (t, v) => t.AppendValue(v.Text ?? (v.Time != default ? v.Time.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : v.Real != 0 ? v.Real.ToString(CultureInfo.InvariantCulture) : v.Int.ToString(CultureInfo.InvariantCulture)))
+            : type.StartsWith("DECIMAL", StringComparison.Ordinal)
+                ? (t, v) => t.AppendValue((decimal?)(v.Text is null ? v.Real : double.Parse(v.Text, CultureInfo.InvariantCulture)))
+                : type switch
+                {
+                    "BIGINT" => (t, v) => t.AppendValue((long?)v.Int),
+                    "INTEGER" => (t, v) => t.AppendValue((int?)v.Int),
+                    "SMALLINT" => (t, v) => t.AppendValue((short?)v.Int),
+                    "TINYINT" => (t, v) => t.AppendValue((sbyte?)v.Int),
+                    "DOUBLE" => (t, v) => t.AppendValue((double?)v.Real),
+                    "FLOAT" => (t, v) => t.AppendValue((float?)v.Real),
+                    "BOOLEAN" => (t, v) => t.AppendValue((bool?)(v.Int != 0)),
+                    "DATE" => (t, v) => t.AppendValue((DateOnly?)DateOnly.FromDateTime(v.Time)),
+                    "TIMESTAMP" => (t, v) => t.AppendValue((DateTime?)v.Time),
+                    _ => (_, _) => throw new InvalidOperationException($"Staging column {column.Name} has type {type}, which the loader does not handle."),
+                };
+        return (t, v) =>
+        {
+            if (v.IsNull)
+            {
+                t.AppendNullValue();
+            }
+            else
+            {
+                put(t, v);
+            }
+        };
     }
 }
