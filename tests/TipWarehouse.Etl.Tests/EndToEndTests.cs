@@ -34,6 +34,15 @@ public sealed class EndToEndTests(WarehouseFixture world)
     }
 
     [Fact]
+    public void Staging_tables_are_empty_after_every_batch_so_the_log_holds_no_staged_row()
+    {
+        var targets = world.Engine(world.Loaded).Specs.SelectMany(s => new[] { s.Target, s.Child?.Target }).OfType<string>().Distinct().ToList();
+        Assert.Contains("stg.hotline_call", targets);
+        Assert.Contains("stg.prosecution_defendant", targets);
+        Assert.All(targets, t => Assert.Equal(0, WarehouseFixture.Scalar(world.Loaded, $"SELECT count(*) FROM {t}")));
+    }
+
+    [Fact]
     public async Task Second_run_on_the_same_sources_loads_nothing_and_changes_no_dw_table()
     {
         var home = world.CopyOfLoaded("rerun");
@@ -57,7 +66,13 @@ public sealed class EndToEndTests(WarehouseFixture world)
         var rejected = defects.MalformedDates + defects.TruncatedLines;
         Assert.InRange(Flags("ubigeo_missing"), defects.MissingUbigeo - rejected, defects.MissingUbigeo);
         Assert.InRange(Flags("ubigeo_invalid"), defects.InvalidUbigeo - rejected, defects.InvalidUbigeo);
-        Assert.True(Flags("ubigeo_inei_coding") + Flags("ubigeo_ambiguous") >= defects.IneiUbigeo - rejected, $"INEI codes: {defects.IneiUbigeo} injected, {Flags("ubigeo_inei_coding")} flagged INEI, {Flags("ubigeo_ambiguous")} ambiguous");
+        // An ambiguous code (4 calls in 10) is a column of the fact counted per batch, not a flag row per call.
+        var ambiguous = WarehouseFixture.Scalar(world.Loaded, "SELECT CAST(coalesce(sum(failed_rows), 0) AS BIGINT) FROM meta.data_quality_result WHERE check_name = 'flag:ubigeo_ambiguous'");
+        Assert.Equal(WarehouseFixture.Scalar(world.Loaded, "SELECT count(*) FROM dw.fact_hotline_call WHERE is_ubigeo_ambiguous"), ambiguous);
+        Assert.Equal(0, WarehouseFixture.Scalar(world.Loaded, "SELECT count(*) FROM dw.fact_hotline_call WHERE is_ubigeo_ambiguous IS NULL"));
+        Assert.Equal(0, Flags("ubigeo_ambiguous"));
+        Assert.True(ambiguous > 0);
+        Assert.True(Flags("ubigeo_inei_coding") + ambiguous >= defects.IneiUbigeo - rejected, $"INEI codes: {defects.IneiUbigeo} injected, {Flags("ubigeo_inei_coding")} flagged INEI, {ambiguous} ambiguous");
         Assert.Equal(defects.Utf8Files.Count, Flags("encoding_mismatch"));
         Assert.Equal(defects.MissingReportNumbers, Flags("cited_report_missing"));
         Assert.True(Flags("cited_report_not_found") >= defects.MistypedReportNumbers);

@@ -20,6 +20,8 @@ CREATE TABLE [dw].[fact_hotline_call]
     [hours_to_referral] DECIMAL(9,2) NULL,
     [narrative] NVARCHAR(MAX) NULL,
     [ubigeo_source_coding] VARCHAR(10) NOT NULL,
+    -- The code is a district in both codings and no referral decides: read as RENIEC (counted per batch as flag:ubigeo_ambiguous).
+    [is_ubigeo_ambiguous] BIT NULL,
     [call_count] INT NOT NULL,
     [batch_id] BIGINT NOT NULL,
     CONSTRAINT [pk_fact_hotline_call] PRIMARY KEY ([call_key]),

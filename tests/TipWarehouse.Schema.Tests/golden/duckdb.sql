@@ -335,6 +335,7 @@ CREATE TABLE dw.fact_hotline_call
     hours_to_referral DECIMAL(9,2),
     narrative VARCHAR,
     ubigeo_source_coding VARCHAR NOT NULL,
+    is_ubigeo_ambiguous BOOLEAN,
     call_count INTEGER NOT NULL,
     batch_id BIGINT NOT NULL
 );
