@@ -19,6 +19,7 @@ internal sealed class BatchScope
     private readonly IFaultInjector? _faults;
     private readonly List<RejectRecord> _rejects = [];
     private readonly Dictionary<(string Table, string Key, string Flag), (string? Value, string Detail)> _flags = [];
+    private StagingWriter? _staging;
 
     public BatchScope(DuckDBConnection connection, PipelineSpec spec, long batchId, MetaStore meta, QuarantineWriter quarantine, IFaultInjector? faults)
     {
@@ -64,6 +65,7 @@ internal sealed class BatchScope
 
     public void Stage(StagingWriter staging, PreparedBatch prepared, string sourceFile)
     {
+        _staging = staging;
         var (batch, verdict) = (prepared.Batch, prepared.Verdict);
         _rejects.AddRange(batch.Rejects);
         _rejects.AddRange(verdict.Rejects);
@@ -90,9 +92,21 @@ internal sealed class BatchScope
         Rejected += rows;
     }
 
+    /// <summary>Writes the rows still buffered in the staging appenders into the staging tables (a no-op when none are); called before staging is read and before a failed batch rolls back.</summary>
+    public void FlushStaging()
+    {
+        var staging = _staging;
+        _staging = null;
+        if (staging is not null)
+        {
+            LoadTimings.Measure(Timings, "append to staging", staging.Flush);
+        }
+    }
+
     /// <summary>Applies the duplicate rule, then the transform SQL files in order.</summary>
     public void Transform()
     {
+        FlushStaging();
         _faults?.At(_spec.Name, "staged");
         if (_spec.Duplicates is { } rule && Staged > 0)
         {

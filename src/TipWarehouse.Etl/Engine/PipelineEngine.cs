@@ -324,6 +324,7 @@ public sealed class PipelineEngine : IPipelineRunner
             // Staging is empty between batches (cleared before each commit below); a warehouse written by an older version may still hold the last batch's rows.
             scope.ClearStaging();
             var counts = work(scope);
+            scope.FlushStaging();
             var dupes = scope.Duplicates;
             var loaded = scope.Staged - dupes - scope.Dropped;
             if (counts.Read != loaded + scope.Rejected + dupes)
@@ -347,6 +348,16 @@ public sealed class PipelineEngine : IPipelineRunner
         {
             // A failed commit (a full disk) leaves the transaction finished: rolling it back again would throw "Transaction has already been
             // finished" over the real error, so the rollback and the failed-batch record are best effort and the original error propagates.
+            // Appenders still open are closed first, so their buffered rows land in the transaction that rolls back, never in a later one.
+            try
+            {
+                scope.FlushStaging();
+            }
+            catch (Exception flush) when (flush is DuckDBException or InvalidOperationException)
+            {
+                // The failure may be the appender's own; whatever it buffered goes with the rollback.
+            }
+
             try
             {
                 transaction.Rollback();

@@ -54,6 +54,8 @@ internal sealed class StagingWriter
     private readonly Pseudonymizer _pseudonymizer;
     private readonly IReadOnlyList<TableColumn> _columns;
     private readonly IReadOnlyList<TableColumn> _childColumns;
+    private DuckDBAppender? _appender;
+    private DuckDBAppender? _childAppender;
 
     public StagingWriter(DuckDBConnection connection, PipelineSpec spec, Pseudonymizer pseudonymizer)
     {
@@ -152,7 +154,11 @@ internal sealed class StagingWriter
         return values;
     }
 
-    /// <summary>Appends the rows of a prepared batch that its verdict did not reject; returns how many main rows were staged.</summary>
+    /// <summary>
+    /// Appends the rows of a prepared batch that its verdict did not reject; returns how many main rows were staged. The
+    /// appenders stay open across the prepared batches of one transaction (one per table, not one per file): the rows are
+    /// in the staging tables only after <see cref="Flush"/>.
+    /// </summary>
     public long Append(PreparedBatch prepared, long batchId, string sourceFile)
     {
         ArgumentNullException.ThrowIfNull(prepared);
@@ -161,24 +167,22 @@ internal sealed class StagingWriter
         var writers = MainWriters(rows, verdict, prepared.Derived, batchId, sourceFile);
         long staged = 0;
         var parts = _spec.Target!.Split('.', 2);
-        using (var appender = _connection.CreateAppender(parts[0], parts[1]))
+        var appender = _appender ??= _connection.CreateAppender(parts[0], parts[1]);
+        for (var row = 0; row < rows.Length; row++)
         {
-            for (var row = 0; row < rows.Length; row++)
+            if (verdict.Rejected[row])
             {
-                if (verdict.Rejected[row])
-                {
-                    continue;
-                }
-
-                var target = appender.CreateRow();
-                foreach (var w in writers)
-                {
-                    w(target, row);
-                }
-
-                target.EndRow();
-                staged++;
+                continue;
             }
+
+            var target = appender.CreateRow();
+            foreach (var w in writers)
+            {
+                w(target, row);
+            }
+
+            target.EndRow();
+            staged++;
         }
 
         if (_spec.Child is { } child && batch.Children is { } children && children.Length > 0)
@@ -186,7 +190,7 @@ internal sealed class StagingWriter
             var childWriters = ChildWriters(child, rows, children, prepared.ChildDerived, batchId, sourceFile);
             var parents = (Int32Array)children.Column(ExtractedBatch.ParentField);
             var cp = child.Target.Split('.', 2);
-            using var appender = _connection.CreateAppender(cp[0], cp[1]);
+            var childAppender = _childAppender ??= _connection.CreateAppender(cp[0], cp[1]);
             for (var row = 0; row < children.Length; row++)
             {
                 if (verdict.Rejected[parents.GetValue(row)!.Value])
@@ -194,7 +198,7 @@ internal sealed class StagingWriter
                     continue;
                 }
 
-                var target = appender.CreateRow();
+                var target = childAppender.CreateRow();
                 foreach (var w in childWriters)
                 {
                     w(target, row);
@@ -205,6 +209,21 @@ internal sealed class StagingWriter
         }
 
         return staged;
+    }
+
+    /// <summary>Closes the open appenders, writing their buffered rows into the staging tables (inside the current transaction): before any SQL reads staging, and before a failed batch rolls back.</summary>
+    public void Flush()
+    {
+        var (main, child) = (_appender, _childAppender);
+        (_appender, _childAppender) = (null, null);
+        try
+        {
+            main?.Dispose();
+        }
+        finally
+        {
+            child?.Dispose();
+        }
     }
 
     private List<Writer> MainWriters(RecordBatch rows, BatchVerdict verdict, IReadOnlyDictionary<string, string?[]> derived, long batchId, string sourceFile)
