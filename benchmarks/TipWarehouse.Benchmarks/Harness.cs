@@ -80,6 +80,14 @@ public sealed class Harness
             _details["baseline.seconds"] = baselineSeconds;
             _details["baseline.rows_per_second"] = baselineRate;
 
+            // 1: the SQL-only DuckDB pipeline a data engineer would write (same pseudonyms and transform SQL, see SqlOnlyPipeline), in this process.
+            var sqlOnly = await StepAsync("sql-only DuckDB pipeline", () => SqlOnlyAsync(NewHome(work, template, "sql-only"), sources, pipelines, cancellationToken), m => $"{m.RowsRead:N0} rows read, {m.RowsLoaded:N0} loaded");
+            var sqlOnlyRate = sqlOnly.RowsRead / sqlOnly.Seconds;
+            _details["sql_only.rows"] = sqlOnly.RowsRead;
+            _details["sql_only.rows_loaded"] = sqlOnly.RowsLoaded;
+            _details["sql_only.seconds"] = sqlOnly.Seconds;
+            _details["sql_only.rows_per_second"] = sqlOnlyRate;
+
             // 2: one new day into the loaded warehouse vs into an empty one (a throwaway empty load first warms the JIT).
             var incremental = await IncrementalAsync(work, template, full, sources, newDay, newDayFile, pipelines, cancellationToken);
 
@@ -99,7 +107,7 @@ public sealed class Harness
             // 4: classifier training on ~100k labelled calls and batch scoring throughput.
             var (trainSeconds, trained, scoreRate, scored) = Step("classifier train and score", () => Classifier(full, cancellationToken), m => $"trained on {m.Trained:N0}, scored {m.Scored:N0}");
 
-            var figures = Figures(ingest, pipelineRate, baselineRate, incremental, monthlyMs, funnelMs, callsInWarehouse, trainSeconds, trained, scoreRate, resultsFolder);
+            var figures = Figures(ingest, pipelineRate, baselineRate, sqlOnlyRate, incremental, monthlyMs, funnelMs, callsInWarehouse, trainSeconds, trained, scoreRate, resultsFolder);
             var loadAtEnd = MachineInfo.LoadAverage();
             var report = new HarnessReport(
                 started.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
@@ -132,7 +140,7 @@ public sealed class Harness
         }
     }
 
-    private IReadOnlyList<Figure> Figures(IngestMeasurement ingest, double pipelineRate, double baselineRate, (double Loaded, double Empty) incremental,
+    private IReadOnlyList<Figure> Figures(IngestMeasurement ingest, double pipelineRate, double baselineRate, double sqlOnlyRate, (double Loaded, double Empty) incremental,
         double monthlyMs, double funnelMs, long calls, double trainSeconds, int trained, double scoreRate, string resultsFolder)
     {
         var scaleNote = $"at {calls:N0} calls";
@@ -145,6 +153,8 @@ public sealed class Harness
             new("ingest_ratio", "Ingest ratio (pipeline rows/s ÷ DuckDB read_csv rows/s)", ingestRatio, "", "≥ 0.5", ingestRatio >= 0.5,
                 $"{scaleNote}; pipeline {pipelineRate:N0} rows/s, read_csv {baselineRate:N0} rows/s; defined at ~1M and ~10M"),
             new("ingest_rows_per_second", "Hotline pipeline throughput", pipelineRate, "rows/s", "(for the ratio)", null, scaleNote),
+            new("sql_only_ratio", "Ingest vs SQL-only DuckDB pipeline (pipeline rows/s ÷ SQL-only rows/s)", pipelineRate / sqlOnlyRate, "", "≥ 1.5", pipelineRate / sqlOnlyRate >= 1.5,
+                $"{scaleNote}; SQL-only {sqlOnlyRate:N0} rows/s (read_csv with types, HMAC pseudonyms in SQL, the same transform SQL; no phonetic pseudonym, scrub, rejects or batches)"),
             new("incremental_ratio", "Incremental cost (one day into loaded ÷ into empty)", incrementalRatio, "", "≤ 2", incrementalRatio <= 2,
                 $"{incremental.Loaded:0.00} s vs {incremental.Empty:0.00} s; single runs"),
             new("monthly_report_ms", "Monthly report latency (median)", monthlyMs, "ms", "< 250 ms at 10M calls", monthlyMs < 250, $"{scaleNote}, median of {_options.QueryRepetitions}"),
@@ -207,6 +217,37 @@ public sealed class Harness
         _details["incremental.empty_seconds"] = empty;
         _details["incremental.loaded_seconds"] = loaded;
         return (loaded, empty);
+    }
+
+    /// <summary>The SQL-only pipeline (<see cref="SqlOnlyPipeline"/>) on <c>--sources DIR --home HOME --pipelines DIR</c>, after an untimed load of the police stations: rows read, rows loaded, seconds.</summary>
+    public static async Task<(long Rows, long Loaded, double Seconds)> SqlOnlyBaselineAsync(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        string? sources = null, home = null, pipelines = null;
+        for (var i = 2; i + 1 < args.Count; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--sources": sources = args[i + 1]; break;
+                case "--home": home = args[i + 1]; break;
+                case "--pipelines": pipelines = args[i + 1]; break;
+                default: throw new UsageException($"Unknown sql-only phase option '{args[i]}'.");
+            }
+        }
+
+        if (sources is null || home is null || pipelines is null)
+        {
+            throw new UsageException("--phase sql-only needs --sources DIR --home DIR --pipelines DIR.");
+        }
+
+        var m = await SqlOnlyAsync(TipwHome.At(home), sources, pipelines);
+        return (m.RowsRead, m.RowsLoaded, m.Seconds);
+    }
+
+    private static async Task<SqlOnlyMeasurement> SqlOnlyAsync(TipwHome home, string sources, string pipelines, CancellationToken cancellationToken = default)
+    {
+        Require((await IngestPhase.TimeAsync(IngestPhase.NewEngine(home, pipelines), "police_stations", sources, cancellationToken)).Result, "police_stations");
+        return SqlOnlyPipeline.Run(home, Path.Combine(sources, "hotline"), pipelines);
     }
 
     /// <summary>DuckDB's own <c>read_csv</c> of the hotline files into a plain table in a fresh database: rows and seconds.</summary>

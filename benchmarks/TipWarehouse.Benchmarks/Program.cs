@@ -24,6 +24,14 @@ try
         return 0;
     }
 
+    if (args.Length >= 2 && args[0] == "--phase" && args[1] == "sql-only")
+    {
+        // The SQL-only DuckDB pipeline alone, on files simulated earlier, into an initialized home: --phase sql-only --sources DIR --home HOME --pipelines DIR.
+        var (rows, loaded, seconds) = await Harness.SqlOnlyBaselineAsync(args);
+        Console.Out.WriteLine($"SQLONLY-RESULT rows_read={rows} rows_loaded={loaded} seconds={seconds:0.000} rows_per_second={rows / seconds:0} load={MachineInfo.LoadAverage()}");
+        return 0;
+    }
+
     if (args.Length >= 2 && args[0] == "--phase" && args[1] == "reports")
     {
         // Report latency alone, on a warehouse loaded earlier: --phase reports HOME [harness options such as --repetitions N].
