@@ -152,7 +152,7 @@ public sealed class CsvSourceKind : ISourceKind
                 {
                     long read = 0;
                     CsvReadAhead.Item item;
-                    while (!(item = readAhead.Next(p.Name, cancellationToken)).EndOfFile)
+                    while (!(item = LoadTimings.Measure(scope.Timings, "waiting for the read-ahead", () => readAhead.Next(p.Name, cancellationToken))).EndOfFile)
                     {
                         read += item.RowsRead;
                         scope.Stage(staging, item.Batch!, p.Name);
@@ -204,7 +204,7 @@ public sealed class CsvSourceKind : ISourceKind
                 }
 
                 scope.Transform();
-                meta.UpsertManifest(spec.Name, scope.BatchId, manifestUpdates);
+                LoadTimings.Measure(scope.Timings, "manifest", () => meta.UpsertManifest(spec.Name, scope.BatchId, manifestUpdates));
                 return new BatchCounts(total, null);
             });
         }
