@@ -46,6 +46,20 @@ public sealed class SpecLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Counted_flags_load_and_an_unqualified_table_or_missing_column_is_reported()
+    {
+        const string Flag = "\ncounted_flags:\n  - { flag: ubigeo_ambiguous, table: dw.fact_hotline_call, column: is_ubigeo_ambiguous, detail: \"read as RENIEC\" }\n";
+        File.WriteAllText(Path.Combine(_dir, "calls.yaml"), Valid + Flag);
+        var flag = Assert.Single(Assert.Single(SpecLoader.LoadDirectory(_dir)).CountedFlags);
+        Assert.Equal(("ubigeo_ambiguous", "dw.fact_hotline_call", "is_ubigeo_ambiguous", "read as RENIEC"), (flag.Flag, flag.Table, flag.Column, flag.Detail));
+
+        var unqualified = LoadExpectingError(Valid + Flag.Replace("table: dw.fact_hotline_call", "table: fact_hotline_call", StringComparison.Ordinal));
+        Assert.Contains(unqualified.Errors, e => e.Field.EndsWith(".table", StringComparison.Ordinal) && e.Message.Contains("schema-qualified", StringComparison.Ordinal));
+        var noColumn = LoadExpectingError(Valid + Flag.Replace(" column: is_ubigeo_ambiguous,", "", StringComparison.Ordinal));
+        Assert.Contains(noColumn.Errors, e => e.Field.Contains("column", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Unknown_key_is_reported_with_file_line_and_field()
     {
         var ex = LoadExpectingError(Valid.Replace("  pattern: \"*.csv\"", "  patern: \"*.csv\"", StringComparison.Ordinal));
