@@ -170,7 +170,7 @@ internal static class RebuildCommand
             new("added", typeof(long)), new("removed", typeof(long)), new("changed", typeof(long)),
         };
         var rows = replays.SelectMany(r => r.Tables).Select(t => new object?[] { t.Pipeline, t.Table, t.RowsBefore, t.RowsAfter, t.Added, t.Removed, t.Changed }).ToList();
-        return new ResultTable(columns, rows, ["Rows matched by natural key keep their surrogate key; changed = matched rows whose content differs (before the downstream pipelines ran again)."]);
+        return new ResultTable(columns, rows, ["Rows matched by natural key keep their surrogate key; changed = matched rows whose content the current transforms changed (columns a downstream pipeline rewrites, the spec's rebuild downstream, left out)."]);
     }
 
     /// <summary>One row per headline figure: before, after and the change.</summary>

@@ -202,7 +202,8 @@ internal sealed class ArchiveReplay(DuckDBConnection connection, TipwHome home, 
         var after = Sql.Scalar<long>(connection, $"SELECT count(*) FROM {now}");
         var added = Sql.Scalar<long>(connection, $"SELECT count(*) FROM {now} AS n WHERE NOT EXISTS (SELECT 1 FROM {old} AS o WHERE {SameKey(table, "n", "o")})");
         var removed = Sql.Scalar<long>(connection, $"SELECT count(*) FROM {old} AS o WHERE NOT EXISTS (SELECT 1 FROM {now} AS n WHERE {SameKey(table, "n", "o")})");
-        var different = Sql.Scalar<long>(connection, $"SELECT count(*) FROM (SELECT * FROM {now} EXCEPT ALL SELECT * FROM {old})");
+        var columns = table.Downstream.Count == 0 ? "*" : $"* EXCLUDE ({string.Join(", ", table.Downstream)})";
+        var different = Sql.Scalar<long>(connection, $"SELECT count(*) FROM (SELECT {columns} FROM {now} EXCEPT ALL SELECT {columns} FROM {old})");
         return new RebuiltTable(spec.Name, table.Table, before, after, added, removed, different - added);
     }
 

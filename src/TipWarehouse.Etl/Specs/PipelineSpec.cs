@@ -227,6 +227,8 @@ public sealed record RebuildTableSpec
     public string? Where { get; init; }
     /// <summary>Every column (<c>schema.table.column</c>) that holds a <see cref="Surrogate"/> value (the schema's foreign keys to it).</summary>
     public IReadOnlyList<string> ReferencedBy { get; init; } = [];
+    /// <summary>Columns a downstream pipeline rewrites (the TIP determination's <c>is_tip_related</c>): left out when the rebuild counts changed rows, since the transforms reset them until it runs again.</summary>
+    public IReadOnlyList<string> Downstream { get; init; } = [];
     /// <summary>The line of the entry in the spec file.</summary>
     public int Line { get; init; }
 }

@@ -550,11 +550,16 @@ public static partial class SpecLoader
         var result = new List<RebuildTableSpec>();
         foreach (var t in r.MapList("rebuild"))
         {
-            t.CheckKeys(["table", "key", "surrogate", "where", "referenced_by"]);
+            t.CheckKeys(["table", "key", "surrogate", "where", "referenced_by", "downstream"]);
             var table = t.RequiredString("table") ?? "?";
             var key = t.StringList("key");
             var surrogate = t.String("surrogate");
             var referencedBy = t.StringList("referenced_by");
+            var downstream = t.StringList("downstream");
+            if (downstream.Any(c => !IdentifierRegex().IsMatch(c)))
+            {
+                errors.Add(new SpecError(file, t.LineOf("downstream"), $"{t.Path}.downstream", "must list column names"));
+            }
             if (!TableNameRegex().IsMatch(table))
             {
                 errors.Add(new SpecError(file, t.LineOf("table"), $"{t.Path}.table", $"'{table}' must be schema-qualified (dw.name)"));
@@ -580,7 +585,7 @@ public static partial class SpecLoader
                 errors.Add(new SpecError(file, t.LineOf("referenced_by"), $"{t.Path}.referenced_by", "needs surrogate: the key column the references hold"));
             }
 
-            result.Add(new RebuildTableSpec { Table = table, Key = key, Surrogate = surrogate, Where = t.String("where"), ReferencedBy = referencedBy, Line = t.Line });
+            result.Add(new RebuildTableSpec { Table = table, Key = key, Surrogate = surrogate, Where = t.String("where"), ReferencedBy = referencedBy, Downstream = downstream, Line = t.Line });
         }
 
         return result;
