@@ -1,6 +1,6 @@
 namespace TipWarehouse.Core;
 
-/// <summary>The layout of a TipWarehouse home folder (<c>--home</c>): warehouse, scheduler store, models, quarantine, logs, exports, secrets.</summary>
+/// <summary>The layout of a TipWarehouse home folder (<c>--home</c>): warehouse, scheduler store, models, quarantine, archive, logs, exports, secrets.</summary>
 public sealed record TipwHome(string Root)
 {
     /// <summary>The default home when <c>--home</c> is not given.</summary>
@@ -17,6 +17,9 @@ public sealed record TipwHome(string Root)
 
     /// <summary>Quarantined rows and files, one folder per batch.</summary>
     public string QuarantineDirectory => Path.Combine(Root, "quarantine");
+
+    /// <summary>The archive of accepted staging rows, one folder per committed batch (<c>archive/PIPELINE/BATCH/</c>), that <c>tipw rebuild</c> replays.</summary>
+    public string ArchiveDirectory => Path.Combine(Root, "archive");
 
     /// <summary>Rolling log files.</summary>
     public string LogsDirectory => Path.Combine(Root, "logs");
@@ -36,7 +39,7 @@ public sealed record TipwHome(string Root)
     /// <summary>Creates the home's folders if they are missing, owner-only (700), and takes group and other access away from the home's files that hold personal data.</summary>
     public void EnsureCreated()
     {
-        foreach (var dir in new[] { Root, ModelsDirectory, QuarantineDirectory, LogsDirectory, ExportsDirectory, SecretsDirectory })
+        foreach (var dir in new[] { Root, ModelsDirectory, QuarantineDirectory, ArchiveDirectory, LogsDirectory, ExportsDirectory, SecretsDirectory })
         {
             OwnerOnly.CreateDirectory(dir);
         }

@@ -203,4 +203,31 @@ public sealed class RunCommandTests(RunCommandWorld world) : IClassFixture<RunCo
         var runs = await harness.RunAsync("runs", "--home", home, "--format", "csv");
         Assert.Single(runs.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    [Fact]
+    public async Task Rebuild_of_a_source_pipeline_replays_its_archive_then_the_pipelines_downstream_and_refuses_what_it_cannot()
+    {
+        var harness = new CliHarness();
+        var home = await world.NewHomeAsync(harness, "rebuild-source");
+        var run = await harness.RunAsync("run", "--all", "--home", home, "--sources", world.Sources);
+        Assert.True(run.ExitCode == 0, run.Error);
+
+        var stations = await harness.RunAsync("rebuild", "police_stations", "--home", home);
+        Assert.Equal(2, stations.ExitCode);
+        Assert.Contains("declares no rebuild: section", stations.Error, StringComparison.Ordinal);
+
+        var rebuild = await harness.RunAsync("rebuild", "hotline", "--home", home, "--format", "csv");
+        Assert.True(rebuild.ExitCode == 0, rebuild.Error);
+        Assert.Contains("note: linkage, tip_determination are re-derived too", rebuild.Error, StringComparison.Ordinal);
+        Assert.Contains("dw.fact_hotline_call", rebuild.Error, StringComparison.Ordinal);
+        var figures = ParseCsv(rebuild.Out);
+        Assert.NotEmpty(figures);
+        Assert.All(figures, f => Assert.Equal("0", f["change"]));
+
+        Directory.Delete(Path.Combine(home, "archive", "hotline"), recursive: true);
+        var legacy = await harness.RunAsync("rebuild", "--all", "--home", home);
+        Assert.Equal(2, legacy.ExitCode);
+        Assert.Contains("Pipeline hotline:", legacy.Error, StringComparison.Ordinal);
+        Assert.Contains("have no archive", legacy.Error, StringComparison.Ordinal);
+    }
 }

@@ -25,7 +25,7 @@ public sealed class OwnerOnlyAndCsvCellTests
 
             home.EnsureCreated();
 
-            foreach (var dir in new[] { home.Root, home.ModelsDirectory, home.QuarantineDirectory, home.LogsDirectory, home.ExportsDirectory, home.SecretsDirectory })
+            foreach (var dir in new[] { home.Root, home.ModelsDirectory, home.QuarantineDirectory, home.ArchiveDirectory, home.LogsDirectory, home.ExportsDirectory, home.SecretsDirectory })
             {
                 Assert.Equal(OwnerOnly.DirectoryMode, File.GetUnixFileMode(dir));
             }

@@ -86,11 +86,19 @@ public sealed class WarehouseFixture : IDisposable
             File.Copy(Loaded.WarehousePath + ".wal", home.WarehousePath + ".wal", overwrite: true);
         }
 
+        // The archive of accepted rows belongs with the warehouse that committed its batches (tipw rebuild replays it).
+        foreach (var file in Directory.EnumerateFiles(Loaded.ArchiveDirectory, "*", SearchOption.AllDirectories))
+        {
+            var to = Path.Combine(home.ArchiveDirectory, Path.GetRelativePath(Loaded.ArchiveDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to, overwrite: true);
+        }
+
         return home;
     }
 
-    public PipelineEngine Engine(TipwHome home, IFaultInjector? faults = null) =>
-        new(home, PipelinesDirectory, Time, [new TipWarehouse.Linkage.LinkageStep(), new TipWarehouse.Classifier.CallScoringStep(), new TipWarehouse.Linkage.Determination.TipDeterminationStep()], new PipelineEngineOptions { Faults = faults, Environment = _ => null });
+    public PipelineEngine Engine(TipwHome home, IFaultInjector? faults = null, string? pipelines = null) =>
+        new(home, pipelines ?? PipelinesDirectory, Time, [new TipWarehouse.Linkage.LinkageStep(), new TipWarehouse.Classifier.CallScoringStep(), new TipWarehouse.Linkage.Determination.TipDeterminationStep()], new PipelineEngineOptions { Faults = faults, Environment = _ => null });
 
     public static List<object?[]> Rows(TipwHome home, string sql)
     {

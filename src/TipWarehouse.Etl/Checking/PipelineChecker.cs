@@ -74,6 +74,7 @@ public static partial class PipelineChecker
 
             statements += CheckSql(connection, spec, findings);
             CheckDataTests(connection, spec, findings);
+            CheckRebuild(connection, spec, findings);
         }
 
         var inferred = CheckUpstream(specs, tables, macros, findings);
@@ -234,6 +235,28 @@ public static partial class PipelineChecker
             catch (DuckDBException ex)
             {
                 findings.Add(new CheckFinding(spec.SpecPath, test.Line, CheckSeverity.Error, "test", spec.Name, $"data test {test.Name}: {FirstLine(ex.Message)}"));
+            }
+        }
+    }
+
+    /// <summary>Runs a query over each <c>rebuild:</c> table's key, surrogate, downstream and <c>where</c> columns and over each <c>referenced_by</c> column on the empty warehouse, so a wrong name fails here rather than in a rebuild.</summary>
+    private static void CheckRebuild(DuckDBConnection connection, PipelineSpec spec, List<CheckFinding> findings)
+    {
+        foreach (var table in spec.Rebuild)
+        {
+            var columns = table.Key.Concat(table.Downstream).Append(table.Surrogate).OfType<string>();
+            var probes = table.ReferencedBy.Select(r => (Label: $"referenced_by {r}", Sql: $"SELECT {r[(r.LastIndexOf('.') + 1)..]} FROM {r[..r.LastIndexOf('.')]} LIMIT 0"))
+                .Prepend(($"table {table.Table}", $"SELECT {string.Join(", ", columns)} FROM {table.Table}{(table.Where is { } w ? $" WHERE {w}" : "")} LIMIT 0"));
+            foreach (var (label, sql) in probes)
+            {
+                try
+                {
+                    Sql.Execute(connection, sql);
+                }
+                catch (DuckDBException ex)
+                {
+                    findings.Add(new CheckFinding(spec.SpecPath, table.Line, CheckSeverity.Error, "rebuild", spec.Name, $"rebuild {label}: {FirstLine(ex.Message)}"));
+                }
             }
         }
     }

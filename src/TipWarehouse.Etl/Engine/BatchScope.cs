@@ -15,13 +15,13 @@ internal sealed class BatchScope
     private readonly DuckDBConnection _connection;
     private readonly PipelineSpec _spec;
     private readonly MetaStore _meta;
-    private readonly QuarantineWriter _quarantine;
+    private readonly QuarantineWriter? _quarantine;
     private readonly IFaultInjector? _faults;
     private readonly List<RejectRecord> _rejects = [];
     private readonly Dictionary<(string Table, string Key, string Flag), (string? Value, string Detail)> _flags = [];
     private StagingWriter? _staging;
 
-    public BatchScope(DuckDBConnection connection, PipelineSpec spec, long batchId, MetaStore meta, QuarantineWriter quarantine, IFaultInjector? faults)
+    public BatchScope(DuckDBConnection connection, PipelineSpec spec, long batchId, MetaStore meta, QuarantineWriter? quarantine, IFaultInjector? faults)
     {
         _connection = connection;
         _spec = spec;
@@ -53,6 +53,14 @@ internal sealed class BatchScope
 
     /// <summary>Where the batch's time goes, when the engine measures it.</summary>
     public LoadTimings? Timings { get; init; }
+    /// <summary>Where the batch archives its accepted staging rows before the transforms run (null: not archived).</summary>
+    public BatchArchive? Archive { get; init; }
+
+    /// <summary>True when the batch replays archived rows (<c>tipw rebuild</c>): they passed the duplicate rule when first loaded, so it is not applied again.</summary>
+    public bool Replay { get; init; }
+
+    /// <summary>Counts the rows a replay loaded into staging from the archive.</summary>
+    public void StageArchived(long rows) => Staged += rows;
 
     public void ClearStaging()
     {
@@ -85,7 +93,7 @@ internal sealed class BatchScope
     {
         if (copy)
         {
-            _quarantine.CopyFile(path, reasonCode, reason);
+            _quarantine?.CopyFile(path, reasonCode, reason);
         }
 
         _rejects.Add(new RejectRecord(Path.GetFileName(path), null, null, reasonCode, $"whole file quarantined ({rows} data rows): {reason}", null, null));
@@ -108,10 +116,12 @@ internal sealed class BatchScope
     {
         FlushStaging();
         _faults?.At(_spec.Name, "staged");
-        if (_spec.Duplicates is { } rule && Staged > 0)
+        if (_spec.Duplicates is { } rule && Staged > 0 && !Replay)
         {
             Duplicates = LoadTimings.Measure(Timings, "duplicate rule", () => RemoveDuplicates(rule));
         }
+
+        Archive?.Write(_connection, _spec, BatchId, _flags.Select(f => new object?[] { BatchId, _spec.Name, f.Key.Table, f.Key.Key, Clip(f.Key.Flag, 40), f.Value.Value is null ? null : Clip(f.Value.Value, 200), f.Value.Detail }));
 
         foreach (var file in _spec.Transforms)
         {
@@ -133,7 +143,7 @@ internal sealed class BatchScope
             LoadTimings.Measure(Timings, "reconciliation", () => RejectDropped(reconcile));
         }
 
-        if (KeepRowHashes && _spec.Duplicates is { } keyed && RowHash(keyed) is { } hash && Staged > Duplicates)
+        if (KeepRowHashes && !Replay && _spec.Duplicates is { } keyed && RowHash(keyed) is { } hash && Staged > Duplicates)
         {
             // The rows this batch loaded (still staged, and in the reconciled table when there is one) now have this content.
             var reached = _spec.Reconcile is { } r ? $"AND EXISTS (SELECT 1 FROM {r.Table} AS d WHERE d.{r.TableKey ?? r.Key} = s.{r.Key})" : "";
@@ -294,7 +304,7 @@ internal sealed class BatchScope
                 }
             }
 
-            _quarantine.WriteRejects(_rejects);
+            _quarantine?.WriteRejects(_rejects);
         }
 
         if (_flags.Count > 0)

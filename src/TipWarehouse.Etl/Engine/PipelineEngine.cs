@@ -114,8 +114,65 @@ public sealed class PipelineEngine : IPipelineRunner
         return results;
     }
 
+    /// <summary>
+    /// Re-derives <paramref name="names"/> for <c>tipw rebuild</c>, upstream first, each in one transaction: a source pipeline by
+    /// replaying its archived batches through its current transforms (<see cref="RebuildBlocker"/> says when it cannot be), any other
+    /// by running it with the trigger <c>rebuild</c> (linkage in full, the TIP determination). A pipeline whose upstream failed is not run.
+    /// </summary>
+    public async Task<IReadOnlyList<RebuildResult>> RebuildManyAsync(IReadOnlyCollection<string> names, string sourcesDirectory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        foreach (var name in names)
+        {
+            _ = Spec(name);
+        }
+
+        var failed = new HashSet<string>(StringComparer.Ordinal);
+        var results = new List<RebuildResult>();
+        foreach (var spec in _specs.Where(s => names.Contains(s.Name)))
+        {
+            var blocked = spec.Upstream.FirstOrDefault(failed.Contains);
+            RebuildResult result;
+            if (blocked is not null)
+            {
+                result = new RebuildResult(new PipelineRunResult(spec.Name, 0, PipelineRunStatus.Failed, 0, 0, 0, 0, 0, $"not run: upstream pipeline {blocked} failed"), null);
+            }
+            else
+            {
+                var replay = _sources.ContainsKey(spec.Kind) ? new ReplayCollector() : null;
+                var run = await RunAsync(new PipelineRunRequest(spec.Name, sourcesDirectory, "rebuild"), replay, cancellationToken);
+                result = new RebuildResult(run, replay?.Outcome);
+            }
+
+            if (!result.Run.Succeeded)
+            {
+                failed.Add(spec.Name);
+            }
+
+            results.Add(result);
+        }
+
+        return results;
+    }
+
+    /// <summary>Why a source pipeline cannot be rebuilt from its archive (no <c>rebuild:</c> section, batches loaded without an archive), or null when it can; null for a pipeline that is not a source.</summary>
+    public string? RebuildBlocker(string name)
+    {
+        var spec = Spec(name);
+        if (!_sources.ContainsKey(spec.Kind))
+        {
+            return null;
+        }
+
+        using var connection = Warehouse.Open(_home, readOnly: true);
+        return new ArchiveReplay(connection, _home, spec, new MetaStore(connection, _time), _options.Faults).Blocker();
+    }
+
     /// <summary>Runs one pipeline to completion; returns a failed result (with the error) for data and load failures, throws <see cref="TransientSourceException"/> for retryable ones.</summary>
-    public async Task<PipelineRunResult> RunAsync(PipelineRunRequest request, CancellationToken cancellationToken = default)
+    public Task<PipelineRunResult> RunAsync(PipelineRunRequest request, CancellationToken cancellationToken = default) => RunAsync(request, null, cancellationToken);
+
+    // With a collector, a source pipeline replays its archive (tipw rebuild) instead of reading its source.
+    private async Task<PipelineRunResult> RunAsync(PipelineRunRequest request, ReplayCollector? replay, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var spec = Spec(request.Pipeline);
@@ -146,6 +203,21 @@ public sealed class PipelineEngine : IPipelineRunner
             {
                 if (sourceKind is not null)
                 {
+                    foreach (var settled in BatchArchive.Reconcile(connection, _home, spec.Name))
+                    {
+                        Report(spec.Name, "recovered", settled, run);
+                    }
+
+                    if (replay is not null)
+                    {
+                        replay.Outcome = ReplayArchive(connection, meta, spec, run);
+                        RunDataTests(connection, spec, run);
+                        meta.FinishRun(runId, PipelineRunStatus.Succeeded, null);
+                        Checkpoint(connection, spec.Name, run);
+                        Report(spec.Name, "finished", null, run);
+                        return run.Result(PipelineRunStatus.Succeeded, null);
+                    }
+
                     _pseudonymizer ??= new Pseudonymizer(PseudonymKey.Load(_home, _options.Environment));
                     var staging = new StagingWriter(connection, spec, _pseudonymizer);
                     var problems = staging.CheckLayout();
@@ -280,6 +352,60 @@ public sealed class PipelineEngine : IPipelineRunner
         Report(spec.Name, "batch", spec.Kind, run);
     }
 
+    // ---------------------------------------------------------------- tipw rebuild of a source pipeline: its archive, one transaction
+
+    private SourceRebuild ReplayArchive(DuckDBConnection connection, MetaStore meta, PipelineSpec spec, RunTotals run)
+    {
+        var batchId = meta.NextBatchId();
+        var started = _time.GetUtcNow();
+        SourceRebuild outcome;
+        var replay = new ArchiveReplay(connection, _home, spec, meta, _options.Faults);
+        using var transaction = connection.BeginTransaction();
+        try
+        {
+            SetVariables(connection, spec, batchId);
+            outcome = replay.Run(_time.GetUtcNow().UtcDateTime, b =>
+            {
+                run.Add(b.RowsRead, b.RowsLoaded, b.RowsRejected, b.RowsDuplicate);
+                Report(spec.Name, "batch", $"replayed batch {b.BatchId.ToString(CultureInfo.InvariantCulture)} ({b.Source})", run);
+            });
+            var source = outcome.Batches.Count == 0 ? "rebuild: no archived batch"
+                : $"rebuild: {outcome.Batches.Count.ToString(CultureInfo.InvariantCulture)} archived batches {outcome.Batches[0].BatchId.ToString(CultureInfo.InvariantCulture)}..{outcome.Batches[^1].BatchId.ToString(CultureInfo.InvariantCulture)} replayed through the current transforms";
+            _options.Faults?.At(spec.Name, "before_commit");
+            meta.InsertBatch(batchId, run.RunId, spec.Name, source, PipelineRunStatus.Succeeded, run.Read, run.Loaded, run.Rejected, run.Duplicate, null, null, started, null);
+            transaction.Commit();
+        }
+        catch (Exception ex)
+        {
+            try
+            {
+                transaction.Rollback();
+            }
+            catch (Exception rollback) when (rollback is DuckDBException or InvalidOperationException)
+            {
+                // Already rolled back by DuckDB.
+            }
+
+            try
+            {
+                meta.InsertBatch(batchId, run.RunId, spec.Name, "rebuild", PipelineRunStatus.Failed, 0, 0, 0, 0, null, null, started, ex.Message);
+            }
+            catch (Exception record) when (record is DuckDBException or InvalidOperationException)
+            {
+                // The run's own record carries the error.
+            }
+
+            throw;
+        }
+
+        return outcome;
+    }
+
+    private sealed class ReplayCollector
+    {
+        public SourceRebuild? Outcome { get; set; }
+    }
+
     // ---------------------------------------------------------------- data tests after the load (dbt build: load, then test)
 
     /// <summary>Runs the spec's data tests once the run's batches are committed, records them under the run's last batch, and fails the run (naming the tests) when an error-level one fails; downstream pipelines then do not run.</summary>
@@ -316,7 +442,8 @@ public sealed class PipelineEngine : IPipelineRunner
         var started = _time.GetUtcNow();
         var quarantine = new QuarantineWriter(_home, spec.Name, batchId);
         var timings = _options.Timings;
-        var scope = new BatchScope(connection, spec, batchId, meta, quarantine, _options.Faults) { FullCompare = sweep?.Active ?? false, KeepRowHashes = sweep?.KeepHashes ?? false, Timings = timings };
+        var archive = new BatchArchive(_home, spec.Name, batchId);
+        var scope = new BatchScope(connection, spec, batchId, meta, quarantine, _options.Faults) { FullCompare = sweep?.Active ?? false, KeepRowHashes = sweep?.KeepHashes ?? false, Timings = timings, Archive = archive };
         using var transaction = connection.BeginTransaction();
         try
         {
@@ -340,6 +467,11 @@ public sealed class PipelineEngine : IPipelineRunner
             _options.Faults?.At(spec.Name, "before_commit");
             meta.InsertBatch(batchId, run.RunId, spec.Name, source, PipelineRunStatus.Succeeded, counts.Read, loaded, scope.Rejected, dupes, watermarkBefore, counts.WatermarkAfter, started, null);
             LoadTimings.Measure(timings, "commit", transaction.Commit);
+            if (!archive.TryPublish())
+            {
+                Report(spec.Name, "archive deferred", $"the archive of batch {batchId.ToString(CultureInfo.InvariantCulture)} could not be renamed yet; the next run or rebuild publishes it", run);
+            }
+
             run.Add(counts.Read, loaded, scope.Rejected, dupes);
             sweep?.Add(counts.Read, scope.ChangedAtSource);
             Report(spec.Name, "batch", source, run);
@@ -368,6 +500,7 @@ public sealed class PipelineEngine : IPipelineRunner
             }
 
             quarantine.Discard();
+            archive.Discard();
             try
             {
                 meta.InsertBatch(batchId, run.RunId, spec.Name, source, PipelineRunStatus.Failed, 0, 0, 0, 0, watermarkBefore, watermarkBefore, started, LoadFailures.DiskFull(ex, _home.Root) ?? ex.Message);

@@ -36,7 +36,11 @@ public static class Freshness
         var last = new Dictionary<string, DateTime>(StringComparer.Ordinal);
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT pipeline, max(coalesce(finished_at, started_at)) FROM meta.batch WHERE status = 'succeeded' AND rows_loaded > 0 GROUP BY pipeline";
+            // A rebuild re-derives rows already loaded: no new data arrived, so it does not make a source fresh.
+            command.CommandText = """
+                SELECT b.pipeline, max(coalesce(b.finished_at, b.started_at)) FROM meta.batch AS b JOIN meta.pipeline_run AS r ON r.run_id = b.run_id
+                WHERE b.status = 'succeeded' AND b.rows_loaded > 0 AND r.trigger_kind <> 'rebuild' GROUP BY b.pipeline
+                """;
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {

@@ -221,6 +221,27 @@ public sealed record CountedFlagSpec
     public required string Column { get; init; }
     /// <summary>What the flag means, recorded with the count.</summary>
     public required string Detail { get; init; }
+/// <summary>
+/// One table a source pipeline's transforms own (spec <c>rebuild:</c>): <c>tipw rebuild</c> deletes its rows (those matching
+/// <see cref="Where"/>) and re-derives them by replaying the archived batches, then gives every row whose <see cref="Key"/> is
+/// reproduced its old <see cref="Surrogate"/> key back, so the rows in <see cref="ReferencedBy"/> keep pointing at it.
+/// </summary>
+public sealed record RebuildTableSpec
+{
+    /// <summary>The owned table (<c>dw.fact_hotline_call</c>).</summary>
+    public required string Table { get; init; }
+    /// <summary>The natural key of a row of <see cref="Table"/> (for an SCD2 dimension: the key and <c>valid_from</c>).</summary>
+    public required IReadOnlyList<string> Key { get; init; }
+    /// <summary>The surrogate key column that other rows reference, or null when nothing references the table's rows by key.</summary>
+    public string? Surrogate { get; init; }
+    /// <summary>A SQL condition on the table's columns: the rows this pipeline owns (null: all rows).</summary>
+    public string? Where { get; init; }
+    /// <summary>Every column (<c>schema.table.column</c>) that holds a <see cref="Surrogate"/> value (the schema's foreign keys to it).</summary>
+    public IReadOnlyList<string> ReferencedBy { get; init; } = [];
+    /// <summary>Columns a downstream pipeline rewrites (the TIP determination's <c>is_tip_related</c>): left out when the rebuild counts changed rows, since the transforms reset them until it runs again.</summary>
+    public IReadOnlyList<string> Downstream { get; init; } = [];
+    /// <summary>The line of the entry in the spec file.</summary>
+    public int Line { get; init; }
 }
 
 /// <summary>One pipeline spec from <c>pipelines/NAME.yaml</c>, validated.</summary>
@@ -249,6 +270,8 @@ public sealed record PipelineSpec
     public ReconcileSpec? Reconcile { get; init; }
     /// <summary>Flags counted per batch from a column of a loaded table (the flag table is for exceptions).</summary>
     public IReadOnlyList<CountedFlagSpec> CountedFlags { get; init; } = [];
+    /// <summary>The tables the transforms own, which <c>tipw rebuild</c> re-derives from the archive (empty: the pipeline is not rebuilt from its archive).</summary>
+    public IReadOnlyList<RebuildTableSpec> Rebuild { get; init; } = [];
     /// <summary>Transform SQL files, absolute paths, in order.</summary>
     public IReadOnlyList<string> Transforms { get; init; } = [];
     /// <summary>The source's expected cadence: new data arrives at least this often, else <c>tipw runs</c> shows it stale; null when not declared.</summary>

@@ -14,7 +14,7 @@ public static partial class SpecLoader
     private static readonly string[] s_topKeys =
     [
         "name", "description", "kind", "schedule", "retry", "upstream", "source", "incremental", "batch_size", "target",
-        "natural_key", "columns", "pii", "scrub", "child", "duplicates", "reconcile", "counted_flags", "transforms", "settings", "tests", "freshness",
+        "natural_key", "columns", "pii", "scrub", "child", "duplicates", "reconcile", "counted_flags", "rebuild", "transforms", "settings", "tests", "freshness",
     ];
 
     /// <summary>Loads every spec in <paramref name="directory"/>, checks cross-references and returns them upstream first; <paramref name="sourceKinds"/> are the registered source kinds (default: the built-in ones).</summary>
@@ -334,6 +334,7 @@ public static partial class SpecLoader
             Duplicates = duplicates,
             Reconcile = reconcile,
             CountedFlags = ReadCountedFlags(r, file, errors),
+            Rebuild = ReadRebuild(r, file, errors),
             Transforms = transforms,
             Tests = ReadTests(r, file, errors),
             Freshness = r.Duration("freshness"),
@@ -572,6 +573,53 @@ public static partial class SpecLoader
             {
                 result.Add(new CountedFlagSpec { Flag = flag, Table = table, Column = column, Detail = detail });
             }
+        }
+
+        return result;
+    }
+
+    private static List<RebuildTableSpec> ReadRebuild(MapReader r, string file, List<SpecError> errors)
+    {
+        var result = new List<RebuildTableSpec>();
+        foreach (var t in r.MapList("rebuild"))
+        {
+            t.CheckKeys(["table", "key", "surrogate", "where", "referenced_by", "downstream"]);
+            var table = t.RequiredString("table") ?? "?";
+            var key = t.StringList("key");
+            var surrogate = t.String("surrogate");
+            var referencedBy = t.StringList("referenced_by");
+            var downstream = t.StringList("downstream");
+            if (downstream.Any(c => !IdentifierRegex().IsMatch(c)))
+            {
+                errors.Add(new SpecError(file, t.LineOf("downstream"), $"{t.Path}.downstream", "must list column names"));
+            }
+
+            if (!TableNameRegex().IsMatch(table))
+            {
+                errors.Add(new SpecError(file, t.LineOf("table"), $"{t.Path}.table", $"'{table}' must be schema-qualified (dw.name)"));
+            }
+
+            if (key.Count == 0 || key.Any(k => !IdentifierRegex().IsMatch(k)))
+            {
+                errors.Add(new SpecError(file, t.LineOf("key"), $"{t.Path}.key", "required: the columns that identify a row of the table (its natural key)"));
+            }
+
+            if (surrogate is not null && !IdentifierRegex().IsMatch(surrogate))
+            {
+                errors.Add(new SpecError(file, t.LineOf("surrogate"), $"{t.Path}.surrogate", $"'{surrogate}' is not a column name"));
+            }
+
+            foreach (var reference in referencedBy.Where(x => x.Split('.') is not [var schema, var name, var column] || !TableNameRegex().IsMatch(schema + "." + name) || !IdentifierRegex().IsMatch(column)))
+            {
+                errors.Add(new SpecError(file, t.LineOf("referenced_by"), $"{t.Path}.referenced_by", $"'{reference}' must be schema.table.column"));
+            }
+
+            if (referencedBy.Count > 0 && surrogate is null)
+            {
+                errors.Add(new SpecError(file, t.LineOf("referenced_by"), $"{t.Path}.referenced_by", "needs surrogate: the key column the references hold"));
+            }
+
+            result.Add(new RebuildTableSpec { Table = table, Key = key, Surrogate = surrogate, Where = t.String("where"), ReferencedBy = referencedBy, Downstream = downstream, Line = t.Line });
         }
 
         return result;
