@@ -14,12 +14,12 @@ public static class RegionsReport
 {
     /// <summary>Disclosure rules: region rows add up to the national totals, which are published.</summary>
     public static readonly DisclosureSpec Disclosure = new(
-        ["hotline_calls", "tip_calls", "tip_reports", "tip_cases"],
+        ["hotline_calls", "tip_calls", "calls_scored", "tip_reports", "tip_cases"],
         [
             new DerivedColumn("tip_share_of_calls", ["tip_calls", "hotline_calls"]),
-            new DerivedColumn("tip_share_model", ["hotline_calls"]),
-            new DerivedColumn("tip_share_model_low", ["hotline_calls"]),
-            new DerivedColumn("tip_share_model_high", ["hotline_calls"]),
+            new DerivedColumn("tip_share_model", ["calls_scored"]),
+            new DerivedColumn("tip_share_model_low", ["calls_scored"]),
+            new DerivedColumn("tip_share_model_high", ["calls_scored"]),
             new DerivedColumn("reports_per_100_tip_calls", ["tip_reports", "tip_calls"]),
             new DerivedColumn("cases_per_report", ["tip_cases", "tip_reports"]),
         ]);
