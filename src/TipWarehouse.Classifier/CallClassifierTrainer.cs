@@ -64,7 +64,7 @@ public sealed record TrainingResult(
     DataViewSchema InputSchema,
     TimeSplit Split,
     double Threshold,
-    PlattCalibration Calibration,
+    IsotonicCalibration Calibration,
     double PrevalenceSd,
     BinaryMetrics ValidationMetrics,
     BinaryMetrics TestMetrics,
@@ -157,7 +157,7 @@ public sealed class CallClassifierTrainer
         var probe = Fit(ml, split.Fit, options);
         var rawValidation = CallScorer.Probabilities(ml, probe, split.Validation);
         var validationLabels = split.Validation.Select(c => c.Label).ToArray();
-        var calibration = PlattCalibration.Fit(rawValidation, validationLabels);
+        var calibration = IsotonicCalibration.Fit(rawValidation, validationLabels);
         var validationScores = rawValidation.Select(calibration.Apply).ToArray();
         var threshold = ChooseThreshold(validationScores, validationLabels, options);
         var validationMetrics = BinaryMetrics.Compute(validationScores, validationLabels, threshold);

@@ -16,7 +16,7 @@ public sealed class CallScorer
     // delays one partition), large enough that building a data view and cursor per partition costs nothing measurable.
     private const int PartitionSize = 8192;
 
-    public CallScorer(MLContext ml, ITransformer model, double threshold, PlattCalibration? calibration = null)
+    public CallScorer(MLContext ml, ITransformer model, double threshold, IProbabilityCalibration? calibration = null)
     {
         Context = ml;
         Model = model;
@@ -25,7 +25,7 @@ public sealed class CallScorer
     }
 
     /// <summary>The calibration applied to the learner's probabilities (identity for models trained before it existed).</summary>
-    public PlattCalibration Calibration { get; }
+    public IProbabilityCalibration Calibration { get; }
 
     /// <summary>The probability at or above which a call is flagged as TIP-related.</summary>
     public double Threshold { get; }
@@ -37,7 +37,7 @@ public sealed class CallScorer
     public MLContext Context { get; }
 
     /// <summary>Loads a saved model zip (<c>model.zip</c>) with its threshold.</summary>
-    public static CallScorer Load(string modelPath, double threshold, PlattCalibration? calibration = null, int seed = 20060313)
+    public static CallScorer Load(string modelPath, double threshold, IProbabilityCalibration? calibration = null, int seed = 20060313)
     {
         if (!File.Exists(modelPath))
         {

@@ -120,8 +120,16 @@ public sealed class ClassifierService
         Add("threshold", "recall_target", m.RecallTarget);
         Add("threshold", "precision_floor", m.PrecisionFloor);
         Add("threshold", "rule", m.ThresholdRule);
-        Add("calibration", "method", m.Calibration is null ? "none" : "Platt, fitted on the validation months");
-        Add("calibration", "a_b", m.Calibration is null ? null : string.Create(CultureInfo.InvariantCulture, $"{m.Calibration.A:0.0000} {m.Calibration.B:0.0000}"));
+        Add("calibration", "method", m.CalibrationMethod);
+        if (m.IsotonicCalibration is { } isotonic)
+        {
+            Add("calibration", "knots", isotonic.Knots.Count);
+        }
+        else if (m.Calibration is { } platt)
+        {
+            Add("calibration", "a_b", string.Create(CultureInfo.InvariantCulture, $"{platt.A:0.0000} {platt.B:0.0000}"));
+        }
+
         Add("calibration", "prevalence_sd", R(m.PrevalenceSd));
         foreach (var (set, metrics) in new[] { ("validation", m.ValidationMetrics), ("test", m.TestMetrics) })
         {

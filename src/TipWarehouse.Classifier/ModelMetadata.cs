@@ -28,9 +28,19 @@ public sealed record ModelMetadata
     /// <summary>The precision the threshold had to keep on the validation slice (0: none).</summary>
     public double PrecisionFloor { get; init; }
 
-    /// <summary>The Platt calibration applied to the learner's probabilities (fitted on the validation slice); null for
-    /// models trained before calibration existed.</summary>
+    /// <summary>The Platt calibration of models trained before isotonic calibration (fitted on the validation slice); null
+    /// for newer models and for models trained before calibration existed.</summary>
     public PlattCalibration? Calibration { get; init; }
+
+    /// <summary>The isotonic calibration applied to the learner's probabilities (fitted on the validation slice).</summary>
+    public IsotonicCalibration? IsotonicCalibration { get; init; }
+
+    /// <summary>The calibration the scorer applies: isotonic, else the older Platt, else none.</summary>
+    public IProbabilityCalibration Calibrator() => (IProbabilityCalibration?)IsotonicCalibration ?? Calibration ?? PlattCalibration.Identity;
+
+    /// <summary>The calibration's name, as the model card shows it.</summary>
+    public string CalibrationMethod => IsotonicCalibration is not null ? "isotonic (pool adjacent violators), fitted on the validation months"
+        : Calibration is not null ? "Platt, fitted on the validation months" : "none";
 
     /// <summary>The calibration standard deviation of a monthly prevalence estimate (see
     /// <see cref="CallClassifierTrainer.MonthlyResidualSd"/>), measured on the test months.</summary>

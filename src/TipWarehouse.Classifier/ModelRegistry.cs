@@ -22,7 +22,7 @@ public sealed record RegisteredModel(int ModelKey, string ModelName, string Trai
     public CallScorer LoadScorer(TipwHome home)
     {
         var metadata = File.Exists(MetadataPath(home)) ? ModelMetadata.Load(MetadataPath(home)) : null;
-        return CallScorer.Load(ModelPath(home), Threshold, metadata?.Calibration);
+        return CallScorer.Load(ModelPath(home), Threshold, metadata?.Calibrator());
     }
 }
 
@@ -72,7 +72,7 @@ public static class ModelRegistry
             DuplicatesRemoved = split.DuplicatesRemoved,
             TrainingSeconds = Math.Round(result.Duration.TotalSeconds, 2),
             Seed = options.Seed,
-            Calibration = result.Calibration,
+            IsotonicCalibration = result.Calibration,
             PrevalenceSd = result.PrevalenceSd,
             PrecisionFloor = options.PrecisionFloor,
             ValidationMetrics = result.ValidationMetrics,

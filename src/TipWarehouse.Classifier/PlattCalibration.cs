@@ -5,7 +5,7 @@ namespace TipWarehouse.Classifier;
 /// <remarks>The learner's own probabilities drift from the label rate (the narrative-only copies double the training rows;
 /// regularisation shrinks the margins), and a prevalence estimate that averages probabilities is only as good as their
 /// calibration. Platt's targets (N+ + 1)/(N+ + 2) and 1/(N- + 2) keep the fit finite on separable slices.</remarks>
-public sealed record PlattCalibration(double A, double B)
+public sealed record PlattCalibration(double A, double B) : IProbabilityCalibration
 {
     /// <summary>No calibration.</summary>
     public static PlattCalibration Identity { get; } = new(1, 0);

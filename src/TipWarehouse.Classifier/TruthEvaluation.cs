@@ -110,17 +110,16 @@ public static class TruthEvaluation
         return new TruthEvaluationResult(active.ModelName, metadata.TestFrom, metadata.TestTo, missing, model, operatorCategory);
     }
 
-    /// <summary>The active model's stored scores (<c>dw.fact_call_score</c>, as the monthly report reads them) per month and
-    /// quarter: the prevalence estimate with its 95% interval against the true share and the operator's share.</summary>
+    /// <summary>The active model's prevalence estimates per month and quarter, as the monthly report computes them from
+    /// <c>rpt.v_monthly_national</c>, with their 95% intervals against the true share of the scored calls and the operator's share.</summary>
     public static PrevalenceCheck CheckPrevalence(DuckDBConnection connection, TipwHome home, string truthDirectory)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(home);
         var active = ModelRegistry.Active(connection)
             ?? throw new TipwException($"No active model. Train and activate one first: tipw model train --home {home.Root} --activate");
-        var metadata = ModelMetadata.Load(active.MetadataPath(home));
         var truth = ReadTruth(truthDirectory);
-        var rows = new List<(int Month, bool IsTip, double P, bool Operator)>();
+        var rows = new List<(int Month, bool IsTip, bool Operator)>();
         using (var command = connection.CreateCommand())
         {
             command.CommandText = """
@@ -135,7 +134,7 @@ public static class TruthEvaluation
             {
                 if (truth.TryGetValue(reader.GetString(0), out var isTip))
                 {
-                    rows.Add((Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture) / 100, isTip, reader.GetDouble(2),
+                    rows.Add((Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture) / 100, isTip,
                         TipLabels.FromOperatorCategory(reader.IsDBNull(3) ? null : reader.GetString(3)) == true));
                 }
             }
@@ -146,9 +145,29 @@ public static class TruthEvaluation
             throw new TipwException($"The active model {active.ModelName} has no scored call with a true label; run 'tipw model score --home {home.Root}' and pass the truth of the world loaded into this home.");
         }
 
+        // The estimates come from the monthly report's view, so what is checked is what the report publishes.
+        var counts = new Dictionary<int, ConfidentCounts>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT year_month, op_not_tip_calls, op_not_tip_sure_tip, op_not_tip_sure_not, op_tip_calls, op_tip_sure_tip, op_tip_sure_not
+                FROM rpt.v_monthly_national
+                WHERE calls_scored > 0
+                """;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var month = reader.GetString(0);
+                counts[(int.Parse(month[..4], CultureInfo.InvariantCulture) * 100) + int.Parse(month[5..7], CultureInfo.InvariantCulture)] = new ConfidentCounts(
+                    Count(reader, 1), Count(reader, 2), Count(reader, 3), Count(reader, 4), Count(reader, 5), Count(reader, 6));
+            }
+        }
+
+        var all = counts.Values.Aggregate(default(ConfidentCounts), (total, c) => total + c);
         List<PrevalencePeriod> Periods(Func<int, string> label) => [.. rows.GroupBy(r => label(r.Month)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
         {
-            var estimate = Prevalence.FromSums(g.Count(), g.Sum(r => r.P), g.Sum(r => r.P * (1 - r.P)), metadata.PrevalenceSd);
+            var period = g.Select(r => r.Month).Distinct().Aggregate(default(ConfidentCounts), (total, m) => total + counts.GetValueOrDefault(m));
+            var estimate = Prevalence.FromConfidentCounts(g.Count(), period, all);
             return new PrevalencePeriod(g.Key, g.Count(), (double)g.Count(r => r.IsTip) / g.Count(), estimate.Share, estimate.Low, estimate.High, (double)g.Count(r => r.Operator) / g.Count());
         })];
 
@@ -157,6 +176,14 @@ public static class TruthEvaluation
             Periods(m => $"{m / 100:0000}-{m % 100:00}"),
             Periods(m => $"{m / 100:0000}-Q{((m % 100) + 2) / 3}"));
     }
+
+    // DuckDB sums integers into HUGEINT, which arrives as a BigInteger.
+    private static long Count(System.Data.Common.DbDataReader reader, int ordinal) => reader.GetValue(ordinal) switch
+    {
+        DBNull => 0,
+        System.Numerics.BigInteger big => (long)big,
+        var value => Convert.ToInt64(value, CultureInfo.InvariantCulture),
+    };
 
     /// <summary>The prevalence check as a table, one row per period.</summary>
     public static ResultTable ToTable(PrevalenceCheck check, bool quarters)
@@ -177,7 +204,7 @@ public static class TruthEvaluation
     public static IEnumerable<string> PrevalenceNotes(PrevalenceCheck check)
     {
         ArgumentNullException.ThrowIfNull(check);
-        yield return $"prevalence of {check.ModelName} (mean calibrated probability of the stored scores) against the simulator's true share";
+        yield return $"prevalence of {check.ModelName} (tip_share_model of the monthly report: confident learning on the stored calibrated probabilities) against the simulator's true share";
         yield return string.Create(CultureInfo.InvariantCulture, $"quarters: largest |error| {check.MaxQuarterError * 100:0.00} points over {check.Quarters.Count} quarter(s) (target <= 1.50); months: true share inside the 95% interval in {check.Months.Count(m => m.Covered)} of {check.Months.Count} ({check.MonthlyCoverage:P1}; target >= 90%)");
     }
 

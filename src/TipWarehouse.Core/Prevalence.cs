@@ -3,9 +3,46 @@ namespace TipWarehouse.Core;
 /// <summary>A prevalence estimate: the expected share of TIP calls among scored calls, with its 95% interval.</summary>
 public readonly record struct PrevalenceEstimate(long Calls, double Share, double Low, double High);
 
-/// <summary>Prevalence from calibrated probabilities (probability averaging): the share is the mean probability; its variance
-/// is the Bernoulli variance of the calls given their probabilities, Σ p(1 − p) / n², plus the model's calibration variance
-/// (the model metadata's <c>prevalence_sd</c>, measured on its test months), which does not shrink with more calls.</summary>
+/// <summary>The confident-learning counts of a set of scored calls: per operator label (TIP category or not), how many calls
+/// carry it and how many of them the model is confident are TIP or not TIP (see <see cref="Prevalence.FromConfidentCounts"/>).</summary>
+public readonly record struct ConfidentCounts(
+    long NotTipLabelled,
+    long NotTipConfidentTip,
+    long NotTipConfidentNot,
+    long TipLabelled,
+    long TipConfidentTip,
+    long TipConfidentNot)
+{
+    /// <summary>Calls with an operator label.</summary>
+    public long Labelled => NotTipLabelled + TipLabelled;
+
+    /// <summary>The counts of both sets together.</summary>
+    public static ConfidentCounts operator +(ConfidentCounts a, ConfidentCounts b) => new(
+        a.NotTipLabelled + b.NotTipLabelled, a.NotTipConfidentTip + b.NotTipConfidentTip, a.NotTipConfidentNot + b.NotTipConfidentNot,
+        a.TipLabelled + b.TipLabelled, a.TipConfidentTip + b.TipConfidentTip, a.TipConfidentNot + b.TipConfidentNot);
+
+    /// <summary>The counts of both sets together (the named form of <c>+</c>).</summary>
+    public static ConfidentCounts Add(ConfidentCounts a, ConfidentCounts b) => a + b;
+}
+
+/// <summary>Prevalence estimates from calibrated probabilities.</summary>
+/// <remarks>
+/// <para><see cref="FromConfidentCounts"/> is what the reports publish. The model is fitted and calibrated on the operators'
+/// categories, which are noisy (a category picked wrongly, most often an information request or a labour dispute filed as
+/// TRATA), so the mean calibrated probability estimates the share of calls an operator would file as TIP, not the share that
+/// is TIP. Confident learning (Northcutt, Jiang and Chuang 2021, JAIR 70) estimates the joint distribution of the operator's
+/// label and the true one from the model's probabilities: a call is confidently TIP when its probability reaches the mean
+/// probability of the calls operators filed as TIP, confidently not TIP when 1 − p reaches the mean of 1 − p of the calls
+/// filed otherwise (a call reaching both, possible only for a model that does not separate the labels, is neither);
+/// within each operator label the confident calls' split is taken for all of its calls. The share is
+/// then Σ over the two labels of n_label · r_label / n, with r_label the confident-TIP fraction among that label's confident
+/// calls; the calls without a category are assumed to have the labelled calls' share (a missing category is an operator's
+/// omission, not a kind of call).</para>
+/// <para>The interval is the binomial uncertainty of the two fractions, Σ n_label² · r(1 − r) / m_label / n², with m_label
+/// the confident calls of the label and r smoothed to (k + ½) / (m + 1) so an all-or-nothing fraction still has a width.</para>
+/// <para><see cref="FromSums"/> is probability averaging (the mean calibrated probability with its Bernoulli variance plus a
+/// calibration variance): the estimate of the share of calls operators file as TIP.</para>
+/// </remarks>
 public static class Prevalence
 {
     /// <summary>The normal quantile of a two-sided 95% interval.</summary>
@@ -36,5 +73,52 @@ public static class Prevalence
         }
 
         return FromSums(probabilities.Count, sum, variance, calibrationSd);
+    }
+
+    /// <summary>The confident-learning estimate of a period's TIP share from its <paramref name="counts"/>; an operator label
+    /// with no confident call in the period takes its fraction from <paramref name="fallback"/> (the counts of all the
+    /// model's scored calls). <paramref name="calls"/> is the period's scored calls (labelled or not).</summary>
+    public static PrevalenceEstimate FromConfidentCounts(long calls, ConfidentCounts counts, ConfidentCounts fallback)
+    {
+        if (calls <= 0 || counts.Labelled <= 0)
+        {
+            return new PrevalenceEstimate(Math.Max(0, calls), double.NaN, double.NaN, double.NaN);
+        }
+
+        var (notTipFraction, notTipVariance) = Fraction(counts.NotTipLabelled, counts.NotTipConfidentTip, counts.NotTipConfidentNot, fallback.NotTipConfidentTip, fallback.NotTipConfidentNot);
+        var (tipFraction, tipVariance) = Fraction(counts.TipLabelled, counts.TipConfidentTip, counts.TipConfidentNot, fallback.TipConfidentTip, fallback.TipConfidentNot);
+        if (double.IsNaN(notTipFraction) || double.IsNaN(tipFraction))
+        {
+            return new PrevalenceEstimate(calls, double.NaN, double.NaN, double.NaN);
+        }
+
+        double n = counts.Labelled;
+        var share = ((counts.NotTipLabelled * notTipFraction) + (counts.TipLabelled * tipFraction)) / n;
+        var sd = Math.Sqrt((notTipVariance + tipVariance) / (n * n));
+        return new PrevalenceEstimate(calls, share, Math.Max(0, share - (Z95 * sd)), Math.Min(1, share + (Z95 * sd)));
+    }
+
+    // The confident-TIP fraction of one operator label and the variance of n·fraction; NaN when neither the period nor the
+    // fallback has a confident call of a label that the period has.
+    private static (double Fraction, double Variance) Fraction(long labelled, long confidentTip, long confidentNot, long fallbackTip, long fallbackNot)
+    {
+        if (labelled == 0)
+        {
+            return (0, 0);
+        }
+
+        if (confidentTip + confidentNot == 0)
+        {
+            (confidentTip, confidentNot) = (fallbackTip, fallbackNot);
+        }
+
+        var confident = confidentTip + confidentNot;
+        if (confident == 0)
+        {
+            return (double.NaN, double.NaN);
+        }
+
+        var smoothed = (confidentTip + 0.5) / (confident + 1.0);
+        return ((double)confidentTip / confident, (double)labelled * labelled * smoothed * (1 - smoothed) / confident);
     }
 }

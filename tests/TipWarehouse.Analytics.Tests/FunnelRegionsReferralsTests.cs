@@ -87,6 +87,30 @@ public sealed class FunnelRegionsReferralsTests : IClassFixture<WarehouseFixture
     }
 
     [Fact]
+    public void Regions_carry_the_model_prevalence_of_their_scored_calls_and_none_without_a_model()
+    {
+        using var warehouse = new SyntheticWarehouse(withActiveModel: true);
+        var request = new ReportRequest { From = new(2006, 1), To = new(2007, 12), Level = RegionLevel.Department };
+        var table = ReportCatalog.Run(warehouse.Connection, "regions", request);
+
+        // The model is confident about every synthetic call (0.9 flagged, 0.1 not, agreeing with most operator labels), so a
+        // region's tip_share_model is the flagged share of its scored calls, inside its interval.
+        foreach (var row in table.Rows.Where(r => MonthlyReportTests.Cell(table, r, "calls_scored") > 0))
+        {
+            var department = (string)row[1]!;
+            var scored = warehouse.Calls.Where(c => SyntheticWarehouse.DepartmentOf(c.GeographyKey) == department && c.Date.Year >= 2006 && warehouse.Scores.ContainsKey(c.Id)).ToList();
+            Assert.Equal((long)scored.Count, MonthlyReportTests.Cell(table, row, "calls_scored"));
+            var share = (double)row[table.IndexOf("tip_share_model")]!;
+            Assert.Equal(Math.Round((double)scored.Count(c => warehouse.Scores[c.Id]) / scored.Count, 4), share, 6);
+            Assert.InRange(share, (double)row[table.IndexOf("tip_share_model_low")]!, (double)row[table.IndexOf("tip_share_model_high")]!);
+        }
+
+        var withoutModel = ReportCatalog.Run(_warehouse.Connection, "regions", request);
+        Assert.All(withoutModel.Rows, r => Assert.Null(r[withoutModel.IndexOf("tip_share_model")]));
+        Assert.Contains(withoutModel.Notes, n => n.StartsWith("tip_share_model is empty", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Regions_by_department_split_a_directorate_into_its_departments()
     {
         var table = ReportCatalog.Run(_warehouse.Connection, "regions", new ReportRequest { From = new(2006, 1), To = new(2007, 12), Level = RegionLevel.Department });

@@ -91,15 +91,27 @@ public sealed class MonthlyReportTests : IClassFixture<WarehouseFixture>
         Assert.Equal((long)warehouse.Scores.Count(s => s.Value), table.Rows.Sum(r => Cell(table, r, "calls_tip_by_model")));
         Assert.DoesNotContain(table.Notes, n => n.Contains("No active model", StringComparison.Ordinal));
 
-        // tip_share_model is the mean probability (every synthetic score is 0.5, a third of them flagged), not the flag
-        // share; without a calibration SD its interval is the Bernoulli one, 0.5 +/- 1.96 * 0.5 / sqrt(n).
+        // Every active score is 0.9 (flagged) or 0.1 and the flags mostly agree with the operators, so the model is confident
+        // about every call: within each operator label the confident split is the flag split, tip_share_model is the
+        // flagged share of the scored calls (not their mean probability), and its interval is the binomial one of the two splits.
+        ConfidentCounts Counts(IEnumerable<SyntheticWarehouse.HotlineCall> calls)
+        {
+            var scored = calls.Where(c => warehouse.Scores.ContainsKey(c.Id)).ToList();
+            long Count(bool tip, bool flagged) => scored.Count(c => c.IsTip == tip && warehouse.Scores[c.Id] == flagged);
+            return new ConfidentCounts(Count(false, true) + Count(false, false), Count(false, true), Count(false, false), Count(true, true) + Count(true, false), Count(true, true), Count(true, false));
+        }
+
+        var all = Counts(warehouse.Calls);
         foreach (var row in table.Rows.Where(r => Cell(table, r, "calls_scored") > 0))
         {
+            var year = int.Parse(Sql(row, table, "period")[..4], System.Globalization.CultureInfo.InvariantCulture);
             var n = Cell(table, row, "calls_scored");
-            var halfWidth = Prevalence.Z95 * 0.5 / Math.Sqrt(n);
-            Assert.Equal(0.5, (double)row[table.IndexOf("tip_share_model")]!, 6);
-            Assert.Equal(0.5 - halfWidth, (double)row[table.IndexOf("tip_share_model_low")]!, 6);
-            Assert.Equal(0.5 + halfWidth, (double)row[table.IndexOf("tip_share_model_high")]!, 6);
+            var expected = Prevalence.FromConfidentCounts(n, Counts(warehouse.Calls.Where(c => c.Date.Year == year)), all);
+            var flagged = warehouse.Calls.Count(c => c.Date.Year == year && warehouse.Scores.TryGetValue(c.Id, out var f) && f);
+            Assert.Equal((double)flagged / n, (double)row[table.IndexOf("tip_share_model")]!, 6);
+            Assert.Equal(expected.Low, (double)row[table.IndexOf("tip_share_model_low")]!, 6);
+            Assert.Equal(expected.High, (double)row[table.IndexOf("tip_share_model_high")]!, 6);
+            Assert.True(expected.Low < expected.Share && expected.Share < expected.High);
         }
     }
 

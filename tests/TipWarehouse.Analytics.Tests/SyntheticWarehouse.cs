@@ -94,13 +94,15 @@ public sealed class SyntheticWarehouse : IDisposable
         if (withActiveModel)
         {
             Insert("dw.dim_model", "model_key, model_name, trainer, trained_at, threshold, is_active", [[1, "m1", "sdca", new DateTime(2007, 6, 1), 0.5, true], [2, "m0", "sdca", new DateTime(2007, 1, 1), 0.5, false]]);
-            var scored = Calls.Where((c, i) => i % 2 == 0).ToArray();
+            // Two calls in three scored; the flag (probability 0.9, else 0.1) agrees with the operator's label on most calls:
+            // seven TIP calls in eight and one other call in nine are flagged.
+            var scored = Calls.Where((c, i) => i % 3 != 1).ToArray();
             foreach (var call in scored)
             {
-                Scores[call.Id] = call.Index % 3 == 0;
+                Scores[call.Id] = call.IsTip ? call.Index % 8 != 0 : call.Index % 9 == 0;
             }
 
-            Insert("dw.fact_call_score", "call_key, model_key, score_date_key, probability, is_flagged, scored_at, batch_id", scored.Select(c => new object?[] { c.Index, 1, 20070601, 0.5, Scores[c.Id], new DateTime(2007, 6, 1), 1 }));
+            Insert("dw.fact_call_score", "call_key, model_key, score_date_key, probability, is_flagged, scored_at, batch_id", scored.Select(c => new object?[] { c.Index, 1, 20070601, Scores[c.Id] ? 0.9 : 0.1, Scores[c.Id], new DateTime(2007, 6, 1), 1 }));
 
             // Scores of an inactive model must not count.
             Insert("dw.fact_call_score", "call_key, model_key, score_date_key, probability, is_flagged, scored_at, batch_id", Calls.Select(c => new object?[] { c.Index, 2, 20070101, 0.9, true, new DateTime(2007, 1, 1), 1 }));

@@ -53,6 +53,57 @@ public sealed class IndicatorAndPrevalenceTests
         Assert.Same(PlattCalibration.Identity, PlattCalibration.Fit([0.5f], [true]));
     }
 
+    // The confident-learning counts of calls (probability, operator label), as rpt.v_monthly_national computes them.
+    private static ConfidentCounts Counts(IReadOnlyList<(double P, bool Label)> calls)
+    {
+        var tipThreshold = calls.Where(c => c.Label).Average(c => c.P);
+        var notTipThreshold = calls.Where(c => !c.Label).Average(c => 1 - c.P);
+        long Count(bool label, Func<double, bool> confident) => calls.Count(c => c.Label == label && confident(c.P));
+        bool SureTip(double p) => p >= tipThreshold && 1 - p < notTipThreshold;
+        bool SureNot(double p) => p < tipThreshold && 1 - p >= notTipThreshold;
+        return new ConfidentCounts(
+            calls.Count(c => !c.Label), Count(false, SureTip), Count(false, SureNot),
+            calls.Count(c => c.Label), Count(true, SureTip), Count(true, SureNot));
+    }
+
+    [Fact]
+    public void Confident_learning_recovers_the_true_share_from_noisy_operator_labels_where_averaging_does_not()
+    {
+        // 150 TIP calls the model scores 0.9 (operators filed 135 as TIP), 850 others it scores 0.05 (operators filed 42 as
+        // TIP): the probabilities are calibrated to the operators' labels, so their mean is the operators' share, 0.1775.
+        var calls = new List<(double P, bool Label)>();
+        calls.AddRange(Enumerable.Range(0, 150).Select(i => (0.9, i < 135)));
+        calls.AddRange(Enumerable.Range(0, 850).Select(i => (0.05, i < 42)));
+
+        var counts = Counts(calls);
+        var confident = Prevalence.FromConfidentCounts(calls.Count, counts, counts);
+        var averaged = Prevalence.Estimate([.. calls.Select(c => (float)c.P)], calibrationSd: 0);
+
+        Assert.Equal(new ConfidentCounts(823, 15, 808, 177, 135, 42), counts);
+        Assert.Equal(0.15, confident.Share, 6);
+        Assert.Equal(0.1775, averaged.Share, 4);
+        // The interval: the binomial variance of the two confident-TIP fractions (smoothed), n_label² r(1 - r) / m_label.
+        var notTip = 15.5 / 824;
+        var tip = 135.5 / 178;
+        var sd = Math.Sqrt(((823.0 * 823 * notTip * (1 - notTip) / 823) + (177.0 * 177 * tip * (1 - tip) / 177)) / 1e6);
+        Assert.Equal(0.15 - (Prevalence.Z95 * sd), confident.Low, 6);
+        Assert.Equal(0.15 + (Prevalence.Z95 * sd), confident.High, 6);
+    }
+
+    [Fact]
+    public void Confident_learning_takes_a_label_without_confident_calls_from_the_fallback_and_needs_labelled_calls()
+    {
+        var period = new ConfidentCounts(NotTipLabelled: 90, NotTipConfidentTip: 0, NotTipConfidentNot: 0, TipLabelled: 10, TipConfidentTip: 8, TipConfidentNot: 2);
+        var all = new ConfidentCounts(900, 10, 890, 100, 80, 20);
+
+        var estimate = Prevalence.FromConfidentCounts(120, period, all);
+
+        Assert.Equal(((90 * (10.0 / 900)) + (10 * 0.8)) / 100, estimate.Share, 6);
+        Assert.Equal(120, estimate.Calls);
+        Assert.True(double.IsNaN(Prevalence.FromConfidentCounts(50, default, all).Share));
+        Assert.True(double.IsNaN(Prevalence.FromConfidentCounts(50, period, default).Share));
+    }
+
     [Fact]
     public void Prevalence_interval_adds_the_calibration_variance_to_the_bernoulli_variance()
     {

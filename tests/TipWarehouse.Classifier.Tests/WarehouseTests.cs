@@ -72,7 +72,7 @@ public sealed class WarehouseTests : IDisposable
 
         var card = ClassifierService.Card(_home, second.ModelName);
         Assert.Contains(card.Rows, r => (string)r[0]! == "threshold" && (string)r[1]! == "precision_floor" && (string)r[2]! == "0.85");
-        Assert.Contains(card.Rows, r => (string)r[0]! == "calibration" && (string)r[1]! == "method" && ((string)r[2]!).StartsWith("Platt", StringComparison.Ordinal));
+        Assert.Contains(card.Rows, r => (string)r[0]! == "calibration" && (string)r[1]! == "method" && ((string)r[2]!).StartsWith("isotonic", StringComparison.Ordinal));
         Assert.Contains(card.Rows, r => (string)r[0]! == "metrics_test" && (string)r[1]! == "auc_pr_auc");
         Assert.Equal(ClassifierService.KnownFailureModes.Count, card.Rows.Count(r => (string)r[0]! == "known_failure_modes"));
         Assert.Throws<TipwException>(() => ClassifierService.Card(_home, "tip-call-none"));

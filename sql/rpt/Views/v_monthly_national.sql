@@ -1,5 +1,5 @@
 -- Monthly nationwide statistics for the MSC: hotline calls, calls flagged TIP-related (by operators and by
--- the active model), police TIP-related reports, arrests and the prosecution funnel, one row per month.
+-- the active model, with its confident-learning counts), police TIP-related reports, arrests and the prosecution funnel, one row per month.
 -- Written in the SQL subset that SQL Server and DuckDB both run (no TOP/LIMIT, no engine-specific functions).
 CREATE VIEW [rpt].[v_monthly_national]
 AS
@@ -15,6 +15,12 @@ SELECT
     COALESCE(s.tip_expected_by_model, 0) AS tip_expected_by_model,
     COALESCE(s.tip_variance_by_model, 0) AS tip_variance_by_model,
     s.model_prevalence_sd AS model_prevalence_sd,
+    COALESCE(s.op_not_tip_calls, 0) AS op_not_tip_calls,
+    COALESCE(s.op_not_tip_sure_tip, 0) AS op_not_tip_sure_tip,
+    COALESCE(s.op_not_tip_sure_not, 0) AS op_not_tip_sure_not,
+    COALESCE(s.op_tip_calls, 0) AS op_tip_calls,
+    COALESCE(s.op_tip_sure_tip, 0) AS op_tip_sure_tip,
+    COALESCE(s.op_tip_sure_not, 0) AS op_tip_sure_not,
     COALESCE(p.tip_police_reports, 0) AS tip_police_reports,
     COALESCE(p.police_reports, 0) AS police_reports,
     COALESCE(a.tip_arrests, 0) AS tip_arrests,
@@ -47,11 +53,20 @@ LEFT JOIN
            -- its Bernoulli variance (the monthly report adds the model's calibration variance).
            SUM(sc.probability) AS tip_expected_by_model,
            SUM(sc.probability * (1.0 - sc.probability)) AS tip_variance_by_model,
-           MAX(mo.prevalence_sd) AS model_prevalence_sd
+           MAX(mo.prevalence_sd) AS model_prevalence_sd,
+           -- Confident learning (the monthly report's tip_share_model): per operator label, its calls and how many of them
+           -- the model is confident are TIP or not TIP (thresholds and rule: rpt.v_model_confidence_thresholds).
+           SUM(CASE WHEN f.is_tip_by_operator = 0 THEN 1 ELSE 0 END) AS op_not_tip_calls,
+           SUM(CASE WHEN f.is_tip_by_operator = 0 AND sc.probability >= th.tip_threshold AND 1.0 - sc.probability < th.not_tip_threshold THEN 1 ELSE 0 END) AS op_not_tip_sure_tip,
+           SUM(CASE WHEN f.is_tip_by_operator = 0 AND sc.probability < th.tip_threshold AND 1.0 - sc.probability >= th.not_tip_threshold THEN 1 ELSE 0 END) AS op_not_tip_sure_not,
+           SUM(CASE WHEN f.is_tip_by_operator = 1 THEN 1 ELSE 0 END) AS op_tip_calls,
+           SUM(CASE WHEN f.is_tip_by_operator = 1 AND sc.probability >= th.tip_threshold AND 1.0 - sc.probability < th.not_tip_threshold THEN 1 ELSE 0 END) AS op_tip_sure_tip,
+           SUM(CASE WHEN f.is_tip_by_operator = 1 AND sc.probability < th.tip_threshold AND 1.0 - sc.probability >= th.not_tip_threshold THEN 1 ELSE 0 END) AS op_tip_sure_not
     FROM dw.fact_call_score AS sc
     INNER JOIN dw.dim_model AS mo ON mo.model_key = sc.model_key AND mo.is_active = 1
     INNER JOIN dw.fact_hotline_call AS f ON f.call_key = sc.call_key
     INNER JOIN dw.dim_date AS d ON d.date_key = f.call_date_key
+    CROSS JOIN rpt.v_model_confidence_thresholds AS th
     GROUP BY d.year_month
 ) AS s ON s.year_month = m.year_month
 LEFT JOIN

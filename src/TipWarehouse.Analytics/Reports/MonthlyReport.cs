@@ -131,7 +131,7 @@ public static class MonthlyReport
 
         if (hasModel)
         {
-            notes.Add("tip_share_model is the active model's prevalence estimate, the mean of its calibrated probabilities over the scored calls (not the flag count); tip_share_model_low/high bound its 95% interval (Bernoulli variance of the calls plus the model's calibration variance).");
+            notes.Add("tip_share_model is the active model's prevalence estimate (not the flag count): confident learning on its calibrated probabilities corrects the operators' categories (per category, the split of the calls the model is confident about); tip_share_model_low/high bound its 95% interval (binomial uncertainty of those splits).");
         }
 
         var prevalence = hasModel ? ReadPrevalenceSums(connection) : [];
@@ -168,17 +168,32 @@ public static class MonthlyReport
     public static Dictionary<YearMonth, MonthlyPrevalenceSums> ReadPrevalenceSums(DuckDBConnection connection)
     {
         var table = ReportSql.Read(connection, """
-            SELECT year_month, tip_expected_by_model, tip_variance_by_model, COALESCE(model_prevalence_sd, 0) AS model_prevalence_sd
+            SELECT year_month, tip_expected_by_model, tip_variance_by_model, COALESCE(model_prevalence_sd, 0) AS model_prevalence_sd,
+                   op_not_tip_calls, op_not_tip_sure_tip, op_not_tip_sure_not, op_tip_calls, op_tip_sure_tip, op_tip_sure_not
             FROM rpt.v_monthly_national
             WHERE calls_scored > 0
             """);
         return table.Rows.ToDictionary(
             r => ReportSql.Month(r[0]),
-            r => new MonthlyPrevalenceSums(Convert.ToDouble(r[1], CultureInfo.InvariantCulture), Convert.ToDouble(r[2], CultureInfo.InvariantCulture), Convert.ToDouble(r[3], CultureInfo.InvariantCulture)));
+            r => new MonthlyPrevalenceSums(
+                Convert.ToDouble(r[1], CultureInfo.InvariantCulture),
+                Convert.ToDouble(r[2], CultureInfo.InvariantCulture),
+                Convert.ToDouble(r[3], CultureInfo.InvariantCulture),
+                ReadConfidentCounts(r, 4)));
     }
 
-    // tip_share_model and its interval for a period of months: the probabilities' sums add up; the calibration SD does not
-    // shrink with more months (the largest of the months' is used).
+    /// <summary>The six confident-learning counts of a view row, from column <paramref name="first"/> on (in the order of
+    /// <see cref="ConfidentCounts"/>: op_not_tip_calls, op_not_tip_sure_tip, op_not_tip_sure_not, op_tip_calls, op_tip_sure_tip, op_tip_sure_not).</summary>
+    public static ConfidentCounts ReadConfidentCounts(object?[] row, int first)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new ConfidentCounts(
+            ReportSql.Long(row[first]), ReportSql.Long(row[first + 1]), ReportSql.Long(row[first + 2]),
+            ReportSql.Long(row[first + 3]), ReportSql.Long(row[first + 4]), ReportSql.Long(row[first + 5]));
+    }
+
+    // tip_share_model and its interval for a period of months: the confident-learning counts of its months add up; a label
+    // with no confident call in the period takes its fraction from all the model's months.
     private static object?[] PrevalenceCells(bool hasModel, long scored, IEnumerable<YearMonth> months, Dictionary<YearMonth, MonthlyPrevalenceSums> sums)
     {
         if (!hasModel || scored == 0)
@@ -186,24 +201,24 @@ public static class MonthlyReport
             return [null, null, null];
         }
 
-        double expected = 0, variance = 0, sd = 0;
+        var counts = default(ConfidentCounts);
         foreach (var month in months)
         {
             if (sums.TryGetValue(month, out var m))
             {
-                expected += m.Expected;
-                variance += m.Variance;
-                sd = Math.Max(sd, m.CalibrationSd);
+                counts += m.Confident;
             }
         }
 
-        var estimate = Prevalence.FromSums(scored, expected, variance, sd);
-        return [estimate.Share, estimate.Low, estimate.High];
+        var all = sums.Values.Aggregate(default(ConfidentCounts), (total, m) => total + m.Confident);
+        var estimate = Prevalence.FromConfidentCounts(scored, counts, all);
+        return double.IsNaN(estimate.Share) ? [null, null, null] : [estimate.Share, estimate.Low, estimate.High];
     }
 }
 
-/// <summary>One month's model prevalence inputs: the sum of calibrated probabilities, of p(1 − p), and the calibration SD.</summary>
-public readonly record struct MonthlyPrevalenceSums(double Expected, double Variance, double CalibrationSd);
+/// <summary>One month's model prevalence inputs: the sum of calibrated probabilities, of p(1 − p), the calibration SD, and the
+/// confident-learning counts the published estimate is made of.</summary>
+public readonly record struct MonthlyPrevalenceSums(double Expected, double Variance, double CalibrationSd, ConfidentCounts Confident);
 /// <summary>One month of the TIP series of <c>rpt.v_tip_monthly</c>, in <see cref="MonthlyReport.TipColumns"/> order.</summary>
 public sealed record TipMonthFigures(long SentToProsecution, long InProcess, long PersonsChargedPimping, long Convictions);
 

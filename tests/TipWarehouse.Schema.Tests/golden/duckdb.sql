@@ -784,6 +784,13 @@ INNER JOIN dw.dim_date AS d
         ELSE -1
     END
 WHERE d.date_key > 0;
+CREATE VIEW rpt.v_model_confidence_thresholds AS
+SELECT
+    AVG(CASE WHEN f.is_tip_by_operator = 1 THEN sc.probability END) AS tip_threshold,
+    AVG(CASE WHEN f.is_tip_by_operator = 0 THEN 1.0 - sc.probability END) AS not_tip_threshold
+FROM dw.fact_call_score AS sc
+INNER JOIN dw.dim_model AS mo ON mo.model_key = sc.model_key AND mo.is_active = 1
+INNER JOIN dw.fact_hotline_call AS f ON f.call_key = sc.call_key;
 CREATE VIEW rpt.v_monthly_national AS
 SELECT
     m.year_month,
@@ -797,6 +804,12 @@ SELECT
     COALESCE(s.tip_expected_by_model, 0) AS tip_expected_by_model,
     COALESCE(s.tip_variance_by_model, 0) AS tip_variance_by_model,
     s.model_prevalence_sd AS model_prevalence_sd,
+    COALESCE(s.op_not_tip_calls, 0) AS op_not_tip_calls,
+    COALESCE(s.op_not_tip_sure_tip, 0) AS op_not_tip_sure_tip,
+    COALESCE(s.op_not_tip_sure_not, 0) AS op_not_tip_sure_not,
+    COALESCE(s.op_tip_calls, 0) AS op_tip_calls,
+    COALESCE(s.op_tip_sure_tip, 0) AS op_tip_sure_tip,
+    COALESCE(s.op_tip_sure_not, 0) AS op_tip_sure_not,
     COALESCE(p.tip_police_reports, 0) AS tip_police_reports,
     COALESCE(p.police_reports, 0) AS police_reports,
     COALESCE(a.tip_arrests, 0) AS tip_arrests,
@@ -829,11 +842,20 @@ LEFT JOIN
            -- its Bernoulli variance (the monthly report adds the model's calibration variance).
            SUM(sc.probability) AS tip_expected_by_model,
            SUM(sc.probability * (1.0 - sc.probability)) AS tip_variance_by_model,
-           MAX(mo.prevalence_sd) AS model_prevalence_sd
+           MAX(mo.prevalence_sd) AS model_prevalence_sd,
+           -- Confident learning (the monthly report's tip_share_model): per operator label, its calls and how many of them
+           -- the model is confident are TIP or not TIP (thresholds and rule: rpt.v_model_confidence_thresholds).
+           SUM(CASE WHEN f.is_tip_by_operator = 0 THEN 1 ELSE 0 END) AS op_not_tip_calls,
+           SUM(CASE WHEN f.is_tip_by_operator = 0 AND sc.probability >= th.tip_threshold AND 1.0 - sc.probability < th.not_tip_threshold THEN 1 ELSE 0 END) AS op_not_tip_sure_tip,
+           SUM(CASE WHEN f.is_tip_by_operator = 0 AND sc.probability < th.tip_threshold AND 1.0 - sc.probability >= th.not_tip_threshold THEN 1 ELSE 0 END) AS op_not_tip_sure_not,
+           SUM(CASE WHEN f.is_tip_by_operator = 1 THEN 1 ELSE 0 END) AS op_tip_calls,
+           SUM(CASE WHEN f.is_tip_by_operator = 1 AND sc.probability >= th.tip_threshold AND 1.0 - sc.probability < th.not_tip_threshold THEN 1 ELSE 0 END) AS op_tip_sure_tip,
+           SUM(CASE WHEN f.is_tip_by_operator = 1 AND sc.probability < th.tip_threshold AND 1.0 - sc.probability >= th.not_tip_threshold THEN 1 ELSE 0 END) AS op_tip_sure_not
     FROM dw.fact_call_score AS sc
     INNER JOIN dw.dim_model AS mo ON mo.model_key = sc.model_key AND mo.is_active = 1
     INNER JOIN dw.fact_hotline_call AS f ON f.call_key = sc.call_key
     INNER JOIN dw.dim_date AS d ON d.date_key = f.call_date_key
+    CROSS JOIN rpt.v_model_confidence_thresholds AS th
     GROUP BY d.year_month
 ) AS s ON s.year_month = m.year_month
 LEFT JOIN
@@ -889,23 +911,50 @@ SELECT
     SUM(x.hotline_calls) AS hotline_calls,
     SUM(x.tip_calls) AS tip_calls,
     SUM(x.tip_reports) AS tip_reports,
-    SUM(x.tip_cases) AS tip_cases
+    SUM(x.tip_cases) AS tip_cases,
+    SUM(x.calls_scored) AS calls_scored,
+    SUM(x.op_not_tip_calls) AS op_not_tip_calls,
+    SUM(x.op_not_tip_sure_tip) AS op_not_tip_sure_tip,
+    SUM(x.op_not_tip_sure_not) AS op_not_tip_sure_not,
+    SUM(x.op_tip_calls) AS op_tip_calls,
+    SUM(x.op_tip_sure_tip) AS op_tip_sure_tip,
+    SUM(x.op_tip_sure_not) AS op_tip_sure_not
 FROM
 (
     SELECT f.geography_key, d.year_month,
            f.call_count AS hotline_calls,
            CASE WHEN f.is_tip_by_operator = 1 THEN f.call_count ELSE 0 END AS tip_calls,
            0 AS tip_reports,
-           0 AS tip_cases
+           0 AS tip_cases,
+           0 AS calls_scored,
+           0 AS op_not_tip_calls,
+           0 AS op_not_tip_sure_tip,
+           0 AS op_not_tip_sure_not,
+           0 AS op_tip_calls,
+           0 AS op_tip_sure_tip,
+           0 AS op_tip_sure_not
     FROM dw.fact_hotline_call AS f
     INNER JOIN dw.dim_date AS d ON d.date_key = f.call_date_key
     UNION ALL
-    SELECT r.geography_key, d.year_month, 0, 0, r.report_count, 0
+    SELECT f.geography_key, d.year_month, 0, 0, 0, 0, 1,
+           CASE WHEN f.is_tip_by_operator = 0 THEN 1 ELSE 0 END,
+           CASE WHEN f.is_tip_by_operator = 0 AND sc.probability >= th.tip_threshold AND 1.0 - sc.probability < th.not_tip_threshold THEN 1 ELSE 0 END,
+           CASE WHEN f.is_tip_by_operator = 0 AND sc.probability < th.tip_threshold AND 1.0 - sc.probability >= th.not_tip_threshold THEN 1 ELSE 0 END,
+           CASE WHEN f.is_tip_by_operator = 1 THEN 1 ELSE 0 END,
+           CASE WHEN f.is_tip_by_operator = 1 AND sc.probability >= th.tip_threshold AND 1.0 - sc.probability < th.not_tip_threshold THEN 1 ELSE 0 END,
+           CASE WHEN f.is_tip_by_operator = 1 AND sc.probability < th.tip_threshold AND 1.0 - sc.probability >= th.not_tip_threshold THEN 1 ELSE 0 END
+    FROM dw.fact_call_score AS sc
+    INNER JOIN dw.dim_model AS mo ON mo.model_key = sc.model_key AND mo.is_active = 1
+    INNER JOIN dw.fact_hotline_call AS f ON f.call_key = sc.call_key
+    INNER JOIN dw.dim_date AS d ON d.date_key = f.call_date_key
+    CROSS JOIN rpt.v_model_confidence_thresholds AS th
+    UNION ALL
+    SELECT r.geography_key, d.year_month, 0, 0, r.report_count, 0, 0, 0, 0, 0, 0, 0, 0
     FROM dw.fact_police_report AS r
     INNER JOIN dw.dim_date AS d ON d.date_key = r.report_date_key
     WHERE r.is_tip_related = 1
     UNION ALL
-    SELECT ev.geography_key, d.year_month, 0, 0, 0, ev.event_count
+    SELECT ev.geography_key, d.year_month, 0, 0, 0, ev.event_count, 0, 0, 0, 0, 0, 0, 0
     FROM dw.fact_case_event AS ev
     INNER JOIN dw.dim_case_stage AS st ON st.case_stage_key = ev.case_stage_key
     INNER JOIN dw.dim_date AS d ON d.date_key = ev.event_date_key
