@@ -221,6 +221,8 @@ public sealed record CountedFlagSpec
     public required string Column { get; init; }
     /// <summary>What the flag means, recorded with the count.</summary>
     public required string Detail { get; init; }
+}
+
 /// <summary>
 /// One table a source pipeline's transforms own (spec <c>rebuild:</c>): <c>tipw rebuild</c> deletes its rows (those matching
 /// <see cref="Where"/>) and re-derives them by replaying the archived batches, then gives every row whose <see cref="Key"/> is
