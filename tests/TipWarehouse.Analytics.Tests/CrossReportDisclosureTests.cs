@@ -83,25 +83,25 @@ public sealed class CrossReportDisclosureTests : IClassFixture<WarehouseFixture>
 
         windows.Add((grid.First, grid.Last, periods - 1));
 
-        // monthly: every --by, every aligned window (national cells).
+        // monthly: every --by, each period alone and the whole grid (national cells). A longer aligned window publishes
+        // the same cells as its periods alone (MonthlyDisclosureCubeTests runs all 600+ windows and checks each cell is
+        // one cube cell), so these cover every published national cell.
         var nationalMeasures = MonthlyReport.CountColumns.Concat(["tip_cases_sent_to_prosecution", "persons_charged_pimping", "tip_convictions"]).ToArray();
         foreach (var (by, size) in new[] { (PeriodGrain.Month, 1), (PeriodGrain.Quarter, 3), (PeriodGrain.Year, 12) })
         {
-            for (var from = grid.First; from <= grid.Last; from = from.AddMonths(size))
+            var monthlyWindows = Enumerable.Range(0, years * 12 / size).Select(i => (From: grid.First.AddMonths(i * size), To: grid.First.AddMonths((i * size) + size - 1))).Append((grid.First, grid.Last));
+            foreach (var (from, to) in monthlyWindows)
             {
-                for (var to = from.AddMonths(size - 1); to <= grid.Last; to = to.AddMonths(size))
+                var table = Run("monthly", new ReportRequest { From = from, To = to, By = by });
+                reports++;
+                foreach (var row in table.Rows)
                 {
-                    var table = Run("monthly", new ReportRequest { From = from, To = to, By = by });
-                    reports++;
-                    foreach (var row in table.Rows)
+                    var label = (string)row[table.IndexOf("period")]!;
+                    var month = Enumerable.Range(0, years * 12).Select(grid.First.AddMonths).First(m => m.PeriodLabel(by) == label);
+                    var names = DisclosureControl.SuppressedNames(row[table.IndexOf(DisclosureControl.SuppressedColumn)]).ToHashSet();
+                    foreach (var measure in nationalMeasures)
                     {
-                        var label = (string)row[table.IndexOf("period")]!;
-                        var month = Enumerable.Range(0, years * 12).Select(grid.First.AddMonths).First(m => m.PeriodLabel(by) == label);
-                        var names = DisclosureControl.SuppressedNames(row[table.IndexOf(DisclosureControl.SuppressedColumn)]).ToHashSet();
-                        foreach (var measure in nationalMeasures)
-                        {
-                            Record(measure, "national", PeriodOf(by, month), row[table.IndexOf(measure)], names.Contains(measure));
-                        }
+                        Record(measure, "national", PeriodOf(by, month), row[table.IndexOf(measure)], names.Contains(measure));
                     }
                 }
             }
@@ -226,7 +226,7 @@ public sealed class CrossReportDisclosureTests : IClassFixture<WarehouseFixture>
         }
 
         _output.WriteLine($"{reports} reports, {published.Count} published cells, {totalSuppressed} suppressed cells");
-        Assert.True(reports > 900, $"{reports} reports");
+        Assert.True(reports > 300, $"{reports} reports");
         Assert.True(suppressed.Any(s => s.Area.StartsWith("department:", StringComparison.Ordinal)), "the synthetic world has small regional cells, so some must be suppressed");
         Assert.True(recovered.Count == 0, $"{recovered.Count} suppressed cell(s) follow from the published ones, e.g. {string.Join("; ", recovered.Take(5))}");
     }
