@@ -19,7 +19,7 @@ public static class CubeCut
         ArgumentNullException.ThrowIfNull(cube);
         return string.Create(CultureInfo.InvariantCulture, $"Disclosure control: every figure is a cell of one cube per measure on the grid {cube.First}..{cube.Last} (month, quarter, year, all years) × geography (national, departments, PNP directorates, referral directorates), ")
             + "with complementary suppression solved across all levels of both at once, so no combination of published reports (monthly at any --by, regions at either --level, referrals, funnel) and aligned windows recovers a suppressed cell; "
-            + string.Create(CultureInfo.InvariantCulture, $"{suppressedCells} cell(s) suppressed here. Suppressed cells are empty in CSV/JSON/Parquet/Arrow (column {DisclosureControl.SuppressedColumn} names them) and shown as '{DisclosureControl.Marker}' in tables; zeros are published.");
+            + string.Create(CultureInfo.InvariantCulture, $"{suppressedCells} cell(s) suppressed here; in the whole cube {cube.Measures.Sum(cube.PrimaryCount)} of {cube.Measures.Sum(cube.CellsOf)} cells are suppressed as small and {cube.Measures.Sum(m => cube.SuppressedCount(m) - cube.PrimaryCount(m))} as their complements. Suppressed cells are empty in CSV/JSON/Parquet/Arrow (column {DisclosureControl.SuppressedColumn} names them) and shown as '{DisclosureControl.Marker}' in tables; zeros are published.");
     }
 
     /// <summary>The period cell of a published report's window; a window that is not one cell of the grid is a usage error naming the allowed windows.</summary>
