@@ -94,10 +94,16 @@ public sealed class ReportCommandTests : IClassFixture<HomeFixture>
     [Fact]
     public async Task Published_table_marks_suppressed_cells_and_counts_them_in_the_footer()
     {
-        var run = await HomeFixture.RunAsync("report", "regions", "--home", _home.Root, "--from", "2006-03", "--to", "2006-04", "--publish", "--k", "20");
+        var run = await HomeFixture.RunAsync("report", "regions", "--home", _home.Root, "--from", "2006-03", "--to", "2006-03", "--publish", "--k", "20");
         Assert.Equal(0, run.ExitCode);
         Assert.Contains(" x ", run.Out, StringComparison.Ordinal);
-        Assert.Contains("Disclosure control (k=20)", run.Out, StringComparison.Ordinal);
+        Assert.Contains("Disclosure control: every figure is a cell of one cube per measure", run.Out, StringComparison.Ordinal);
+        Assert.Contains("counts of persons are published from k=20", run.Out, StringComparison.Ordinal);
+
+        // Two months are not one period of the grid: a usage error naming the allowed windows.
+        var unaligned = await HomeFixture.RunAsync("report", "regions", "--home", _home.Root, "--from", "2006-03", "--to", "2006-04", "--publish");
+        Assert.Equal(2, unaligned.ExitCode);
+        Assert.Contains("one month", unaligned.Error, StringComparison.Ordinal);
     }
 
     [Fact]

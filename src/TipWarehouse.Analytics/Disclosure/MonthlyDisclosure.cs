@@ -4,86 +4,17 @@ using TipWarehouse.Core;
 
 namespace TipWarehouse.Analytics.Disclosure;
 
-/// <summary>Publishes the national time series (<c>monthly</c>, every <c>--by</c> level and window) as cells of one <see cref="DisclosureCube"/> per measure.</summary>
+/// <summary>Publishes the national time series (<c>monthly</c>, every <c>--by</c> level and window) as the national cells of the <see cref="PublicationCube"/>.</summary>
 public static class MonthlyDisclosure
 {
-    /// <summary>The grid of the published national series: whole years from the first to the last year with data, or null without data.</summary>
-    public static (YearMonth First, YearMonth Last)? Grid(DuckDBConnection connection)
-    {
-        var (first, last) = MonthlyReport.DataRange(MonthlyReport.ReadSeries(connection));
-        return first is null || last is null ? null : (new YearMonth(first.Value.Year, 1), new YearMonth(last.Value.Year, 12));
-    }
+    /// <summary>The grid of the published reports: whole years from the first to the last year with data, or null without data.</summary>
+    public static (YearMonth First, YearMonth Last)? Grid(DuckDBConnection connection) => PublicationCube.Grid(connection);
 
-    /// <summary>The cube of the warehouse's national series: whole years from the first to the last year with data.</summary>
-    public static DisclosureCube? Cube(DuckDBConnection connection, DisclosurePolicy policy, int k)
-    {
-        ArgumentNullException.ThrowIfNull(policy);
-        var series = MonthlyReport.ReadSeries(connection);
-        var (first, last) = MonthlyReport.DataRange(series);
-        if (first is null || last is null)
-        {
-            return null;
-        }
-
-        var gridFirst = new YearMonth(first.Value.Year, 1);
-        var months = (last.Value.Year - first.Value.Year + 1) * 12;
-        var byMonth = series.ToDictionary(s => s.Month.Index);
-        var monthly = new Dictionary<string, long[]>(StringComparer.Ordinal);
-        for (var c = 0; c < MonthlyReport.CountColumns.Count; c++)
-        {
-            var values = new long[months];
-            for (var m = 0; m < months; m++)
-            {
-                values[m] = byMonth.TryGetValue(gridFirst.Index + m, out var figures) ? figures[c] : 0;
-            }
-
-            monthly[MonthlyReport.CountColumns[c]] = values;
-        }
-
-        // The TIP series that add up over months are measures of the cube too; the stock of cases in process does not
-        // add up (a period shows its last month's stock), so it is suppressed cell by cell in Publish instead.
-        var tip = MonthlyReport.ReadTipSeries(connection);
-        (string Name, Func<TipMonthFigures, long> Value)[] additiveTip =
-        [
-            ("tip_cases_sent_to_prosecution", f => f.SentToProsecution),
-            ("persons_charged_pimping", f => f.PersonsChargedPimping),
-            ("tip_convictions", f => f.Convictions),
-        ];
-        foreach (var (name, value) in additiveTip)
-        {
-            var values = new long[months];
-            for (var m = 0; m < months; m++)
-            {
-                values[m] = tip.TryGetValue(gridFirst.AddMonths(m), out var figures) ? value(figures) : 0;
-            }
-
-            monthly[name] = values;
-        }
-
-        // Every report of the same data cuts the same cube: keep the last one (a report run is then a lookup).
-        var key = string.Join(';', monthly.Select(kv => kv.Key + "=" + string.Join(',', kv.Value))) + $"|{gridFirst}|{k}|{policy.InstitutionalK}";
-        lock (s_lock)
-        {
-            if (s_last is { } cached && cached.Key == key)
-            {
-                return cached.Cube;
-            }
-        }
-
-        var cube = DisclosureCube.Build(gridFirst, monthly, m => policy.ThresholdOf(m, k));
-        lock (s_lock)
-        {
-            s_last = (key, cube);
-        }
-
-        return cube;
-    }
+    /// <summary>The cube the national series is cut from (its national cells; the same cube as every other published report).</summary>
+    public static DisclosureCube? Cube(DuckDBConnection connection, DisclosurePolicy policy, int k) => PublicationCube.Build(connection, policy, k);
 
     // A stock at the period's end: no sum of published cells gives it, so primary suppression per cell protects it.
     private const string StockMeasure = "tip_cases_in_process";
-
-    private static readonly object s_lock = new();
-    private static (string Key, DisclosureCube Cube)? s_last;
 
     /// <summary>Suppresses the cells of a built monthly report that its cube suppresses; the window must align to the grid.</summary>
     public static ResultTable Publish(DuckDBConnection connection, ResultTable table, ReportRequest request, DisclosurePolicy policy)
@@ -154,9 +85,7 @@ public static class MonthlyDisclosure
             rows.Add(row);
         }
 
-        var note = $"Disclosure control: every figure is a cell of one cube per measure on the grid {cube.First}..{cube.Last} (month, quarter, year, all years), "
-            + $"with complementary suppression solved across all levels, so no combination of published windows and --by levels recovers a suppressed cell; "
-            + $"{suppressedCells} cell(s) suppressed here. Suppressed cells are empty in CSV/JSON/Parquet/Arrow (column {DisclosureControl.SuppressedColumn} names them) and shown as '{DisclosureControl.Marker}' in tables; zeros are published.";
+        var note = CubeCut.Note(cube, suppressedCells);
         return new ResultTable(columns, rows, table.Notes.Append(note).ToArray());
     }
 

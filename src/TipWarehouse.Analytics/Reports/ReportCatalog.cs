@@ -28,14 +28,17 @@ public static class ReportCatalog
     /// <summary>Reports that have a PNG chart.</summary>
     public static readonly IReadOnlyList<string> Charted = ["monthly", "funnel", "regions"];
 
+    // The reports whose published cells are cells of the one PublicationCube.
+    private static readonly string[] s_cubeReports = ["monthly", "regions", "referrals", "funnel"];
+
     /// <summary>Runs report <paramref name="name"/>; with <see cref="ReportRequest.Publish"/> the result is disclosure-controlled.</summary>
     public static ResultTable Run(DuckDBConnection connection, string name, ReportRequest request)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Publish && name == "monthly" && MonthlyDisclosure.Grid(connection) is { } grid)
+        if (request.Publish && s_cubeReports.Contains(name) && PublicationCube.Grid(connection) is { } grid)
         {
-            // A published series is cut from the cube's grid: a default window is the whole grid, never a partial period.
+            // A published report is cut from the cube's grid: a default window is the whole grid, never a partial period.
             request = request with { From = request.From ?? grid.First, To = request.To ?? grid.Last };
         }
 
@@ -67,9 +70,12 @@ public static class ReportCatalog
         }
 
         var policy = DisclosurePolicy.Default;
-        var published = name == "monthly"
-            ? MonthlyDisclosure.Publish(connection, table, request, policy)
-            : DisclosureControl.Apply(table, spec, request.K, c => policy.ThresholdOf(c, request.K)).Table;
+        var published = name switch
+        {
+            "monthly" => MonthlyDisclosure.Publish(connection, table, request, policy),
+            "regions" or "referrals" or "funnel" => CubeCut.Publish(connection, name, table, request, policy),
+            _ => DisclosureControl.Apply(table, spec, request.K, c => policy.ThresholdOf(c, request.K)).Table,
+        };
         published = WithPolicyNote(published, spec, policy, request.K);
         if (spec.CountColumns.Count == 0)
         {
