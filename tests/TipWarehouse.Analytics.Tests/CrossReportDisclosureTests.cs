@@ -108,7 +108,7 @@ public sealed class CrossReportDisclosureTests : IClassFixture<WarehouseFixture>
         }
 
         // regions (both levels), referrals and the funnel (TIP and all cases): every window that is a grid cell.
-        var regional = new (string Column, string Measure)[] { ("hotline_calls", "hotline_calls"), ("tip_calls", "calls_tip_by_operator"), ("tip_reports", "tip_police_reports"), ("tip_cases", "cases_sent_to_prosecution") };
+        var regional = new (string Column, string Measure)[] { ("hotline_calls", "hotline_calls"), ("tip_calls", "calls_tip_by_operator"), ("tip_reports", "tip_police_reports"), ("tip_cases", "cases_sent_to_prosecution"), ("calls_scored", "calls_scored") };
         var referral = new (string Column, string Measure)[] { ("tip_calls", "calls_tip_by_operator"), ("referred_calls", "referred_calls"), ("referred_became_report", "referred_became_report") };
         var referralAreas = new HashSet<string>();
         foreach (var (from, to, period) in windows)

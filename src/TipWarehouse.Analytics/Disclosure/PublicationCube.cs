@@ -33,6 +33,7 @@ public static class PublicationCube
         ["tip_calls"] = "calls_tip_by_operator",
         ["tip_reports"] = "tip_police_reports",
         ["tip_cases"] = "cases_sent_to_prosecution",
+        ["calls_scored"] = "calls_scored",
     };
 
     /// <summary>The <c>referrals</c> count columns and their cube measures.</summary>
@@ -114,7 +115,7 @@ public static class PublicationCube
 
     private static SourceData Read(DuckDBConnection connection)
     {
-        var regional = ReportSql.Read(connection, "SELECT department_name, pnp_directorate, year_month, hotline_calls, tip_calls, tip_reports, tip_cases FROM rpt.v_regional_monthly").Rows
+        var regional = ReportSql.Read(connection, "SELECT department_name, pnp_directorate, year_month, hotline_calls, tip_calls, tip_reports, tip_cases, calls_scored FROM rpt.v_regional_monthly").Rows
             .Select(r => ((string)r[0]!, (string)r[1]!, ReportSql.Month(r[2]), r.Skip(3).Select(ReportSql.Long).ToArray()))
             .ToArray();
         var referrals = ReportSql.Read(connection, "SELECT directorate, year_month, is_referred, became_report, call_count FROM rpt.v_tip_call_referrals").Rows
