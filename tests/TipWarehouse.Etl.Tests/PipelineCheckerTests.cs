@@ -55,6 +55,7 @@ public sealed class PipelineCheckerTests : IDisposable
         { "hotline.yaml", "WHERE d.call_id = s.call_id", "WHERE d.call_idx = s.call_id", "hotline.yaml", "duplicates.already_loaded" },
         { "hotline.yaml", "key: [call_id], surrogate: call_key", "key: [call_idx], surrogate: call_key", "hotline.yaml", "rebuild table dw.fact_hotline_call" },
         { "hotline.yaml", "referenced_by: [dw.fact_call_score.call_key]", "referenced_by: [dw.fact_call_score.call_id]", "hotline.yaml", "rebuild referenced_by dw.fact_call_score.call_id" },
+        { "hotline.yaml", "column: is_ubigeo_ambiguous", "column: is_ubigeo_ambiguos", "hotline.yaml", "counted_flags ubigeo_ambiguous" },
         { "hotline/30_fact_hotline_call.sql", "su.station_id = s.referred_station_id", "su.station_id = s.referred_station_idx", "30_fact_hotline_call.sql", "referred_station_idx" },
         { "police_stations/10_dim_police_unit.sql", "WHERE s.batch_id = getvariable('batch_id');", "WHERE WHERE s.batch_id = getvariable('batch_id');", "10_dim_police_unit.sql", "syntax error" },
         { "prosecution/30_fact_case_event.sql", "dw.fact_police_report", "dw.fact_police_reports", "30_fact_case_event.sql", "fact_police_reports" },
@@ -78,9 +79,9 @@ public sealed class PipelineCheckerTests : IDisposable
         }
         else
         {
-            // A table-level problem points at the spec key it concerns (target, upstream, kind, transforms, duplicates, a rebuild entry).
+            // A table-level problem points at the spec key it concerns (target, upstream, kind, transforms, duplicates, a rebuild or counted_flags entry).
             var key = File.ReadAllLines(error.File)[error.Line - 1];
-            Assert.Matches(@"^\s*-?\s*(target|upstream|kind|duplicates|hotline/|\{ table:)", key);
+            Assert.Matches(@"^\s*-?\s*(target|upstream|kind|duplicates|hotline/|\{ table:|\{ flag:)", key);
         }
 
         Assert.Contains($"{Path.GetFileName(error.File)}:{error.Line}:", error.ToString(), StringComparison.Ordinal);

@@ -75,6 +75,7 @@ public static partial class PipelineChecker
             statements += CheckSql(connection, spec, findings);
             CheckDataTests(connection, spec, findings);
             CheckRebuild(connection, spec, findings);
+            CheckCountedFlags(connection, spec, findings);
         }
 
         var inferred = CheckUpstream(specs, tables, macros, findings);
@@ -257,6 +258,22 @@ public static partial class PipelineChecker
                 {
                     findings.Add(new CheckFinding(spec.SpecPath, table.Line, CheckSeverity.Error, "rebuild", spec.Name, $"rebuild {label}: {FirstLine(ex.Message)}"));
                 }
+            }
+        }
+    }
+
+    /// <summary>Queries each <c>counted_flags</c> entry's column and the <c>batch_id</c> it is counted by on the empty warehouse, so a wrong table or column fails here rather than at the end of a load.</summary>
+    private static void CheckCountedFlags(DuckDBConnection connection, PipelineSpec spec, List<CheckFinding> findings)
+    {
+        foreach (var flag in spec.CountedFlags)
+        {
+            try
+            {
+                Sql.Execute(connection, $"SELECT count(*) FILTER (WHERE {flag.Column}) FROM {flag.Table} GROUP BY batch_id LIMIT 0");
+            }
+            catch (DuckDBException ex)
+            {
+                findings.Add(new CheckFinding(spec.SpecPath, flag.Line, CheckSeverity.Error, "counted_flags", spec.Name, $"counted_flags {flag.Flag}: {FirstLine(ex.Message)}"));
             }
         }
     }

@@ -221,6 +221,8 @@ public sealed record CountedFlagSpec
     public required string Column { get; init; }
     /// <summary>What the flag means, recorded with the count.</summary>
     public required string Detail { get; init; }
+    /// <summary>The line of the entry in the spec file.</summary>
+    public int Line { get; init; }
 }
 
 /// <summary>

@@ -571,7 +571,7 @@ public static partial class SpecLoader
             }
             else
             {
-                result.Add(new CountedFlagSpec { Flag = flag, Table = table, Column = column, Detail = detail });
+                result.Add(new CountedFlagSpec { Flag = flag, Table = table, Column = column, Detail = detail, Line = f.Line });
             }
         }
 
