@@ -98,6 +98,12 @@ public static class Sql
         }
     }
 
+    /// <summary>A SQL string literal of <paramref name="text"/> (single quotes doubled), for the places a parameter cannot go: file paths in COPY/ATTACH/read_parquet, SET values.</summary>
+    public static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    /// <summary>A quoted SQL identifier (double quotes doubled), for a column or table name that may be a keyword or hold any character.</summary>
+    public static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
     /// <summary>The day number of a yyyymmdd date key column (NULL for the unknown key -1).</summary>
     public static string DayNumber(string dateKey) =>
         $"(CASE WHEN {dateKey} > 0 THEN date_diff('day', DATE '1970-01-01', CAST(strptime(CAST({dateKey} AS VARCHAR), '%Y%m%d') AS DATE)) END)";

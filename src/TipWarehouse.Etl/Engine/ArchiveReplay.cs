@@ -117,7 +117,7 @@ internal sealed class ArchiveReplay(DuckDBConnection connection, TipwHome home, 
 
         // The flags the engine raised before the transforms come back from the archive; the transforms raise theirs again, by the current rules.
         Sql.Execute(connection, $"DELETE FROM meta.data_quality_flag WHERE batch_id = {id}");
-        Sql.Execute(connection, $"INSERT INTO meta.data_quality_flag ({string.Join(", ", BatchArchive.FlagColumns)}) SELECT {string.Join(", ", BatchArchive.FlagColumns)} FROM read_parquet({Literal(Path.Combine(batch.Directory, BatchArchive.FlagsFile))})");
+        Sql.Execute(connection, $"INSERT INTO meta.data_quality_flag ({string.Join(", ", BatchArchive.FlagColumns)}) SELECT {string.Join(", ", BatchArchive.FlagColumns)} FROM read_parquet({Sql.Literal(Path.Combine(batch.Directory, BatchArchive.FlagsFile))})");
         Sql.Execute(connection, $"DELETE FROM meta.reject WHERE batch_id = {id} AND reason_code = 'dropped_by_transform'");
         Sql.Execute(connection, $"DELETE FROM meta.data_quality_result WHERE batch_id = {id} AND (check_name LIKE 'reject:%' OR check_name LIKE 'flag:%')");
 
@@ -145,9 +145,9 @@ internal sealed class ArchiveReplay(DuckDBConnection connection, TipwHome home, 
         var parts = table.Split('.');
         var current = Sql.Query(connection, "SELECT column_name FROM information_schema.columns WHERE table_schema = $s AND table_name = $t",
             r => r.GetString(0), ("s", parts[0]), ("t", parts[1])).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var archived = Sql.Query(connection, $"SELECT name FROM parquet_schema({Literal(file)}) WHERE num_children IS NULL OR num_children = 0", r => r.GetString(0));
-        var columns = archived.Where(current.Contains).Select(c => "\"" + c.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"").ToList();
-        return Sql.Execute(connection, $"INSERT INTO {table} ({string.Join(", ", columns)}) SELECT {string.Join(", ", columns)} FROM read_parquet({Literal(file)})");
+        var archived = Sql.Query(connection, $"SELECT name FROM parquet_schema({Sql.Literal(file)}) WHERE num_children IS NULL OR num_children = 0", r => r.GetString(0));
+        var columns = archived.Where(current.Contains).Select(Sql.Identifier).ToList();
+        return Sql.Execute(connection, $"INSERT INTO {table} ({string.Join(", ", columns)}) SELECT {string.Join(", ", columns)} FROM read_parquet({Sql.Literal(file)})");
     }
 
     /// <summary>Gives the rows whose natural key was reproduced their old surrogate key back (in the table and in every reference to it), then refuses to drop a row something still references.</summary>
@@ -217,6 +217,4 @@ internal sealed class ArchiveReplay(DuckDBConnection connection, TipwHome home, 
         var last = reference.LastIndexOf('.');
         return (reference[..last], reference[(last + 1)..]);
     }
-
-    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

@@ -147,7 +147,7 @@ internal sealed class BatchArchive
 
     private static void Copy(DuckDBConnection connection, string query, string path)
     {
-        Sql.Execute(connection, $"COPY ({query}) TO '{path.Replace("'", "''", StringComparison.Ordinal)}' (FORMAT parquet, COMPRESSION zstd)");
+        Sql.Execute(connection, $"COPY ({query}) TO {Sql.Literal(path)} (FORMAT parquet, COMPRESSION zstd)");
         OwnerOnly.RestrictFile(path);
     }
 }

@@ -339,7 +339,7 @@ internal sealed class BatchScope
     private string CountedFlagResults() => string.Concat(_spec.CountedFlags.Select(f => $"""
 
         UNION ALL
-        SELECT $b, 'flag:{f.Flag}', $p, '{f.Table}', '{f.Column}', 'warning', count(*), $n, false, '{Clip(f.Detail, 400).Replace("'", "''", StringComparison.Ordinal)}', $now
+        SELECT $b, 'flag:{f.Flag}', $p, '{f.Table}', '{f.Column}', 'warning', count(*), $n, false, {Sql.Literal(Clip(f.Detail, 400))}, $now
         FROM {f.Table} WHERE batch_id = $b AND {f.Column} HAVING count(*) > 0
         """));
 

@@ -182,9 +182,9 @@ public sealed class PipelineEngine : IPipelineRunner
             using var connection = await LoadFailures.OpenAsync(() => Warehouse.Open(_home), _home.WarehousePath, _time, _options.LockWait, _options.LockRetryInterval, _options.Delay ?? ((t, ct) => Task.Delay(t, _time, ct)), cancellationToken);
             var meta = new MetaStore(connection, _time);
             meta.EnsureSchema();
-            Sql.Execute(connection, $"SET checkpoint_threshold = '{_options.CheckpointThreshold.Replace("'", "''", StringComparison.Ordinal)}'");
+            Sql.Execute(connection, $"SET checkpoint_threshold = {Sql.Literal(_options.CheckpointThreshold)}");
             var sourceKind = _sources.GetValueOrDefault(spec.Kind);
-            Sql.Execute(connection, sourceKind?.BoundedLoadMemory == true ? $"SET memory_limit = '{_options.LoadMemoryLimit.Replace("'", "''", StringComparison.Ordinal)}'" : "RESET memory_limit");
+            Sql.Execute(connection, sourceKind?.BoundedLoadMemory == true ? $"SET memory_limit = {Sql.Literal(_options.LoadMemoryLimit)}" : "RESET memory_limit");
             // The shared macros (pipelines/macros.sql) every transform may call: TEMP, so they live with this run's connection only.
             _macros.Create(connection);
 
@@ -377,24 +377,8 @@ public sealed class PipelineEngine : IPipelineRunner
         }
         catch (Exception ex)
         {
-            try
-            {
-                transaction.Rollback();
-            }
-            catch (Exception rollback) when (rollback is DuckDBException or InvalidOperationException)
-            {
-                // Already rolled back by DuckDB.
-            }
-
-            try
-            {
-                meta.InsertBatch(batchId, run.RunId, spec.Name, "rebuild", PipelineRunStatus.Failed, 0, 0, 0, 0, null, null, started, ex.Message);
-            }
-            catch (Exception record) when (record is DuckDBException or InvalidOperationException)
-            {
-                // The run's own record carries the error.
-            }
-
+            RollBackQuietly(transaction);
+            RecordFailedBatchQuietly(() => meta.InsertBatch(batchId, run.RunId, spec.Name, "rebuild", PipelineRunStatus.Failed, 0, 0, 0, 0, null, null, started, ex.Message));
             throw;
         }
 
@@ -490,26 +474,10 @@ public sealed class PipelineEngine : IPipelineRunner
                 // The failure may be the appender's own; whatever it buffered goes with the rollback.
             }
 
-            try
-            {
-                transaction.Rollback();
-            }
-            catch (Exception rollback) when (rollback is DuckDBException or InvalidOperationException)
-            {
-                // Already rolled back by DuckDB.
-            }
-
+            RollBackQuietly(transaction);
             quarantine.Discard();
             archive.Discard();
-            try
-            {
-                meta.InsertBatch(batchId, run.RunId, spec.Name, source, PipelineRunStatus.Failed, 0, 0, 0, 0, watermarkBefore, watermarkBefore, started, LoadFailures.DiskFull(ex, _home.Root) ?? ex.Message);
-            }
-            catch (Exception record) when (record is DuckDBException or InvalidOperationException)
-            {
-                // The failure that stopped the batch may stop this write too; the run's own record carries the error.
-            }
-
+            RecordFailedBatchQuietly(() => meta.InsertBatch(batchId, run.RunId, spec.Name, source, PipelineRunStatus.Failed, 0, 0, 0, 0, watermarkBefore, watermarkBefore, started, LoadFailures.DiskFull(ex, _home.Root) ?? ex.Message));
             throw;
         }
     }
@@ -525,6 +493,32 @@ public sealed class PipelineEngine : IPipelineRunner
         {
             // Another connection has a transaction open (e.g. a reader of 'tipw serve'): DuckDB checkpoints later by itself.
             Report(pipeline, "checkpoint deferred", ex.Message, run);
+        }
+    }
+
+    /// <summary>Rolls a failed batch's transaction back, best effort: a failed commit (a full disk) leaves it finished already, and rolling back again would throw over the real error.</summary>
+    private static void RollBackQuietly(DuckDBTransaction transaction)
+    {
+        try
+        {
+            transaction.Rollback();
+        }
+        catch (Exception rollback) when (rollback is DuckDBException or InvalidOperationException)
+        {
+            // Already rolled back by DuckDB.
+        }
+    }
+
+    /// <summary>Records a failed batch, best effort: the failure that stopped the batch may stop this write too, and the run's own record carries the error.</summary>
+    private static void RecordFailedBatchQuietly(Action record)
+    {
+        try
+        {
+            record();
+        }
+        catch (Exception failure) when (failure is DuckDBException or InvalidOperationException)
+        {
+            // The run's own record carries the error.
         }
     }
 

@@ -362,21 +362,21 @@ internal sealed class DbRowSource : IRowSource
         _keyIndex = _dialect.KeyAsSourceRow && keyIndex >= 0 && spec.Columns[keyIndex].Type is ColumnType.Int or ColumnType.Long ? keyIndex : -1;
         var wmColumn = spec.Incremental.Column is { } wmc && spec.ColumnIndex(wmc) is >= 0 and var wi ? spec.Columns[wi] : null;
         var keyColumn = keyIndex >= 0 ? spec.Columns[keyIndex] : null;
-        var select = string.Join(", ", spec.Columns.Select(c => Quote(c.Name)));
+        var select = string.Join(", ", spec.Columns.Select(c => Sql.Identifier(c.Name)));
         var where = new List<string>();
-        var key = spec.NaturalKey.Count == 1 ? Quote(spec.NaturalKey[0]) : null;
+        var key = spec.NaturalKey.Count == 1 ? Sql.Identifier(spec.NaturalKey[0]) : null;
         if (watermark is not null && spec.Incremental.Column is { } wm)
         {
             if (afterKey is not null && key is not null)
             {
                 // The next chunk of this run: strictly after the last row of the chunk before, in the read order.
-                where.Add($"({Quote(wm)} > {_dialect.Parameter(wmColumn, "@wm")} OR ({Quote(wm)} = {_dialect.Parameter(wmColumn, "@wm")} AND {key} > {_dialect.Parameter(keyColumn, "@key")}))");
+                where.Add($"({Sql.Identifier(wm)} > {_dialect.Parameter(wmColumn, "@wm")} OR ({Sql.Identifier(wm)} = {_dialect.Parameter(wmColumn, "@wm")} AND {key} > {_dialect.Parameter(keyColumn, "@key")}))");
                 Add("@key", afterKey);
             }
             else
             {
                 // >= so rows written later with the same timestamp are not missed; already-loaded ones are duplicates.
-                where.Add($"{Quote(wm)} >= {_dialect.Parameter(wmColumn, "@wm")}");
+                where.Add($"{Sql.Identifier(wm)} >= {_dialect.Parameter(wmColumn, "@wm")}");
             }
 
             Add("@wm", watermark);
@@ -386,18 +386,18 @@ internal sealed class DbRowSource : IRowSource
         {
             if (from is { } f)
             {
-                where.Add($"{Quote(wc)} >= {_dialect.Parameter(WindowBound, "@from")}");
+                where.Add($"{Sql.Identifier(wc)} >= {_dialect.Parameter(WindowBound, "@from")}");
                 Add("@from", f.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             }
 
             if (to is { } t)
             {
-                where.Add($"{Quote(wc)} < {_dialect.Parameter(WindowBound, "@to")}");
+                where.Add($"{Sql.Identifier(wc)} < {_dialect.Parameter(WindowBound, "@to")}");
                 Add("@to", t.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             }
         }
 
-        var order = spec.Incremental.Column is { } oc ? $" ORDER BY {Quote(oc)}{(key is not null ? ", " + key : "")}" : "";
+        var order = spec.Incremental.Column is { } oc ? $" ORDER BY {Sql.Identifier(oc)}{(key is not null ? ", " + key : "")}" : "";
         var top = limit is { } n ? $" LIMIT {n.ToString(CultureInfo.InvariantCulture)}" : "";
         _command.CommandText = $"SELECT {select} FROM {_dialect.From(spec)}{(where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")}{order}{top}";
         _reader = _command.ExecuteReader();
@@ -425,7 +425,7 @@ internal sealed class DbRowSource : IRowSource
         var actual = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = $"PRAGMA table_info({Quote(spec.Source.Table!)})";
+            command.CommandText = $"PRAGMA table_info({Sql.Identifier(spec.Source.Table!)})";
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -477,8 +477,6 @@ internal sealed class DbRowSource : IRowSource
 
     /// <summary>The window bounds are dates (<c>yyyy-MM-dd</c>).</summary>
     private static readonly ColumnSpec WindowBound = new() { Name = "window", Type = ColumnType.Date };
-
-    internal static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     public string SourceName { get; }
 
@@ -536,7 +534,7 @@ internal sealed record DbDialect(Func<PipelineSpec, string> From, Func<PipelineS
 {
     /// <summary>SQLite: the table quoted whole, untyped text parameters, values as invariant text, rows counted.</summary>
     public static DbDialect Sqlite { get; } = new(
-        spec => DbRowSource.Quote(spec.Source.Table!),
+        spec => Sql.Identifier(spec.Source.Table!),
         spec => spec.Source.Table!,
         (_, parameter) => parameter,
         (value, _) => Convert.ToString(value, CultureInfo.InvariantCulture),

@@ -52,7 +52,7 @@ public static class DataTests
             DataTestKinds.Relationships =>
                 $"SELECT count(*) FILTER (WHERE {column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {test.To} AS r WHERE r.{test.Field ?? test.Column} = {column})), count(*) FROM {test.Table} AS t{where}",
             DataTestKinds.AcceptedValues =>
-                $"SELECT count(*) FILTER (WHERE {column} IS NOT NULL AND CAST({column} AS VARCHAR) NOT IN ({string.Join(", ", test.Values.Select(Quote))})), count(*) FROM {test.Table} AS t{where}",
+                $"SELECT count(*) FILTER (WHERE {column} IS NOT NULL AND CAST({column} AS VARCHAR) NOT IN ({string.Join(", ", test.Values.Select(Core.Sql.Literal))})), count(*) FROM {test.Table} AS t{where}",
             DataTestKinds.RowCount =>
                 $"SELECT CASE WHEN count(*) >= {test.Min ?? 0} AND count(*) <= {test.Max ?? long.MaxValue} THEN 0 ELSE 1 END, count(*) FROM {test.Table} AS t{where}",
             DataTestKinds.Sql => $"SELECT count(*), count(*) FROM ({test.Sql}) AS failures",
@@ -124,6 +124,4 @@ public static class DataTests
         _ when failed == 0 => string.Create(CultureInfo.InvariantCulture, $"{total} rows passed"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{failed} of {total} rows fail {test.Test}{(test.Column is null ? "" : " on " + test.Column)}"),
     };
-
-    private static string Quote(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

@@ -109,7 +109,7 @@ public sealed partial class PostgresSourceKind : ISourceKind
 
     /// <summary>The SQL the postgres kind runs: schema-qualified tables quoted part by part, a query as a subquery, parameters cast to the column's type, values as the text the spec's parsers read.</summary>
     private static readonly DbDialect s_dialect = new(
-        spec => spec.Source.Query is { } query ? $"({query.Trim().TrimEnd(';')}) AS source_query" : string.Join('.', spec.Source.Table!.Split('.').Select(DbRowSource.Quote)),
+        spec => spec.Source.Query is { } query ? $"({query.Trim().TrimEnd(';')}) AS source_query" : string.Join('.', spec.Source.Table!.Split('.').Select(Sql.Identifier)),
         spec => spec.Source.Table ?? "query",
         (column, parameter) => $"CAST({parameter} AS {SqlType(column?.Type ?? ColumnType.String)})",
         FormatValue,
