@@ -1,4 +1,3 @@
-using System.Globalization;
 using DuckDB.NET.Data;
 using TipWarehouse.Analytics.Disclosure;
 using TipWarehouse.Core;
@@ -134,7 +133,7 @@ public static class MonthlyReport
             notes.Add("tip_share_model is the active model's prevalence estimate (not the flag count): confident learning on its calibrated probabilities corrects the operators' categories (per category, the split of the calls the model is confident about); tip_share_model_low/high bound its 95% interval (binomial uncertainty of those splits).");
         }
 
-        var prevalence = hasModel ? ReadPrevalenceSums(connection) : [];
+        var prevalence = hasModel ? ReadConfidentCountsByMonth(connection) : [];
         var tip = ReadTipSeries(connection);
         columns.AddRange(TipColumns.Select(c => new ResultColumn(c, typeof(long))));
         notes.AddRange(TipNotes(connection));
@@ -164,22 +163,15 @@ public static class MonthlyReport
         return new ResultTable(columns, rows, notes);
     }
 
-    /// <summary>The active model's prevalence inputs per month (<c>rpt.v_monthly_national</c>).</summary>
-    public static Dictionary<YearMonth, MonthlyPrevalenceSums> ReadPrevalenceSums(DuckDBConnection connection)
+    /// <summary>The active model's confident-learning counts per month with scored calls (<c>rpt.v_monthly_national</c>), what <c>tip_share_model</c> is made of.</summary>
+    public static Dictionary<YearMonth, ConfidentCounts> ReadConfidentCountsByMonth(DuckDBConnection connection)
     {
         var table = ReportSql.Read(connection, """
-            SELECT year_month, tip_expected_by_model, tip_variance_by_model, COALESCE(model_prevalence_sd, 0) AS model_prevalence_sd,
-                   op_not_tip_calls, op_not_tip_sure_tip, op_not_tip_sure_not, op_tip_calls, op_tip_sure_tip, op_tip_sure_not
+            SELECT year_month, op_not_tip_calls, op_not_tip_sure_tip, op_not_tip_sure_not, op_tip_calls, op_tip_sure_tip, op_tip_sure_not
             FROM rpt.v_monthly_national
             WHERE calls_scored > 0
             """);
-        return table.Rows.ToDictionary(
-            r => ReportSql.Month(r[0]),
-            r => new MonthlyPrevalenceSums(
-                Convert.ToDouble(r[1], CultureInfo.InvariantCulture),
-                Convert.ToDouble(r[2], CultureInfo.InvariantCulture),
-                Convert.ToDouble(r[3], CultureInfo.InvariantCulture),
-                ReadConfidentCounts(r, 4)));
+        return table.Rows.ToDictionary(r => ReportSql.Month(r[0]), r => ReadConfidentCounts(r, 1));
     }
 
     /// <summary>The six confident-learning counts of a view row, from column <paramref name="first"/> on (in the order of
@@ -194,7 +186,7 @@ public static class MonthlyReport
 
     // tip_share_model and its interval for a period of months: the confident-learning counts of its months add up; a label
     // with no confident call in the period takes its fraction from all the model's months.
-    private static object?[] PrevalenceCells(bool hasModel, long scored, IEnumerable<YearMonth> months, Dictionary<YearMonth, MonthlyPrevalenceSums> sums)
+    private static object?[] PrevalenceCells(bool hasModel, long scored, IEnumerable<YearMonth> months, Dictionary<YearMonth, ConfidentCounts> byMonth)
     {
         if (!hasModel || scored == 0)
         {
@@ -204,21 +196,18 @@ public static class MonthlyReport
         var counts = default(ConfidentCounts);
         foreach (var month in months)
         {
-            if (sums.TryGetValue(month, out var m))
+            if (byMonth.TryGetValue(month, out var m))
             {
-                counts += m.Confident;
+                counts += m;
             }
         }
 
-        var all = sums.Values.Aggregate(default(ConfidentCounts), (total, m) => total + m.Confident);
+        var all = byMonth.Values.Aggregate(default(ConfidentCounts), (total, m) => total + m);
         var estimate = Prevalence.FromConfidentCounts(scored, counts, all);
         return double.IsNaN(estimate.Share) ? [null, null, null] : [estimate.Share, estimate.Low, estimate.High];
     }
 }
 
-/// <summary>One month's model prevalence inputs: the sum of calibrated probabilities, of p(1 − p), the calibration SD, and the
-/// confident-learning counts the published estimate is made of.</summary>
-public readonly record struct MonthlyPrevalenceSums(double Expected, double Variance, double CalibrationSd, ConfidentCounts Confident);
 /// <summary>One month of the TIP series of <c>rpt.v_tip_monthly</c>, in <see cref="MonthlyReport.TipColumns"/> order.</summary>
 public sealed record TipMonthFigures(long SentToProsecution, long InProcess, long PersonsChargedPimping, long Convictions);
 
