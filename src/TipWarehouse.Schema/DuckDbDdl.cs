@@ -1,4 +1,5 @@
 using System.Text;
+using TipWarehouse.Core;
 
 namespace TipWarehouse.Schema;
 
@@ -133,7 +134,7 @@ public static class DuckDbDdl
         ArgumentNullException.ThrowIfNull(column);
         if (column.DefaultSequence is not null)
         {
-            return "nextval('" + column.DefaultSequence.Replace("'", "''", StringComparison.Ordinal) + "')";
+            return "nextval(" + Sql.Literal(column.DefaultSequence) + ")";
         }
 
         if (string.IsNullOrWhiteSpace(column.DefaultExpression))

@@ -1,3 +1,5 @@
+using TipWarehouse.Core;
+
 namespace TipWarehouse.Schema;
 
 /// <summary>DuckDB keywords that cannot be a bare column name (categories 'reserved' and 'type_function' of <c>duckdb_keywords()</c>, DuckDB 1.5).</summary>
@@ -21,5 +23,5 @@ public static class DuckDbKeywords
 
     /// <summary>The identifier as DuckDB needs it: bare when plain, else double-quoted.</summary>
     public static string Quote(string name) =>
-        TSqlText.IsPlainIdentifier(name) ? name : "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        TSqlText.IsPlainIdentifier(name) ? name : Sql.Identifier(name);
 }

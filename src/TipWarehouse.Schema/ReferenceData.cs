@@ -239,7 +239,7 @@ public static class ReferenceData
     }
 
     private static string ReadCsv(string path, string nullString) =>
-        $"read_csv('{path.Replace("'", "''", StringComparison.Ordinal)}', header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', nullstr = '{nullString}')";
+        $"read_csv({Sql.Literal(path)}, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', nullstr = '{nullString}')";
 
     private static List<string> ReadHeader(string csvPath)
     {

@@ -113,7 +113,7 @@ public static class TSqlText
         }
 
         var name = quoted[1..^1].Replace("]]", "]", StringComparison.Ordinal);
-        return IsPlainIdentifier(name) ? name : "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        return DuckDbKeywords.Quote(name);
     }
 
     /// <summary>True for lower-case identifiers DuckDB takes without quotes (letters, digits, underscores; not a keyword).</summary>

@@ -33,10 +33,10 @@ public sealed class WarehouseSnapshot(TipwHome home)
             using (var connection = Warehouse.Open(home))
             {
                 var live = Sql.Scalar<string>(connection, "SELECT current_database()")!;
-                Sql.Execute(connection, $"ATTACH '{temporary.Replace("'", "''", StringComparison.Ordinal)}' AS {alias}");
+                Sql.Execute(connection, $"ATTACH {Sql.Literal(temporary)} AS {alias}");
                 try
                 {
-                    Sql.Execute(connection, $"COPY FROM DATABASE \"{live.Replace("\"", "\"\"", StringComparison.Ordinal)}\" TO {alias}");
+                    Sql.Execute(connection, $"COPY FROM DATABASE {Sql.Identifier(live)} TO {alias}");
                     Sql.Execute(connection, $"CHECKPOINT {alias}"); // written into the file itself before it is moved, whenever DETACH lets go of it
                 }
                 finally

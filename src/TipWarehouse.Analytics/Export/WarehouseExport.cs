@@ -8,7 +8,7 @@ namespace TipWarehouse.Analytics.Export;
 public sealed record WarehouseObject(string Schema, string Name, string Kind)
 {
     /// <summary>The quoted two-part name, safe to put in SQL text.</summary>
-    public string QuotedName => $"\"{Schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\".\"{Name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+    public string QuotedName => Sql.Identifier(Schema) + "." + Sql.Identifier(Name);
 
     public override string ToString() => $"{Schema}.{Name}";
 }
@@ -65,7 +65,7 @@ public static class WarehouseExport
         // Parquet has no 128-bit integer: DuckDB would write its HUGEINT (the type of SUM over integers) as DOUBLE, so
         // counts are cast to BIGINT (an overflow fails the export instead of rounding).
         var hugeints = ColumnTypes(connection, source).Where(c => c.Value is "HUGEINT" or "UHUGEINT").Select(c => c.Key).Order(StringComparer.Ordinal).ToList();
-        var replace = hugeints.Count == 0 ? "" : $" REPLACE ({string.Join(", ", hugeints.Select(c => $"CAST(\"{c.Replace("\"", "\"\"", StringComparison.Ordinal)}\" AS BIGINT) AS \"{c.Replace("\"", "\"\"", StringComparison.Ordinal)}\""))})";
+        var replace = hugeints.Count == 0 ? "" : $" REPLACE ({string.Join(", ", hugeints.Select(c => $"CAST({Sql.Identifier(c)} AS BIGINT) AS {Sql.Identifier(c)}"))})";
         return Copy(connection, $"SELECT *{replace} FROM {source.QuotedName}", path);
     }
 
@@ -146,14 +146,13 @@ public static class WarehouseExport
             Directory.CreateDirectory(directory);
         }
 
-        var literal = full.Replace("'", "''", StringComparison.Ordinal);
         using var command = connection.CreateCommand();
-        command.CommandText = $"COPY ({select}) TO '{literal}' (FORMAT parquet)";
+        command.CommandText = $"COPY ({select}) TO {Sql.Literal(full)} (FORMAT parquet)";
         try
         {
             command.ExecuteNonQuery();
             using var count = connection.CreateCommand();
-            count.CommandText = $"SELECT COUNT(*) FROM read_parquet('{literal}')";
+            count.CommandText = $"SELECT COUNT(*) FROM read_parquet({Sql.Literal(full)})";
             return Convert.ToInt64(count.ExecuteScalar(), CultureInfo.InvariantCulture);
         }
         catch (DuckDBException ex)
