@@ -343,8 +343,8 @@ public sealed class PipelineEngine : IPipelineRunner
         }
         catch (Exception ex)
         {
-            transaction.Rollback();
-            meta.InsertBatch(batchId, run.RunId, spec.Name, spec.Kind, PipelineRunStatus.Failed, 0, 0, 0, 0, before, before, started, ex.Message);
+            RollBackQuietly(transaction);
+            RecordFailedBatchQuietly(() => meta.InsertBatch(batchId, run.RunId, spec.Name, spec.Kind, PipelineRunStatus.Failed, 0, 0, 0, 0, before, before, started, ex.Message));
             throw;
         }
 
@@ -523,7 +523,7 @@ public sealed class PipelineEngine : IPipelineRunner
     }
 
     private static void SetVariables(DuckDBConnection connection, PipelineSpec spec, long batchId) =>
-        Sql.Execute(connection, $"SET VARIABLE batch_id = {batchId.ToString(CultureInfo.InvariantCulture)}; SET VARIABLE pipeline = '{spec.Name}';");
+        Sql.Execute(connection, $"SET VARIABLE batch_id = {batchId.ToString(CultureInfo.InvariantCulture)}; SET VARIABLE pipeline = {Sql.Literal(spec.Name)};");
 
     // Passes a step's reports on synchronously, in order (System.Progress<T> would post them to the thread pool).
     private sealed class StepProgressRelay(Action<StepProgress> report) : IProgress<StepProgress>
