@@ -48,6 +48,22 @@ public sealed class DemoCommandTests : IDisposable
         var metrics = Csv(classifier.Out).Single();
         Assert.True(D(metrics["auc"]) >= 0.95 && D(metrics["recall"]) >= 0.85 && D(metrics["precision"]) >= 0.80, classifier.Out);
 
+        // Every canned report runs on the demo world, raw and published, as a new user would try them: the names are read
+        // from the command's own help, so a report added later is covered too.
+        var help = await harness.RunAsync("report", "--help");
+        var names = System.Text.RegularExpressions.Regex.Match(help.Out, @"<([a-z-]+(?:\|[a-z-]+)+)>").Groups[1].Value.Split('|');
+        Assert.Contains("definitions", names);
+        foreach (var name in names)
+        {
+            foreach (var publish in new[] { false, true })
+            {
+                string[] args = ["report", name, "--home", _home, "--format", "csv", .. publish ? new[] { "--publish" } : []];
+                var report = await harness.RunAsync(args);
+                Assert.True(report.ExitCode == 0, $"tipw {string.Join(' ', args)}: exit {report.ExitCode}\n{report.Error}");
+                Assert.True(Csv(report.Out).Count > 0, $"tipw {string.Join(' ', args)} printed no row");
+            }
+        }
+
         // A second demo of the same world simulates nothing, loads nothing and prints the same figures.
         var sourceFile = Directory.GetFiles(Path.Combine(_home, "sources", "hotline")).Order(StringComparer.Ordinal).First();
         var written = File.GetLastWriteTimeUtc(sourceFile);
