@@ -138,12 +138,12 @@ internal static class LinkageSql
 
     /// <summary>
     /// Hotline → police: reference pairs plus blocked pairs (report within the window after the call, at the referred
-    /// police unit or in the call's district) among the records no reference resolved. Incremental (<paramref name="scoped"/>):
+    /// police unit or in the call's district) among the records no reference resolved, from the bucket tables of
+    /// <see cref="HotlineBuckets"/> (built first). Incremental (<paramref name="scoped"/>):
     /// only the pairs of the records in <c>lk_s2l</c>/<c>lk_s2r</c> are built (so that the competition counts of those
     /// records are exact) and only the vectors of pairs touching <c>lk_s1l</c>/<c>lk_s1r</c> are kept.
     /// </summary>
     public static string HotlinePoliceVectors(LinkTypeOptions options, bool scoped = false) => $"""
-        {HotlineBuckets(options)}
         CREATE OR REPLACE TEMP TABLE lk_hp_pairs AS
         SELECT left_id, right_id FROM lk_hp_ref{(scoped ? " WHERE left_id IN (SELECT id FROM lk_s2l) OR right_id IN (SELECT id FROM lk_s2r)" : string.Empty)}
         UNION
