@@ -178,8 +178,8 @@ internal static class LinkageSql
 
     /// <summary>
     /// The case of a pair opened at most this many days after the report: the top level of the date comparison, and the
-    /// window of the crime-type blocking pass (a pair further apart with no shared person, number or district cannot
-    /// reach the review threshold on date, place and crime type alone).
+    /// window of the district and crime-type blocking passes (a pair further apart with no shared person or number is
+    /// left to the lower date levels, whose weight with place and crime type alone stays under the review threshold).
     /// </summary>
     private const int ProsecutionNearDays = 60;
 
@@ -207,8 +207,8 @@ internal static class LinkageSql
     /// <summary>
     /// The blocking passes of police → prosecution, union-ed (as Splink's blocking rules), each a subset of the broad block:
     /// a person pseudonym (DNI or phonetic name) shared by the report's suspects or arrested persons and the case's
-    /// defendants; the same district; the same department and crime type with the case opened up to
-    /// <see cref="ProsecutionNearDays"/> days after. Each pass joins on selective keys, so the pairs grow with the records,
+    /// defendants (within the configured window); the same district, or the same department and crime type, with the
+    /// case opened up to <see cref="ProsecutionNearDays"/> days after. Each pass joins on selective keys, so the pairs grow with the records,
     /// not with the square of their number in a department.
     /// </summary>
     private static string ProsecutionBlocked(LinkTypeOptions options, string reportFilter, string caseFilter) => $"""
@@ -221,7 +221,7 @@ internal static class LinkageSql
         WHERE k.department = r.department AND k.day_no BETWEEN r.day_no - {options.WindowBeforeDays} AND r.day_no + {options.WindowAfterDays}
           AND {reportFilter} AND {caseFilter}
         UNION
-        {ProsecutionWindowJoin(["geography_key"], options.WindowBeforeDays, options.WindowAfterDays, reportFilter, caseFilter)}
+        {ProsecutionWindowJoin(["geography_key"], options.WindowBeforeDays, Math.Min(ProsecutionNearDays, options.WindowAfterDays), reportFilter, caseFilter)}
         UNION
         {ProsecutionWindowJoin(["department", "crime_type_key"], options.WindowBeforeDays, Math.Min(ProsecutionNearDays, options.WindowAfterDays), reportFilter, caseFilter)}
         """;

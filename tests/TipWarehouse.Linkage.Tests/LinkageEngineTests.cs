@@ -147,18 +147,19 @@ public sealed class LinkageEngineTests
         w.Report("DEN-2006-000300", s_day, TestWarehouse.Lima, unit, crimeTypeKey: crime);
         w.ReportPerson("DEN-2006-000300", "P1", w.Person("11111111", "JUAN", 'M'), "DENUNCIADO", 30);
 
-        // Paired: a defendant shared (another district of the department, 200 days on), the same district (300 days on),
+        // Paired: a defendant shared (another district of the department, 200 days on), the same district (50 days on),
         // the same crime type 30 days on.
         w.Event(1, "FP-PERSON", s_day.AddDays(200), "COMPLAINT_RECEIVED", null, TestWarehouse.Ancon, crimeTypeKey: otherCrime);
         var defendant = w.Person("11111111", "JUAN", 'M', "prosecution");
         w.Defendant(1, 1, defendant, 30);
-        w.Event(2, "FP-DISTRICT", s_day.AddDays(300), "COMPLAINT_RECEIVED", null, TestWarehouse.Lima, crimeTypeKey: otherCrime);
+        w.Event(2, "FP-DISTRICT", s_day.AddDays(50), "COMPLAINT_RECEIVED", null, TestWarehouse.Lima, crimeTypeKey: otherCrime);
         w.Event(3, "FP-CRIME", s_day.AddDays(30), "COMPLAINT_RECEIVED", null, TestWarehouse.Ancon, crimeTypeKey: crime);
 
         // Not paired, though in the department's 7/400-day window the broad block covers: nothing shared, the same crime
-        // type but 200 days on, and a shared defendant in another department.
+        // type or the same district but 200 days on; nor a shared defendant in another department.
         w.Event(4, "FP-NOTHING", s_day.AddDays(30), "COMPLAINT_RECEIVED", null, TestWarehouse.Ancon, crimeTypeKey: otherCrime);
         w.Event(5, "FP-CRIME-LATE", s_day.AddDays(200), "COMPLAINT_RECEIVED", null, TestWarehouse.Ancon, crimeTypeKey: crime);
+        w.Event(7, "FP-DISTRICT-LATE", s_day.AddDays(200), "COMPLAINT_RECEIVED", null, TestWarehouse.Lima, crimeTypeKey: otherCrime);
         w.Event(6, "FP-CUSCO", s_day.AddDays(30), "COMPLAINT_RECEIVED", null, TestWarehouse.Cusco, crimeTypeKey: crime);
         w.Defendant(6, 1, defendant, 30);
 
