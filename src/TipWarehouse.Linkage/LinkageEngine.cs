@@ -104,8 +104,18 @@ public sealed class LinkageEngine
                 var pairCount = Sql.Scalar<long>(connection, "SELECT count(*) FROM lk_vec");
                 Mark($"{linkType} vectors ({pairCount} pairs)");
                 Phase($"blocking {linkType}", pairCount, "pairs");
+                var sampleModulus = 0L;
+                if (!incremental && _options.EstimateByEm && !hotline)
+                {
+                    // u and EM are fitted on the broad block's population: the pairs of the blocking passes plus a sample of the rest.
+                    var broadPairs = Sql.Scalar<long>(connection, LinkageSql.ProsecutionBroadPairCount(typeOptions));
+                    sampleModulus = Math.Max(1, (broadPairs + LinkageSql.ProsecutionSampleTargetPairs - 1) / LinkageSql.ProsecutionSampleTargetPairs);
+                    ExecuteScript(connection, LinkageSql.ProsecutionSample(typeOptions, sampleModulus));
+                    Mark($"{linkType} sample of the broad block ({broadPairs} pairs, 1 in {sampleModulus}: {Sql.Scalar<long>(connection, "SELECT count(*) FROM lk_vec_sample")} sampled)");
+                }
+
                 var model = incremental ? models![linkType]
-                    : _options.EstimateByEm ? FellegiSunterEstimator.EstimatePatterns(fields, ReadPatterns(connection, fields.Count), _options.EmIterations)
+                    : _options.EstimateByEm ? FellegiSunterEstimator.EstimatePatterns(fields, ReadPatterns(connection, fields.Count, sampleModulus), _options.EmIterations)
                     : FellegiSunterModel.Configured(fields);
                 if (!incremental && _options.EstimateByEm)
                 {
@@ -379,11 +389,17 @@ public sealed class LinkageEngine
                 .Select(kv => new object?[] { kv.Key.Report, kv.Key.Case, kv.Value }));
     }
 
-    /// <summary>The distinct comparison patterns of <c>lk_vec</c> with their pair and seed counts, in a fixed order.</summary>
-    private static List<ComparisonPattern> ReadPatterns(DuckDBConnection connection, int fieldCount)
+    /// <summary>
+    /// The distinct comparison patterns of <c>lk_vec</c> with their pair and seed counts, in a fixed order; with a
+    /// <paramref name="sampleModulus"/> above 0, the pairs of <c>lk_vec_sample</c> (a 1-in-that sample) count that many times each.
+    /// </summary>
+    private static List<ComparisonPattern> ReadPatterns(DuckDBConnection connection, int fieldCount, long sampleModulus = 0)
     {
         var columns = string.Join(", ", Enumerable.Range(0, fieldCount).Select(i => "v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        return Sql.Query(connection, $"SELECT {columns}, count(*), count(*) FILTER (WHERE is_seed) FROM lk_vec GROUP BY ALL ORDER BY ALL", r =>
+        var source = sampleModulus > 0
+            ? $"(SELECT {columns}, is_seed, 1 AS n FROM lk_vec UNION ALL SELECT {columns}, is_seed, {sampleModulus.ToString(System.Globalization.CultureInfo.InvariantCulture)} AS n FROM lk_vec_sample)"
+            : "(SELECT *, 1 AS n FROM lk_vec)";
+        return Sql.Query(connection, $"SELECT {columns}, CAST(sum(n) AS BIGINT), CAST(COALESCE(sum(n) FILTER (WHERE is_seed), 0) AS BIGINT) FROM {source} GROUP BY ALL ORDER BY ALL", r =>
         {
             var levels = new int[fieldCount];
             for (var f = 0; f < fieldCount; f++)

@@ -138,12 +138,12 @@ internal static class LinkageSql
 
     /// <summary>
     /// Hotline → police: reference pairs plus blocked pairs (report within the window after the call, at the referred
-    /// police unit or in the call's district) among the records no reference resolved. Incremental (<paramref name="scoped"/>):
+    /// police unit or in the call's district) among the records no reference resolved, from the bucket tables of
+    /// <see cref="HotlineBuckets"/> (built first). Incremental (<paramref name="scoped"/>):
     /// only the pairs of the records in <c>lk_s2l</c>/<c>lk_s2r</c> are built (so that the competition counts of those
     /// records are exact) and only the vectors of pairs touching <c>lk_s1l</c>/<c>lk_s1r</c> are kept.
     /// </summary>
     public static string HotlinePoliceVectors(LinkTypeOptions options, bool scoped = false) => $"""
-        {HotlineBuckets(options)}
         CREATE OR REPLACE TEMP TABLE lk_hp_pairs AS
         SELECT left_id, right_id FROM lk_hp_ref{(scoped ? " WHERE left_id IN (SELECT id FROM lk_s2l) OR right_id IN (SELECT id FROM lk_s2r)" : string.Empty)}
         UNION
@@ -176,48 +176,117 @@ internal static class LinkageSql
         LEFT JOIN ({PersonFeatures("lk_hp_pairs", "lk_hp_left_person", "lk_hp_right_person", 1, 3)}) f ON f.left_id = p.left_id AND f.right_id = p.right_id{(scoped ? "\n        WHERE p.left_id IN (SELECT id FROM lk_s1l) OR p.right_id IN (SELECT id FROM lk_s1r)" : string.Empty)};
         """;
 
+    /// <summary>
+    /// The case of a pair opened at most this many days after the report: the top level of the date comparison, and the
+    /// window of the district and crime-type blocking passes (a pair further apart with no shared person or number is
+    /// left to the lower date levels, whose weight with place and crime type alone stays under the review threshold).
+    /// </summary>
+    private const int ProsecutionNearDays = 60;
+
+    /// <summary>The sample of the broad block (department and window) that u and EM are fitted on holds about this many pairs.</summary>
+    public const long ProsecutionSampleTargetPairs = 200_000;
+
+    // Reports and cases in the same value of the key columns, the case opened from `before` days before to `after` days
+    // after the report; `reportFilter`/`caseFilter` are predicates on the report (r) and the case (k).
+    private static string ProsecutionWindowJoin(string[] keys, int before, int after, string reportFilter, string caseFilter) => $"""
+        SELECT r.report_number, k.case_number
+        FROM (SELECT r.report_number, {string.Join(", ", keys.Select(key => "r." + key))}, r.day_no,
+                     unnest(range((r.day_no - {before}) // {ProsecutionBucketDays}, (r.day_no + {after}) // {ProsecutionBucketDays} + 1)) AS bucket
+              FROM lk_report r WHERE r.day_no IS NOT NULL AND {string.Join(" AND ", keys.Select(key => $"r.{key} IS NOT NULL AND CAST(r.{key} AS VARCHAR) <> '-1'"))} AND {reportFilter}) r
+        JOIN (SELECT k.case_number, {string.Join(", ", keys.Select(key => "k." + key))}, k.day_no, k.day_no // {ProsecutionBucketDays} AS bucket
+              FROM lk_pcase_geo k WHERE k.day_no IS NOT NULL AND {caseFilter}) k
+          ON {string.Join(" AND ", keys.Select(key => $"k.{key} = r.{key}"))} AND k.bucket = r.bucket
+         AND k.day_no BETWEEN r.day_no - {before} AND r.day_no + {after}
+        """;
+
+    // The broad block: same department, the case opened within the configured window around the report. Quadratic in
+    // volume, so it is only sampled (for u and EM), never enumerated.
+    private static string ProsecutionBroad(LinkTypeOptions options, string reportFilter) =>
+        ProsecutionWindowJoin(["department"], options.WindowBeforeDays, options.WindowAfterDays, reportFilter, "true");
+
+    /// <summary>
+    /// The blocking passes of police → prosecution, union-ed (as Splink's blocking rules), each a subset of the broad block:
+    /// a person pseudonym (DNI or phonetic name) shared by the report's suspects or arrested persons and the case's
+    /// defendants (within the configured window); the same district, or the same department and crime type, with the
+    /// case opened up to <see cref="ProsecutionNearDays"/> days after. Each pass joins on selective keys, so the pairs grow with the records,
+    /// not with the square of their number in a department.
+    /// </summary>
     private static string ProsecutionBlocked(LinkTypeOptions options, string reportFilter, string caseFilter) => $"""
         SELECT r.report_number, k.case_number
-        FROM (SELECT report_number, department, day_no,
-                     unnest(range((day_no - {options.WindowBeforeDays}) // {ProsecutionBucketDays}, (day_no + {options.WindowAfterDays}) // {ProsecutionBucketDays} + 1)) AS bucket
-              FROM lk_report WHERE day_no IS NOT NULL AND department IS NOT NULL{reportFilter}) r
-        JOIN (SELECT case_number, department, day_no, day_no // {ProsecutionBucketDays} AS bucket FROM lk_pcase_geo WHERE day_no IS NOT NULL{caseFilter}) k
-          ON k.department = r.department AND k.bucket = r.bucket
-         AND k.day_no BETWEEN r.day_no - {options.WindowBeforeDays} AND r.day_no + {options.WindowAfterDays}
+        FROM (SELECT a.id AS report_number, b.id AS case_number FROM lk_pp_left_person a JOIN lk_pp_right_person b ON b.dni = a.dni
+              UNION
+              SELECT a.id, b.id FROM lk_pp_left_person a JOIN lk_pp_right_person b ON b.name = a.name) x
+        JOIN lk_report r ON r.report_number = x.report_number
+        JOIN lk_pcase_geo k ON k.case_number = x.case_number
+        WHERE k.department = r.department AND k.day_no BETWEEN r.day_no - {options.WindowBeforeDays} AND r.day_no + {options.WindowAfterDays}
+          AND {reportFilter} AND {caseFilter}
+        UNION
+        {ProsecutionWindowJoin(["geography_key"], options.WindowBeforeDays, Math.Min(ProsecutionNearDays, options.WindowAfterDays), reportFilter, caseFilter)}
+        UNION
+        {ProsecutionWindowJoin(["department", "crime_type_key"], options.WindowBeforeDays, Math.Min(ProsecutionNearDays, options.WindowAfterDays), reportFilter, caseFilter)}
         """;
 
     /// <summary>
-    /// Police → prosecution: number pairs plus blocked pairs (same department, case opened within the window around the
-    /// report). Incremental (<paramref name="scoped"/>): only the pairs touching <c>lk_s1l</c> (reports) or <c>lk_s1r</c> (cases);
+    /// Police → prosecution: number pairs plus the pairs of the blocking passes (<see cref="ProsecutionBlocked"/>).
+    /// Incremental (<paramref name="scoped"/>): only the pairs touching <c>lk_s1l</c> (reports) or <c>lk_s1r</c> (cases);
     /// no comparison of this link type depends on other pairs.
     /// </summary>
     public static string PoliceProsecutionVectors(LinkTypeOptions options, bool scoped = false) => $"""
-        CREATE OR REPLACE TEMP TABLE lk_pp_pairs AS
-        SELECT DISTINCT report_number AS left_id, case_number AS right_id FROM lk_num{(scoped ? " WHERE report_number IN (SELECT id FROM lk_s1l) OR case_number IN (SELECT id FROM lk_s1r)" : string.Empty)}
-        UNION
-        {(scoped
-            ? ProsecutionBlocked(options, " AND report_number IN (SELECT id FROM lk_s1l)", string.Empty) + "\n        UNION\n        " + ProsecutionBlocked(options, string.Empty, " AND case_number IN (SELECT id FROM lk_s1r)")
-            : ProsecutionBlocked(options, string.Empty, string.Empty))};
-
         CREATE OR REPLACE TEMP TABLE lk_pp_left_person AS
         SELECT report_number AS id, dni, name, age, sex FROM lk_report_person WHERE role NOT LIKE 'VICTIM%';
         CREATE OR REPLACE TEMP TABLE lk_pp_right_person AS
         SELECT case_number AS id, dni, name, age, sex FROM lk_case_person;
 
-        CREATE OR REPLACE TEMP TABLE lk_vec AS
+        CREATE OR REPLACE TEMP TABLE lk_pp_pairs AS
+        SELECT DISTINCT report_number AS left_id, case_number AS right_id FROM lk_num{(scoped ? " WHERE report_number IN (SELECT id FROM lk_s1l) OR case_number IN (SELECT id FROM lk_s1r)" : string.Empty)}
+        UNION
+        {(scoped
+            ? ProsecutionBlocked(options, "r.report_number IN (SELECT id FROM lk_s1l)", "true") + "\n        UNION\n        " + ProsecutionBlocked(options, "true", "k.case_number IN (SELECT id FROM lk_s1r)")
+            : ProsecutionBlocked(options, "true", "true"))};
+
+        {ProsecutionVectorTable("lk_pp_pairs", "lk_vec")}
+        """;
+
+    /// <summary>
+    /// How many pairs the broad block (same department, the configured window) holds, counted over (department, day)
+    /// groups without enumerating the pairs.
+    /// </summary>
+    public static string ProsecutionBroadPairCount(LinkTypeOptions options) => $"""
+        SELECT COALESCE(sum(r.n * k.n), 0)
+        FROM (SELECT department, day_no, count(*) AS n FROM lk_report WHERE day_no IS NOT NULL AND department IS NOT NULL GROUP BY ALL) r
+        JOIN (SELECT department, day_no, count(*) AS n FROM lk_pcase_geo WHERE day_no IS NOT NULL GROUP BY ALL) k
+          ON k.department = r.department AND k.day_no BETWEEN r.day_no - {options.WindowBeforeDays} AND r.day_no + {options.WindowAfterDays}
+        """;
+
+    /// <summary>
+    /// <c>lk_vec_sample</c>: the vectors of the broad-block pairs outside the blocking passes whose report falls in a
+    /// deterministic 1-in-<paramref name="modulus"/> sample; each stands for <paramref name="modulus"/> pairs when u and
+    /// EM are fitted, so the model is fitted on the population the broad block gave (exactly that when the modulus is 1).
+    /// </summary>
+    public static string ProsecutionSample(LinkTypeOptions options, long modulus) => $"""
+        CREATE OR REPLACE TEMP TABLE lk_pp_sample_pairs AS
+        SELECT report_number AS left_id, case_number AS right_id FROM ({ProsecutionBroad(options, $"hash(r.report_number) % {modulus} = 0")})
+        EXCEPT
+        SELECT left_id, right_id FROM lk_pp_pairs;
+
+        {ProsecutionVectorTable("lk_pp_sample_pairs", "lk_vec_sample")}
+        """;
+
+    private static string ProsecutionVectorTable(string pairs, string target) => $"""
+        CREATE OR REPLACE TEMP TABLE {target} AS
         SELECT p.left_id, p.right_id,
                CASE WHEN n.level >= 2 THEN 2 WHEN n.level = 1 THEN 1 WHEN k.cites_report THEN 0 END AS v0,
                f.v_dni AS v1, f.v_name AS v2, f.v_age AS v3, f.v_sex AS v4,
-               CASE WHEN k.day_no - r.day_no BETWEEN 0 AND 60 THEN 2 WHEN k.day_no - r.day_no BETWEEN -30 AND 365 THEN 1 WHEN r.day_no IS NULL OR k.day_no IS NULL THEN NULL ELSE 0 END AS v5,
+               CASE WHEN k.day_no - r.day_no BETWEEN 0 AND {ProsecutionNearDays} THEN 2 WHEN k.day_no - r.day_no BETWEEN -30 AND 365 THEN 1 WHEN r.day_no IS NULL OR k.day_no IS NULL THEN NULL ELSE 0 END AS v5,
                CASE WHEN r.geography_key = -1 OR k.geography_key IS NULL THEN NULL WHEN r.geography_key = k.geography_key THEN 2 WHEN r.province = k.province THEN 1 ELSE 0 END AS v6,
                CASE WHEN r.crime_type_key = -1 OR k.crime_type_key IS NULL THEN NULL WHEN r.crime_type_key = k.crime_type_key THEN 1 ELSE 0 END AS v7,
                CASE WHEN n.level = 3 THEN 2 WHEN n.level >= 1 THEN 1 ELSE 0 END AS reference_match, COALESCE(n.level >= 2, false) AS is_seed,
                greatest(r.date_key, COALESCE(k.date_key, -1)) AS link_date_key
-        FROM lk_pp_pairs p
+        FROM {pairs} p
         JOIN lk_report r ON r.report_number = p.left_id
         JOIN lk_pcase_geo k ON k.case_number = p.right_id
         LEFT JOIN (SELECT report_number, case_number, max(level) AS level FROM lk_num GROUP BY ALL) n ON n.report_number = p.left_id AND n.case_number = p.right_id
-        LEFT JOIN ({PersonFeatures("lk_pp_pairs", "lk_pp_left_person", "lk_pp_right_person", 2, 5)}) f ON f.left_id = p.left_id AND f.right_id = p.right_id;
+        LEFT JOIN ({PersonFeatures(pairs, "lk_pp_left_person", "lk_pp_right_person", 2, 5)}) f ON f.left_id = p.left_id AND f.right_id = p.right_id;
         """;
 
     /// <summary>Reads the comparison vectors of the current link type that pass <paramref name="filter"/>.</summary>
@@ -239,6 +308,6 @@ internal static class LinkageSql
     [
         "lk_call", "lk_report", "lk_report_person", "lk_pcase", "lk_pcase_geo", "lk_case_person", "lk_num",
         "lk_hp_ref", "lk_hp_bcall", "lk_hp_breport", "lk_hp_pairs", "lk_hp_left_person", "lk_hp_right_person", "lk_pp_pairs", "lk_pp_left_person",
-        "lk_pp_right_person", "lk_vec", "lk_decided", "lk_links", "lk_membership", "lk_lifecycle",
+        "lk_pp_right_person", "lk_vec", "lk_pp_sample_pairs", "lk_vec_sample", "lk_decided", "lk_links", "lk_membership", "lk_lifecycle",
     ];
 }

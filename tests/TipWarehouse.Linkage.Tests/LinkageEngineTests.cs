@@ -137,6 +137,42 @@ public sealed class LinkageEngineTests
     }
 
     [Fact]
+    public void Police_prosecution_pairs_a_report_only_with_cases_sharing_a_person_its_district_or_its_crime_type_soon_after()
+    {
+        using var w = new TestWarehouse();
+        var crime = w.Scalar<int>("SELECT min(crime_type_key) FROM dw.dim_crime_type WHERE crime_type_key > 0");
+        var otherCrime = w.Scalar<int>("SELECT max(crime_type_key) FROM dw.dim_crime_type WHERE crime_type_key > 0");
+        Assert.NotEqual(crime, otherCrime);
+        var unit = w.Unit("CPNP-LIMA", TestWarehouse.Lima);
+        w.Report("DEN-2006-000300", s_day, TestWarehouse.Lima, unit, crimeTypeKey: crime);
+        w.ReportPerson("DEN-2006-000300", "P1", w.Person("11111111", "JUAN", 'M'), "DENUNCIADO", 30);
+
+        // Paired: a defendant shared (another district of the department, 200 days on), the same district (50 days on),
+        // the same crime type 30 days on.
+        w.Event(1, "FP-PERSON", s_day.AddDays(200), "COMPLAINT_RECEIVED", null, TestWarehouse.Ancon, crimeTypeKey: otherCrime);
+        var defendant = w.Person("11111111", "JUAN", 'M', "prosecution");
+        w.Defendant(1, 1, defendant, 30);
+        w.Event(2, "FP-DISTRICT", s_day.AddDays(50), "COMPLAINT_RECEIVED", null, TestWarehouse.Lima, crimeTypeKey: otherCrime);
+        w.Event(3, "FP-CRIME", s_day.AddDays(30), "COMPLAINT_RECEIVED", null, TestWarehouse.Ancon, crimeTypeKey: crime);
+
+        // Not paired, though in the department's 7/400-day window the broad block covers: nothing shared, the same crime
+        // type or the same district but 200 days on; nor a shared defendant in another department.
+        w.Event(4, "FP-NOTHING", s_day.AddDays(30), "COMPLAINT_RECEIVED", null, TestWarehouse.Ancon, crimeTypeKey: otherCrime);
+        w.Event(5, "FP-CRIME-LATE", s_day.AddDays(200), "COMPLAINT_RECEIVED", null, TestWarehouse.Ancon, crimeTypeKey: crime);
+        w.Event(7, "FP-DISTRICT-LATE", s_day.AddDays(200), "COMPLAINT_RECEIVED", null, TestWarehouse.Lima, crimeTypeKey: otherCrime);
+        w.Event(6, "FP-CUSCO", s_day.AddDays(30), "COMPLAINT_RECEIVED", null, TestWarehouse.Cusco, crimeTypeKey: crime);
+        w.Defendant(6, 1, defendant, 30);
+
+        // Every blocked pair is kept as a candidate when the review threshold is below any weight.
+        var summary = w.Link(1, new LinkageOptions { PoliceProsecution = new LinkageOptions().PoliceProsecution with { ReviewThreshold = -1000 } });
+
+        Assert.Equal(3, summary.LinkTypes.Single(t => t.LinkType == LinkTypes.PoliceProsecution).CandidatePairs);
+        Assert.Equal(
+            ["FP-CRIME", "FP-DISTRICT", "FP-PERSON"],
+            w.Rows("SELECT right_record_id FROM meta.linkage_candidate WHERE link_type = 'police_prosecution' ORDER BY 1", r => r.GetString(0)));
+    }
+
+    [Fact]
     public void A_report_without_call_reference_links_to_the_call_by_victim_place_and_time()
     {
         using var w = new TestWarehouse();
