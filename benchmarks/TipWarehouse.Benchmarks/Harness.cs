@@ -18,8 +18,9 @@ namespace TipWarehouse.Benchmarks;
 /// <summary>What the reports phase measured: monthly and funnel medians, every canned report once, the monthly report's rows, the calls.</summary>
 public sealed record ReportLatency(double MonthlyMs, double FunnelMs, double AllReportsOnceMs, int MonthlyRows, long Calls);
 
-/// <summary>One end-to-end harness run at one scale: simulate, ingest (child process), DuckDB baseline, incremental day,
-/// report latency, classifier training and scoring; writes Markdown and JSON and prints each figure with its target.</summary>
+/// <summary>One end-to-end harness run at one scale: the hotline ingest (child process) against DuckDB's read_csv and a SQL-only
+/// pipeline, the incremental day, every stage of the chain in its own process (<see cref="StageCatalog"/>), classifier training and
+/// scoring; writes Markdown and JSON and prints each figure with its target.</summary>
 public sealed class Harness
 {
     private static readonly byte[] s_benchmarkKey = [.. Enumerable.Range(7, 32).Select(i => (byte)i)];
