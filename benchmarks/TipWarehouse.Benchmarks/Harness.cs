@@ -15,17 +15,22 @@ using TipWarehouse.Simulation;
 
 namespace TipWarehouse.Benchmarks;
 
-/// <summary>One end-to-end harness run at one scale: simulate, ingest (child process), DuckDB baseline, incremental day,
-/// report latency, classifier training and scoring; writes Markdown and JSON and prints each figure with its target.</summary>
+/// <summary>What the reports phase measured: monthly and funnel medians, every canned report once, the monthly report's rows, the calls.</summary>
+public sealed record ReportLatency(double MonthlyMs, double FunnelMs, double AllReportsOnceMs, int MonthlyRows, long Calls);
+
+/// <summary>One end-to-end harness run at one scale: the hotline ingest (child process) against DuckDB's read_csv and a SQL-only
+/// pipeline, the incremental day, every stage of the chain in its own process (<see cref="StageCatalog"/>), classifier training and
+/// scoring; writes Markdown and JSON and prints each figure with its target.</summary>
 public sealed class Harness
 {
-    private static readonly string[] s_otherPipelines = ["police_reports", "police_persons", "police_arrests", "prosecution"];
     private static readonly byte[] s_benchmarkKey = [.. Enumerable.Range(7, 32).Select(i => (byte)i)];
     private readonly HarnessOptions _options;
     private readonly TextWriter _log;
     private readonly List<StepTiming> _steps = [];
+    private readonly List<StageMeasurement> _stages = [];
     private readonly Dictionary<string, double> _details = new(StringComparer.Ordinal);
     private double _maxLoad;
+    private string _work = "";
 
     public Harness(HarnessOptions options, TextWriter log)
     {
@@ -40,15 +45,16 @@ public sealed class Harness
         var loadAtStart = MachineInfo.LoadAverage();
         _maxLoad = MachineInfo.LoadAverage1();
         var work = _options.WorkDirectory is { } w ? Directory.CreateDirectory(w).FullName : Directory.CreateTempSubdirectory("tipw-bench-").FullName;
+        _work = work;
         var resultsFolder = Path.Combine(_options.ResultsRoot ?? LocateResultsRoot(), _options.Machine);
-        var pipelines = PipelineEngine.LocatePipelinesDirectory();
-        _log.WriteLine($"harness: scale {_options.Scale}, work {work}, pipelines {pipelines}, results {resultsFolder}, load {loadAtStart}");
+        _log.WriteLine($"harness: scale {_options.Scale}, work {work}, pipelines {PipelinesFolder()}, tipw {Tipw()}, results {resultsFolder}, load {loadAtStart}");
         try
         {
+            // The world without its last day: every stage below loads it; the last day comes later (incremental figures).
             var sources = Path.Combine(work, "sources");
-            var newDay = Path.Combine(work, "newday");
-            var summary = Step("simulate", () => WorldSimulator.Run(new SimulationOptions { OutputDirectory = sources, Seed = _options.Seed, Scale = _options.Scale }, null, cancellationToken), s => $"{s.HotlineCalls:N0} calls, {s.PoliceReports:N0} police reports");
-            var newDayFile = HoldBackLastDay(sources, newDay);
+            var pipelines = PipelinesFolder();
+            await TipwStageAsync("simulate_held_back", ["simulate", "--out", sources, .. WorldArguments(), "--as-of", LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "--format", "json"], SimulatedCalls);
+            var heldBackFiles = HotlineFiles(sources);
 
             var template = Path.Combine(work, "template.duckdb");
             var duckDbVersion = Step("init warehouse template", () =>
@@ -88,32 +94,54 @@ public sealed class Harness
             _details["sql_only.seconds"] = sqlOnly.Seconds;
             _details["sql_only.rows_per_second"] = sqlOnlyRate;
 
-            // 2: one new day into the loaded warehouse vs into an empty one (a throwaway empty load first warms the JIT).
-            var incremental = await IncrementalAsync(work, template, full, sources, newDay, newDayFile, pipelines, cancellationToken);
-
-            if (!_options.HotlineOnly)
+            // 6: every stage of the chain, each a `tipw` (or harness phase) child, on one warehouse holding the world without its last day.
+            var stages = NewHome(work, template, "stages");
+            string[] In(TipwHome home) => ["--home", home.Root, "--sources", sources, "--pipelines", pipelines, "--format", "json"];
+            foreach (var pipeline in StageCatalog.LoadPipelines)
             {
-                await StepAsync("load police and prosecution (for the funnel)", async () =>
-                {
-                    var engine = IngestPhase.NewEngine(full, pipelines);
-                    var results = await engine.RunManyAsync(s_otherPipelines, sources, "benchmark", cancellationToken: cancellationToken);
-                    return results;
-                }, r => string.Join(", ", r.Select(x => $"{x.Pipeline} {x.Status} {x.RowsLoaded:N0}")));
+                await TipwStageAsync(pipeline, ["run", pipeline, .. In(stages)], RunRows);
             }
 
-            // 3: report latency on the loaded warehouse.
-            var (monthlyMs, funnelMs, callsInWarehouse) = Step("report latency", () => QueryLatency(full), q => $"{q.Calls:N0} calls in dw.fact_hotline_call");
+            await TipwStageAsync("model_train", ["model", "train", "--home", stages.Root, "--activate", "--format", "json"], TrainedRows);
+            await TipwStageAsync("call_scoring", ["run", "call_scoring", .. In(stages)], RunRows);
+            await TipwStageAsync("linkage_full", ["run", "linkage", .. In(stages)], RunRows);
+            await TipwStageAsync("tip_determination", ["run", "tip_determination", .. In(stages)], RunRows);
+            var reports = await StageAsync("reports", "harness --phase reports", SelfProgram(), [.. SelfArguments(), "--phase", "reports", stages.Root, "--repetitions", _options.QueryRepetitions.ToString(CultureInfo.InvariantCulture)], ReportRows);
+
+            // The last day: the same world advanced (simulate again on the same folder; files already there are kept).
+            var summary = await TipwStageAsync("simulate", ["simulate", "--out", sources, .. WorldArguments(), "--format", "json"], SimulatedCalls)
+                ?? throw new TipwException("The simulate stage cannot be skipped.");
+            var newHotlineFiles = HotlineFiles(sources).Except(heldBackFiles, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            _details["incremental.new_hotline_files"] = newHotlineFiles.Count;
+
+            // 2: the new day into the loaded warehouse vs into an empty one (a throwaway empty load first warms the JIT).
+            var incremental = await IncrementalAsync(work, template, full, sources, newHotlineFiles, pipelines, cancellationToken);
+
+            // The incremental linkage day: load the last day into the staged warehouse, then link again.
+            var lastDayPipelines = StageCatalog.LoadPipelines.Where(p => !_options.Skip.Contains(p)).ToList();
+            if (lastDayPipelines.Count > 0)
+            {
+                await TipwStageAsync("load_last_day", ["run", .. lastDayPipelines, .. In(stages)], RunRows);
+            }
+
+            await TipwStageAsync("linkage_incremental", ["run", "linkage", .. In(stages)], RunRows);
+
+            // The whole chain as a user runs it: `tipw run --all` of the whole world into a fresh warehouse.
+            await TipwStageAsync("run_all", ["run", "--all", .. In(NewHome(work, template, "run-all"))], RunRows);
 
             // 4: classifier training on ~100k labelled calls and batch scoring throughput.
             var (trainSeconds, trained, scoreRate, scored) = Step("classifier train and score", () => Classifier(full, cancellationToken), m => $"trained on {m.Trained:N0}, scored {m.Scored:N0}");
 
+            var monthlyMs = reports is { Succeeded: true } ? _details.GetValueOrDefault("report.monthly_ms", double.NaN) : double.NaN;
+            var funnelMs = reports is { Succeeded: true } ? _details.GetValueOrDefault("report.funnel_ms", double.NaN) : double.NaN;
+            var callsInWarehouse = reports?.Rows ?? ingest.RowsLoaded;
             var figures = Figures(ingest, pipelineRate, baselineRate, sqlOnlyRate, incremental, monthlyMs, funnelMs, callsInWarehouse, trainSeconds, trained, scoreRate, resultsFolder);
             var loadAtEnd = MachineInfo.LoadAverage();
             var report = new HarnessReport(
                 started.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
                 _options.Scale,
                 _options.Seed,
-                summary.HotlineCalls,
+                summary.Rows ?? 0,
                 machine,
                 loadAtStart,
                 loadAtEnd,
@@ -123,10 +151,11 @@ public sealed class Harness
                 _steps,
                 ingest,
                 _details,
-                commandLine);
+                commandLine,
+                _stages);
             var markdown = ResultsWriter.Write(resultsFolder, report);
             Console.Out.WriteLine();
-            Console.Out.WriteLine($"TipWarehouse performance, scale {_options.Scale.ToString(CultureInfo.InvariantCulture)} ({summary.HotlineCalls:N0} calls) on {machine.Machine}, load average {loadAtStart} → {loadAtEnd}{(report.MachineLoaded ? " (MEASURED UNDER LOAD)" : "")}");
+            Console.Out.WriteLine($"TipWarehouse performance, scale {_options.Scale.ToString(CultureInfo.InvariantCulture)} ({summary.Rows:N0} calls) on {machine.Machine}, load average {loadAtStart} → {loadAtEnd}{(report.MachineLoaded ? " (MEASURED UNDER LOAD)" : "")}");
             Console.Out.Write(ResultsWriter.Table(figures));
             Console.Out.WriteLine($"results: {markdown}");
             return markdown;
@@ -148,21 +177,24 @@ public sealed class Harness
         var incrementalRatio = incremental.Loaded / incremental.Empty;
         var rssMiB = ingest.PeakRssBytes / 1048576.0;
         var (memoryRatio, memoryNote) = MemoryRatio(resultsFolder, rssMiB);
+        double? Measured(double value) => double.IsNaN(value) ? null : value;
+        var reportsNote = _stages.Any(s => s.Stage == "reports") ? "" : " (not measured: the reports stage was skipped or failed)";
         return
         [
-            new("ingest_ratio", "Ingest ratio (pipeline rows/s ÷ DuckDB read_csv rows/s)", ingestRatio, "", "≥ 0.5", ingestRatio >= 0.5,
-                $"{scaleNote}; pipeline {pipelineRate:N0} rows/s, read_csv {baselineRate:N0} rows/s; defined at ~1M and ~10M"),
+            new("ingest_ratio", "Ingest ratio (pipeline rows/s ÷ DuckDB read_csv rows/s)", ingestRatio, "", "≥ 0.35", ingestRatio >= 0.35,
+                $"{scaleNote}; pipeline {pipelineRate:N0} rows/s, read_csv {baselineRate:N0} rows/s; issue 20's target, defined at ~1M (≥ 0.5 before issue 20)"),
             new("ingest_rows_per_second", "Hotline pipeline throughput", pipelineRate, "rows/s", "(for the ratio)", null, scaleNote),
             new("sql_only_ratio", "Ingest vs SQL-only DuckDB pipeline (pipeline rows/s ÷ SQL-only rows/s)", pipelineRate / sqlOnlyRate, "", "≥ 1.5", pipelineRate / sqlOnlyRate >= 1.5,
                 $"{scaleNote}; SQL-only {sqlOnlyRate:N0} rows/s (read_csv with types, HMAC pseudonyms in SQL, the same transform SQL; no phonetic pseudonym, scrub, rejects or batches)"),
             new("incremental_ratio", "Incremental cost (one day into loaded ÷ into empty)", incrementalRatio, "", "≤ 2", incrementalRatio <= 2,
                 $"{incremental.Loaded:0.00} s vs {incremental.Empty:0.00} s; single runs"),
-            new("monthly_report_ms", "Monthly report latency (median)", monthlyMs, "ms", "< 250 ms at 10M calls", monthlyMs < 250, $"{scaleNote}, median of {_options.QueryRepetitions}"),
-            new("funnel_report_ms", "Funnel report latency (median)", funnelMs, "ms", "(reported)", null, $"{scaleNote}, median of {_options.QueryRepetitions}; the funnel reads the case lifecycle, which the linkage pipeline fills (not run here)"),
+            new("monthly_report_ms", "Monthly report latency (median)", Measured(monthlyMs), "ms", "< 250 ms at 10M calls", Measured(monthlyMs) is { } m ? m < 250 : null, $"{scaleNote}, median of {_options.QueryRepetitions}, in the reports stage's process{reportsNote}"),
+            new("funnel_report_ms", "Funnel report latency (median)", Measured(funnelMs), "ms", "(reported)", null, $"{scaleNote}, median of {_options.QueryRepetitions}, after linkage and the TIP determination{reportsNote}"),
             new("training_seconds", "Classifier training time", trainSeconds, "s", "(reported)", null, $"{trained:N0} labelled calls (target set: ~100k)"),
             new("scoring_calls_per_second", "Classifier scoring throughput", scoreRate, "calls/s", "≥ 100,000 calls/s on 2 cores", scoreRate >= 100_000, $"{Environment.ProcessorCount} cores"),
             new("ingest_peak_rss_mib", "Ingest peak RSS (child process)", rssMiB, "MiB", "(for the ratio)", null, scaleNote),
             new("memory_ratio", "Peak RSS at ~10M ÷ at ~1M", memoryRatio, "", "≤ 1.5", memoryRatio is { } r ? r <= 1.5 : null, memoryNote),
+            .. StageFigures.Compute(_stages, _options.Scale, scale => ResultsWriter.TryRead(Path.Combine(resultsFolder, ResultsWriter.Stem(scale) + ".json"))?.Stages),
         ];
     }
 
@@ -179,19 +211,16 @@ public sealed class Harness
             : (null, $"needs runs at --scale 46 and --scale 460 on this machine (have 46: {(small is null ? "no" : "yes")}, 460: {(large is null ? "no" : "yes")})");
     }
 
-    private string HoldBackLastDay(string sources, string newDay)
+    private async Task<(double Loaded, double Empty)> IncrementalAsync(string work, string template, TipwHome full, string sources, IReadOnlyList<string> newHotlineFiles, string pipelines, CancellationToken cancellationToken)
     {
-        var hotline = Path.Combine(sources, "hotline");
-        var last = Directory.EnumerateFiles(hotline, "llamadas_*.csv").Order(StringComparer.Ordinal).Last();
-        var target = Path.Combine(newDay, "hotline", Path.GetFileName(last));
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        File.Move(last, target);
-        _log.WriteLine($"harness: held back {Path.GetFileName(last)} as the new day");
-        return target;
-    }
+        // The new day's files alone, for the loads into an empty warehouse.
+        var newDay = Path.Combine(work, "newday");
+        Directory.CreateDirectory(Path.Combine(newDay, "hotline"));
+        foreach (var file in newHotlineFiles)
+        {
+            File.Copy(Path.Combine(sources, "hotline", file), Path.Combine(newDay, "hotline", file), overwrite: true);
+        }
 
-    private async Task<(double Loaded, double Empty)> IncrementalAsync(string work, string template, TipwHome full, string sources, string newDay, string newDayFile, string pipelines, CancellationToken cancellationToken)
-    {
         async Task<double> EmptyLoad(string name)
         {
             var home = NewHome(work, template, name);
@@ -206,7 +235,6 @@ public sealed class Harness
 
         await StepAsync("incremental: warm-up load into an empty warehouse", () => EmptyLoad("warmup"), s => $"{s:0.00} s (discarded)");
         var empty = await StepAsync("incremental: new day into an empty warehouse", () => EmptyLoad("empty"), s => $"{s:0.00} s");
-        File.Copy(newDayFile, Path.Combine(sources, "hotline", Path.GetFileName(newDayFile)));
         var loaded = await StepAsync("incremental: new day into the loaded warehouse", async () =>
         {
             var (result, seconds) = await IngestPhase.TimeAsync(IngestPhase.NewEngine(full, pipelines), "hotline", sources, cancellationToken);
@@ -217,6 +245,144 @@ public sealed class Harness
         _details["incremental.empty_seconds"] = empty;
         _details["incremental.loaded_seconds"] = loaded;
         return (loaded, empty);
+    }
+
+    /// <summary>The world's last day: the stages first load the world as of it (without it), then the world advanced by it.</summary>
+    private static readonly DateOnly LastDay = new(2007, 12, 31);
+
+    private string[] WorldArguments() =>
+        ["--seed", _options.Seed.ToString(CultureInfo.InvariantCulture), "--scale", _options.Scale.ToString(CultureInfo.InvariantCulture)];
+
+    private static string PipelinesFolder() => PipelineEngine.LocatePipelinesDirectory();
+
+    private static HashSet<string> HotlineFiles(string sources) =>
+        [.. Directory.EnumerateFiles(Path.Combine(sources, "hotline"), "llamadas_*.csv").Select(f => Path.GetFileName(f)!)];
+
+    /// <summary>The <c>tipw</c> the stages run: <c>--tipw</c>, else the repository's build in the harness's own configuration (apphost, else <c>tipw.dll</c>).</summary>
+    private string Tipw()
+    {
+        if (_options.Tipw is { } given)
+        {
+            return File.Exists(given) ? Path.GetFullPath(given) : throw new UsageException($"--tipw {given}: no such file.");
+        }
+
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent?.Name ?? "Release";
+        var folder = Path.Combine(Path.GetDirectoryName(LocateResultsRoot())!, "..", "src", "TipWarehouse.Cli", "bin", configuration, "net10.0");
+        var apphost = Path.Combine(folder, OperatingSystem.IsWindows() ? "tipw.exe" : "tipw");
+        var dll = Path.Combine(folder, "tipw.dll");
+        return File.Exists(apphost) ? Path.GetFullPath(apphost)
+            : File.Exists(dll) ? Path.GetFullPath(dll)
+            : throw new UsageException($"No tipw build in {Path.GetFullPath(folder)}: build the solution first (dotnet build TipWarehouse.sln -c {configuration}) or pass --tipw PATH.");
+    }
+
+    private static string SelfProgram() => IngestPhase.SelfStartInfo().FileName;
+
+    private static IReadOnlyList<string> SelfArguments() => [.. IngestPhase.SelfStartInfo().ArgumentList];
+
+    /// <summary>Runs one <c>tipw</c> command as the stage <paramref name="key"/>; null when the stage is skipped.</summary>
+    private Task<StageMeasurement?> TipwStageAsync(string key, IReadOnlyList<string> arguments, Func<ChildUsage, (long? Rows, string Detail)> interpret)
+    {
+        var tipw = Tipw();
+        return tipw.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+            ? StageAsync(key, "tipw " + StagePhase.Describe(arguments), Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [tipw, .. arguments], interpret)
+            : StageAsync(key, "tipw " + StagePhase.Describe(arguments), tipw, arguments, interpret);
+    }
+
+    /// <summary>Runs <paramref name="program"/> as the stage <paramref name="key"/> under the measuring child; null when skipped.
+    /// A failed stage is recorded with its exit code (its figures then MISS); a failed simulation stops the run.</summary>
+    private async Task<StageMeasurement?> StageAsync(string key, string command, string program, IReadOnlyList<string> arguments, Func<ChildUsage, (long? Rows, string Detail)> interpret)
+    {
+        if (_options.Skip.Contains(key))
+        {
+            _log.WriteLine($"harness: stage {key}: skipped (--skip)");
+            return null;
+        }
+
+        command = command.Replace(_work, "$WORK", StringComparison.Ordinal);
+        _log.WriteLine($"harness: stage {key}: {command} …");
+        var (usage, loadMax) = await StagePhase.RunMeasuredAsync(program, arguments);
+        var (rows, detail) = usage.ExitCode == 0 ? interpret(usage) : (null, $"failed with exit code {usage.ExitCode} (see its stderr above)");
+        var stage = new StageMeasurement(key, command, usage.Seconds, usage.CpuSeconds, usage.PeakRssBytes, rows, usage.ExitCode, loadMax, MachineInfo.LoadAverage(), detail);
+        _stages.Add(stage);
+        _maxLoad = Math.Max(_maxLoad, loadMax);
+        _log.WriteLine($"harness: stage {key}: {StagePhase.Summary(stage)}; {detail}");
+        if (!stage.Succeeded && StageCatalog.Required.Contains(key))
+        {
+            throw new TipwException($"Stage {key} ({command}) failed with exit code {usage.ExitCode}; every other stage reads its sources.");
+        }
+
+        return stage;
+    }
+
+    /// <summary>Rows of a <c>tipw simulate --format json</c> stage: the hotline calls simulated.</summary>
+    private static (long? Rows, string Detail) SimulatedCalls(ChildUsage usage)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (StagePhase.JsonOutput(usage.StandardOutput) is { ValueKind: System.Text.Json.JsonValueKind.Array } array)
+        {
+            foreach (var row in array.EnumerateArray())
+            {
+                var cells = row.EnumerateObject().Select(p => p.Value.ToString()).ToList();
+                if (cells.Count >= 2)
+                {
+                    values[cells[0]] = cells[1];
+                }
+            }
+        }
+
+        long? Count(string key) => values.TryGetValue(key, out var text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+        return (Count("hotline_calls"), $"as of {values.GetValueOrDefault("as_of", "?")}: {Count("hotline_calls"):N0} calls, {Count("police_reports"):N0} police reports, {Count("prosecution_events"):N0} prosecution events");
+    }
+
+    /// <summary>Rows of a <c>tipw run … --format json</c> stage: the rows read by its pipelines, summed.</summary>
+    private (long? Rows, string Detail) RunRows(ChildUsage usage)
+    {
+        if (StagePhase.JsonOutput(usage.StandardOutput) is not { ValueKind: System.Text.Json.JsonValueKind.Array } array)
+        {
+            return (null, "no run summary on stdout");
+        }
+
+        long total = 0;
+        var parts = new List<string>();
+        foreach (var run in array.EnumerateArray())
+        {
+            var pipeline = run.GetProperty("pipeline").GetString();
+            var read = run.GetProperty("rows_read").GetInt64();
+            total += read;
+            parts.Add($"{pipeline} {run.GetProperty("status").GetString()} {read:N0} read, {run.GetProperty("rows_loaded").GetInt64():N0} loaded");
+        }
+
+        return (total, string.Join("; ", parts));
+    }
+
+    /// <summary>Rows of the <c>tipw model train --format json</c> stage: the labelled calls it fitted on and tested on.</summary>
+    private static (long? Rows, string Detail) TrainedRows(ChildUsage usage)
+    {
+        if (StagePhase.JsonOutput(usage.StandardOutput) is not { ValueKind: System.Text.Json.JsonValueKind.Array } array || array.GetArrayLength() == 0)
+        {
+            return (null, "no training summary on stdout");
+        }
+
+        var model = array[0];
+        var train = model.GetProperty("train_rows").GetInt64();
+        var test = model.GetProperty("test_rows").GetInt64();
+        return (train + test, $"{model.GetProperty("trainer").GetString()} on {train:N0} calls, tested on {test:N0} (precision {model.GetProperty("precision")}, recall {model.GetProperty("recall")}), activated");
+    }
+
+    /// <summary>Rows of the reports stage: the calls in the warehouse; its latencies go to the details.</summary>
+    private (long? Rows, string Detail) ReportRows(ChildUsage usage)
+    {
+        var values = StagePhase.KeyValues(usage.StandardOutput, "REPORTS-RESULT ");
+        foreach (var (key, detail) in new[] { ("monthly_ms", "report.monthly_ms"), ("funnel_ms", "report.funnel_ms"), ("all_ms", "report.all_reports_once_ms"), ("monthly_rows", "report.monthly_rows") })
+        {
+            if (StagePhase.Number(values, key) is { } v)
+            {
+                _details[detail] = v;
+            }
+        }
+
+        var calls = StagePhase.Number(values, "calls") is { } c ? (long)c : (long?)null;
+        return (calls, $"monthly {values.GetValueOrDefault("monthly_ms", "?")} ms and funnel {values.GetValueOrDefault("funnel_ms", "?")} ms (medians), every canned report once {values.GetValueOrDefault("all_ms", "?")} ms, on {calls:N0} calls");
     }
 
     /// <summary>The SQL-only pipeline (<see cref="SqlOnlyPipeline"/>) on <c>--sources DIR --home HOME --pipelines DIR</c>, after an untimed load of the police stations: rows read, rows loaded, seconds.</summary>
@@ -278,8 +444,9 @@ public sealed class Harness
         return (Scalar<long>(connection, "SELECT COUNT(*) FROM raw"), seconds);
     }
 
-    /// <summary>Median latency of the monthly and funnel reports on <paramref name="home"/>'s warehouse, and its call count.</summary>
-    public (double MonthlyMs, double FunnelMs, long Calls) QueryLatency(TipwHome home)
+    /// <summary>Median latency of the monthly and funnel reports on <paramref name="home"/>'s warehouse (after a warm-up), the time
+    /// of every canned report built once after those, the monthly report's rows and the warehouse's call count.</summary>
+    public ReportLatency QueryLatency(TipwHome home)
     {
         using var connection = Warehouse.Open(home, readOnly: true);
         var calls = Scalar<long>(connection, "SELECT COUNT(*) FROM dw.fact_hotline_call");
@@ -301,8 +468,14 @@ public sealed class Harness
 
         var monthly = Median(() => MonthlyReport.Build(connection, request));
         var funnel = Median(() => FunnelReport.Build(connection, request));
-        _details["report.monthly_rows"] = MonthlyReport.Build(connection, request).Rows.Count;
-        return (monthly, funnel, calls);
+        var everyReport = Stopwatch.GetTimestamp();
+        foreach (var name in ReportCatalog.Names)
+        {
+            _ = ReportCatalog.Run(connection, name, request);
+        }
+
+        var allMs = Stopwatch.GetElapsedTime(everyReport).TotalMilliseconds;
+        return new ReportLatency(monthly, funnel, allMs, MonthlyReport.Build(connection, request).Rows.Count, calls);
     }
 
     private (double TrainSeconds, int Trained, double ScoreRate, int Scored) Classifier(TipwHome home, CancellationToken cancellationToken)

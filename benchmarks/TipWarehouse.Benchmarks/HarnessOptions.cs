@@ -3,7 +3,7 @@ using TipWarehouse.Core;
 
 namespace TipWarehouse.Benchmarks;
 
-/// <summary>The harness's command line: <c>[--scale N] [--machine NAME] [--results DIR] [--work DIR] [--micro] [--keep]</c>.</summary>
+/// <summary>The harness's command line: <c>[--scale N] [--machine NAME] [--results DIR] [--work DIR] [--micro] [--keep] [--skip STAGE,…]</c>.</summary>
 public sealed record HarnessOptions
 {
     /// <summary>Simulation scale (1 ≈ 22k calls, 46 ≈ 1M, 460 ≈ 10M).</summary>
@@ -30,8 +30,14 @@ public sealed record HarnessOptions
     /// <summary>Keep the scratch folder (sources, warehouses) after the run.</summary>
     public bool Keep { get; init; }
 
-    /// <summary>Skip loading the police and prosecution sources (they only feed the funnel report).</summary>
-    public bool HotlineOnly { get; init; }
+    /// <summary>Skip loading the police and prosecution sources (the same as <c>--skip police</c>).</summary>
+    public bool HotlineOnly => Skip.Contains("police_reports");
+
+    /// <summary>Stage keys not to run (<see cref="StageCatalog"/>; <c>--skip linkage,run_all</c>).</summary>
+    public IReadOnlySet<string> Skip { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>The <c>tipw</c> the stages run (its apphost or <c>tipw.dll</c>); null means the repository's build of this configuration.</summary>
+    public string? Tipw { get; init; }
 
     /// <summary>Labelled calls the classifier trains on (the figure is defined at ~100k).</summary>
     public int TrainingCalls { get; init; } = 100_000;
@@ -63,8 +69,10 @@ public sealed record HarnessOptions
                 "--micro" => options with { Micro = true },
                 "--micro-only" => options with { Micro = true, MicroOnly = true },
                 "--keep" => options with { Keep = true },
-                "--hotline-only" => options with { HotlineOnly = true },
-                _ => throw new UsageException($"Unknown option '{arg}'. Use: [--scale N] [--seed N] [--machine NAME] [--results DIR] [--work DIR] [--micro|--micro-only] [--hotline-only] [--training-calls N] [--repetitions N] [--note TEXT] [--keep]"),
+                "--hotline-only" => options with { Skip = Union(options.Skip, StageCatalog.Groups["police"]) },
+                "--skip" => options with { Skip = Union(options.Skip, StageCatalog.ParseSkip(Value())) },
+                "--tipw" => options with { Tipw = Value() },
+                _ => throw new UsageException($"Unknown option '{arg}'. Use: [--scale N] [--seed N] [--machine NAME] [--results DIR] [--work DIR] [--micro|--micro-only] [--hotline-only] [--skip STAGE,…] [--tipw PATH] [--training-calls N] [--repetitions N] [--note TEXT] [--keep]"),
             };
         }
 
@@ -75,6 +83,8 @@ public sealed record HarnessOptions
 
         return options;
     }
+
+    private static HashSet<string> Union(IReadOnlySet<string> a, IEnumerable<string> b) => [.. a.Concat(b)];
 
     private static double Number(string option, string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)

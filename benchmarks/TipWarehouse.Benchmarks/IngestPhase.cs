@@ -111,7 +111,8 @@ public static class IngestPhase
         return (result, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
-    private static ProcessStartInfo SelfStartInfo()
+    /// <summary>A start of this executable (the apphost, or dotnet with this assembly), for a harness phase child.</summary>
+    public static ProcessStartInfo SelfStartInfo()
     {
         var processPath = Environment.ProcessPath ?? throw new TipwException("Cannot locate the running executable.");
         var start = new ProcessStartInfo(processPath) { UseShellExecute = false };

@@ -11,6 +11,12 @@ try
         return await IngestPhase.RunChildAsync(args);
     }
 
+    if (args.Length >= 2 && args[0] == "--phase" && args[1] == "measure")
+    {
+        // One program measured as this process's only child (peak RSS, CPU time): --phase measure PROGRAM [ARGS…].
+        return await StagePhase.RunMeasureChildAsync(args);
+    }
+
     if (args.Length >= 2 && args[0] == "--phase" && args[1] == "baseline")
     {
         // The read_csv baseline alone, on files simulated earlier: --phase baseline HOTLINE_DIR NEW_DB_PATH PIPELINES_DIR.
@@ -40,8 +46,8 @@ try
             throw new UsageException("--phase reports needs HOME.");
         }
 
-        var (monthly, funnel, calls) = new Harness(HarnessOptions.Parse(args[3..]), Console.Error).QueryLatency(TipwHome.At(args[2]));
-        Console.Out.WriteLine($"REPORTS-RESULT calls={calls} monthly_ms={monthly:0.0} funnel_ms={funnel:0.0} load={MachineInfo.LoadAverage()}");
+        var latency = new Harness(HarnessOptions.Parse(args[3..]), Console.Error).QueryLatency(TipwHome.At(args[2]));
+        Console.Out.WriteLine(FormattableString.Invariant($"REPORTS-RESULT calls={latency.Calls} monthly_ms={latency.MonthlyMs:0.0} funnel_ms={latency.FunnelMs:0.0} all_ms={latency.AllReportsOnceMs:0.0} monthly_rows={latency.MonthlyRows} load={MachineInfo.LoadAverage()}"));
         return 0;
     }
 

@@ -38,7 +38,8 @@ public sealed record HarnessReport(
     IReadOnlyList<StepTiming> Steps,
     IngestMeasurement? Ingest,
     IReadOnlyDictionary<string, double> Details,
-    string Command);
+    string Command,
+    IReadOnlyList<StageMeasurement>? Stages = null);
 
 /// <summary>Writes a run's Markdown and JSON and prints its figure table.</summary>
 public static class ResultsWriter
@@ -125,6 +126,20 @@ public static class ResultsWriter
         foreach (var f in r.Figures)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"| {f.Name} | {f.Formatted} | {f.Target} | {f.Verdict} | {f.Note} |");
+        }
+
+        if (r.Stages is { Count: > 0 } stages)
+        {
+            text.AppendLine();
+            text.AppendLine("## Stages (each its own process)");
+            text.AppendLine();
+            text.AppendLine("| stage | seconds | CPU seconds | rows | rows/s | peak RSS (MiB) | 1-min load, max while running | exit | command | detail |");
+            text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var s in stages)
+            {
+                string Cell(double? v) => v is { } x ? Figure.Format(x) : "";
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {s.Stage} | {s.Seconds:0.00} | {Cell(s.CpuSeconds)} | {(s.Rows is { } rows ? rows.ToString("N0", CultureInfo.InvariantCulture) : "")} | {Cell(s.RowsPerSecond)} | {Cell(s.PeakRssMiB)} | {s.LoadMax:0.0} | {s.ExitCode} | `{s.Command.Replace("|", "\\|", StringComparison.Ordinal)}` | {s.Detail} |");
+            }
         }
 
         text.AppendLine();

@@ -20,7 +20,7 @@ public static class DefinitionsReport
         var table = ReportSql.Read(connection, """
             SELECT record_type AS level, tip_status, coalesce(related_series, '') AS related_series, count(*) AS records, tip_definition_version AS definition_version
             FROM dw.tip_determination
-            GROUP BY ALL
+            GROUP BY record_type, tip_status, related_series, tip_definition_version
             ORDER BY CASE record_type WHEN 'hotline_call' THEN 1 WHEN 'police_report' THEN 2 WHEN 'prosecution_case' THEN 3 ELSE 4 END,
                      CASE tip_status WHEN 'confirmed_statute' THEN 1 WHEN 'evidence_linked' THEN 2 WHEN 'indicated' THEN 3 ELSE 4 END, related_series
             """);
