@@ -90,7 +90,7 @@ public sealed class ClassifierService
             [.. results.Select(r => new object?[] { r.Weight, Math.Round((double)r.L2Regularization, 6), r.Narratives, r.Positives, R(r.Auc), R(r.Precision), R(r.Recall), R(r.F1), r.FalsePositives, r.FalseNegatives, R(r.MeanThreshold), ReferenceEquals(r, chosen) })],
             [
                 $"{folds}-fold cross-validation within {Path.GetFileName(file)}{(split is null ? string.Empty : $" (split {split})")}: each fold's model is trained on the warehouse's fit months plus the other folds (weight 0: without them), calibrated and thresholded on the validation months as 'tipw model train' does, and scores the left-out fold at its own threshold",
-                string.Create(CultureInfo.InvariantCulture, $"chosen: the highest out-of-fold precision with recall >= {ExtraNarrativeCrossValidation.RecallRequired:0.00} (else the highest F1); the shipped default is weight {TrainingOptions.DefaultExtraNarrativeWeight:0.###}, L2 {new TrainingOptions().L2Regularization:0.####}"),
+                string.Create(CultureInfo.InvariantCulture, $"chosen: the highest out-of-fold min(precision, recall) (the triage target asks both >= 0.85), ties by AUC; the shipped default is weight {TrainingOptions.DefaultExtraNarrativeWeight:0.###}, L2 {new TrainingOptions().L2Regularization:0.####}"),
             ]);
     }
 

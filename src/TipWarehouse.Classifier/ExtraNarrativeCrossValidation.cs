@@ -23,9 +23,6 @@ public sealed record CrossValidationResult(
 /// and scores the left-out fold. No other narrative (the held-out hand-written part) takes part.</summary>
 public static class ExtraNarrativeCrossValidation
 {
-    /// <summary>The out-of-fold recall a setting must reach to be chosen (the triage target).</summary>
-    public const double RecallRequired = 0.85;
-
     /// <summary>Runs every (weight, L2) setting over <paramref name="folds"/> folds of <paramref name="narratives"/>; a weight
     /// of 0 is the model without extra narratives (trained once: all its folds are the same model).</summary>
     public static IReadOnlyList<CrossValidationResult> Run(
@@ -89,15 +86,12 @@ public static class ExtraNarrativeCrossValidation
         return [.. narratives.Select(n => n.Label ? positives++ % folds : negatives++ % folds)];
     }
 
-    /// <summary>The setting to use: the highest out-of-fold precision among those reaching <see cref="RecallRequired"/>
-    /// (ties: the higher AUC, then the smaller weight); when none does, the highest F1.</summary>
+    /// <summary>The setting to use: the highest out-of-fold min(precision, recall), the margin above the triage
+    /// target (precision and recall both at least 0.85); ties: the higher AUC, then the smaller weight.</summary>
     public static CrossValidationResult? Choose(IReadOnlyList<CrossValidationResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
-        var eligible = results.Where(r => r.Recall >= RecallRequired).ToList();
-        return eligible.Count > 0
-            ? eligible.OrderByDescending(r => r.Precision).ThenByDescending(r => r.Auc).ThenBy(r => r.Weight).First()
-            : results.OrderByDescending(r => r.F1).ThenBy(r => r.Weight).FirstOrDefault();
+        return results.OrderByDescending(r => Math.Min(r.Precision, r.Recall)).ThenByDescending(r => r.Auc).ThenBy(r => r.Weight).FirstOrDefault();
     }
 
     private static CrossValidationResult Measure(double weight, float l2, float[] scores, double[] thresholds, bool[] labels)

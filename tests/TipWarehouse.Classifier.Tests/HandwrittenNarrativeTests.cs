@@ -92,16 +92,16 @@ public sealed class HandwrittenNarrativeTests(SimulatedWorldFixture world, ITest
     }
 
     [Fact]
-    public void Folds_are_stratified_and_the_choice_needs_the_recall_target()
+    public void Folds_are_stratified_and_the_choice_is_the_largest_margin_over_both_targets()
     {
         var calls = Enumerable.Range(0, 20).Select(i => CallFeatures.Create($"c{i}", 0, "x", label: i % 4 == 0)).ToList();
         var folds = ExtraNarrativeCrossValidation.Folds(calls, 5);
         Assert.All(Enumerable.Range(0, 5), k => Assert.Equal((1, 3), (calls.Where((c, i) => folds[i] == k && c.Label).Count(), calls.Where((c, i) => folds[i] == k && !c.Label).Count())));
 
         CrossValidationResult R(double weight, double precision, double recall) => new(weight, 1e-3f, 100, 50, 0.95, precision, recall, 2 * precision * recall / (precision + recall), 0, 0, 0.3);
-        var low = R(0, 0.95, 0.80);
+        var preciseButMissing = R(0, 0.95, 0.80);
         var chosen = R(4, 0.88, 0.90);
-        Assert.Same(chosen, ExtraNarrativeCrossValidation.Choose([low, chosen, R(8, 0.86, 0.92)]));
-        Assert.Same(low, ExtraNarrativeCrossValidation.Choose([low, R(8, 0.60, 0.84)]));
+        Assert.Same(chosen, ExtraNarrativeCrossValidation.Choose([preciseButMissing, chosen, R(8, 0.86, 0.97)]));
+        Assert.Same(preciseButMissing, ExtraNarrativeCrossValidation.Choose([preciseButMissing, R(8, 0.60, 0.99)]));
     }
 }

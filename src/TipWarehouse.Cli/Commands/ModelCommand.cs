@@ -204,8 +204,8 @@ internal static class ModelCommand
         };
         var split = new Option<string?>("--split") { Description = "Only the rows whose split column has this value (tuning: the part that becomes training data)" };
         var folds = new Option<int>("--folds") { Description = "How many folds", DefaultValueFactory = _ => 5 };
-        var weights = new Option<string>("--weights") { Description = "Comma-separated example weights to compare (0: without the narratives)", DefaultValueFactory = _ => "0,1,2,4,8" };
-        var l2 = new Option<string>("--l2") { Description = "Comma-separated L2 regularisations to compare", DefaultValueFactory = _ => "0.001" };
+        var weights = new Option<string>("--weights") { Description = "Comma-separated example weights to compare (0: without the narratives)", DefaultValueFactory = _ => "0,1,2,4,8,16" };
+        var l2 = new Option<string>("--l2") { Description = "Comma-separated L2 regularisations to compare", DefaultValueFactory = _ => new TrainingOptions().L2Regularization.ToString(CultureInfo.InvariantCulture) };
         var command = new Command("crossvalidate", "Choose the weight of extra labelled narratives and the L2 by k-fold cross-validation within those narratives, on this warehouse")
         {
             home, narratives, split, folds, weights, l2, format, output,
