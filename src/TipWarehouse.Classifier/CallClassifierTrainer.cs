@@ -25,8 +25,8 @@ public sealed record TrainingOptions
     /// the target, and the metadata says so). 0 disables the floor.</summary>
     public double PrecisionFloor { get; init; } = 0.85;
 
-    /// <summary>The L2 regularisation of the SDCA learner (chosen on the tuning part of the hand-written narratives).</summary>
-    public float L2Regularization { get; init; } = 1e-3f;
+    /// <summary>The L2 regularisation of the SDCA learner (chosen with the extra narratives' weight by cross-validation within the hand-written tuning narratives, README).</summary>
+    public float L2Regularization { get; init; } = 3e-3f;
 
     /// <summary>How many of the latest months are held out as the test window.</summary>
     public int TestMonths { get; init; } = 6;
@@ -45,6 +45,20 @@ public sealed record TrainingOptions
 
     /// <summary>The MLContext seed; the same data and seed give the same model.</summary>
     public int Seed { get; init; } = 20060313;
+
+    /// <summary>Labelled narratives (no call fields) added to the fit months' calls, e.g. the hand-written tuning narratives
+    /// (<see cref="LabelledNarratives.TrainingFileName"/>); never used for calibration, the threshold or the test.</summary>
+    public IReadOnlyList<CallFeatures> ExtraNarratives { get; init; } = [];
+
+    /// <summary>Where <see cref="ExtraNarratives"/> came from (a file name, for the metadata); empty when there are none.</summary>
+    public string ExtraNarrativesSource { get; init; } = string.Empty;
+
+    /// <summary>The example weight of each extra narrative, against 1 for each warehouse call (and 1 for its narrative-only
+    /// copy). Chosen by cross-validation within the hand-written tuning narratives (<c>tipw model crossvalidate</c>, README).</summary>
+    public double ExtraNarrativeWeight { get; init; } = DefaultExtraNarrativeWeight;
+
+    /// <summary>The default of <see cref="ExtraNarrativeWeight"/>.</summary>
+    public const double DefaultExtraNarrativeWeight = 8;
 }
 
 /// <summary>The trainer names accepted by <c>--trainer</c>.</summary>
@@ -78,7 +92,13 @@ public sealed record TrainingResult(
 
     /// <summary>Supervisor decisions on calls of the test months: not used, the test months are measured against the warehouse labels.</summary>
     public int SupervisorLabelsHeldOut { get; init; }
+
+    /// <summary>Extra labelled narratives fitted on (<see cref="TrainingOptions.ExtraNarratives"/>; 0 when their weight is 0).</summary>
+    public int ExtraNarratives { get; init; }
 }
+
+/// <summary>A fitted, calibrated learner with its triage threshold, before the test months are scored.</summary>
+internal sealed record CalibratedFit(ITransformer Model, IsotonicCalibration Calibration, double Threshold, BinaryMetrics ValidationMetrics);
 
 /// <summary>Trains the TIP call classifier: Spanish text n-grams plus call fields, a time-based split and a recall-targeted threshold.</summary>
 public sealed class CallClassifierTrainer
@@ -92,6 +112,7 @@ public sealed class CallClassifierTrainer
         $"trafficking indicators ({IndicatorLexicon.Concepts.Count} concepts: recruitment, false promises, movement, the CTDC means of control, exploitation types, explicit terms, minors, freedom to leave, inquiries), each pair of the act/movement/means/purpose groups, and act + means + purpose together",
         "caller type, victim age band (one-hot, hashed); victim age and minor flag with missing indicators (sex, department, hour and duration are not used)",
         "trained on each call and on a narrative-only copy of it, so narratives without fields score on the same scale",
+        "plus labelled narratives without fields (by default the hand-written tuning narratives, reference/handwritten_training_narratives.csv), each with the example weight extra_narrative_weight",
     ];
 
     private readonly TimeProvider _time;
@@ -154,13 +175,7 @@ public sealed class CallClassifierTrainer
 
         var ml = new MLContext(options.Seed);
         cancellationToken.ThrowIfCancellationRequested();
-        var probe = Fit(ml, split.Fit, options);
-        var rawValidation = CallScorer.Probabilities(ml, probe, split.Validation);
-        var validationLabels = split.Validation.Select(c => c.Label).ToArray();
-        var calibration = IsotonicCalibration.Fit(rawValidation, validationLabels);
-        var validationScores = rawValidation.Select(calibration.Apply).ToArray();
-        var threshold = ChooseThreshold(validationScores, validationLabels, options);
-        var validationMetrics = BinaryMetrics.Compute(validationScores, validationLabels, threshold);
+        var (probe, calibration, threshold, validationMetrics) = FitAndCalibrate(ml, split, options);
 
         cancellationToken.ThrowIfCancellationRequested();
         var model = options.Refit ? Fit(ml, split.Train, options) : probe;
@@ -173,7 +188,22 @@ public sealed class CallClassifierTrainer
             SupervisorLabels = supervisorLabels,
             SupervisorLabelsChanged = supervisorChanged,
             SupervisorLabelsHeldOut = supervisorHeldOut,
+            ExtraNarratives = options.ExtraNarrativeWeight > 0 ? options.ExtraNarratives.Count : 0,
         };
+    }
+
+    /// <summary>Fits on the fit months (plus the extra narratives), calibrates on the validation months and picks the
+    /// threshold there: what <see cref="Train(IReadOnlyList{CallFeatures}, TrainingOptions, CancellationToken)"/> and the
+    /// cross-validation of the extra narratives' weight share.</summary>
+    internal static CalibratedFit FitAndCalibrate(MLContext ml, TimeSplit split, TrainingOptions options)
+    {
+        var probe = Fit(ml, split.Fit, options);
+        var rawValidation = CallScorer.Probabilities(ml, probe, split.Validation);
+        var validationLabels = split.Validation.Select(c => c.Label).ToArray();
+        var calibration = IsotonicCalibration.Fit(rawValidation, validationLabels);
+        var validationScores = rawValidation.Select(calibration.Apply).ToArray();
+        var threshold = ChooseThreshold(validationScores, validationLabels, options);
+        return new CalibratedFit(probe, calibration, threshold, BinaryMetrics.Compute(validationScores, validationLabels, threshold));
     }
 
     /// <summary>The triage threshold: the highest reaching the recall target, raised if needed to keep the precision floor.</summary>
@@ -236,7 +266,19 @@ public sealed class CallClassifierTrainer
         IReadOnlyList<CallFeatures> training = options.NarrativeOnlyCopies
             ? [.. rows, .. rows.Select(c => CallFeatures.Create(c.CallId, c.CallDateKey, c.Narrative, label: c.Label))]
             : rows;
-        var data = ml.Data.Cache(CallScorer.ToDataView(ml, CallScorer.Featurize(training)));
+        var featurized = CallScorer.Featurize(training);
+        if (options.ExtraNarrativeWeight > 0 && options.ExtraNarratives.Count > 0)
+        {
+            var extra = CallScorer.Featurize(options.ExtraNarratives);
+            foreach (var row in extra)
+            {
+                row.Weight = (float)options.ExtraNarrativeWeight;
+            }
+
+            featurized = [.. featurized, .. extra];
+        }
+
+        var data = ml.Data.Cache(CallScorer.ToDataView(ml, featurized));
         return Learner(ml, options).Fit(data);
     }
 
@@ -257,6 +299,7 @@ public sealed class CallClassifierTrainer
             {
                 LabelColumnName = nameof(FeatureRow.Label),
                 FeatureColumnName = FeatureRow.FeaturesColumn,
+                ExampleWeightColumnName = nameof(FeatureRow.Weight),
                 // No L1: a dense model spreads weight over many n-grams, which holds up better on unseen wording.
                 L1Regularization = 0f,
                 L2Regularization = options.L2Regularization,
@@ -268,6 +311,7 @@ public sealed class CallClassifierTrainer
             {
                 LabelColumnName = nameof(FeatureRow.Label),
                 FeatureColumnName = FeatureRow.FeaturesColumn,
+                ExampleWeightColumnName = nameof(FeatureRow.Weight),
                 NumberOfLeaves = 16,
                 NumberOfIterations = 200,
                 LearningRate = 0.1,
@@ -281,6 +325,7 @@ public sealed class CallClassifierTrainer
             {
                 LabelColumnName = nameof(FeatureRow.Label),
                 FeatureColumnName = FeatureRow.FeaturesColumn,
+                ExampleWeightColumnName = nameof(FeatureRow.Weight),
                 NumberOfLeaves = 16,
                 NumberOfTrees = 150,
                 MinimumExampleCountPerLeaf = 20,

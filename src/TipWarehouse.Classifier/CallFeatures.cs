@@ -115,4 +115,7 @@ internal sealed class FeatureRow
     public VBuffer<float> Features { get; set; }
 
     public bool Label { get; set; }
+
+    /// <summary>The example weight in training (1 for a warehouse call; <see cref="TrainingOptions.ExtraNarrativeWeight"/> for an extra narrative).</summary>
+    public float Weight { get; set; } = 1f;
 }

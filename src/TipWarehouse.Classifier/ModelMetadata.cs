@@ -91,6 +91,15 @@ public sealed record ModelMetadata
     /// <summary>Supervisor decisions on calls of the test months, not used (the test months keep the warehouse labels).</summary>
     public int SupervisorLabelsHeldOut { get; init; }
 
+    /// <summary>Labelled narratives without call fields added to the fit months (the hand-written tuning narratives by default).</summary>
+    public int ExtraNarratives { get; init; }
+
+    /// <summary>The example weight of each extra narrative (a warehouse call weighs 1).</summary>
+    public double ExtraNarrativeWeight { get; init; }
+
+    /// <summary>The file the extra narratives came from (empty when none).</summary>
+    public string ExtraNarrativesSource { get; init; } = string.Empty;
+
     /// <summary>Training calls dropped because their narrative also occurs in the test months.</summary>
     public required int DuplicatesRemoved { get; init; }
 

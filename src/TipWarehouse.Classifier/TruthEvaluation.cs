@@ -23,6 +23,9 @@ public sealed record PrevalenceCheck(string ModelName, IReadOnlyList<PrevalenceP
 
     /// <summary>The share of months whose interval holds the true share.</summary>
     public double MonthlyCoverage => Months.Count == 0 ? double.NaN : (double)Months.Count(m => m.Covered) / Months.Count;
+
+    /// <summary>The monthly excess variance the intervals include (<see cref="Prevalence.MonthlyExcessVariance"/>).</summary>
+    public double MonthlyExcessVariance { get; init; }
 }
 
 /// <summary>The active model judged against the simulator's true labels on its test months.</summary>
@@ -164,17 +167,22 @@ public static class TruthEvaluation
         }
 
         var all = counts.Values.Aggregate(default(ConfidentCounts), (total, c) => total + c);
+        var excess = Prevalence.MonthlyExcessVariance(counts.Values, all);
         List<PrevalencePeriod> Periods(Func<int, string> label) => [.. rows.GroupBy(r => label(r.Month)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
         {
-            var period = g.Select(r => r.Month).Distinct().Aggregate(default(ConfidentCounts), (total, m) => total + counts.GetValueOrDefault(m));
-            var estimate = Prevalence.FromConfidentCounts(g.Count(), period, all);
+            var months = g.Select(r => r.Month).Distinct().Where(counts.ContainsKey).ToList();
+            var period = months.Aggregate(default(ConfidentCounts), (total, m) => total + counts[m]);
+            var estimate = Prevalence.FromConfidentCounts(g.Count(), period, all, excess, months.Count);
             return new PrevalencePeriod(g.Key, g.Count(), (double)g.Count(r => r.IsTip) / g.Count(), estimate.Share, estimate.Low, estimate.High, (double)g.Count(r => r.Operator) / g.Count());
         })];
 
         return new PrevalenceCheck(
             active.ModelName,
             Periods(m => $"{m / 100:0000}-{m % 100:00}"),
-            Periods(m => $"{m / 100:0000}-Q{((m % 100) + 2) / 3}"));
+            Periods(m => $"{m / 100:0000}-Q{((m % 100) + 2) / 3}"))
+        {
+            MonthlyExcessVariance = excess,
+        };
     }
 
     // DuckDB sums integers into HUGEINT, which arrives as a BigInteger.
@@ -205,6 +213,7 @@ public static class TruthEvaluation
     {
         ArgumentNullException.ThrowIfNull(check);
         yield return $"prevalence of {check.ModelName} (tip_share_model of the monthly report: confident learning on the stored calibrated probabilities) against the simulator's true share";
+        yield return string.Create(CultureInfo.InvariantCulture, $"intervals: binomial error of the confident fractions plus the monthly correction's excess dispersion, SD {Math.Sqrt(check.MonthlyExcessVariance) * 100:0.00} points per month (divided by the months of a quarter)");
         yield return string.Create(CultureInfo.InvariantCulture, $"quarters: largest |error| {check.MaxQuarterError * 100:0.00} points over {check.Quarters.Count} quarter(s) (target <= 1.50); months: true share inside the 95% interval in {check.Months.Count(m => m.Covered)} of {check.Months.Count} ({check.MonthlyCoverage:P1}; target >= 90%)");
     }
 

@@ -39,7 +39,8 @@ public readonly record struct ConfidentCounts(
 /// calls; the calls without a category are assumed to have the labelled calls' share (a missing category is an operator's
 /// omission, not a kind of call).</para>
 /// <para>The interval is the binomial uncertainty of the two fractions, Σ n_label² · r(1 − r) / m_label / n², with m_label
-/// the confident calls of the label and r smoothed to (k + ½) / (m + 1) so an all-or-nothing fraction still has a width.</para>
+/// the confident calls of the label and r smoothed to (k + ½) / (m + 1) so an all-or-nothing fraction still has a width,
+/// plus the month-to-month excess variance of the estimate's correction (<see cref="MonthlyExcessVariance"/>) per month of the period.</para>
 /// <para><see cref="FromSums"/> is probability averaging (the mean calibrated probability with its Bernoulli variance plus a
 /// calibration variance): the estimate of the share of calls operators file as TIP.</para>
 /// </remarks>
@@ -77,25 +78,76 @@ public static class Prevalence
 
     /// <summary>The confident-learning estimate of a period's TIP share from its <paramref name="counts"/>; an operator label
     /// with no confident call in the period takes its fraction from <paramref name="fallback"/> (the counts of all the
-    /// model's scored calls). <paramref name="calls"/> is the period's scored calls (labelled or not).</summary>
-    public static PrevalenceEstimate FromConfidentCounts(long calls, ConfidentCounts counts, ConfidentCounts fallback)
+    /// model's scored calls). <paramref name="calls"/> is the period's scored calls (labelled or not). The interval's
+    /// variance is the binomial one of the fractions plus <paramref name="monthlyExcessVariance"/> (see
+    /// <see cref="MonthlyExcessVariance"/>) divided by the period's <paramref name="months"/>, each month's part being independent.</summary>
+    public static PrevalenceEstimate FromConfidentCounts(long calls, ConfidentCounts counts, ConfidentCounts fallback, double monthlyExcessVariance = 0, int months = 1)
     {
         if (calls <= 0 || counts.Labelled <= 0)
         {
             return new PrevalenceEstimate(Math.Max(0, calls), double.NaN, double.NaN, double.NaN);
         }
 
-        var (notTipFraction, notTipVariance) = Fraction(counts.NotTipLabelled, counts.NotTipConfidentTip, counts.NotTipConfidentNot, fallback.NotTipConfidentTip, fallback.NotTipConfidentNot);
-        var (tipFraction, tipVariance) = Fraction(counts.TipLabelled, counts.TipConfidentTip, counts.TipConfidentNot, fallback.TipConfidentTip, fallback.TipConfidentNot);
-        if (double.IsNaN(notTipFraction) || double.IsNaN(tipFraction))
+        var (share, variance) = ConfidentShare(counts, fallback);
+        if (double.IsNaN(share))
         {
             return new PrevalenceEstimate(calls, double.NaN, double.NaN, double.NaN);
         }
 
-        double n = counts.Labelled;
-        var share = ((counts.NotTipLabelled * notTipFraction) + (counts.TipLabelled * tipFraction)) / n;
-        var sd = Math.Sqrt((notTipVariance + tipVariance) / (n * n));
+        var sd = Math.Sqrt(variance + (Math.Max(0, monthlyExcessVariance) / Math.Max(1, months)));
         return new PrevalenceEstimate(calls, share, Math.Max(0, share - (Z95 * sd)), Math.Min(1, share + (Z95 * sd)));
+    }
+
+    /// <summary>The variance of a month's estimate that the binomial term does not explain, from the months themselves: the
+    /// estimate's correction of the operators' share (confident-learning share − operator share) varies from month to month by
+    /// its sampling error and by whatever else moves it (the model's confident sets, the operators' practice); the sample
+    /// variance of that correction over <paramref name="months"/>, less the mean binomial variance of the monthly estimates,
+    /// is the rest (0 when the binomial error explains it all, or with fewer than 3 months).</summary>
+    public static double MonthlyExcessVariance(IEnumerable<ConfidentCounts> months, ConfidentCounts fallback)
+    {
+        ArgumentNullException.ThrowIfNull(months);
+        var corrections = new List<double>();
+        double binomial = 0;
+        foreach (var month in months)
+        {
+            if (month.Labelled <= 0)
+            {
+                continue;
+            }
+
+            var (share, variance) = ConfidentShare(month, fallback);
+            if (double.IsNaN(share))
+            {
+                continue;
+            }
+
+            corrections.Add(share - ((double)month.TipLabelled / month.Labelled));
+            binomial += variance;
+        }
+
+        if (corrections.Count < 3)
+        {
+            return 0;
+        }
+
+        var mean = corrections.Average();
+        var dispersion = corrections.Sum(c => (c - mean) * (c - mean)) / (corrections.Count - 1);
+        return Math.Max(0, dispersion - (binomial / corrections.Count));
+    }
+
+    // The confident-learning share of the labelled calls of counts and its binomial variance (NaN when a label has no
+    // confident call in the counts or the fallback).
+    private static (double Share, double Variance) ConfidentShare(ConfidentCounts counts, ConfidentCounts fallback)
+    {
+        var (notTipFraction, notTipVariance) = Fraction(counts.NotTipLabelled, counts.NotTipConfidentTip, counts.NotTipConfidentNot, fallback.NotTipConfidentTip, fallback.NotTipConfidentNot);
+        var (tipFraction, tipVariance) = Fraction(counts.TipLabelled, counts.TipConfidentTip, counts.TipConfidentNot, fallback.TipConfidentTip, fallback.TipConfidentNot);
+        if (double.IsNaN(notTipFraction) || double.IsNaN(tipFraction))
+        {
+            return (double.NaN, double.NaN);
+        }
+
+        double n = counts.Labelled;
+        return (((counts.NotTipLabelled * notTipFraction) + (counts.TipLabelled * tipFraction)) / n, (notTipVariance + tipVariance) / (n * n));
     }
 
     // The confident-TIP fraction of one operator label and the variance of n·fraction; NaN when neither the period nor the

@@ -93,7 +93,8 @@ public sealed class MonthlyReportTests : IClassFixture<WarehouseFixture>
 
         // Every active score is 0.9 (flagged) or 0.1 and the flags mostly agree with the operators, so the model is confident
         // about every call: within each operator label the confident split is the flag split, tip_share_model is the
-        // flagged share of the scored calls (not their mean probability), and its interval is the binomial one of the two splits.
+        // flagged share of the scored calls (not their mean probability), and its interval is the binomial one of the two splits
+        // plus the months' excess dispersion of the correction, per month of the year.
         ConfidentCounts Counts(IEnumerable<SyntheticWarehouse.HotlineCall> calls)
         {
             var scored = calls.Where(c => warehouse.Scores.ContainsKey(c.Id)).ToList();
@@ -102,11 +103,13 @@ public sealed class MonthlyReportTests : IClassFixture<WarehouseFixture>
         }
 
         var all = Counts(warehouse.Calls);
+        var scoredMonths = warehouse.Calls.Where(c => warehouse.Scores.ContainsKey(c.Id)).GroupBy(c => (c.Date.Year, c.Date.Month)).ToList();
+        var excess = Prevalence.MonthlyExcessVariance(scoredMonths.Select(m => Counts(m)), all);
         foreach (var row in table.Rows.Where(r => Cell(table, r, "calls_scored") > 0))
         {
             var year = int.Parse(Sql(row, table, "period")[..4], System.Globalization.CultureInfo.InvariantCulture);
             var n = Cell(table, row, "calls_scored");
-            var expected = Prevalence.FromConfidentCounts(n, Counts(warehouse.Calls.Where(c => c.Date.Year == year)), all);
+            var expected = Prevalence.FromConfidentCounts(n, Counts(warehouse.Calls.Where(c => c.Date.Year == year)), all, excess, scoredMonths.Count(m => m.Key.Year == year));
             var flagged = warehouse.Calls.Count(c => c.Date.Year == year && warehouse.Scores.TryGetValue(c.Id, out var f) && f);
             Assert.Equal((double)flagged / n, (double)row[table.IndexOf("tip_share_model")]!, 6);
             Assert.Equal(expected.Low, (double)row[table.IndexOf("tip_share_model_low")]!, 6);

@@ -105,6 +105,44 @@ public sealed class IndicatorAndPrevalenceTests
     }
 
     [Fact]
+    public void Monthly_excess_variance_is_what_the_binomial_error_leaves_of_the_correction_dispersion()
+    {
+        // Six months of 1,000 labelled calls, 150 of them filed as TIP; the model is confident about 140 of those being TIP
+        // (10 not) and about 800 of the 850 others (15 confidently TIP, 35 unsure).
+        static ConfidentCounts Month(long notTipConfidentTip) => new(850, notTipConfidentTip, 800, 150, 140, 10);
+        var steady = Enumerable.Repeat(Month(15), 6).ToList();
+        var moving = new[] { 5L, 25, 8, 30, 3, 27 }.Select(Month).ToList();
+        var all = moving.Aggregate(default(ConfidentCounts), (t, m) => t + m);
+
+        Assert.Equal(0, Prevalence.MonthlyExcessVariance(steady, all));
+        Assert.Equal(0, Prevalence.MonthlyExcessVariance(moving.Take(2), all));
+        var excess = Prevalence.MonthlyExcessVariance(moving, all);
+        // The corrections: share - 0.15, share = 0.85 k / (800 + k) + 0.15 · 140/150.
+        var corrections = moving.Select(m => (0.85 * m.NotTipConfidentTip / (800.0 + m.NotTipConfidentTip)) + (0.15 * 140 / 150) - 0.15).ToList();
+        var mean = corrections.Average();
+        var dispersion = corrections.Sum(c => (c - mean) * (c - mean)) / 5;
+        var binomial = moving.Select(m =>
+        {
+            var r0 = (m.NotTipConfidentTip + 0.5) / (m.NotTipConfidentTip + 801.0);
+            var r1 = 140.5 / 151;
+            return ((850.0 * 850 * r0 * (1 - r0) / (800 + m.NotTipConfidentTip)) + (150.0 * 150 * r1 * (1 - r1) / 150)) / 1e6;
+        }).Average();
+        Assert.Equal(dispersion - binomial, excess, 10);
+        Assert.True(excess > 0);
+
+        // The interval of a month widens by it, a quarter's by a third of it, and the share does not move.
+        var plain = Prevalence.FromConfidentCounts(1000, moving[1], all);
+        var month = Prevalence.FromConfidentCounts(1000, moving[1], all, excess);
+        var quarter = Prevalence.FromConfidentCounts(3000, moving[0] + moving[1] + moving[2], all, excess, months: 3);
+        var quarterPlain = Prevalence.FromConfidentCounts(3000, moving[0] + moving[1] + moving[2], all);
+        Assert.Equal(plain.Share, month.Share, 12);
+        var plainSd = (plain.High - plain.Share) / Prevalence.Z95;
+        Assert.Equal(Math.Sqrt((plainSd * plainSd) + excess), (month.High - month.Share) / Prevalence.Z95, 9);
+        var quarterSd = (quarterPlain.High - quarterPlain.Share) / Prevalence.Z95;
+        Assert.Equal(Math.Sqrt((quarterSd * quarterSd) + (excess / 3)), (quarter.High - quarter.Share) / Prevalence.Z95, 9);
+    }
+
+    [Fact]
     public void Prevalence_interval_adds_the_calibration_variance_to_the_bernoulli_variance()
     {
         var probabilities = Enumerable.Repeat(0.1f, 900).Concat(Enumerable.Repeat(0.9f, 100)).ToList();

@@ -23,7 +23,22 @@ public sealed class SimulatedWorldFixture : IDisposable
         Labelled = Calls.Where(c => c.Category is not null && TipLabels.FromOperatorCategory(c.Category) is not null).Select(c => c.Features).ToList();
         Time = new FakeTimeProvider(new DateTimeOffset(2008, 1, 15, 12, 0, 0, TimeSpan.Zero));
         Result = new CallClassifierTrainer(Time).Train(Labelled, Options);
+        Tuning = [.. HandwrittenNarratives.Load().Where(r => r.Split == HandwrittenNarratives.Tuning).Select(r => r.Call)];
+        OptionsWithTuning = Options with { ExtraNarratives = Tuning, ExtraNarrativesSource = "handwritten_narratives.csv (tuning)" };
+        ResultWithTuning = new CallClassifierTrainer(Time).Train(Labelled, OptionsWithTuning);
     }
+
+    /// <summary>The tuning part of the hand-written narratives (the shipped extra training narratives).</summary>
+    public List<CallFeatures> Tuning { get; }
+
+    /// <summary><see cref="Options"/> with the tuning narratives as extra training data at the default weight (as <c>tipw model train</c>).</summary>
+    public TrainingOptions OptionsWithTuning { get; }
+
+    /// <summary>The model trained with <see cref="OptionsWithTuning"/>.</summary>
+    public TrainingResult ResultWithTuning { get; }
+
+    /// <summary>A scorer for <paramref name="result"/>.</summary>
+    public CallScorer ScorerOf(TrainingResult result) => new(new Microsoft.ML.MLContext(Options.Seed), result.Model, result.Threshold, result.Calibration);
 
     public TrainingOptions Options { get; } = new() { TestMonths = 4, ValidationMonths = 3 };
 

@@ -130,7 +130,7 @@ public static class MonthlyReport
 
         if (hasModel)
         {
-            notes.Add("tip_share_model is the active model's prevalence estimate (not the flag count): confident learning on its calibrated probabilities corrects the operators' categories (per category, the split of the calls the model is confident about); tip_share_model_low/high bound its 95% interval (binomial uncertainty of those splits).");
+            notes.Add("tip_share_model is the active model's prevalence estimate (not the flag count): confident learning on its calibrated probabilities corrects the operators' categories (per category, the split of the calls the model is confident about); tip_share_model_low/high bound its 95% interval (binomial uncertainty of those splits plus the month-to-month dispersion of the correction that it does not explain, per month of the period).");
         }
 
         var prevalence = hasModel ? ReadConfidentCountsByMonth(connection) : [];
@@ -194,16 +194,18 @@ public static class MonthlyReport
         }
 
         var counts = default(ConfidentCounts);
+        var monthCount = 0;
         foreach (var month in months)
         {
             if (byMonth.TryGetValue(month, out var m))
             {
                 counts += m;
+                monthCount++;
             }
         }
 
         var all = byMonth.Values.Aggregate(default(ConfidentCounts), (total, m) => total + m);
-        var estimate = Prevalence.FromConfidentCounts(scored, counts, all);
+        var estimate = Prevalence.FromConfidentCounts(scored, counts, all, Prevalence.MonthlyExcessVariance(byMonth.Values, all), monthCount);
         return double.IsNaN(estimate.Share) ? [null, null, null] : [estimate.Share, estimate.Low, estimate.High];
     }
 }

@@ -86,7 +86,7 @@ internal static class DemoCommand
             {
                 Step("training the TIP call classifier on the warehouse's labelled calls (time-based split)");
                 var outcome = new ClassifierService(context.Time, message => context.Error.WriteLine("  " + message))
-                    .Train(tipwHome, new TrainingOptions(), activate: true, cancellationToken);
+                    .Train(tipwHome, ModelCommand.WithExtraNarratives(new TrainingOptions(), file: null), activate: true, cancellationToken);
                 Step($"  model {outcome.Model.ModelName} active");
                 // Scoring, then the TIP determination again: the model's scores are evidence of the definition.
                 var scoring = engine.Pipelines.Where(p => p.Kind is CallScoringStep.StepKind or TipDeterminationStep.StepKind).Select(p => p.Name).ToList();

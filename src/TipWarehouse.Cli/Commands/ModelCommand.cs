@@ -3,16 +3,42 @@ using System.Globalization;
 using TipWarehouse.Classifier;
 using TipWarehouse.Cli.Output;
 using TipWarehouse.Core;
+using TipWarehouse.Schema;
 
 namespace TipWarehouse.Cli.Commands;
 
-/// <summary><c>tipw model train|list|evaluate|activate|score|predict|explain|card|review|drift</c>: the TIP call classifier.</summary>
+/// <summary><c>tipw model train|crossvalidate|list|evaluate|activate|score|predict|explain|card|review|drift</c>: the TIP call classifier.</summary>
 internal static class ModelCommand
 {
+    /// <summary>The value of <c>--extra-narratives</c> that trains on the warehouse's calls alone.</summary>
+    private const string NoExtraNarratives = "none";
+
+    /// <summary>The hand-written tuning narratives shipped in <c>reference/</c>: what training adds by default.</summary>
+    internal static string DefaultExtraNarrativesPath => Path.Combine(SchemaSources.ReferenceDirectory, LabelledNarratives.TrainingFileName);
+
+    /// <summary><paramref name="options"/> with the labelled narratives of <paramref name="file"/> (default: the shipped
+    /// tuning narratives; <c>none</c>: no extra narratives) as extra training data of weight <paramref name="weight"/>.</summary>
+    internal static TrainingOptions WithExtraNarratives(TrainingOptions options, string? file, double weight = TrainingOptions.DefaultExtraNarrativeWeight)
+    {
+        if (weight < 0)
+        {
+            throw new UsageException($"--extra-weight must be >= 0; got {weight.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        if (string.Equals(file, NoExtraNarratives, StringComparison.OrdinalIgnoreCase) || weight == 0)
+        {
+            return options with { ExtraNarratives = [], ExtraNarrativesSource = string.Empty, ExtraNarrativeWeight = 0 };
+        }
+
+        var path = file ?? DefaultExtraNarrativesPath;
+        return options with { ExtraNarratives = LabelledNarratives.Read(path), ExtraNarrativesSource = Path.GetFileName(path), ExtraNarrativeWeight = weight };
+    }
+
     public static Command Create(CliContext context)
     {
         var command = new Command("model", "Train, inspect and use the classifier that flags TIP-related hotline calls");
         command.Subcommands.Add(Train(context));
+        command.Subcommands.Add(CrossValidate(context));
         command.Subcommands.Add(List(context));
         command.Subcommands.Add(Evaluate(context));
         command.Subcommands.Add(Activate(context));
@@ -128,9 +154,18 @@ internal static class ModelCommand
             DefaultValueFactory = _ => 6,
         };
         var activate = new Option<bool>("--activate") { Description = "Make the new model the active one (it scores new calls)" };
+        var extra = new Option<string?>("--extra-narratives")
+        {
+            Description = $"A labelled narrative CSV (relato, is_tip) added to the fit months; default the hand-written tuning narratives reference/{LabelledNarratives.TrainingFileName}; 'none' for the warehouse's calls alone",
+        };
+        var extraWeight = new Option<double>("--extra-weight")
+        {
+            Description = "The example weight of each extra narrative (a warehouse call weighs 1; chosen by 'tipw model crossvalidate')",
+            DefaultValueFactory = _ => TrainingOptions.DefaultExtraNarrativeWeight,
+        };
         var command = new Command("train", "Train a model on the warehouse's labelled calls (time-based split), save it under HOME/models and register it")
         {
-            home, trainer, recall, testMonths, activate, format, output,
+            home, trainer, recall, testMonths, extra, extraWeight, activate, format, output,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -140,12 +175,15 @@ internal static class ModelCommand
                 throw new UsageException("--test-months must be at least 1.");
             }
 
-            var options = new TrainingOptions
-            {
-                Trainer = parseResult.GetValue(trainer)!,
-                RecallTarget = parseResult.GetValue(recall),
-                TestMonths = months,
-            };
+            var options = WithExtraNarratives(
+                new TrainingOptions
+                {
+                    Trainer = parseResult.GetValue(trainer)!,
+                    RecallTarget = parseResult.GetValue(recall),
+                    TestMonths = months,
+                },
+                parseResult.GetValue(extra),
+                parseResult.GetValue(extraWeight));
             var service = new ClassifierService(context.Time, message => context.Error.WriteLine(message));
             var outcome = service.Train(TipwHome.At(parseResult.GetValue(home)), options, parseResult.GetValue(activate), cancellationToken);
             ResultWriter.WriteTo(ClassifierService.TrainSummary(outcome), parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
@@ -153,6 +191,48 @@ internal static class ModelCommand
         });
         return command;
     }
+
+    private static Command CrossValidate(CliContext context)
+    {
+        var home = CommonOptions.Home();
+        var format = CommonOptions.Format("table", "csv", "json");
+        var output = CommonOptions.Out();
+        var narratives = new Option<string>("--narratives")
+        {
+            Description = "The labelled narrative CSV (relato, is_tip[, split]) whose weight as training data is chosen, e.g. tests/TipWarehouse.Classifier.Tests/data/handwritten_narratives.csv",
+            Required = true,
+        };
+        var split = new Option<string?>("--split") { Description = "Only the rows whose split column has this value (tuning: the part that becomes training data)" };
+        var folds = new Option<int>("--folds") { Description = "How many folds", DefaultValueFactory = _ => 5 };
+        var weights = new Option<string>("--weights") { Description = "Comma-separated example weights to compare (0: without the narratives)", DefaultValueFactory = _ => "0,1,2,4,8,16" };
+        var l2 = new Option<string>("--l2") { Description = "Comma-separated L2 regularisations to compare", DefaultValueFactory = _ => new TrainingOptions().L2Regularization.ToString(CultureInfo.InvariantCulture) };
+        var command = new Command("crossvalidate", "Choose the weight of extra labelled narratives and the L2 by k-fold cross-validation within those narratives, on this warehouse")
+        {
+            home, narratives, split, folds, weights, l2, format, output,
+        };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var service = new ClassifierService(context.Time, message => context.Error.WriteLine(message));
+            var table = service.CrossValidate(
+                TipwHome.At(parseResult.GetValue(home)),
+                parseResult.GetValue(narratives)!,
+                parseResult.GetValue(split),
+                parseResult.GetValue(folds),
+                [.. Numbers(parseResult.GetValue(weights)!, "--weights")],
+                [.. Numbers(parseResult.GetValue(l2)!, "--l2").Select(v => (float)v)],
+                new TrainingOptions(),
+                cancellationToken);
+            ResultWriter.WriteTo(table, parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
+            return Task.FromResult(CliApp.Success);
+        });
+        return command;
+    }
+
+    private static IEnumerable<double> Numbers(string list, string option) =>
+        list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(v =>
+            double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+                ? number
+                : throw new UsageException($"{option}: '{v}' is not a number."));
 
     private static Command List(CliContext context)
     {
