@@ -38,7 +38,7 @@ public static class DefinitionsReport
         return new ResultTable(table.Columns, table.Rows, notes);
     }
 
-    /// <summary>The headline figures of the assessment, as the warehouse now states them (name, value).</summary>
+    /// <summary>The headline figures of the assessment, as the warehouse now states them (name, value), and the active model's scored and flagged calls.</summary>
     public static IReadOnlyList<(string Figure, long Value)> Headline(DuckDBConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -51,12 +51,15 @@ public static class DefinitionsReport
                 (SELECT coalesce(sum(tip_cases_sent_to_prosecution), 0) FROM rpt.v_tip_monthly WHERE year_month BETWEEN '2005-01' AND '2005-12'),
                 (SELECT coalesce(sum(tip_cases_sent_to_prosecution), 0) FROM rpt.v_tip_monthly WHERE year_month BETWEEN '2006-01' AND '2006-07'),
                 (SELECT coalesce(sum(persons_charged_pimping), 0) FROM rpt.v_tip_monthly WHERE year_month BETWEEN '2006-01' AND '2006-12'),
-                (SELECT coalesce(sum(tip_convictions), 0) FROM rpt.v_tip_monthly WHERE year_month < '2007-01')
+                (SELECT coalesce(sum(tip_convictions), 0) FROM rpt.v_tip_monthly WHERE year_month < '2007-01'),
+                (SELECT count(*) FROM dw.fact_call_score AS s JOIN dw.dim_model AS m ON m.model_key = s.model_key AND m.is_active),
+                (SELECT count(*) FROM dw.fact_call_score AS s JOIN dw.dim_model AS m ON m.model_key = s.model_key AND m.is_active WHERE CAST(s.is_flagged AS BOOLEAN))
             """).Rows[0];
         string[] names =
         [
             "tip_hotline_calls", "tip_police_reports", "tip_prosecution_cases", "tip_linked_cases", "tip_cases_sent_to_prosecution_2005",
             "tip_cases_sent_to_prosecution_2006_jan_jul", "persons_charged_pimping_2006", "tip_convictions_before_2007",
+            "calls_scored_by_active_model", "calls_flagged_by_active_model",
         ];
         return [.. names.Select((n, i) => (n, ReportSql.Long(counts[i])))];
     }
