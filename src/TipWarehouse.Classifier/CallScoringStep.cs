@@ -7,7 +7,8 @@ namespace TipWarehouse.Classifier;
 
 /// <summary>The <c>scoring</c> pipeline step: scores the calls the active model has not scored yet into <c>dw.fact_call_score</c>.</summary>
 /// <remarks>Runs inside the engine's batch transaction. Scores of earlier models stay; a re-run finds nothing new and changes
-/// nothing. Without an active model the step reads 0 rows and says so.</remarks>
+/// nothing. Without an active model the step reads 0 rows and says so. On a rebuild it re-scores every call (<see cref="CallRescoring"/>):
+/// read = calls, loaded = scores changed or added, duplicate = scores unchanged.</remarks>
 public sealed class CallScoringStep : IPipelineStep
 {
     /// <summary>The spec kind this step runs.</summary>
@@ -45,6 +46,14 @@ public sealed class CallScoringStep : IPipelineStep
         }
 
         var scorer = active.LoadScorer(context.Home);
+        if (context.IsRebuild)
+        {
+            // tipw rebuild: every call again (a rebuilt hotline transform may have changed what the model reads); only differences are written.
+            var rescored = CallRescoring.Rescore(context.Connection, scorer, active.ModelKey, context.BatchId, context.Time, chunk, context.Progress, cancellationToken);
+            _log?.Invoke(CallRescoring.Describe(context.Pipeline, active.ModelName, rescored));
+            return Task.FromResult(new StepOutcome(rescored.Scored, rescored.Changed + rescored.Added, 0, rescored.Unchanged));
+        }
+
         var scored = ScoreUnscored(context.Connection, scorer, active.ModelKey, context.BatchId, context.Time, chunk, context.Progress, cancellationToken);
         _log?.Invoke($"{context.Pipeline}: {scored.Scored} call(s) scored by {active.ModelName}, {scored.Flagged} flagged as TIP-related.");
         if (LatestMonthAlert(context.Connection, active, context.Home) is { } warning)

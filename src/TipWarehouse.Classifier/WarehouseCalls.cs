@@ -89,19 +89,28 @@ public static class WarehouseCalls
 
     /// <summary>Up to <paramref name="limit"/> calls with a key above <paramref name="afterCallKey"/> that
     /// <paramref name="modelKey"/> has not scored yet, in call-key order (keyset paging).</summary>
-    public static List<(long CallKey, CallFeatures Features)> ReadUnscored(DuckDBConnection connection, int modelKey, long afterCallKey, int limit)
+    public static List<(long CallKey, CallFeatures Features)> ReadUnscored(DuckDBConnection connection, int modelKey, long afterCallKey, int limit) =>
+        ReadPage(connection, modelKey, afterCallKey, limit);
+
+    /// <summary>Up to <paramref name="limit"/> calls with a key above <paramref name="afterCallKey"/>, scored or not, in call-key order
+    /// (keyset paging): what a rebuild re-scores.</summary>
+    public static List<(long CallKey, CallFeatures Features)> ReadAll(DuckDBConnection connection, long afterCallKey, int limit) =>
+        ReadPage(connection, null, afterCallKey, limit);
+
+    // With a model key, only the calls that model has not scored.
+    private static List<(long CallKey, CallFeatures Features)> ReadPage(DuckDBConnection connection, int? modelKey, long afterCallKey, int limit)
     {
         ArgumentNullException.ThrowIfNull(connection);
         using var command = connection.CreateCommand();
         command.CommandText = SelectCalls + """
 
             WHERE c.call_key > $after
-              AND NOT EXISTS (SELECT 1 FROM dw.fact_call_score s WHERE s.call_key = c.call_key AND s.model_key = $model)
+              AND (CAST($model AS INTEGER) IS NULL OR NOT EXISTS (SELECT 1 FROM dw.fact_call_score s WHERE s.call_key = c.call_key AND s.model_key = CAST($model AS INTEGER)))
             ORDER BY c.call_key
             LIMIT $limit
             """;
         command.Parameters.Add(new DuckDBParameter("after", afterCallKey));
-        command.Parameters.Add(new DuckDBParameter("model", modelKey));
+        command.Parameters.Add(new DuckDBParameter("model", modelKey is { } key ? (object)key : DBNull.Value));
         command.Parameters.Add(new DuckDBParameter("limit", limit));
         using var reader = command.ExecuteReader();
         var rows = new List<(long, CallFeatures)>(limit);

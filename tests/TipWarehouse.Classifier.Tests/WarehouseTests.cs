@@ -175,6 +175,94 @@ public sealed class WarehouseTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rebuild_rescores_every_call_writes_only_changed_scores_and_a_second_rebuild_changes_nothing()
+    {
+        RegisterTrained("tip-call-rebuild", activate: true);
+        await RunStepAsync(new CallScoringStep(), batchId: 1);
+        long calls = _world.Calls.Count;
+        // What a rebuilt hotline transform can do: a new narrative scrub on some calls (the model reads the narrative).
+        using (var connection = Warehouse.Open(_home))
+        {
+            Execute(connection, "UPDATE dw.fact_hotline_call SET narrative = 'llamada de prueba sin detalle' WHERE call_key IN (SELECT call_key FROM dw.fact_hotline_call ORDER BY call_key LIMIT 40)");
+        }
+
+        var before = ScoreRows("call_key > (SELECT max(call_key) FROM (SELECT call_key FROM dw.fact_hotline_call ORDER BY call_key LIMIT 40))");
+        _time.Advance(TimeSpan.FromDays(2));
+        var messages = new List<string>();
+        var first = await RunStepAsync(new CallScoringStep(messages.Add), batchId: 2, CallRebuild);
+
+        using (var connection = Warehouse.Open(_home, readOnly: true))
+        {
+            // Every call was read; the 40 edited calls are scored as the model scores them now, stamped with this batch and day.
+            Assert.Equal(calls, first.RowsRead);
+            Assert.Equal(first.RowsRead, first.RowsLoaded + first.RowsDuplicate);
+            var rewritten = Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM dw.fact_call_score WHERE batch_id = 2 AND score_date_key = 20080117"));
+            Assert.Equal(first.RowsLoaded, rewritten);
+            Assert.InRange(first.RowsLoaded, 1, 40);
+            var active = ModelRegistry.Active(connection)!;
+            var edited = WarehouseCalls.ReadAll(connection, long.MinValue, 40);
+            var direct = active.LoadScorer(_home).Score([.. edited.Select(e => e.Features)]);
+            for (var i = 0; i < edited.Count; i++)
+            {
+                Assert.Equal(direct[i], Convert.ToDouble(Scalar(connection, $"SELECT probability FROM dw.fact_call_score WHERE call_key = {edited[i].CallKey} AND model_key = {active.ModelKey}")), 6);
+            }
+        }
+
+        // The other calls' scores were equal, so they were kept as they were (batch, date and time included).
+        Assert.Equal(before, ScoreRows("call_key > (SELECT max(call_key) FROM (SELECT call_key FROM dw.fact_hotline_call ORDER BY call_key LIMIT 40))"));
+        Assert.Contains(messages, m => m.Contains($"{calls} call(s) re-scored by tip-call-rebuild: {first.RowsLoaded} score(s) changed, 0 added", StringComparison.Ordinal));
+
+        var afterFirst = ScoreRows("true");
+        _time.Advance(TimeSpan.FromDays(1));
+        var second = await RunStepAsync(new CallScoringStep(), batchId: 3, CallRebuild);
+        Assert.Equal(new StepOutcome(calls, 0, 0, calls), second);
+        Assert.Equal(afterFirst, ScoreRows("true"));
+    }
+
+    [Fact]
+    public async Task A_rebuild_adds_the_scores_the_active_model_lacks_and_rolls_back_with_the_batch_transaction()
+    {
+        RegisterTrained("tip-call-rebuild-rollback", activate: true);
+        await RunStepAsync(new CallScoringStep(), batchId: 1);
+        using (var connection = Warehouse.Open(_home))
+        {
+            Execute(connection, "DELETE FROM dw.fact_call_score WHERE call_key IN (SELECT call_key FROM dw.fact_hotline_call ORDER BY call_key LIMIT 7)");
+            Execute(connection, "UPDATE dw.fact_hotline_call SET narrative = 'llamada de prueba sin detalle' WHERE call_key IN (SELECT call_key FROM dw.fact_hotline_call ORDER BY call_key DESC LIMIT 40)");
+        }
+
+        var before = ScoreRows("true");
+        using (var connection = Warehouse.Open(_home))
+        {
+            using var transaction = connection.BeginTransaction();
+            var context = new PipelineStepContext(_home, connection, "call_scoring", 2, 2, _time, new Dictionary<string, string>()) { TriggerKind = CallRebuild };
+            var outcome = await new CallScoringStep().RunAsync(context);
+            Assert.True(outcome.RowsLoaded >= 8, $"7 added and at least one changed, got {outcome.RowsLoaded}");
+            Assert.Equal(_world.Calls.Count, Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM dw.fact_call_score")));
+            transaction.Rollback();
+        }
+
+        Assert.Equal(before, ScoreRows("true"));
+    }
+
+    private const string CallRebuild = PipelineStepContext.RebuildTrigger;
+
+    // The active-model score rows matching a condition, as text, in call order.
+    private List<string> ScoreRows(string where)
+    {
+        using var connection = Warehouse.Open(_home, readOnly: true);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT CAST(s AS VARCHAR) FROM dw.fact_call_score AS s WHERE {where} ORDER BY call_key, model_key";
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
+    }
+
+    [Fact]
     public void Truth_evaluation_measures_the_active_model_on_its_test_months()
     {
         RegisterTrained("tip-call-truth", activate: true);
@@ -301,11 +389,11 @@ public sealed class WarehouseTests : IDisposable
         return ModelRegistry.Register(connection, _home, result, metadata, activate);
     }
 
-    private async Task<StepOutcome> RunStepAsync(CallScoringStep step, long batchId)
+    private async Task<StepOutcome> RunStepAsync(CallScoringStep step, long batchId, string triggerKind = "cli")
     {
         using var connection = Warehouse.Open(_home);
         using var transaction = connection.BeginTransaction();
-        var context = new PipelineStepContext(_home, connection, "call_scoring", batchId, batchId, _time, new Dictionary<string, string>());
+        var context = new PipelineStepContext(_home, connection, "call_scoring", batchId, batchId, _time, new Dictionary<string, string>()) { TriggerKind = triggerKind };
         var outcome = await step.RunAsync(context);
         transaction.Commit();
         return outcome;

@@ -218,7 +218,7 @@ public sealed class RunCommandTests(RunCommandWorld world) : IClassFixture<RunCo
 
         var rebuild = await harness.RunAsync("rebuild", "hotline", "--home", home, "--format", "csv");
         Assert.True(rebuild.ExitCode == 0, rebuild.Error);
-        Assert.Contains("note: linkage, tip_determination are re-derived too", rebuild.Error, StringComparison.Ordinal);
+        Assert.Contains("note: call_scoring, linkage, tip_determination are re-derived too", rebuild.Error, StringComparison.Ordinal);
         Assert.Contains("dw.fact_hotline_call", rebuild.Error, StringComparison.Ordinal);
         var figures = ParseCsv(rebuild.Out);
         Assert.NotEmpty(figures);

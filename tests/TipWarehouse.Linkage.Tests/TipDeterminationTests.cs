@@ -143,6 +143,43 @@ public sealed class TipDeterminationTests
     }
 
     [Fact]
+    public void A_linked_call_is_evidence_only_when_the_classifier_is_confident_or_the_operator_agrees()
+    {
+        using var w = new TestWarehouse();
+        w.Execute("""
+            INSERT INTO dw.dim_model (model_key, model_name, trainer, trained_at, threshold, is_active)
+            VALUES (1, 'tip-call-test', 'sdca', TIMESTAMP '2008-01-01 00:00:00', 0.5, true)
+            """);
+        void Scored(string id, string category, double probability, string report)
+        {
+            Call(w, id, s_preLaw, category, "Llamada sobre una joven en Puno.");
+            w.Execute("""
+                INSERT INTO dw.fact_call_score (call_key, model_key, score_date_key, probability, is_flagged, scored_at, batch_id)
+                SELECT call_key, 1, 20080115, $p, $p >= 0.5, TIMESTAMP '2008-01-15 00:00:00', 1 FROM dw.fact_hotline_call WHERE call_id = $id
+                """, ("p", probability), ("id", id));
+            Report(w, report, "179", s_preLaw.AddDays(2), "FAVORECIMIENTO A LA PROSTITUCION", callId: id);
+        }
+
+        Scored("L-20", "ORIENTACION", 0.62, "DEN-2006-000020");
+        Scored("L-21", "TRATA", 0.62, "DEN-2006-000021");
+        Scored("L-22", "ORIENTACION", 0.93, "DEN-2006-000022");
+        var shipped = Shipped();
+        Assert.Equal(0.8, shipped.LinkedCallMinProbability);
+
+        Determine(w, shipped);
+
+        // The borderline call is TIP itself, but not evidence enough to turn a pimping-type report into TIP.
+        Assert.Equal("indicated", Decision(w, "hotline_call", "L-20").Status);
+        Assert.Equal(("not_tip", "sexual_exploitation_of_others"), (Decision(w, "police_report", "DEN-2006-000020").Status, Decision(w, "police_report", "DEN-2006-000020").Series));
+        Assert.Equal("evidence_linked", Decision(w, "police_report", "DEN-2006-000021").Status);
+        Assert.Equal("evidence_linked", Decision(w, "police_report", "DEN-2006-000022").Status);
+
+        // Without the threshold every TIP call is evidence again.
+        Determine(w, shipped with { LinkedCallMinProbability = null }, batch: 11);
+        Assert.Equal("evidence_linked", Decision(w, "police_report", "DEN-2006-000020").Status);
+    }
+
+    [Fact]
     public void A_theft_report_takes_no_evidence_from_a_linked_tip_call()
     {
         using var w = new TestWarehouse();

@@ -20,14 +20,14 @@ public static class DefinitionsReport
         var table = ReportSql.Read(connection, """
             SELECT record_type AS level, tip_status, coalesce(related_series, '') AS related_series, count(*) AS records, tip_definition_version AS definition_version
             FROM dw.tip_determination
-            GROUP BY record_type, tip_status, related_series, tip_definition_version
+            GROUP BY record_type, tip_status, coalesce(related_series, ''), tip_definition_version
             ORDER BY CASE record_type WHEN 'hotline_call' THEN 1 WHEN 'police_report' THEN 2 WHEN 'prosecution_case' THEN 3 ELSE 4 END,
-                     CASE tip_status WHEN 'confirmed_statute' THEN 1 WHEN 'evidence_linked' THEN 2 WHEN 'indicated' THEN 3 ELSE 4 END, related_series
+                     CASE tip_status WHEN 'confirmed_statute' THEN 1 WHEN 'evidence_linked' THEN 2 WHEN 'indicated' THEN 3 ELSE 4 END, coalesce(related_series, '')
             """);
         var notes = new List<string>
         {
             "The TIP definition is reference/tip_definition.yaml (TIPW_REFERENCE_DIR or the copy beside tipw); its version is the declared version plus the first 8 hex digits of the file's SHA-256.",
-            "Statuses: confirmed_statute (art. 153/153-A from Law 28950, pre-law art. 182, or a modality naming trafficking), evidence_linked (a linked TIP call, report or case), indicated (the classifier, a TIP operator category, recruitment + exploitation + means of control in the narrative, or a child victim under a related statute), not_tip.",
+            "Statuses: confirmed_statute (art. 153/153-A from Law 28950, pre-law art. 182, or a modality naming trafficking), evidence_linked (a linked TIP report or case, or a linked TIP call whose decision is confident: the classifier at or above evidence.linked_call_min_probability or a TIP operator category), indicated (the classifier, a TIP operator category, recruitment + exploitation + means of control in the narrative, or a child victim under a related statute), not_tip.",
             "related_series: the statute's own series (pimping, kidnapping, forced_labour, ...) whatever the status; a related statute is TIP only with evidence.",
         };
         if (table.Rows.Count == 0)
@@ -38,7 +38,7 @@ public static class DefinitionsReport
         return new ResultTable(table.Columns, table.Rows, notes);
     }
 
-    /// <summary>The headline figures of the assessment, as the warehouse now states them (name, value).</summary>
+    /// <summary>The headline figures of the assessment, as the warehouse now states them (name, value), and the active model's scored and flagged calls.</summary>
     public static IReadOnlyList<(string Figure, long Value)> Headline(DuckDBConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -51,12 +51,15 @@ public static class DefinitionsReport
                 (SELECT coalesce(sum(tip_cases_sent_to_prosecution), 0) FROM rpt.v_tip_monthly WHERE year_month BETWEEN '2005-01' AND '2005-12'),
                 (SELECT coalesce(sum(tip_cases_sent_to_prosecution), 0) FROM rpt.v_tip_monthly WHERE year_month BETWEEN '2006-01' AND '2006-07'),
                 (SELECT coalesce(sum(persons_charged_pimping), 0) FROM rpt.v_tip_monthly WHERE year_month BETWEEN '2006-01' AND '2006-12'),
-                (SELECT coalesce(sum(tip_convictions), 0) FROM rpt.v_tip_monthly WHERE year_month < '2007-01')
+                (SELECT coalesce(sum(tip_convictions), 0) FROM rpt.v_tip_monthly WHERE year_month < '2007-01'),
+                (SELECT count(*) FROM dw.fact_call_score AS s JOIN dw.dim_model AS m ON m.model_key = s.model_key AND m.is_active),
+                (SELECT count(*) FROM dw.fact_call_score AS s JOIN dw.dim_model AS m ON m.model_key = s.model_key AND m.is_active WHERE CAST(s.is_flagged AS BOOLEAN))
             """).Rows[0];
         string[] names =
         [
             "tip_hotline_calls", "tip_police_reports", "tip_prosecution_cases", "tip_linked_cases", "tip_cases_sent_to_prosecution_2005",
             "tip_cases_sent_to_prosecution_2006_jan_jul", "persons_charged_pimping_2006", "tip_convictions_before_2007",
+            "calls_scored_by_active_model", "calls_flagged_by_active_model",
         ];
         return [.. names.Select((n, i) => (n, ReportSql.Long(counts[i])))];
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TipWarehouse.Analytics.Reports;
+using TipWarehouse.Classifier;
 using TipWarehouse.Cli.Output;
 using TipWarehouse.Core;
 using TipWarehouse.Etl.Engine;
@@ -12,24 +13,24 @@ namespace TipWarehouse.Cli.Commands;
 /// <summary>
 /// <c>tipw rebuild [PIPELINE|--all]</c>: re-derives <c>dw</c> rows from what the warehouse retained, one transaction per pipeline
 /// through the engine: a source pipeline (<c>hotline</c>, <c>police_*</c>, <c>prosecution</c>) by replaying its archive of accepted
-/// staging rows through its current transforms (then the linkage and the TIP determination downstream of it), the linkage from the
-/// loaded facts, the TIP determination from the facts, links and scores by the current definition; prints the headline figures before
+/// staging rows through its current transforms (then the call scoring, linkage and TIP determination downstream of it), the call scores
+/// by the active model, the linkage from the loaded facts, the TIP determination from the facts, links and scores by the current definition; prints the headline figures before
 /// and after, and on stderr each replayed batch's counts and how each owned table changed.
 /// </summary>
 internal static class RebuildCommand
 {
     /// <summary>The step kinds whose pipelines re-derive from <c>dw</c> alone.</summary>
-    public static readonly IReadOnlyList<string> RebuildableKinds = [LinkageStep.StepKind, TipDeterminationStep.StepKind];
+    public static readonly IReadOnlyList<string> RebuildableKinds = [CallScoringStep.StepKind, LinkageStep.StepKind, TipDeterminationStep.StepKind];
 
     public static Command Create(CliContext context)
     {
         var home = CommonOptions.Home();
         var format = CommonOptions.Format("table", "csv", "json");
         var output = CommonOptions.Out();
-        var names = new Argument<string[]>("pipeline") { Description = "Pipelines to re-derive (a source pipeline with a rebuild: section, or kinds linkage, tip); none with --all", Arity = ArgumentArity.ZeroOrMore };
-        var all = new Option<bool>("--all") { Description = "Re-derive every pipeline that can be: the source pipelines from their archive first, then linkage and the TIP determination" };
+        var names = new Argument<string[]>("pipeline") { Description = "Pipelines to re-derive (a source pipeline with a rebuild: section, or kinds scoring, linkage, tip); none with --all", Arity = ArgumentArity.ZeroOrMore };
+        var all = new Option<bool>("--all") { Description = "Re-derive every pipeline that can be: the source pipelines from their archive first, then call scoring, linkage and the TIP determination" };
         var pipelines = new Option<string?>("--pipelines") { Description = "The folder of pipeline specs (default: TIPW_PIPELINES_DIR, ./pipelines, or the copy beside tipw)" };
-        var command = new Command("rebuild", "Re-derive the warehouse after a definition, reference or transform change: source pipelines from their archive of accepted rows, then linkage and the TIP determination; prints the headline figures before and after")
+        var command = new Command("rebuild", "Re-derive the warehouse after a definition, reference or transform change: source pipelines from their archive of accepted rows, then call scoring, linkage and the TIP determination; prints the headline figures before and after")
         {
             names, all, home, pipelines, format, output,
         };
@@ -80,7 +81,7 @@ internal static class RebuildCommand
 
     /// <summary>
     /// The pipelines to re-derive, upstream first: with <paramref name="rebuildAll"/> every source pipeline with a <c>rebuild:</c> section and every
-    /// linkage and TIP pipeline; otherwise the named ones and, after a source pipeline, the linkage and TIP pipelines downstream of it (the
+    /// scoring, linkage and TIP pipeline; otherwise the named ones and, after a source pipeline, the scoring, linkage and TIP pipelines downstream of it (the
     /// replay resets what they derive, such as <c>is_tip_related</c>). <paramref name="notes"/> says what was added or left as loaded.
     /// </summary>
     internal static IReadOnlyList<string> Targets(PipelineEngine engine, IReadOnlyList<string> selected, bool rebuildAll, out IReadOnlyList<string> notes)
@@ -111,7 +112,7 @@ internal static class RebuildCommand
             wanted.Add(name);
         }
 
-        // Downstream of a replayed source: every linkage and TIP pipeline that depends on it, directly or through other pipelines.
+        // Downstream of a replayed source: every scoring, linkage and TIP pipeline that depends on it, directly or through other pipelines.
         var sources = wanted.Where(n => IsSource(specs.First(p => p.Name == n))).ToHashSet(StringComparer.Ordinal);
         var added = specs.Where(s => RebuildableKinds.Contains(s.Kind) && !wanted.Contains(s.Name) && DependsOn(specs, s, sources)).Select(s => s.Name).ToList();
         wanted.UnionWith(added);
@@ -178,6 +179,6 @@ internal static class RebuildCommand
     {
         var columns = new ResultColumn[] { new("figure", typeof(string)), new("before", typeof(long)), new("after", typeof(long)), new("change", typeof(long)) };
         var rows = before.Zip(after, (b, a) => new object?[] { b.Figure, b.Value, a.Value, a.Value - b.Value }).ToList();
-        return new ResultTable(columns, rows, ["Headline figures of the warehouse before and after the rebuild (tip_* from dw.tip_determination and rpt.v_tip_monthly)."]);
+        return new ResultTable(columns, rows, ["Headline figures of the warehouse before and after the rebuild (tip_* from dw.tip_determination and rpt.v_tip_monthly; calls_* from dw.fact_call_score of the active model)."]);
     }
 }

@@ -77,6 +77,16 @@ public sealed record PipelineStepContext(
 {
     /// <summary>Where the step reports its phases and counts (the engine passes them on to the CLI's bars and log lines); null = silent.</summary>
     public IProgress<StepProgress>? Progress { get; init; }
+
+    /// <summary>What started the run (<see cref="PipelineRunRequest.TriggerKind"/>: <c>cli</c>, <c>schedule</c>, <c>chain</c>, <c>retry</c>,
+    /// <see cref="RebuildTrigger"/>): a step re-derives everything it owns on a rebuild, not only what is new.</summary>
+    public string TriggerKind { get; init; } = "cli";
+
+    /// <summary>The trigger kind of <c>tipw rebuild</c>.</summary>
+    public const string RebuildTrigger = "rebuild";
+
+    /// <summary>True when the run is a <c>tipw rebuild</c>.</summary>
+    public bool IsRebuild => TriggerKind == RebuildTrigger;
 }
 
 /// <summary>

@@ -140,7 +140,7 @@ public sealed class PipelineEngine : IPipelineRunner
             else
             {
                 var replay = _sources.ContainsKey(spec.Kind) ? new ReplayCollector() : null;
-                var run = await RunAsync(new PipelineRunRequest(spec.Name, sourcesDirectory, "rebuild"), replay, cancellationToken);
+                var run = await RunAsync(new PipelineRunRequest(spec.Name, sourcesDirectory, PipelineStepContext.RebuildTrigger), replay, cancellationToken);
                 result = new RebuildResult(run, replay?.Outcome);
             }
 
@@ -250,7 +250,7 @@ public sealed class PipelineEngine : IPipelineRunner
                 }
                 else
                 {
-                    await RunStepAsync(connection, meta, spec, run, cancellationToken);
+                    await RunStepAsync(connection, meta, spec, run, request.TriggerKind, cancellationToken);
                 }
 
                 RunDataTests(connection, spec, run);
@@ -312,7 +312,7 @@ public sealed class PipelineEngine : IPipelineRunner
 
     // ---------------------------------------------------------------- downstream steps (linkage, scoring) registered by other assemblies
 
-    private async Task RunStepAsync(DuckDBConnection connection, MetaStore meta, PipelineSpec spec, RunTotals run, CancellationToken cancellationToken)
+    private async Task RunStepAsync(DuckDBConnection connection, MetaStore meta, PipelineSpec spec, RunTotals run, string triggerKind, CancellationToken cancellationToken)
     {
         var step = _steps.TryGetValue(spec.Kind, out var s)
             ? s
@@ -326,7 +326,7 @@ public sealed class PipelineEngine : IPipelineRunner
         {
             SetVariables(connection, spec, batchId);
             var stepProgress = new StepProgressRelay(p => Report(spec.Name, "step", p.Phase, run, new WorkCount(p.Done, p.Total, p.Unit)));
-            outcome = await step.RunAsync(new PipelineStepContext(_home, connection, spec.Name, run.RunId, batchId, _time, spec.Source.Settings) { Progress = stepProgress }, cancellationToken);
+            outcome = await step.RunAsync(new PipelineStepContext(_home, connection, spec.Name, run.RunId, batchId, _time, spec.Source.Settings) { Progress = stepProgress, TriggerKind = triggerKind }, cancellationToken);
             if (outcome.RowsRead != outcome.RowsLoaded + outcome.RowsRejected + outcome.RowsDuplicate)
             {
                 throw new InvalidOperationException($"Step {spec.Kind} of pipeline {spec.Name} does not reconcile: read {outcome.RowsRead} != loaded {outcome.RowsLoaded} + rejected {outcome.RowsRejected} + duplicate {outcome.RowsDuplicate}.");

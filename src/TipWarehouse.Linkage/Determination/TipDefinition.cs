@@ -52,6 +52,10 @@ public sealed record TipDefinition
     /// <summary>Reports whose folded modality matches this pattern take no evidence from a linked call (null: none excluded).</summary>
     public string? LinkedCallExcludedModalities { get; init; }
 
+    /// <summary>A linked call the classifier scored is evidence only at this probability or above, or when its operator category maps to TIP
+    /// too (the model and the operator agree); null: every TIP call is evidence. Calls the classifier did not score are unaffected.</summary>
+    public double? LinkedCallMinProbability { get; init; }
+
     /// <summary>A linked prosecution case charged under a confirmed statute is evidence for a police report.</summary>
     public bool LinkedTipCase { get; init; } = true;
 
@@ -149,6 +153,7 @@ public sealed record TipDefinition
             LinkedTipCase = evidence is null || r.Bool(evidence, "linked_tip_case", true),
             LinkedCallExcludedModalities = evidence is null || r.String(evidence, "linked_call_excluded_modalities") is not { } excluded
                 ? null : r.Regex(evidence, "linked_call_excluded_modalities", excluded),
+            LinkedCallMinProbability = evidence is null || r.String(evidence, "linked_call_min_probability") is null ? null : r.Double(evidence, "linked_call_min_probability", 0),
             MinorVictimMaxAge = minor is null ? null : r.Int(minor, "max_age"),
             MinorVictimArticles = minor is null ? [] : r.Strings(minor, "articles"),
             NarrativeIndicators = evidence is null || r.Bool(evidence, "narrative_indicators", true),

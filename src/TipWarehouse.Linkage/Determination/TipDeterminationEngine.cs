@@ -165,6 +165,7 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
         var maxAge = definition.MinorVictimMaxAge?.ToString(CultureInfo.InvariantCulture) ?? "-1";
         var excluded = definition.LinkedCallExcludedModalities is { } pattern ? $"regexp_matches(r.modality_txt, {Sql.Literal(pattern)})" : "false";
         var callEvidence = $"{Bool(definition.LinkedTipCall)} AND lc.call_id IS NOT NULL AND NOT {excluded}";
+        var minEvidence = definition.LinkedCallMinProbability is { } p ? p.ToString("R", CultureInfo.InvariantCulture) : "CAST(NULL AS DOUBLE)";
 
         // Hotline calls: folded narrative, mapped operator category, the active model's probability.
         yield return $"""
@@ -190,7 +191,7 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
             """;
         yield return $"""
             CREATE OR REPLACE TEMP TABLE tip_call_status AS
-            SELECT c.call_id, c.operator_code, k.code AS keyword_code,
+            SELECT c.call_id, c.operator_code, k.code AS keyword_code, c.probability, coalesce(c.operator_tip, false) AS operator_tip,
                    CASE
                        WHEN c.probability IS NOT NULL THEN CASE WHEN c.probability >= {minProbability} THEN 'indicated' ELSE 'not_tip' END
                        WHEN coalesce(c.operator_tip, false) THEN 'indicated'
@@ -226,6 +227,12 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
                 SELECT right_record_id, left_record_id FROM dw.bridge_case_link WHERE link_type = 'hotline_police' AND status = 'linked'
             ) AS x
             JOIN dw.fact_hotline_call AS c ON c.call_id = x.call_id
+            """;
+        // The calls whose TIP decision is confident enough to be another record's evidence.
+        yield return $"""
+            CREATE OR REPLACE TEMP TABLE tip_call_evidence AS
+            SELECT call_id FROM tip_call_status
+            WHERE tip_status <> 'not_tip' AND (probability IS NULL OR {minEvidence} IS NULL OR probability >= {minEvidence} OR operator_tip)
             """;
         // Prosecution cases: confirmed articles on the event date, linked TIP reports and calls (links or the same linked case).
         yield return """
@@ -279,6 +286,7 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
             LEFT JOIN (
                 SELECT rc.report_number, min(rc.call_id) AS call_id, min(s.tip_basis) AS tip_basis
                 FROM tip_report_call AS rc JOIN tip_call_status AS s ON s.call_id = rc.call_id AND s.tip_status <> 'not_tip'
+                JOIN tip_call_evidence AS ev ON ev.call_id = rc.call_id
                 GROUP BY rc.report_number
             ) AS lc ON lc.report_number = r.report_number
             LEFT JOIN (
@@ -367,7 +375,9 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
                 SELECT mc.record_id AS case_number, min(c.call_id) AS call_id FROM dw.case_membership AS mc
                 JOIN dw.case_membership AS ml ON ml.case_id = mc.case_id AND ml.record_type = 'hotline_call'
                 JOIN tip_call_final AS c ON c.call_id = ml.record_id AND c.tip_status <> 'not_tip'
-                WHERE mc.record_type = 'prosecution_case' GROUP BY mc.record_id
+                WHERE mc.record_type = 'prosecution_case'
+                  AND (c.tip_status = 'evidence_linked' OR c.call_id IN (SELECT call_id FROM tip_call_evidence))
+                GROUP BY mc.record_id
             ) AS lcall ON lcall.case_number = k.case_number
             LEFT JOIN (
                 SELECT a.case_number, min(p.code) AS code FROM tip_case_article AS a
