@@ -9,7 +9,7 @@ internal static class LifecycleSql
     private static string Days(string from, string to) =>
         $"(CASE WHEN {from} > 0 AND {to} > 0 THEN date_diff('day', CAST(strptime(CAST({from} AS VARCHAR), '%Y%m%d') AS DATE), CAST(strptime(CAST({to} AS VARCHAR), '%Y%m%d') AS DATE)) END)";
 
-    /// <summary>Columns of the snapshot that a re-run compares to decide whether a row changed.</summary>
+    /// <summary>Columns of the snapshot that linkage writes for a new case.</summary>
     public static readonly string[] Columns =
     [
         "first_call_date_key", "police_report_date_key", "first_arrest_date_key", "prosecution_opened_date_key",
@@ -19,6 +19,13 @@ internal static class LifecycleSql
         "days_first_contact_to_sentence", "current_stage_key", "outcome", "geography_key", "police_unit_key",
         "crime_type_key", "is_tip_related", "hotline_call_count", "police_report_count", "arrest_count", "case_event_count",
     ];
+
+    /// <summary>
+    /// Columns a re-run compares and updates: all but <c>is_tip_related</c>, which the TIP determination owns once the case
+    /// exists (it runs after linkage in every chain); linkage resetting it would make every full re-link rewrite the
+    /// cases the determination decided, and a second rebuild change them again.
+    /// </summary>
+    public static readonly string[] ComparedColumns = [.. Columns.Where(c => c != "is_tip_related")];
 
     /// <summary>Builds <c>lk_lifecycle</c>: one row per case of <c>dw.case_membership</c> (only those of <c>lk_affected_case</c> when <paramref name="scoped"/>).</summary>
     public static string Build(bool scoped = false)
@@ -119,8 +126,8 @@ internal static class LifecycleSql
     /// <summary>Merges <c>lk_lifecycle</c> into the snapshot: new cases inserted, changed cases updated in place, vanished (merged) cases deleted (only among <c>lk_affected_case</c> when <paramref name="scoped"/>).</summary>
     public static string Merge(bool scoped = false)
     {
-        var changed = string.Join(" OR ", Columns.Select(c => $"t.{c} IS DISTINCT FROM s.{c}"));
-        var set = string.Join(", ", Columns.Select(c => $"{c} = s.{c}"));
+        var changed = string.Join(" OR ", ComparedColumns.Select(c => $"t.{c} IS DISTINCT FROM s.{c}"));
+        var set = string.Join(", ", ComparedColumns.Select(c => $"{c} = s.{c}"));
         var insertColumns = string.Join(", ", Columns);
         var insertValues = string.Join(", ", Columns.Select(c => "s." + c));
         return $"""

@@ -158,7 +158,7 @@ public sealed class LinkageEngine
             WriteLinks(connection, allLinks, caseOf, batchId, incremental);
             Mark("links written");
             ExecuteScript(connection, LifecycleSql.Build(incremental));
-            var lifecycleChanged = Sql.Scalar<long>(connection, "SELECT count(*) FROM lk_lifecycle s LEFT JOIN dw.fact_case_lifecycle t ON t.case_id = s.case_id WHERE t.case_id IS NULL OR " + string.Join(" OR ", LifecycleSql.Columns.Select(c => $"t.{c} IS DISTINCT FROM s.{c}")))
+            var lifecycleChanged = Sql.Scalar<long>(connection, "SELECT count(*) FROM lk_lifecycle s LEFT JOIN dw.fact_case_lifecycle t ON t.case_id = s.case_id WHERE t.case_id IS NULL OR " + string.Join(" OR ", LifecycleSql.ComparedColumns.Select(c => $"t.{c} IS DISTINCT FROM s.{c}")))
                 + Sql.Scalar<long>(connection, "SELECT count(*) FROM dw.fact_case_lifecycle WHERE case_id NOT IN (SELECT case_id FROM lk_lifecycle)" + (incremental ? " AND case_id IN (SELECT case_id FROM lk_affected_case)" : string.Empty));
             ExecuteScript(connection, LifecycleSql.Merge(incremental), ("batch", batchId));
             Mark("lifecycle");

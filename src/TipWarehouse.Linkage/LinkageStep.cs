@@ -15,9 +15,6 @@ public sealed class LinkageStep : IPipelineStep
     /// <inheritdoc />
     public string Kind => StepKind;
 
-    /// <summary>Forces full runs whatever the settings say (for a rebuild); by default a run after the first is incremental.</summary>
-    public bool ForceFull { get; init; }
-
     /// <inheritdoc />
     public IReadOnlyList<string> Reads { get; } = ["dw.fact_hotline_call", "dw.fact_police_report", "dw.fact_arrest", "dw.fact_case_event", "dw.bridge_report_person", "dw.bridge_case_event_defendant", "dw.dim_person"];
 
@@ -32,7 +29,8 @@ public sealed class LinkageStep : IPipelineStep
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = LinkageOptions.FromSettings(context.Settings, $"pipeline '{context.Pipeline}'");
-        if (ForceFull)
+        // A run after the first is incremental unless the settings say full; a rebuild (tipw rebuild linkage) always re-links in full.
+        if (context.IsRebuild)
         {
             options = options with { Full = true };
         }

@@ -60,9 +60,10 @@ public sealed class IncrementalLinkageTests : IDisposable
             ReuseModelAsConfigured(home, pipelines);
         }
 
-        var fullStep = new LinkageStep { ForceFull = true };
+        // A rebuild (tipw rebuild linkage) is the full re-link.
+        var fullStep = new LinkageStep();
         var full = new PipelineEngine(home, pipelines, _time, [fullStep], new PipelineEngineOptions { Environment = _ => null });
-        var rerun = await full.RunAsync(new PipelineRunRequest("linkage", home.DefaultSourcesDirectory));
+        var rerun = await full.RunAsync(new PipelineRunRequest("linkage", home.DefaultSourcesDirectory, PipelineStepContext.RebuildTrigger));
         Assert.True(rerun.Succeeded, rerun.Error);
         Assert.False(fullStep.LastSummary!.Incremental);
         Assert.Equal(incremental, Snapshot(home));
