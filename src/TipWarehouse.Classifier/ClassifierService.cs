@@ -114,6 +114,9 @@ public sealed class ClassifierService
                 .. MetricNotes(t),
                 $"threshold {m.Threshold:0.000}: {m.ThresholdRule}; validation months from {m.ValidationFrom:yyyy-MM-dd}: recall {m.ValidationMetrics.Recall:0.000}, precision {m.ValidationMetrics.Precision:0.000}",
                 $"{m.UnlabelledExcluded} unlabelled call(s) left out; {m.DuplicatesRemoved} training call(s) dropped as duplicates of test narratives",
+                m.FitCallsAvailable > m.TrainRows
+                    ? $"fitted on {m.TrainRows} of the fit months' {m.FitCallsAvailable} labelled calls (an even stride through the months: --max-fit-calls)"
+                    : $"fitted on all {m.TrainRows} labelled calls of the fit months",
                 m.ExtraNarratives > 0
                     ? string.Create(CultureInfo.InvariantCulture, $"extra_narratives: {m.ExtraNarratives} labelled narrative(s) of {m.ExtraNarrativesSource} added to the fit months, weight {m.ExtraNarrativeWeight:0.###} each (a warehouse call weighs 1)")
                     : "extra_narratives: none",
@@ -162,6 +165,7 @@ public sealed class ClassifierService
         Add("data", "supervisor_labels_changed", m.SupervisorLabelsChanged);
         Add("data", "supervisor_labels_held_out", m.SupervisorLabelsHeldOut);
         Add("data", "duplicates_removed", m.DuplicatesRemoved);
+        Add("data", "fit_calls_available", m.FitCallsAvailable);
         Add("data", "extra_narratives", m.ExtraNarratives);
         Add("data", "extra_narrative_weight", m.ExtraNarrativeWeight);
         Add("data", "extra_narratives_source", m.ExtraNarrativesSource);

@@ -100,6 +100,9 @@ public sealed record ModelMetadata
     /// <summary>The file the extra narratives came from (empty when none).</summary>
     public string ExtraNarrativesSource { get; init; } = string.Empty;
 
+    /// <summary>Labelled calls of the fit months before the cap on fitted calls (<c>train_rows</c> when nothing was left out).</summary>
+    public int FitCallsAvailable { get; init; }
+
     /// <summary>Training calls dropped because their narrative also occurs in the test months.</summary>
     public required int DuplicatesRemoved { get; init; }
 

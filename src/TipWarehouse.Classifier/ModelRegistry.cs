@@ -73,6 +73,7 @@ public static class ModelRegistry
             TestRows = split.Test.Count,
             UnlabelledExcluded = source.Unlabelled,
             DuplicatesRemoved = split.DuplicatesRemoved,
+            FitCallsAvailable = result.FitCallsAvailable,
             TrainingSeconds = Math.Round(result.Duration.TotalSeconds, 2),
             Seed = options.Seed,
             IsotonicCalibration = result.Calibration,

@@ -71,6 +71,28 @@ public sealed class HandwrittenNarrativeTests(SimulatedWorldFixture world, ITest
     }
 
     [Fact]
+    public void A_cap_on_fitted_calls_keeps_an_even_stride_of_every_fit_month_and_says_how_many_were_available()
+    {
+        var all = TimeSplit.Create(world.Labelled, world.Options.TestMonths, world.Options.ValidationMonths).Fit;
+        var cap = all.Count / 4;
+        var capped = new CallClassifierTrainer(world.Time).Train(world.Labelled, world.Options with { MaxFitCalls = cap });
+        Assert.Equal(cap, capped.Split.Fit.Count);
+        Assert.Equal(all.Count, capped.FitCallsAvailable);
+        Assert.Equal(cap, capped.Split.Fit.Select(c => c.CallId).Distinct().Count());
+        foreach (var month in all.GroupBy(c => c.CallDateKey / 100))
+        {
+            var kept = capped.Split.Fit.Count(c => c.CallDateKey / 100 == month.Key);
+            Assert.InRange(kept, (month.Count() / 4) - 1, (month.Count() / 4) + 1);
+        }
+
+        // Validation and test months are not thinned, and the metadata says what was left out.
+        Assert.Equal(world.Result.Split.Test.Count, capped.Split.Test.Count);
+        var metadata = ModelRegistry.Describe("m", capped, world.Options with { MaxFitCalls = cap }, new LabelledCalls(world.Labelled, 0, 0, 0), world.Time.GetUtcNow());
+        Assert.Equal((cap, all.Count), (metadata.TrainRows, metadata.FitCallsAvailable));
+        Assert.Equal(all.Count, world.Result.FitCallsAvailable);
+    }
+
+    [Fact]
     public void Cross_validation_scores_each_narrative_with_a_model_that_did_not_see_it()
     {
         // At a large weight the model fits its own training narratives almost perfectly; out of fold it cannot.

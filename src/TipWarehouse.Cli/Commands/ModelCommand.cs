@@ -163,9 +163,14 @@ internal static class ModelCommand
             Description = "The example weight of each extra narrative (a warehouse call weighs 1; chosen by 'tipw model crossvalidate')",
             DefaultValueFactory = _ => TrainingOptions.DefaultExtraNarrativeWeight,
         };
+        var maxFitCalls = new Option<int>("--max-fit-calls")
+        {
+            Description = "At most this many fit-month calls are fitted on (an even stride through the months above it; 0 = all)",
+            DefaultValueFactory = _ => TrainingOptions.DefaultMaxFitCalls,
+        };
         var command = new Command("train", "Train a model on the warehouse's labelled calls (time-based split), save it under HOME/models and register it")
         {
-            home, trainer, recall, testMonths, extra, extraWeight, activate, format, output,
+            home, trainer, recall, testMonths, extra, extraWeight, maxFitCalls, activate, format, output,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -175,12 +180,18 @@ internal static class ModelCommand
                 throw new UsageException("--test-months must be at least 1.");
             }
 
+            if (parseResult.GetValue(maxFitCalls) < 0)
+            {
+                throw new UsageException("--max-fit-calls must be 0 (all) or more.");
+            }
+
             var options = WithExtraNarratives(
                 new TrainingOptions
                 {
                     Trainer = parseResult.GetValue(trainer)!,
                     RecallTarget = parseResult.GetValue(recall),
                     TestMonths = months,
+                    MaxFitCalls = parseResult.GetValue(maxFitCalls),
                 },
                 parseResult.GetValue(extra),
                 parseResult.GetValue(extraWeight));
