@@ -28,43 +28,10 @@ public static class CallRescoring
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(time);
-        var now = time.GetUtcNow();
-        var scoredAt = new DateTime(now.UtcDateTime.Ticks - (now.UtcDateTime.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
-        var scoreDateKey = (now.Year * 10000) + (now.Month * 100) + now.Day;
+        var (scoreDateKey, scoredAt) = CallScoringStep.ScoreStamp(time);
         Sql.Execute(connection, "CREATE OR REPLACE TEMP TABLE call_rescore_stage (call_key BIGINT, probability DOUBLE, is_flagged BOOLEAN)");
         var total = Sql.Scalar<long>(connection, "SELECT count(*) FROM dw.fact_hotline_call");
-        progress?.Report(new StepProgress("rescoring", 0, total, "calls"));
-        long scored = 0, flagged = 0, after = long.MinValue;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var rows = WarehouseCalls.ReadAll(connection, after, chunkSize);
-            if (rows.Count == 0)
-            {
-                break;
-            }
-
-            var features = new CallFeatures[rows.Count];
-            for (var i = 0; i < rows.Count; i++)
-            {
-                features[i] = rows[i].Features;
-            }
-
-            var probabilities = scorer.Score(features);
-            using (var appender = connection.CreateAppender("call_rescore_stage"))
-            {
-                for (var i = 0; i < rows.Count; i++)
-                {
-                    var isFlagged = scorer.IsFlagged(probabilities[i]);
-                    flagged += isFlagged ? 1 : 0;
-                    appender.CreateRow().AppendValue(rows[i].CallKey).AppendValue((double)probabilities[i]).AppendValue(isFlagged).EndRow();
-                }
-            }
-
-            scored += rows.Count;
-            after = rows[^1].CallKey;
-            progress?.Report(new StepProgress("rescoring", scored, total, "calls"));
-        }
+        var (scored, flagged) = CallScoringStep.ScoreIntoStage(connection, scorer, "call_rescore_stage", after => WarehouseCalls.ReadAll(connection, after, chunkSize), "rescoring", total, progress, cancellationToken);
 
         var parameters = new (string, object?)[] { ("model", modelKey), ("date_key", scoreDateKey), ("scored_at", scoredAt), ("batch", batchId) };
         // BIT may be BOOLEAN or TINYINT in the warehouse: compared as BOOLEAN, DuckDB casts on write.

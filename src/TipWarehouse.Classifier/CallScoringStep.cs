@@ -93,29 +93,28 @@ public sealed class CallScoringStep : IPipelineStep
             $"the scores of {latest.Month:yyyy-MM} drift from {active.ModelName}'s training months (PSI {latest.Psi:0.000}, {latest.PsiStatus}; flag rate {latest.FlagRate:0.000} vs operator TIP rate {latest.OperatorTipRate:0.000}, gap shift {latest.GapShift:+0.000;-0.000}, {latest.GapStatus}). See 'tipw model drift --home {home.Root}'; consider retraining.");
     }
 
-    /// <summary>Scores every call <paramref name="modelKey"/> has not scored, in chunks, appending to <c>dw.fact_call_score</c>
-    /// on <paramref name="connection"/> (inside whatever transaction is open there); after each chunk, reports the calls
-    /// scored out of those unscored at the start (phase <c>scoring</c>) to <paramref name="progress"/>.</summary>
-    public static (long Scored, long Flagged) ScoreUnscored(DuckDBConnection connection, CallScorer scorer, int modelKey, long batchId, TimeProvider time, int chunkSize = DefaultChunkSize, IProgress<StepProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>The score date key and the time (to the second) a scoring run at <paramref name="time"/>'s now stamps on its scores.</summary>
+    internal static (int DateKey, DateTime ScoredAt) ScoreStamp(TimeProvider time)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(scorer);
-        ArgumentNullException.ThrowIfNull(time);
         var now = time.GetUtcNow();
-        var scoredAt = new DateTime(now.UtcDateTime.Ticks - (now.UtcDateTime.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
-        var scoreDateKey = (now.Year * 10000) + (now.Month * 100) + now.Day;
-        Sql.Execute(connection, "CREATE TEMP TABLE IF NOT EXISTS call_score_stage (call_key BIGINT, probability DOUBLE, is_flagged BOOLEAN)");
-        Sql.Execute(connection, "DELETE FROM call_score_stage");
+        return ((now.Year * 10000) + (now.Month * 100) + now.Day,
+            new DateTime(now.UtcDateTime.Ticks - (now.UtcDateTime.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified));
+    }
+
+    /// <summary>Scores the calls <paramref name="readChunk"/> pages through (the chunk after a call key; empty at the end) into the
+    /// temp table <paramref name="stage"/> (call_key, probability, is_flagged), reporting the calls scored out of
+    /// <paramref name="total"/> as <paramref name="phase"/> after each chunk; returns the calls scored and flagged.</summary>
+    internal static (long Scored, long Flagged) ScoreIntoStage(DuckDBConnection connection, CallScorer scorer, string stage, Func<long, List<(long CallKey, CallFeatures Features)>> readChunk, string phase, long? total, IProgress<StepProgress>? progress, CancellationToken cancellationToken)
+    {
         long scored = 0, flagged = 0, after = long.MinValue;
-        long? unscored = progress is null ? null : WarehouseCalls.CountUnscored(connection, modelKey);
-        progress?.Report(new StepProgress("scoring", 0, unscored, "calls"));
+        progress?.Report(new StepProgress(phase, 0, total, "calls"));
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var rows = WarehouseCalls.ReadUnscored(connection, modelKey, after, chunkSize);
+            var rows = readChunk(after);
             if (rows.Count == 0)
             {
-                break;
+                return (scored, flagged);
             }
 
             var features = new CallFeatures[rows.Count];
@@ -125,7 +124,7 @@ public sealed class CallScoringStep : IPipelineStep
             }
 
             var probabilities = scorer.Score(features);
-            using (var appender = connection.CreateAppender("call_score_stage"))
+            using (var appender = connection.CreateAppender(stage))
             {
                 for (var i = 0; i < rows.Count; i++)
                 {
@@ -137,8 +136,23 @@ public sealed class CallScoringStep : IPipelineStep
 
             scored += rows.Count;
             after = rows[^1].CallKey;
-            progress?.Report(new StepProgress("scoring", scored, unscored, "calls"));
+            progress?.Report(new StepProgress(phase, scored, total, "calls"));
         }
+    }
+
+    /// <summary>Scores every call <paramref name="modelKey"/> has not scored, in chunks, appending to <c>dw.fact_call_score</c>
+    /// on <paramref name="connection"/> (inside whatever transaction is open there); after each chunk, reports the calls
+    /// scored out of those unscored at the start (phase <c>scoring</c>) to <paramref name="progress"/>.</summary>
+    public static (long Scored, long Flagged) ScoreUnscored(DuckDBConnection connection, CallScorer scorer, int modelKey, long batchId, TimeProvider time, int chunkSize = DefaultChunkSize, IProgress<StepProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(scorer);
+        ArgumentNullException.ThrowIfNull(time);
+        var (scoreDateKey, scoredAt) = ScoreStamp(time);
+        Sql.Execute(connection, "CREATE TEMP TABLE IF NOT EXISTS call_score_stage (call_key BIGINT, probability DOUBLE, is_flagged BOOLEAN)");
+        Sql.Execute(connection, "DELETE FROM call_score_stage");
+        long? unscored = progress is null ? null : WarehouseCalls.CountUnscored(connection, modelKey);
+        var (scored, flagged) = ScoreIntoStage(connection, scorer, "call_score_stage", after => WarehouseCalls.ReadUnscored(connection, modelKey, after, chunkSize), "scoring", unscored, progress, cancellationToken);
 
         using (var insert = connection.CreateCommand())
         {
