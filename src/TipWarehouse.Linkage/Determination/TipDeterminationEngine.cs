@@ -125,10 +125,8 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
         Sql.Execute(connection, "CREATE OR REPLACE TEMP TABLE tip_rule_pattern (kind VARCHAR, priority INTEGER, code VARCHAR, pattern VARCHAR)");
         var patterns = new List<object?[]>();
         void Add(string kind, IEnumerable<TipPattern> items) => patterns.AddRange(items.Select((p, i) => new object?[] { kind, i, p.Code, p.Pattern }));
-        Add("modality", definition.ModalitySuffix);
-        Add("keyword", definition.ExploitationKeywords);
-        Add("control", definition.MeansOfControl);
-        Add("trafficking", definition.ModalityNamesTrafficking.Select(p => new TipPattern("TRATA", p)));
+        // The regular expressions (modality, keywords, means of control) are written into the statements as constants; this
+        // table keeps the article lookups, which are equality joins.
         Add("article_default", definition.ArticleDefault.Select(kv => new TipPattern(kv.Value, kv.Key)));
         Add("minor_article", definition.MinorVictimArticles.Select(a => new TipPattern("MINOR", a)));
         Add("pimping", definition.PimpingArticles.Select(a => new TipPattern("PIMPING", a)));
