@@ -24,9 +24,15 @@ public sealed record PrevalenceCheck(string ModelName, IReadOnlyList<PrevalenceP
     /// <summary>The share of months whose interval holds the true share.</summary>
     public double MonthlyCoverage => Months.Count == 0 ? double.NaN : (double)Months.Count(m => m.Covered) / Months.Count;
 
-    /// <summary>The monthly excess variance the intervals include (<see cref="Prevalence.MonthlyExcessVariance"/>).</summary>
+    /// <summary>The monthly excess variance the intervals include (<see cref="Prevalence.PosteriorExcessVariance"/>).</summary>
     public double MonthlyExcessVariance { get; init; }
+
+    /// <summary>The other estimators the view supports, measured the same way (confident learning, probability averaging).</summary>
+    public IReadOnlyList<PrevalenceAlternative> Alternatives { get; init; } = [];
 }
+
+/// <summary>An estimator other than the published one, against the same truth: its largest quarterly error and its monthly coverage.</summary>
+public sealed record PrevalenceAlternative(string Name, double MaxQuarterError, int MonthsCovered, int Months);
 
 /// <summary>The active model judged against the simulator's true labels on its test months.</summary>
 public sealed record TruthEvaluationResult(string ModelName, DateOnly TestFrom, DateOnly TestTo, int CallsWithoutTruth, BinaryMetrics Model, BinaryMetrics OperatorCategory);
@@ -148,41 +154,177 @@ public static class TruthEvaluation
             throw new TipwException($"The active model {active.ModelName} has no scored call with a true label; run 'tipw model score --home {home.Root}' and pass the truth of the world loaded into this home.");
         }
 
-        // The estimates come from the monthly report's view, so what is checked is what the report publishes.
-        var counts = new Dictionary<int, ConfidentCounts>();
-        using (var command = connection.CreateCommand())
+        // The estimates come from the monthly report's view and its readers, so what is checked is what the report publishes.
+        var posterior = ReadPosteriorSums(connection);
+        var counts = ReadConfidentCounts(connection);
+        var averaging = ReadProbabilitySums(connection);
+        var excess = Prevalence.PosteriorExcessVariance(posterior.Values);
+        var all = counts.Values.Aggregate(default(ConfidentCounts), (total, c) => total + c);
+        var confidentExcess = Prevalence.MonthlyExcessVariance(counts.Values, all);
+        var calibrationSd = averaging.Values.Select(v => v.Sd).FirstOrDefault();
+        List<PrevalencePeriod> Periods(Func<int, string> label, Func<List<int>, long, PrevalenceEstimate> estimate) => [.. rows.GroupBy(r => label(r.Month)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
         {
-            command.CommandText = """
-                SELECT year_month, op_not_tip_calls, op_not_tip_sure_tip, op_not_tip_sure_not, op_tip_calls, op_tip_sure_tip, op_tip_sure_not
-                FROM rpt.v_monthly_national
-                WHERE calls_scored > 0
-                """;
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
+            var months = g.Select(r => r.Month).Distinct().ToList();
+            var e = estimate(months, g.Count());
+            return new PrevalencePeriod(g.Key, g.Count(), (double)g.Count(r => r.IsTip) / g.Count(), e.Share, e.Low, e.High, (double)g.Count(r => r.Operator) / g.Count());
+        })];
+        string Month(int m) => $"{m / 100:0000}-{m % 100:00}";
+        string Quarter(int m) => $"{m / 100:0000}-Q{((m % 100) + 2) / 3}";
+
+        PrevalenceEstimate Published(List<int> months, long calls) => posterior.Count == 0
+            ? new PrevalenceEstimate(calls, double.NaN, double.NaN, double.NaN)
+            : Prevalence.FromPosteriorSums(months.Where(posterior.ContainsKey).Aggregate(default(PosteriorSums), (total, m) => total + posterior[m]), excess, months.Count(posterior.ContainsKey));
+        PrevalenceEstimate Confident(List<int> months, long calls) =>
+            Prevalence.FromConfidentCounts(calls, months.Where(counts.ContainsKey).Aggregate(default(ConfidentCounts), (total, m) => total + counts[m]), all, confidentExcess, months.Count(counts.ContainsKey));
+        PrevalenceEstimate Averaged(List<int> months, long calls)
+        {
+            var inPeriod = months.Where(averaging.ContainsKey).Select(m => averaging[m]).ToList();
+            return Prevalence.FromSums(inPeriod.Sum(v => v.Calls), inPeriod.Sum(v => v.Sum), inPeriod.Sum(v => v.Variance), calibrationSd);
+        }
+
+        PrevalenceAlternative Alternative(string name, Func<List<int>, long, PrevalenceEstimate> estimate)
+        {
+            var monthly = Periods(Month, estimate);
+            var quarterly = Periods(Quarter, estimate);
+            return new PrevalenceAlternative(name, quarterly.Count == 0 ? double.NaN : quarterly.Max(q => Math.Abs(q.Error)), monthly.Count(m => m.Covered), monthly.Count);
+        }
+
+        return new PrevalenceCheck(active.ModelName, Periods(Month, Published), Periods(Quarter, Published))
+        {
+            MonthlyExcessVariance = excess,
+            Alternatives =
+            [
+                Alternative("confident learning (Prevalence.FromConfidentCounts, the estimate before)", Confident),
+                Alternative("probability averaging (Prevalence.FromSums, the share an operator would file as TIP)", Averaged),
+            ],
+        };
+    }
+
+    private static Dictionary<int, PosteriorSums> ReadPosteriorSums(DuckDBConnection connection)
+    {
+        using (var check = connection.CreateCommand())
+        {
+            check.CommandText = "SELECT tip_label_rate, false_tip_label_rate, tip_label_rate_sd, false_tip_label_rate_sd FROM rpt.v_model_noise_rates";
+            using var rates = check.ExecuteReader();
+            if (!rates.Read() || rates.IsDBNull(0) || rates.IsDBNull(1) || rates.IsDBNull(3)
+                || !new NoiseRates(rates.GetDouble(0), rates.GetDouble(1), rates.IsDBNull(2) ? 0 : rates.GetDouble(2), rates.GetDouble(3)).Usable)
             {
-                var month = reader.GetString(0);
-                counts[(int.Parse(month[..4], CultureInfo.InvariantCulture) * 100) + int.Parse(month[5..7], CultureInfo.InvariantCulture)] = new ConfidentCounts(
-                    Count(reader, 1), Count(reader, 2), Count(reader, 3), Count(reader, 4), Count(reader, 5), Count(reader, 6));
+                return [];
             }
         }
 
-        var all = counts.Values.Aggregate(default(ConfidentCounts), (total, c) => total + c);
-        var excess = Prevalence.MonthlyExcessVariance(counts.Values, all);
-        List<PrevalencePeriod> Periods(Func<int, string> label) => [.. rows.GroupBy(r => label(r.Month)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        var sums = new Dictionary<int, PosteriorSums>();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT year_month, calls_scored, op_not_tip_calls, op_tip_calls, tip_posterior_by_model, tip_posterior_variance, tip_posterior_rate_shift, tip_posterior_false_rate_shift
+            FROM rpt.v_monthly_national
+            WHERE calls_scored > 0
+            """;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
         {
-            var months = g.Select(r => r.Month).Distinct().Where(counts.ContainsKey).ToList();
-            var period = months.Aggregate(default(ConfidentCounts), (total, m) => total + counts[m]);
-            var estimate = Prevalence.FromConfidentCounts(g.Count(), period, all, excess, months.Count);
-            return new PrevalencePeriod(g.Key, g.Count(), (double)g.Count(r => r.IsTip) / g.Count(), estimate.Share, estimate.Low, estimate.High, (double)g.Count(r => r.Operator) / g.Count());
-        })];
+            var tip = Count(reader, 3);
+            sums[MonthKey(reader.GetString(0))] = new PosteriorSums(Count(reader, 1), Count(reader, 2) + tip, tip,
+                Convert.ToDouble(reader.GetValue(4), CultureInfo.InvariantCulture), Convert.ToDouble(reader.GetValue(5), CultureInfo.InvariantCulture),
+                Convert.ToDouble(reader.GetValue(6), CultureInfo.InvariantCulture), Convert.ToDouble(reader.GetValue(7), CultureInfo.InvariantCulture));
+        }
 
-        return new PrevalenceCheck(
-            active.ModelName,
-            Periods(m => $"{m / 100:0000}-{m % 100:00}"),
-            Periods(m => $"{m / 100:0000}-Q{((m % 100) + 2) / 3}"))
+        return sums;
+    }
+
+    private static Dictionary<int, ConfidentCounts> ReadConfidentCounts(DuckDBConnection connection)
+    {
+        var counts = new Dictionary<int, ConfidentCounts>();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT year_month, op_not_tip_calls, op_not_tip_sure_tip, op_not_tip_sure_not, op_tip_calls, op_tip_sure_tip, op_tip_sure_not
+            FROM rpt.v_monthly_national
+            WHERE calls_scored > 0
+            """;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
         {
-            MonthlyExcessVariance = excess,
-        };
+            counts[MonthKey(reader.GetString(0))] = new ConfidentCounts(Count(reader, 1), Count(reader, 2), Count(reader, 3), Count(reader, 4), Count(reader, 5), Count(reader, 6));
+        }
+
+        return counts;
+    }
+
+    private static Dictionary<int, (long Calls, double Sum, double Variance, double Sd)> ReadProbabilitySums(DuckDBConnection connection)
+    {
+        var sums = new Dictionary<int, (long, double, double, double)>();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT year_month, calls_scored, tip_expected_by_model, tip_variance_by_model, COALESCE(model_prevalence_sd, 0)
+            FROM rpt.v_monthly_national
+            WHERE calls_scored > 0
+            """;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            sums[MonthKey(reader.GetString(0))] = (Count(reader, 1), Convert.ToDouble(reader.GetValue(2), CultureInfo.InvariantCulture),
+                Convert.ToDouble(reader.GetValue(3), CultureInfo.InvariantCulture), Convert.ToDouble(reader.GetValue(4), CultureInfo.InvariantCulture));
+        }
+
+        return sums;
+    }
+
+    private static int MonthKey(string month) => (int.Parse(month[..4], CultureInfo.InvariantCulture) * 100) + int.Parse(month[5..7], CultureInfo.InvariantCulture);
+
+    /// <summary>Where the prevalence estimate's calls are: per operator category and band of the stored calibrated
+    /// probability, the active model's scored calls, how many the simulator says are TIP, their mean probability and how
+    /// many the confident-learning rule (<c>rpt.v_model_confidence_thresholds</c>) puts in each confident set — the
+    /// diagnosis of an estimator's bias, never an input of one.</summary>
+    public static ResultTable PrevalenceBreakdown(DuckDBConnection connection, TipwHome home, string truthDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(home);
+        var active = ModelRegistry.Active(connection)
+            ?? throw new TipwException($"No active model. Train and activate one first: tipw model train --home {home.Root} --activate");
+        var truth = ReadTruth(truthDirectory);
+        double[] bands = [0.1, 0.3, 0.5, 0.7, 0.9, 1.01];
+        var cells = new SortedDictionary<(string Category, int Band), (long Calls, long True, double SumP, long SureTip, long SureNot)>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT c.call_id, s.probability, c.operator_category,
+                       s.probability >= th.tip_threshold AND 1.0 - s.probability < th.not_tip_threshold,
+                       s.probability < th.tip_threshold AND 1.0 - s.probability >= th.not_tip_threshold
+                FROM dw.fact_call_score s
+                JOIN dw.fact_hotline_call c ON c.call_key = s.call_key
+                CROSS JOIN rpt.v_model_confidence_thresholds th
+                WHERE s.model_key = $model
+                """;
+            command.Parameters.Add(new DuckDBParameter("model", active.ModelKey));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                if (!truth.TryGetValue(reader.GetString(0), out var isTip))
+                {
+                    continue;
+                }
+
+                var p = Convert.ToDouble(reader.GetValue(1), CultureInfo.InvariantCulture);
+                var category = reader.IsDBNull(2) ? "(none)" : reader.GetString(2);
+                var key = (category, Array.FindIndex(bands, b => p < b));
+                var cell = cells.GetValueOrDefault(key);
+                cells[key] = (cell.Calls + 1, cell.True + (isTip ? 1 : 0), cell.SumP + p,
+                    cell.SureTip + (!reader.IsDBNull(3) && reader.GetBoolean(3) ? 1 : 0), cell.SureNot + (!reader.IsDBNull(4) && reader.GetBoolean(4) ? 1 : 0));
+            }
+        }
+
+        string Band(int i) => string.Create(CultureInfo.InvariantCulture, $"{(i == 0 ? 0 : bands[i - 1]):0.0}-{Math.Min(1, bands[i]):0.0}");
+        return new ResultTable(
+            [
+                new("operator_category", typeof(string)), new("operator_tip", typeof(bool)), new("probability_band", typeof(string)), new("calls", typeof(long)),
+                new("true_tip", typeof(long)), new("mean_probability", typeof(double)), new("confident_tip", typeof(long)), new("confident_not", typeof(long)),
+            ],
+            [.. cells.Select(c => new object?[]
+            {
+                c.Key.Category, TipLabels.FromOperatorCategory(c.Key.Category == "(none)" ? null : c.Key.Category), Band(c.Key.Band), c.Value.Calls,
+                c.Value.True, R(c.Value.SumP / c.Value.Calls), c.Value.SureTip, c.Value.SureNot,
+            })],
+            [$"scored calls of {active.ModelName} per operator category and probability band against the simulator's truth: a diagnosis, no estimator reads it"]);
     }
 
     // DuckDB sums integers into HUGEINT, which arrives as a BigInteger.
@@ -212,9 +354,13 @@ public static class TruthEvaluation
     public static IEnumerable<string> PrevalenceNotes(PrevalenceCheck check)
     {
         ArgumentNullException.ThrowIfNull(check);
-        yield return $"prevalence of {check.ModelName} (tip_share_model of the monthly report: confident learning on the stored calibrated probabilities) against the simulator's true share";
-        yield return string.Create(CultureInfo.InvariantCulture, $"intervals: binomial error of the confident fractions plus the monthly correction's excess dispersion, SD {Math.Sqrt(check.MonthlyExcessVariance) * 100:0.00} points per month (divided by the months of a quarter)");
+        yield return $"prevalence of {check.ModelName} (tip_share_model of the monthly report: the mean noise-corrected posterior of the stored calibrated probabilities and operator categories) against the simulator's true share";
+        yield return string.Create(CultureInfo.InvariantCulture, $"intervals: Bernoulli variance of the posteriors, the noise rates' uncertainty, and the monthly correction's excess dispersion, SD {Math.Sqrt(check.MonthlyExcessVariance) * 100:0.00} points per month (divided by the months of a quarter)");
         yield return string.Create(CultureInfo.InvariantCulture, $"quarters: largest |error| {check.MaxQuarterError * 100:0.00} points over {check.Quarters.Count} quarter(s) (target <= 1.50); months: true share inside the 95% interval in {check.Months.Count(m => m.Covered)} of {check.Months.Count} ({check.MonthlyCoverage:P1}; target >= 90%)");
+        foreach (var alternative in check.Alternatives)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"for comparison, {alternative.Name}: largest quarterly |error| {alternative.MaxQuarterError * 100:0.00} points; true share inside its interval in {alternative.MonthsCovered} of {alternative.Months} months");
+        }
     }
 
     /// <summary>The evaluation as the table <c>tipw evaluate classifier</c> prints.</summary>

@@ -25,9 +25,51 @@ public readonly record struct ConfidentCounts(
     public static ConfidentCounts Add(ConfidentCounts a, ConfidentCounts b) => a + b;
 }
 
+/// <summary>The operators' label noise estimated on the model's confident sets (<c>rpt.v_model_noise_rates</c>): the rate of
+/// TIP labels on TIP calls (<paramref name="TipLabelRate"/>, a) and on other calls (<paramref name="FalseTipLabelRate"/>, b),
+/// with their binomial SDs.</summary>
+public readonly record struct NoiseRates(double TipLabelRate, double FalseTipLabelRate, double TipLabelRateSd, double FalseTipLabelRateSd)
+{
+    /// <summary>True when the rates can correct a label: a above b by more than b's SD.</summary>
+    public bool Usable => TipLabelRate > FalseTipLabelRate + FalseTipLabelRateSd;
+
+    /// <summary>The rates from confident-learning counts (as the view computes them): a = TIP-labelled share of the
+    /// confidently TIP calls, b = TIP-labelled share of the confidently not TIP calls.</summary>
+    public static NoiseRates FromConfidentCounts(ConfidentCounts counts)
+    {
+        double sureTip = counts.TipConfidentTip + counts.NotTipConfidentTip;
+        double sureNot = counts.TipConfidentNot + counts.NotTipConfidentNot;
+        var a = counts.TipConfidentTip / sureTip;
+        var b = counts.TipConfidentNot / sureNot;
+        return new NoiseRates(a, b, Math.Sqrt(a * (1 - a) / sureTip), Math.Sqrt(b * (1 - b) / sureNot));
+    }
+}
+
+/// <summary>A period's sums of the noise-corrected posteriors (<c>rpt.v_model_call_posterior</c>): the scored calls, the
+/// labelled ones and those labelled TIP, Σ posterior, Σ posterior(1 − posterior), and Σ posterior with a (rate shift) or b
+/// (false-rate shift) one SD higher.</summary>
+public readonly record struct PosteriorSums(long Calls, long Labelled, long TipLabelled, double Posterior, double Variance, double RateShift, double FalseRateShift)
+{
+    /// <summary>The sums of both sets together.</summary>
+    public static PosteriorSums operator +(PosteriorSums a, PosteriorSums b) => new(
+        a.Calls + b.Calls, a.Labelled + b.Labelled, a.TipLabelled + b.TipLabelled, a.Posterior + b.Posterior,
+        a.Variance + b.Variance, a.RateShift + b.RateShift, a.FalseRateShift + b.FalseRateShift);
+
+    /// <summary>The sums of both sets together (the named form of <c>+</c>).</summary>
+    public static PosteriorSums Add(PosteriorSums a, PosteriorSums b) => a + b;
+}
+
 /// <summary>Prevalence estimates from calibrated probabilities.</summary>
 /// <remarks>
-/// <para><see cref="FromConfidentCounts"/> is what the reports publish. The model is fitted and calibrated on the operators'
+/// <para><see cref="FromPosteriorSums"/> is what the reports publish: the mean over a period's calls of
+/// <see cref="Posterior"/>, each call's chance of being TIP given its calibrated probability and its operator label under
+/// class-conditional label noise, the noise rates measured on the model's confident sets (<see cref="NoiseRates"/>).
+/// Confident learning (below) takes a label's split of TIP and not TIP from its confident calls, which are chosen by the
+/// narrative: when a label's ambiguous calls are TIP less often than its confident ones (calls filed as not TIP whose
+/// wording is like TIP calls), it over-counts. The noise rates, P(label | truth), do not depend on which calls are chosen by
+/// the narrative when the noise is class-conditional, which is the assumption confident learning also makes.</para>
+/// <para><see cref="FromConfidentCounts"/> (confident learning) was the published estimate before; it is kept for the comparison
+/// of <c>tipw evaluate classifier --prevalence</c>. The model is fitted and calibrated on the operators'
 /// categories, which are noisy (a category picked wrongly, most often an information request or a labour dispute filed as
 /// TRATA), so the mean calibrated probability estimates the share of calls an operator would file as TIP, not the share that
 /// is TIP. Confident learning (Northcutt, Jiang and Chuang 2021, JAIR 70) estimates the joint distribution of the operator's
@@ -48,6 +90,82 @@ public static class Prevalence
 {
     /// <summary>The normal quantile of a two-sided 95% interval.</summary>
     public const double Z95 = 1.959964;
+
+    /// <summary>The chance that a call is TIP given its calibrated probability <paramref name="probability"/> of an operator's
+    /// TIP label and that label (<paramref name="operatorTip"/>, null without a category), under class-conditional noise with
+    /// <paramref name="rates"/>: eta = (p − b) / (a − b) clipped to [0, 1]; a TIP label gives a·eta/p, another label
+    /// (1 − a)·eta/(1 − p), none eta (the formula of <c>rpt.v_model_call_posterior</c>). NaN when the rates are not usable.</summary>
+    public static double Posterior(double probability, bool? operatorTip, NoiseRates rates)
+    {
+        var (a, b) = (rates.TipLabelRate, rates.FalseTipLabelRate);
+        if (!rates.Usable)
+        {
+            return double.NaN;
+        }
+
+        var eta = probability <= b ? 0 : probability >= a ? 1 : (probability - b) / (a - b);
+        return operatorTip switch
+        {
+            true => probability <= 0 ? 0 : a * eta / probability,
+            false => probability >= a ? 1 : (1 - a) * eta / (1 - probability),
+            null => eta,
+        };
+    }
+
+    /// <summary>The noise-corrected estimate of a period's TIP share from its posterior <paramref name="sums"/>: Σ posterior
+    /// over the calls, with a 95% interval whose variance is the Bernoulli one of the posteriors, Σ q(1 − q)/n², plus the
+    /// noise rates' uncertainty (the change of the share when a, or b, is one SD higher, squared) plus
+    /// <paramref name="monthlyExcessVariance"/> (<see cref="PosteriorExcessVariance"/>) divided by the period's months.</summary>
+    public static PrevalenceEstimate FromPosteriorSums(PosteriorSums sums, double monthlyExcessVariance = 0, int months = 1)
+    {
+        if (sums.Calls <= 0 || double.IsNaN(sums.Posterior))
+        {
+            return new PrevalenceEstimate(Math.Max(0, sums.Calls), double.NaN, double.NaN, double.NaN);
+        }
+
+        double n = sums.Calls;
+        var share = sums.Posterior / n;
+        var rate = (sums.RateShift - sums.Posterior) / n;
+        var falseRate = (sums.FalseRateShift - sums.Posterior) / n;
+        var sd = Math.Sqrt((sums.Variance / (n * n)) + (rate * rate) + (falseRate * falseRate) + (Math.Max(0, monthlyExcessVariance) / Math.Max(1, months)));
+        return new PrevalenceEstimate(sums.Calls, share, Math.Max(0, share - (Z95 * sd)), Math.Min(1, share + (Z95 * sd)));
+    }
+
+    /// <summary>The variance of a month's noise-corrected estimate that its Bernoulli term does not explain: the sample
+    /// variance over <paramref name="months"/> of the correction (estimate − operators' share of the labelled calls), less
+    /// the mean Bernoulli variance of the monthly estimates (0 when that explains it all, or with fewer than 3 months).</summary>
+    public static double PosteriorExcessVariance(IEnumerable<PosteriorSums> months)
+    {
+        ArgumentNullException.ThrowIfNull(months);
+        var corrections = new List<double>();
+        double sampling = 0;
+        foreach (var month in months)
+        {
+            if (month.Calls <= 0 || month.Labelled <= 0 || double.IsNaN(month.Posterior))
+            {
+                continue;
+            }
+
+            double n = month.Calls;
+            corrections.Add((month.Posterior / n) - ((double)month.TipLabelled / month.Labelled));
+            sampling += month.Variance / (n * n);
+        }
+
+        return ExcessOver(corrections, sampling);
+    }
+
+    // The sample variance of the corrections less the mean sampling variance (summed in sampling), at least 0.
+    private static double ExcessOver(List<double> corrections, double sampling)
+    {
+        if (corrections.Count < 3)
+        {
+            return 0;
+        }
+
+        var mean = corrections.Average();
+        var dispersion = corrections.Sum(c => (c - mean) * (c - mean)) / (corrections.Count - 1);
+        return Math.Max(0, dispersion - (sampling / corrections.Count));
+    }
 
     /// <summary>The estimate from the sum of probabilities, the sum of p(1 − p) and the call count of a period.</summary>
     public static PrevalenceEstimate FromSums(long calls, double sumProbability, double sumVariance, double calibrationSd)
@@ -125,14 +243,7 @@ public static class Prevalence
             binomial += variance;
         }
 
-        if (corrections.Count < 3)
-        {
-            return 0;
-        }
-
-        var mean = corrections.Average();
-        var dispersion = corrections.Sum(c => (c - mean) * (c - mean)) / (corrections.Count - 1);
-        return Math.Max(0, dispersion - (binomial / corrections.Count));
+        return ExcessOver(corrections, binomial);
     }
 
     // The confident-learning share of the labelled calls of counts and its binomial variance (NaN when a label has no

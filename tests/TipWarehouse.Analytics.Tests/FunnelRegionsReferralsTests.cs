@@ -93,15 +93,20 @@ public sealed class FunnelRegionsReferralsTests : IClassFixture<WarehouseFixture
         var request = new ReportRequest { From = new(2006, 1), To = new(2007, 12), Level = RegionLevel.Department };
         var table = ReportCatalog.Run(warehouse.Connection, "regions", request);
 
-        // The model is confident about every synthetic call (0.9 flagged, 0.1 not, agreeing with most operator labels), so a
-        // region's tip_share_model is the flagged share of its scored calls, inside its interval.
+        // A region's tip_share_model is the mean noise-corrected posterior of its scored calls (Prevalence.Posterior, as in the
+        // monthly report), with the Bernoulli and noise-rate terms of its interval, and it lies inside that interval.
+        var posteriors = MonthlyReportTests.Posteriors(warehouse);
         foreach (var row in table.Rows.Where(r => MonthlyReportTests.Cell(table, r, "calls_scored") > 0))
         {
             var department = (string)row[1]!;
             var scored = warehouse.Calls.Where(c => SyntheticWarehouse.DepartmentOf(c.GeographyKey) == department && c.Date.Year >= 2006 && warehouse.Scores.ContainsKey(c.Id)).ToList();
             Assert.Equal((long)scored.Count, MonthlyReportTests.Cell(table, row, "calls_scored"));
+            var q = scored.Select(c => posteriors[c.Id]).ToList();
+            var expected = Prevalence.FromPosteriorSums(new PosteriorSums(scored.Count, scored.Count, scored.Count(c => c.IsTip), q.Sum(x => x.Q), q.Sum(x => x.Q * (1 - x.Q)), q.Sum(x => x.RateShift), q.Sum(x => x.FalseRateShift)));
             var share = (double)row[table.IndexOf("tip_share_model")]!;
-            Assert.Equal(Math.Round((double)scored.Count(c => warehouse.Scores[c.Id]) / scored.Count, 4), share, 6);
+            Assert.Equal(Math.Round(expected.Share, 4), share, 6);
+            Assert.Equal(Math.Round(expected.Low, 4), (double)row[table.IndexOf("tip_share_model_low")]!, 6);
+            Assert.Equal(Math.Round(expected.High, 4), (double)row[table.IndexOf("tip_share_model_high")]!, 6);
             Assert.InRange(share, (double)row[table.IndexOf("tip_share_model_low")]!, (double)row[table.IndexOf("tip_share_model_high")]!);
         }
 
@@ -147,9 +152,11 @@ public sealed class FunnelRegionsReferralsTests : IClassFixture<WarehouseFixture
         var views = Directory.GetFiles(Path.Combine(RepoPaths.SqlDirectory, "rpt", "Views"), "*.sql").Select(Path.GetFileNameWithoutExtension).ToArray();
         Assert.Contains("v_monthly_national", views);
         Assert.Contains("v_case_funnel", views);
+        // With an active model, so the per-call views of its scores (rpt.v_model_call_posterior) have rows too.
+        using var warehouse = new SyntheticWarehouse(withActiveModel: true);
         foreach (var view in views)
         {
-            using var command = _warehouse.Connection.CreateCommand();
+            using var command = warehouse.Connection.CreateCommand();
             command.CommandText = $"SELECT COUNT(*) FROM rpt.{view}";
             Assert.True(Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0, view);
         }

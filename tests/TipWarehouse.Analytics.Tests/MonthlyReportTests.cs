@@ -91,31 +91,52 @@ public sealed class MonthlyReportTests : IClassFixture<WarehouseFixture>
         Assert.Equal((long)warehouse.Scores.Count(s => s.Value), table.Rows.Sum(r => Cell(table, r, "calls_tip_by_model")));
         Assert.DoesNotContain(table.Notes, n => n.Contains("No active model", StringComparison.Ordinal));
 
-        // Every active score is 0.9 (flagged) or 0.1 and the flags mostly agree with the operators, so the model is confident
-        // about every call: within each operator label the confident split is the flag split, tip_share_model is the
-        // flagged share of the scored calls (not their mean probability), and its interval is the binomial one of the two splits
-        // plus the months' excess dispersion of the correction, per month of the year.
-        ConfidentCounts Counts(IEnumerable<SyntheticWarehouse.HotlineCall> calls)
+        // tip_share_model is the mean noise-corrected posterior: the view's SQL must give what Prevalence.Posterior gives for
+        // the same calls, noise rates measured on the same confident sets (every score is 0.9 flagged or 0.1, so the confident
+        // sets are the flags), and its interval the Bernoulli, noise-rate and monthly excess terms, per month of the year.
+        var posteriors = Posteriors(warehouse);
+        PosteriorSums Sums(IEnumerable<SyntheticWarehouse.HotlineCall> calls)
         {
-            var scored = calls.Where(c => warehouse.Scores.ContainsKey(c.Id)).ToList();
-            long Count(bool tip, bool flagged) => scored.Count(c => c.IsTip == tip && warehouse.Scores[c.Id] == flagged);
-            return new ConfidentCounts(Count(false, true) + Count(false, false), Count(false, true), Count(false, false), Count(true, true) + Count(true, false), Count(true, true), Count(true, false));
+            var scored = calls.Where(c => posteriors.ContainsKey(c.Id)).ToList();
+            var q = scored.Select(c => posteriors[c.Id]).ToList();
+            return new PosteriorSums(scored.Count, scored.Count, scored.Count(c => c.IsTip), q.Sum(x => x.Q), q.Sum(x => x.Q * (1 - x.Q)), q.Sum(x => x.RateShift), q.Sum(x => x.FalseRateShift));
         }
 
-        var all = Counts(warehouse.Calls);
         var scoredMonths = warehouse.Calls.Where(c => warehouse.Scores.ContainsKey(c.Id)).GroupBy(c => (c.Date.Year, c.Date.Month)).ToList();
-        var excess = Prevalence.MonthlyExcessVariance(scoredMonths.Select(m => Counts(m)), all);
+        var excess = Prevalence.PosteriorExcessVariance(scoredMonths.Select(m => Sums(m)));
         foreach (var row in table.Rows.Where(r => Cell(table, r, "calls_scored") > 0))
         {
             var year = int.Parse(Sql(row, table, "period")[..4], System.Globalization.CultureInfo.InvariantCulture);
-            var n = Cell(table, row, "calls_scored");
-            var expected = Prevalence.FromConfidentCounts(n, Counts(warehouse.Calls.Where(c => c.Date.Year == year)), all, excess, scoredMonths.Count(m => m.Key.Year == year));
+            var sums = Sums(warehouse.Calls.Where(c => c.Date.Year == year));
+            var expected = Prevalence.FromPosteriorSums(sums, excess, scoredMonths.Count(m => m.Key.Year == year));
             var flagged = warehouse.Calls.Count(c => c.Date.Year == year && warehouse.Scores.TryGetValue(c.Id, out var f) && f);
-            Assert.Equal((double)flagged / n, (double)row[table.IndexOf("tip_share_model")]!, 6);
+            Assert.Equal(expected.Share, (double)row[table.IndexOf("tip_share_model")]!, 6);
             Assert.Equal(expected.Low, (double)row[table.IndexOf("tip_share_model_low")]!, 6);
             Assert.Equal(expected.High, (double)row[table.IndexOf("tip_share_model_high")]!, 6);
             Assert.True(expected.Low < expected.Share && expected.Share < expected.High);
+            // The correction moves the estimate off the flag count: it is a prevalence, not a count of flags.
+            Assert.NotEqual((double)flagged / sums.Calls, expected.Share, 3);
         }
+    }
+
+    /// <summary>Each scored call's noise-corrected posterior by <see cref="Prevalence.Posterior"/> (and with a, or b, one SD
+    /// higher), from noise rates measured on the synthetic scores' confident sets: the reference the views are checked against.</summary>
+    internal static Dictionary<string, (double Q, double RateShift, double FalseRateShift)> Posteriors(SyntheticWarehouse warehouse)
+    {
+        var scored = warehouse.Calls.Where(c => warehouse.Scores.ContainsKey(c.Id)).ToList();
+        double P(SyntheticWarehouse.HotlineCall c) => warehouse.Scores[c.Id] ? 0.9 : 0.1;
+        var tipThreshold = scored.Where(c => c.IsTip).Average(P);
+        var notThreshold = scored.Where(c => !c.IsTip).Average(c => 1 - P(c));
+        bool SureTip(SyntheticWarehouse.HotlineCall c) => P(c) >= tipThreshold && 1 - P(c) < notThreshold;
+        bool SureNot(SyntheticWarehouse.HotlineCall c) => P(c) < tipThreshold && 1 - P(c) >= notThreshold;
+        var counts = new ConfidentCounts(
+            scored.Count(c => !c.IsTip), scored.Count(c => !c.IsTip && SureTip(c)), scored.Count(c => !c.IsTip && SureNot(c)),
+            scored.Count(c => c.IsTip), scored.Count(c => c.IsTip && SureTip(c)), scored.Count(c => c.IsTip && SureNot(c)));
+        var rates = NoiseRates.FromConfidentCounts(counts);
+        Assert.True(rates.Usable);
+        var rateUp = rates with { TipLabelRate = Math.Min(1, rates.TipLabelRate + rates.TipLabelRateSd) };
+        var falseRateUp = rates with { FalseTipLabelRate = rates.FalseTipLabelRate + rates.FalseTipLabelRateSd };
+        return scored.ToDictionary(c => c.Id, c => (Prevalence.Posterior(P(c), c.IsTip, rates), Prevalence.Posterior(P(c), c.IsTip, rateUp), Prevalence.Posterior(P(c), c.IsTip, falseRateUp)));
     }
 
     [Fact]

@@ -143,6 +143,54 @@ public sealed class IndicatorAndPrevalenceTests
     }
 
     [Fact]
+    public void Noise_corrected_posterior_recovers_a_known_prior_shift_that_the_operator_share_misses()
+    {
+        // Three kinds of call: surely TIP (eta 1), ambiguous (eta 0.5), surely not (eta 0). Operators file a TIP call as TIP
+        // with a = 0.85 and another call with b = 0.05 (class-conditional noise); the model's calibrated probability is the
+        // chance of a TIP label, p = b + (a - b) * eta. Period 1 is 12% TIP, period 2 20% (a prior shift: more TIP calls).
+        const double a = 0.85, b = 0.05;
+        var rng = new Random(17);
+        var calls = new List<(int Period, double P, bool Label, bool Truth)>();
+        foreach (var (period, mix) in new[] { (1, new[] { 0.08, 0.08 }), (2, new[] { 0.14, 0.12 }) })
+        {
+            for (var i = 0; i < 100_000; i++)
+            {
+                var u = rng.NextDouble();
+                var eta = u < mix[0] ? 1.0 : u < mix[0] + mix[1] ? 0.5 : 0.0;
+                var truth = rng.NextDouble() < eta;
+                calls.Add((period, b + ((a - b) * eta), rng.NextDouble() < (truth ? a : b), truth));
+            }
+        }
+
+        // The noise rates on the confident sets, as rpt.v_model_noise_rates measures them.
+        var tipThreshold = calls.Where(c => c.Label).Average(c => c.P);
+        var notThreshold = calls.Where(c => !c.Label).Average(c => 1 - c.P);
+        bool SureTip((int Period, double P, bool Label, bool Truth) c) => c.P >= tipThreshold && 1 - c.P < notThreshold;
+        bool SureNot((int Period, double P, bool Label, bool Truth) c) => c.P < tipThreshold && 1 - c.P >= notThreshold;
+        var rates = NoiseRates.FromConfidentCounts(new ConfidentCounts(
+            calls.Count(c => !c.Label), calls.Count(c => !c.Label && SureTip(c)), calls.Count(c => !c.Label && SureNot(c)),
+            calls.Count(c => c.Label), calls.Count(c => c.Label && SureTip(c)), calls.Count(c => c.Label && SureNot(c))));
+        Assert.Equal(a, rates.TipLabelRate, 2);
+        Assert.Equal(b, rates.FalseTipLabelRate, 2);
+
+        foreach (var period in calls.GroupBy(c => c.Period))
+        {
+            var q = period.Select(c => Prevalence.Posterior(c.P, c.Label, rates)).ToList();
+            var estimate = Prevalence.FromPosteriorSums(new PosteriorSums(q.Count, q.Count, period.Count(c => c.Label), q.Sum(), q.Sum(x => x * (1 - x)), q.Sum(), q.Sum()));
+            var trueShare = (double)period.Count(c => c.Truth) / period.Count();
+            var operatorShare = (double)period.Count(c => c.Label) / period.Count();
+            Assert.InRange(estimate.Share - trueShare, -0.005, 0.005);
+            Assert.InRange(trueShare, estimate.Low, estimate.High);
+            Assert.True(Math.Abs(operatorShare - trueShare) > 0.008, $"period {period.Key}: the operators' share {operatorShare:0.000} should miss the true {trueShare:0.000}");
+        }
+
+        // A call without a category is TIP with eta; a TIP label raises it, another label lowers it; no usable rates, no estimate.
+        Assert.Equal(0.5, Prevalence.Posterior(0.45, null, rates), 1);
+        Assert.True(Prevalence.Posterior(0.45, true, rates) > 0.9 && Prevalence.Posterior(0.45, false, rates) < 0.2);
+        Assert.True(double.IsNaN(Prevalence.Posterior(0.45, true, new NoiseRates(0.3, 0.3, 0.01, 0.01))));
+    }
+
+    [Fact]
     public void Prevalence_interval_adds_the_calibration_variance_to_the_bernoulli_variance()
     {
         var probabilities = Enumerable.Repeat(0.1f, 900).Concat(Enumerable.Repeat(0.9f, 100)).ToList();

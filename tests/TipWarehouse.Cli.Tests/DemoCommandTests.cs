@@ -50,6 +50,16 @@ public sealed class DemoCommandTests : IDisposable
         var metrics = Csv(classifier.Out).Single();
         Assert.True(D(metrics["auc"]) >= 0.95 && D(metrics["recall"]) >= 0.78 && D(metrics["precision"]) >= 0.80, classifier.Out);
 
+        // The prevalence estimate (tip_share_model) meets issue 16's targets on the demo world: every quarter within 1.5 points
+        // of the true share, the true share inside the 95% interval in at least 90% of the months (1.24 points and 22 of 22
+        // with the noise-corrected posterior; README, classifier).
+        var quarters = await harness.RunAsync("evaluate", "classifier", "--home", _home, "--truth", Path.Combine(_home, "sources", "truth"), "--prevalence", "quarter", "--format", "csv");
+        Assert.True(quarters.ExitCode == 0, quarters.Error);
+        Assert.All(Csv(quarters.Out), q => Assert.True(Math.Abs(D(q["error"])) <= 0.015, quarters.Out));
+        var months = await harness.RunAsync("evaluate", "classifier", "--home", _home, "--truth", Path.Combine(_home, "sources", "truth"), "--prevalence", "month", "--format", "csv");
+        var monthRows = Csv(months.Out);
+        Assert.True(monthRows.Count >= 20 && monthRows.Count(m => m["covered"] == "true") >= 0.9 * monthRows.Count, months.Out);
+
         // Every canned report runs on the demo world, raw and published, as a new user would try them: the names are read
         // from the command's own help, so a report added later is covered too.
         var help = await harness.RunAsync("report", "--help");

@@ -1,5 +1,5 @@
 -- Monthly nationwide statistics for the MSC: hotline calls, calls flagged TIP-related (by operators and by
--- the active model, with its confident-learning counts), police TIP-related reports, arrests and the prosecution funnel, one row per month.
+-- the active model, with its confident-learning counts and the sums of its noise-corrected posteriors), police TIP-related reports, arrests and the prosecution funnel, one row per month.
 -- Written in the SQL subset that SQL Server and DuckDB both run (no TOP/LIMIT, no engine-specific functions).
 CREATE VIEW [rpt].[v_monthly_national]
 AS
@@ -21,6 +21,10 @@ SELECT
     COALESCE(s.op_tip_calls, 0) AS op_tip_calls,
     COALESCE(s.op_tip_sure_tip, 0) AS op_tip_sure_tip,
     COALESCE(s.op_tip_sure_not, 0) AS op_tip_sure_not,
+    COALESCE(q.tip_posterior_by_model, 0) AS tip_posterior_by_model,
+    COALESCE(q.tip_posterior_variance, 0) AS tip_posterior_variance,
+    COALESCE(q.tip_posterior_rate_shift, 0) AS tip_posterior_rate_shift,
+    COALESCE(q.tip_posterior_false_rate_shift, 0) AS tip_posterior_false_rate_shift,
     COALESCE(p.tip_police_reports, 0) AS tip_police_reports,
     COALESCE(p.police_reports, 0) AS police_reports,
     COALESCE(a.tip_arrests, 0) AS tip_arrests,
@@ -69,6 +73,19 @@ LEFT JOIN
     CROSS JOIN rpt.v_model_confidence_thresholds AS th
     GROUP BY d.year_month
 ) AS s ON s.year_month = m.year_month
+LEFT JOIN
+(
+    -- The prevalence estimate (the monthly report's tip_share_model): the sum of the noise-corrected posteriors of
+    -- rpt.v_model_call_posterior, their Bernoulli variance, and the sums with a noise rate one SD higher.
+    SELECT d.year_month,
+           SUM(cp.posterior) AS tip_posterior_by_model,
+           SUM(cp.posterior * (1.0 - cp.posterior)) AS tip_posterior_variance,
+           SUM(cp.posterior_rate_shift) AS tip_posterior_rate_shift,
+           SUM(cp.posterior_false_rate_shift) AS tip_posterior_false_rate_shift
+    FROM rpt.v_model_call_posterior AS cp
+    INNER JOIN dw.dim_date AS d ON d.date_key = cp.call_date_key
+    GROUP BY d.year_month
+) AS q ON q.year_month = m.year_month
 LEFT JOIN
 (
     SELECT d.year_month,

@@ -130,10 +130,10 @@ public static class MonthlyReport
 
         if (hasModel)
         {
-            notes.Add("tip_share_model is the active model's prevalence estimate (not the flag count): confident learning on its calibrated probabilities corrects the operators' categories (per category, the split of the calls the model is confident about); tip_share_model_low/high bound its 95% interval (binomial uncertainty of those splits plus the month-to-month dispersion of the correction that it does not explain, per month of the period).");
+            notes.Add("tip_share_model is the active model's prevalence estimate (not the flag count): the mean over the scored calls of each call's chance of being TIP given its calibrated probability and its operator category, correcting the operators' label noise (their rates of TIP labels on TIP and on other calls, measured on the calls the model is confident about); tip_share_model_low/high bound its 95% interval (Bernoulli variance of those chances, the noise rates' uncertainty, and the month-to-month dispersion of the correction that these do not explain, per month of the period).");
         }
 
-        var prevalence = hasModel ? ReadConfidentCountsByMonth(connection) : [];
+        var prevalence = hasModel ? ReadPosteriorSumsByMonth(connection) : [];
         var tip = ReadTipSeries(connection);
         columns.AddRange(TipColumns.Select(c => new ResultColumn(c, typeof(long))));
         notes.AddRange(TipNotes(connection));
@@ -163,7 +163,8 @@ public static class MonthlyReport
         return new ResultTable(columns, rows, notes);
     }
 
-    /// <summary>The active model's confident-learning counts per month with scored calls (<c>rpt.v_monthly_national</c>), what <c>tip_share_model</c> is made of.</summary>
+    /// <summary>The active model's confident-learning counts per month with scored calls (<c>rpt.v_monthly_national</c>), the
+    /// estimate confident learning makes (kept for comparison; <c>tip_share_model</c> is <see cref="ReadPosteriorSumsByMonth"/>'s).</summary>
     public static Dictionary<YearMonth, ConfidentCounts> ReadConfidentCountsByMonth(DuckDBConnection connection)
     {
         var table = ReportSql.Read(connection, """
@@ -184,28 +185,63 @@ public static class MonthlyReport
             ReportSql.Long(row[first + 3]), ReportSql.Long(row[first + 4]), ReportSql.Long(row[first + 5]));
     }
 
-    // tip_share_model and its interval for a period of months: the confident-learning counts of its months add up; a label
-    // with no confident call in the period takes its fraction from all the model's months.
-    private static object?[] PrevalenceCells(bool hasModel, long scored, IEnumerable<YearMonth> months, Dictionary<YearMonth, ConfidentCounts> byMonth)
+    /// <summary>The view columns of <see cref="ReadPosteriorSums"/>, in order.</summary>
+    public const string PosteriorColumns = "calls_scored, op_not_tip_calls, op_tip_calls, tip_posterior_by_model, tip_posterior_variance, tip_posterior_rate_shift, tip_posterior_false_rate_shift";
+
+    /// <summary>The active model's noise-corrected posterior sums per month with scored calls (<c>rpt.v_monthly_national</c>),
+    /// what <c>tip_share_model</c> is made of; empty when the noise rates cannot be measured (<see cref="NoiseRatesUsable"/>).</summary>
+    public static Dictionary<YearMonth, PosteriorSums> ReadPosteriorSumsByMonth(DuckDBConnection connection)
     {
-        if (!hasModel || scored == 0)
+        if (!NoiseRatesUsable(connection))
+        {
+            return [];
+        }
+
+        var table = ReportSql.Read(connection, $"SELECT year_month, {PosteriorColumns} FROM rpt.v_monthly_national WHERE calls_scored > 0");
+        return table.Rows.ToDictionary(r => ReportSql.Month(r[0]), r => ReadPosteriorSums(r, 1));
+    }
+
+    /// <summary>True when <c>rpt.v_model_noise_rates</c> has rates that correct a label (a above b by more than b's SD, as
+    /// <c>rpt.v_model_call_posterior</c> requires).</summary>
+    public static bool NoiseRatesUsable(DuckDBConnection connection)
+    {
+        var row = ReportSql.Read(connection, "SELECT tip_label_rate, false_tip_label_rate, tip_label_rate_sd, false_tip_label_rate_sd FROM rpt.v_model_noise_rates").Rows.SingleOrDefault();
+        return row is not null && ReportSql.Double(row[0]) is { } a && ReportSql.Double(row[1]) is { } b && ReportSql.Double(row[3]) is { } bSd
+            && new NoiseRates(a, b, ReportSql.Double(row[2]) ?? 0, bSd).Usable;
+    }
+
+    /// <summary>The posterior sums of a view row, from column <paramref name="first"/> on, in <see cref="PosteriorColumns"/> order.</summary>
+    public static PosteriorSums ReadPosteriorSums(object?[] row, int first)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var notTip = ReportSql.Long(row[first + 1]);
+        var tip = ReportSql.Long(row[first + 2]);
+        return new PosteriorSums(
+            ReportSql.Long(row[first]), notTip + tip, tip, ReportSql.Double(row[first + 3]) ?? 0, ReportSql.Double(row[first + 4]) ?? 0,
+            ReportSql.Double(row[first + 5]) ?? 0, ReportSql.Double(row[first + 6]) ?? 0);
+    }
+
+    // tip_share_model and its interval for a period of months: the posterior sums of its months add up; the excess variance
+    // comes from all the model's scored months.
+    private static object?[] PrevalenceCells(bool hasModel, long scored, IEnumerable<YearMonth> months, Dictionary<YearMonth, PosteriorSums> byMonth)
+    {
+        if (!hasModel || scored == 0 || byMonth.Count == 0)
         {
             return [null, null, null];
         }
 
-        var counts = default(ConfidentCounts);
+        var sums = default(PosteriorSums);
         var monthCount = 0;
         foreach (var month in months)
         {
             if (byMonth.TryGetValue(month, out var m))
             {
-                counts += m;
+                sums += m;
                 monthCount++;
             }
         }
 
-        var all = byMonth.Values.Aggregate(default(ConfidentCounts), (total, m) => total + m);
-        var estimate = Prevalence.FromConfidentCounts(scored, counts, all, Prevalence.MonthlyExcessVariance(byMonth.Values, all), monthCount);
+        var estimate = Prevalence.FromPosteriorSums(sums, Prevalence.PosteriorExcessVariance(byMonth.Values), monthCount);
         return double.IsNaN(estimate.Share) ? [null, null, null] : [estimate.Share, estimate.Low, estimate.High];
     }
 }

@@ -32,14 +32,14 @@ public static class RegionsReport
         var level = request.Level == RegionLevel.Department ? "department" : "directorate";
         var facts = ReportSql.Read(connection, $"""
             SELECT {nameColumn}, year_month, hotline_calls, tip_calls, tip_reports, tip_cases, calls_scored,
-                   op_not_tip_calls, op_not_tip_sure_tip, op_not_tip_sure_not, op_tip_calls, op_tip_sure_tip, op_tip_sure_not
+                   op_not_tip_calls, op_tip_calls, tip_posterior_by_model, tip_posterior_variance, tip_posterior_rate_shift, tip_posterior_false_rate_shift
             FROM rpt.v_regional_monthly
             """).Rows
             .Select(r => (
                 Region: (string)r[0]!,
                 Month: ReportSql.Month(r[1]),
                 Counts: r.Skip(2).Take(5).Select(ReportSql.Long).ToArray(),
-                Confident: MonthlyReport.ReadConfidentCounts(r, 7)))
+                Posterior: MonthlyReport.ReadPosteriorSums(r, 6)))
             .ToArray();
         var window = facts.Length == 0
             ? ReportWindow.Resolve(request, null, null)
@@ -48,9 +48,10 @@ public static class RegionsReport
         var reference = ReportSql.Read(connection, "SELECT region_name, districts, poverty_rate_pct FROM rpt.v_region_reference WHERE region_level = $level", ("level", level)).Rows
             .ToDictionary(r => (string)r[0]!, r => (Districts: ReportSql.Long(r[1]), Poverty: ReportSql.Double(r[2])), StringComparer.Ordinal);
 
-        // Per region: the four counts and the scored calls, and the confident-learning counts of the model's estimate.
+        // Per region: the four counts and the scored calls, and the posterior sums of the model's estimate.
         var totals = new Dictionary<string, long[]>(StringComparer.Ordinal);
-        var model = new Dictionary<string, ConfidentCounts>(StringComparer.Ordinal);
+        var model = new Dictionary<string, PosteriorSums>(StringComparer.Ordinal);
+        var usable = MonthlyReport.NoiseRatesUsable(connection);
         foreach (var region in reference.Keys)
         {
             totals[region] = new long[5];
@@ -68,12 +69,10 @@ public static class RegionsReport
                 sum[i] += fact.Counts[i];
             }
 
-            model[fact.Region] = model.GetValueOrDefault(fact.Region) + fact.Confident;
+            model[fact.Region] = model.GetValueOrDefault(fact.Region) + fact.Posterior;
         }
 
         var hasModel = totals.Values.Any(t => t[4] > 0);
-        // A region with no confident call of an operator label takes the fraction of all the window's scored calls.
-        var national = model.Values.Aggregate(default(ConfidentCounts), (total, c) => total + c);
 
         var ranked = totals.OrderByDescending(t => t.Value[1]).ThenByDescending(t => t.Value[2]).ThenBy(t => t.Key, StringComparer.Ordinal).ToArray();
         var columns = new ResultColumn[]
@@ -98,7 +97,7 @@ public static class RegionsReport
         {
             var c = t.Value;
             reference.TryGetValue(t.Key, out var refData);
-            PrevalenceEstimate? estimate = c[4] > 0 ? Prevalence.FromConfidentCounts(c[4], model.GetValueOrDefault(t.Key), national) : null;
+            PrevalenceEstimate? estimate = c[4] > 0 && usable ? Prevalence.FromPosteriorSums(model.GetValueOrDefault(t.Key)) : null;
             return new object?[]
             {
                 i + 1, t.Key, c[0], c[1], ReportSql.Ratio(c[1], c[0]),
@@ -114,7 +113,7 @@ public static class RegionsReport
             "poverty_rate_pct is the unweighted mean of the region's districts' poverty rates (reference data), not population-weighted.",
         };
         notes.Add(hasModel
-            ? "tip_share_model is the active model's prevalence estimate for the region's scored calls, as in the monthly report (confident learning on the calibrated probabilities corrects the operators' categories; not the flag count); tip_share_model_low/high bound its 95% interval."
+            ? "tip_share_model is the active model's prevalence estimate for the region's scored calls, as in the monthly report (the mean of each call's chance of being TIP given its calibrated probability and operator category, correcting the operators' label noise; not the flag count); tip_share_model_low/high bound its 95% interval (Bernoulli variance and the noise rates' uncertainty; the month-to-month dispersion is measured nationally and not added)."
             : "tip_share_model is empty: no call in the window has been scored by an active model ('tipw model train --activate', 'tipw model score').");
         return new ResultTable(columns, rows, notes);
     }

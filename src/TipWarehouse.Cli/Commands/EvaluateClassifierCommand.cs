@@ -20,9 +20,9 @@ internal static class EvaluateClassifierCommand
         };
         var prevalence = new Option<string?>("--prevalence")
         {
-            Description = "Instead of the test-month metrics, the prevalence estimate (tip_share_model and its 95% interval) against the true share, per month or quarter",
+            Description = "Instead of the test-month metrics, the prevalence estimate (tip_share_model and its 95% interval) against the true share, per month or quarter; 'breakdown': per operator category and probability band, the true TIP calls and the confident sets (a diagnosis)",
         };
-        prevalence.AcceptOnlyFromAmong("month", "quarter");
+        prevalence.AcceptOnlyFromAmong("month", "quarter", "breakdown");
         var command = new Command("classifier", "Measure the active model on its test months against the simulator's true labels, and its prevalence estimates over every scored month") { home, truth, prevalence, format, output };
         command.SetAction(parseResult =>
         {
@@ -30,6 +30,12 @@ internal static class EvaluateClassifierCommand
             using var connection = Warehouse.Open(tipwHome, readOnly: true);
             var truthDirectory = parseResult.GetValue(truth)!;
             var by = parseResult.GetValue(prevalence);
+            if (by == "breakdown")
+            {
+                ResultWriter.WriteTo(TruthEvaluation.PrevalenceBreakdown(connection, tipwHome, truthDirectory), parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
+                return CliApp.Success;
+            }
+
             var check = TruthEvaluation.CheckPrevalence(connection, tipwHome, truthDirectory);
             if (by is not null)
             {

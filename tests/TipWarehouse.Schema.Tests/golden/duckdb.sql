@@ -791,6 +791,69 @@ SELECT
 FROM dw.fact_call_score AS sc
 INNER JOIN dw.dim_model AS mo ON mo.model_key = sc.model_key AND mo.is_active = 1
 INNER JOIN dw.fact_hotline_call AS f ON f.call_key = sc.call_key;
+CREATE VIEW rpt.v_model_noise_rates AS
+SELECT
+    c.confident_tip_calls,
+    c.confident_tip_labelled_tip,
+    c.confident_not_calls,
+    c.confident_not_labelled_tip,
+    1.0 * c.confident_tip_labelled_tip / NULLIF(c.confident_tip_calls, 0) AS tip_label_rate,
+    1.0 * c.confident_not_labelled_tip / NULLIF(c.confident_not_calls, 0) AS false_tip_label_rate,
+    SQRT((1.0 * c.confident_tip_labelled_tip / NULLIF(c.confident_tip_calls, 0))
+         * (1.0 - (1.0 * c.confident_tip_labelled_tip / NULLIF(c.confident_tip_calls, 0))) / NULLIF(c.confident_tip_calls, 0)) AS tip_label_rate_sd,
+    SQRT((1.0 * c.confident_not_labelled_tip / NULLIF(c.confident_not_calls, 0))
+         * (1.0 - (1.0 * c.confident_not_labelled_tip / NULLIF(c.confident_not_calls, 0))) / NULLIF(c.confident_not_calls, 0)) AS false_tip_label_rate_sd
+FROM
+(
+    SELECT
+        SUM(CASE WHEN sc.probability >= th.tip_threshold AND 1.0 - sc.probability < th.not_tip_threshold THEN 1 ELSE 0 END) AS confident_tip_calls,
+        SUM(CASE WHEN sc.probability >= th.tip_threshold AND 1.0 - sc.probability < th.not_tip_threshold AND f.is_tip_by_operator = 1 THEN 1 ELSE 0 END) AS confident_tip_labelled_tip,
+        SUM(CASE WHEN sc.probability < th.tip_threshold AND 1.0 - sc.probability >= th.not_tip_threshold THEN 1 ELSE 0 END) AS confident_not_calls,
+        SUM(CASE WHEN sc.probability < th.tip_threshold AND 1.0 - sc.probability >= th.not_tip_threshold AND f.is_tip_by_operator = 1 THEN 1 ELSE 0 END) AS confident_not_labelled_tip
+    FROM dw.fact_call_score AS sc
+    INNER JOIN dw.dim_model AS mo ON mo.model_key = sc.model_key AND mo.is_active = 1
+    INNER JOIN dw.fact_hotline_call AS f ON f.call_key = sc.call_key
+    CROSS JOIN rpt.v_model_confidence_thresholds AS th
+    WHERE f.is_tip_by_operator IS NOT NULL
+) AS c;
+CREATE VIEW rpt.v_model_call_posterior AS
+SELECT
+    e.call_key,
+    e.call_date_key,
+    e.geography_key,
+    e.is_tip_by_operator,
+    e.probability,
+    CASE WHEN e.is_tip_by_operator = 1 THEN CASE WHEN e.probability <= 0 THEN 0.0 ELSE e.a * e.eta / e.probability END
+         WHEN e.is_tip_by_operator = 0 THEN CASE WHEN e.probability >= e.a THEN 1.0 ELSE (1.0 - e.a) * e.eta / (1.0 - e.probability) END
+         ELSE e.eta END AS posterior,
+    CASE WHEN e.is_tip_by_operator = 1 THEN CASE WHEN e.probability <= 0 THEN 0.0 ELSE e.a_up * e.eta_a / e.probability END
+         WHEN e.is_tip_by_operator = 0 THEN CASE WHEN e.probability >= e.a_up THEN 1.0 ELSE (1.0 - e.a_up) * e.eta_a / (1.0 - e.probability) END
+         ELSE e.eta_a END AS posterior_rate_shift,
+    CASE WHEN e.is_tip_by_operator = 1 THEN CASE WHEN e.probability <= 0 THEN 0.0 ELSE e.a * e.eta_b / e.probability END
+         WHEN e.is_tip_by_operator = 0 THEN CASE WHEN e.probability >= e.a THEN 1.0 ELSE (1.0 - e.a) * e.eta_b / (1.0 - e.probability) END
+         ELSE e.eta_b END AS posterior_false_rate_shift
+FROM
+(
+    SELECT
+        r.call_key, r.call_date_key, r.geography_key, r.is_tip_by_operator, r.probability, r.a, r.a_up,
+        CASE WHEN r.probability <= r.b THEN 0.0 WHEN r.probability >= r.a THEN 1.0 ELSE (r.probability - r.b) / (r.a - r.b) END AS eta,
+        CASE WHEN r.probability <= r.b THEN 0.0 WHEN r.probability >= r.a_up THEN 1.0 ELSE (r.probability - r.b) / (r.a_up - r.b) END AS eta_a,
+        CASE WHEN r.probability <= r.b_up THEN 0.0 WHEN r.probability >= r.a THEN 1.0 ELSE (r.probability - r.b_up) / (r.a - r.b_up) END AS eta_b
+    FROM
+    (
+        SELECT
+            sc.call_key, f.call_date_key, f.geography_key, f.is_tip_by_operator, 1.0 * sc.probability AS probability,
+            CASE WHEN nr.tip_label_rate > nr.false_tip_label_rate + nr.false_tip_label_rate_sd THEN nr.tip_label_rate END AS a,
+            CASE WHEN nr.tip_label_rate > nr.false_tip_label_rate + nr.false_tip_label_rate_sd THEN nr.false_tip_label_rate END AS b,
+            CASE WHEN nr.tip_label_rate > nr.false_tip_label_rate + nr.false_tip_label_rate_sd
+                 THEN CASE WHEN nr.tip_label_rate + nr.tip_label_rate_sd > 1.0 THEN 1.0 ELSE nr.tip_label_rate + nr.tip_label_rate_sd END END AS a_up,
+            CASE WHEN nr.tip_label_rate > nr.false_tip_label_rate + nr.false_tip_label_rate_sd THEN nr.false_tip_label_rate + nr.false_tip_label_rate_sd END AS b_up
+        FROM dw.fact_call_score AS sc
+        INNER JOIN dw.dim_model AS mo ON mo.model_key = sc.model_key AND mo.is_active = 1
+        INNER JOIN dw.fact_hotline_call AS f ON f.call_key = sc.call_key
+        CROSS JOIN rpt.v_model_noise_rates AS nr
+    ) AS r
+) AS e;
 CREATE VIEW rpt.v_monthly_national AS
 SELECT
     m.year_month,
@@ -810,6 +873,10 @@ SELECT
     COALESCE(s.op_tip_calls, 0) AS op_tip_calls,
     COALESCE(s.op_tip_sure_tip, 0) AS op_tip_sure_tip,
     COALESCE(s.op_tip_sure_not, 0) AS op_tip_sure_not,
+    COALESCE(q.tip_posterior_by_model, 0) AS tip_posterior_by_model,
+    COALESCE(q.tip_posterior_variance, 0) AS tip_posterior_variance,
+    COALESCE(q.tip_posterior_rate_shift, 0) AS tip_posterior_rate_shift,
+    COALESCE(q.tip_posterior_false_rate_shift, 0) AS tip_posterior_false_rate_shift,
     COALESCE(p.tip_police_reports, 0) AS tip_police_reports,
     COALESCE(p.police_reports, 0) AS police_reports,
     COALESCE(a.tip_arrests, 0) AS tip_arrests,
@@ -858,6 +925,19 @@ LEFT JOIN
     CROSS JOIN rpt.v_model_confidence_thresholds AS th
     GROUP BY d.year_month
 ) AS s ON s.year_month = m.year_month
+LEFT JOIN
+(
+    -- The prevalence estimate (the monthly report's tip_share_model): the sum of the noise-corrected posteriors of
+    -- rpt.v_model_call_posterior, their Bernoulli variance, and the sums with a noise rate one SD higher.
+    SELECT d.year_month,
+           SUM(cp.posterior) AS tip_posterior_by_model,
+           SUM(cp.posterior * (1.0 - cp.posterior)) AS tip_posterior_variance,
+           SUM(cp.posterior_rate_shift) AS tip_posterior_rate_shift,
+           SUM(cp.posterior_false_rate_shift) AS tip_posterior_false_rate_shift
+    FROM rpt.v_model_call_posterior AS cp
+    INNER JOIN dw.dim_date AS d ON d.date_key = cp.call_date_key
+    GROUP BY d.year_month
+) AS q ON q.year_month = m.year_month
 LEFT JOIN
 (
     SELECT d.year_month,
@@ -918,7 +998,11 @@ SELECT
     SUM(x.op_not_tip_sure_not) AS op_not_tip_sure_not,
     SUM(x.op_tip_calls) AS op_tip_calls,
     SUM(x.op_tip_sure_tip) AS op_tip_sure_tip,
-    SUM(x.op_tip_sure_not) AS op_tip_sure_not
+    SUM(x.op_tip_sure_not) AS op_tip_sure_not,
+    SUM(x.tip_posterior_by_model) AS tip_posterior_by_model,
+    SUM(x.tip_posterior_variance) AS tip_posterior_variance,
+    SUM(x.tip_posterior_rate_shift) AS tip_posterior_rate_shift,
+    SUM(x.tip_posterior_false_rate_shift) AS tip_posterior_false_rate_shift
 FROM
 (
     SELECT f.geography_key, d.year_month,
@@ -932,7 +1016,11 @@ FROM
            0 AS op_not_tip_sure_not,
            0 AS op_tip_calls,
            0 AS op_tip_sure_tip,
-           0 AS op_tip_sure_not
+           0 AS op_tip_sure_not,
+           0.0 AS tip_posterior_by_model,
+           0.0 AS tip_posterior_variance,
+           0.0 AS tip_posterior_rate_shift,
+           0.0 AS tip_posterior_false_rate_shift
     FROM dw.fact_hotline_call AS f
     INNER JOIN dw.dim_date AS d ON d.date_key = f.call_date_key
     UNION ALL
@@ -942,19 +1030,25 @@ FROM
            CASE WHEN f.is_tip_by_operator = 0 AND sc.probability < th.tip_threshold AND 1.0 - sc.probability >= th.not_tip_threshold THEN 1 ELSE 0 END,
            CASE WHEN f.is_tip_by_operator = 1 THEN 1 ELSE 0 END,
            CASE WHEN f.is_tip_by_operator = 1 AND sc.probability >= th.tip_threshold AND 1.0 - sc.probability < th.not_tip_threshold THEN 1 ELSE 0 END,
-           CASE WHEN f.is_tip_by_operator = 1 AND sc.probability < th.tip_threshold AND 1.0 - sc.probability >= th.not_tip_threshold THEN 1 ELSE 0 END
+           CASE WHEN f.is_tip_by_operator = 1 AND sc.probability < th.tip_threshold AND 1.0 - sc.probability >= th.not_tip_threshold THEN 1 ELSE 0 END,
+           0.0, 0.0, 0.0, 0.0
     FROM dw.fact_call_score AS sc
     INNER JOIN dw.dim_model AS mo ON mo.model_key = sc.model_key AND mo.is_active = 1
     INNER JOIN dw.fact_hotline_call AS f ON f.call_key = sc.call_key
     INNER JOIN dw.dim_date AS d ON d.date_key = f.call_date_key
     CROSS JOIN rpt.v_model_confidence_thresholds AS th
     UNION ALL
-    SELECT r.geography_key, d.year_month, 0, 0, r.report_count, 0, 0, 0, 0, 0, 0, 0, 0
+    SELECT cp.geography_key, d.year_month, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+           cp.posterior, cp.posterior * (1.0 - cp.posterior), cp.posterior_rate_shift, cp.posterior_false_rate_shift
+    FROM rpt.v_model_call_posterior AS cp
+    INNER JOIN dw.dim_date AS d ON d.date_key = cp.call_date_key
+    UNION ALL
+    SELECT r.geography_key, d.year_month, 0, 0, r.report_count, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0
     FROM dw.fact_police_report AS r
     INNER JOIN dw.dim_date AS d ON d.date_key = r.report_date_key
     WHERE r.is_tip_related = 1
     UNION ALL
-    SELECT ev.geography_key, d.year_month, 0, 0, 0, ev.event_count, 0, 0, 0, 0, 0, 0, 0
+    SELECT ev.geography_key, d.year_month, 0, 0, 0, ev.event_count, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0
     FROM dw.fact_case_event AS ev
     INNER JOIN dw.dim_case_stage AS st ON st.case_stage_key = ev.case_stage_key
     INNER JOIN dw.dim_date AS d ON d.date_key = ev.event_date_key
