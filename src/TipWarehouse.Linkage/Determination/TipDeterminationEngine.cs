@@ -155,6 +155,25 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
         return selects.Count == 0 ? $"SELECT {key}, CAST(NULL AS VARCHAR) AS code FROM {table} WHERE false" : string.Join("\nUNION ALL ", selects);
     }
 
+    // A call's exploitation sources as SQL over tip_call_status (c: keyword_code, operator_code) and its linked reports (rt), in the
+    // definition's order; own: only what the call itself says (its narrative, its operator category), which is what a report takes from it.
+    private static readonly Dictionary<string, (string Column, string Basis, bool Own)> s_callSources = new(StringComparer.Ordinal)
+    {
+        ["narrative"] = ("c.keyword_code", "narrative keywords", true),
+        ["linked_trafficking_report"] = ("rt.modality_code", "linked trafficking report modality", false),
+        ["linked_report_article"] = ("rt.article_code", "linked report article default", false),
+        ["operator_category"] = ("c.operator_code", "operator category", true),
+    };
+
+    private string CallExploitation(bool own)
+    {
+        var columns = definition.CallExploitationSources.Select(n => s_callSources[n]).Where(x => !own || x.Own).Select(x => x.Column).ToList();
+        return columns.Count == 0 ? "CAST(NULL AS VARCHAR)" : $"coalesce({string.Join(", ", columns)}, CAST(NULL AS VARCHAR))";
+    }
+
+    private string CallExploitationBasis() =>
+        "CASE " + string.Join(" ", definition.CallExploitationSources.Select(n => s_callSources[n]).Select(x => $"WHEN {x.Column} IS NOT NULL THEN {Sql.Literal(x.Basis)}")) + " END";
+
     private IEnumerable<string> Statements()
     {
         var classifier = definition.ClassifierEnabled;
@@ -163,6 +182,8 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
         var maxAge = definition.MinorVictimMaxAge?.ToString(CultureInfo.InvariantCulture) ?? "-1";
         var excluded = definition.LinkedCallExcludedModalities is { } pattern ? $"regexp_matches(r.modality_txt, {Sql.Literal(pattern)})" : "false";
         var callEvidence = $"{Bool(definition.LinkedTipCall)} AND lc.call_id IS NOT NULL AND NOT {excluded}";
+        // The job offered as a lure is cut out of the narrative before the exploitation keywords are matched.
+        var lureRemoved = definition.LurePattern is { } lure ? $"regexp_replace(txt, {Sql.Literal(lure)}, ' ', 'g')" : "txt";
         var minEvidence = definition.LinkedCallMinProbability is { } p ? p.ToString("R", CultureInfo.InvariantCulture) : "CAST(NULL AS DOUBLE)";
 
         // Hotline calls: folded narrative, mapped operator category, the active model's probability.
@@ -185,7 +206,10 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
             """;
         yield return $"""
             CREATE OR REPLACE TEMP TABLE tip_call_kw AS
-            SELECT call_id, code FROM (SELECT c.call_id, {FirstMatch("c.txt", definition.ExploitationKeywords)} AS code FROM tip_call AS c) WHERE code IS NOT NULL
+            SELECT call_id, code FROM (
+                SELECT c.call_id, {FirstMatch("c.kwtxt", definition.ExploitationKeywords)} AS code
+                FROM (SELECT call_id, {lureRemoved} AS kwtxt FROM tip_call) AS c
+            ) WHERE code IS NOT NULL
             """;
         yield return $"""
             CREATE OR REPLACE TEMP TABLE tip_call_status AS
@@ -216,6 +240,15 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
             LEFT JOIN dw.dim_crime_type AS ct ON ct.crime_type_key = f.crime_type_key AND ct.crime_type_key <> -1
             LEFT JOIN dw.dim_date AS di ON di.date_key = f.incident_date_key AND f.incident_date_key <> -1
             LEFT JOIN dw.dim_date AS dr ON dr.date_key = f.report_date_key AND f.report_date_key <> -1
+            """;
+        // What a report's own fields say of the exploitation: the modality's suffix (and whether the modality names trafficking), the article's default.
+        yield return $"""
+            CREATE OR REPLACE TEMP TABLE tip_report_type AS
+            SELECT r.report_number, {FirstMatch("r.modality_txt", definition.ModalitySuffix)} AS modality_code,
+                   {FirstMatch("r.modality_txt", definition.ModalityNamesTrafficking.Select(p => new TipPattern("TRATA", p)))} IS NOT NULL AS names_trafficking,
+                   dflt.code AS article_code
+            FROM tip_report AS r
+            LEFT JOIN tip_rule_pattern AS dflt ON dflt.kind = 'article_default' AND dflt.pattern = r.article
             """;
         yield return """
             CREATE OR REPLACE TEMP TABLE tip_report_call AS
@@ -303,20 +336,55 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
             """;
 
         // Calls the police recorded as trafficking are TIP through the report (the call's own evidence stays in its basis).
-        yield return """
+        yield return $"""
             CREATE OR REPLACE TEMP TABLE tip_call_final AS
             SELECT c.call_id,
                    CASE WHEN c.tip_status = 'not_tip' AND lr.report_number IS NOT NULL THEN 'evidence_linked' ELSE c.tip_status END AS tip_status,
                    CASE WHEN c.tip_status = 'not_tip' AND lr.report_number IS NOT NULL THEN 'linked TIP report ' || lr.report_number || ' (' || lr.tip_basis || ')' ELSE c.tip_basis END AS tip_basis,
-                   coalesce(c.keyword_code, c.operator_code) AS exploitation_code,
-                   CASE WHEN c.keyword_code IS NOT NULL THEN 'narrative keywords' WHEN c.operator_code IS NOT NULL THEN 'operator category' END AS exploitation_basis
+                   {CallExploitation(own: false)} AS exploitation_code,
+                   {CallExploitationBasis()} AS exploitation_basis,
+                   {CallExploitation(own: true)} AS own_exploitation_code
             FROM tip_call_status AS c
+            LEFT JOIN (
+                SELECT rc.call_id, min(t.modality_code) FILTER (WHERE t.names_trafficking) AS modality_code, min(t.article_code) AS article_code
+                FROM tip_report_call AS rc JOIN tip_report_type AS t ON t.report_number = rc.report_number
+                GROUP BY rc.call_id
+            ) AS rt ON rt.call_id = c.call_id
             LEFT JOIN (
                 SELECT rc.call_id, min(rc.report_number) AS report_number, min(s.tip_basis) AS tip_basis
                 FROM tip_report_call AS rc JOIN tip_report_status AS s ON s.report_number = rc.report_number AND s.tip_status = 'confirmed_statute'
                 GROUP BY rc.call_id
             ) AS lr ON lr.call_id = c.call_id
             """;
+        if (definition.ImputeUnknownCallsBy.Count > 0)
+        {
+            // A call that names no exploitation takes the most frequent type of the TIP calls of the same victim cell whose type was named.
+            var cell = string.Join(" || '|' || ", definition.ImputeUnknownCallsBy.Select(f => f switch
+            {
+                "victim_sex" => "coalesce(h.victim_sex, '?')",
+                _ => "CASE WHEN h.victim_age <= 17 OR h.is_minor THEN 'child' WHEN h.victim_age IS NOT NULL OR NOT h.is_minor THEN 'adult' ELSE '?' END",
+            }));
+            var fields = string.Join(" and ", definition.ImputeUnknownCallsBy.Select(f => f.Replace('_', ' ')));
+            yield return $"""
+                CREATE OR REPLACE TEMP TABLE tip_call_final AS
+                WITH celled AS (
+                    SELECT f.*, {cell} AS cell FROM tip_call_final AS f JOIN dw.fact_hotline_call AS h ON h.call_id = f.call_id
+                ),
+                modal AS (
+                    SELECT cell, first(exploitation_code ORDER BY n DESC, exploitation_code) AS code FROM (
+                        SELECT cell, exploitation_code, count(*) AS n FROM celled
+                        WHERE exploitation_code IS NOT NULL AND tip_status <> 'not_tip' GROUP BY ALL
+                    ) GROUP BY cell
+                )
+                SELECT c.call_id, c.tip_status, c.tip_basis,
+                       coalesce(c.exploitation_code, m.code) AS exploitation_code,
+                       CASE WHEN c.exploitation_code IS NULL AND m.code IS NOT NULL THEN {Sql.Literal("imputed: most frequent type of TIP calls with the same " + fields)}
+                            ELSE c.exploitation_basis END AS exploitation_basis,
+                       c.own_exploitation_code
+                FROM celled AS c LEFT JOIN modal AS m ON m.cell = c.cell
+                """;
+        }
+
         yield return $"""
             CREATE OR REPLACE TEMP TABLE tip_report_final AS
             SELECT s.report_number, s.tip_status, s.tip_basis, s.related_series,
@@ -328,8 +396,8 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
                 SELECT report_number, code FROM (SELECT r2.report_number, {FirstMatch("r2.modality_txt", definition.ModalitySuffix)} AS code FROM tip_report AS r2) WHERE code IS NOT NULL
             ) AS ms ON ms.report_number = s.report_number
             LEFT JOIN (
-                SELECT rc.report_number, mode(c.exploitation_code) AS code FROM tip_report_call AS rc
-                JOIN tip_call_final AS c ON c.call_id = rc.call_id AND c.exploitation_code IS NOT NULL GROUP BY rc.report_number
+                SELECT rc.report_number, mode(c.own_exploitation_code) AS code FROM tip_report_call AS rc
+                JOIN tip_call_final AS c ON c.call_id = rc.call_id AND c.own_exploitation_code IS NOT NULL GROUP BY rc.report_number
             ) AS kc ON kc.report_number = s.report_number
             LEFT JOIN tip_rule_pattern AS dflt ON dflt.kind = 'article_default' AND dflt.pattern = r.article
             """;
