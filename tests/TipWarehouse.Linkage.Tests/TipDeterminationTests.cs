@@ -385,6 +385,30 @@ public sealed class TipDeterminationTests
     }
 
     [Fact]
+    public void A_case_of_another_crime_takes_evidence_only_from_a_report_recorded_as_trafficking_when_the_definition_says_so()
+    {
+        using var w = new TestWarehouse();
+        Call(w, "L-50", s_preLaw, "TRATA", "Mi hija esta en un bar de Puno.");
+        Report(w, "DEN-2006-000050", "196", s_preLaw, "ESTAFA", callId: "L-50");
+        Report(w, "DEN-2006-000051", "182", s_preLaw, "TRATA DE PERSONAS - SEXUAL");
+        Case(w, 1, "FPLIM-2006-0050", s_preLaw.AddDays(20), "COMPLAINT_RECEIVED", "DEN-2006-000050", "196");
+        Case(w, 2, "FPLIM-2006-0051", s_preLaw.AddDays(20), "COMPLAINT_RECEIVED", "DEN-2006-000051", "196");
+        var shipped = Shipped();
+        Assert.False(shipped.CaseEvidenceNeedsRelatedStatute);
+
+        Determine(w, shipped);
+        Assert.Equal("evidence_linked", Decision(w, "police_report", "DEN-2006-000050").Status);
+        Assert.Equal("evidence_linked", Decision(w, "prosecution_case", "FPLIM-2006-0050").Status);
+
+        Determine(w, shipped with { CaseEvidenceNeedsRelatedStatute = true }, batch: 11);
+        // A fraud case whose report is TIP only through a call is not the prosecution of trafficking; one whose report the police
+        // recorded as trafficking still is.
+        var fraud = Decision(w, "prosecution_case", "FPLIM-2006-0050");
+        Assert.Equal(("not_tip", "no TIP statute or evidence"), (fraud.Status, fraud.Basis));
+        Assert.Equal("evidence_linked", Decision(w, "prosecution_case", "FPLIM-2006-0051").Status);
+    }
+
+    [Fact]
     public void An_invalid_definition_names_the_file_line_and_key()
     {
         var text = File.ReadAllText(TipDefinition.DefaultPath).Replace("recruitment_pattern: \"ofrec", "recruitment_pattern: \"(ofrec", StringComparison.Ordinal);

@@ -62,6 +62,10 @@ public sealed record TipDefinition
     /// <summary>A linked TIP police report is evidence for a prosecution case.</summary>
     public bool LinkedTipReport { get; init; } = true;
 
+    /// <summary>A prosecution case takes linked evidence (a TIP report, a TIP call in the same linked case) only when it is charged under a
+    /// related statute: a case of fraud, theft or injuries alone is not the prosecution of a trafficking tip.</summary>
+    public bool CaseEvidenceNeedsRelatedStatute { get; init; }
+
     /// <summary>A victim at or under this age under one of <see cref="MinorVictimArticles"/> is an indicator; null disables the rule.</summary>
     public int? MinorVictimMaxAge { get; init; }
 
@@ -171,6 +175,7 @@ public sealed record TipDefinition
             LinkedTipCase = evidence is null || r.Bool(evidence, "linked_tip_case", true),
             LinkedCallExcludedModalities = evidence is null || r.String(evidence, "linked_call_excluded_modalities") is not { } excluded
                 ? null : r.Regex(evidence, "linked_call_excluded_modalities", excluded),
+            CaseEvidenceNeedsRelatedStatute = evidence is not null && r.Bool(evidence, "case_evidence_needs_related_statute", false),
             LinkedCallMinProbability = evidence is null || r.String(evidence, "linked_call_min_probability") is null ? null : r.Double(evidence, "linked_call_min_probability", 0),
             MinorVictimMaxAge = minor is null ? null : r.Int(minor, "max_age"),
             MinorVictimArticles = minor is null ? [] : r.Strings(minor, "articles"),

@@ -182,6 +182,9 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
         var maxAge = definition.MinorVictimMaxAge?.ToString(CultureInfo.InvariantCulture) ?? "-1";
         var excluded = definition.LinkedCallExcludedModalities is { } pattern ? $"regexp_matches(r.modality_txt, {Sql.Literal(pattern)})" : "false";
         var callEvidence = $"{Bool(definition.LinkedTipCall)} AND lc.call_id IS NOT NULL AND NOT {excluded}";
+        // A case charged only under other crimes (fraud, theft, injuries) takes linked evidence only from a report the police recorded as
+        // trafficking, when the definition says so.
+        var caseTakesEvidence = definition.CaseEvidenceNeedsRelatedStatute ? "rel.series IS NOT NULL" : "true";
         // The job offered as a lure is cut out of the narrative before the exploitation keywords are matched.
         var lureRemoved = definition.LurePattern is { } lure ? $"regexp_replace(txt, {Sql.Literal(lure)}, ' ', 'g')" : "txt";
         var minEvidence = definition.LinkedCallMinProbability is { } p ? p.ToString("R", CultureInfo.InvariantCulture) : "CAST(NULL AS DOUBLE)";
@@ -407,12 +410,12 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
             CREATE OR REPLACE TEMP TABLE tip_case_final AS
             SELECT k.case_number,
                    CASE WHEN conf.case_number IS NOT NULL THEN 'confirmed_statute'
-                        WHEN {Bool(definition.LinkedTipReport)} AND lr.report_number IS NOT NULL THEN 'evidence_linked'
-                        WHEN {Bool(definition.LinkedTipCall)} AND lcall.call_id IS NOT NULL THEN 'evidence_linked'
+                        WHEN {Bool(definition.LinkedTipReport)} AND lr.report_number IS NOT NULL AND ({caseTakesEvidence} OR lr.confirmed) THEN 'evidence_linked'
+                        WHEN {Bool(definition.LinkedTipCall)} AND lcall.call_id IS NOT NULL AND {caseTakesEvidence} THEN 'evidence_linked'
                         ELSE 'not_tip' END AS tip_status,
                    CASE WHEN conf.case_number IS NOT NULL THEN 'art. ' || conf.article || ' charged on ' || CAST(conf.event_date AS VARCHAR) || ': ' || conf.meaning
-                        WHEN {Bool(definition.LinkedTipReport)} AND lr.report_number IS NOT NULL THEN 'linked TIP report ' || lr.report_number || ' (' || lr.tip_basis || ')'
-                        WHEN {Bool(definition.LinkedTipCall)} AND lcall.call_id IS NOT NULL THEN 'TIP call ' || lcall.call_id || ' in the same linked case'
+                        WHEN {Bool(definition.LinkedTipReport)} AND lr.report_number IS NOT NULL AND ({caseTakesEvidence} OR lr.confirmed) THEN 'linked TIP report ' || lr.report_number || ' (' || lr.tip_basis || ')'
+                        WHEN {Bool(definition.LinkedTipCall)} AND lcall.call_id IS NOT NULL AND {caseTakesEvidence} THEN 'TIP call ' || lcall.call_id || ' in the same linked case'
                         WHEN rel.series IS NOT NULL THEN 'charged under art. ' || rel.articles || ' without TIP evidence: ' || rel.series || ' series'
                         ELSE 'no TIP statute or evidence' END AS tip_basis,
                    rel.series AS related_series,
@@ -433,7 +436,8 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
                 GROUP BY a.case_number
             ) AS rel ON rel.case_number = k.case_number
             LEFT JOIN (
-                SELECT cr.case_number, min(cr.report_number) AS report_number, min(r.tip_basis) AS tip_basis, min(r.exploitation_code) AS exploitation_code
+                SELECT cr.case_number, min(cr.report_number) AS report_number, min(r.tip_basis) AS tip_basis, min(r.exploitation_code) AS exploitation_code,
+                       bool_or(r.tip_status = 'confirmed_statute') AS confirmed
                 FROM tip_case_report AS cr JOIN tip_report_final AS r ON r.report_number = cr.report_number AND r.tip_status <> 'not_tip'
                 GROUP BY cr.case_number
             ) AS lr ON lr.case_number = k.case_number
