@@ -294,7 +294,7 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
             CREATE OR REPLACE TEMP TABLE tip_report_status AS
             SELECT r.report_number,
                    CASE
-                       WHEN conf.meaning IS NOT NULL OR traf.hit THEN 'confirmed_statute'
+                       WHEN conf.meaning IS NOT NULL OR traf.names_trafficking THEN 'confirmed_statute'
                        WHEN {callEvidence} THEN 'evidence_linked'
                        WHEN {Bool(definition.LinkedTipCase)} AND lcase.case_number IS NOT NULL THEN 'evidence_linked'
                        WHEN minor_rule.pattern IS NOT NULL AND minor_age.age IS NOT NULL THEN 'indicated'
@@ -302,7 +302,7 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
                    END AS tip_status,
                    CASE
                        WHEN conf.meaning IS NOT NULL THEN 'art. ' || r.article || ': ' || conf.meaning
-                       WHEN traf.hit THEN 'modality names trafficking: ' || r.modality
+                       WHEN traf.names_trafficking THEN 'modality names trafficking: ' || r.modality
                        WHEN {callEvidence} THEN coalesce('art. ' || r.article || ' with ', '') || 'linked TIP call ' || lc.call_id || ' (' || lc.tip_basis || ')'
                        WHEN {Bool(definition.LinkedTipCase)} AND lcase.case_number IS NOT NULL THEN coalesce('art. ' || r.article || ' with ', '') || 'linked prosecution case ' || lcase.case_number || ' charged under a confirmed TIP statute'
                        WHEN minor_rule.pattern IS NOT NULL AND minor_age.age IS NOT NULL THEN 'art. ' || r.article || ' with a child victim (age ' || CAST(minor_age.age AS VARCHAR) || ')'
@@ -313,10 +313,7 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
             FROM tip_report AS r
             LEFT JOIN tip_rule_statute AS conf ON conf.kind = 'confirmed' AND conf.article = r.article AND r.fact_date BETWEEN conf.valid_from AND conf.valid_to
             LEFT JOIN tip_rule_statute AS rel ON rel.kind = 'related' AND rel.article = r.article AND r.fact_date BETWEEN rel.valid_from AND rel.valid_to
-            LEFT JOIN (
-                SELECT r2.report_number, {FirstMatch("r2.modality_txt", definition.ModalityNamesTrafficking.Select(p => new TipPattern("TRATA", p)))} IS NOT NULL AS hit
-                FROM tip_report AS r2
-            ) AS traf ON traf.report_number = r.report_number
+            LEFT JOIN tip_report_type AS traf ON traf.report_number = r.report_number
             LEFT JOIN (
                 SELECT rc.report_number, min(rc.call_id) AS call_id, min(s.tip_basis) AS tip_basis
                 FROM tip_report_call AS rc JOIN tip_call_status AS s ON s.call_id = rc.call_id AND s.tip_status <> 'not_tip'
@@ -388,21 +385,17 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
                 """;
         }
 
-        yield return $"""
+        yield return """
             CREATE OR REPLACE TEMP TABLE tip_report_final AS
             SELECT s.report_number, s.tip_status, s.tip_basis, s.related_series,
-                   coalesce(ms.code, kc.code, dflt.code) AS exploitation_code,
-                   CASE WHEN ms.code IS NOT NULL THEN 'modality' WHEN kc.code IS NOT NULL THEN 'linked call narrative' WHEN dflt.code IS NOT NULL THEN 'article default' END AS exploitation_basis
+                   coalesce(t.modality_code, kc.code, t.article_code) AS exploitation_code,
+                   CASE WHEN t.modality_code IS NOT NULL THEN 'modality' WHEN kc.code IS NOT NULL THEN 'linked call narrative' WHEN t.article_code IS NOT NULL THEN 'article default' END AS exploitation_basis
             FROM tip_report_status AS s
-            JOIN tip_report AS r ON r.report_number = s.report_number
-            LEFT JOIN (
-                SELECT report_number, code FROM (SELECT r2.report_number, {FirstMatch("r2.modality_txt", definition.ModalitySuffix)} AS code FROM tip_report AS r2) WHERE code IS NOT NULL
-            ) AS ms ON ms.report_number = s.report_number
+            JOIN tip_report_type AS t ON t.report_number = s.report_number
             LEFT JOIN (
                 SELECT rc.report_number, mode(c.own_exploitation_code) AS code FROM tip_report_call AS rc
                 JOIN tip_call_final AS c ON c.call_id = rc.call_id AND c.own_exploitation_code IS NOT NULL GROUP BY rc.report_number
             ) AS kc ON kc.report_number = s.report_number
-            LEFT JOIN tip_rule_pattern AS dflt ON dflt.kind = 'article_default' AND dflt.pattern = r.article
             """;
 
         // Prosecution cases: a confirmed article on the event date, else a linked TIP report or call (links or the same linked case).
