@@ -16,7 +16,10 @@ public sealed class DefinitionsReportTests
                    ('police_report', 'R-2', 'evidence_linked', true, 'b', 'pimping', -1, NULL, 'v+1', 1),
                    ('police_report', 'R-3', 'not_tip', false, 'b', 'pimping', -1, NULL, 'v+1', 1),
                    ('police_report', 'R-4', 'confirmed_statute', true, 'b', NULL, -1, NULL, 'v+1', 1),
-                   ('hotline_call', 'L-1', 'indicated', true, 'b', NULL, -1, NULL, 'v+1', 1)
+                   ('hotline_call', 'L-1', 'indicated', true, 'b', NULL, -1, NULL, 'v+1', 1),
+                   ('hotline_call', 'L-2', 'indicated', true, 'b', NULL, 1, 'imputed: most frequent type of TIP calls with the same victim sex', 'v+1', 1),
+                   ('hotline_call', 'L-3', 'indicated', true, 'b', NULL, 1, 'narrative keywords', 'v+1', 1),
+                   ('hotline_call', 'L-4', 'not_tip', false, 'b', NULL, 1, 'narrative keywords', 'v+1', 1)
             """);
 
         var table = DefinitionsReport.Build(warehouse.Connection);
@@ -24,12 +27,18 @@ public sealed class DefinitionsReportTests
         var rows = table.Rows.Select(r => $"{r[0]}|{r[1]}|{r[2]}|{r[3]}|{r[4]}").ToList();
         Assert.Equal(
             [
-                "hotline_call|indicated||1|v+1",
+                "hotline_call|indicated||3|v+1",
+                "hotline_call|not_tip||1|v+1",
                 "police_report|confirmed_statute||1|v+1",
                 "police_report|evidence_linked|pimping|1|v+1",
                 "police_report|not_tip|pimping|2|v+1",
                 "prosecution_case|not_tip|pimping|1|v+1",
             ],
             rows);
+        // The TIP records' exploitation sources: the imputed call counted apart, the non-TIP call not at all.
+        Assert.Contains(
+            "hotline_call: imputed: most frequent type of TIP calls with the same victim sex 1, narrative keywords 1, unknown type 1; police_report: unknown type 2.",
+            string.Join("\n", table.Notes),
+            StringComparison.Ordinal);
     }
 }

@@ -302,6 +302,112 @@ public sealed class TipDeterminationTests
         Assert.True(w.Scalar<bool>("SELECT is_tip_related FROM dw.fact_police_report WHERE report_number = 'DEN-2006-000013'"));
     }
 
+    private static string ExploitationBasis(TestWarehouse w, string type, string id) =>
+        w.Scalar<string>("SELECT coalesce(exploitation_basis, 'none') FROM dw.tip_determination WHERE record_type = $t AND record_id = $i", ("t", type), ("i", id))!;
+
+    private static void Victim(TestWarehouse w, string callId, char sex, int age) =>
+        w.Execute("UPDATE dw.fact_hotline_call SET victim_sex = $s, victim_age = $a WHERE call_id = $id", ("s", sex.ToString()), ("a", (short)age), ("id", callId));
+
+    [Fact]
+    public void A_lure_is_not_the_exploitation_and_household_chores_are_domestic_servitude()
+    {
+        using var w = new TestWarehouse();
+        Call(w, "L-30", s_preLaw, "EXPLOTACION LABORAL",
+            "Refiere que su hija vive con una familia en Lima que la hace hacer todas las cosas de la casa y cuidar a los niños. Le ofrecieron trabajo de anfitriona.");
+
+        Determine(w);
+
+        Assert.Equal("DOMESTIC_SERVITUDE", Decision(w, "hotline_call", "L-30").Exploitation);
+        Assert.Equal("narrative keywords", ExploitationBasis(w, "hotline_call", "L-30"));
+
+        // Without the lure rule the job offered ("anfitriona", a sexual keyword, matched first) decides.
+        Determine(w, Shipped() with { LurePattern = null }, batch: 11);
+        Assert.Equal("SEXUAL_EXPLOITATION", Decision(w, "hotline_call", "L-30").Exploitation);
+    }
+
+    [Fact]
+    public void A_call_takes_the_type_the_police_gave_its_trafficking_report_before_its_own_words()
+    {
+        using var w = new TestWarehouse();
+        Call(w, "L-31", s_preLaw, "TRATA", "Mi hijo esta en un campamento minero y no lo dejan salir.");
+        Report(w, "DEN-2006-000031", "182", s_preLaw.AddDays(4), "TRATA DE PERSONAS - SEXUAL", callId: "L-31");
+
+        Determine(w);
+
+        Assert.Equal("SEXUAL_EXPLOITATION", Decision(w, "hotline_call", "L-31").Exploitation);
+        Assert.Equal("linked trafficking report modality", ExploitationBasis(w, "hotline_call", "L-31"));
+
+        Determine(w, Shipped() with { CallExploitationSources = ["narrative", "operator_category"] }, batch: 11);
+        Assert.Equal("FORCED_LABOUR", Decision(w, "hotline_call", "L-31").Exploitation);
+    }
+
+    [Fact]
+    public void A_call_that_names_no_exploitation_takes_the_most_frequent_type_of_its_victim_cell_and_a_report_does_not()
+    {
+        using var w = new TestWarehouse();
+        Call(w, "L-40", s_preLaw, "TRATA", "Trabaja en un bar de Puno.");
+        Call(w, "L-41", s_preLaw, "TRATA", "La tienen en un bar de Juliaca.");
+        Call(w, "L-42", s_preLaw, "TRATA", "Trabaja en una chacra en Puno.");
+        Call(w, "L-43", s_preLaw, "TRATA", "Mi prima esta en Piura y ya no contesta el celular.");
+        Call(w, "L-44", s_preLaw, "TRATA", "Mi primo esta en Piura y ya no contesta el celular.");
+        foreach (var id in new[] { "L-40", "L-41", "L-42", "L-43" })
+        {
+            Victim(w, id, 'F', 30);
+        }
+
+        Victim(w, "L-44", 'M', 30);
+        Report(w, "DEN-2006-000043", "152", s_preLaw.AddDays(2), "SECUESTRO", callId: "L-43");
+
+        Determine(w);
+
+        Assert.Equal("SEXUAL_EXPLOITATION", Decision(w, "hotline_call", "L-43").Exploitation);
+        Assert.StartsWith("imputed: most frequent type of TIP calls with the same victim sex and victim age group", ExploitationBasis(w, "hotline_call", "L-43"), StringComparison.Ordinal);
+        // No typed TIP call of an adult man: nothing to impute from.
+        Assert.Equal("UNKNOWN", Decision(w, "hotline_call", "L-44").Exploitation);
+        // The report that followed the vague call is TIP through it but takes no imputed type.
+        var report = Decision(w, "police_report", "DEN-2006-000043");
+        Assert.Equal(("evidence_linked", "UNKNOWN"), (report.Status, report.Exploitation));
+
+        Determine(w, Shipped() with { ImputeUnknownCallsBy = [] }, batch: 11);
+        Assert.Equal("UNKNOWN", Decision(w, "hotline_call", "L-43").Exploitation);
+    }
+
+    [Fact]
+    public void Call_sources_and_imputation_fields_must_be_known_names()
+    {
+        var text = File.ReadAllText(TipDefinition.DefaultPath);
+        var sources = text.Replace("call_sources: [linked_trafficking_report,", "call_sources: [police_guess,", StringComparison.Ordinal);
+        var fields = text.Replace("impute_unknown_calls_by: [victim_sex,", "impute_unknown_calls_by: [victim_name,", StringComparison.Ordinal);
+
+        Assert.Matches(@"^tip_definition\.yaml:\d+: call_sources: 'police_guess' is not one of", Assert.Throws<TipwException>(() => TipDefinition.Parse(sources, "tip_definition.yaml")).Message);
+        Assert.Matches(@"^tip_definition\.yaml:\d+: impute_unknown_calls_by: 'victim_name' is not one of", Assert.Throws<TipwException>(() => TipDefinition.Parse(fields, "tip_definition.yaml")).Message);
+        Assert.Equal(["linked_trafficking_report", "narrative", "linked_report_article", "operator_category"], Shipped().CallExploitationSources);
+    }
+
+    [Fact]
+    public void A_case_of_another_crime_takes_evidence_only_from_a_report_recorded_as_trafficking_when_the_definition_says_so()
+    {
+        using var w = new TestWarehouse();
+        Call(w, "L-50", s_preLaw, "TRATA", "Mi hija esta en un bar de Puno.");
+        Report(w, "DEN-2006-000050", "196", s_preLaw, "ESTAFA", callId: "L-50");
+        Report(w, "DEN-2006-000051", "182", s_preLaw, "TRATA DE PERSONAS - SEXUAL");
+        Case(w, 1, "FPLIM-2006-0050", s_preLaw.AddDays(20), "COMPLAINT_RECEIVED", "DEN-2006-000050", "196");
+        Case(w, 2, "FPLIM-2006-0051", s_preLaw.AddDays(20), "COMPLAINT_RECEIVED", "DEN-2006-000051", "196");
+        var shipped = Shipped();
+        Assert.False(shipped.CaseEvidenceNeedsRelatedStatute);
+
+        Determine(w, shipped);
+        Assert.Equal("evidence_linked", Decision(w, "police_report", "DEN-2006-000050").Status);
+        Assert.Equal("evidence_linked", Decision(w, "prosecution_case", "FPLIM-2006-0050").Status);
+
+        Determine(w, shipped with { CaseEvidenceNeedsRelatedStatute = true }, batch: 11);
+        // A fraud case whose report is TIP only through a call is not the prosecution of trafficking; one whose report the police
+        // recorded as trafficking still is.
+        var fraud = Decision(w, "prosecution_case", "FPLIM-2006-0050");
+        Assert.Equal(("not_tip", "no TIP statute or evidence"), (fraud.Status, fraud.Basis));
+        Assert.Equal("evidence_linked", Decision(w, "prosecution_case", "FPLIM-2006-0051").Status);
+    }
+
     [Fact]
     public void An_invalid_definition_names_the_file_line_and_key()
     {

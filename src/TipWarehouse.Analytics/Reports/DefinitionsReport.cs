@@ -30,6 +30,19 @@ public static class DefinitionsReport
             "Statuses: confirmed_statute (art. 153/153-A from Law 28950, pre-law art. 182, or a modality naming trafficking), evidence_linked (a linked TIP report or case, or a linked TIP call whose decision is confident: the classifier at or above evidence.linked_call_min_probability or a TIP operator category), indicated (the classifier, a TIP operator category, recruitment + exploitation + means of control in the narrative, or a child victim under a related statute), not_tip.",
             "related_series: the statute's own series (pimping, kidnapping, forced_labour, ...) whatever the status; a related statute is TIP only with evidence.",
         };
+        // Where the exploitation type of TIP records came from, so an analyst sees how many are imputed rather than named.
+        var sources = ReportSql.Read(connection, """
+            SELECT record_type, coalesce(exploitation_basis, 'unknown type') AS basis, count(*) AS records FROM dw.tip_determination
+            WHERE is_tip = 1 AND record_type IN ('hotline_call', 'police_report', 'prosecution_case')
+            GROUP BY record_type, coalesce(exploitation_basis, 'unknown type')
+            ORDER BY CASE record_type WHEN 'hotline_call' THEN 1 WHEN 'police_report' THEN 2 ELSE 3 END, records DESC, basis
+            """);
+        if (sources.Rows.Count > 0)
+        {
+            notes.Add("Exploitation type of the TIP records by its source (exploitation_basis; 'imputed' = the most frequent type of the TIP calls of the same victim cell, exploitation.impute_unknown_calls_by): "
+                + string.Join("; ", sources.Rows.GroupBy(r => (string)r[0]!).Select(g => g.Key + ": " + string.Join(", ", g.Select(r => $"{r[1]} {ReportSql.Long(r[2])}")))) + ".");
+        }
+
         if (table.Rows.Count == 0)
         {
             notes.Add("dw.tip_determination is empty: the tip_determination pipeline has not run ('tipw run --all' or 'tipw rebuild tip').");

@@ -62,6 +62,10 @@ public sealed record TipDefinition
     /// <summary>A linked TIP police report is evidence for a prosecution case.</summary>
     public bool LinkedTipReport { get; init; } = true;
 
+    /// <summary>A prosecution case takes linked evidence (a TIP report, a TIP call in the same linked case) only when it is charged under a
+    /// related statute: a case of fraud, theft or injuries alone is not the prosecution of a trafficking tip.</summary>
+    public bool CaseEvidenceNeedsRelatedStatute { get; init; }
+
     /// <summary>A victim at or under this age under one of <see cref="MinorVictimArticles"/> is an indicator; null disables the rule.</summary>
     public int? MinorVictimMaxAge { get; init; }
 
@@ -88,6 +92,24 @@ public sealed record TipDefinition
 
     /// <summary>Narrative keyword patterns per exploitation type, in priority order.</summary>
     public required IReadOnlyList<TipPattern> ExploitationKeywords { get; init; }
+
+    /// <summary>Text of a call narrative that is removed before <see cref="ExploitationKeywords"/> are matched: the job offered as a lure
+    /// ("le ofrecieron trabajo de mesera") is not the exploitation; null: nothing removed.</summary>
+    public string? LurePattern { get; init; }
+
+    /// <summary>Where a hotline call's exploitation type comes from, first that gives one wins (<see cref="CallExploitationSourceNames"/>).</summary>
+    public IReadOnlyList<string> CallExploitationSources { get; init; } = ["narrative", "operator_category"];
+
+    /// <summary>The sources <see cref="CallExploitationSources"/> may name: the call's narrative keywords, the modality of a linked
+    /// police report that names trafficking, the article default of a linked police report, the operator category's type.</summary>
+    public static readonly IReadOnlyList<string> CallExploitationSourceNames = ["narrative", "linked_trafficking_report", "linked_report_article", "operator_category"];
+
+    /// <summary>A call whose sources name no exploitation takes the most frequent type of the TIP calls whose type was named and that share
+    /// these victim fields (<see cref="ImputationFieldNames"/>); empty: such a call stays of unknown type.</summary>
+    public IReadOnlyList<string> ImputeUnknownCallsBy { get; init; } = [];
+
+    /// <summary>The fields <see cref="ImputeUnknownCallsBy"/> may name: the victim's sex, the victim child (17 or under) or adult.</summary>
+    public static readonly IReadOnlyList<string> ImputationFieldNames = ["victim_sex", "victim_age_group"];
 
     /// <summary>The exploitation type an article implies when nothing else tells.</summary>
     public required IReadOnlyDictionary<string, string> ArticleDefault { get; init; }
@@ -153,6 +175,7 @@ public sealed record TipDefinition
             LinkedTipCase = evidence is null || r.Bool(evidence, "linked_tip_case", true),
             LinkedCallExcludedModalities = evidence is null || r.String(evidence, "linked_call_excluded_modalities") is not { } excluded
                 ? null : r.Regex(evidence, "linked_call_excluded_modalities", excluded),
+            CaseEvidenceNeedsRelatedStatute = evidence is not null && r.Bool(evidence, "case_evidence_needs_related_statute", false),
             LinkedCallMinProbability = evidence is null || r.String(evidence, "linked_call_min_probability") is null ? null : r.Double(evidence, "linked_call_min_probability", 0),
             MinorVictimMaxAge = minor is null ? null : r.Int(minor, "max_age"),
             MinorVictimArticles = minor is null ? [] : r.Strings(minor, "articles"),
@@ -164,6 +187,11 @@ public sealed record TipDefinition
             ModalitySuffix = r.Patterns(exploitation, "modality_suffix"),
             ExploitationKeywords = r.Patterns(exploitation, "keywords"),
             ArticleDefault = r.StringMap(exploitation, "article_default"),
+            ImputeUnknownCallsBy = !exploitation.Children.ContainsKey(new YamlScalarNode("impute_unknown_calls_by"))
+                ? [] : r.Names(exploitation, "impute_unknown_calls_by", ImputationFieldNames),
+            LurePattern = r.String(exploitation, "lure_pattern") is { } lure ? r.Regex(exploitation, "lure_pattern", lure) : null,
+            CallExploitationSources = !exploitation.Children.ContainsKey(new YamlScalarNode("call_sources"))
+                ? ["narrative", "operator_category"] : r.Names(exploitation, "call_sources", CallExploitationSourceNames),
             RecruitmentPattern = r.Regex(root, "recruitment_pattern", r.String(root, "recruitment_pattern") ?? throw r.Error(root, "recruitment_pattern", "is required")),
             MeansOfControl = r.Patterns(root, "means_of_control"),
         };
@@ -235,6 +263,20 @@ public sealed record TipDefinition
 
         public IReadOnlyList<string> Strings(YamlMappingNode map, string key) =>
             [.. Items(map, key).Select(n => n is YamlScalarNode { Value: { } v } ? v : throw Error(n, key, "items must be single values"))];
+
+        public IReadOnlyList<string> Names(YamlMappingNode map, string key, IReadOnlyList<string> allowed)
+        {
+            var names = Strings(map, key);
+            foreach (var name in names)
+            {
+                if (!allowed.Contains(name))
+                {
+                    throw Error(Child(map, key)!, key, $"'{name}' is not one of {string.Join(", ", allowed)}");
+                }
+            }
+
+            return names.Count > 0 && names.Distinct().Count() == names.Count ? names : throw Error(Child(map, key)!, key, "needs at least one source, each once");
+        }
 
         public Dictionary<string, string> StringMap(YamlMappingNode map, string key) => Child(map, key) switch
         {

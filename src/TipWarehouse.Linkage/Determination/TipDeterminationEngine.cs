@@ -155,6 +155,25 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
         return selects.Count == 0 ? $"SELECT {key}, CAST(NULL AS VARCHAR) AS code FROM {table} WHERE false" : string.Join("\nUNION ALL ", selects);
     }
 
+    // A call's exploitation sources as SQL over tip_call_status (c: keyword_code, operator_code) and its linked reports (rt), in the
+    // definition's order; own: only what the call itself says (its narrative, its operator category), which is what a report takes from it.
+    private static readonly Dictionary<string, (string Column, string Basis, bool Own)> s_callSources = new(StringComparer.Ordinal)
+    {
+        ["narrative"] = ("c.keyword_code", "narrative keywords", true),
+        ["linked_trafficking_report"] = ("rt.modality_code", "linked trafficking report modality", false),
+        ["linked_report_article"] = ("rt.article_code", "linked report article default", false),
+        ["operator_category"] = ("c.operator_code", "operator category", true),
+    };
+
+    private string CallExploitation(bool own)
+    {
+        var columns = definition.CallExploitationSources.Select(n => s_callSources[n]).Where(x => !own || x.Own).Select(x => x.Column).ToList();
+        return columns.Count == 0 ? "CAST(NULL AS VARCHAR)" : $"coalesce({string.Join(", ", columns)}, CAST(NULL AS VARCHAR))";
+    }
+
+    private string CallExploitationBasis() =>
+        "CASE " + string.Join(" ", definition.CallExploitationSources.Select(n => s_callSources[n]).Select(x => $"WHEN {x.Column} IS NOT NULL THEN {Sql.Literal(x.Basis)}")) + " END";
+
     private IEnumerable<string> Statements()
     {
         var classifier = definition.ClassifierEnabled;
@@ -163,6 +182,11 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
         var maxAge = definition.MinorVictimMaxAge?.ToString(CultureInfo.InvariantCulture) ?? "-1";
         var excluded = definition.LinkedCallExcludedModalities is { } pattern ? $"regexp_matches(r.modality_txt, {Sql.Literal(pattern)})" : "false";
         var callEvidence = $"{Bool(definition.LinkedTipCall)} AND lc.call_id IS NOT NULL AND NOT {excluded}";
+        // A case charged only under other crimes (fraud, theft, injuries) takes linked evidence only from a report the police recorded as
+        // trafficking, when the definition says so.
+        var caseTakesEvidence = definition.CaseEvidenceNeedsRelatedStatute ? "rel.series IS NOT NULL" : "true";
+        // The job offered as a lure is cut out of the narrative before the exploitation keywords are matched.
+        var lureRemoved = definition.LurePattern is { } lure ? $"regexp_replace(txt, {Sql.Literal(lure)}, ' ', 'g')" : "txt";
         var minEvidence = definition.LinkedCallMinProbability is { } p ? p.ToString("R", CultureInfo.InvariantCulture) : "CAST(NULL AS DOUBLE)";
 
         // Hotline calls: folded narrative, mapped operator category, the active model's probability.
@@ -185,7 +209,10 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
             """;
         yield return $"""
             CREATE OR REPLACE TEMP TABLE tip_call_kw AS
-            SELECT call_id, code FROM (SELECT c.call_id, {FirstMatch("c.txt", definition.ExploitationKeywords)} AS code FROM tip_call AS c) WHERE code IS NOT NULL
+            SELECT call_id, code FROM (
+                SELECT c.call_id, {FirstMatch("c.kwtxt", definition.ExploitationKeywords)} AS code
+                FROM (SELECT call_id, {lureRemoved} AS kwtxt FROM tip_call) AS c
+            ) WHERE code IS NOT NULL
             """;
         yield return $"""
             CREATE OR REPLACE TEMP TABLE tip_call_status AS
@@ -216,6 +243,15 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
             LEFT JOIN dw.dim_crime_type AS ct ON ct.crime_type_key = f.crime_type_key AND ct.crime_type_key <> -1
             LEFT JOIN dw.dim_date AS di ON di.date_key = f.incident_date_key AND f.incident_date_key <> -1
             LEFT JOIN dw.dim_date AS dr ON dr.date_key = f.report_date_key AND f.report_date_key <> -1
+            """;
+        // What a report's own fields say of the exploitation: the modality's suffix (and whether the modality names trafficking), the article's default.
+        yield return $"""
+            CREATE OR REPLACE TEMP TABLE tip_report_type AS
+            SELECT r.report_number, {FirstMatch("r.modality_txt", definition.ModalitySuffix)} AS modality_code,
+                   {FirstMatch("r.modality_txt", definition.ModalityNamesTrafficking.Select(p => new TipPattern("TRATA", p)))} IS NOT NULL AS names_trafficking,
+                   dflt.code AS article_code
+            FROM tip_report AS r
+            LEFT JOIN tip_rule_pattern AS dflt ON dflt.kind = 'article_default' AND dflt.pattern = r.article
             """;
         yield return """
             CREATE OR REPLACE TEMP TABLE tip_report_call AS
@@ -258,7 +294,7 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
             CREATE OR REPLACE TEMP TABLE tip_report_status AS
             SELECT r.report_number,
                    CASE
-                       WHEN conf.meaning IS NOT NULL OR traf.hit THEN 'confirmed_statute'
+                       WHEN conf.meaning IS NOT NULL OR traf.names_trafficking THEN 'confirmed_statute'
                        WHEN {callEvidence} THEN 'evidence_linked'
                        WHEN {Bool(definition.LinkedTipCase)} AND lcase.case_number IS NOT NULL THEN 'evidence_linked'
                        WHEN minor_rule.pattern IS NOT NULL AND minor_age.age IS NOT NULL THEN 'indicated'
@@ -266,7 +302,7 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
                    END AS tip_status,
                    CASE
                        WHEN conf.meaning IS NOT NULL THEN 'art. ' || r.article || ': ' || conf.meaning
-                       WHEN traf.hit THEN 'modality names trafficking: ' || r.modality
+                       WHEN traf.names_trafficking THEN 'modality names trafficking: ' || r.modality
                        WHEN {callEvidence} THEN coalesce('art. ' || r.article || ' with ', '') || 'linked TIP call ' || lc.call_id || ' (' || lc.tip_basis || ')'
                        WHEN {Bool(definition.LinkedTipCase)} AND lcase.case_number IS NOT NULL THEN coalesce('art. ' || r.article || ' with ', '') || 'linked prosecution case ' || lcase.case_number || ' charged under a confirmed TIP statute'
                        WHEN minor_rule.pattern IS NOT NULL AND minor_age.age IS NOT NULL THEN 'art. ' || r.article || ' with a child victim (age ' || CAST(minor_age.age AS VARCHAR) || ')'
@@ -277,10 +313,7 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
             FROM tip_report AS r
             LEFT JOIN tip_rule_statute AS conf ON conf.kind = 'confirmed' AND conf.article = r.article AND r.fact_date BETWEEN conf.valid_from AND conf.valid_to
             LEFT JOIN tip_rule_statute AS rel ON rel.kind = 'related' AND rel.article = r.article AND r.fact_date BETWEEN rel.valid_from AND rel.valid_to
-            LEFT JOIN (
-                SELECT r2.report_number, {FirstMatch("r2.modality_txt", definition.ModalityNamesTrafficking.Select(p => new TipPattern("TRATA", p)))} IS NOT NULL AS hit
-                FROM tip_report AS r2
-            ) AS traf ON traf.report_number = r.report_number
+            LEFT JOIN tip_report_type AS traf ON traf.report_number = r.report_number
             LEFT JOIN (
                 SELECT rc.report_number, min(rc.call_id) AS call_id, min(s.tip_basis) AS tip_basis
                 FROM tip_report_call AS rc JOIN tip_call_status AS s ON s.call_id = rc.call_id AND s.tip_status <> 'not_tip'
@@ -303,35 +336,66 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
             """;
 
         // Calls the police recorded as trafficking are TIP through the report (the call's own evidence stays in its basis).
-        yield return """
+        yield return $"""
             CREATE OR REPLACE TEMP TABLE tip_call_final AS
             SELECT c.call_id,
                    CASE WHEN c.tip_status = 'not_tip' AND lr.report_number IS NOT NULL THEN 'evidence_linked' ELSE c.tip_status END AS tip_status,
                    CASE WHEN c.tip_status = 'not_tip' AND lr.report_number IS NOT NULL THEN 'linked TIP report ' || lr.report_number || ' (' || lr.tip_basis || ')' ELSE c.tip_basis END AS tip_basis,
-                   coalesce(c.keyword_code, c.operator_code) AS exploitation_code,
-                   CASE WHEN c.keyword_code IS NOT NULL THEN 'narrative keywords' WHEN c.operator_code IS NOT NULL THEN 'operator category' END AS exploitation_basis
+                   {CallExploitation(own: false)} AS exploitation_code,
+                   {CallExploitationBasis()} AS exploitation_basis,
+                   {CallExploitation(own: true)} AS own_exploitation_code
             FROM tip_call_status AS c
+            LEFT JOIN (
+                SELECT rc.call_id, min(t.modality_code) FILTER (WHERE t.names_trafficking) AS modality_code, min(t.article_code) AS article_code
+                FROM tip_report_call AS rc JOIN tip_report_type AS t ON t.report_number = rc.report_number
+                GROUP BY rc.call_id
+            ) AS rt ON rt.call_id = c.call_id
             LEFT JOIN (
                 SELECT rc.call_id, min(rc.report_number) AS report_number, min(s.tip_basis) AS tip_basis
                 FROM tip_report_call AS rc JOIN tip_report_status AS s ON s.report_number = rc.report_number AND s.tip_status = 'confirmed_statute'
                 GROUP BY rc.call_id
             ) AS lr ON lr.call_id = c.call_id
             """;
-        yield return $"""
+        if (definition.ImputeUnknownCallsBy.Count > 0)
+        {
+            // A call that names no exploitation takes the most frequent type of the TIP calls of the same victim cell whose type was named.
+            var cell = string.Join(" || '|' || ", definition.ImputeUnknownCallsBy.Select(f => f switch
+            {
+                "victim_sex" => "coalesce(h.victim_sex, '?')",
+                _ => "CASE WHEN h.victim_age <= 17 OR h.is_minor THEN 'child' WHEN h.victim_age IS NOT NULL OR NOT h.is_minor THEN 'adult' ELSE '?' END",
+            }));
+            var fields = string.Join(" and ", definition.ImputeUnknownCallsBy.Select(f => f.Replace('_', ' ')));
+            yield return $"""
+                CREATE OR REPLACE TEMP TABLE tip_call_final AS
+                WITH celled AS (
+                    SELECT f.*, {cell} AS cell FROM tip_call_final AS f JOIN dw.fact_hotline_call AS h ON h.call_id = f.call_id
+                ),
+                modal AS (
+                    SELECT cell, first(exploitation_code ORDER BY n DESC, exploitation_code) AS code FROM (
+                        SELECT cell, exploitation_code, count(*) AS n FROM celled
+                        WHERE exploitation_code IS NOT NULL AND tip_status <> 'not_tip' GROUP BY ALL
+                    ) GROUP BY cell
+                )
+                SELECT c.call_id, c.tip_status, c.tip_basis,
+                       coalesce(c.exploitation_code, m.code) AS exploitation_code,
+                       CASE WHEN c.exploitation_code IS NULL AND m.code IS NOT NULL THEN {Sql.Literal("imputed: most frequent type of TIP calls with the same " + fields)}
+                            ELSE c.exploitation_basis END AS exploitation_basis,
+                       c.own_exploitation_code
+                FROM celled AS c LEFT JOIN modal AS m ON m.cell = c.cell
+                """;
+        }
+
+        yield return """
             CREATE OR REPLACE TEMP TABLE tip_report_final AS
             SELECT s.report_number, s.tip_status, s.tip_basis, s.related_series,
-                   coalesce(ms.code, kc.code, dflt.code) AS exploitation_code,
-                   CASE WHEN ms.code IS NOT NULL THEN 'modality' WHEN kc.code IS NOT NULL THEN 'linked call narrative' WHEN dflt.code IS NOT NULL THEN 'article default' END AS exploitation_basis
+                   coalesce(t.modality_code, kc.code, t.article_code) AS exploitation_code,
+                   CASE WHEN t.modality_code IS NOT NULL THEN 'modality' WHEN kc.code IS NOT NULL THEN 'linked call narrative' WHEN t.article_code IS NOT NULL THEN 'article default' END AS exploitation_basis
             FROM tip_report_status AS s
-            JOIN tip_report AS r ON r.report_number = s.report_number
+            JOIN tip_report_type AS t ON t.report_number = s.report_number
             LEFT JOIN (
-                SELECT report_number, code FROM (SELECT r2.report_number, {FirstMatch("r2.modality_txt", definition.ModalitySuffix)} AS code FROM tip_report AS r2) WHERE code IS NOT NULL
-            ) AS ms ON ms.report_number = s.report_number
-            LEFT JOIN (
-                SELECT rc.report_number, mode(c.exploitation_code) AS code FROM tip_report_call AS rc
-                JOIN tip_call_final AS c ON c.call_id = rc.call_id AND c.exploitation_code IS NOT NULL GROUP BY rc.report_number
+                SELECT rc.report_number, mode(c.own_exploitation_code) AS code FROM tip_report_call AS rc
+                JOIN tip_call_final AS c ON c.call_id = rc.call_id AND c.own_exploitation_code IS NOT NULL GROUP BY rc.report_number
             ) AS kc ON kc.report_number = s.report_number
-            LEFT JOIN tip_rule_pattern AS dflt ON dflt.kind = 'article_default' AND dflt.pattern = r.article
             """;
 
         // Prosecution cases: a confirmed article on the event date, else a linked TIP report or call (links or the same linked case).
@@ -339,12 +403,12 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
             CREATE OR REPLACE TEMP TABLE tip_case_final AS
             SELECT k.case_number,
                    CASE WHEN conf.case_number IS NOT NULL THEN 'confirmed_statute'
-                        WHEN {Bool(definition.LinkedTipReport)} AND lr.report_number IS NOT NULL THEN 'evidence_linked'
-                        WHEN {Bool(definition.LinkedTipCall)} AND lcall.call_id IS NOT NULL THEN 'evidence_linked'
+                        WHEN {Bool(definition.LinkedTipReport)} AND lr.report_number IS NOT NULL AND ({caseTakesEvidence} OR lr.confirmed) THEN 'evidence_linked'
+                        WHEN {Bool(definition.LinkedTipCall)} AND lcall.call_id IS NOT NULL AND {caseTakesEvidence} THEN 'evidence_linked'
                         ELSE 'not_tip' END AS tip_status,
                    CASE WHEN conf.case_number IS NOT NULL THEN 'art. ' || conf.article || ' charged on ' || CAST(conf.event_date AS VARCHAR) || ': ' || conf.meaning
-                        WHEN {Bool(definition.LinkedTipReport)} AND lr.report_number IS NOT NULL THEN 'linked TIP report ' || lr.report_number || ' (' || lr.tip_basis || ')'
-                        WHEN {Bool(definition.LinkedTipCall)} AND lcall.call_id IS NOT NULL THEN 'TIP call ' || lcall.call_id || ' in the same linked case'
+                        WHEN {Bool(definition.LinkedTipReport)} AND lr.report_number IS NOT NULL AND ({caseTakesEvidence} OR lr.confirmed) THEN 'linked TIP report ' || lr.report_number || ' (' || lr.tip_basis || ')'
+                        WHEN {Bool(definition.LinkedTipCall)} AND lcall.call_id IS NOT NULL AND {caseTakesEvidence} THEN 'TIP call ' || lcall.call_id || ' in the same linked case'
                         WHEN rel.series IS NOT NULL THEN 'charged under art. ' || rel.articles || ' without TIP evidence: ' || rel.series || ' series'
                         ELSE 'no TIP statute or evidence' END AS tip_basis,
                    rel.series AS related_series,
@@ -365,7 +429,8 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
                 GROUP BY a.case_number
             ) AS rel ON rel.case_number = k.case_number
             LEFT JOIN (
-                SELECT cr.case_number, min(cr.report_number) AS report_number, min(r.tip_basis) AS tip_basis, min(r.exploitation_code) AS exploitation_code
+                SELECT cr.case_number, min(cr.report_number) AS report_number, min(r.tip_basis) AS tip_basis, min(r.exploitation_code) AS exploitation_code,
+                       bool_or(r.tip_status = 'confirmed_statute') AS confirmed
                 FROM tip_case_report AS cr JOIN tip_report_final AS r ON r.report_number = cr.report_number AND r.tip_status <> 'not_tip'
                 GROUP BY cr.case_number
             ) AS lr ON lr.case_number = k.case_number
