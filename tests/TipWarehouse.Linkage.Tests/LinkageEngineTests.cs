@@ -173,6 +173,48 @@ public sealed class LinkageEngineTests
     }
 
     [Fact]
+    public void Hotline_police_pairs_a_call_only_with_reports_sharing_a_victim_pseudonym_or_age_or_with_few_competing_calls()
+    {
+        using var w = new TestWarehouse();
+        var unit = w.Unit("CPNP-LIMA", TestWarehouse.Lima);
+        var otherUnit = w.Unit("CPNP-LIMA-2", TestWarehouse.Lima);
+        var quietUnit = w.Unit("CPNP-CUSCO", TestWarehouse.Cusco);
+        w.Call("L-0300", s_day, TestWarehouse.Lima, unit, w.Person("40000001", "ROSA", 'F', "hotline"), 16, 'F');
+        // Four more calls referred to the same unit that day, with no victim noted: every report of the unit in the window
+        // then competes for five calls (competition level 0) and is paired only through a shared victim pseudonym or age.
+        for (var i = 1; i <= 4; i++)
+        {
+            w.Call($"L-030{i}", s_day, TestWarehouse.Lima, unit);
+        }
+
+        void ReportWithVictim(string number, int unitKey, string inei, string? dni, string? name, int age, int days = 3)
+        {
+            w.Report(number, s_day.AddDays(days), inei, unitKey);
+            w.ReportPerson(number, "P1", w.Person(dni, name, 'F'), "VICTIMA", age);
+        }
+
+        ReportWithVictim("DEN-DNI", unit, TestWarehouse.Lima, "40000001", "OTRA", 30);
+        ReportWithVictim("DEN-NAME", unit, TestWarehouse.Lima, "40000002", "ROSA", 40);
+        ReportWithVictim("DEN-AGE-DISTRICT", otherUnit, TestWarehouse.Lima, "40000003", "LUZ", 16);
+        ReportWithVictim("DEN-NOTHING", unit, TestWarehouse.Lima, "40000004", "EVA", 50);
+        ReportWithVictim("DEN-DNI-LATE", unit, TestWarehouse.Lima, "40000001", "ROSA", 16, days: 30);
+        ReportWithVictim("DEN-DNI-CUSCO", quietUnit, TestWarehouse.Cusco, "40000001", "ROSA", 16);
+        // A quiet unit: its only call in the window and its only report (the Cusco one) pair whatever they share (competition level 2).
+        w.Call("L-0400", s_day, TestWarehouse.Cusco, quietUnit);
+
+        var summary = w.Link(1, new LinkageOptions { HotlinePolice = new LinkageOptions().HotlinePolice with { ReviewThreshold = -1000 } });
+
+        // Paired: the shared DNI, the shared phonetic name, the shared age (at another unit of the call's district), and in
+        // the quiet unit the lone call and report. Not paired: the report sharing nothing with five competing calls, the
+        // report with the same victim 30 days on (outside the window), the report in Cusco with the same victim (another
+        // unit and district). The competition level (the 9th) is counted over the whole broad block, not the passes' pairs.
+        Assert.Equal(4, summary.LinkTypes.Single(t => t.LinkType == LinkTypes.HotlinePolice).CandidatePairs);
+        Assert.Equal(
+            ["L-0300 DEN-AGE-DISTRICT 0", "L-0300 DEN-DNI 0", "L-0300 DEN-NAME 0", "L-0400 DEN-DNI-CUSCO 2"],
+            w.Rows("SELECT left_record_id || ' ' || right_record_id || ' ' || split_part(levels, ',', 9) FROM meta.linkage_candidate WHERE link_type = 'hotline_police' ORDER BY 1", r => r.GetString(0)));
+    }
+
+    [Fact]
     public void A_report_without_call_reference_links_to_the_call_by_victim_place_and_time()
     {
         using var w = new TestWarehouse();
