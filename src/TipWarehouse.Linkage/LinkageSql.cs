@@ -259,11 +259,7 @@ internal static class LinkageSql
         LEFT JOIN ({PersonFeatures(pairs, "lk_hp_left_person", "lk_hp_right_person", 1, 3)}) f ON f.left_id = p.left_id AND f.right_id = p.right_id;
         """;
 
-    /// <summary>
-    /// The case of a pair opened at most this many days after the report: the top level of the date comparison, and the
-    /// window of the district and crime-type blocking passes (a pair further apart with no shared person or number is
-    /// left to the lower date levels, whose weight with place and crime type alone stays under the review threshold).
-    /// </summary>
+    /// <summary>The case of a pair opened at most this many days after the report: the top level of the date comparison.</summary>
     private const int ProsecutionNearDays = 60;
 
     /// <summary>The sample of the broad block (department and window) that u and EM are fitted on holds about this many pairs.</summary>
@@ -288,11 +284,11 @@ internal static class LinkageSql
         ProsecutionWindowJoin(["department"], options.WindowBeforeDays, options.WindowAfterDays, reportFilter, "true");
 
     /// <summary>
-    /// The blocking passes of police → prosecution, union-ed (as Splink's blocking rules), each a subset of the broad block:
-    /// a person pseudonym (DNI or phonetic name) shared by the report's suspects or arrested persons and the case's
-    /// defendants (within the configured window); the same district, or the same department and crime type, with the
-    /// case opened up to <see cref="ProsecutionNearDays"/> days after. Each pass joins on selective keys, so the pairs grow with the records,
-    /// not with the square of their number in a department.
+    /// The blocking pass of police → prosecution besides the cited numbers, a subset of the broad block: a person pseudonym
+    /// (DNI or phonetic name) shared by the report's suspects or arrested persons and the case's defendants (within the
+    /// report's department and the configured window). It joins on selective keys, so the pairs grow with the records,
+    /// not with the square of their number in a department. (Passes on the same district or the same crime type within
+    /// 60 days linked no pair that shares no person or number at scale 5 and held 4.8M pairs and more at scale 46.)
     /// </summary>
     private static string ProsecutionBlocked(LinkTypeOptions options, string reportFilter, string caseFilter) => $"""
         SELECT r.report_number, k.case_number
@@ -303,10 +299,6 @@ internal static class LinkageSql
         JOIN lk_pcase_geo k ON k.case_number = x.case_number
         WHERE k.department = r.department AND k.day_no BETWEEN r.day_no - {options.WindowBeforeDays} AND r.day_no + {options.WindowAfterDays}
           AND {reportFilter} AND {caseFilter}
-        UNION
-        {ProsecutionWindowJoin(["geography_key"], options.WindowBeforeDays, Math.Min(ProsecutionNearDays, options.WindowAfterDays), reportFilter, caseFilter)}
-        UNION
-        {ProsecutionWindowJoin(["department", "crime_type_key"], options.WindowBeforeDays, Math.Min(ProsecutionNearDays, options.WindowAfterDays), reportFilter, caseFilter)}
         """;
 
     /// <summary>
