@@ -110,7 +110,8 @@ internal static class LinkageSql
     /// The reference pairs and the day-bucketed calls, reports and report victims of hotline → police blocking
     /// (<c>is_free</c>: no reference resolved the record), and <c>lk_hp_count</c>: for every free call the number of free
     /// reports of its broad block (referred unit or district, the window) and for every free report the number of free
-    /// calls whose broad block holds it, summed over (key, day) counts without enumerating pairs.
+    /// calls whose broad block holds it, counted by window sums over the records ordered by day within each unit, district
+    /// and (unit, district), without enumerating pairs.
     /// </summary>
     public static string HotlineBuckets(LinkTypeOptions options) => $"""
         CREATE OR REPLACE TEMP TABLE lk_hp_ref AS
@@ -142,18 +143,15 @@ internal static class LinkageSql
         SELECT side, id, day_no, 'g', CAST(geography_key AS VARCHAR), 1 FROM lk_hp_free WHERE geography_key <> -1
         UNION ALL
         SELECT side, id, day_no, 'b', unit_key || '/' || geography_key, -1 FROM lk_hp_free WHERE unit_key <> -1 AND geography_key <> -1;
-        CREATE OR REPLACE TEMP TABLE lk_hp_cum AS
-        SELECT side, kind, k, day_no, day_no // {HotlineBucketDays} AS bucket, count(*) AS n
-        FROM lk_hp_keyed GROUP BY side, kind, k, day_no;
         CREATE OR REPLACE TEMP TABLE lk_hp_count AS
-        SELECT q.side, q.id, CAST(sum(q.sign * d.n) AS BIGINT) AS n
-        FROM (SELECT side, id, kind, k, sign, lo, hi, CASE side WHEN 'L' THEN 'R' ELSE 'L' END AS other,
-                     unnest(range(lo // {HotlineBucketDays}, hi // {HotlineBucketDays} + 1)) AS bucket
-              FROM (SELECT *, CASE side WHEN 'L' THEN day_no - {options.WindowBeforeDays} ELSE day_no - {options.WindowAfterDays} END AS lo,
-                              CASE side WHEN 'L' THEN day_no + {options.WindowAfterDays} ELSE day_no + {options.WindowBeforeDays} END AS hi
-                    FROM lk_hp_keyed)) q
-        JOIN lk_hp_cum d ON d.side = q.other AND d.kind = q.kind AND d.k = q.k AND d.bucket = q.bucket AND d.day_no BETWEEN q.lo AND q.hi
-        GROUP BY q.side, q.id;
+        SELECT side, id, CAST(sum(sign * n) AS BIGINT) AS n
+        FROM (SELECT side, id, sign,
+                     CASE side WHEN 'L'
+                         THEN sum(CAST(side = 'R' AS INTEGER)) OVER (PARTITION BY kind, k ORDER BY day_no RANGE BETWEEN {options.WindowBeforeDays} PRECEDING AND {options.WindowAfterDays} FOLLOWING)
+                         ELSE sum(CAST(side = 'L' AS INTEGER)) OVER (PARTITION BY kind, k ORDER BY day_no RANGE BETWEEN {options.WindowAfterDays} PRECEDING AND {options.WindowBeforeDays} FOLLOWING)
+                     END AS n
+              FROM lk_hp_keyed)
+        GROUP BY side, id;
         """;
 
     /// <summary>
@@ -292,12 +290,9 @@ internal static class LinkageSql
     /// </summary>
     private static string ProsecutionBlocked(LinkTypeOptions options, string reportFilter, string caseFilter) => $"""
         SELECT r.report_number, k.case_number
-        FROM (SELECT a.id AS report_number, b.id AS case_number FROM lk_pp_left_person a JOIN lk_pp_right_person b ON b.dni = a.dni
-              UNION
-              SELECT a.id, b.id FROM lk_pp_left_person a JOIN lk_pp_right_person b ON b.name = a.name) x
-        JOIN lk_report r ON r.report_number = x.report_number
-        JOIN lk_pcase_geo k ON k.case_number = x.case_number
-        WHERE k.department = r.department AND k.day_no BETWEEN r.day_no - {options.WindowBeforeDays} AND r.day_no + {options.WindowAfterDays}
+        FROM lk_pp_person_pair r
+        JOIN lk_pcase_geo k ON k.case_number = r.case_number AND k.department = r.department
+        WHERE k.day_no BETWEEN r.day_no - {options.WindowBeforeDays} AND r.day_no + {options.WindowAfterDays}
           AND {reportFilter} AND {caseFilter}
         """;
 
@@ -311,6 +306,15 @@ internal static class LinkageSql
         SELECT report_number AS id, dni, name, age, sex FROM lk_report_person WHERE role NOT LIKE 'VICTIM%';
         CREATE OR REPLACE TEMP TABLE lk_pp_right_person AS
         SELECT case_number AS id, dni, name, age, sex FROM lk_case_person;
+        -- The reports and cases sharing a person pseudonym with the report's department and day, in a table of their own:
+        -- joined in one statement with the department condition, the planner may join reports and cases on the
+        -- department first (quadratic).
+        CREATE OR REPLACE TEMP TABLE lk_pp_person_pair AS
+        SELECT x.report_number, x.case_number, r.department, r.day_no
+        FROM (SELECT a.id AS report_number, b.id AS case_number FROM lk_pp_left_person a JOIN lk_pp_right_person b ON b.dni = a.dni
+              UNION
+              SELECT a.id, b.id FROM lk_pp_left_person a JOIN lk_pp_right_person b ON b.name = a.name) x
+        JOIN lk_report r ON r.report_number = x.report_number;
 
         CREATE OR REPLACE TEMP TABLE lk_pp_pairs AS
         SELECT DISTINCT report_number AS left_id, case_number AS right_id FROM lk_num{(scoped ? " WHERE report_number IN (SELECT id FROM lk_s1l) OR case_number IN (SELECT id FROM lk_s1r)" : string.Empty)}
@@ -382,7 +386,7 @@ internal static class LinkageSql
     public static readonly string[] TempTables =
     [
         "lk_call", "lk_report", "lk_report_person", "lk_pcase", "lk_pcase_geo", "lk_case_person", "lk_num",
-        "lk_hp_ref", "lk_hp_bcall", "lk_hp_breport", "lk_hp_bvictim", "lk_hp_free", "lk_hp_keyed", "lk_hp_cum", "lk_hp_count", "lk_hp_pairs", "lk_hp_sample_pairs", "lk_hp_left_person", "lk_hp_right_person", "lk_pp_pairs", "lk_pp_left_person",
+        "lk_hp_ref", "lk_hp_bcall", "lk_hp_breport", "lk_hp_bvictim", "lk_hp_free", "lk_hp_keyed", "lk_hp_count", "lk_hp_pairs", "lk_hp_sample_pairs", "lk_hp_left_person", "lk_hp_right_person", "lk_pp_pairs", "lk_pp_person_pair", "lk_pp_left_person",
         "lk_pp_right_person", "lk_vec", "lk_pp_sample_pairs", "lk_vec_sample", "lk_decided", "lk_links", "lk_membership", "lk_lifecycle",
     ];
 }
