@@ -90,7 +90,7 @@ public sealed class LinkageEngine
                 var hotline = linkType == LinkTypes.HotlinePolice;
                 if (hotline)
                 {
-                    ExecuteScript(connection, LinkageSql.HotlineBuckets(typeOptions));
+                    ExecuteScript(connection, LinkageSql.HotlineBuckets(typeOptions, incremental));
                 }
 
                 if (incremental)

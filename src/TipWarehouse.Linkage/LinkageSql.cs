@@ -106,6 +106,21 @@ internal static class LinkageSql
          AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays} AND {extra}
         """;
 
+    // Incremental runs: the days within three windows of a new or changed record (lk_dirty_call, lk_dirty_report). The
+    // records re-scored are within one window of them (or paired by a reference, which needs no bucket), their pairs
+    // within two, and the competition counts of those pairs' records within three: so the bucket tables and counts are
+    // built over these days only, and are exact for every pair an incremental run builds.
+    private static string HotlineDays(LinkTypeOptions options)
+    {
+        var reach = 3 * (options.WindowBeforeDays + options.WindowAfterDays) + 1;
+        return $"""
+            CREATE OR REPLACE TEMP TABLE lk_hp_days AS
+            SELECT DISTINCT unnest(range(day_no - {reach}, day_no + {reach} + 1)) AS day_no
+            FROM (SELECT day_no FROM lk_call WHERE call_id IN (SELECT id FROM lk_dirty_call) AND day_no IS NOT NULL
+                  UNION SELECT day_no FROM lk_report WHERE report_number IN (SELECT id FROM lk_dirty_report) AND day_no IS NOT NULL);
+            """;
+    }
+
     /// <summary>
     /// The reference pairs and the day-bucketed calls, reports and report victims of hotline → police blocking
     /// (<c>is_free</c>: no reference resolved the record), and <c>lk_hp_count</c>: for every free call the number of free
@@ -113,30 +128,31 @@ internal static class LinkageSql
     /// calls whose broad block holds it, counted by window sums over the records ordered by day within each unit, district
     /// and (unit, district), without enumerating pairs.
     /// </summary>
-    public static string HotlineBuckets(LinkTypeOptions options) => $"""
+    public static string HotlineBuckets(LinkTypeOptions options, bool scoped = false) => $"""
         CREATE OR REPLACE TEMP TABLE lk_hp_ref AS
         SELECT c.call_id AS left_id, r.report_number AS right_id FROM lk_report r JOIN lk_call c ON c.call_ref = r.call_ref;
+        {(scoped ? HotlineDays(options) : string.Empty)}
 
         CREATE OR REPLACE TEMP TABLE lk_hp_bcall AS
         SELECT c.call_id, c.unit_key, c.geography_key, c.day_no, c.dni, c.name, c.age, c.call_id NOT IN (SELECT left_id FROM lk_hp_ref) AS is_free,
                unnest(range((c.day_no - {options.WindowBeforeDays}) // {HotlineBucketDays}, (c.day_no + {options.WindowAfterDays}) // {HotlineBucketDays} + 1)) AS bucket
         FROM lk_call c
-        WHERE c.day_no IS NOT NULL;
+        WHERE c.day_no IS NOT NULL{(scoped ? " AND c.day_no IN (SELECT day_no FROM lk_hp_days)" : string.Empty)};
         CREATE OR REPLACE TEMP TABLE lk_hp_breport AS
         SELECT r.report_number, r.unit_key, r.geography_key, r.day_no, r.day_no // {HotlineBucketDays} AS bucket,
                r.report_number NOT IN (SELECT right_id FROM lk_hp_ref) AS is_free
         FROM lk_report r
-        WHERE r.day_no IS NOT NULL;
+        WHERE r.day_no IS NOT NULL{(scoped ? " AND r.day_no IN (SELECT day_no FROM lk_hp_days)" : string.Empty)};
         CREATE OR REPLACE TEMP TABLE lk_hp_bvictim AS
         SELECT DISTINCT r.*, p.dni, p.name, p.age
         FROM lk_hp_breport r JOIN lk_report_person p ON p.report_number = r.report_number AND p.role LIKE 'VICTIM%';
 
         CREATE OR REPLACE TEMP TABLE lk_hp_free AS
         SELECT 'L' AS side, call_id AS id, unit_key, geography_key, day_no FROM lk_call
-        WHERE day_no IS NOT NULL AND call_id NOT IN (SELECT left_id FROM lk_hp_ref)
+        WHERE day_no IS NOT NULL AND call_id NOT IN (SELECT left_id FROM lk_hp_ref){(scoped ? " AND day_no IN (SELECT day_no FROM lk_hp_days)" : string.Empty)}
         UNION ALL
         SELECT 'R', report_number, unit_key, geography_key, day_no FROM lk_report
-        WHERE day_no IS NOT NULL AND report_number NOT IN (SELECT right_id FROM lk_hp_ref);
+        WHERE day_no IS NOT NULL AND report_number NOT IN (SELECT right_id FROM lk_hp_ref){(scoped ? " AND day_no IN (SELECT day_no FROM lk_hp_days)" : string.Empty)};
         CREATE OR REPLACE TEMP TABLE lk_hp_keyed AS
         SELECT side, id, day_no, 'u' AS kind, CAST(unit_key AS VARCHAR) AS k, 1 AS sign FROM lk_hp_free WHERE unit_key <> -1
         UNION ALL
@@ -386,7 +402,7 @@ internal static class LinkageSql
     public static readonly string[] TempTables =
     [
         "lk_call", "lk_report", "lk_report_person", "lk_pcase", "lk_pcase_geo", "lk_case_person", "lk_num",
-        "lk_hp_ref", "lk_hp_bcall", "lk_hp_breport", "lk_hp_bvictim", "lk_hp_free", "lk_hp_keyed", "lk_hp_count", "lk_hp_pairs", "lk_hp_sample_pairs", "lk_hp_left_person", "lk_hp_right_person", "lk_pp_pairs", "lk_pp_person_pair", "lk_pp_left_person",
+        "lk_hp_ref", "lk_hp_bcall", "lk_hp_breport", "lk_hp_bvictim", "lk_hp_free", "lk_hp_keyed", "lk_hp_count", "lk_hp_days", "lk_hp_pairs", "lk_hp_sample_pairs", "lk_hp_left_person", "lk_hp_right_person", "lk_pp_pairs", "lk_pp_person_pair", "lk_pp_left_person",
         "lk_pp_right_person", "lk_vec", "lk_pp_sample_pairs", "lk_vec_sample", "lk_decided", "lk_links", "lk_membership", "lk_lifecycle",
     ];
 }
