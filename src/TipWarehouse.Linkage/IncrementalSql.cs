@@ -119,7 +119,7 @@ internal static class IncrementalSql
     /// <summary>The temp tables of an incremental run.</summary>
     public static readonly string[] TempTables =
     [
-        "lk_dirty_call", "lk_dirty_report", "lk_dirty_pcase", "lk_touched_pcase", "lk_pcase_before", "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r", "lk_s2l", "lk_s2r",
+        "lk_dirty_call", "lk_dirty_report", "lk_dirty_pcase", "lk_touched_pcase", "lk_pcase_before", "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r",
         "lk_cl", "lk_cr", "lk_new_candidate", "lk_scope", "lk_edges", "lk_case_scope", "lk_anchor", "lk_affected_case",
     ];
 }

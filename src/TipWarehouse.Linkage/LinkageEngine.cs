@@ -90,7 +90,7 @@ public sealed class LinkageEngine
                 var hotline = linkType == LinkTypes.HotlinePolice;
                 if (hotline)
                 {
-                    ExecuteScript(connection, LinkageSql.HotlineBuckets(typeOptions));
+                    ExecuteScript(connection, LinkageSql.HotlineBuckets(typeOptions, incremental));
                 }
 
                 if (incremental)
@@ -105,12 +105,13 @@ public sealed class LinkageEngine
                 Mark($"{linkType} vectors ({pairCount} pairs)");
                 Phase($"blocking {linkType}", pairCount, "pairs");
                 var sampleModulus = 0L;
-                if (!incremental && _options.EstimateByEm && !hotline)
+                if (!incremental && _options.EstimateByEm)
                 {
                     // u and EM are fitted on the broad block's population: the pairs of the blocking passes plus a sample of the rest.
-                    var broadPairs = Sql.Scalar<long>(connection, LinkageSql.ProsecutionBroadPairCount(typeOptions));
-                    sampleModulus = Math.Max(1, (broadPairs + LinkageSql.ProsecutionSampleTargetPairs - 1) / LinkageSql.ProsecutionSampleTargetPairs);
-                    ExecuteScript(connection, LinkageSql.ProsecutionSample(typeOptions, sampleModulus));
+                    var broadPairs = Sql.Scalar<long>(connection, hotline ? LinkageSql.HotlineBroadPairCount : LinkageSql.ProsecutionBroadPairCount(typeOptions));
+                    var target = hotline ? LinkageSql.HotlineSampleTargetPairs : LinkageSql.ProsecutionSampleTargetPairs;
+                    sampleModulus = Math.Max(1, (broadPairs + target - 1) / target);
+                    ExecuteScript(connection, hotline ? LinkageSql.HotlineSample(typeOptions, sampleModulus) : LinkageSql.ProsecutionSample(typeOptions, sampleModulus));
                     Mark($"{linkType} sample of the broad block ({broadPairs} pairs, 1 in {sampleModulus}: {Sql.Scalar<long>(connection, "SELECT count(*) FROM lk_vec_sample")} sampled)");
                 }
 
@@ -178,9 +179,9 @@ public sealed class LinkageEngine
     }
 
     /// <summary>
-    /// The records whose pairs an incremental run re-scores: <c>lk_s1l</c>/<c>lk_s1r</c> (the new or changed records and,
-    /// for hotline → police whose competition comparison counts a record's pairs, every record paired with them) and
-    /// <c>lk_s2l</c>/<c>lk_s2r</c> (one step further, whose pairs are built so that those counts are exact).
+    /// The records whose pairs an incremental run re-scores, <c>lk_s1l</c>/<c>lk_s1r</c>: the new or changed records and,
+    /// for hotline → police whose competition comparison counts a record's broad block, every record of their broad blocks
+    /// and every record a reference pairs them with.
     /// </summary>
     private static void Scope(DuckDBConnection connection, string linkType, LinkTypeOptions options)
     {
@@ -189,7 +190,6 @@ public sealed class LinkageEngine
             Sql.Execute(connection, IncrementalSql.Copy("lk_dirty_call", "lk_s0l"));
             Sql.Execute(connection, IncrementalSql.Copy("lk_dirty_report", "lk_s0r"));
             ExecuteScript(connection, LinkageSql.HotlineScopeStep(options, "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r"));
-            ExecuteScript(connection, LinkageSql.HotlineScopeStep(options, "lk_s1l", "lk_s1r", "lk_s2l", "lk_s2r"));
         }
         else
         {

@@ -43,6 +43,13 @@ public sealed record LinkageOptions
     /// <summary>An incremental run re-estimates (runs in full) once the persisted model is this many days old (setting <c>reestimate_days</c>).</summary>
     public int ReestimateDays { get; init; } = 30;
 
+    /// <summary>
+    /// DuckDB's <c>memory_limit</c> while linkage runs (setting <c>memory_limit</c>, default <c>512MB</c>): the buffer pool
+    /// otherwise grows to DuckDB's default of 80% of RAM with the blocks of every table read; beyond the limit DuckDB
+    /// spills to its temp directory.
+    /// </summary>
+    public string MemoryLimit { get; init; } = "512MB";
+
     /// <summary>Hotline calls linked to nothing still form a case when the operator flagged them as TIP.</summary>
     public bool CallOnlyCasesForTipCalls { get; init; } = true;
 
@@ -55,7 +62,7 @@ public sealed record LinkageOptions
     };
 
     /// <summary>
-    /// Reads settings such as <c>estimate: em|configured</c>, <c>em_iterations</c>, <c>full: true|false</c>, <c>reestimate_days</c>, <c>call_only_cases: tip|none</c>,
+    /// Reads settings such as <c>estimate: em|configured</c>, <c>em_iterations</c>, <c>memory_limit: 1GB</c>, <c>full: true|false</c>, <c>reestimate_days</c>, <c>call_only_cases: tip|none</c>,
     /// <c>hotline_police.link_threshold</c>, <c>hotline_police.review_threshold</c>, <c>hotline_police.window_before_days</c>,
     /// <c>hotline_police.window_after_days</c>, <c>hotline_police.m.dni: 0.05,0.95</c>, <c>hotline_police.u.dni: 0.999,0.001</c>
     /// (same keys for <c>police_prosecution</c>); unknown keys are refused.
@@ -95,6 +102,14 @@ public sealed record LinkageOptions
                 case "reestimate_days":
                     options = options with { ReestimateDays = (int)Number(key, value, source, 0, 3650) };
                     continue;
+                case "memory_limit":
+                    if (!System.Text.RegularExpressions.Regex.IsMatch(value, "^[0-9]+(\\.[0-9]+)?\\s*(KB|MB|GB|KiB|MiB|GiB)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+                    {
+                        throw new TipwException($"{source}: settings.memory_limit '{value}' is not a size such as 1GB or 512MB.");
+                    }
+
+                    options = options with { MemoryLimit = value };
+                    continue;
                 case "em_iterations":
                     options = options with { EmIterations = (int)Number(key, value, source, 0, 10_000) };
                     continue;
@@ -115,7 +130,7 @@ public sealed record LinkageOptions
             var linkType = dot > 0 ? key[..dot] : string.Empty;
             if (!perType.TryGetValue(linkType, out var typeOptions))
             {
-                throw new TipwException($"{source}: unknown linkage setting '{key}'. Known: estimate, em_iterations, call_only_cases, full, reestimate_days, <link_type>.link_threshold|review_threshold|window_before_days|window_after_days|m.<field>|u.<field> with link_type hotline_police or police_prosecution.");
+                throw new TipwException($"{source}: unknown linkage setting '{key}'. Known: estimate, em_iterations, call_only_cases, full, reestimate_days, memory_limit, <link_type>.link_threshold|review_threshold|window_before_days|window_after_days|m.<field>|u.<field> with link_type hotline_police or police_prosecution.");
             }
 
             var name = key[(dot + 1)..];

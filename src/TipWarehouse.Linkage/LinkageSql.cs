@@ -87,39 +87,94 @@ internal static class LinkageSql
         GROUP BY p.left_id, p.right_id
         """;
 
-    // A blocked hotline pair: a report at the call's referred unit or in its district, within the window (bucket tables of HotlineBuckets).
-    private static string HotlineBlocked(LinkTypeOptions options, string calls, string reports, string select) => $"""
+    /// <summary>The sample of the broad hotline block (referred unit or district, the window) that u and EM are fitted on holds about this many pairs.</summary>
+    public const long HotlineSampleTargetPairs = 200_000;
+
+    /// <summary>The competition comparison's middle level: a report that at most this many free calls could lead to.</summary>
+    private const int HotlineFewCompetitors = 3;
+
+    // The broad hotline block over bucket tables c (calls) and r (reports): a report at the call's referred unit or in its
+    // district, within the window; `extra` is a further join condition (the key of a blocking pass). Quadratic in volume
+    // (the units and districts do not grow with it), so only records in scope or a sample are ever joined by it alone.
+    private static string HotlineBlocked(LinkTypeOptions options, string calls, string reports, string select, string extra = "true") => $"""
         SELECT {select} FROM {calls} c JOIN {reports} r
           ON r.unit_key = c.unit_key AND r.bucket = c.bucket AND c.unit_key <> -1
-         AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays}
+         AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays} AND {extra}
         UNION
         SELECT {select} FROM {calls} c JOIN {reports} r
           ON r.geography_key = c.geography_key AND r.bucket = c.bucket AND c.geography_key <> -1
-         AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays}
+         AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays} AND {extra}
         """;
 
-    /// <summary>The reference pairs and the day-bucketed calls and reports of hotline → police blocking (<c>is_free</c>: no reference resolved the record).</summary>
-    public static string HotlineBuckets(LinkTypeOptions options) => $"""
+    // Incremental runs: the days within three windows of a new or changed record (lk_dirty_call, lk_dirty_report). The
+    // records re-scored are within one window of them (or paired by a reference, which needs no bucket), their pairs
+    // within two, and the competition counts of those pairs' records within three: so the bucket tables and counts are
+    // built over these days only, and are exact for every pair an incremental run builds.
+    private static string HotlineDays(LinkTypeOptions options)
+    {
+        var reach = 3 * (options.WindowBeforeDays + options.WindowAfterDays) + 1;
+        return $"""
+            CREATE OR REPLACE TEMP TABLE lk_hp_days AS
+            SELECT DISTINCT unnest(range(day_no - {reach}, day_no + {reach} + 1)) AS day_no
+            FROM (SELECT day_no FROM lk_call WHERE call_id IN (SELECT id FROM lk_dirty_call) AND day_no IS NOT NULL
+                  UNION SELECT day_no FROM lk_report WHERE report_number IN (SELECT id FROM lk_dirty_report) AND day_no IS NOT NULL);
+            """;
+    }
+
+    /// <summary>
+    /// The reference pairs and the day-bucketed calls, reports and report victims of hotline → police blocking
+    /// (<c>is_free</c>: no reference resolved the record), and <c>lk_hp_count</c>: for every free call the number of free
+    /// reports of its broad block (referred unit or district, the window) and for every free report the number of free
+    /// calls whose broad block holds it, counted by window sums over the records ordered by day within each unit, district
+    /// and (unit, district), without enumerating pairs.
+    /// </summary>
+    public static string HotlineBuckets(LinkTypeOptions options, bool scoped = false) => $"""
         CREATE OR REPLACE TEMP TABLE lk_hp_ref AS
         SELECT c.call_id AS left_id, r.report_number AS right_id FROM lk_report r JOIN lk_call c ON c.call_ref = r.call_ref;
+        {(scoped ? HotlineDays(options) : string.Empty)}
 
         CREATE OR REPLACE TEMP TABLE lk_hp_bcall AS
-        SELECT c.call_id, c.unit_key, c.geography_key, c.day_no, c.call_id NOT IN (SELECT left_id FROM lk_hp_ref) AS is_free,
+        SELECT c.call_id, c.unit_key, c.geography_key, c.day_no, c.dni, c.name, c.age, c.call_id NOT IN (SELECT left_id FROM lk_hp_ref) AS is_free,
                unnest(range((c.day_no - {options.WindowBeforeDays}) // {HotlineBucketDays}, (c.day_no + {options.WindowAfterDays}) // {HotlineBucketDays} + 1)) AS bucket
         FROM lk_call c
-        WHERE c.day_no IS NOT NULL;
+        WHERE c.day_no IS NOT NULL{(scoped ? " AND c.day_no IN (SELECT day_no FROM lk_hp_days)" : string.Empty)};
         CREATE OR REPLACE TEMP TABLE lk_hp_breport AS
         SELECT r.report_number, r.unit_key, r.geography_key, r.day_no, r.day_no // {HotlineBucketDays} AS bucket,
                r.report_number NOT IN (SELECT right_id FROM lk_hp_ref) AS is_free
         FROM lk_report r
-        WHERE r.day_no IS NOT NULL;
+        WHERE r.day_no IS NOT NULL{(scoped ? " AND r.day_no IN (SELECT day_no FROM lk_hp_days)" : string.Empty)};
+        CREATE OR REPLACE TEMP TABLE lk_hp_bvictim AS
+        SELECT DISTINCT r.*, p.dni, p.name, p.age
+        FROM lk_hp_breport r JOIN lk_report_person p ON p.report_number = r.report_number AND p.role LIKE 'VICTIM%';
+
+        CREATE OR REPLACE TEMP TABLE lk_hp_free AS
+        SELECT 'L' AS side, call_id AS id, unit_key, geography_key, day_no FROM lk_call
+        WHERE day_no IS NOT NULL AND call_id NOT IN (SELECT left_id FROM lk_hp_ref){(scoped ? " AND day_no IN (SELECT day_no FROM lk_hp_days)" : string.Empty)}
+        UNION ALL
+        SELECT 'R', report_number, unit_key, geography_key, day_no FROM lk_report
+        WHERE day_no IS NOT NULL AND report_number NOT IN (SELECT right_id FROM lk_hp_ref){(scoped ? " AND day_no IN (SELECT day_no FROM lk_hp_days)" : string.Empty)};
+        CREATE OR REPLACE TEMP TABLE lk_hp_keyed AS
+        SELECT side, id, day_no, 'u' AS kind, CAST(unit_key AS VARCHAR) AS k, 1 AS sign FROM lk_hp_free WHERE unit_key <> -1
+        UNION ALL
+        SELECT side, id, day_no, 'g', CAST(geography_key AS VARCHAR), 1 FROM lk_hp_free WHERE geography_key <> -1
+        UNION ALL
+        SELECT side, id, day_no, 'b', unit_key || '/' || geography_key, -1 FROM lk_hp_free WHERE unit_key <> -1 AND geography_key <> -1;
+        CREATE OR REPLACE TEMP TABLE lk_hp_count AS
+        SELECT side, id, CAST(sum(sign * n) AS BIGINT) AS n
+        FROM (SELECT side, id, sign,
+                     CASE side WHEN 'L'
+                         THEN sum(CAST(side = 'R' AS INTEGER)) OVER (PARTITION BY kind, k ORDER BY day_no RANGE BETWEEN {options.WindowBeforeDays} PRECEDING AND {options.WindowAfterDays} FOLLOWING)
+                         ELSE sum(CAST(side = 'L' AS INTEGER)) OVER (PARTITION BY kind, k ORDER BY day_no RANGE BETWEEN {options.WindowAfterDays} PRECEDING AND {options.WindowBeforeDays} FOLLOWING)
+                     END AS n
+              FROM lk_hp_keyed)
+        GROUP BY side, id;
         """;
 
     /// <summary>
     /// One step of the incremental scope of hotline → police: <paramref name="outLeft"/>/<paramref name="outRight"/> are
-    /// the calls/reports of <paramref name="inLeft"/>/<paramref name="inRight"/> plus every record they could be paired
-    /// with — by blocking whether or not a reference resolved it (a superset of the pairs of this run and of the last) or
-    /// by a reference.
+    /// the calls/reports of <paramref name="inLeft"/>/<paramref name="inRight"/> plus every record of their broad block
+    /// whether or not a reference resolved it (whose competition counts they change, a superset of the pairs of this run
+    /// and of the last) and every record a reference pairs them with.
     /// </summary>
     public static string HotlineScopeStep(LinkTypeOptions options, string inLeft, string inRight, string outLeft, string outRight) => $"""
         CREATE OR REPLACE TEMP TABLE {outLeft} AS
@@ -136,51 +191,89 @@ internal static class LinkageSql
         SELECT right_id FROM lk_hp_ref WHERE left_id IN (SELECT id FROM {inLeft});
         """;
 
+    // The blocking passes of hotline → police among free records, union-ed (as Splink's blocking rules), each a subset of
+    // the broad block: the call's victim and a victim of the report share the DNI pseudonym, the phonetic-name pseudonym
+    // or the age; or the report has few competitors (the pair's competition level is not 0). The person passes join on
+    // selective keys and the competition pass holds at most HotlineFewCompetitors pairs per report, so the pairs grow
+    // with the records, not with the square of the records per unit or district. `callFilter`/`reportFilter` are
+    // predicates on the bucket tables' rows.
+    private static string HotlinePasses(LinkTypeOptions options, string callFilter, string reportFilter)
+    {
+        var calls = $"(SELECT * FROM lk_hp_bcall WHERE is_free AND {callFilter})";
+        var victims = $"(SELECT * FROM lk_hp_bvictim WHERE is_free AND {reportFilter})";
+        var fewCompetitors = $"""
+            (SELECT b.* FROM lk_hp_breport b JOIN lk_hp_count n ON n.side = 'R' AND n.id = b.report_number
+             WHERE b.is_free AND n.n <= {HotlineFewCompetitors} AND {reportFilter})
+            """;
+        const string select = "c.call_id, r.report_number";
+        return string.Join("\n        UNION\n        ",
+            HotlineBlocked(options, calls, victims, select, "r.dni = c.dni"),
+            HotlineBlocked(options, calls, victims, select, "r.name = c.name"),
+            HotlineBlocked(options, calls, victims, select, "r.age = c.age"),
+            HotlineBlocked(options, calls, fewCompetitors, select));
+    }
+
     /// <summary>
-    /// Hotline → police: reference pairs plus blocked pairs (report within the window after the call, at the referred
-    /// police unit or in the call's district) among the records no reference resolved, from the bucket tables of
-    /// <see cref="HotlineBuckets"/> (built first). Incremental (<paramref name="scoped"/>):
-    /// only the pairs of the records in <c>lk_s2l</c>/<c>lk_s2r</c> are built (so that the competition counts of those
-    /// records are exact) and only the vectors of pairs touching <c>lk_s1l</c>/<c>lk_s1r</c> are kept.
+    /// Hotline → police: the reference pairs plus the pairs of the blocking passes (<see cref="HotlinePasses"/>) among the
+    /// records no reference resolved, from the tables of <see cref="HotlineBuckets"/> (built first), with their comparison
+    /// vectors. Incremental (<paramref name="scoped"/>): only the pairs touching <c>lk_s1l</c>/<c>lk_s1r</c> (the competition
+    /// counts come from <c>lk_hp_count</c>, exact whatever pairs are built).
     /// </summary>
     public static string HotlinePoliceVectors(LinkTypeOptions options, bool scoped = false) => $"""
         CREATE OR REPLACE TEMP TABLE lk_hp_pairs AS
-        SELECT left_id, right_id FROM lk_hp_ref{(scoped ? " WHERE left_id IN (SELECT id FROM lk_s2l) OR right_id IN (SELECT id FROM lk_s2r)" : string.Empty)}
+        SELECT left_id, right_id FROM lk_hp_ref{(scoped ? " WHERE left_id IN (SELECT id FROM lk_s1l) OR right_id IN (SELECT id FROM lk_s1r)" : string.Empty)}
         UNION
+        SELECT call_id, report_number FROM (
         {(scoped
-            ? HotlineBlocked(options, "(SELECT * FROM lk_hp_bcall WHERE is_free AND call_id IN (SELECT id FROM lk_s2l))", "(SELECT * FROM lk_hp_breport WHERE is_free)", "c.call_id, r.report_number")
-              + "\n        UNION\n        "
-              + HotlineBlocked(options, "(SELECT * FROM lk_hp_bcall WHERE is_free)", "(SELECT * FROM lk_hp_breport WHERE is_free AND report_number IN (SELECT id FROM lk_s2r))", "c.call_id, r.report_number")
-            : HotlineBlocked(options, "(SELECT * FROM lk_hp_bcall WHERE is_free)", "(SELECT * FROM lk_hp_breport WHERE is_free)", "c.call_id, r.report_number"))};
+            ? HotlinePasses(options, "call_id IN (SELECT id FROM lk_s1l)", "true") + "\n        UNION\n        " + HotlinePasses(options, "true", "report_number IN (SELECT id FROM lk_s1r)")
+            : HotlinePasses(options, "true", "true"))});
 
         CREATE OR REPLACE TEMP TABLE lk_hp_left_person AS
         SELECT call_id AS id, dni, name, age, sex FROM lk_call WHERE dni IS NOT NULL OR name IS NOT NULL OR age IS NOT NULL OR sex IS NOT NULL;
         CREATE OR REPLACE TEMP TABLE lk_hp_right_person AS
         SELECT report_number AS id, dni, name, age, sex FROM lk_report_person WHERE role LIKE 'VICTIM%';
 
-        CREATE OR REPLACE TEMP TABLE lk_vec AS
+        {HotlineVectorTable("lk_hp_pairs", "lk_vec")}
+        """;
+
+    /// <summary>How many free pairs the broad hotline block holds (from <c>lk_hp_count</c>, without enumerating them).</summary>
+    public const string HotlineBroadPairCount = "SELECT COALESCE(sum(n), 0) FROM lk_hp_count WHERE side = 'L'";
+
+    /// <summary>
+    /// <c>lk_vec_sample</c>: the vectors of the broad-block pairs outside the passes whose call falls in a deterministic
+    /// 1-in-<paramref name="modulus"/> sample; each stands for <paramref name="modulus"/> pairs when u and EM are fitted,
+    /// so the model is fitted on the population of the broad block (exactly that when the modulus is 1).
+    /// </summary>
+    public static string HotlineSample(LinkTypeOptions options, long modulus) => $"""
+        CREATE OR REPLACE TEMP TABLE lk_hp_sample_pairs AS
+        SELECT call_id AS left_id, report_number AS right_id FROM (
+        {HotlineBlocked(options, $"(SELECT * FROM lk_hp_bcall WHERE is_free AND hash(call_id) % {modulus} = 0)", "(SELECT * FROM lk_hp_breport WHERE is_free)", "c.call_id, r.report_number")})
+        EXCEPT
+        SELECT left_id, right_id FROM lk_hp_pairs;
+
+        {HotlineVectorTable("lk_hp_sample_pairs", "lk_vec_sample")}
+        """;
+
+    private static string HotlineVectorTable(string pairs, string target) => $"""
+        CREATE OR REPLACE TEMP TABLE {target} AS
         SELECT p.left_id, p.right_id,
                f.v_dni AS v0, f.v_name AS v1, f.v_age AS v2, f.v_sex AS v3,
                CASE WHEN r.day_no - c.day_no BETWEEN 0 AND 12 THEN 2 WHEN r.day_no - c.day_no BETWEEN -1 AND 30 THEN 1 WHEN r.day_no IS NULL OR c.day_no IS NULL THEN NULL ELSE 0 END AS v4,
                CASE WHEN c.geography_key = -1 OR r.geography_key = -1 THEN NULL WHEN c.geography_key = r.geography_key THEN 2 WHEN c.province = r.province THEN 1 ELSE 0 END AS v5,
                CASE WHEN c.unit_key = -1 OR r.unit_key = -1 THEN NULL WHEN c.unit_key = r.unit_key THEN 1 ELSE 0 END AS v6,
                CASE WHEN c.is_tip THEN 1 ELSE 0 END AS v7,
-               CASE WHEN p.is_ref THEN NULL WHEN p.calls_for_report = 1 AND p.reports_for_call = 1 THEN 2 WHEN p.calls_for_report <= 3 THEN 1 ELSE 0 END AS v8,
+               CASE WHEN p.is_ref THEN NULL WHEN nr.n = 1 AND nc.n = 1 THEN 2 WHEN nr.n <= {HotlineFewCompetitors} THEN 1 ELSE 0 END AS v8,
                CASE WHEN r.call_ref = c.call_ref THEN 2 ELSE 0 END AS reference_match, r.call_ref = c.call_ref AS is_seed,
                greatest(c.date_key, r.date_key) AS link_date_key
-        FROM (SELECT x.*, (x.left_id, x.right_id) IN (SELECT (left_id, right_id) FROM lk_hp_ref) AS is_ref,
-                     count(*) OVER (PARTITION BY x.right_id) AS calls_for_report, count(*) OVER (PARTITION BY x.left_id) AS reports_for_call
-              FROM lk_hp_pairs x) p
+        FROM (SELECT x.*, (x.left_id, x.right_id) IN (SELECT (left_id, right_id) FROM lk_hp_ref) AS is_ref FROM {pairs} x) p
         JOIN lk_call c ON c.call_id = p.left_id
         JOIN lk_report r ON r.report_number = p.right_id
-        LEFT JOIN ({PersonFeatures("lk_hp_pairs", "lk_hp_left_person", "lk_hp_right_person", 1, 3)}) f ON f.left_id = p.left_id AND f.right_id = p.right_id{(scoped ? "\n        WHERE p.left_id IN (SELECT id FROM lk_s1l) OR p.right_id IN (SELECT id FROM lk_s1r)" : string.Empty)};
+        LEFT JOIN lk_hp_count nc ON nc.side = 'L' AND nc.id = p.left_id
+        LEFT JOIN lk_hp_count nr ON nr.side = 'R' AND nr.id = p.right_id
+        LEFT JOIN ({PersonFeatures(pairs, "lk_hp_left_person", "lk_hp_right_person", 1, 3)}) f ON f.left_id = p.left_id AND f.right_id = p.right_id;
         """;
 
-    /// <summary>
-    /// The case of a pair opened at most this many days after the report: the top level of the date comparison, and the
-    /// window of the district and crime-type blocking passes (a pair further apart with no shared person or number is
-    /// left to the lower date levels, whose weight with place and crime type alone stays under the review threshold).
-    /// </summary>
+    /// <summary>The case of a pair opened at most this many days after the report: the top level of the date comparison.</summary>
     private const int ProsecutionNearDays = 60;
 
     /// <summary>The sample of the broad block (department and window) that u and EM are fitted on holds about this many pairs.</summary>
@@ -205,25 +298,18 @@ internal static class LinkageSql
         ProsecutionWindowJoin(["department"], options.WindowBeforeDays, options.WindowAfterDays, reportFilter, "true");
 
     /// <summary>
-    /// The blocking passes of police → prosecution, union-ed (as Splink's blocking rules), each a subset of the broad block:
-    /// a person pseudonym (DNI or phonetic name) shared by the report's suspects or arrested persons and the case's
-    /// defendants (within the configured window); the same district, or the same department and crime type, with the
-    /// case opened up to <see cref="ProsecutionNearDays"/> days after. Each pass joins on selective keys, so the pairs grow with the records,
-    /// not with the square of their number in a department.
+    /// The blocking pass of police → prosecution besides the cited numbers, a subset of the broad block: a person pseudonym
+    /// (DNI or phonetic name) shared by the report's suspects or arrested persons and the case's defendants (within the
+    /// report's department and the configured window). It joins on selective keys, so the pairs grow with the records,
+    /// not with the square of their number in a department. (Passes on the same district or the same crime type within
+    /// 60 days linked no pair that shares no person or number at scale 5 and held 4.8M pairs and more at scale 46.)
     /// </summary>
     private static string ProsecutionBlocked(LinkTypeOptions options, string reportFilter, string caseFilter) => $"""
         SELECT r.report_number, k.case_number
-        FROM (SELECT a.id AS report_number, b.id AS case_number FROM lk_pp_left_person a JOIN lk_pp_right_person b ON b.dni = a.dni
-              UNION
-              SELECT a.id, b.id FROM lk_pp_left_person a JOIN lk_pp_right_person b ON b.name = a.name) x
-        JOIN lk_report r ON r.report_number = x.report_number
-        JOIN lk_pcase_geo k ON k.case_number = x.case_number
-        WHERE k.department = r.department AND k.day_no BETWEEN r.day_no - {options.WindowBeforeDays} AND r.day_no + {options.WindowAfterDays}
+        FROM lk_pp_person_pair r
+        JOIN lk_pcase_geo k ON k.case_number = r.case_number AND k.department = r.department
+        WHERE k.day_no BETWEEN r.day_no - {options.WindowBeforeDays} AND r.day_no + {options.WindowAfterDays}
           AND {reportFilter} AND {caseFilter}
-        UNION
-        {ProsecutionWindowJoin(["geography_key"], options.WindowBeforeDays, Math.Min(ProsecutionNearDays, options.WindowAfterDays), reportFilter, caseFilter)}
-        UNION
-        {ProsecutionWindowJoin(["department", "crime_type_key"], options.WindowBeforeDays, Math.Min(ProsecutionNearDays, options.WindowAfterDays), reportFilter, caseFilter)}
         """;
 
     /// <summary>
@@ -236,6 +322,15 @@ internal static class LinkageSql
         SELECT report_number AS id, dni, name, age, sex FROM lk_report_person WHERE role NOT LIKE 'VICTIM%';
         CREATE OR REPLACE TEMP TABLE lk_pp_right_person AS
         SELECT case_number AS id, dni, name, age, sex FROM lk_case_person;
+        -- The reports and cases sharing a person pseudonym with the report's department and day, in a table of their own:
+        -- joined in one statement with the department condition, the planner may join reports and cases on the
+        -- department first (quadratic).
+        CREATE OR REPLACE TEMP TABLE lk_pp_person_pair AS
+        SELECT x.report_number, x.case_number, r.department, r.day_no
+        FROM (SELECT a.id AS report_number, b.id AS case_number FROM lk_pp_left_person a JOIN lk_pp_right_person b ON b.dni = a.dni
+              UNION
+              SELECT a.id, b.id FROM lk_pp_left_person a JOIN lk_pp_right_person b ON b.name = a.name) x
+        JOIN lk_report r ON r.report_number = x.report_number;
 
         CREATE OR REPLACE TEMP TABLE lk_pp_pairs AS
         SELECT DISTINCT report_number AS left_id, case_number AS right_id FROM lk_num{(scoped ? " WHERE report_number IN (SELECT id FROM lk_s1l) OR case_number IN (SELECT id FROM lk_s1r)" : string.Empty)}
@@ -307,7 +402,7 @@ internal static class LinkageSql
     public static readonly string[] TempTables =
     [
         "lk_call", "lk_report", "lk_report_person", "lk_pcase", "lk_pcase_geo", "lk_case_person", "lk_num",
-        "lk_hp_ref", "lk_hp_bcall", "lk_hp_breport", "lk_hp_pairs", "lk_hp_left_person", "lk_hp_right_person", "lk_pp_pairs", "lk_pp_left_person",
+        "lk_hp_ref", "lk_hp_bcall", "lk_hp_breport", "lk_hp_bvictim", "lk_hp_free", "lk_hp_keyed", "lk_hp_count", "lk_hp_days", "lk_hp_pairs", "lk_hp_sample_pairs", "lk_hp_left_person", "lk_hp_right_person", "lk_pp_pairs", "lk_pp_person_pair", "lk_pp_left_person",
         "lk_pp_right_person", "lk_vec", "lk_pp_sample_pairs", "lk_vec_sample", "lk_decided", "lk_links", "lk_membership", "lk_lifecycle",
     ];
 }

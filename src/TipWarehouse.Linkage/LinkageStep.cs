@@ -35,6 +35,8 @@ public sealed class LinkageStep : IPipelineStep
             options = options with { Full = true };
         }
 
+        Sql.Execute(context.Connection, $"SET memory_limit = {Sql.Literal(options.MemoryLimit)}");
+
         // The step watermark is the batch of the last linkage run: records written by later batches are new or changed.
         var since = Sql.Scalar<string>(context.Connection, "SELECT watermark_value FROM meta.watermark WHERE pipeline = $p AND watermark_name = 'step'", ("p", context.Pipeline));
         long? sinceBatch = long.TryParse(since, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : null;

@@ -137,7 +137,7 @@ public sealed class LinkageEngineTests
     }
 
     [Fact]
-    public void Police_prosecution_pairs_a_report_only_with_cases_sharing_a_person_its_district_or_its_crime_type_soon_after()
+    public void Police_prosecution_pairs_a_report_only_with_cases_sharing_a_person_or_citing_it()
     {
         using var w = new TestWarehouse();
         var crime = w.Scalar<int>("SELECT min(crime_type_key) FROM dw.dim_crime_type WHERE crime_type_key > 0");
@@ -147,29 +147,71 @@ public sealed class LinkageEngineTests
         w.Report("DEN-2006-000300", s_day, TestWarehouse.Lima, unit, crimeTypeKey: crime);
         w.ReportPerson("DEN-2006-000300", "P1", w.Person("11111111", "JUAN", 'M'), "DENUNCIADO", 30);
 
-        // Paired: a defendant shared (another district of the department, 200 days on), the same district (50 days on),
-        // the same crime type 30 days on.
+        // Paired: a defendant shared (another district of the department, 200 days on), and a case citing the report
+        // (in another department, 300 days on: a cited number is a pair wherever the case is).
         w.Event(1, "FP-PERSON", s_day.AddDays(200), "COMPLAINT_RECEIVED", null, TestWarehouse.Ancon, crimeTypeKey: otherCrime);
         var defendant = w.Person("11111111", "JUAN", 'M', "prosecution");
         w.Defendant(1, 1, defendant, 30);
+        w.Event(8, "FP-CITED", s_day.AddDays(300), "COMPLAINT_RECEIVED", "DEN-2006-000300", TestWarehouse.Cusco, crimeTypeKey: otherCrime);
+
+        // Not paired, though in the department's 7/400-day window the broad block covers: nothing shared, the same
+        // district or the same crime type soon after but no person or number (the model is fitted on the broad block,
+        // sampled, so these still count in u and EM); nor a shared defendant in another department.
+        w.Event(4, "FP-NOTHING", s_day.AddDays(30), "COMPLAINT_RECEIVED", null, TestWarehouse.Ancon, crimeTypeKey: otherCrime);
         w.Event(2, "FP-DISTRICT", s_day.AddDays(50), "COMPLAINT_RECEIVED", null, TestWarehouse.Lima, crimeTypeKey: otherCrime);
         w.Event(3, "FP-CRIME", s_day.AddDays(30), "COMPLAINT_RECEIVED", null, TestWarehouse.Ancon, crimeTypeKey: crime);
-
-        // Not paired, though in the department's 7/400-day window the broad block covers: nothing shared, the same crime
-        // type or the same district but 200 days on; nor a shared defendant in another department.
-        w.Event(4, "FP-NOTHING", s_day.AddDays(30), "COMPLAINT_RECEIVED", null, TestWarehouse.Ancon, crimeTypeKey: otherCrime);
-        w.Event(5, "FP-CRIME-LATE", s_day.AddDays(200), "COMPLAINT_RECEIVED", null, TestWarehouse.Ancon, crimeTypeKey: crime);
-        w.Event(7, "FP-DISTRICT-LATE", s_day.AddDays(200), "COMPLAINT_RECEIVED", null, TestWarehouse.Lima, crimeTypeKey: otherCrime);
         w.Event(6, "FP-CUSCO", s_day.AddDays(30), "COMPLAINT_RECEIVED", null, TestWarehouse.Cusco, crimeTypeKey: crime);
         w.Defendant(6, 1, defendant, 30);
 
         // Every blocked pair is kept as a candidate when the review threshold is below any weight.
         var summary = w.Link(1, new LinkageOptions { PoliceProsecution = new LinkageOptions().PoliceProsecution with { ReviewThreshold = -1000 } });
 
-        Assert.Equal(3, summary.LinkTypes.Single(t => t.LinkType == LinkTypes.PoliceProsecution).CandidatePairs);
+        Assert.Equal(2, summary.LinkTypes.Single(t => t.LinkType == LinkTypes.PoliceProsecution).CandidatePairs);
         Assert.Equal(
-            ["FP-CRIME", "FP-DISTRICT", "FP-PERSON"],
+            ["FP-CITED", "FP-PERSON"],
             w.Rows("SELECT right_record_id FROM meta.linkage_candidate WHERE link_type = 'police_prosecution' ORDER BY 1", r => r.GetString(0)));
+    }
+
+    [Fact]
+    public void Hotline_police_pairs_a_call_only_with_reports_sharing_a_victim_pseudonym_or_age_or_with_few_competing_calls()
+    {
+        using var w = new TestWarehouse();
+        var unit = w.Unit("CPNP-LIMA", TestWarehouse.Lima);
+        var otherUnit = w.Unit("CPNP-LIMA-2", TestWarehouse.Lima);
+        var quietUnit = w.Unit("CPNP-CUSCO", TestWarehouse.Cusco);
+        w.Call("L-0300", s_day, TestWarehouse.Lima, unit, w.Person("40000001", "ROSA", 'F', "hotline"), 16, 'F');
+        // Four more calls referred to the same unit that day, with no victim noted: every report of the unit in the window
+        // then competes for five calls (competition level 0) and is paired only through a shared victim pseudonym or age.
+        for (var i = 1; i <= 4; i++)
+        {
+            w.Call($"L-030{i}", s_day, TestWarehouse.Lima, unit);
+        }
+
+        void ReportWithVictim(string number, int unitKey, string inei, string? dni, string? name, int age, int days = 3)
+        {
+            w.Report(number, s_day.AddDays(days), inei, unitKey);
+            w.ReportPerson(number, "P1", w.Person(dni, name, 'F'), "VICTIMA", age);
+        }
+
+        ReportWithVictim("DEN-DNI", unit, TestWarehouse.Lima, "40000001", "OTRA", 30);
+        ReportWithVictim("DEN-NAME", unit, TestWarehouse.Lima, "40000002", "ROSA", 40);
+        ReportWithVictim("DEN-AGE-DISTRICT", otherUnit, TestWarehouse.Lima, "40000003", "LUZ", 16);
+        ReportWithVictim("DEN-NOTHING", unit, TestWarehouse.Lima, "40000004", "EVA", 50);
+        ReportWithVictim("DEN-DNI-LATE", unit, TestWarehouse.Lima, "40000001", "ROSA", 16, days: 30);
+        ReportWithVictim("DEN-DNI-CUSCO", quietUnit, TestWarehouse.Cusco, "40000001", "ROSA", 16);
+        // A quiet unit: its only call in the window and its only report (the Cusco one) pair whatever they share (competition level 2).
+        w.Call("L-0400", s_day, TestWarehouse.Cusco, quietUnit);
+
+        var summary = w.Link(1, new LinkageOptions { HotlinePolice = new LinkageOptions().HotlinePolice with { ReviewThreshold = -1000 } });
+
+        // Paired: the shared DNI, the shared phonetic name, the shared age (at another unit of the call's district), and in
+        // the quiet unit the lone call and report. Not paired: the report sharing nothing with five competing calls, the
+        // report with the same victim 30 days on (outside the window), the report in Cusco with the same victim (another
+        // unit and district). The competition level (the 9th) is counted over the whole broad block, not the passes' pairs.
+        Assert.Equal(4, summary.LinkTypes.Single(t => t.LinkType == LinkTypes.HotlinePolice).CandidatePairs);
+        Assert.Equal(
+            ["L-0300 DEN-AGE-DISTRICT 0", "L-0300 DEN-DNI 0", "L-0300 DEN-NAME 0", "L-0400 DEN-DNI-CUSCO 2"],
+            w.Rows("SELECT left_record_id || ' ' || right_record_id || ' ' || split_part(levels, ',', 9) FROM meta.linkage_candidate WHERE link_type = 'hotline_police' ORDER BY 1", r => r.GetString(0)));
     }
 
     [Fact]
@@ -264,7 +306,10 @@ public sealed class LinkageEngineTests
         w.Report("DEN-2006-000300", s_day.AddDays(2), TestWarehouse.Lima, unit);
         w.ReportPerson("DEN-2006-000300", "P1", w.Person(null, null, 'F'), "VICTIMA", null);
         w.Report("DEN-2006-000301", s_day.AddDays(3), TestWarehouse.Lima, unit);
+        // A suspect and a defendant with the same phonetic name but another sex: a police -> prosecution pair for review.
+        w.ReportPerson("DEN-2006-000301", "P2", w.Person(null, "JUAN", 'M'), "DENUNCIADO", null);
         w.Event(1, "FPLIM-2006-0300", s_day.AddDays(30), "COMPLAINT_RECEIVED", null);
+        w.Defendant(1, 1, w.Person(null, "JUAN", 'F', "prosecution"), null);
         w.Link(1, strict);
 
         var queue = LinkageReview.Queue(w.Connection);
@@ -297,7 +342,10 @@ public sealed class LinkageEngineTests
         using var w = new TestWarehouse();
         var unit = w.Unit("CPNP-LIMA", TestWarehouse.Lima);
         w.Report("DEN-2006-000400", s_day, TestWarehouse.Lima, unit);
+        // A suspect and a defendant with the same phonetic name but another sex: a pair under the link threshold.
+        w.ReportPerson("DEN-2006-000400", "P1", w.Person(null, "JUAN", 'M'), "DENUNCIADO", null);
         w.Event(1, "FPLIM-2006-0400", s_day.AddDays(10), "COMPLAINT_RECEIVED", null);
+        w.Defendant(1, 1, w.Person(null, "JUAN", 'F', "prosecution"), null);
         w.Link(1, new LinkageOptions { PoliceProsecution = new LinkageOptions().PoliceProsecution with { ReviewThreshold = -50 } });
         var reportCase = w.CaseOf(LinkTypes.RecordPoliceReport, "DEN-2006-000400");
         var prosecutionCase = w.CaseOf(LinkTypes.RecordProsecutionCase, "FPLIM-2006-0400");

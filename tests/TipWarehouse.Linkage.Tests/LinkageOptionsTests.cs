@@ -13,8 +13,11 @@ public sealed class LinkageOptionsTests
             ["hotline_police.link_threshold"] = "12.5",
             ["police_prosecution.window_after_days"] = "200",
             ["police_prosecution.m.dni"] = "0.1, 0.9",
+            ["memory_limit"] = "2GB",
         });
         Assert.False(options.EstimateByEm);
+        Assert.Equal("2GB", options.MemoryLimit);
+        Assert.Equal("512MB", new LinkageOptions().MemoryLimit);
         Assert.Equal(12.5, options.HotlinePolice.LinkThreshold);
         Assert.Equal(200, options.PoliceProsecution.WindowAfterDays);
         var dni = ComparisonFields.For(LinkTypes.PoliceProsecution, options.PoliceProsecution).Single(f => f.Name == "dni");
@@ -27,6 +30,7 @@ public sealed class LinkageOptionsTests
     [InlineData("hotline_police.review_threshold", "50", "is above")]
     [InlineData("police_prosecution.m.dni", "0.5", "needs 2")]
     [InlineData("police_prosecution.m.shoe_size", "0.5,0.5", "names no comparison field")]
+    [InlineData("memory_limit", "lots", "is not a size")]
     public void Bad_settings_are_refused_with_the_key(string key, string value, string message)
     {
         var ex = Assert.Throws<TipwException>(() => LinkageOptions.FromSettings(new Dictionary<string, string> { [key] = value }));
