@@ -588,6 +588,33 @@ CREATE TABLE meta.watermark
     updated_at TIMESTAMP NOT NULL,
     PRIMARY KEY (pipeline, watermark_name)
 );
+CREATE TABLE rpt.monthly_summary
+(
+    year_month VARCHAR NOT NULL,
+    hotline_calls BIGINT NOT NULL,
+    calls_tip_by_operator BIGINT NOT NULL,
+    calls_scored BIGINT NOT NULL,
+    calls_tip_by_model BIGINT NOT NULL,
+    tip_police_reports BIGINT NOT NULL,
+    tip_arrests BIGINT NOT NULL,
+    cases_sent_to_prosecution BIGINT NOT NULL,
+    formalizations BIGINT NOT NULL,
+    sentences BIGINT NOT NULL,
+    convictions BIGINT NOT NULL,
+    op_not_tip_calls BIGINT NOT NULL,
+    op_not_tip_sure_tip BIGINT NOT NULL,
+    op_not_tip_sure_not BIGINT NOT NULL,
+    op_tip_calls BIGINT NOT NULL,
+    op_tip_sure_tip BIGINT NOT NULL,
+    op_tip_sure_not BIGINT NOT NULL,
+    tip_cases_sent_to_prosecution BIGINT NOT NULL,
+    tip_cases_in_process BIGINT NOT NULL,
+    persons_charged_pimping BIGINT NOT NULL,
+    tip_convictions BIGINT NOT NULL,
+    tip_definition_versions VARCHAR,
+    source_stamp VARCHAR NOT NULL,
+    PRIMARY KEY (year_month)
+);
 CREATE TABLE stg.hotline_call
 (
     batch_id BIGINT NOT NULL,
