@@ -221,7 +221,7 @@ public sealed class ClassifierService
     {
         using var connection = Warehouse.Open(home);
         var model = ModelRegistry.Activate(connection, modelName);
-        MonthlySummary.RefreshIfStale(connection);
+        ReportSummary.RefreshIfStale(connection);
         return model;
     }
 
@@ -283,7 +283,7 @@ public sealed class ClassifierService
         using var transaction = connection.BeginTransaction();
         var (scored, flagged) = CallScoringStep.ScoreUnscored(connection, active.LoadScorer(home), active.ModelKey, batchId: 0, _time, cancellationToken: cancellationToken);
         transaction.Commit();
-        MonthlySummary.RefreshIfStale(connection);
+        ReportSummary.RefreshIfStale(connection);
         return (active.ModelName, scored, flagged);
     }
 

@@ -1,7 +1,7 @@
 -- The monthly report's figures per month, materialized from rpt.v_monthly_national and rpt.v_tip_monthly after every
 -- pipeline run that changed the warehouse (and after a model is activated or calls are scored outside a pipeline), so a
 -- report reads one row per month instead of joining the facts, the scores and the TIP determination. source_stamp names
--- the warehouse state the rows were computed from (last batch, active model, scored calls, months of dim_date): a report
+-- the warehouse state the rows were computed from (last batch, active model, scored calls, days of dim_date): a report
 -- uses the rows only while it still matches, and computes from the views otherwise.
 CREATE TABLE [rpt].[monthly_summary]
 (

@@ -31,12 +31,12 @@ public static class MonthlyReport
     /// <summary>Reads the nationwide monthly series (every month of the date dimension, zeros where nothing happened).</summary>
     public static IReadOnlyList<MonthlyFigures> ReadSeries(DuckDBConnection connection) => Series(ReadSummary(connection));
 
-    // Every column of MonthlySummary.Columns for every month, in month order, in one query: from the summary table while it
+    // Every column of ReportSummary.MonthlyColumns for every month, in month order, in one query: from the summary table while it
     // is fresh, else from the views (one evaluation of them for the whole report).
     private static IReadOnlyList<object?[]> ReadSummary(DuckDBConnection connection) =>
-        ReportSql.Read(connection, $"SELECT {string.Join(", ", MonthlySummary.Columns)} FROM {MonthlySummary.Relation(connection)} AS s ORDER BY year_month").Rows;
+        ReportSql.Read(connection, $"SELECT {string.Join(", ", ReportSummary.MonthlyColumns)} FROM {ReportSummary.MonthlyRelation(connection)} AS s ORDER BY year_month").Rows;
 
-    private static int Column(string name) => MonthlySummary.Columns.ToList().IndexOf(name);
+    private static int Column(string name) => ReportSummary.MonthlyColumns.ToList().IndexOf(name);
 
     private static MonthlyFigures[] Series(IReadOnlyList<object?[]> summary)
     {
@@ -51,7 +51,7 @@ public static class MonthlyReport
     /// </summary>
     public static readonly IReadOnlyList<string> TipColumns = ["tip_cases_sent_to_prosecution", "tip_cases_in_process", "persons_charged_pimping", "tip_convictions"];
 
-    /// <summary>Reads <c>rpt.v_tip_monthly</c> by month (through <see cref="MonthlySummary"/>).</summary>
+    /// <summary>Reads <c>rpt.v_tip_monthly</c> by month (through <see cref="ReportSummary"/>).</summary>
     public static IReadOnlyDictionary<YearMonth, TipMonthFigures> ReadTipSeries(DuckDBConnection connection) => TipSeries(ReadSummary(connection));
 
     private static Dictionary<YearMonth, TipMonthFigures> TipSeries(IReadOnlyList<object?[]> summary)
@@ -172,7 +172,7 @@ public static class MonthlyReport
     }
 
     /// <summary>The active model's confident-learning counts per month with scored calls (<c>rpt.v_monthly_national</c>, through
-    /// <see cref="MonthlySummary"/>), what <c>tip_share_model</c> is made of.</summary>
+    /// <see cref="ReportSummary"/>), what <c>tip_share_model</c> is made of.</summary>
     public static Dictionary<YearMonth, ConfidentCounts> ReadConfidentCountsByMonth(DuckDBConnection connection) => ConfidentCountsByMonth(ReadSummary(connection));
 
     private static Dictionary<YearMonth, ConfidentCounts> ConfidentCountsByMonth(IReadOnlyList<object?[]> summary)

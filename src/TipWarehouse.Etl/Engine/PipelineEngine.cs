@@ -291,20 +291,20 @@ public sealed class PipelineEngine : IPipelineRunner
         }
     }
 
-    // The report summaries follow every run that changed the warehouse (MonthlySummary: a no-op when nothing did). A failed
+    // The report summaries follow every run that changed the warehouse (ReportSummary: a no-op when nothing did). A failed
     // refresh leaves the summary stale, which the reports detect and read around, so it is reported, not a failed run.
     private void RefreshSummaries(DuckDBConnection connection, string pipeline, RunTotals run)
     {
         try
         {
-            if (MonthlySummary.RefreshIfStale(connection))
+            if (ReportSummary.RefreshIfStale(connection))
             {
-                Report(pipeline, "summarized", MonthlySummary.Table, run);
+                Report(pipeline, "summarized", ReportSummary.MonthlyTable, run);
             }
         }
         catch (DuckDBException ex)
         {
-            Report(pipeline, "summary_failed", $"{MonthlySummary.Table} not refreshed (reports compute from the views until the next run): {ex.Message}", run);
+            Report(pipeline, "summary_failed", $"{ReportSummary.MonthlyTable} not refreshed (reports compute from the views until the next run): {ex.Message}", run);
         }
     }
 

@@ -588,6 +588,15 @@ CREATE TABLE meta.watermark
     updated_at TIMESTAMP NOT NULL,
     PRIMARY KEY (pipeline, watermark_name)
 );
+CREATE TABLE rpt.funnel_summary
+(
+    entry_year_month VARCHAR NOT NULL,
+    is_tip_related BOOLEAN,
+    stage_order INTEGER NOT NULL,
+    days_from_previous INTEGER,
+    cases BIGINT NOT NULL,
+    source_stamp VARCHAR NOT NULL
+);
 CREATE TABLE rpt.monthly_summary
 (
     year_month VARCHAR NOT NULL,
