@@ -299,12 +299,12 @@ public sealed class PipelineEngine : IPipelineRunner
         {
             if (ReportSummary.RefreshIfStale(connection))
             {
-                Report(pipeline, "summarized", ReportSummary.MonthlyTable, run);
+                Report(pipeline, "summarized", $"{ReportSummary.MonthlyTable}, {ReportSummary.FunnelTable}", run);
             }
         }
         catch (DuckDBException ex)
         {
-            Report(pipeline, "summary_failed", $"{ReportSummary.MonthlyTable} not refreshed (reports compute from the views until the next run): {ex.Message}", run);
+            Report(pipeline, "summary_failed", $"{ReportSummary.MonthlyTable} and {ReportSummary.FunnelTable} not refreshed (reports compute from the views until the next run): {ex.Message}", run);
         }
     }
 
