@@ -73,10 +73,13 @@ public static class IndicatorLexicon
     /// <summary>The core groups whose pairs become conjunction features, in order.</summary>
     public static IReadOnlyList<Group> CoreGroups { get; } = [Group.Recruitment, Group.Movement, Group.Control, Group.Exploitation];
 
-    // Every pattern of every concept, in concept order then pattern order, bucketed by its first character: a pattern can
-    // only match where a word starts with that character, so a narrative's words are looked up instead of every pattern
-    // being searched for in the whole text.
+    // Every pattern of every concept, in concept order then pattern order, bucketed by its first character, and for ASCII
+    // letters by its first two: a pattern can only match where a word starts with them, so a narrative's words are looked
+    // up instead of every pattern being searched for in the whole text.
     private static readonly Pattern[][] s_patternsByFirstChar = BuildPatternIndex();
+
+    // [c0 * 128 + c1]: the patterns of s_patternsByFirstChar[c0] that are one character long or go on with c1.
+    private static readonly Pattern[][] s_patternsByFirstPair = BuildPairIndex();
 
     private readonly record struct Pattern(int Concept, string Text, int HitLength);
 
@@ -98,7 +101,10 @@ public static class IndicatorLexicon
             }
 
             var rest = folded[at..];
-            foreach (var pattern in s_patternsByFirstChar[folded[at]])
+            // A word start is never the last character (the folded text ends with a space).
+            var next = at + 1 < folded.Length ? folded[at + 1] : '\uffff';
+            var candidates = folded[at] < 128 && next < 128 ? s_patternsByFirstPair[(folded[at] * 128) + next] : s_patternsByFirstChar[folded[at]];
+            foreach (var pattern in candidates)
             {
                 if (lastStart[pattern.Concept] == at || !rest.StartsWith(pattern.Text, StringComparison.Ordinal))
                 {
@@ -132,6 +138,21 @@ public static class IndicatorLexicon
         for (var ch = 0; ch < size; ch++)
         {
             index[ch] = [.. all.Where(p => p.Text[0] == ch)];
+        }
+
+        return index;
+    }
+
+    private static Pattern[][] BuildPairIndex()
+    {
+        var index = new Pattern[128 * 128][];
+        for (var c0 = 0; c0 < 128; c0++)
+        {
+            var first = c0 < s_patternsByFirstChar.Length ? s_patternsByFirstChar[c0] : [];
+            for (var c1 = 0; c1 < 128; c1++)
+            {
+                index[(c0 * 128) + c1] = [.. first.Where(p => p.Text.Length == 1 || p.Text[1] == c1)];
+            }
         }
 
         return index;
