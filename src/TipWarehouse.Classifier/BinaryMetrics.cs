@@ -129,6 +129,50 @@ public sealed record BinaryMetrics(
         return 1 / (1 + Math.Exp(-middle));
     }
 
+    /// <summary>The lowest of the distinct <paramref name="probabilities"/> above <paramref name="above"/> at which the
+    /// precision (<see cref="Compute"/>'s: flagged when p ≥ threshold) reaches <paramref name="precisionFloor"/>, or null when
+    /// none does.</summary>
+    /// <remarks>One sort and one pass: the calls at or above each candidate are a suffix of the scores in ascending order, so
+    /// its precision is that suffix's positives over its length, the same counts <see cref="Compute"/> makes at that threshold.</remarks>
+    public static double? LowestThresholdReachingPrecision(IReadOnlyList<float> probabilities, IReadOnlyList<bool> labels, double above, double precisionFloor)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentNullException.ThrowIfNull(labels);
+        var n = probabilities.Count;
+        var scores = new float[n];
+        var positive = new bool[n];
+        for (var i = 0; i < n; i++)
+        {
+            scores[i] = probabilities[i];
+            positive[i] = labels[i];
+        }
+
+        // NaN sorts first and is never flagged, never a candidate.
+        Array.Sort(scores, positive);
+        var positivesFrom = new int[n + 1];
+        for (var i = n - 1; i >= 0; i--)
+        {
+            positivesFrom[i] = positivesFrom[i + 1] + (positive[i] ? 1 : 0);
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            if (!(scores[i] > above) || (i > 0 && scores[i] == scores[i - 1]))
+            {
+                continue;
+            }
+
+            // Calls flagged at scores[i]: indices i..n-1 (every score from here on is ≥ it).
+            var flagged = n - i;
+            if ((double)positivesFrom[i] / flagged >= precisionFloor)
+            {
+                return scores[i];
+            }
+        }
+
+        return null;
+    }
+
     private static (double Auc, double PrAuc) RankMetrics(IReadOnlyList<float> probabilities, IReadOnlyList<bool> labels, int positives)
     {
         var n = probabilities.Count;

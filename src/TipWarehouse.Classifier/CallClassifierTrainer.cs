@@ -246,16 +246,9 @@ public sealed class CallClassifierTrainer
             return threshold;
         }
 
-        // Raise the threshold through the distinct scores above it until the precision floor holds.
-        foreach (var candidate in scores.Where(p => p > threshold).Distinct().Order())
-        {
-            if (BinaryMetrics.Compute(scores, labels, candidate).Precision >= options.PrecisionFloor)
-            {
-                return candidate;
-            }
-        }
-
-        return threshold;
+        // Raise the threshold through the distinct scores above it until the precision floor holds (one sorted pass, not a
+        // full metrics computation per candidate: that was quadratic in the validation calls).
+        return BinaryMetrics.LowestThresholdReachingPrecision(scores, labels, threshold, options.PrecisionFloor) ?? threshold;
     }
 
     /// <summary>The calibration part of a monthly prevalence interval: the root mean square, over the months of

@@ -220,7 +220,9 @@ public sealed class ClassifierService
     public static RegisteredModel Activate(TipwHome home, string modelName)
     {
         using var connection = Warehouse.Open(home);
-        return ModelRegistry.Activate(connection, modelName);
+        var model = ModelRegistry.Activate(connection, modelName);
+        ReportSummary.RefreshIfStale(connection);
+        return model;
     }
 
     /// <summary>Re-measures the active model on its test months against the warehouse's current labels (<c>tipw model evaluate</c>).</summary>
@@ -281,6 +283,7 @@ public sealed class ClassifierService
         using var transaction = connection.BeginTransaction();
         var (scored, flagged) = CallScoringStep.ScoreUnscored(connection, active.LoadScorer(home), active.ModelKey, batchId: 0, _time, cancellationToken: cancellationToken);
         transaction.Commit();
+        ReportSummary.RefreshIfStale(connection);
         return (active.ModelName, scored, flagged);
     }
 

@@ -73,58 +73,113 @@ public static class IndicatorLexicon
     /// <summary>The core groups whose pairs become conjunction features, in order.</summary>
     public static IReadOnlyList<Group> CoreGroups { get; } = [Group.Recruitment, Group.Movement, Group.Control, Group.Exploitation];
 
+    // Every pattern of every concept, in concept order then pattern order, bucketed by its first character, and for ASCII
+    // letters by its first two: a pattern can only match where a word starts with them, so a narrative's words are looked
+    // up instead of every pattern being searched for in the whole text.
+    private static readonly Pattern[][] s_patternsByFirstChar = BuildPatternIndex();
+
+    // [c0 * 128 + c1]: the patterns of s_patternsByFirstChar[c0] that are one character long or go on with c1.
+    private static readonly Pattern[][] s_patternsByFirstPair = BuildPairIndex();
+
+    private readonly record struct Pattern(int Concept, string Text, int HitLength);
+
     /// <summary>Every indicator match in <paramref name="folded"/> (as <see cref="TextFeaturizer.FoldText(string)"/> returns it), in
     /// concept order, then by position.</summary>
+    /// <remarks>A pattern matches at a word start (a position after a space) where the text starts with it; at one position a
+    /// concept counts once, with the first of its patterns (in <see cref="Concept.Patterns"/> order) that matches there and,
+    /// for a concept with <see cref="Concept.Near"/>, has one of those patterns nearby.</remarks>
     public static List<Hit> Find(ReadOnlySpan<char> folded)
     {
         var hits = new List<Hit>();
-        for (var c = 0; c < Concepts.Count; c++)
+        Span<int> lastStart = stackalloc int[Concepts.Count];
+        lastStart.Fill(-1);
+        for (var at = 1; at < folded.Length; at++)
         {
-            var concept = Concepts[c];
-            var start = hits.Count;
-            foreach (var pattern in concept.Patterns)
+            if (folded[at - 1] != ' ' || folded[at] >= s_patternsByFirstChar.Length)
             {
-                foreach (var at in Matches(folded, pattern))
-                {
-                    if (concept.Near is null || IsNearAny(folded, concept.Near, at, pattern.Length))
-                    {
-                        hits.Add(new Hit(c, at, pattern.TrimEnd().Length));
-                    }
-                }
+                continue;
             }
 
-            // Overlapping patterns of one concept ("encerr" and "no la dejan" are distinct; "prometi" twice is not) count once.
-            var own = hits.GetRange(start, hits.Count - start).DistinctBy(h => h.Start).OrderBy(h => h.Start).ToList();
-            hits.RemoveRange(start, hits.Count - start);
-            hits.AddRange(own);
+            var rest = folded[at..];
+            // A word start is never the last character (the folded text ends with a space).
+            var next = at + 1 < folded.Length ? folded[at + 1] : '\uffff';
+            var candidates = folded[at] < 128 && next < 128 ? s_patternsByFirstPair[(folded[at] * 128) + next] : s_patternsByFirstChar[folded[at]];
+            foreach (var pattern in candidates)
+            {
+                if (lastStart[pattern.Concept] == at || !rest.StartsWith(pattern.Text, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var near = Concepts[pattern.Concept].Near;
+                if (near is null || IsNearAny(folded, near, at, pattern.Text.Length))
+                {
+                    lastStart[pattern.Concept] = at;
+                    hits.Add(new Hit(pattern.Concept, at, pattern.HitLength));
+                }
+            }
         }
 
+        // A concept has at most one hit per position, so (concept, position) orders the hits completely.
+        hits.Sort(static (a, b) => a.Concept != b.Concept ? a.Concept.CompareTo(b.Concept) : a.Start.CompareTo(b.Start));
         return hits;
     }
 
-    // Word-start positions of pattern in text (text has a space before every word).
-    private static List<int> Matches(ReadOnlySpan<char> text, string pattern)
+    private static Pattern[][] BuildPatternIndex()
     {
-        var found = new List<int>();
+        var all = new List<Pattern>();
+        for (var c = 0; c < Concepts.Count; c++)
+        {
+            all.AddRange(Concepts[c].Patterns.Select(p => new Pattern(c, p, p.TrimEnd().Length)));
+        }
+
+        var size = all.Count == 0 ? 0 : all.Max(p => (int)p.Text[0]) + 1;
+        var index = new Pattern[size][];
+        for (var ch = 0; ch < size; ch++)
+        {
+            index[ch] = [.. all.Where(p => p.Text[0] == ch)];
+        }
+
+        return index;
+    }
+
+    private static Pattern[][] BuildPairIndex()
+    {
+        var index = new Pattern[128 * 128][];
+        for (var c0 = 0; c0 < 128; c0++)
+        {
+            var first = c0 < s_patternsByFirstChar.Length ? s_patternsByFirstChar[c0] : [];
+            for (var c1 = 0; c1 < 128; c1++)
+            {
+                index[(c0 * 128) + c1] = [.. first.Where(p => p.Text.Length == 1 || p.Text[1] == c1)];
+            }
+        }
+
+        return index;
+    }
+
+    // Whether pattern occurs at a word start of text (text has a space before every word; position 0 never counts).
+    private static bool OccursAtWordStart(ReadOnlySpan<char> text, string pattern)
+    {
         var from = 0;
         while (from < text.Length)
         {
             var i = text[from..].IndexOf(pattern.AsSpan(), StringComparison.Ordinal);
             if (i < 0)
             {
-                break;
+                return false;
             }
 
             var at = from + i;
             if (at > 0 && text[at - 1] == ' ')
             {
-                found.Add(at);
+                return true;
             }
 
             from = at + 1;
         }
 
-        return found;
+        return false;
     }
 
     private static bool IsNearAny(ReadOnlySpan<char> text, IReadOnlyList<string> patterns, int at, int length)
@@ -140,7 +195,7 @@ public static class IndicatorLexicon
         var window = from == 0 ? text[..to] : text[(from - 1)..to];
         foreach (var pattern in patterns)
         {
-            if (Matches(window, pattern).Count > 0)
+            if (OccursAtWordStart(window, pattern))
             {
                 return true;
             }

@@ -66,7 +66,8 @@ public sealed class StepTests(WarehouseFixture world)
 
         var calls = WarehouseFixture.Scalar(home, "SELECT count(*) FROM dw.fact_hotline_call");
         var mine = progress.Reports.Where(r => r.Pipeline == "mark_calls").ToList();
-        Assert.Equal(["started", "step", "batch", "finished"], mine.Select(r => r.Stage).Where(s => s != "checkpoint deferred"));
+        // "summarized": the report summaries (ReportSummary) follow the run's batch.
+        Assert.Equal(["started", "step", "batch", "summarized", "finished"], mine.Select(r => r.Stage).Where(s => s != "checkpoint deferred"));
         var step = mine.Single(r => r.Stage == "step");
         Assert.Equal("marking", step.Source);
         Assert.Equal(new Etl.Engine.WorkCount(calls, calls, "calls"), step.Work);

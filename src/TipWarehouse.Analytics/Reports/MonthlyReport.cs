@@ -29,17 +29,19 @@ public static class MonthlyReport
         ]);
 
     /// <summary>Reads the nationwide monthly series (every month of the date dimension, zeros where nothing happened).</summary>
-    public static IReadOnlyList<MonthlyFigures> ReadSeries(DuckDBConnection connection)
+    public static IReadOnlyList<MonthlyFigures> ReadSeries(DuckDBConnection connection) => Series(ReadSummary(connection));
+
+    // Every column of ReportSummary.MonthlyColumns for every month, in month order, in one query: from the summary table while it
+    // is fresh, else from the views (one evaluation of them for the whole report).
+    private static IReadOnlyList<object?[]> ReadSummary(DuckDBConnection connection) =>
+        ReportSql.Read(connection, $"SELECT {string.Join(", ", ReportSummary.MonthlyColumns)} FROM {ReportSummary.MonthlyRelation(connection)} AS s ORDER BY year_month").Rows;
+
+    private static int Column(string name) => ReportSummary.MonthlyColumns.ToList().IndexOf(name);
+
+    private static MonthlyFigures[] Series(IReadOnlyList<object?[]> summary)
     {
-        var table = ReportSql.Read(connection, """
-            SELECT year_month, hotline_calls, calls_tip_by_operator, calls_scored, calls_tip_by_model, tip_police_reports,
-                   tip_arrests, cases_sent_to_prosecution, formalizations, sentences, convictions
-            FROM rpt.v_monthly_national
-            ORDER BY year_month
-            """);
-        return table.Rows
-            .Select(r => new MonthlyFigures(ReportSql.Month(r[0]), r.Skip(1).Select(ReportSql.Long).ToArray()))
-            .ToArray();
+        var columns = CountColumns.Select(Column).ToArray();
+        return summary.Select(r => new MonthlyFigures(ReportSql.Month(r[0]), columns.Select(c => ReportSql.Long(r[c])).ToArray())).ToArray();
     }
 
     /// <summary>
@@ -49,10 +51,14 @@ public static class MonthlyReport
     /// </summary>
     public static readonly IReadOnlyList<string> TipColumns = ["tip_cases_sent_to_prosecution", "tip_cases_in_process", "persons_charged_pimping", "tip_convictions"];
 
-    /// <summary>Reads <c>rpt.v_tip_monthly</c> by month.</summary>
-    public static IReadOnlyDictionary<YearMonth, TipMonthFigures> ReadTipSeries(DuckDBConnection connection) =>
-        ReportSql.Read(connection, "SELECT year_month, tip_cases_sent_to_prosecution, tip_cases_in_process, persons_charged_pimping, tip_convictions FROM rpt.v_tip_monthly").Rows
-            .ToDictionary(r => ReportSql.Month(r[0]), r => new TipMonthFigures(ReportSql.Long(r[1]), ReportSql.Long(r[2]), ReportSql.Long(r[3]), ReportSql.Long(r[4])));
+    /// <summary>Reads <c>rpt.v_tip_monthly</c> by month (through <see cref="ReportSummary"/>).</summary>
+    public static IReadOnlyDictionary<YearMonth, TipMonthFigures> ReadTipSeries(DuckDBConnection connection) => TipSeries(ReadSummary(connection));
+
+    private static Dictionary<YearMonth, TipMonthFigures> TipSeries(IReadOnlyList<object?[]> summary)
+    {
+        var c = TipColumns.Select(Column).ToArray();
+        return summary.ToDictionary(r => ReportSql.Month(r[0]), r => new TipMonthFigures(ReportSql.Long(r[c[0]]), ReportSql.Long(r[c[1]]), ReportSql.Long(r[c[2]]), ReportSql.Long(r[c[3]])));
+    }
 
     private static object?[] TipPeriod(IReadOnlyDictionary<YearMonth, TipMonthFigures> tip, YearMonth[] months)
     {
@@ -60,12 +66,13 @@ public static class MonthlyReport
         return [figures.Sum(f => f.SentToProsecution), figures[^1].InProcess, figures.Sum(f => f.PersonsChargedPimping), figures.Sum(f => f.Convictions)];
     }
 
-    private static IEnumerable<string> TipNotes(DuckDBConnection connection)
+    private static IEnumerable<string> TipNotes(DuckDBConnection connection, IReadOnlyList<object?[]> summary)
     {
-        var versions = ReportSql.Read(connection, "SELECT DISTINCT tip_definition_version FROM dw.tip_determination ORDER BY 1").Rows.Select(r => Convert.ToString(r[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        yield return versions.Length == 0
+        // The distinct definition versions of dw.tip_determination, joined with ", " in order (NULL when it is empty).
+        var versions = summary.Count == 0 ? null : Convert.ToString(summary[0][Column("tip_definition_versions")], System.Globalization.CultureInfo.InvariantCulture);
+        yield return string.IsNullOrEmpty(versions)
             ? "TIP determination: not run yet (the tip_determination pipeline runs after linkage): TIP series are 0 and TIP-related columns count statutes only."
-            : $"TIP definition {string.Join(", ", versions)} (reference/tip_definition.yaml; 'tipw report definitions'): tip_cases_* and tip_convictions count TIP prosecution cases; tip_cases_in_process is the stock at the period's end; persons_charged_pimping counts defendants formalized in cases charged under the pimping articles of the definition (series.pimping_articles: art. 181, proxenetismo), TIP or not.";
+            : $"TIP definition {versions} (reference/tip_definition.yaml; 'tipw report definitions'): tip_cases_* and tip_convictions count TIP prosecution cases; tip_cases_in_process is the stock at the period's end; persons_charged_pimping counts defendants formalized in cases charged under the pimping articles of the definition (series.pimping_articles: art. 181, proxenetismo), TIP or not.";
         var mapped = ReportSql.Read(connection, "SELECT operator_category FROM dw.ref_operator_category WHERE is_tip = 1 ORDER BY 1").Rows.Select(r => Convert.ToString(r[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         yield return $"calls_tip_by_operator counts the operator categories mapped to TIP (reference/operator_categories.csv): {string.Join(", ", mapped)}.";
     }
@@ -82,7 +89,8 @@ public static class MonthlyReport
     public static ResultTable Build(DuckDBConnection connection, ReportRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var series = ReadSeries(connection);
+        var summary = ReadSummary(connection);
+        var series = Series(summary);
         var (first, last) = DataRange(series);
         var window = ReportWindow.Resolve(request, first, last);
         var notes = new List<string>
@@ -133,10 +141,10 @@ public static class MonthlyReport
             notes.Add("tip_share_model is the active model's prevalence estimate (not the flag count): the mean over the scored calls of each call's chance of being TIP given its calibrated probability and its operator category, correcting the operators' label noise (their rates of TIP labels on TIP and on other calls, measured on the calls the model is confident about); tip_share_model_low/high bound its 95% interval (Bernoulli variance of those chances, the noise rates' uncertainty, and the month-to-month dispersion of the correction that these do not explain, per month of the period).");
         }
 
-        var prevalence = hasModel ? ReadPosteriorSumsByMonth(connection) : [];
-        var tip = ReadTipSeries(connection);
+        var prevalence = hasModel ? PosteriorSumsByMonth(summary) : [];
+        var tip = TipSeries(summary);
         columns.AddRange(TipColumns.Select(c => new ResultColumn(c, typeof(long))));
-        notes.AddRange(TipNotes(connection));
+        notes.AddRange(TipNotes(connection, summary));
 
         var rows = new List<object?[]>();
         foreach (var period in inWindow.GroupBy(s => s.Month.PeriodLabel(request.By)))
@@ -163,16 +171,16 @@ public static class MonthlyReport
         return new ResultTable(columns, rows, notes);
     }
 
-    /// <summary>The active model's confident-learning counts per month with scored calls (<c>rpt.v_monthly_national</c>), the
-    /// estimate confident learning makes (kept for comparison; <c>tip_share_model</c> is <see cref="ReadPosteriorSumsByMonth"/>'s).</summary>
-    public static Dictionary<YearMonth, ConfidentCounts> ReadConfidentCountsByMonth(DuckDBConnection connection)
+    /// <summary>The active model's confident-learning counts per month with scored calls (<c>rpt.v_monthly_national</c>, through
+    /// <see cref="ReportSummary"/>), the estimate confident learning makes (kept for comparison; <c>tip_share_model</c> is
+    /// <see cref="ReadPosteriorSumsByMonth"/>'s).</summary>
+    public static Dictionary<YearMonth, ConfidentCounts> ReadConfidentCountsByMonth(DuckDBConnection connection) => ConfidentCountsByMonth(ReadSummary(connection));
+
+    private static Dictionary<YearMonth, ConfidentCounts> ConfidentCountsByMonth(IReadOnlyList<object?[]> summary)
     {
-        var table = ReportSql.Read(connection, """
-            SELECT year_month, op_not_tip_calls, op_not_tip_sure_tip, op_not_tip_sure_not, op_tip_calls, op_tip_sure_tip, op_tip_sure_not
-            FROM rpt.v_monthly_national
-            WHERE calls_scored > 0
-            """);
-        return table.Rows.ToDictionary(r => ReportSql.Month(r[0]), r => ReadConfidentCounts(r, 1));
+        var scored = Column("calls_scored");
+        var first = Column("op_not_tip_calls");
+        return summary.Where(r => ReportSql.Long(r[scored]) > 0).ToDictionary(r => ReportSql.Month(r[0]), r => ReadConfidentCounts(r, first));
     }
 
     /// <summary>The six confident-learning counts of a view row, from column <paramref name="first"/> on (in the order of
@@ -190,15 +198,29 @@ public static class MonthlyReport
 
     /// <summary>The active model's noise-corrected posterior sums per month with scored calls (<c>rpt.v_monthly_national</c>),
     /// what <c>tip_share_model</c> is made of; empty when the noise rates cannot be measured (<see cref="NoiseRatesUsable"/>).</summary>
-    public static Dictionary<YearMonth, PosteriorSums> ReadPosteriorSumsByMonth(DuckDBConnection connection)
+    public static Dictionary<YearMonth, PosteriorSums> ReadPosteriorSumsByMonth(DuckDBConnection connection) => PosteriorSumsByMonth(ReadSummary(connection));
+
+    // The summary carries the noise rates on every row (one set per active model), so the check costs no query of its own.
+    private static Dictionary<YearMonth, PosteriorSums> PosteriorSumsByMonth(IReadOnlyList<object?[]> summary)
     {
-        if (!NoiseRatesUsable(connection))
+        if (summary.Count == 0
+            || ReportSql.Double(summary[0][Column("tip_label_rate")]) is not { } a
+            || ReportSql.Double(summary[0][Column("false_tip_label_rate")]) is not { } b
+            || ReportSql.Double(summary[0][Column("false_tip_label_rate_sd")]) is not { } bSd
+            || !new NoiseRates(a, b, ReportSql.Double(summary[0][Column("tip_label_rate_sd")]) ?? 0, bSd).Usable)
         {
             return [];
         }
 
-        var table = ReportSql.Read(connection, $"SELECT year_month, {PosteriorColumns} FROM rpt.v_monthly_national WHERE calls_scored > 0");
-        return table.Rows.ToDictionary(r => ReportSql.Month(r[0]), r => ReadPosteriorSums(r, 1));
+        var scored = Column("calls_scored");
+        var notTip = Column("op_not_tip_calls");
+        var tip = Column("op_tip_calls");
+        var posterior = Column("tip_posterior_by_model");
+        return summary.Where(r => ReportSql.Long(r[scored]) > 0).ToDictionary(
+            r => ReportSql.Month(r[0]),
+            r => new PosteriorSums(
+                ReportSql.Long(r[scored]), ReportSql.Long(r[notTip]) + ReportSql.Long(r[tip]), ReportSql.Long(r[tip]), ReportSql.Double(r[posterior]) ?? 0,
+                ReportSql.Double(r[posterior + 1]) ?? 0, ReportSql.Double(r[posterior + 2]) ?? 0, ReportSql.Double(r[posterior + 3]) ?? 0));
     }
 
     /// <summary>True when <c>rpt.v_model_noise_rates</c> has rates that correct a label (a above b by more than b's SD, as

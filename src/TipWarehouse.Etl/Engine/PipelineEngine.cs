@@ -212,6 +212,7 @@ public sealed class PipelineEngine : IPipelineRunner
                     {
                         replay.Outcome = ReplayArchive(connection, meta, spec, run);
                         RunDataTests(connection, spec, run);
+                        RefreshSummaries(connection, spec.Name, run);
                         meta.FinishRun(runId, PipelineRunStatus.Succeeded, null);
                         Checkpoint(connection, spec.Name, run);
                         Report(spec.Name, "finished", null, run);
@@ -254,6 +255,7 @@ public sealed class PipelineEngine : IPipelineRunner
                 }
 
                 RunDataTests(connection, spec, run);
+                RefreshSummaries(connection, spec.Name, run);
                 meta.FinishRun(runId, PipelineRunStatus.Succeeded, null);
                 Checkpoint(connection, spec.Name, run);
                 Report(spec.Name, "finished", null, run);
@@ -286,6 +288,23 @@ public sealed class PipelineEngine : IPipelineRunner
         finally
         {
             s_writer.Release();
+        }
+    }
+
+    // The report summaries follow every run that changed the warehouse (ReportSummary: a no-op when nothing did). A failed
+    // refresh leaves the summary stale, which the reports detect and read around, so it is reported, not a failed run.
+    private void RefreshSummaries(DuckDBConnection connection, string pipeline, RunTotals run)
+    {
+        try
+        {
+            if (ReportSummary.RefreshIfStale(connection))
+            {
+                Report(pipeline, "summarized", $"{ReportSummary.MonthlyTable}, {ReportSummary.FunnelTable}", run);
+            }
+        }
+        catch (DuckDBException ex)
+        {
+            Report(pipeline, "summary_failed", $"{ReportSummary.MonthlyTable} and {ReportSummary.FunnelTable} not refreshed (reports compute from the views until the next run): {ex.Message}", run);
         }
     }
 

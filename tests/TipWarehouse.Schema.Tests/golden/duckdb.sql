@@ -588,6 +588,50 @@ CREATE TABLE meta.watermark
     updated_at TIMESTAMP NOT NULL,
     PRIMARY KEY (pipeline, watermark_name)
 );
+CREATE TABLE rpt.funnel_summary
+(
+    entry_year_month VARCHAR NOT NULL,
+    is_tip_related BOOLEAN,
+    stage_order INTEGER NOT NULL,
+    days_from_previous INTEGER,
+    cases BIGINT NOT NULL,
+    source_stamp VARCHAR NOT NULL
+);
+CREATE TABLE rpt.monthly_summary
+(
+    year_month VARCHAR NOT NULL,
+    hotline_calls BIGINT NOT NULL,
+    calls_tip_by_operator BIGINT NOT NULL,
+    calls_scored BIGINT NOT NULL,
+    calls_tip_by_model BIGINT NOT NULL,
+    tip_police_reports BIGINT NOT NULL,
+    tip_arrests BIGINT NOT NULL,
+    cases_sent_to_prosecution BIGINT NOT NULL,
+    formalizations BIGINT NOT NULL,
+    sentences BIGINT NOT NULL,
+    convictions BIGINT NOT NULL,
+    op_not_tip_calls BIGINT NOT NULL,
+    op_not_tip_sure_tip BIGINT NOT NULL,
+    op_not_tip_sure_not BIGINT NOT NULL,
+    op_tip_calls BIGINT NOT NULL,
+    op_tip_sure_tip BIGINT NOT NULL,
+    op_tip_sure_not BIGINT NOT NULL,
+    tip_cases_sent_to_prosecution BIGINT NOT NULL,
+    tip_cases_in_process BIGINT NOT NULL,
+    persons_charged_pimping BIGINT NOT NULL,
+    tip_convictions BIGINT NOT NULL,
+    tip_definition_versions VARCHAR,
+    tip_posterior_by_model DOUBLE NOT NULL,
+    tip_posterior_variance DOUBLE NOT NULL,
+    tip_posterior_rate_shift DOUBLE NOT NULL,
+    tip_posterior_false_rate_shift DOUBLE NOT NULL,
+    tip_label_rate DOUBLE,
+    false_tip_label_rate DOUBLE,
+    tip_label_rate_sd DOUBLE,
+    false_tip_label_rate_sd DOUBLE,
+    source_stamp VARCHAR NOT NULL,
+    PRIMARY KEY (year_month)
+);
 CREATE TABLE stg.hotline_call
 (
     batch_id BIGINT NOT NULL,
