@@ -229,7 +229,7 @@ public sealed class ClassifierService
     public static ResultTable Evaluate(TipwHome home)
     {
         using var connection = Warehouse.Open(home, readOnly: true);
-        var active = RequireActive(connection, home);
+        var active = ModelRegistry.RequireActive(connection, home);
         var metadata = ModelMetadata.Load(active.MetadataPath(home));
         var source = WarehouseCalls.ReadLabelled(connection);
         var from = Key(metadata.TestFrom);
@@ -261,7 +261,7 @@ public sealed class ClassifierService
     public static ResultTable EvaluateNarratives(TipwHome home, string file, string? split)
     {
         using var connection = Warehouse.Open(home, readOnly: true);
-        var active = RequireActive(connection, home);
+        var active = ModelRegistry.RequireActive(connection, home);
         var calls = LabelledNarratives.Read(file, split);
         var m = BinaryMetrics.Compute(active.LoadScorer(home).Score(calls), calls.Select(c => c.Label).ToArray(), active.Threshold);
         return new ResultTable(
@@ -279,7 +279,7 @@ public sealed class ClassifierService
     public (string ModelName, long Scored, long Flagged) ScoreNew(TipwHome home, CancellationToken cancellationToken = default)
     {
         using var connection = Warehouse.Open(home);
-        var active = RequireActive(connection, home);
+        var active = ModelRegistry.RequireActive(connection, home);
         using var transaction = connection.BeginTransaction();
         var (scored, flagged) = CallScoringStep.ScoreUnscored(connection, active.LoadScorer(home), active.ModelKey, batchId: 0, _time, cancellationToken: cancellationToken);
         transaction.Commit();
@@ -291,7 +291,7 @@ public sealed class ClassifierService
     public static PredictFileResult Predict(TipwHome home, string input, string output)
     {
         using var connection = Warehouse.Open(home, readOnly: true);
-        var active = RequireActive(connection, home);
+        var active = ModelRegistry.RequireActive(connection, home);
         var lookups = ReadLookups(connection);
         return NarrativeFilePredictor.Predict(input, output, active.LoadScorer(home), lookups);
     }
@@ -300,7 +300,7 @@ public sealed class ClassifierService
     public static CallExplanation Explain(TipwHome home, string callId, int top = 12)
     {
         using var connection = Warehouse.Open(home, readOnly: true);
-        var active = RequireActive(connection, home);
+        var active = ModelRegistry.RequireActive(connection, home);
         var call = WarehouseCalls.ReadOne(connection, callId)
             ?? throw new TipwException($"No call '{callId}' in the warehouse (call ids look like those in the hotline's id_llamada column).");
         return ModelExplainer.Explain(active.LoadScorer(home), call, top);
@@ -310,7 +310,7 @@ public sealed class ClassifierService
     public static ResultTable ReviewQueue(TipwHome home, bool includeDecided, int limit, bool withSpans)
     {
         using var connection = Warehouse.Open(home, readOnly: true);
-        var active = RequireActive(connection, home);
+        var active = ModelRegistry.RequireActive(connection, home);
         return CallReview.Queue(connection, active, active.LoadScorer(home), includeDecided, limit, withSpans);
     }
 
@@ -325,7 +325,7 @@ public sealed class ClassifierService
     public static ResultTable Drift(TipwHome home)
     {
         using var connection = Warehouse.Open(home, readOnly: true);
-        var active = RequireActive(connection, home);
+        var active = ModelRegistry.RequireActive(connection, home);
         var metadata = ModelMetadata.Load(active.MetadataPath(home));
         return ScoreDrift.ToTable(ScoreDrift.ForModel(connection, active, metadata), active.ModelName, metadata);
     }
@@ -341,10 +341,6 @@ public sealed class ClassifierService
             yield return $"  [{bin.From:0.0}, {bin.To:0.0}): {bin.Count,6}  {bin.MeanPredicted:0.000} -> {bin.ObservedRate:0.000}";
         }
     }
-
-    private static RegisteredModel RequireActive(DuckDBConnection connection, TipwHome home) =>
-        ModelRegistry.Active(connection)
-        ?? throw new TipwException($"No active model. Train and activate one first: tipw model train --home {home.Root} --activate");
 
     // The hotline export carries RENIEC UBIGEO codes and the operator's caller type; map them as the warehouse conformed them.
     private static PredictLookups ReadLookups(DuckDBConnection connection)

@@ -168,6 +168,11 @@ public static class ModelRegistry
     /// <summary>The active model, or null when none is active.</summary>
     public static RegisteredModel? Active(DuckDBConnection connection) => Query(connection, "is_active AND model_key <> -1", null).FirstOrDefault();
 
+    /// <summary>The active model; a <see cref="TipwException"/> that says how to train one when none is active.</summary>
+    public static RegisteredModel RequireActive(DuckDBConnection connection, TipwHome home) =>
+        Active(connection)
+        ?? throw new TipwException($"No active model. Train and activate one first: tipw model train --home {home.Root} --activate");
+
     /// <summary>A model by name, or null.</summary>
     public static RegisteredModel? Find(DuckDBConnection connection, string modelName) => Query(connection, "model_name = $name", modelName).FirstOrDefault();
 

@@ -85,8 +85,7 @@ public static class TruthEvaluation
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(home);
-        var active = ModelRegistry.Active(connection)
-            ?? throw new TipwException($"No active model. Train and activate one first: tipw model train --home {home.Root} --activate");
+        var active = ModelRegistry.RequireActive(connection, home);
         var metadata = ModelMetadata.Load(active.MetadataPath(home));
         var truth = ReadTruth(truthDirectory);
         var from = Key(metadata.TestFrom);
@@ -125,8 +124,7 @@ public static class TruthEvaluation
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(home);
-        var active = ModelRegistry.Active(connection)
-            ?? throw new TipwException($"No active model. Train and activate one first: tipw model train --home {home.Root} --activate");
+        var active = ModelRegistry.RequireActive(connection, home);
         var truth = ReadTruth(truthDirectory);
         var rows = new List<(int Month, bool IsTip, bool Operator)>();
         using (var command = connection.CreateCommand())
@@ -279,8 +277,7 @@ public static class TruthEvaluation
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(home);
-        var active = ModelRegistry.Active(connection)
-            ?? throw new TipwException($"No active model. Train and activate one first: tipw model train --home {home.Root} --activate");
+        var active = ModelRegistry.RequireActive(connection, home);
         var truth = ReadTruth(truthDirectory);
         double[] bands = [0.1, 0.3, 0.5, 0.7, 0.9, 1.01];
         var cells = new SortedDictionary<(string Category, int Band), (long Calls, long True, double SumP, long SureTip, long SureNot)>();
