@@ -171,28 +171,6 @@ public static class MonthlyReport
         return new ResultTable(columns, rows, notes);
     }
 
-    /// <summary>The active model's confident-learning counts per month with scored calls (<c>rpt.v_monthly_national</c>, through
-    /// <see cref="ReportSummary"/>), the estimate confident learning makes (kept for comparison; <c>tip_share_model</c> is
-    /// <see cref="ReadPosteriorSumsByMonth"/>'s).</summary>
-    public static Dictionary<YearMonth, ConfidentCounts> ReadConfidentCountsByMonth(DuckDBConnection connection) => ConfidentCountsByMonth(ReadSummary(connection));
-
-    private static Dictionary<YearMonth, ConfidentCounts> ConfidentCountsByMonth(IReadOnlyList<object?[]> summary)
-    {
-        var scored = Column("calls_scored");
-        var first = Column("op_not_tip_calls");
-        return summary.Where(r => ReportSql.Long(r[scored]) > 0).ToDictionary(r => ReportSql.Month(r[0]), r => ReadConfidentCounts(r, first));
-    }
-
-    /// <summary>The six confident-learning counts of a view row, from column <paramref name="first"/> on (in the order of
-    /// <see cref="ConfidentCounts"/>: op_not_tip_calls, op_not_tip_sure_tip, op_not_tip_sure_not, op_tip_calls, op_tip_sure_tip, op_tip_sure_not).</summary>
-    public static ConfidentCounts ReadConfidentCounts(object?[] row, int first)
-    {
-        ArgumentNullException.ThrowIfNull(row);
-        return new ConfidentCounts(
-            ReportSql.Long(row[first]), ReportSql.Long(row[first + 1]), ReportSql.Long(row[first + 2]),
-            ReportSql.Long(row[first + 3]), ReportSql.Long(row[first + 4]), ReportSql.Long(row[first + 5]));
-    }
-
     /// <summary>The view columns of <see cref="ReadPosteriorSums"/>, in order.</summary>
     public const string PosteriorColumns = "calls_scored, op_not_tip_calls, op_tip_calls, tip_posterior_by_model, tip_posterior_variance, tip_posterior_rate_shift, tip_posterior_false_rate_shift";
 
@@ -216,11 +194,14 @@ public static class MonthlyReport
         var notTip = Column("op_not_tip_calls");
         var tip = Column("op_tip_calls");
         var posterior = Column("tip_posterior_by_model");
+        var variance = Column("tip_posterior_variance");
+        var rateShift = Column("tip_posterior_rate_shift");
+        var falseRateShift = Column("tip_posterior_false_rate_shift");
         return summary.Where(r => ReportSql.Long(r[scored]) > 0).ToDictionary(
             r => ReportSql.Month(r[0]),
             r => new PosteriorSums(
                 ReportSql.Long(r[scored]), ReportSql.Long(r[notTip]) + ReportSql.Long(r[tip]), ReportSql.Long(r[tip]), ReportSql.Double(r[posterior]) ?? 0,
-                ReportSql.Double(r[posterior + 1]) ?? 0, ReportSql.Double(r[posterior + 2]) ?? 0, ReportSql.Double(r[posterior + 3]) ?? 0));
+                ReportSql.Double(r[variance]) ?? 0, ReportSql.Double(r[rateShift]) ?? 0, ReportSql.Double(r[falseRateShift]) ?? 0));
     }
 
     /// <summary>True when <c>rpt.v_model_noise_rates</c> has rates that correct a label (a above b by more than b's SD, as

@@ -31,8 +31,7 @@ public static class RegionsReport
         var nameColumn = request.Level == RegionLevel.Department ? "department_name" : "pnp_directorate";
         var level = request.Level == RegionLevel.Department ? "department" : "directorate";
         var facts = ReportSql.Read(connection, $"""
-            SELECT {nameColumn}, year_month, hotline_calls, tip_calls, tip_reports, tip_cases, calls_scored,
-                   op_not_tip_calls, op_tip_calls, tip_posterior_by_model, tip_posterior_variance, tip_posterior_rate_shift, tip_posterior_false_rate_shift
+            SELECT {nameColumn}, year_month, hotline_calls, tip_calls, tip_reports, tip_cases, {MonthlyReport.PosteriorColumns}
             FROM rpt.v_regional_monthly
             """).Rows
             .Select(r => (
