@@ -118,10 +118,12 @@ public static class TruthEvaluation
         return new TruthEvaluationResult(active.ModelName, metadata.TestFrom, metadata.TestTo, missing, model, operatorCategory);
     }
 
-    /// <summary>The active model's prevalence estimates per month and quarter, as the monthly report computes them from
-    /// <c>rpt.v_monthly_national</c>, with their 95% intervals against the true share of the scored calls and the operator's share.</summary>
-    public static PrevalenceCheck CheckPrevalence(DuckDBConnection connection, TipwHome home, string truthDirectory)
+    /// <summary>The active model's prevalence estimates per month and quarter from <paramref name="published"/> (the monthly
+    /// report's posterior sums per month, yyyymm, as its reader returns them), with their 95% intervals against the true
+    /// share of the scored calls and the operator's share.</summary>
+    public static PrevalenceCheck CheckPrevalence(DuckDBConnection connection, TipwHome home, string truthDirectory, IReadOnlyDictionary<int, PosteriorSums> published)
     {
+        ArgumentNullException.ThrowIfNull(published);
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(home);
         var active = ModelRegistry.RequireActive(connection, home);
@@ -152,11 +154,10 @@ public static class TruthEvaluation
             throw new TipwException($"The active model {active.ModelName} has no scored call with a true label; run 'tipw model score --home {home.Root}' and pass the truth of the world loaded into this home.");
         }
 
-        // The estimates come from the monthly report's view and its readers, so what is checked is what the report publishes.
-        var posterior = ReadPosteriorSums(connection);
+        // The published estimate comes from the monthly report's own reader, so what is checked is what the report publishes.
         var counts = ReadConfidentCounts(connection);
         var averaging = ReadProbabilitySums(connection);
-        var excess = Prevalence.PosteriorExcessVariance(posterior.Values);
+        var excess = Prevalence.PosteriorExcessVariance(published.Values);
         var all = counts.Values.Aggregate(default(ConfidentCounts), (total, c) => total + c);
         var confidentExcess = Prevalence.MonthlyExcessVariance(counts.Values, all);
         var calibrationSd = averaging.Values.Select(v => v.Sd).FirstOrDefault();
@@ -169,9 +170,9 @@ public static class TruthEvaluation
         string Month(int m) => $"{m / 100:0000}-{m % 100:00}";
         string Quarter(int m) => $"{m / 100:0000}-Q{((m % 100) + 2) / 3}";
 
-        PrevalenceEstimate Published(List<int> months, long calls) => posterior.Count == 0
+        PrevalenceEstimate Published(List<int> months, long calls) => published.Count == 0
             ? new PrevalenceEstimate(calls, double.NaN, double.NaN, double.NaN)
-            : Prevalence.FromPosteriorSums(months.Where(posterior.ContainsKey).Aggregate(default(PosteriorSums), (total, m) => total + posterior[m]), excess, months.Count(posterior.ContainsKey));
+            : Prevalence.FromPosteriorSums(months.Where(published.ContainsKey).Aggregate(default(PosteriorSums), (total, m) => total + published[m]), excess, months.Count(published.ContainsKey));
         PrevalenceEstimate Confident(List<int> months, long calls) =>
             Prevalence.FromConfidentCounts(calls, months.Where(counts.ContainsKey).Aggregate(default(ConfidentCounts), (total, m) => total + counts[m]), all, confidentExcess, months.Count(counts.ContainsKey));
         PrevalenceEstimate Averaged(List<int> months, long calls)
@@ -196,38 +197,6 @@ public static class TruthEvaluation
                 Alternative("probability averaging (Prevalence.FromSums, the share an operator would file as TIP)", Averaged),
             ],
         };
-    }
-
-    private static Dictionary<int, PosteriorSums> ReadPosteriorSums(DuckDBConnection connection)
-    {
-        using (var check = connection.CreateCommand())
-        {
-            check.CommandText = "SELECT tip_label_rate, false_tip_label_rate, tip_label_rate_sd, false_tip_label_rate_sd FROM rpt.v_model_noise_rates";
-            using var rates = check.ExecuteReader();
-            if (!rates.Read() || rates.IsDBNull(0) || rates.IsDBNull(1) || rates.IsDBNull(3)
-                || !new NoiseRates(rates.GetDouble(0), rates.GetDouble(1), rates.IsDBNull(2) ? 0 : rates.GetDouble(2), rates.GetDouble(3)).Usable)
-            {
-                return [];
-            }
-        }
-
-        var sums = new Dictionary<int, PosteriorSums>();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT year_month, calls_scored, op_not_tip_calls, op_tip_calls, tip_posterior_by_model, tip_posterior_variance, tip_posterior_rate_shift, tip_posterior_false_rate_shift
-            FROM rpt.v_monthly_national
-            WHERE calls_scored > 0
-            """;
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var tip = Count(reader, 3);
-            sums[MonthKey(reader.GetString(0))] = new PosteriorSums(Count(reader, 1), Count(reader, 2) + tip, tip,
-                Convert.ToDouble(reader.GetValue(4), CultureInfo.InvariantCulture), Convert.ToDouble(reader.GetValue(5), CultureInfo.InvariantCulture),
-                Convert.ToDouble(reader.GetValue(6), CultureInfo.InvariantCulture), Convert.ToDouble(reader.GetValue(7), CultureInfo.InvariantCulture));
-        }
-
-        return sums;
     }
 
     private static Dictionary<int, ConfidentCounts> ReadConfidentCounts(DuckDBConnection connection)

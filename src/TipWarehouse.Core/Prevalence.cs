@@ -1,3 +1,5 @@
+using DuckDB.NET.Data;
+
 namespace TipWarehouse.Core;
 
 /// <summary>A prevalence estimate: the expected share of TIP calls among scored calls, with its 95% interval.</summary>
@@ -32,6 +34,14 @@ public readonly record struct NoiseRates(double TipLabelRate, double FalseTipLab
 {
     /// <summary>True when the rates can correct a label: a above b by more than b's SD.</summary>
     public bool Usable => TipLabelRate > FalseTipLabelRate + FalseTipLabelRateSd;
+
+    /// <summary>The active model's rates from <c>rpt.v_model_noise_rates</c>, or null when no model is active or a rate cannot be measured.</summary>
+    public static NoiseRates? Read(DuckDBConnection connection)
+    {
+        var rates = Sql.Query(connection, "SELECT tip_label_rate, false_tip_label_rate, tip_label_rate_sd, false_tip_label_rate_sd FROM rpt.v_model_noise_rates",
+            r => (A: Sql.ReadDouble(r, 0), B: Sql.ReadDouble(r, 1), ASd: Sql.ReadDouble(r, 2), BSd: Sql.ReadDouble(r, 3)));
+        return rates.SingleOrDefault() is { A: { } a, B: { } b, BSd: { } bSd } row ? new NoiseRates(a, b, row.ASd ?? 0, bSd) : null;
+    }
 
     /// <summary>The rates from confident-learning counts (as the view computes them): a = TIP-labelled share of the
     /// confidently TIP calls, b = TIP-labelled share of the confidently not TIP calls.</summary>

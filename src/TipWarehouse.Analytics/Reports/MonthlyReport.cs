@@ -175,7 +175,7 @@ public static class MonthlyReport
     public const string PosteriorColumns = "calls_scored, op_not_tip_calls, op_tip_calls, tip_posterior_by_model, tip_posterior_variance, tip_posterior_rate_shift, tip_posterior_false_rate_shift";
 
     /// <summary>The active model's noise-corrected posterior sums per month with scored calls (<c>rpt.v_monthly_national</c>),
-    /// what <c>tip_share_model</c> is made of; empty when the noise rates cannot be measured (<see cref="NoiseRatesUsable"/>).</summary>
+    /// what <c>tip_share_model</c> is made of; empty when the noise rates cannot be measured (<see cref="NoiseRates.Usable"/>).</summary>
     public static Dictionary<YearMonth, PosteriorSums> ReadPosteriorSumsByMonth(DuckDBConnection connection) => PosteriorSumsByMonth(ReadSummary(connection));
 
     // The summary carries the noise rates on every row (one set per active model), so the check costs no query of its own.
@@ -202,15 +202,6 @@ public static class MonthlyReport
             r => new PosteriorSums(
                 ReportSql.Long(r[scored]), ReportSql.Long(r[notTip]) + ReportSql.Long(r[tip]), ReportSql.Long(r[tip]), ReportSql.Double(r[posterior]) ?? 0,
                 ReportSql.Double(r[variance]) ?? 0, ReportSql.Double(r[rateShift]) ?? 0, ReportSql.Double(r[falseRateShift]) ?? 0));
-    }
-
-    /// <summary>True when <c>rpt.v_model_noise_rates</c> has rates that correct a label (a above b by more than b's SD, as
-    /// <c>rpt.v_model_call_posterior</c> requires).</summary>
-    public static bool NoiseRatesUsable(DuckDBConnection connection)
-    {
-        var row = ReportSql.Read(connection, "SELECT tip_label_rate, false_tip_label_rate, tip_label_rate_sd, false_tip_label_rate_sd FROM rpt.v_model_noise_rates").Rows.SingleOrDefault();
-        return row is not null && ReportSql.Double(row[0]) is { } a && ReportSql.Double(row[1]) is { } b && ReportSql.Double(row[3]) is { } bSd
-            && new NoiseRates(a, b, ReportSql.Double(row[2]) ?? 0, bSd).Usable;
     }
 
     /// <summary>The posterior sums of a view row, from column <paramref name="first"/> on, in <see cref="PosteriorColumns"/> order.</summary>

@@ -50,7 +50,7 @@ public static class RegionsReport
         // Per region: the four counts and the scored calls, and the posterior sums of the model's estimate.
         var totals = new Dictionary<string, long[]>(StringComparer.Ordinal);
         var model = new Dictionary<string, PosteriorSums>(StringComparer.Ordinal);
-        var usable = MonthlyReport.NoiseRatesUsable(connection);
+        var usable = NoiseRates.Read(connection)?.Usable == true;
         foreach (var region in reference.Keys)
         {
             totals[region] = new long[5];

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TipWarehouse.Analytics.Reports;
 using TipWarehouse.Classifier;
 using TipWarehouse.Cli.Output;
 using TipWarehouse.Core;
@@ -36,7 +37,8 @@ internal static class EvaluateClassifierCommand
                 return CliApp.Success;
             }
 
-            var check = TruthEvaluation.CheckPrevalence(connection, tipwHome, truthDirectory);
+            var published = MonthlyReport.ReadPosteriorSumsByMonth(connection).ToDictionary(m => (m.Key.Year * 100) + m.Key.Month, m => m.Value);
+            var check = TruthEvaluation.CheckPrevalence(connection, tipwHome, truthDirectory, published);
             if (by is not null)
             {
                 ResultWriter.WriteTo(TruthEvaluation.ToTable(check, quarters: by == "quarter"), parseResult.GetValue(format)!, parseResult.GetValue(output), context.Out);
