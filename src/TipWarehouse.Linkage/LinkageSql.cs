@@ -90,7 +90,7 @@ internal static class LinkageSql
     /// <summary>The sample of the broad hotline block (referred unit or district, the window) that u and EM are fitted on holds about this many pairs.</summary>
     public const long HotlineSampleTargetPairs = 200_000;
 
-    /// <summary>The competition comparison's middle level: a report that at most this many free calls could lead to.</summary>
+    /// <summary>The competition pass: a report that at most this many free calls could lead to pairs with all of them.</summary>
     private const int HotlineFewCompetitors = 3;
 
     // The broad hotline block over bucket tables c (calls) and r (reports): a report at the call's referred unit or in its
@@ -254,6 +254,21 @@ internal static class LinkageSql
         {HotlineVectorTable("lk_hp_sample_pairs", "lk_vec_sample")}
         """;
 
+    // The competition level of a free pair from n, the free calls whose broad block holds its report (reference pairs: none):
+    // absolute powers of two, so that a level means the same number of competing calls at every volume.
+    private static string CompetitionLevel(string n) =>
+        $"CASE WHEN p.is_ref OR {n} IS NULL OR {n} < 1 THEN NULL ELSE {ComparisonFields.CompetitionLevels - 1} - least({ComparisonFields.CompetitionLevels - 1}, CAST(floor(log2({n})) AS INTEGER)) END";
+
+    /// <summary>
+    /// How the free reports with at least one competing call spread over the competition levels (<c>level, reports</c>):
+    /// a report has at most one source call, so this is the competition comparison's m (the match share taken as the
+    /// same at every level), which EM cannot identify when few pairs reach the quiet levels.
+    /// </summary>
+    public static readonly string CompetitionReportLevels = $"""
+        SELECT {ComparisonFields.CompetitionLevels - 1} - least({ComparisonFields.CompetitionLevels - 1}, CAST(floor(log2(n)) AS INTEGER)) AS level, count(*) AS reports
+        FROM lk_hp_count WHERE side = 'R' AND n >= 1 GROUP BY ALL ORDER BY ALL
+        """;
+
     private static string HotlineVectorTable(string pairs, string target) => $"""
         CREATE OR REPLACE TEMP TABLE {target} AS
         SELECT p.left_id, p.right_id,
@@ -262,13 +277,12 @@ internal static class LinkageSql
                CASE WHEN c.geography_key = -1 OR r.geography_key = -1 THEN NULL WHEN c.geography_key = r.geography_key THEN 2 WHEN c.province = r.province THEN 1 ELSE 0 END AS v5,
                CASE WHEN c.unit_key = -1 OR r.unit_key = -1 THEN NULL WHEN c.unit_key = r.unit_key THEN 1 ELSE 0 END AS v6,
                CASE WHEN c.is_tip THEN 1 ELSE 0 END AS v7,
-               CASE WHEN p.is_ref THEN NULL WHEN nr.n = 1 AND nc.n = 1 THEN 2 WHEN nr.n <= {HotlineFewCompetitors} THEN 1 ELSE 0 END AS v8,
+               {CompetitionLevel("nr.n")} AS v8,
                CASE WHEN r.call_ref = c.call_ref THEN 2 ELSE 0 END AS reference_match, r.call_ref = c.call_ref AS is_seed,
                greatest(c.date_key, r.date_key) AS link_date_key
         FROM (SELECT x.*, (x.left_id, x.right_id) IN (SELECT (left_id, right_id) FROM lk_hp_ref) AS is_ref FROM {pairs} x) p
         JOIN lk_call c ON c.call_id = p.left_id
         JOIN lk_report r ON r.report_number = p.right_id
-        LEFT JOIN lk_hp_count nc ON nc.side = 'L' AND nc.id = p.left_id
         LEFT JOIN lk_hp_count nr ON nr.side = 'R' AND nr.id = p.right_id
         LEFT JOIN ({PersonFeatures(pairs, "lk_hp_left_person", "lk_hp_right_person", 1, 3)}) f ON f.left_id = p.left_id AND f.right_id = p.right_id;
         """;
@@ -392,7 +406,7 @@ internal static class LinkageSql
 
     /// <summary>The match weight of an <c>lk_vec</c> row as SQL: the sum of the model's log2(m/u) over the fields (0 for a missing level).</summary>
     public static string WeightExpression(FellegiSunterModel model) =>
-        string.Join(" + ", model.Fields.Select((field, f) =>
+        model.PriorWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + " + " + string.Join(" + ", model.Fields.Select((field, f) =>
             $"(CASE v{f.ToString(System.Globalization.CultureInfo.InvariantCulture)} "
             + string.Concat(Enumerable.Range(0, field.Levels).Select(level =>
                 $"WHEN {level.ToString(System.Globalization.CultureInfo.InvariantCulture)} THEN {model.FieldWeight(f, level).ToString("R", System.Globalization.CultureInfo.InvariantCulture)} "))
