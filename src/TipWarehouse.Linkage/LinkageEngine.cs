@@ -183,8 +183,8 @@ public sealed class LinkageEngine
 
     /// <summary>
     /// The records whose pairs an incremental run re-scores, <c>lk_s1l</c>/<c>lk_s1r</c>: the new or changed records and,
-    /// for hotline → police whose competition comparison counts a record's broad block, every record of their broad blocks
-    /// and every record a reference pairs them with.
+    /// for hotline → police whose competition comparison counts the calls competing for a report, the reports in the broad
+    /// blocks of those calls and every record a reference pairs them with (<see cref="LinkageSql.HotlineScope"/>).
     /// </summary>
     private static void Scope(DuckDBConnection connection, string linkType, LinkTypeOptions options)
     {
@@ -192,7 +192,8 @@ public sealed class LinkageEngine
         {
             Sql.Execute(connection, IncrementalSql.Copy("lk_dirty_call", "lk_s0l"));
             Sql.Execute(connection, IncrementalSql.Copy("lk_dirty_report", "lk_s0r"));
-            ExecuteScript(connection, LinkageSql.HotlineScopeStep(options, "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r"));
+            ExecuteScript(connection, LinkageSql.HotlineScope(options, "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r"));
+            ExecuteScript(connection, LinkageSql.HotlineScopedCounts(options));
         }
         else
         {

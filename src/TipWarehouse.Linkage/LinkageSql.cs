@@ -106,18 +106,21 @@ internal static class LinkageSql
          AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays} AND {extra}
         """;
 
-    // Incremental runs: the days within three windows of a new or changed record (lk_dirty_call, lk_dirty_report). The
-    // records re-scored are within one window of them (or paired by a reference, which needs no bucket), their pairs
-    // within two, and the competition counts of those pairs' records within three: so the bucket tables and counts are
+    // Incremental runs: the days within two windows of a new or changed record (lk_dirty_call, lk_dirty_report) or of a
+    // record a reference pairs one with (whether it is free may have changed). The reports re-scored are within one window
+    // of those (HotlineScope), and the calls of their pairs and of their competition counts within two; the calls
+    // re-scored are those records, and the reports of their pairs within one window: so the bucket tables and counts are
     // built over these days only, and are exact for every pair an incremental run builds.
     private static string HotlineDays(LinkTypeOptions options)
     {
-        var reach = 3 * (options.WindowBeforeDays + options.WindowAfterDays) + 1;
+        var reach = 2 * (options.WindowBeforeDays + options.WindowAfterDays) + 1;
         return $"""
             CREATE OR REPLACE TEMP TABLE lk_hp_days AS
             SELECT DISTINCT unnest(range(day_no - {reach}, day_no + {reach} + 1)) AS day_no
             FROM (SELECT day_no FROM lk_call WHERE call_id IN (SELECT id FROM lk_dirty_call) AND day_no IS NOT NULL
-                  UNION SELECT day_no FROM lk_report WHERE report_number IN (SELECT id FROM lk_dirty_report) AND day_no IS NOT NULL);
+                  UNION SELECT day_no FROM lk_report WHERE report_number IN (SELECT id FROM lk_dirty_report) AND day_no IS NOT NULL
+                  UNION SELECT c.day_no FROM lk_hp_ref f JOIN lk_call c ON c.call_id = f.left_id WHERE f.right_id IN (SELECT id FROM lk_dirty_report) AND c.day_no IS NOT NULL
+                  UNION SELECT r.day_no FROM lk_hp_ref f JOIN lk_report r ON r.report_number = f.right_id WHERE f.left_id IN (SELECT id FROM lk_dirty_call) AND r.day_no IS NOT NULL);
             """;
     }
 
@@ -126,7 +129,8 @@ internal static class LinkageSql
     /// (<c>is_free</c>: no reference resolved the record), and <c>lk_hp_count</c>: for every free call the number of free
     /// reports of its broad block (referred unit or district, the window) and for every free report the number of free
     /// calls whose broad block holds it, counted by window sums over the records ordered by day within each unit, district
-    /// and (unit, district), without enumerating pairs.
+    /// and (unit, district), without enumerating pairs. Incremental (<paramref name="scoped"/>): the bucket tables over the
+    /// days of <c>lk_hp_days</c> only, and no counts (<see cref="HotlineScopedCounts"/> counts the reports in scope).
     /// </summary>
     public static string HotlineBuckets(LinkTypeOptions options, bool scoped = false) => $"""
         CREATE OR REPLACE TEMP TABLE lk_hp_ref AS
@@ -146,13 +150,18 @@ internal static class LinkageSql
         CREATE OR REPLACE TEMP TABLE lk_hp_bvictim AS
         SELECT DISTINCT r.*, p.dni, p.name, p.age
         FROM lk_hp_breport r JOIN lk_report_person p ON p.report_number = r.report_number AND p.role LIKE 'VICTIM%';
+        {(scoped ? string.Empty : HotlineCounts(options))}
+        """;
 
+    // lk_hp_count over every free record, by window sums (full runs; incremental runs count the reports in scope only,
+    // HotlineScopedCounts).
+    private static string HotlineCounts(LinkTypeOptions options) => $"""
         CREATE OR REPLACE TEMP TABLE lk_hp_free AS
         SELECT 'L' AS side, call_id AS id, unit_key, geography_key, day_no FROM lk_call
-        WHERE day_no IS NOT NULL AND call_id NOT IN (SELECT left_id FROM lk_hp_ref){(scoped ? " AND day_no IN (SELECT day_no FROM lk_hp_days)" : string.Empty)}
+        WHERE day_no IS NOT NULL AND call_id NOT IN (SELECT left_id FROM lk_hp_ref)
         UNION ALL
         SELECT 'R', report_number, unit_key, geography_key, day_no FROM lk_report
-        WHERE day_no IS NOT NULL AND report_number NOT IN (SELECT right_id FROM lk_hp_ref){(scoped ? " AND day_no IN (SELECT day_no FROM lk_hp_days)" : string.Empty)};
+        WHERE day_no IS NOT NULL AND report_number NOT IN (SELECT right_id FROM lk_hp_ref);
         CREATE OR REPLACE TEMP TABLE lk_hp_keyed AS
         SELECT side, id, day_no, 'u' AS kind, CAST(unit_key AS VARCHAR) AS k, 1 AS sign FROM lk_hp_free WHERE unit_key <> -1
         UNION ALL
@@ -171,22 +180,36 @@ internal static class LinkageSql
         """;
 
     /// <summary>
-    /// One step of the incremental scope of hotline → police: <paramref name="outLeft"/>/<paramref name="outRight"/> are
-    /// the calls/reports of <paramref name="inLeft"/>/<paramref name="inRight"/> plus every record of their broad block
-    /// whether or not a reference resolved it (whose competition counts they change, a superset of the pairs of this run
-    /// and of the last) and every record a reference pairs them with.
+    /// Incremental runs: <c>lk_hp_count</c> for the reports in scope (<c>lk_s1r</c>) only, the free calls whose broad block
+    /// holds each, counted over the pairs of the broad block (the reports in scope are those of the day's blocks, so this
+    /// grows with the day, not with history): the same counts as the window sums of a full run, which every pair an
+    /// incremental run builds reads (the reports of the scoped calls' blocks are in scope).
     /// </summary>
-    public static string HotlineScopeStep(LinkTypeOptions options, string inLeft, string inRight, string outLeft, string outRight) => $"""
+    public static string HotlineScopedCounts(LinkTypeOptions options) => $"""
+        CREATE OR REPLACE TEMP TABLE lk_hp_count AS
+        SELECT 'R' AS side, report_number AS id, CAST(count(DISTINCT call_id) AS BIGINT) AS n FROM (
+        {HotlineBlocked(options, "(SELECT * FROM lk_hp_bcall WHERE is_free)", "(SELECT * FROM lk_hp_breport WHERE is_free AND report_number IN (SELECT id FROM lk_s1r))", "c.call_id, r.report_number")})
+        GROUP BY report_number;
+        """;
+
+    /// <summary>
+    /// The incremental scope of hotline → police: <paramref name="outLeft"/> holds the calls of <paramref name="inLeft"/>
+    /// and every call a reference pairs with a report of <paramref name="inRight"/> (whether it is free may have changed);
+    /// <paramref name="outRight"/> the reports of <paramref name="inRight"/>, every report a reference pairs with a call of
+    /// <paramref name="inLeft"/>, and every report in the broad block of a call of <paramref name="outLeft"/>, whose
+    /// competition count (the free calls whose broad block holds it) that call may have changed. A pair's levels depend
+    /// on its two records and its report's count only, so no other pair changes: the calls in the broad block of a new
+    /// report keep their other pairs as they were.
+    /// </summary>
+    public static string HotlineScope(LinkTypeOptions options, string inLeft, string inRight, string outLeft, string outRight) => $"""
         CREATE OR REPLACE TEMP TABLE {outLeft} AS
         SELECT id FROM {inLeft}
-        UNION
-        {HotlineBlocked(options, "lk_hp_bcall", $"(SELECT * FROM lk_hp_breport WHERE report_number IN (SELECT id FROM {inRight}))", "c.call_id")}
         UNION
         SELECT left_id FROM lk_hp_ref WHERE right_id IN (SELECT id FROM {inRight});
         CREATE OR REPLACE TEMP TABLE {outRight} AS
         SELECT id FROM {inRight}
         UNION
-        {HotlineBlocked(options, $"(SELECT * FROM lk_hp_bcall WHERE call_id IN (SELECT id FROM {inLeft}))", "lk_hp_breport", "r.report_number")}
+        {HotlineBlocked(options, $"(SELECT * FROM lk_hp_bcall WHERE call_id IN (SELECT id FROM {outLeft}))", "lk_hp_breport", "r.report_number")}
         UNION
         SELECT right_id FROM lk_hp_ref WHERE left_id IN (SELECT id FROM {inLeft});
         """;
