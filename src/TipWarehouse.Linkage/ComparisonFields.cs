@@ -14,8 +14,15 @@ public static class ComparisonFields
         new("place", 3, [0.05, 0.15, 0.80], [0.60, 0.30, 0.10]),
         new("police_unit", 2, [0.10, 0.90], [0.80, 0.20]),
         new("tip_call", 2, [0.20, 0.80], [0.85, 0.15]),
-        new("competition", 3, [0.20, 0.30, 0.50], [0.70, 0.20, 0.10]),
+        // Level 9 - min(9, floor(log2 n)) of n, the free calls whose broad block holds the report: 9 = one call, 0 = 512 or
+        // more. Among matches a report counts once, among non-matches once per competing call, so the configured m is
+        // flat and u grows with n (the estimated m is the reports' distribution over the levels, see LinkageEngine).
+        new("competition", CompetitionLevels, [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1],
+            [0.50065, 0.25033, 0.12516, 0.06258, 0.03129, 0.01565, 0.00782, 0.00391, 0.00196, 0.00065]),
     ];
+
+    /// <summary>The levels of the hotline competition comparison: the report's competing calls in powers of two, 1 to 512 or more.</summary>
+    public const int CompetitionLevels = 10;
 
     /// <summary>Police report vs prosecution case.</summary>
     public static IReadOnlyList<ComparisonField> PoliceProsecution { get; } =

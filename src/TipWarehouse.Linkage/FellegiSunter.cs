@@ -19,6 +19,19 @@ public sealed record ComparisonField(string Name, int Levels, IReadOnlyList<doub
 /// <summary>Fellegi–Sunter parameters: per field and level the match (m) and non-match (u) probabilities, and the match prior.</summary>
 public sealed record FellegiSunterModel(IReadOnlyList<ComparisonField> Fields, double[][] M, double[][] U, double Prior, int Iterations, bool Estimated)
 {
+    /// <summary>
+    /// True when a pair's weight includes the prior odds log2(λ/(1-λ)) (Splink's match weight: the posterior log-odds
+    /// of a match), so that thresholds are on the match probability and do not move with the number of candidate pairs
+    /// per true pair, which grows with the volume; false for a likelihood ratio alone.
+    /// </summary>
+    public bool WeighsPrior { get; init; }
+
+    /// <summary>True when EM stopped because the parameters stopped changing, not at its iteration cap.</summary>
+    public bool Converged { get; init; }
+
+    /// <summary>The prior's part of a weight: log2(λ/(1-λ)) when <see cref="WeighsPrior"/>, else 0.</summary>
+    public double PriorWeight => WeighsPrior ? Math.Log2(Math.Clamp(Prior, 1e-9, 1 - 1e-9) / (1 - Math.Clamp(Prior, 1e-9, 1 - 1e-9))) : 0;
+
     /// <summary>The smallest probability kept, so that an unseen level weighs a lot but not infinitely.</summary>
     public const double Floor = 1e-4;
 
@@ -44,10 +57,10 @@ public sealed record FellegiSunterModel(IReadOnlyList<ComparisonField> Fields, d
     public double FieldWeight(int field, int level) =>
         level < 0 ? 0 : Math.Log2(Math.Max(M[field][level], MatchFloor) / Math.Max(U[field][level], Floor));
 
-    /// <summary>The match weight of a comparison vector: the sum of log2(m/u) over its non-missing fields.</summary>
+    /// <summary>The match weight of a comparison vector: the sum of log2(m/u) over its non-missing fields, plus <see cref="PriorWeight"/>.</summary>
     public double Weight(ReadOnlySpan<int> levels)
     {
-        var weight = 0.0;
+        var weight = PriorWeight;
         for (var f = 0; f < levels.Length; f++)
         {
             weight += FieldWeight(f, levels[f]);
@@ -138,6 +151,7 @@ public static class FellegiSunterEstimator
         var prior = seedCount > 0 ? Math.Clamp((double)seedCount / pairCount, 0.001, 0.5) : 0.05;
         var posterior = new double[patterns.Count];
         var iterations = 0;
+        var converged = false;
         for (; iterations < maxIterations; iterations++)
         {
             // E step: probability that each pattern is a match.
@@ -186,6 +200,7 @@ public static class FellegiSunterEstimator
             if (change < 1e-7)
             {
                 iterations++;
+                converged = true;
                 break;
             }
         }
@@ -206,7 +221,104 @@ public static class FellegiSunterEstimator
             return configured;
         }
 
-        return new FellegiSunterModel(fields, m, u, prior, iterations, true);
+        return new FellegiSunterModel(fields, m, u, prior, iterations, true) { Converged = converged };
+    }
+
+    /// <summary>
+    /// Fits the model with m anchored: m of every field is its level frequency among the seed matches (exact references,
+    /// blended with the configured m as at the start of <see cref="EstimatePatterns"/>) or, for the fields in
+    /// <paramref name="fixedM"/>, the given m; EM then fits only the match share λ and u over the pairs that are not seeds,
+    /// which a known m identifies. Unanchored EM may settle on another latent class when matches are a small share of the
+    /// pairs (at ~1M calls it took "same province, other district" for the match class); with m known it cannot, and u
+    /// is not inflated by the matches among the non-seed pairs.
+    /// </summary>
+    /// <param name="fields">The comparison fields, in vector order.</param>
+    /// <param name="grouped">Each distinct pattern once, with how many pairs show it and how many of those are seed matches.</param>
+    /// <param name="maxIterations">The iteration cap.</param>
+    /// <param name="minPairs">Below this many pairs, or without seeds, the configured model is returned.</param>
+    /// <param name="fixedM">m of the fields the seeds do not show, by field index (normalized).</param>
+    public static FellegiSunterModel EstimateAnchored(
+        IReadOnlyList<ComparisonField> fields,
+        IReadOnlyList<ComparisonPattern> grouped,
+        int maxIterations = 100,
+        int minPairs = 50,
+        IReadOnlyDictionary<int, double[]>? fixedM = null)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(grouped);
+        var configured = FellegiSunterModel.Configured(fields);
+        var free = grouped.Where(g => g.Count > g.Seeds).ToList();
+        var freeCount = free.Sum(g => (double)(g.Count - g.Seeds));
+        if (freeCount < minPairs || grouped.Sum(g => g.Seeds) == 0 || maxIterations <= 0)
+        {
+            return configured;
+        }
+
+        var m = Start(fields, grouped, g => g.Seeds, useDefaults: true);
+        foreach (var (field, values) in fixedM ?? new Dictionary<int, double[]>())
+        {
+            m[field] = [.. values];
+            Normalize(m[field], null);
+        }
+
+        var u = Start(fields, grouped, g => g.Count - g.Seeds, useDefaults: false);
+        var prior = 0.01;
+        var fieldCount = fields.Count;
+        var posterior = new double[free.Count];
+        var iterations = 0;
+        var converged = false;
+        for (; iterations < maxIterations; iterations++)
+        {
+            for (var p = 0; p < free.Count; p++)
+            {
+                double lm = prior, lu = 1 - prior;
+                var levels = free[p].Levels;
+                for (var f = 0; f < fieldCount; f++)
+                {
+                    if (levels[f] >= 0)
+                    {
+                        lm *= m[f][levels[f]];
+                        lu *= u[f][levels[f]];
+                    }
+                }
+
+                posterior[p] = lm + lu > 0 ? lm / (lm + lu) : 0;
+            }
+
+            var matched = 0.0;
+            var newU = fields.Select(x => new double[x.Levels]).ToArray();
+            for (var p = 0; p < free.Count; p++)
+            {
+                var n = free[p].Count - free[p].Seeds;
+                matched += n * posterior[p];
+                for (var f = 0; f < fieldCount; f++)
+                {
+                    var level = free[p].Levels[f];
+                    if (level >= 0)
+                    {
+                        newU[f][level] += n * (1 - posterior[p]);
+                    }
+                }
+            }
+
+            var newPrior = Math.Clamp(matched / freeCount, 1e-9, 0.5);
+            var change = Math.Abs(newPrior - prior) / newPrior;
+            prior = newPrior;
+            for (var f = 0; f < fieldCount; f++)
+            {
+                change = Math.Max(change, Normalize(newU[f], u[f]));
+            }
+
+            u = newU;
+            if (change < 1e-7)
+            {
+                iterations++;
+                converged = true;
+                break;
+            }
+        }
+
+        return new FellegiSunterModel(fields, m, u, prior, iterations, true) { Converged = converged };
     }
 
     private static double[][] Start(IReadOnlyList<ComparisonField> fields, IReadOnlyList<ComparisonPattern> patterns, Func<ComparisonPattern, long> weight, bool useDefaults)

@@ -9,6 +9,13 @@ public static class LinkTypes
     /// <summary>A police report (left, <c>report_number</c>) and the prosecution case it led to (right, <c>case_number</c>).</summary>
     public const string PoliceProsecution = "police_prosecution";
 
+    /// <summary>
+    /// True for the link types whose score is the posterior log-odds of a match (the prior log2(λ/(1-λ)) plus the field
+    /// weights): hotline → police, where the candidate calls per report, and so the prior odds of one pair, fall with
+    /// the volume. Police → prosecution pairs share a person or a cited number, and its score stays the likelihood ratio.
+    /// </summary>
+    public static bool WeighsPrior(string linkType) => linkType == HotlinePolice;
+
     /// <summary>Both link types, in funnel order.</summary>
     public static IReadOnlyList<string> All { get; } = [HotlinePolice, PoliceProsecution];
 

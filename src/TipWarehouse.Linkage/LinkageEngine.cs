@@ -116,10 +116,13 @@ public sealed class LinkageEngine
                 }
 
                 var model = incremental ? models![linkType]
+                    : _options.EstimateByEm && LinkTypes.WeighsPrior(linkType) ? FellegiSunterEstimator.EstimateAnchored(fields, ReadPatterns(connection, fields.Count, sampleModulus), _options.EmIterations, fixedM: FixedM(connection, linkType, fields))
                     : _options.EstimateByEm ? FellegiSunterEstimator.EstimatePatterns(fields, ReadPatterns(connection, fields.Count, sampleModulus), _options.EmIterations)
-                    : FellegiSunterModel.Configured(fields);
+                    : FellegiSunterModel.Configured(fields, typeOptions.ConfiguredPrior);
+                model = model with { WeighsPrior = LinkTypes.WeighsPrior(linkType) };
                 if (!incremental && _options.EstimateByEm)
                 {
+                    Mark($"{linkType} EM: {model.Iterations} iterations, {(model.Converged ? "converged" : model.Estimated ? "stopped at the cap" : "not identified: the configured model")}, prior {model.Prior.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)}");
                     Phase($"EM {linkType}", model.Iterations, "iterations");
                 }
                 else
@@ -180,8 +183,8 @@ public sealed class LinkageEngine
 
     /// <summary>
     /// The records whose pairs an incremental run re-scores, <c>lk_s1l</c>/<c>lk_s1r</c>: the new or changed records and,
-    /// for hotline → police whose competition comparison counts a record's broad block, every record of their broad blocks
-    /// and every record a reference pairs them with.
+    /// for hotline → police whose competition comparison counts the calls competing for a report, the reports in the broad
+    /// blocks of those calls and every record a reference pairs them with (<see cref="LinkageSql.HotlineScope"/>).
     /// </summary>
     private static void Scope(DuckDBConnection connection, string linkType, LinkTypeOptions options)
     {
@@ -189,13 +192,42 @@ public sealed class LinkageEngine
         {
             Sql.Execute(connection, IncrementalSql.Copy("lk_dirty_call", "lk_s0l"));
             Sql.Execute(connection, IncrementalSql.Copy("lk_dirty_report", "lk_s0r"));
-            ExecuteScript(connection, LinkageSql.HotlineScopeStep(options, "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r"));
+            ExecuteScript(connection, LinkageSql.HotlineScope(options, "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r"));
+            ExecuteScript(connection, LinkageSql.HotlineScopedCounts(options));
         }
         else
         {
             Sql.Execute(connection, IncrementalSql.Copy("lk_dirty_report", "lk_s1l"));
             Sql.Execute(connection, IncrementalSql.Copy("lk_dirty_pcase", "lk_s1r"));
         }
+    }
+
+    /// <summary>
+    /// m of the comparisons EM is not asked to fit, by field index: hotline → police competition, whose m is the spread of
+    /// the free reports over its levels (a report has at most one source call). EM would otherwise fit it on the pairs,
+    /// where the crowded levels dominate at any volume, and drive the quiet levels' m to the floor.
+    /// </summary>
+    private static Dictionary<int, double[]> FixedM(DuckDBConnection connection, string linkType, IReadOnlyList<ComparisonField> fields)
+    {
+        var result = new Dictionary<int, double[]>();
+        var competition = linkType == LinkTypes.HotlinePolice ? fields.ToList().FindIndex(f => f.Name == "competition") : -1;
+        if (competition < 0)
+        {
+            return result;
+        }
+
+        var m = new double[fields[competition].Levels];
+        foreach (var (level, reports) in Sql.Query(connection, LinkageSql.CompetitionReportLevels, r => (Sql.ReadInt(r, 0), Convert.ToDouble(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture))))
+        {
+            m[level] += reports;
+        }
+
+        if (m.Sum() > 0)
+        {
+            result[competition] = m;
+        }
+
+        return result;
     }
 
     /// <summary>The persisted models of both link types, or null when one is missing, was fitted with other settings or is due for re-estimation.</summary>
@@ -230,7 +262,7 @@ public sealed class LinkageEngine
                 u[row.Field][row.Level] = row.U;
             }
 
-            models[linkType] = new FellegiSunterModel(fields, m, u, own[0].Prior, own[0].Iterations, own[0].Estimated);
+            models[linkType] = new FellegiSunterModel(fields, m, u, own[0].Prior, own[0].Iterations, own[0].Estimated) { WeighsPrior = LinkTypes.WeighsPrior(linkType) };
         }
 
         return models;
@@ -244,6 +276,7 @@ public sealed class LinkageEngine
         options.ReviewThreshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         options.WindowBeforeDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
         options.WindowAfterDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        options.ConfiguredPrior.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         string.Join(',', options.Probabilities.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv =>
             kv.Key + "=" + string.Join('/', kv.Value.M.Concat(kv.Value.U).Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture))))));
 

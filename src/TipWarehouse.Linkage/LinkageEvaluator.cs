@@ -7,6 +7,15 @@ namespace TipWarehouse.Linkage;
 /// <summary>Precision, recall and F1 of one link type against ground truth.</summary>
 public sealed record LinkQuality(string LinkType, int TruePositives, int Predicted, int TruthPairs, int TruthPairsLoaded)
 {
+    /// <summary>Per link method (exact, exact_normalized, probabilistic, analyst): how many of its links are true, of how many.</summary>
+    public IReadOnlyList<(string Method, int TruePositives, int Predicted)> ByMethod { get; init; } = [];
+
+    /// <summary>
+    /// The probabilistic pairs linked or queued for review by their score's 1-bit band (the floor of the score): how
+    /// many are true, of how many; where the link and review thresholds stand against the pairs' precision.
+    /// </summary>
+    public IReadOnlyList<(int Band, int TruePositives, int Pairs)> ByScore { get; init; } = [];
+
     /// <summary>Share of predicted links that are true (1 when nothing was predicted).</summary>
     public double Precision => Predicted == 0 ? 1 : (double)TruePositives / Predicted;
 
@@ -34,12 +43,20 @@ public static class LinkageEvaluator
         var result = new List<LinkQuality>();
         foreach (var linkType in LinkTypes.All)
         {
-            var predicted = Sql.Query(connection, "SELECT left_record_id, right_record_id FROM dw.bridge_case_link WHERE link_type = $type AND status = 'linked'",
-                r => (r.GetString(0), r.GetString(1)), ("type", linkType)).ToHashSet();
+            var linked = Sql.Query(connection, "SELECT left_record_id, right_record_id, method FROM dw.bridge_case_link WHERE link_type = $type AND status = 'linked'",
+                r => (Pair: (r.GetString(0), r.GetString(1)), Method: r.GetString(2)), ("type", linkType));
+            var predicted = linked.Select(l => l.Pair).ToHashSet();
             var truePairs = truth[linkType];
             var (leftIds, rightIds) = linkType == LinkTypes.HotlinePolice ? (calls, reports) : (reports, cases);
             var loaded = truePairs.Count(p => leftIds.Contains(p.Item1) && rightIds.Contains(p.Item2));
-            result.Add(new LinkQuality(linkType, predicted.Count(truePairs.Contains), predicted.Count, truePairs.Count, loaded));
+            var byMethod = linked.GroupBy(l => l.Method, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => (g.Key, g.Count(l => truePairs.Contains(l.Pair)), g.Count())).ToList();
+            var byScore = Sql.Query(connection, """
+                    SELECT left_record_id, right_record_id, CAST(floor(score) AS INTEGER) FROM dw.bridge_case_link
+                    WHERE link_type = $type AND status IN ('linked', 'review') AND method = 'probabilistic' AND score IS NOT NULL
+                    """, r => (Pair: (r.GetString(0), r.GetString(1)), Band: Sql.ReadInt(r, 2)), ("type", linkType))
+                .GroupBy(x => x.Band).OrderBy(g => g.Key).Select(g => (g.Key, g.Count(x => truePairs.Contains(x.Pair)), g.Count())).ToList();
+            result.Add(new LinkQuality(linkType, predicted.Count(truePairs.Contains), predicted.Count, truePairs.Count, loaded) { ByMethod = byMethod, ByScore = byScore });
         }
 
         return result;
@@ -55,7 +72,11 @@ public static class LinkageEvaluator
         };
         var rows = qualities.Select(q => new object?[] { q.LinkType, Math.Round(q.Precision, 4), Math.Round(q.Recall, 4), Math.Round(q.F1, 4) }).ToList();
         var notes = qualities.Select(q => string.Create(CultureInfo.InvariantCulture,
-            $"{q.LinkType}: {q.TruePositives} true of {q.Predicted} linked; {q.TruthPairs} true pairs, {q.TruthPairsLoaded} with both records loaded (recall is over these).")).ToList();
+            $"{q.LinkType}: {q.TruePositives} true of {q.Predicted} linked; {q.TruthPairs} true pairs, {q.TruthPairsLoaded} with both records loaded (recall is over these).")
+            + (q.ByMethod.Count == 0 ? string.Empty
+                : " By method: " + string.Join(", ", q.ByMethod.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Method} {m.TruePositives} true of {m.Predicted}"))) + ".")
+            + (q.ByScore.Count == 0 ? string.Empty
+                : " Probabilistic pairs linked or in review by score band (bits): " + string.Join(", ", q.ByScore.Select(b => string.Create(CultureInfo.InvariantCulture, $"[{b.Band},{b.Band + 1}) {b.TruePositives} true of {b.Pairs}"))) + ".")).ToList();
         return new ResultTable(columns, rows, notes);
     }
 

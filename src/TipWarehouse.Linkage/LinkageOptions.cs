@@ -18,6 +18,9 @@ public sealed record LinkTypeOptions
     /// <summary>Blocking: how many days the right record may follow the left one.</summary>
     public required int WindowAfterDays { get; init; }
 
+    /// <summary>The match prior λ of the configured model (setting <c>&lt;link_type&gt;.prior</c>; EM estimates its own).</summary>
+    public double ConfiguredPrior { get; init; } = 0.01;
+
     /// <summary>Configured m and u per comparison field (overrides the built-in defaults), by field name.</summary>
     public IReadOnlyDictionary<string, (double[] M, double[] U)> Probabilities { get; init; } = new Dictionary<string, (double[] M, double[] U)>();
 }
@@ -26,7 +29,7 @@ public sealed record LinkTypeOptions
 public sealed record LinkageOptions
 {
     /// <summary>Hotline call → police report.</summary>
-    public LinkTypeOptions HotlinePolice { get; init; } = new() { LinkThreshold = 5, ReviewThreshold = 2, WindowBeforeDays = 1, WindowAfterDays = 20 };
+    public LinkTypeOptions HotlinePolice { get; init; } = new() { LinkThreshold = 0, ReviewThreshold = -3, WindowBeforeDays = 1, WindowAfterDays = 20 };
 
     /// <summary>Police report → prosecution case.</summary>
     public LinkTypeOptions PoliceProsecution { get; init; } = new() { LinkThreshold = 10, ReviewThreshold = 4, WindowBeforeDays = 7, WindowAfterDays = 400 };
@@ -64,7 +67,7 @@ public sealed record LinkageOptions
     /// <summary>
     /// Reads settings such as <c>estimate: em|configured</c>, <c>em_iterations</c>, <c>memory_limit: 1GB</c>, <c>full: true|false</c>, <c>reestimate_days</c>, <c>call_only_cases: tip|none</c>,
     /// <c>hotline_police.link_threshold</c>, <c>hotline_police.review_threshold</c>, <c>hotline_police.window_before_days</c>,
-    /// <c>hotline_police.window_after_days</c>, <c>hotline_police.m.dni: 0.05,0.95</c>, <c>hotline_police.u.dni: 0.999,0.001</c>
+    /// <c>hotline_police.window_after_days</c>, <c>hotline_police.prior: 0.01</c>, <c>hotline_police.m.dni: 0.05,0.95</c>, <c>hotline_police.u.dni: 0.999,0.001</c>
     /// (same keys for <c>police_prosecution</c>); unknown keys are refused.
     /// </summary>
     public static LinkageOptions FromSettings(IReadOnlyDictionary<string, string> settings, string source = "pipelines/linkage.yaml")
@@ -130,7 +133,7 @@ public sealed record LinkageOptions
             var linkType = dot > 0 ? key[..dot] : string.Empty;
             if (!perType.TryGetValue(linkType, out var typeOptions))
             {
-                throw new TipwException($"{source}: unknown linkage setting '{key}'. Known: estimate, em_iterations, call_only_cases, full, reestimate_days, memory_limit, <link_type>.link_threshold|review_threshold|window_before_days|window_after_days|m.<field>|u.<field> with link_type hotline_police or police_prosecution.");
+                throw new TipwException($"{source}: unknown linkage setting '{key}'. Known: estimate, em_iterations, call_only_cases, full, reestimate_days, memory_limit, <link_type>.link_threshold|review_threshold|window_before_days|window_after_days|prior|m.<field>|u.<field> with link_type hotline_police or police_prosecution.");
             }
 
             var name = key[(dot + 1)..];
@@ -157,6 +160,7 @@ public sealed record LinkageOptions
                 "review_threshold" => typeOptions with { ReviewThreshold = Number(key, value, source, -100, 100) },
                 "window_before_days" => typeOptions with { WindowBeforeDays = (int)Number(key, value, source, 0, 3650) },
                 "window_after_days" => typeOptions with { WindowAfterDays = (int)Number(key, value, source, 0, 3650) },
+                "prior" => typeOptions with { ConfiguredPrior = Number(key, value, source, 1e-9, 0.999) },
                 _ => throw new TipwException($"{source}: unknown linkage setting '{key}'."),
             };
         }

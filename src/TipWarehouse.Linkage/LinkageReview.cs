@@ -147,7 +147,12 @@ public static class LinkageReview
         }
         else
         {
-            total = 0.0;
+            total = model.PriorWeight;
+            if (model.WeighsPrior)
+            {
+                rows.Add(Row("prior", "log2_prior_odds", null, null, null, model.PriorWeight));
+            }
+
             for (var f = 0; f < fields.Count; f++)
             {
                 var weight = model.FieldWeight(f, levels[f]);
@@ -171,7 +176,8 @@ public static class LinkageReview
             new("level", typeof(int)), new("weight", typeof(double)),
         };
         return new ResultTable(columns, rows, [
-            "Weight: log2(m/u) of the field's level in the persisted Fellegi-Sunter model; level -1: a value is missing on one side and adds no weight.",
+            "Weight: log2(m/u) of the field's level in the persisted Fellegi-Sunter model; level -1: a value is missing on one side and adds no weight. "
+                + "Hotline -> police also weighs the prior, log2(p/(1-p)) of the model's match share p: its score is the posterior log-odds of a match.",
             "The score is the weight sum rounded to 4 decimals. Persons: dni= and name= are the first 12 characters of the pseudonyms linkage compares (never a name or DNI), then age band and sex.",
         ]);
     }
@@ -198,7 +204,7 @@ public static class LinkageReview
             u[row.Field][row.Level] = row.U;
         }
 
-        return new FellegiSunterModel(fields, m, u, rows[0].Prior, rows[0].Iterations, rows[0].Estimated);
+        return new FellegiSunterModel(fields, m, u, rows[0].Prior, rows[0].Iterations, rows[0].Estimated) { WeighsPrior = LinkTypes.WeighsPrior(linkType) };
     }
 
     /// <summary>

@@ -90,7 +90,7 @@ internal static class LinkageSql
     /// <summary>The sample of the broad hotline block (referred unit or district, the window) that u and EM are fitted on holds about this many pairs.</summary>
     public const long HotlineSampleTargetPairs = 200_000;
 
-    /// <summary>The competition comparison's middle level: a report that at most this many free calls could lead to.</summary>
+    /// <summary>The competition pass: a report that at most this many free calls could lead to pairs with all of them.</summary>
     private const int HotlineFewCompetitors = 3;
 
     // The broad hotline block over bucket tables c (calls) and r (reports): a report at the call's referred unit or in its
@@ -106,18 +106,21 @@ internal static class LinkageSql
          AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays} AND {extra}
         """;
 
-    // Incremental runs: the days within three windows of a new or changed record (lk_dirty_call, lk_dirty_report). The
-    // records re-scored are within one window of them (or paired by a reference, which needs no bucket), their pairs
-    // within two, and the competition counts of those pairs' records within three: so the bucket tables and counts are
+    // Incremental runs: the days within two windows of a new or changed record (lk_dirty_call, lk_dirty_report) or of a
+    // record a reference pairs one with (whether it is free may have changed). The reports re-scored are within one window
+    // of those (HotlineScope), and the calls of their pairs and of their competition counts within two; the calls
+    // re-scored are those records, and the reports of their pairs within one window: so the bucket tables and counts are
     // built over these days only, and are exact for every pair an incremental run builds.
     private static string HotlineDays(LinkTypeOptions options)
     {
-        var reach = 3 * (options.WindowBeforeDays + options.WindowAfterDays) + 1;
+        var reach = 2 * (options.WindowBeforeDays + options.WindowAfterDays) + 1;
         return $"""
             CREATE OR REPLACE TEMP TABLE lk_hp_days AS
             SELECT DISTINCT unnest(range(day_no - {reach}, day_no + {reach} + 1)) AS day_no
             FROM (SELECT day_no FROM lk_call WHERE call_id IN (SELECT id FROM lk_dirty_call) AND day_no IS NOT NULL
-                  UNION SELECT day_no FROM lk_report WHERE report_number IN (SELECT id FROM lk_dirty_report) AND day_no IS NOT NULL);
+                  UNION SELECT day_no FROM lk_report WHERE report_number IN (SELECT id FROM lk_dirty_report) AND day_no IS NOT NULL
+                  UNION SELECT c.day_no FROM lk_hp_ref f JOIN lk_call c ON c.call_id = f.left_id WHERE f.right_id IN (SELECT id FROM lk_dirty_report) AND c.day_no IS NOT NULL
+                  UNION SELECT r.day_no FROM lk_hp_ref f JOIN lk_report r ON r.report_number = f.right_id WHERE f.left_id IN (SELECT id FROM lk_dirty_call) AND r.day_no IS NOT NULL);
             """;
     }
 
@@ -126,7 +129,8 @@ internal static class LinkageSql
     /// (<c>is_free</c>: no reference resolved the record), and <c>lk_hp_count</c>: for every free call the number of free
     /// reports of its broad block (referred unit or district, the window) and for every free report the number of free
     /// calls whose broad block holds it, counted by window sums over the records ordered by day within each unit, district
-    /// and (unit, district), without enumerating pairs.
+    /// and (unit, district), without enumerating pairs. Incremental (<paramref name="scoped"/>): the bucket tables over the
+    /// days of <c>lk_hp_days</c> only, and no counts (<see cref="HotlineScopedCounts"/> counts the reports in scope).
     /// </summary>
     public static string HotlineBuckets(LinkTypeOptions options, bool scoped = false) => $"""
         CREATE OR REPLACE TEMP TABLE lk_hp_ref AS
@@ -146,13 +150,18 @@ internal static class LinkageSql
         CREATE OR REPLACE TEMP TABLE lk_hp_bvictim AS
         SELECT DISTINCT r.*, p.dni, p.name, p.age
         FROM lk_hp_breport r JOIN lk_report_person p ON p.report_number = r.report_number AND p.role LIKE 'VICTIM%';
+        {(scoped ? string.Empty : HotlineCounts(options))}
+        """;
 
+    // lk_hp_count over every free record, by window sums (full runs; incremental runs count the reports in scope only,
+    // HotlineScopedCounts).
+    private static string HotlineCounts(LinkTypeOptions options) => $"""
         CREATE OR REPLACE TEMP TABLE lk_hp_free AS
         SELECT 'L' AS side, call_id AS id, unit_key, geography_key, day_no FROM lk_call
-        WHERE day_no IS NOT NULL AND call_id NOT IN (SELECT left_id FROM lk_hp_ref){(scoped ? " AND day_no IN (SELECT day_no FROM lk_hp_days)" : string.Empty)}
+        WHERE day_no IS NOT NULL AND call_id NOT IN (SELECT left_id FROM lk_hp_ref)
         UNION ALL
         SELECT 'R', report_number, unit_key, geography_key, day_no FROM lk_report
-        WHERE day_no IS NOT NULL AND report_number NOT IN (SELECT right_id FROM lk_hp_ref){(scoped ? " AND day_no IN (SELECT day_no FROM lk_hp_days)" : string.Empty)};
+        WHERE day_no IS NOT NULL AND report_number NOT IN (SELECT right_id FROM lk_hp_ref);
         CREATE OR REPLACE TEMP TABLE lk_hp_keyed AS
         SELECT side, id, day_no, 'u' AS kind, CAST(unit_key AS VARCHAR) AS k, 1 AS sign FROM lk_hp_free WHERE unit_key <> -1
         UNION ALL
@@ -171,22 +180,36 @@ internal static class LinkageSql
         """;
 
     /// <summary>
-    /// One step of the incremental scope of hotline → police: <paramref name="outLeft"/>/<paramref name="outRight"/> are
-    /// the calls/reports of <paramref name="inLeft"/>/<paramref name="inRight"/> plus every record of their broad block
-    /// whether or not a reference resolved it (whose competition counts they change, a superset of the pairs of this run
-    /// and of the last) and every record a reference pairs them with.
+    /// Incremental runs: <c>lk_hp_count</c> for the reports in scope (<c>lk_s1r</c>) only, the free calls whose broad block
+    /// holds each, counted over the pairs of the broad block (the reports in scope are those of the day's blocks, so this
+    /// grows with the day, not with history): the same counts as the window sums of a full run, which every pair an
+    /// incremental run builds reads (the reports of the scoped calls' blocks are in scope).
     /// </summary>
-    public static string HotlineScopeStep(LinkTypeOptions options, string inLeft, string inRight, string outLeft, string outRight) => $"""
+    public static string HotlineScopedCounts(LinkTypeOptions options) => $"""
+        CREATE OR REPLACE TEMP TABLE lk_hp_count AS
+        SELECT 'R' AS side, report_number AS id, CAST(count(DISTINCT call_id) AS BIGINT) AS n FROM (
+        {HotlineBlocked(options, "(SELECT * FROM lk_hp_bcall WHERE is_free)", "(SELECT * FROM lk_hp_breport WHERE is_free AND report_number IN (SELECT id FROM lk_s1r))", "c.call_id, r.report_number")})
+        GROUP BY report_number;
+        """;
+
+    /// <summary>
+    /// The incremental scope of hotline → police: <paramref name="outLeft"/> holds the calls of <paramref name="inLeft"/>
+    /// and every call a reference pairs with a report of <paramref name="inRight"/> (whether it is free may have changed);
+    /// <paramref name="outRight"/> the reports of <paramref name="inRight"/>, every report a reference pairs with a call of
+    /// <paramref name="inLeft"/>, and every report in the broad block of a call of <paramref name="outLeft"/>, whose
+    /// competition count (the free calls whose broad block holds it) that call may have changed. A pair's levels depend
+    /// on its two records and its report's count only, so no other pair changes: the calls in the broad block of a new
+    /// report keep their other pairs as they were.
+    /// </summary>
+    public static string HotlineScope(LinkTypeOptions options, string inLeft, string inRight, string outLeft, string outRight) => $"""
         CREATE OR REPLACE TEMP TABLE {outLeft} AS
         SELECT id FROM {inLeft}
-        UNION
-        {HotlineBlocked(options, "lk_hp_bcall", $"(SELECT * FROM lk_hp_breport WHERE report_number IN (SELECT id FROM {inRight}))", "c.call_id")}
         UNION
         SELECT left_id FROM lk_hp_ref WHERE right_id IN (SELECT id FROM {inRight});
         CREATE OR REPLACE TEMP TABLE {outRight} AS
         SELECT id FROM {inRight}
         UNION
-        {HotlineBlocked(options, $"(SELECT * FROM lk_hp_bcall WHERE call_id IN (SELECT id FROM {inLeft}))", "lk_hp_breport", "r.report_number")}
+        {HotlineBlocked(options, $"(SELECT * FROM lk_hp_bcall WHERE call_id IN (SELECT id FROM {outLeft}))", "lk_hp_breport", "r.report_number")}
         UNION
         SELECT right_id FROM lk_hp_ref WHERE left_id IN (SELECT id FROM {inLeft});
         """;
@@ -254,6 +277,21 @@ internal static class LinkageSql
         {HotlineVectorTable("lk_hp_sample_pairs", "lk_vec_sample")}
         """;
 
+    // The competition level of a free pair from n, the free calls whose broad block holds its report (reference pairs: none):
+    // absolute powers of two, so that a level means the same number of competing calls at every volume.
+    private static string CompetitionLevel(string n) =>
+        $"CASE WHEN p.is_ref OR {n} IS NULL OR {n} < 1 THEN NULL ELSE {ComparisonFields.CompetitionLevels - 1} - least({ComparisonFields.CompetitionLevels - 1}, CAST(floor(log2({n})) AS INTEGER)) END";
+
+    /// <summary>
+    /// How the free reports with at least one competing call spread over the competition levels (<c>level, reports</c>):
+    /// a report has at most one source call, so this is the competition comparison's m (the match share taken as the
+    /// same at every level), which EM cannot identify when few pairs reach the quiet levels.
+    /// </summary>
+    public static readonly string CompetitionReportLevels = $"""
+        SELECT {ComparisonFields.CompetitionLevels - 1} - least({ComparisonFields.CompetitionLevels - 1}, CAST(floor(log2(n)) AS INTEGER)) AS level, count(*) AS reports
+        FROM lk_hp_count WHERE side = 'R' AND n >= 1 GROUP BY ALL ORDER BY ALL
+        """;
+
     private static string HotlineVectorTable(string pairs, string target) => $"""
         CREATE OR REPLACE TEMP TABLE {target} AS
         SELECT p.left_id, p.right_id,
@@ -262,13 +300,12 @@ internal static class LinkageSql
                CASE WHEN c.geography_key = -1 OR r.geography_key = -1 THEN NULL WHEN c.geography_key = r.geography_key THEN 2 WHEN c.province = r.province THEN 1 ELSE 0 END AS v5,
                CASE WHEN c.unit_key = -1 OR r.unit_key = -1 THEN NULL WHEN c.unit_key = r.unit_key THEN 1 ELSE 0 END AS v6,
                CASE WHEN c.is_tip THEN 1 ELSE 0 END AS v7,
-               CASE WHEN p.is_ref THEN NULL WHEN nr.n = 1 AND nc.n = 1 THEN 2 WHEN nr.n <= {HotlineFewCompetitors} THEN 1 ELSE 0 END AS v8,
+               {CompetitionLevel("nr.n")} AS v8,
                CASE WHEN r.call_ref = c.call_ref THEN 2 ELSE 0 END AS reference_match, r.call_ref = c.call_ref AS is_seed,
                greatest(c.date_key, r.date_key) AS link_date_key
         FROM (SELECT x.*, (x.left_id, x.right_id) IN (SELECT (left_id, right_id) FROM lk_hp_ref) AS is_ref FROM {pairs} x) p
         JOIN lk_call c ON c.call_id = p.left_id
         JOIN lk_report r ON r.report_number = p.right_id
-        LEFT JOIN lk_hp_count nc ON nc.side = 'L' AND nc.id = p.left_id
         LEFT JOIN lk_hp_count nr ON nr.side = 'R' AND nr.id = p.right_id
         LEFT JOIN ({PersonFeatures(pairs, "lk_hp_left_person", "lk_hp_right_person", 1, 3)}) f ON f.left_id = p.left_id AND f.right_id = p.right_id;
         """;
@@ -392,7 +429,7 @@ internal static class LinkageSql
 
     /// <summary>The match weight of an <c>lk_vec</c> row as SQL: the sum of the model's log2(m/u) over the fields (0 for a missing level).</summary>
     public static string WeightExpression(FellegiSunterModel model) =>
-        string.Join(" + ", model.Fields.Select((field, f) =>
+        model.PriorWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + " + " + string.Join(" + ", model.Fields.Select((field, f) =>
             $"(CASE v{f.ToString(System.Globalization.CultureInfo.InvariantCulture)} "
             + string.Concat(Enumerable.Range(0, field.Levels).Select(level =>
                 $"WHEN {level.ToString(System.Globalization.CultureInfo.InvariantCulture)} THEN {model.FieldWeight(f, level).ToString("R", System.Globalization.CultureInfo.InvariantCulture)} "))

@@ -85,6 +85,7 @@ public sealed class PageText
         ["field_police_unit"] = ("Comisaría derivada", "Referred police station"),
         ["field_tip_call"] = ("Llamada TdP según operador", "TIP call by operator"),
         ["field_competition"] = ("Competencia (otros candidatos)", "Competition (other candidates)"),
+        ["field_log2_prior_odds"] = ("Probabilidad previa (log2 de las odds)", "Prior (log2 odds)"),
         ["field_crime_type"] = ("Tipo de delito", "Crime type"),
         ["reject"] = ("Rechazar", "Reject"),
         ["forbidden"] = ("Acceso denegado: su rol no permite esta página.", "Forbidden: your role may not see this page."),

@@ -449,12 +449,13 @@ internal static class WebPages
             </tbody></table></section>
             <section id="breakdown"><h2>{text["breakdown"]}</h2><table class="breakdown"><thead><tr><th>{text["pair_comparison"]}</th><th>{text["pair_level"]}</th><th>{text["pair_weight"]}</th><th></th></tr></thead><tbody>
             """);
-        var comparisons = Part("comparison");
+        // Hotline -> police pairs also weigh the prior odds (part "prior", no level): shown first, so the rows sum to the total.
+        var comparisons = Part("prior").Concat(Part("comparison")).ToList();
         var widest = comparisons.Select(r => Math.Abs(Number(r, "weight") ?? 0)).DefaultIfEmpty(0).Max();
         foreach (var row in comparisons)
         {
             var item = Value(row, "item")!;
-            var level = row["level"].GetInt32();
+            int? level = row["level"].ValueKind == JsonValueKind.Number ? row["level"].GetInt32() : null;
             var weight = Number(row, "weight") ?? 0;
             var width = widest > 0 ? Math.Abs(weight) / widest * 50 : 0;
             var bar = weight == 0 ? string.Empty
@@ -463,7 +464,7 @@ internal static class WebPages
                 : $"<span class=\"bar negative\" style=\"left:{(50 - width).ToString("0.##", CultureInfo.InvariantCulture)}%;width:{width.ToString("0.##", CultureInfo.InvariantCulture)}%\"></span>";
             body.Append(CultureInfo.InvariantCulture, $"""
                 <tr data-item="{item}" data-weight="{weight.ToString("R", CultureInfo.InvariantCulture)}"><th>{text["field_" + item]}</th>
-                <td data-column="level">{(level < 0 ? text["pair_missing"] : text.Whole(level))}</td><td data-column="weight">{Signed(weight, text)}</td>
+                <td data-column="level">{(level is not { } l ? "—" : l < 0 ? text["pair_missing"] : text.Whole(l))}</td><td data-column="weight">{Signed(weight, text)}</td>
                 <td class="bar-cell"><span class="axis"></span>{bar}</td></tr>
                 """);
         }

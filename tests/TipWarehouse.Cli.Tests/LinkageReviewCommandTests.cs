@@ -45,7 +45,21 @@ public sealed class LinkageReviewCommandTests(RunCommandWorld world) : IClassFix
             r => Math.Log2(Math.Max(r.GetProperty("m").GetDouble(), 1e-3) / Math.Max(r.GetProperty("u").GetDouble(), 1e-4)));
         var comparisons = rows.Where(r => r.GetProperty("part").GetString() == "comparison").ToList();
         Assert.NotEmpty(comparisons);
+        // Hotline -> police scores start from the prior odds log2(p/(1-p)) of the persisted match share p.
+        var priors = rows.Where(r => r.GetProperty("part").GetString() == "prior").ToList();
         var sum = 0.0;
+        if (linkType == "hotline_police")
+        {
+            var prior = Json((await harness.RunAsync("query", "--home", home, "--format", "json",
+                "SELECT DISTINCT prior FROM meta.linkage_model WHERE link_type = 'hotline_police'")).Out).Single().GetProperty("prior").GetDouble();
+            sum = Assert.Single(priors).GetProperty("weight").GetDouble();
+            Assert.Equal(Math.Log2(prior / (1 - prior)), sum, 12);
+        }
+        else
+        {
+            Assert.Empty(priors);
+        }
+
         foreach (var comparison in comparisons)
         {
             var level = comparison.GetProperty("level").GetInt32();

@@ -81,4 +81,42 @@ public sealed class FellegiSunterTests
         Assert.Equal(model.Weight([1, -1, -1]), model.FieldWeight(0, 1), 12);
         Assert.Equal(0, model.Weight([-1, -1, -1]));
     }
+
+    [Fact]
+    public void Anchored_em_takes_m_from_the_seeds_or_as_fixed_and_fits_the_match_share_and_u_of_the_other_pairs()
+    {
+        // Half of the matches are seeds; the other 100 hide among the 2000 non-matches, a share of 100 / 2100 of the free pairs.
+        var vectors = Population(out var matches);
+        var seeds = matches[..100].ToHashSet(ReferenceEqualityComparer.Instance);
+        var grouped = vectors.GroupBy(v => string.Join(',', v))
+            .Select(g => new ComparisonPattern(g.First(), g.Count(), g.Count(seeds.Contains))).ToList();
+        var model = FellegiSunterEstimator.EstimateAnchored(s_fields, grouped, maxIterations: 1000, fixedM: new Dictionary<int, double[]> { [2] = [1, 1, 2] });
+        Assert.True(model.Estimated);
+        Assert.True(model.Converged);
+        Assert.Equal([0.25, 0.25, 0.5], model.M[2]);
+        var seedNames = matches[..100].Count(v => v[1] == 1);
+        Assert.Equal((seedNames + (0.9 * 2)) / (100 + 2), model.M[1][1], 9);
+        Assert.InRange(model.Prior, 0.02, 0.09);
+        Assert.True(model.U[1][1] < 0.05, $"name u={model.U[1][1]}");
+        Assert.False(FellegiSunterEstimator.EstimateAnchored(s_fields, [.. grouped.Select(g => g with { Seeds = 0 })]).Estimated);
+    }
+
+    [Fact]
+    public void A_model_that_weighs_the_prior_adds_its_log_odds_to_every_weight()
+    {
+        var likelihood = FellegiSunterModel.Configured(s_fields, prior: 0.2);
+        var posterior = likelihood with { WeighsPrior = true };
+        Assert.Equal(0, likelihood.PriorWeight);
+        Assert.Equal(-2, posterior.PriorWeight, 12);
+        Assert.Equal(likelihood.Weight([1, 0, 2]) - 2, posterior.Weight([1, 0, 2]), 12);
+        Assert.Equal(-2, posterior.Weight([-1, -1, -1]), 12);
+    }
+
+    [Fact]
+    public void Em_reports_whether_it_converged_before_its_cap()
+    {
+        var vectors = Population(out var matches);
+        Assert.True(FellegiSunterEstimator.Estimate(s_fields, vectors, matches, maxIterations: 1000).Converged);
+        Assert.False(FellegiSunterEstimator.Estimate(s_fields, vectors, matches, maxIterations: 1).Converged);
+    }
 }

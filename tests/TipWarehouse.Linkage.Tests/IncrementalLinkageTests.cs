@@ -97,7 +97,7 @@ public sealed class IncrementalLinkageTests : IDisposable
         return target;
     }
 
-    // Writes the persisted m and u into linkage.yaml as configured probabilities and estimate: configured, so that a full
+    // Writes the persisted m, u and prior into linkage.yaml as configured probabilities and estimate: configured, so that a full
     // run scores with exactly the weights the incremental run used.
     private static void ReuseModelAsConfigured(TipwHome home, string pipelines)
     {
@@ -111,6 +111,18 @@ public sealed class IncrementalLinkageTests : IDisposable
             {
                 settings.Add($"  {reader.GetString(0)}.m.{reader.GetString(1)}: \"{reader.GetString(2)}\"");
                 settings.Add($"  {reader.GetString(0)}.u.{reader.GetString(1)}: \"{reader.GetString(3)}\"");
+            }
+        }
+
+        using (var connection = Warehouse.Open(home, readOnly: true))
+        using (var command = connection.CreateCommand())
+        {
+            // The hotline score weighs the model's prior too.
+            command.CommandText = "SELECT DISTINCT link_type, CAST(prior AS VARCHAR) FROM meta.linkage_model ORDER BY ALL";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                settings.Add($"  {reader.GetString(0)}.prior: \"{reader.GetString(1)}\"");
             }
         }
 

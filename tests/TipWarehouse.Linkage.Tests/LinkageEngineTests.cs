@@ -181,7 +181,8 @@ public sealed class LinkageEngineTests
         var quietUnit = w.Unit("CPNP-CUSCO", TestWarehouse.Cusco);
         w.Call("L-0300", s_day, TestWarehouse.Lima, unit, w.Person("40000001", "ROSA", 'F', "hotline"), 16, 'F');
         // Four more calls referred to the same unit that day, with no victim noted: every report of the unit in the window
-        // then competes for five calls (competition level 0) and is paired only through a shared victim pseudonym or age.
+        // then competes for five calls (competition level 7: 4 to 7 calls) and is paired only through a shared victim pseudonym
+        // or age.
         for (var i = 1; i <= 4; i++)
         {
             w.Call($"L-030{i}", s_day, TestWarehouse.Lima, unit);
@@ -199,7 +200,8 @@ public sealed class LinkageEngineTests
         ReportWithVictim("DEN-NOTHING", unit, TestWarehouse.Lima, "40000004", "EVA", 50);
         ReportWithVictim("DEN-DNI-LATE", unit, TestWarehouse.Lima, "40000001", "ROSA", 16, days: 30);
         ReportWithVictim("DEN-DNI-CUSCO", quietUnit, TestWarehouse.Cusco, "40000001", "ROSA", 16);
-        // A quiet unit: its only call in the window and its only report (the Cusco one) pair whatever they share (competition level 2).
+        // A quiet unit: its only call in the window and its only report (the Cusco one) pair whatever they share (competition
+        // level 9: one call).
         w.Call("L-0400", s_day, TestWarehouse.Cusco, quietUnit);
 
         var summary = w.Link(1, new LinkageOptions { HotlinePolice = new LinkageOptions().HotlinePolice with { ReviewThreshold = -1000 } });
@@ -210,7 +212,7 @@ public sealed class LinkageEngineTests
         // unit and district). The competition level (the 9th) is counted over the whole broad block, not the passes' pairs.
         Assert.Equal(4, summary.LinkTypes.Single(t => t.LinkType == LinkTypes.HotlinePolice).CandidatePairs);
         Assert.Equal(
-            ["L-0300 DEN-AGE-DISTRICT 0", "L-0300 DEN-DNI 0", "L-0300 DEN-NAME 0", "L-0400 DEN-DNI-CUSCO 2"],
+            ["L-0300 DEN-AGE-DISTRICT 7", "L-0300 DEN-DNI 7", "L-0300 DEN-NAME 7", "L-0400 DEN-DNI-CUSCO 9"],
             w.Rows("SELECT left_record_id || ' ' || right_record_id || ' ' || split_part(levels, ',', 9) FROM meta.linkage_candidate WHERE link_type = 'hotline_police' ORDER BY 1", r => r.GetString(0)));
     }
 

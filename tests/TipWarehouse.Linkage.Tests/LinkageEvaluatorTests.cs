@@ -35,11 +35,16 @@ public sealed class LinkageEvaluatorTests : IDisposable
 
         var byType = LinkageEvaluator.Evaluate(w.Connection, _truth).ToDictionary(q => q.LinkType);
 
-        Assert.Equal(new LinkQuality(LinkTypes.HotlinePolice, 1, 2, 3, 2), byType[LinkTypes.HotlinePolice]);
+        static (int, int, int, int) Counts(LinkQuality q) => (q.TruePositives, q.Predicted, q.TruthPairs, q.TruthPairsLoaded);
+        Assert.Equal((1, 2, 3, 2), Counts(byType[LinkTypes.HotlinePolice]));
+        // Both hotline links are references (exact): one true of two; no probabilistic pair, so no score bands.
+        Assert.Equal([("exact", 1, 2)], byType[LinkTypes.HotlinePolice].ByMethod);
+        Assert.Empty(byType[LinkTypes.HotlinePolice].ByScore);
         Assert.Equal(0.5, byType[LinkTypes.HotlinePolice].Precision);
         Assert.Equal(0.5, byType[LinkTypes.HotlinePolice].Recall);
-        Assert.Equal(new LinkQuality(LinkTypes.PoliceProsecution, 1, 1, 2, 1), byType[LinkTypes.PoliceProsecution]);
+        Assert.Equal((1, 1, 2, 1), Counts(byType[LinkTypes.PoliceProsecution]));
         var table = LinkageEvaluator.ToTable([.. byType.Values]);
+        Assert.Contains(table.Notes, n => n.StartsWith("hotline_police: 1 true of 2 linked;", StringComparison.Ordinal) && n.EndsWith("By method: exact 1 true of 2.", StringComparison.Ordinal));
         Assert.Equal(["link_type", "precision", "recall", "f1"], table.Columns.Select(c => c.Name));
     }
 

@@ -56,7 +56,10 @@ public sealed class LinkageReviewShowTests
         var score = (double)rows[("total", "score")][5]!;
         Assert.Equal(w.Scalar<double>("SELECT score FROM dw.bridge_case_link WHERE link_key = $k", ("k", id)), score);
         Assert.InRange(Math.Abs(sum - score), 0, LinkageReview.ScoreTolerance);
-        Assert.Equal(comparisons.Sum(r => (double)r[5]!), sum, 12);
+        // Hotline -> police weighs the prior odds log2(p/(1-p)) of the persisted match share p as well.
+        var prior = w.Scalar<double>("SELECT DISTINCT prior FROM meta.linkage_model WHERE link_type = 'hotline_police'");
+        Assert.Equal(Math.Log2(prior / (1 - prior)), (double)rows[("prior", "log2_prior_odds")][5]!, 12);
+        Assert.Equal(comparisons.Sum(r => (double)r[5]!) + Math.Log2(prior / (1 - prior)), sum, 12);
         Assert.Equal("The weights sum to the stored score.", rows[("note", "check")][2]);
     }
 

@@ -170,7 +170,7 @@ public sealed class SimulatedWorldTests(SimulatedWorldFixture world) : IClassFix
             var comparisons = shown.Rows.Where(r => (string)r[0]! == "comparison").ToList();
             Assert.Equal(ComparisonFields.For((string)queued[queue.IndexOf("link_type")]!).Count, comparisons.Count);
             var sum = (double)rows[("total", "weight_sum")][5]!;
-            Assert.Equal(comparisons.Sum(r => (double)r[5]!), sum, 12);
+            Assert.Equal(comparisons.Concat(shown.Rows.Where(r => (string)r[0]! == "prior")).Sum(r => (double)r[5]!), sum, 12);
             Assert.True(Math.Abs(sum - (double)queued[queue.IndexOf("score")]!) <= LinkageReview.ScoreTolerance, $"pair {id}: weights sum to {sum}, score {queued[queue.IndexOf("score")]}");
             Assert.Equal("The weights sum to the stored score.", rows[("note", "check")][2]);
             foreach (var side in new[] { 2, 3 })

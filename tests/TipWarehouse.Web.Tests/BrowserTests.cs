@@ -343,8 +343,9 @@ public sealed class BrowserTests(ServedDemo served) : IAsyncLifetime
         Assert.Equal(queued.GetProperty("left_record_id").GetString(), await page.Locator("tr[data-item='record_id'] td[data-side='left']").TextContentAsync());
         Assert.Equal(queued.GetProperty("right_record_id").GetString(), await page.Locator("tr[data-item='record_id'] td[data-side='right']").TextContentAsync());
 
-        // The breakdown: one row per comparison with the CLI's weight, shown with its sign and a bar; the total is the queue's score.
-        var comparisons = shown.Where(r => Text(r, "part") == "comparison").ToList();
+        // The breakdown: one row per comparison with the CLI's weight (after the prior's, for hotline -> police), shown with its
+        // sign and a bar; the total is the queue's score.
+        var comparisons = shown.Where(r => Text(r, "part") is "prior" or "comparison").ToList();
         var rows = page.Locator("table.breakdown tr[data-weight]");
         Assert.Equal(comparisons.Count, await rows.CountAsync());
         var spanish = CultureInfo.GetCultureInfo("es-PE");
