@@ -69,19 +69,9 @@ internal static class PoliceDatabase
         {
             void Table(string table, string key, string[] columns, IEnumerable<SimRow> list)
             {
-                // A later run on the same file compares each row with what is stored; a new file has nothing to compare with.
-                long stored;
-                using (var count = connection.CreateCommand())
-                {
-                    count.Transaction = transaction;
-                    count.CommandText = $"SELECT count(*) FROM {table}";
-                    stored = (long)count.ExecuteScalar()!;
-                }
-
-                using var read = connection.CreateCommand();
-                read.Transaction = transaction;
-                read.CommandText = $"SELECT updated_at FROM {table} WHERE {key} = $key";
-                var readKey = read.Parameters.Add(new SqliteParameter("$key", null));
+                // A later run on the same file compares each row with what is stored; a new file has nothing to compare with. The
+                // stored keys and timestamps are read in one scan of the table, not by a point lookup per row.
+                var stored = StoredUpdatedAt(connection, transaction, table, key);
                 using var insert = connection.CreateCommand();
                 insert.Transaction = transaction;
                 insert.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns)}, updated_at) VALUES ({string.Join(", ", columns.Select((_, i) => "$p" + i))}, $updated)";
@@ -111,13 +101,7 @@ internal static class PoliceDatabase
                     n++;
                     var updatedAt = PoliceRows.Timestamp(s.UpdatedAt);
                     SqliteCommand target;
-                    string? storedAt = null;
-                    if (stored > 0)
-                    {
-                        readKey.Value = row.Key;
-                        storedAt = read.ExecuteScalar() as string;
-                    }
-
+                    stored.TryGetValue(row.Key, out var storedAt);
                     if (storedAt is null)
                     {
                         target = insert;
@@ -156,5 +140,21 @@ internal static class PoliceDatabase
 
         connection.Close();
         return new Result(inserted, updated, unchanged, counts);
+    }
+
+    // Every stored row's updated_at by key, in one scan of the table (empty for a new file).
+    private static Dictionary<string, string> StoredUpdatedAt(SqliteConnection connection, SqliteTransaction transaction, string table, string key)
+    {
+        var stored = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var read = connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = $"SELECT {key}, updated_at FROM {table}";
+        using var reader = read.ExecuteReader();
+        while (reader.Read())
+        {
+            stored[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return stored;
     }
 }
