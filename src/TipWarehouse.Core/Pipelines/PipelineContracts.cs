@@ -25,6 +25,10 @@ public sealed record PipelineRunRequest(string Pipeline, string SourcesDirectory
     /// <summary>Whether the run refreshes the report summaries (<see cref="ReportSummary"/>) when it ends; false when the
     /// caller runs several pipelines and refreshes them once after the last.</summary>
     public bool RefreshSummaries { get; init; } = true;
+
+    /// <summary>Whether the run checkpoints the warehouse (folds its write-ahead log into the file) when it ends; false when
+    /// the caller runs several pipelines and checkpoints once after the last.</summary>
+    public bool Checkpoint { get; init; } = true;
 }
 
 /// <summary>The outcome of one pipeline run, with its reconciliation counts summed over its batches.</summary>

@@ -97,8 +97,8 @@ public sealed class PipelineEngine : IPipelineRunner
             PipelineRunResult result;
             try
             {
-                // Several pipelines refresh the report summaries once, after the last (below), not after each.
-                result = await RunAsync(new PipelineRunRequest(spec.Name, sourcesDirectory, triggerKind, from, to, fullCompare) { RefreshSummaries = selected.Count == 1 }, cancellationToken);
+                // Several pipelines refresh the report summaries and checkpoint once, after the last (below), not after each.
+                result = await RunAsync(new PipelineRunRequest(spec.Name, sourcesDirectory, triggerKind, from, to, fullCompare) { RefreshSummaries = selected.Count == 1, Checkpoint = selected.Count == 1 }, cancellationToken);
             }
             catch (TransientSourceException ex)
             {
@@ -116,7 +116,7 @@ public sealed class PipelineEngine : IPipelineRunner
         if (selected.Count > 1)
         {
             // After a failure too: the summaries then follow what the other pipelines committed.
-            await RefreshSummariesAsync(selected[^1].Name, results[^1].RunId, cancellationToken);
+            await RefreshSummariesAndCheckpointAsync(selected[^1].Name, results[^1].RunId, cancellationToken);
         }
 
         return results;
@@ -234,7 +234,11 @@ public sealed class PipelineEngine : IPipelineRunner
                         }
 
                         meta.FinishRun(runId, PipelineRunStatus.Succeeded, null);
-                        Checkpoint(connection, spec.Name, run);
+                        if (request.Checkpoint)
+                        {
+                            Checkpoint(connection, spec.Name, run);
+                        }
+
                         Report(spec.Name, "finished", null, run);
                         return run.Result(PipelineRunStatus.Succeeded, null);
                     }
@@ -281,7 +285,11 @@ public sealed class PipelineEngine : IPipelineRunner
                 }
 
                 meta.FinishRun(runId, PipelineRunStatus.Succeeded, null);
-                Checkpoint(connection, spec.Name, run);
+                if (request.Checkpoint)
+                {
+                    Checkpoint(connection, spec.Name, run);
+                }
+
                 Report(spec.Name, "finished", null, run);
                 return run.Result(PipelineRunStatus.Succeeded, null);
             }
@@ -315,14 +323,16 @@ public sealed class PipelineEngine : IPipelineRunner
         }
     }
 
-    // The report summaries after a run of several pipelines: one refresh, under the writer lock like a run.
-    private async Task RefreshSummariesAsync(string pipeline, long runId, CancellationToken cancellationToken)
+    // The report summaries and the checkpoint after a run of several pipelines: once, under the writer lock like a run.
+    private async Task RefreshSummariesAndCheckpointAsync(string pipeline, long runId, CancellationToken cancellationToken)
     {
         await s_writer.WaitAsync(cancellationToken);
         try
         {
             using var connection = await LoadFailures.OpenAsync(() => Warehouse.Open(_home), _home.WarehousePath, _time, _options.LockWait, _options.LockRetryInterval, _options.Delay ?? ((t, ct) => Task.Delay(t, _time, ct)), cancellationToken);
-            RefreshSummaries(connection, pipeline, new RunTotals(pipeline, runId));
+            var run = new RunTotals(pipeline, runId);
+            RefreshSummaries(connection, pipeline, run);
+            Checkpoint(connection, pipeline, run);
         }
         catch (TransientSourceException ex)
         {
