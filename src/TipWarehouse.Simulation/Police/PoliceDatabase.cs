@@ -77,7 +77,10 @@ internal static class PoliceDatabase
                 insert.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns)}, updated_at) VALUES ({string.Join(", ", columns.Select((_, i) => "$p" + i))}, $updated)";
                 using var update = connection.CreateCommand();
                 update.Transaction = transaction;
-                update.CommandText = $"UPDATE {table} SET {string.Join(", ", columns.Select((c, i) => c + " = $p" + i))}, updated_at = $updated WHERE {key} = $p0";
+                // The key (column 0) is not in the SET list: with it there, SQLite checks every child table for rows that
+                // reference the old key (personas and detenciones have no index on nro_denuncia or id_persona), a full scan
+                // per updated report or person, which grew with the square of the scale (31 of 61 CPU seconds at scale 46).
+                update.CommandText = $"UPDATE {table} SET {string.Join(", ", columns.Select((c, i) => c + " = $p" + i).Skip(1))}, updated_at = $updated WHERE {key} = $p0";
                 foreach (var command in new[] { insert, update })
                 {
                     for (var i = 0; i < columns.Length; i++)
