@@ -43,7 +43,11 @@ public sealed class ClassifierService
         }
 
         _progress($"training {options.Trainer} (recall target {options.RecallTarget.ToString("0.00", CultureInfo.InvariantCulture)})...");
-        var result = new CallClassifierTrainer(_time).Train(source.Calls, options, source.SupervisorDecided, cancellationToken);
+        // The trainer keeps the calls its split uses (the fit sample, validation and test months); handing it the only
+        // reference lets the fit months' calls the sample (--max-fit-calls) leaves out be collected while it fits.
+        var calls = source.Calls;
+        source = source with { Calls = [] };
+        var result = new CallClassifierTrainer(_time).Train(calls, options, source.SupervisorDecided, cancellationToken);
         var now = _time.GetUtcNow();
         var trainedAt = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         var name = ModelRegistry.NameFor(options.Trainer, trainedAt);

@@ -48,7 +48,10 @@ public static class WarehouseCalls
         var decided = new Dictionary<string, bool?>(StringComparer.Ordinal);
         int unlabelled = 0, byOperator = 0, byLinkOnly = 0, changed = 0;
         using var command = connection.CreateCommand();
-        command.CommandText = SelectCalls + " ORDER BY c.call_date_key, c.call_id";
+        // Sorted here, not by an ORDER BY: DuckDB would hold the whole sorted result, narratives and all, in its buffer pool
+        // while the reader walks it (the same order: call ids are ASCII, DuckDB compares strings bytewise).
+        command.CommandText = SelectCalls;
+        var categories = new Dictionary<string, string>(StringComparer.Ordinal);
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -60,7 +63,7 @@ public static class WarehouseCalls
             {
                 decided[callId] = warehouseLabel;
                 changed += warehouseLabel != decision.IsTip ? 1 : 0;
-                calls.Add(ToFeatures(reader, decision.IsTip));
+                calls.Add(Pooled(ToFeatures(reader, callId, decision.IsTip), categories));
                 byOperator += byCategory == true ? 1 : 0;
                 byLinkOnly += byCategory != true && byLink ? 1 : 0;
                 continue;
@@ -81,9 +84,10 @@ public static class WarehouseCalls
                 byLinkOnly++;
             }
 
-            calls.Add(ToFeatures(reader, byCategory == true || byLink));
+            calls.Add(Pooled(ToFeatures(reader, callId, byCategory == true || byLink), categories));
         }
 
+        calls.Sort(static (a, b) => a.CallDateKey != b.CallDateKey ? a.CallDateKey.CompareTo(b.CallDateKey) : string.CompareOrdinal(a.CallId, b.CallId));
         return new LabelledCalls(calls, unlabelled, byOperator, byLinkOnly) { SupervisorDecided = decided, SupervisorChanged = changed };
     }
 
@@ -116,7 +120,7 @@ public static class WarehouseCalls
         var rows = new List<(long, CallFeatures)>(limit);
         while (reader.Read())
         {
-            rows.Add((Convert.ToInt64(reader.GetValue(0)), ToFeatures(reader, false)));
+            rows.Add((Convert.ToInt64(reader.GetValue(0)), ToFeatures(reader, reader.GetString(1), false)));
         }
 
         return rows;
@@ -137,7 +141,7 @@ public static class WarehouseCalls
         command.CommandText = SelectCalls + " WHERE c.call_id = $id";
         command.Parameters.Add(new DuckDBParameter("id", callId));
         using var reader = command.ExecuteReader();
-        return reader.Read() ? ToFeatures(reader, false) : null;
+        return reader.Read() ? ToFeatures(reader, reader.GetString(1), false) : null;
     }
 
     /// <summary>Every call dated from <paramref name="fromDateKey"/> to <paramref name="toDateKey"/> (yyyymmdd, inclusive), with its operator category.</summary>
@@ -152,7 +156,7 @@ public static class WarehouseCalls
         var rows = new List<(CallFeatures, string?)>();
         while (reader.Read())
         {
-            rows.Add((ToFeatures(reader, false), reader.IsDBNull(11) ? null : reader.GetString(11)));
+            rows.Add((ToFeatures(reader, reader.GetString(1), false), reader.IsDBNull(11) ? null : reader.GetString(11)));
         }
 
         return rows;
@@ -172,8 +176,28 @@ public static class WarehouseCalls
         return ids;
     }
 
-    private static CallFeatures ToFeatures(DbDataReader r, bool label) => CallFeatures.Create(
-        callId: r.GetString(1),
+    // One instance of each caller type, sex and department for the whole read: ~1M labelled calls share a few dozen values.
+    private static CallFeatures Pooled(CallFeatures call, Dictionary<string, string> values)
+    {
+        call.CallerType = Pool(call.CallerType, values);
+        call.Sex = Pool(call.Sex, values);
+        call.Department = Pool(call.Department, values);
+        return call;
+    }
+
+    private static string Pool(string value, Dictionary<string, string> values)
+    {
+        if (values.TryGetValue(value, out var pooled))
+        {
+            return pooled;
+        }
+
+        values[value] = value;
+        return value;
+    }
+
+    private static CallFeatures ToFeatures(DbDataReader r, string callId, bool label) => CallFeatures.Create(
+        callId: callId,
         callDateKey: Convert.ToInt32(r.GetValue(2)),
         narrative: r.IsDBNull(3) ? null : r.GetString(3),
         callerType: r.IsDBNull(4) ? null : r.GetString(4),

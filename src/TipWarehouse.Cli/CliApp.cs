@@ -46,6 +46,7 @@ public static class CliApp
             }
 
             ResultWriter.Columns = ResultWriter.ParseColumns(parseResult.GetValue<string?>(ColumnsOptionName));
+            Warehouse.MemoryLimit = Warehouse.ParseMemoryLimit(context.GetEnvironmentVariable(Warehouse.MemoryLimitVariable));
             var configuration = new InvocationConfiguration
             {
                 Output = context.Out,

@@ -3,7 +3,8 @@ using DuckDB.NET.Data;
 namespace TipWarehouse.Core;
 
 /// <summary>The monthly and funnel reports' figures materialized in <c>rpt.monthly_summary</c> and <c>rpt.funnel_summary</c>:
-/// refreshed after every pipeline run (and after a model is activated or calls are scored outside one), read by the reports
+/// refreshed after every pipeline run (once after the last when several run together, as in <c>tipw run --all</c>; and after
+/// a model is activated or calls are scored outside one), read by the reports
 /// while the warehouse is still in the state they were computed from, so a report costs a row per month (and per stage and
 /// day count) whatever the volume of facts and cases.</summary>
 /// <remarks>The rows are <see cref="MonthlyLiveSql"/> and <see cref="FunnelLiveSql"/> at the time of the refresh, stamped with

@@ -1,3 +1,4 @@
+using TipWarehouse.Core;
 using TipWarehouse.Core.Pipelines;
 
 namespace TipWarehouse.Etl.Tests;
@@ -71,6 +72,25 @@ public sealed class StepTests(WarehouseFixture world)
         var step = mine.Single(r => r.Stage == "step");
         Assert.Equal("marking", step.Source);
         Assert.Equal(new Etl.Engine.WorkCount(calls, calls, "calls"), step.Work);
+    }
+
+    [Fact]
+    public async Task A_run_of_several_pipelines_refreshes_the_report_summaries_once_after_the_last_even_when_one_failed()
+    {
+        foreach (var (name, pipelines, failing) in new[] { ("summary-once", new[] { "police_stations", "hotline" }, (string?)null), ("summary-after-failure", ["police_stations", "mark_calls"], "mark_calls") })
+        {
+            var home = world.NewHome(name);
+            var progress = new RecordingProgress();
+            // No step registered for mark_calls: it fails, police_stations before it commits.
+            var engine = new Etl.Engine.PipelineEngine(home, Pipelines(), world.Time, [], new Etl.Engine.PipelineEngineOptions { Environment = _ => null, Progress = progress });
+            var results = await engine.RunManyAsync(pipelines, world.Sources);
+            Assert.Equal(pipelines.Select(p => p != failing), results.Select(r => r.Succeeded));
+
+            var expected = pipelines.Where(p => p != failing).Select(p => (Pipeline: p, Stage: "finished")).Append((pipelines[^1], "summarized")).ToList();
+            Assert.Equal(expected, progress.Reports.Select(r => (r.Pipeline, r.Stage)).Where(r => r.Stage is "summarized" or "finished").ToList());
+            using var connection = Warehouse.Open(home, readOnly: true);
+            Assert.True(ReportSummary.IsFresh(connection));
+        }
     }
 
     [Fact]

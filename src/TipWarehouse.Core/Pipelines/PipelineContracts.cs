@@ -20,7 +20,16 @@ public sealed record PipelineDescriptor(
     string SpecPath);
 
 /// <summary>One request to run a pipeline: where the sources are, who triggered it, an optional backfill window, and whether to sweep the whole source (full compare) now.</summary>
-public sealed record PipelineRunRequest(string Pipeline, string SourcesDirectory, string TriggerKind = "cli", DateOnly? From = null, DateOnly? To = null, bool FullCompare = false);
+public sealed record PipelineRunRequest(string Pipeline, string SourcesDirectory, string TriggerKind = "cli", DateOnly? From = null, DateOnly? To = null, bool FullCompare = false)
+{
+    /// <summary>Whether the run refreshes the report summaries (<see cref="ReportSummary"/>) when it ends; false when the
+    /// caller runs several pipelines and refreshes them once after the last.</summary>
+    public bool RefreshSummaries { get; init; } = true;
+
+    /// <summary>Whether the run checkpoints the warehouse (folds its write-ahead log into the file) when it ends; false when
+    /// the caller runs several pipelines and checkpoints once after the last.</summary>
+    public bool Checkpoint { get; init; } = true;
+}
 
 /// <summary>The outcome of one pipeline run, with its reconciliation counts summed over its batches.</summary>
 public sealed record PipelineRunResult(

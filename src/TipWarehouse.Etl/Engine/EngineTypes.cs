@@ -71,9 +71,9 @@ public sealed record PipelineEngineOptions
     public string CheckpointThreshold { get; init; } = "256MB";
 
     /// <summary>
-    /// DuckDB's <c>memory_limit</c> while a drop-folder pipeline loads (a kind whose <see cref="Sources.ISourceKind.BoundedLoadMemory"/> is true: csv); the others keep DuckDB's default (80% of RAM),
-    /// because a relational or JSON-lines source loads everything after its watermark in one transaction (at ~10M
-    /// calls the police persons ran out of memory under 512MB). A drop-folder load streams in batches bounded by files,
+    /// DuckDB's <c>memory_limit</c> while a drop-folder pipeline loads (a kind whose <see cref="Sources.ISourceKind.BoundedLoadMemory"/> is true: csv); the others run under the warehouse's
+    /// <see cref="Core.Warehouse.MemoryLimit"/> (<c>TIPW_MEMORY_LIMIT</c>, default 1GB), because a relational or JSON-lines source
+    /// loads everything after its watermark in one transaction (at ~10M calls the police persons ran out of memory under 512MB). A drop-folder load streams in batches bounded by files,
     /// megabytes and rows, so a small buffer pool costs it no time, while the default lets the cache of blocks it has
     /// read grow with the warehouse: at ~10M calls, 1.9 GiB of RSS against 1.0 GiB.
     /// </summary>

@@ -83,7 +83,8 @@ public sealed class PipelineEngine : IPipelineRunner
 
         var failed = new HashSet<string>(StringComparer.Ordinal);
         var results = new List<PipelineRunResult>();
-        foreach (var spec in _specs.Where(s => wanted is null || wanted.Contains(s.Name)))
+        var selected = _specs.Where(s => wanted is null || wanted.Contains(s.Name)).ToList();
+        foreach (var spec in selected)
         {
             var blocked = spec.Upstream.FirstOrDefault(failed.Contains);
             if (blocked is not null)
@@ -96,7 +97,8 @@ public sealed class PipelineEngine : IPipelineRunner
             PipelineRunResult result;
             try
             {
-                result = await RunAsync(new PipelineRunRequest(spec.Name, sourcesDirectory, triggerKind, from, to, fullCompare), cancellationToken);
+                // Several pipelines refresh the report summaries and checkpoint once, after the last (below), not after each.
+                result = await RunAsync(new PipelineRunRequest(spec.Name, sourcesDirectory, triggerKind, from, to, fullCompare) { RefreshSummaries = selected.Count == 1, Checkpoint = selected.Count == 1 }, cancellationToken);
             }
             catch (TransientSourceException ex)
             {
@@ -109,6 +111,12 @@ public sealed class PipelineEngine : IPipelineRunner
             }
 
             results.Add(result);
+        }
+
+        if (selected.Count > 1)
+        {
+            // After a failure too: the summaries then follow what the other pipelines committed.
+            await RefreshSummariesAndCheckpointAsync(selected[^1].Name, results[^1].RunId, cancellationToken);
         }
 
         return results;
@@ -184,7 +192,15 @@ public sealed class PipelineEngine : IPipelineRunner
             meta.EnsureSchema();
             Sql.Execute(connection, $"SET checkpoint_threshold = {Sql.Literal(_options.CheckpointThreshold)}");
             var sourceKind = _sources.GetValueOrDefault(spec.Kind);
-            Sql.Execute(connection, sourceKind?.BoundedLoadMemory == true ? $"SET memory_limit = {Sql.Literal(_options.LoadMemoryLimit)}" : "RESET memory_limit");
+            if (sourceKind?.BoundedLoadMemory == true)
+            {
+                Sql.Execute(connection, $"SET memory_limit = {Sql.Literal(_options.LoadMemoryLimit)}");
+            }
+            else
+            {
+                Warehouse.ApplyMemoryLimit(connection);
+            }
+
             // The shared macros (pipelines/macros.sql) every transform may call: TEMP, so they live with this run's connection only.
             _macros.Create(connection);
 
@@ -212,9 +228,17 @@ public sealed class PipelineEngine : IPipelineRunner
                     {
                         replay.Outcome = ReplayArchive(connection, meta, spec, run);
                         RunDataTests(connection, spec, run);
-                        RefreshSummaries(connection, spec.Name, run);
+                        if (request.RefreshSummaries)
+                        {
+                            RefreshSummaries(connection, spec.Name, run);
+                        }
+
                         meta.FinishRun(runId, PipelineRunStatus.Succeeded, null);
-                        Checkpoint(connection, spec.Name, run);
+                        if (request.Checkpoint)
+                        {
+                            Checkpoint(connection, spec.Name, run);
+                        }
+
                         Report(spec.Name, "finished", null, run);
                         return run.Result(PipelineRunStatus.Succeeded, null);
                     }
@@ -255,9 +279,17 @@ public sealed class PipelineEngine : IPipelineRunner
                 }
 
                 RunDataTests(connection, spec, run);
-                RefreshSummaries(connection, spec.Name, run);
+                if (request.RefreshSummaries)
+                {
+                    RefreshSummaries(connection, spec.Name, run);
+                }
+
                 meta.FinishRun(runId, PipelineRunStatus.Succeeded, null);
-                Checkpoint(connection, spec.Name, run);
+                if (request.Checkpoint)
+                {
+                    Checkpoint(connection, spec.Name, run);
+                }
+
                 Report(spec.Name, "finished", null, run);
                 return run.Result(PipelineRunStatus.Succeeded, null);
             }
@@ -284,6 +316,28 @@ public sealed class PipelineEngine : IPipelineRunner
         {
             // The disk filled before the run could start or be recorded: name it; a run left 'running' is marked at the next start.
             throw new WarehouseException(full, ex);
+        }
+        finally
+        {
+            s_writer.Release();
+        }
+    }
+
+    // The report summaries and the checkpoint after a run of several pipelines: once, under the writer lock like a run.
+    private async Task RefreshSummariesAndCheckpointAsync(string pipeline, long runId, CancellationToken cancellationToken)
+    {
+        await s_writer.WaitAsync(cancellationToken);
+        try
+        {
+            using var connection = await LoadFailures.OpenAsync(() => Warehouse.Open(_home), _home.WarehousePath, _time, _options.LockWait, _options.LockRetryInterval, _options.Delay ?? ((t, ct) => Task.Delay(t, _time, ct)), cancellationToken);
+            var run = new RunTotals(pipeline, runId);
+            RefreshSummaries(connection, pipeline, run);
+            Checkpoint(connection, pipeline, run);
+        }
+        catch (TransientSourceException ex)
+        {
+            // The warehouse stayed busy: the summaries are stale, which the reports detect and read around, until the next run.
+            Report(pipeline, "summary_failed", $"{ReportSummary.MonthlyTable} and {ReportSummary.FunnelTable} not refreshed: {ex.Message}", new RunTotals(pipeline, runId));
         }
         finally
         {

@@ -22,7 +22,7 @@ public interface ISourceKind
     /// <summary>The <c>incremental.strategy</c> values this kind supports (<c>none</c> included when supported).</summary>
     IReadOnlyList<string> Strategies { get; }
 
-    /// <summary>True when the kind's batches are bounded by the source itself (files, megabytes, rows per batch), so its loads run under <see cref="PipelineEngineOptions.LoadMemoryLimit"/>; false keeps DuckDB's default memory limit.</summary>
+    /// <summary>True when the kind's batches are bounded by the source itself (files, megabytes, rows per batch), so its loads run under <see cref="PipelineEngineOptions.LoadMemoryLimit"/>; false runs them under the warehouse's <see cref="Core.Warehouse.MemoryLimit"/>.</summary>
     bool BoundedLoadMemory { get; }
 
     /// <summary>Checks the source keys without touching the source (no file read, no connection): each problem names its key under <c>source:</c>.</summary>

@@ -69,25 +69,18 @@ internal static class PoliceDatabase
         {
             void Table(string table, string key, string[] columns, IEnumerable<SimRow> list)
             {
-                // A later run on the same file compares each row with what is stored; a new file has nothing to compare with.
-                long stored;
-                using (var count = connection.CreateCommand())
-                {
-                    count.Transaction = transaction;
-                    count.CommandText = $"SELECT count(*) FROM {table}";
-                    stored = (long)count.ExecuteScalar()!;
-                }
-
-                using var read = connection.CreateCommand();
-                read.Transaction = transaction;
-                read.CommandText = $"SELECT updated_at FROM {table} WHERE {key} = $key";
-                var readKey = read.Parameters.Add(new SqliteParameter("$key", null));
+                // A later run on the same file compares each row with what is stored; a new file has nothing to compare with. The
+                // stored keys and timestamps are read in one scan of the table, not by a point lookup per row.
+                var stored = StoredUpdatedAt(connection, transaction, table, key);
                 using var insert = connection.CreateCommand();
                 insert.Transaction = transaction;
                 insert.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns)}, updated_at) VALUES ({string.Join(", ", columns.Select((_, i) => "$p" + i))}, $updated)";
                 using var update = connection.CreateCommand();
                 update.Transaction = transaction;
-                update.CommandText = $"UPDATE {table} SET {string.Join(", ", columns.Select((c, i) => c + " = $p" + i))}, updated_at = $updated WHERE {key} = $p0";
+                // The key (column 0) is not in the SET list: with it there, SQLite checks every child table for rows that
+                // reference the old key (personas and detenciones have no index on nro_denuncia or id_persona), a full scan
+                // per updated report or person, which grew with the square of the scale (31 of 61 CPU seconds at scale 46).
+                update.CommandText = $"UPDATE {table} SET {string.Join(", ", columns.Select((c, i) => c + " = $p" + i).Skip(1))}, updated_at = $updated WHERE {key} = $p0";
                 foreach (var command in new[] { insert, update })
                 {
                     for (var i = 0; i < columns.Length; i++)
@@ -111,13 +104,7 @@ internal static class PoliceDatabase
                     n++;
                     var updatedAt = PoliceRows.Timestamp(s.UpdatedAt);
                     SqliteCommand target;
-                    string? storedAt = null;
-                    if (stored > 0)
-                    {
-                        readKey.Value = row.Key;
-                        storedAt = read.ExecuteScalar() as string;
-                    }
-
+                    stored.TryGetValue(row.Key, out var storedAt);
                     if (storedAt is null)
                     {
                         target = insert;
@@ -156,5 +143,21 @@ internal static class PoliceDatabase
 
         connection.Close();
         return new Result(inserted, updated, unchanged, counts);
+    }
+
+    // Every stored row's updated_at by key, in one scan of the table (empty for a new file).
+    private static Dictionary<string, string> StoredUpdatedAt(SqliteConnection connection, SqliteTransaction transaction, string table, string key)
+    {
+        var stored = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var read = connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = $"SELECT {key}, updated_at FROM {table}";
+        using var reader = read.ExecuteReader();
+        while (reader.Read())
+        {
+            stored[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return stored;
     }
 }
