@@ -180,7 +180,7 @@ public sealed class TipDeterminationTests
     }
 
     [Fact]
-    public void A_related_statute_takes_a_linked_call_of_a_tip_operator_category_as_evidence_only_when_the_definition_says_so()
+    public void A_related_statute_takes_a_linked_call_of_a_tip_operator_category_as_evidence_whatever_the_classifier_scored_when_the_definition_says_so()
     {
         using var w = new TestWarehouse();
         w.Execute("""
@@ -201,21 +201,21 @@ public sealed class TipDeterminationTests
         Scored("L-41", "EXPLOTACION LABORAL", "196", "DEN-2006-000041");   // fraud: no related statute
         Scored("L-42", "ORIENTACION", "168", "DEN-2006-000042");           // the operator did not class the call as TIP
         var shipped = Shipped();
-        Assert.False(shipped.OperatorCategoryEvidenceForRelatedStatutes);
+        Assert.True(shipped.OperatorCategoryEvidenceForRelatedStatutes);
 
-        Determine(w, shipped);
+        Determine(w, shipped with { OperatorCategoryEvidenceForRelatedStatutes = false });
         // The classifier overrides the operator for the call itself, and by default a low-scored call is no evidence.
         Assert.Equal("not_tip", Decision(w, "hotline_call", "L-40").Status);
         Assert.Equal("not_tip", Decision(w, "police_report", "DEN-2006-000040").Status);
 
-        Determine(w, shipped with { OperatorCategoryEvidenceForRelatedStatutes = true }, batch: 11);
+        Determine(w, shipped, batch: 11);
         var report = Decision(w, "police_report", "DEN-2006-000040");
         Assert.Equal("evidence_linked", report.Status);
         Assert.StartsWith("art. 168 with linked call L-40 of TIP operator category EXPLOTACION LABORAL (classifier p=0.3 < 0.5)", report.Basis, StringComparison.Ordinal);
         Assert.Equal("not_tip", Decision(w, "police_report", "DEN-2006-000041").Status);
         Assert.Equal("not_tip", Decision(w, "police_report", "DEN-2006-000042").Status);
         Assert.Equal("not_tip", Decision(w, "hotline_call", "L-40").Status);
-        Assert.True(TipDefinition.Parse(File.ReadAllText(TipDefinition.DefaultPath).Replace("  case_evidence_needs_related_statute: false", "  case_evidence_needs_related_statute: false\n  operator_category_for_related_statutes: true", StringComparison.Ordinal), "edited.yaml")
+        Assert.False(TipDefinition.Parse(File.ReadAllText(TipDefinition.DefaultPath).Replace("operator_category_for_related_statutes: true", "operator_category_for_related_statutes: false", StringComparison.Ordinal), "edited.yaml")
             .OperatorCategoryEvidenceForRelatedStatutes);
     }
 
