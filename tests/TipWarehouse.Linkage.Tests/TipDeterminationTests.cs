@@ -180,6 +180,46 @@ public sealed class TipDeterminationTests
     }
 
     [Fact]
+    public void A_related_statute_takes_a_linked_call_of_a_tip_operator_category_as_evidence_whatever_the_classifier_scored_when_the_definition_says_so()
+    {
+        using var w = new TestWarehouse();
+        w.Execute("""
+            INSERT INTO dw.dim_model (model_key, model_name, trainer, trained_at, threshold, is_active)
+            VALUES (1, 'tip-call-test', 'sdca', TIMESTAMP '2008-01-01 00:00:00', 0.5, true)
+            """);
+        void Scored(string id, string category, string article, string report)
+        {
+            Call(w, id, s_preLaw, category, "Llamada sobre un joven en una chacra de Madre de Dios.");
+            w.Execute("""
+                INSERT INTO dw.fact_call_score (call_key, model_key, score_date_key, probability, is_flagged, scored_at, batch_id)
+                SELECT call_key, 1, 20080115, 0.3, false, TIMESTAMP '2008-01-15 00:00:00', 1 FROM dw.fact_hotline_call WHERE call_id = $id
+                """, ("id", id));
+            Report(w, report, article, s_preLaw.AddDays(2), "EXPOSICION A PELIGRO", callId: id);
+        }
+
+        Scored("L-40", "EXPLOTACION LABORAL", "168", "DEN-2006-000040");   // forced labour (related) and a labour-exploitation call
+        Scored("L-41", "EXPLOTACION LABORAL", "196", "DEN-2006-000041");   // fraud: no related statute
+        Scored("L-42", "ORIENTACION", "168", "DEN-2006-000042");           // the operator did not class the call as TIP
+        var shipped = Shipped();
+        Assert.True(shipped.OperatorCategoryEvidenceForRelatedStatutes);
+
+        Determine(w, shipped with { OperatorCategoryEvidenceForRelatedStatutes = false });
+        // The classifier overrides the operator for the call itself, and by default a low-scored call is no evidence.
+        Assert.Equal("not_tip", Decision(w, "hotline_call", "L-40").Status);
+        Assert.Equal("not_tip", Decision(w, "police_report", "DEN-2006-000040").Status);
+
+        Determine(w, shipped, batch: 11);
+        var report = Decision(w, "police_report", "DEN-2006-000040");
+        Assert.Equal("evidence_linked", report.Status);
+        Assert.StartsWith("art. 168 with linked call L-40 of TIP operator category EXPLOTACION LABORAL (classifier p=0.3 < 0.5)", report.Basis, StringComparison.Ordinal);
+        Assert.Equal("not_tip", Decision(w, "police_report", "DEN-2006-000041").Status);
+        Assert.Equal("not_tip", Decision(w, "police_report", "DEN-2006-000042").Status);
+        Assert.Equal("not_tip", Decision(w, "hotline_call", "L-40").Status);
+        Assert.False(TipDefinition.Parse(File.ReadAllText(TipDefinition.DefaultPath).Replace("operator_category_for_related_statutes: true", "operator_category_for_related_statutes: false", StringComparison.Ordinal), "edited.yaml")
+            .OperatorCategoryEvidenceForRelatedStatutes);
+    }
+
+    [Fact]
     public void A_theft_report_takes_no_evidence_from_a_linked_tip_call()
     {
         using var w = new TestWarehouse();

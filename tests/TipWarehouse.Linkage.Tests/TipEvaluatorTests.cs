@@ -59,60 +59,180 @@ public sealed class TipEvaluatorTests
         Assert.Contains("flagged by the determination, not by the rule: none", bound.Describe("police_report", "fields"), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Evaluate_tip_prints_the_ceiling_of_police_reports_from_their_evidence_signature()
+    private static readonly DateOnly s_preLaw = new(2006, 5, 2);
+
+    private static TipDefinition Shipped() => TipDefinition.Load(TipDefinition.DefaultPath);
+
+    private static int Crime(TestWarehouse w, string article, DateOnly date) => w.Scalar<int>(
+        "SELECT crime_type_key FROM dw.dim_crime_type WHERE penal_article = $a AND valid_from <= $d AND (valid_to IS NULL OR valid_to >= $d)",
+        ("a", article), ("d", date.ToDateTime(TimeOnly.MinValue)));
+
+    private static void Report(TestWarehouse w, List<string> truth, string number, string article, int? victimAge, bool isTip, string? callId = null)
     {
-        using var w = new TestWarehouse();
-        var date = new DateOnly(2006, 5, 2);
-        var unit = w.Unit("CPNP-LIMA", TestWarehouse.Lima);
-        int Crime(string article) => w.Scalar<int>(
-            "SELECT crime_type_key FROM dw.dim_crime_type WHERE penal_article = $a AND valid_from <= $d AND (valid_to IS NULL OR valid_to >= $d)",
-            ("a", article), ("d", date.ToDateTime(TimeOnly.MinValue)));
+        w.Report(number, s_preLaw, TestWarehouse.Lima, w.Unit("CPNP-LIMA", TestWarehouse.Lima), callId, tip: false, crimeTypeKey: Crime(w, article, s_preLaw));
+        if (victimAge is { } age)
+        {
+            w.ReportPerson(number, number + "-V", w.Person(null, "V" + number, 'F'), "VICTIMA", age);
+        }
+
+        truth.Add($"{number},{(isTip ? 1 : 0)},{(isTip ? "SEXUAL" : "")}");
+    }
+
+    private static void Determine(TestWarehouse w)
+    {
+        using var transaction = w.Connection.BeginTransaction();
+        new TipDeterminationEngine(Shipped()).Run(w.Connection, 10);
+        transaction.Commit();
+    }
+
+    // Pimping reports of adult victims without a call: 3 of 4 TIP in truth, which nothing the analyst sees tells apart; two pre-law
+    // art. 182 reports (confirmed) and a fraud report.
+    private static List<string> PimpingWorld(TestWarehouse w)
+    {
         var truth = new List<string> { "nro_denuncia,is_tip,exploitation_type" };
-        void Report(string number, string article, int? victimAge, bool isTip)
-        {
-            w.Report(number, date, TestWarehouse.Lima, unit, null, tip: false, crimeTypeKey: Crime(article));
-            if (victimAge is { } age)
-            {
-                w.ReportPerson(number, number + "-V", w.Person(null, "V" + number, 'F'), "VICTIMA", age);
-            }
+        Report(w, truth, "DEN-2006-000101", "181", 30, true);
+        Report(w, truth, "DEN-2006-000102", "181", 31, true);
+        Report(w, truth, "DEN-2006-000103", "181", 32, true);
+        Report(w, truth, "DEN-2006-000104", "181", 33, false);
+        Report(w, truth, "DEN-2006-000105", "182", null, true);
+        Report(w, truth, "DEN-2006-000106", "182", null, true);
+        Report(w, truth, "DEN-2006-000107", "196", null, false);
+        Determine(w);
+        return truth;
+    }
 
-            truth.Add($"{number},{(isTip ? 1 : 0)},{(isTip ? "SEXUAL" : "")}");
-        }
-
-        // Pimping reports of adult victims without a call: 3 of 4 TIP in truth, which nothing the analyst sees tells apart.
-        Report("DEN-2006-000101", "181", 30, true);
-        Report("DEN-2006-000102", "181", 31, true);
-        Report("DEN-2006-000103", "181", 32, true);
-        Report("DEN-2006-000104", "181", 33, false);
-        Report("DEN-2006-000105", "182", null, true);
-        Report("DEN-2006-000106", "182", null, true);
-        Report("DEN-2006-000107", "196", null, false);
-        using (var transaction = w.Connection.BeginTransaction())
-        {
-            new TipDeterminationEngine(TipDefinition.Load(TipDefinition.DefaultPath)).Run(w.Connection, 10);
-            transaction.Commit();
-        }
-
+    private static T WithTruth<T>(Action<string> write, Func<string, T> evaluate)
+    {
         var folder = Directory.CreateTempSubdirectory("tipw-truth-");
         try
         {
-            File.WriteAllLines(Path.Combine(folder.FullName, "police_reports.csv"), truth);
+            File.WriteAllLines(Path.Combine(folder.FullName, "police_reports.csv"), ["nro_denuncia,is_tip,exploitation_type"]);
             File.WriteAllLines(Path.Combine(folder.FullName, "hotline_labels.csv"), ["id_llamada,is_tip,exploitation_type"]);
             File.WriteAllLines(Path.Combine(folder.FullName, "prosecution_cases.csv"), ["nro_caso,is_tip"]);
-
-            var table = TipEvaluator.Evaluate(w.Connection, folder.FullName);
-
-            var rows = table.Rows.ToDictionary(r => (string)r[0]!);
-            // The determination flags the two art. 182 reports; the best rule on the signature flags the pimping reports too.
-            Assert.Equal(new object?[] { 1.0, 0.4, 0.5714, 5L, 2L }, rows["police_report"][1..]);
-            Assert.Equal(new object?[] { 0.8333, 1.0, 0.9091, 5L, 6L }, rows["police_report_ceiling"][1..]);
-            var note = table.Notes.Single(n => n.StartsWith("police_report_ceiling:", StringComparison.Ordinal));
-            Assert.Contains("Largest undecidable: [art. 181 | call none | adult victim] 3 TIP of 4", note, StringComparison.Ordinal);
+            write(folder.FullName);
+            return evaluate(folder.FullName);
         }
         finally
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public void Evaluate_tip_prints_the_ceiling_of_police_reports_from_their_evidence_signature()
+    {
+        using var w = new TestWarehouse();
+        var truth = PimpingWorld(w);
+
+        var table = WithTruth(dir => File.WriteAllLines(Path.Combine(dir, "police_reports.csv"), truth), dir => TipEvaluator.Evaluate(w.Connection, dir, Shipped()));
+
+        var rows = table.Rows.ToDictionary(r => (string)r[0]!);
+        // The determination flags the two art. 182 reports; the best rule on the signature flags the pimping reports too.
+        Assert.Equal(new object?[] { 1.0, 0.4, 0.5714, 5L, 2L }, rows["police_report"][1..]);
+        Assert.Equal(new object?[] { 0.8333, 1.0, 0.9091, 5L, 6L }, rows["police_report_ceiling"][1..]);
+        var note = table.Notes.Single(n => n.StartsWith("police_report_ceiling:", StringComparison.Ordinal));
+        Assert.Contains("Largest undecidable: [art. 181 (related) | call none | victim > 17] 3 TIP of 4", note, StringComparison.Ordinal);
+        Assert.DoesNotContain(table.Notes, n => n.StartsWith("Warning:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Signatures_lists_each_signature_with_what_no_rule_decides_there_undecidable_first()
+    {
+        using var w = new TestWarehouse();
+        var truth = PimpingWorld(w);
+
+        var table = WithTruth(dir => File.WriteAllLines(Path.Combine(dir, "police_reports.csv"), truth),
+            dir => TipEvaluator.Signatures(w.Connection, dir, Shipped(), "police_report"));
+
+        Assert.Equal(["level", "signature", "records", "true_tip", "decided_tip", "determination", "least_wrong", "determination_wrong", "ceiling_rule"], table.Columns.Select(c => c.Name));
+        Assert.Equal(3, table.Rows.Count);
+        // The pimping signature: 3 TIP of 4, the determination flags none (3 missed), any rule errs on 1; the ceiling's rule flags it.
+        Assert.Equal(new object?[] { "police_report", "art. 181 (related) | call none | victim > 17", 4L, 3L, 0L, "not TIP", 1L, 3L, "TIP" }, table.Rows[0]);
+        Assert.Equal(new object?[] { "police_report", "art. 182 (confirmed) | call none | victim age unknown", 2L, 2L, 2L, "TIP", 0L, 0L, "TIP" }, table.Rows[1]);
+        Assert.Equal(new object?[] { "police_report", "art. 196 | call none | victim age unknown", 1L, 0L, 0L, "not TIP", 0L, 0L, "not TIP" }, table.Rows[2]);
+        Assert.Contains(table.Notes, n => n.StartsWith("police_report: 3 signatures of 7 records; 1 mixed (TIP and not TIP alike) holding 4 records, of which any rule on the signature gets at least 1 wrong; the determination gets 3 wrong in all.", StringComparison.Ordinal));
+        Assert.Throws<TipWarehouse.Core.UsageException>(() => TipEvaluator.Signatures(w.Connection, "unused", Shipped(), "hotline_call"));
+    }
+
+    [Fact]
+    public void The_evidence_signature_is_read_from_the_definition_so_another_cut_article_list_law_date_or_age_gives_another()
+    {
+        using var w = new TestWarehouse();
+        w.Execute("""
+            INSERT INTO dw.dim_model (model_key, model_name, trainer, trained_at, threshold, is_active)
+            VALUES (1, 'tip-call-test', 'sdca', TIMESTAMP '2008-01-01 00:00:00', 0.5, true)
+            """);
+        w.Call("L-30", s_preLaw, TestWarehouse.Lima, w.Unit("CPNP-LIMA", TestWarehouse.Lima), tip: false);
+        w.Execute("UPDATE dw.fact_hotline_call SET operator_category = 'ORIENTACION' WHERE call_id = 'L-30'");
+        w.Execute("""
+            INSERT INTO dw.fact_call_score (call_key, model_key, score_date_key, probability, is_flagged, scored_at, batch_id)
+            SELECT call_key, 1, 20080115, 0.7, true, TIMESTAMP '2008-01-15 00:00:00', 1 FROM dw.fact_hotline_call WHERE call_id = 'L-30'
+            """);
+        Report(w, [], "DEN-2006-000030", "179", 16, true, callId: "L-30");
+        var text = File.ReadAllText(TipDefinition.DefaultPath);
+        string SignatureUnder(string from, string to)
+        {
+            Assert.Contains(from, text, StringComparison.Ordinal);
+            var definition = TipDefinition.Parse(text.Replace(from, to, StringComparison.Ordinal), "edited.yaml");
+            return EvidenceSignature.Of(w.Connection, "police_report", definition)["DEN-2006-000030"];
+        }
+
+        Assert.Equal("art. 179 (related) | call 0.5-0.8 | victim <= 17", EvidenceSignature.Of(w.Connection, "police_report", Shipped())["DEN-2006-000030"]);
+        Assert.Equal("art. 179 (related) | call >= 0.65 | victim <= 17", SignatureUnder("linked_call_min_probability: 0.8", "linked_call_min_probability: 0.65"));
+        Assert.Equal("art. 179 (related) | call < 0.75 | victim <= 17", SignatureUnder("min_probability: 0.5", "min_probability: 0.75"));
+        Assert.Equal("art. 179 | call 0.5-0.8 | victim <= 17", SignatureUnder("  - { article: \"179\", series: sexual_exploitation_of_others }\n", ""));
+        Assert.Equal("art. 179 (related) from 2006-01-01 | call 0.5-0.8 | victim <= 17", SignatureUnder("from: 2007-01-16", "from: 2006-01-01"));
+        Assert.Equal("art. 179 (related) | call 0.5-0.8 | victim > 15", SignatureUnder("max_age: 17", "max_age: 15"));
+        Assert.Equal("art. 179 (related) | call unscored | victim <= 17", SignatureUnder("    enabled: true", "    enabled: false"));
+        Assert.Contains("confirmed: 153 from 2006-01-01, 153-A from 2006-01-01, 182 to 2007-01-15",
+            EvidenceSignature.Fields("police_report", TipDefinition.Parse(text.Replace("from: 2007-01-16", "from: 2006-01-01", StringComparison.Ordinal), "edited.yaml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Series_puts_the_monthly_reports_figures_beside_the_truths_and_names_each_missed_or_added_case_with_its_signature()
+    {
+        using var w = new TestWarehouse();
+        void Event(long sequence, string caseNumber, DateOnly date, string stage, string articles, int defendants = 1, string? outcome = null)
+        {
+            w.Event(sequence, caseNumber, date, stage, null, outcome: outcome);
+            w.Execute("UPDATE dw.fact_case_event SET charged_articles = $a, defendant_count = $d, is_tip_related = false WHERE event_sequence = $s",
+                ("a", articles), ("d", defendants), ("s", sequence));
+        }
+
+        Event(1, "FPLIM-2005-0001", new(2005, 3, 10), "COMPLAINT_RECEIVED", "182");   // TIP, and TIP in truth
+        Event(2, "FPLIM-2005-0002", new(2005, 6, 1), "COMPLAINT_RECEIVED", "168");    // forced labour without evidence: TIP in truth, missed
+        Event(3, "FPLIM-2006-0001", new(2006, 9, 1), "FORMALIZATION", "181", defendants: 3); // pimping, not TIP
+        Event(4, "FPLIM-2006-0002", new(2006, 3, 1), "COMPLAINT_RECEIVED", "182");    // TIP by statute, not TIP in truth: added
+        Event(5, "FPLIM-2006-0002", new(2006, 11, 5), "SENTENCE", "182", outcome: "CONDENA");
+        Determine(w);
+
+        var table = WithTruth(
+            dir =>
+            {
+                File.WriteAllLines(Path.Combine(dir, "prosecution_cases.csv"), ["nro_caso,is_tip", "FPLIM-2005-0001,1", "FPLIM-2005-0002,1", "FPLIM-2006-0001,0", "FPLIM-2006-0002,0"]);
+                File.WriteAllText(Path.Combine(dir, "summary.json"), """
+                    { "from": "2005-01-01", "to": "2007-12-31", "tip_cases_passed": { "2005": 2, "2006-01..07": 0, "2006-08..12": 0 },
+                      "pimping_charged_2006": 3, "tip_convictions": {} }
+                    """);
+            },
+            dir => TipEvaluator.Series(w.Connection, dir, Shipped()));
+
+        var rows = table.Rows.ToDictionary(r => ((string)r[0]!, (string)r[1]!), r => r[2..]);
+        Assert.Equal(["2005", "2006", "2006-01..07", "2006-08..12"], table.Rows.Select(r => (string)r[0]!).Distinct());
+        // period, measure -> warehouse, truth, simulator, missed, added
+        Assert.Equal(new object?[] { 1L, 2L, 2L, 1L, 0L }, rows[("2005", "tip_cases_sent_to_prosecution")]);
+        Assert.Equal(new object?[] { 0L, 0L, 0L, 0L, 0L }, rows[("2005", "tip_convictions")]);
+        Assert.Equal(new object?[] { 1L, 0L, 0L, 0L, 1L }, rows[("2006", "tip_cases_sent_to_prosecution")]);
+        Assert.Equal(new object?[] { 1L, 0L, 0L, 0L, 1L }, rows[("2006-01..07", "tip_cases_sent_to_prosecution")]);
+        Assert.Equal(new object?[] { 0L, 0L, 0L, 0L, 0L }, rows[("2006-08..12", "tip_cases_sent_to_prosecution")]);
+        Assert.Equal(new object?[] { 1L, 0L, 0L, 0L, 1L }, rows[("2006", "tip_convictions")]);
+        Assert.Equal(new object?[] { 3L, null, 3L, null, null }, rows[("2006", "persons_charged_pimping")]);
+        Assert.Equal(new object?[] { 0L, null, null, null, null }, rows[("2005", "persons_charged_pimping")]);
+        // The warehouse column is the monthly report's own view.
+        Assert.Equal(1L, w.Scalar<long>("SELECT CAST(sum(tip_cases_sent_to_prosecution) AS BIGINT) FROM rpt.v_tip_monthly WHERE year_month BETWEEN '2005-01' AND '2005-12'"));
+        Assert.Contains(table.Notes, n => n.StartsWith("2005 tip_cases_sent_to_prosecution: missed FPLIM-2005-0002, first event 2005-06, truth TIP, determined not_tip", StringComparison.Ordinal)
+            && n.Contains("signature [art. 168 (related) | report none | call none]: 1 TIP of 1 cases with it.", StringComparison.Ordinal));
+        Assert.Contains(table.Notes, n => n.StartsWith("2006 tip_convictions: added FPLIM-2006-0002, first event 2006-03, truth not TIP, determined confirmed_statute", StringComparison.Ordinal));
+        Assert.DoesNotContain(table.Notes, n => n.StartsWith("2006-01..07", StringComparison.Ordinal));
     }
 }

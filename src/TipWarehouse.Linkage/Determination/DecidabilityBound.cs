@@ -12,6 +12,12 @@ public sealed record DecidabilityBound
     /// <summary>One signature: its records and how many of them are TIP in truth.</summary>
     public sealed record Group(string Signature, int Records, int Tip, int Decided)
     {
+        /// <summary>Records the determination flags that are TIP in truth.</summary>
+        public int DecidedTip { get; init; }
+
+        /// <summary>Records the determination gets wrong in this signature (false TIP plus missed TIP).</summary>
+        public int DeterminationWrong => Decided - DecidedTip + (Tip - DecidedTip);
+
         /// <summary>The F1-best rule flags this signature.</summary>
         public bool Flagged { get; init; }
 
@@ -58,15 +64,16 @@ public sealed record DecidabilityBound
     {
         ArgumentNullException.ThrowIfNull(signatures);
         ArgumentNullException.ThrowIfNull(truth);
-        var counts = new Dictionary<string, (int Records, int Tip, int Decided)>(StringComparer.Ordinal);
+        var counts = new Dictionary<string, (int Records, int Tip, int Decided, int DecidedTip)>(StringComparer.Ordinal);
         foreach (var (id, isTip) in truth)
         {
             var signature = signatures.GetValueOrDefault(id, "(no signature)");
-            var (records, tip, flagged) = counts.GetValueOrDefault(signature);
-            counts[signature] = (records + 1, tip + (isTip ? 1 : 0), flagged + (decided is not null && decided.GetValueOrDefault(id) ? 1 : 0));
+            var (records, tip, flagged, flaggedTip) = counts.GetValueOrDefault(signature);
+            var isFlagged = decided is not null && decided.GetValueOrDefault(id);
+            counts[signature] = (records + 1, tip + (isTip ? 1 : 0), flagged + (isFlagged ? 1 : 0), flaggedTip + (isFlagged && isTip ? 1 : 0));
         }
 
-        var groups = counts.Select(kv => new Group(kv.Key, kv.Value.Records, kv.Value.Tip, kv.Value.Decided)).ToList();
+        var groups = counts.Select(kv => new Group(kv.Key, kv.Value.Records, kv.Value.Tip, kv.Value.Decided) { DecidedTip = kv.Value.DecidedTip }).ToList();
         var trueCount = groups.Sum(g => g.Tip);
         Point At(int flagged, int tp) => new(flagged == 0 ? 1 : (double)tp / flagged, trueCount == 0 ? 1 : (double)tp / trueCount, flagged, tp);
         var best = At(0, 0);

@@ -56,6 +56,11 @@ public sealed record TipDefinition
     /// too (the model and the operator agree); null: every TIP call is evidence. Calls the classifier did not score are unaffected.</summary>
     public double? LinkedCallMinProbability { get; init; }
 
+    /// <summary>A police report under a related statute takes a linked call whose operator category maps to TIP as evidence, whatever the
+    /// classifier scored it: the hotline operator classed the call as trafficking or exploitation and the police recorded a statute TIP was
+    /// investigated under, two agencies agreeing on the trafficking element.</summary>
+    public bool OperatorCategoryEvidenceForRelatedStatutes { get; init; }
+
     /// <summary>A linked prosecution case charged under a confirmed statute is evidence for a police report.</summary>
     public bool LinkedTipCase { get; init; } = true;
 
@@ -176,6 +181,7 @@ public sealed record TipDefinition
             LinkedCallExcludedModalities = evidence is null || r.String(evidence, "linked_call_excluded_modalities") is not { } excluded
                 ? null : r.Regex(evidence, "linked_call_excluded_modalities", excluded),
             CaseEvidenceNeedsRelatedStatute = evidence is not null && r.Bool(evidence, "case_evidence_needs_related_statute", false),
+            OperatorCategoryEvidenceForRelatedStatutes = evidence is not null && r.Bool(evidence, "operator_category_for_related_statutes", false),
             LinkedCallMinProbability = evidence is null || r.String(evidence, "linked_call_min_probability") is null ? null : r.Double(evidence, "linked_call_min_probability", 0),
             MinorVictimMaxAge = minor is null ? null : r.Int(minor, "max_age"),
             MinorVictimArticles = minor is null ? [] : r.Strings(minor, "articles"),

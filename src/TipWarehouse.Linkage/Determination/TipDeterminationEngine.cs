@@ -182,6 +182,8 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
         var maxAge = definition.MinorVictimMaxAge?.ToString(CultureInfo.InvariantCulture) ?? "-1";
         var excluded = definition.LinkedCallExcludedModalities is { } pattern ? $"regexp_matches(r.modality_txt, {Sql.Literal(pattern)})" : "false";
         var callEvidence = $"{Bool(definition.LinkedTipCall)} AND lc.call_id IS NOT NULL AND NOT {excluded}";
+        // A related statute with a linked call the operator classed as TIP, when the definition says so (the classifier's score aside).
+        var operatorEvidence = $"{Bool(definition.LinkedTipCall && definition.OperatorCategoryEvidenceForRelatedStatutes)} AND rel.meaning IS NOT NULL AND lop.call_id IS NOT NULL AND NOT {excluded}";
         // A case charged only under other crimes (fraud, theft, injuries) takes linked evidence only from a report the police recorded as
         // trafficking, when the definition says so.
         var caseTakesEvidence = definition.CaseEvidenceNeedsRelatedStatute ? "rel.series IS NOT NULL" : "true";
@@ -296,6 +298,7 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
                    CASE
                        WHEN conf.meaning IS NOT NULL OR traf.names_trafficking THEN 'confirmed_statute'
                        WHEN {callEvidence} THEN 'evidence_linked'
+                       WHEN {operatorEvidence} THEN 'evidence_linked'
                        WHEN {Bool(definition.LinkedTipCase)} AND lcase.case_number IS NOT NULL THEN 'evidence_linked'
                        WHEN minor_rule.pattern IS NOT NULL AND minor_age.age IS NOT NULL THEN 'indicated'
                        ELSE 'not_tip'
@@ -304,6 +307,7 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
                        WHEN conf.meaning IS NOT NULL THEN 'art. ' || r.article || ': ' || conf.meaning
                        WHEN traf.names_trafficking THEN 'modality names trafficking: ' || r.modality
                        WHEN {callEvidence} THEN coalesce('art. ' || r.article || ' with ', '') || 'linked TIP call ' || lc.call_id || ' (' || lc.tip_basis || ')'
+                       WHEN {operatorEvidence} THEN 'art. ' || r.article || ' with linked call ' || lop.call_id || ' of TIP operator category ' || lop.operator_category || ' (' || lop.tip_basis || ')'
                        WHEN {Bool(definition.LinkedTipCase)} AND lcase.case_number IS NOT NULL THEN coalesce('art. ' || r.article || ' with ', '') || 'linked prosecution case ' || lcase.case_number || ' charged under a confirmed TIP statute'
                        WHEN minor_rule.pattern IS NOT NULL AND minor_age.age IS NOT NULL THEN 'art. ' || r.article || ' with a child victim (age ' || CAST(minor_age.age AS VARCHAR) || ')'
                        WHEN rel.meaning IS NOT NULL THEN 'art. ' || r.article || ' without TIP evidence: ' || rel.meaning || ' series'
@@ -320,6 +324,12 @@ public sealed class TipDeterminationEngine(TipDefinition definition)
                 JOIN tip_call_evidence AS ev ON ev.call_id = rc.call_id
                 GROUP BY rc.report_number
             ) AS lc ON lc.report_number = r.report_number
+            LEFT JOIN (
+                SELECT rc.report_number, min(rc.call_id) AS call_id, arg_min(c.operator_category, rc.call_id) AS operator_category, arg_min(s.tip_basis, rc.call_id) AS tip_basis
+                FROM tip_report_call AS rc JOIN tip_call_status AS s ON s.call_id = rc.call_id AND s.operator_tip
+                JOIN tip_call AS c ON c.call_id = rc.call_id
+                GROUP BY rc.report_number
+            ) AS lop ON lop.report_number = r.report_number
             LEFT JOIN (
                 SELECT b.report_number, min(b.age) AS age FROM dw.bridge_report_person AS b
                 WHERE b.role = 'VICTIMA' AND b.age IS NOT NULL AND b.age <= {maxAge}

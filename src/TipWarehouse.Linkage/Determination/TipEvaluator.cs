@@ -25,28 +25,22 @@ public static class TipEvaluator
         ["SEXUAL"] = "SEXUAL_EXPLOITATION", ["LABORAL"] = "FORCED_LABOUR", ["SERVIDUMBRE_DOMESTICA"] = "DOMESTIC_SERVITUDE", ["MENDICIDAD"] = "FORCED_BEGGING",
     };
 
-    /// <summary>Evaluates every level; the table has <c>level,precision,recall,f1,n_true,n_flagged</c>, the notes the misses and the confusion matrix.</summary>
-    public static ResultTable Evaluate(DuckDBConnection connection, string truthDirectory)
+    /// <summary>Evaluates every level; the table has <c>level,precision,recall,f1,n_true,n_flagged</c>, the notes the misses and the confusion
+    /// matrix. <paramref name="definition"/> is the active definition (the one the determination read): the evidence signatures of the
+    /// <c>*_ceiling</c> rows are built in its terms.</summary>
+    public static ResultTable Evaluate(DuckDBConnection connection, string truthDirectory, TipDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var decided = Sql.Query(connection, """
-            SELECT d.record_type, d.record_id, d.is_tip, d.tip_status, d.tip_basis, coalesce(x.exploitation_code, 'UNKNOWN'), d.tip_definition_version,
-                   coalesce(d.exploitation_basis, 'none')
-            FROM dw.tip_determination AS d LEFT JOIN dw.dim_exploitation_type AS x ON x.exploitation_type_key = d.exploitation_type_key
-            """, r => (Type: r.GetString(0), Id: r.GetString(1), IsTip: Convert.ToBoolean(r.GetValue(2), CultureInfo.InvariantCulture), Status: r.GetString(3), Basis: r.GetString(4), Code: r.GetString(5), Version: r.GetString(6),
-                ExploitationBasis: r.GetString(7)))
-            .ToDictionary(d => (d.Type, d.Id));
-        if (decided.Count == 0)
-        {
-            throw new TipwException("dw.tip_determination is empty: run the tip_determination pipeline first ('tipw run --all' or 'tipw rebuild tip').");
-        }
-
+        ArgumentNullException.ThrowIfNull(definition);
+        var decided = ReadDecided(connection);
         var notes = new List<string> { "Definition " + decided.Values.First().Version + "; records not loaded in the warehouse are left out." };
+        notes.AddRange(VersionNote(decided, definition));
         var rows = new List<object?[]>();
         var typed = new List<(string Level, string Truth, string Got, string Basis)>();
         var truthByLevel = new Dictionary<string, Dictionary<string, bool>>(StringComparer.Ordinal);
-        foreach (var (level, file, idColumn) in new[] { ("hotline_call", "hotline_labels.csv", "id_llamada"), ("police_report", "police_reports.csv", "nro_denuncia"), ("prosecution_case", "prosecution_cases.csv", "nro_caso") })
+        foreach (var level in Levels.Take(3))
         {
+            var (file, idColumn) = TruthFile(level);
             var truth = ReadTruth(Path.Combine(truthDirectory, file), idColumn);
             truthByLevel[level] = truth.Where(t => decided.ContainsKey((level, t.Id))).ToDictionary(t => t.Id, t => t.IsTip, StringComparer.Ordinal);
             int tp = 0, flagged = 0, trueCount = 0;
@@ -97,9 +91,9 @@ public static class TipEvaluator
         foreach (var level in new[] { "police_report", "prosecution_case" })
         {
             var flags = decided.Where(kv => kv.Key.Type == level).ToDictionary(kv => kv.Key.Id, kv => kv.Value.IsTip, StringComparer.Ordinal);
-            var bound = DecidabilityBound.Measure(EvidenceSignatures(connection, level), truthByLevel[level], Target, flags);
+            var bound = DecidabilityBound.Measure(EvidenceSignature.Of(connection, level, definition), truthByLevel[level], Target, flags);
             rows.Add(Row(level + "_ceiling", bound.Best.Precision, bound.Best.Recall, bound.TrueCount, bound.Best.Flagged));
-            notes.Add(bound.Describe(level, level == "police_report" ? ReportSignatureFields : CaseSignatureFields));
+            notes.Add(bound.Describe(level, EvidenceSignature.Fields(level, definition)));
         }
         var columns = new ResultColumn[]
         {
@@ -112,110 +106,244 @@ public static class TipEvaluator
     /// <summary>The precision and recall the issue asks of police reports and prosecution cases.</summary>
     public const double Target = 0.95;
 
-    /// <summary>What a police report's evidence signature is made of (what the determination reads of a report, as an analyst sees it).</summary>
-    public const string ReportSignatureFields = "article and whether the facts are before or after Law 28950, a modality that names trafficking (the modality itself when there is no article), the linked call's classifier band (none, < 0.5, 0.5-0.8, >= 0.8, unscored) and TIP operator category, a linked case charged under art. 153/182, the youngest victim child or adult";
-
-    /// <summary>What a prosecution case's evidence signature is made of.</summary>
-    public const string CaseSignatureFields = "the articles charged and whether before or after Law 28950, the strongest TIP status of its linked police reports, the best TIP call in the same linked case (classifier band and TIP operator category)";
-
-    // Law 28950 in force: the wording of art. 153 and 182 changes on this day.
-    private const string LawDate = "DATE '2007-01-16'";
-
-    // The classifier band and operator category of the best call of a group (alias.p: the active model's probability, -1 unscored;
-    // alias.op: a TIP operator category; no row: no call).
-    private static string CallBand(string alias) => $"""
-        CASE WHEN {alias}.p IS NULL THEN 'none' WHEN {alias}.p < 0 THEN 'unscored' WHEN {alias}.p >= 0.8 THEN '>= 0.8' WHEN {alias}.p >= 0.5 THEN '0.5-0.8' ELSE '< 0.5' END
-        || CASE WHEN {alias}.op THEN ' + TIP category' ELSE '' END
-        """;
-
-    /// <summary>The evidence signature of every record of <paramref name="level"/> (police_report or prosecution_case), from <c>dw</c> only.</summary>
-    public static Dictionary<string, string> EvidenceSignatures(DuckDBConnection connection, string level)
+    /// <summary>
+    /// One row per evidence signature of <paramref name="level"/> (both levels when null): the signature, its records with a truth value,
+    /// the true TIP among them, what the determination says of them (TIP, not TIP or mixed), the records any deterministic rule on the
+    /// signature must get wrong (the smaller side of a mixed signature), the records the determination gets wrong, and what the bound's
+    /// F1-best rule decides; sorted by the records any rule must get wrong, so the undecidable signatures come first.
+    /// </summary>
+    public static ResultTable Signatures(DuckDBConnection connection, string truthDirectory, TipDefinition definition, string? level = null)
     {
-        const string Calls = """
-            WITH score AS (
-                SELECT sc.call_key, max(sc.probability) AS p FROM dw.fact_call_score AS sc
-                JOIN dw.dim_model AS m ON m.model_key = sc.model_key AND m.is_active GROUP BY sc.call_key
-            ),
-            call_evidence AS (
-                SELECT c.call_id, coalesce(s.p, -1) AS p, coalesce(c.is_tip_by_operator, false) AS op
-                FROM dw.fact_hotline_call AS c LEFT JOIN score AS s ON s.call_key = c.call_key
-            ),
-            report_call AS (
-                SELECT report_number, source_call_id AS call_id FROM dw.fact_police_report WHERE source_call_id IS NOT NULL
-                UNION SELECT right_record_id, left_record_id FROM dw.bridge_case_link WHERE link_type = 'hotline_police' AND status = 'linked'
-            ),
-            case_report AS (
-                SELECT right_record_id AS case_number, left_record_id AS report_number FROM dw.bridge_case_link WHERE link_type = 'police_prosecution' AND status = 'linked'
-                UNION SELECT e.case_number, e.cited_report_number FROM dw.fact_case_event AS e JOIN dw.fact_police_report AS r ON r.report_number = e.cited_report_number
-                UNION SELECT mc.record_id, mr.record_id FROM dw.case_membership AS mc
-                      JOIN dw.case_membership AS mr ON mr.case_id = mc.case_id AND mr.record_type = 'police_report' WHERE mc.record_type = 'prosecution_case'
-            ),
-            case_article AS (
-                SELECT e.case_number, trim(a.article) AS article, d.full_date AS event_date FROM dw.fact_case_event AS e
-                JOIN dw.dim_date AS d ON d.date_key = e.event_date_key
-                CROSS JOIN unnest(string_split(coalesce(e.charged_articles, ''), ',')) AS a(article) WHERE trim(a.article) <> ''
-            )
-            """;
-        var sql = level switch
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(definition);
+        if (level is not null && !EvidenceSignature.Levels.Contains(level))
         {
-            "police_report" => Calls + $"""
-                ,
-                linked AS (
-                    SELECT rc.report_number, max(e.p) AS p, bool_or(e.op) AS op FROM report_call AS rc JOIN call_evidence AS e ON e.call_id = rc.call_id GROUP BY rc.report_number
-                ),
-                confirmed_case AS (
-                    SELECT DISTINCT cr.report_number FROM case_report AS cr JOIN case_article AS a ON a.case_number = cr.case_number
-                    WHERE (a.article IN ('153', '153-A') AND a.event_date >= {LawDate}) OR (a.article = '182' AND a.event_date < {LawDate})
-                ),
-                victim AS (
-                    SELECT report_number, min(age) AS age FROM dw.bridge_report_person WHERE role = 'VICTIMA' AND age IS NOT NULL GROUP BY report_number
-                )
-                SELECT f.report_number,
-                       'art. ' || coalesce(ct.penal_article, 'none') || CASE WHEN coalesce(di.full_date, dr.full_date) >= {LawDate} THEN ' (law)' ELSE '' END
-                       || CASE WHEN strip_accents(upper(coalesce(f.modality, ''))) LIKE 'TRATA%' THEN ' | trafficking modality'
-                               WHEN ct.penal_article IS NULL THEN ' | ' || coalesce(f.modality, 'no modality') ELSE '' END
-                       || ' | call ' || {CallBand("l")}
-                       || CASE WHEN cc.report_number IS NOT NULL THEN ' | confirmed case' ELSE '' END
-                       || ' | ' || CASE WHEN v.age IS NULL THEN 'victim age unknown' WHEN v.age <= 17 THEN 'child victim' ELSE 'adult victim' END
-                FROM dw.fact_police_report AS f
-                LEFT JOIN dw.dim_crime_type AS ct ON ct.crime_type_key = f.crime_type_key AND ct.crime_type_key <> -1
-                LEFT JOIN dw.dim_date AS di ON di.date_key = f.incident_date_key AND f.incident_date_key <> -1
-                LEFT JOIN dw.dim_date AS dr ON dr.date_key = f.report_date_key AND f.report_date_key <> -1
-                LEFT JOIN linked AS l ON l.report_number = f.report_number
-                LEFT JOIN confirmed_case AS cc ON cc.report_number = f.report_number
-                LEFT JOIN victim AS v ON v.report_number = f.report_number
-                """,
-            "prosecution_case" => Calls + $"""
-                ,
-                articles AS (
-                    SELECT case_number, string_agg(DISTINCT article || CASE WHEN event_date >= {LawDate} THEN ' (law)' ELSE '' END, ',' ORDER BY article || CASE WHEN event_date >= {LawDate} THEN ' (law)' ELSE '' END) AS articles
-                    FROM case_article GROUP BY case_number
-                ),
-                report_status AS (
-                    SELECT cr.case_number, min(CASE d.tip_status WHEN 'confirmed_statute' THEN '1 confirmed_statute' WHEN 'evidence_linked' THEN '2 evidence_linked'
-                                                  WHEN 'indicated' THEN '3 indicated' ELSE '4 not_tip' END) AS status
-                    FROM case_report AS cr JOIN dw.tip_determination AS d ON d.record_type = 'police_report' AND d.record_id = cr.report_number
-                    GROUP BY cr.case_number
-                ),
-                case_call AS (
-                    SELECT mc.record_id AS case_number, max(e.p) AS p, bool_or(e.op) AS op FROM dw.case_membership AS mc
-                    JOIN dw.case_membership AS ml ON ml.case_id = mc.case_id AND ml.record_type = 'hotline_call'
-                    JOIN call_evidence AS e ON e.call_id = ml.record_id
-                    WHERE mc.record_type = 'prosecution_case' GROUP BY mc.record_id
-                )
-                SELECT k.case_number,
-                       'art. ' || coalesce(a.articles, 'none')
-                       || ' | report ' || coalesce(substr(rs.status, 3), 'none')
-                       || ' | call ' || {CallBand("cl")}
-                FROM (SELECT DISTINCT case_number FROM dw.fact_case_event) AS k
-                LEFT JOIN articles AS a ON a.case_number = k.case_number
-                LEFT JOIN report_status AS rs ON rs.case_number = k.case_number
-                LEFT JOIN case_call AS cl ON cl.case_number = k.case_number
-                """,
-            _ => throw new ArgumentOutOfRangeException(nameof(level), level, "police_report or prosecution_case"),
+            throw new UsageException($"--level {level}: signatures exist for {string.Join(" and ", EvidenceSignature.Levels)}.");
+        }
+
+        var decided = ReadDecided(connection);
+        var notes = new List<string> { "Definition " + decided.Values.First().Version + "." };
+        notes.AddRange(VersionNote(decided, definition));
+        var rows = new List<(string Level, DecidabilityBound.Group Group)>();
+        IReadOnlyList<string> levels = level is null ? EvidenceSignature.Levels : [level];
+        foreach (var l in levels)
+        {
+            var (file, idColumn) = TruthFile(l);
+            var truth = ReadTruth(Path.Combine(truthDirectory, file), idColumn).Where(t => decided.ContainsKey((l, t.Id))).ToDictionary(t => t.Id, t => t.IsTip, StringComparer.Ordinal);
+            var flags = decided.Where(kv => kv.Key.Type == l).ToDictionary(kv => kv.Key.Id, kv => kv.Value.IsTip, StringComparer.Ordinal);
+            var bound = DecidabilityBound.Measure(EvidenceSignature.Of(connection, l, definition), truth, Target, flags);
+            rows.AddRange(bound.Groups.Select(g => (l, g)));
+            var mixed = bound.Groups.Where(g => g.IsMixed).ToList();
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{l}: {bound.Groups.Count} signatures of {bound.Groups.Sum(g => g.Records)} records; {mixed.Count} mixed (TIP and not TIP alike) holding {mixed.Sum(g => g.Records)} records, "
+                + $"of which any rule on the signature gets at least {mixed.Sum(g => g.Minority)} wrong; the determination gets {bound.Groups.Sum(g => g.DeterminationWrong)} wrong in all. "
+                + $"A signature is {EvidenceSignature.Fields(l, definition)}."));
+        }
+
+        notes.Add("least_wrong: the records any deterministic rule on the signature gets wrong (it gives them all one answer); determination_wrong: the records the determination gets wrong there; ceiling_rule: what the F1-best rule of the *_ceiling rows decides for the signature.");
+        var columns = new ResultColumn[]
+        {
+            new("level", typeof(string)), new("signature", typeof(string)), new("records", typeof(long)), new("true_tip", typeof(long)),
+            new("decided_tip", typeof(long)), new("determination", typeof(string)), new("least_wrong", typeof(long)),
+            new("determination_wrong", typeof(long)), new("ceiling_rule", typeof(string)),
         };
-        return Sql.Query(connection, sql, r => (Id: r.GetString(0), Signature: r.GetString(1))).ToDictionary(x => x.Id, x => x.Signature, StringComparer.Ordinal);
+        return new ResultTable(
+            columns,
+            [.. rows.OrderByDescending(r => r.Group.Minority).ThenByDescending(r => r.Group.DeterminationWrong).ThenByDescending(r => r.Group.Records)
+                .ThenBy(r => r.Level, StringComparer.Ordinal).ThenBy(r => r.Group.Signature, StringComparer.Ordinal)
+                .Select(r => new object?[]
+                {
+                    r.Level, r.Group.Signature, (long)r.Group.Records, (long)r.Group.Tip, (long)r.Group.Decided,
+                    r.Group.Decided == 0 ? "not TIP" : r.Group.Decided == r.Group.Records ? "TIP" : "mixed",
+                    (long)r.Group.Minority, (long)r.Group.DeterminationWrong, r.Group.Flagged ? "TIP" : "not TIP",
+                })],
+            notes);
     }
+
+    /// <summary>The measures of <see cref="Series"/>, in output order.</summary>
+    public static readonly IReadOnlyList<string> SeriesMeasures = ["tip_cases_sent_to_prosecution", "tip_convictions", "persons_charged_pimping"];
+
+    /// <summary>
+    /// The assessment's series per year (and the periods the simulator's <c>summary.json</c> names, e.g. 2006-01..07) against the truth:
+    /// <c>warehouse</c> is <c>tipw report monthly</c>'s figure (<c>rpt.v_tip_monthly</c>), <c>truth</c> the same definition over the same
+    /// loaded cases (<c>rpt.v_prosecution_case_series</c>) counted by the truth's TIP decision per case, <c>simulator</c> what the simulator
+    /// printed for the period (its own events, before any load defect), <c>missed</c>/<c>added</c> what the truth's TIP cases the determination
+    /// misses and its false TIP cases contribute (warehouse = truth - missed + added). The notes name each such case with its evidence signature.
+    /// </summary>
+    public static ResultTable Series(DuckDBConnection connection, string truthDirectory, TipDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(definition);
+        var decided = ReadDecided(connection);
+        var (file, idColumn) = TruthFile("prosecution_case");
+        var truth = ReadTruth(Path.Combine(truthDirectory, file), idColumn).ToDictionary(t => t.Id, t => t.IsTip, StringComparer.Ordinal);
+        var contributions = Sql.Query(connection, """
+            SELECT case_number, year_month, CAST(sent_to_prosecution AS BIGINT), CAST(convictions AS BIGINT), CAST(formalized_defendants AS BIGINT)
+            FROM rpt.v_prosecution_case_series
+            """, r => (Case: r.GetString(0), Month: r.GetString(1), Sent: r.GetInt64(2), Convictions: r.GetInt64(3), Formalized: r.GetInt64(4))).ToList();
+        var monthly = Sql.Query(connection, """
+            SELECT year_month, CAST(tip_cases_sent_to_prosecution AS BIGINT), CAST(tip_convictions AS BIGINT), CAST(persons_charged_pimping AS BIGINT) FROM rpt.v_tip_monthly
+            """, r => (Month: r.GetString(0), Values: new[] { r.GetInt64(1), r.GetInt64(2), r.GetInt64(3) })).ToList();
+        var summary = SimulatorSummary.Read(Path.Combine(truthDirectory, SimulatorSummary.FileName));
+        var periods = contributions.Select(c => c.Month[..4]).Concat(monthly.Where(m => m.Values.Any(v => v != 0)).Select(m => m.Month[..4])).Distinct()
+            .Select(y => new SeriesPeriod(y, y + "-01", y + "-12")).Concat(summary?.Periods ?? []).DistinctBy(p => p.Label)
+            .OrderBy(p => p.From, StringComparer.Ordinal).ThenByDescending(p => p.To, StringComparer.Ordinal).ToList();
+
+        bool IsTip(string caseNumber) => decided.TryGetValue(("prosecution_case", caseNumber), out var d) && d.IsTip;
+        long Value((string Case, string Month, long Sent, long Convictions, long Formalized) c, int measure) => measure switch
+        {
+            0 => c.Sent,
+            1 => c.Convictions,
+            _ => c.Formalized,
+        };
+
+        var signatures = EvidenceSignature.Of(connection, "prosecution_case", definition);
+        var shares = signatures.Where(kv => truth.ContainsKey(kv.Key)).GroupBy(kv => kv.Value, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (Records: g.Count(), Tip: g.Count(kv => truth[kv.Key])), StringComparer.Ordinal);
+        var firstMonth = contributions.Where(c => c.Sent > 0).ToDictionary(c => c.Case, c => c.Month, StringComparer.Ordinal);
+        var rows = new List<object?[]>();
+        var notes = new List<string>
+        {
+            "Definition " + decided.Values.First().Version + ". warehouse: 'tipw report monthly' (rpt.v_tip_monthly) summed over the period; truth: the same series over the same loaded "
+            + "cases (rpt.v_prosecution_case_series) counted by the truth's TIP decision per case; simulator: the simulator's summary.json for the periods it prints "
+            + "(its own events: late, malformed or missing events of the load make truth differ from it); warehouse = truth - missed + added.",
+            "persons_charged_pimping is a series of its own (defendants formalized in cases of the pimping series, series.pimping_articles "
+            + string.Join(", ", definition.PimpingArticles) + "), not a TIP decision: the truth has no per-case value for it, so only the simulator's figure is shown beside it.",
+        };
+        notes.AddRange(VersionNote(decided, definition));
+        foreach (var period in periods)
+        {
+            bool In(string month) => string.CompareOrdinal(month, period.From) >= 0 && string.CompareOrdinal(month, period.To) <= 0;
+            var inPeriod = contributions.Where(c => In(c.Month)).ToList();
+            for (var measure = 0; measure < SeriesMeasures.Count; measure++)
+            {
+                var name = SeriesMeasures[measure];
+                var m = measure;
+                var warehouse = monthly.Where(x => In(x.Month)).Sum(x => x.Values[m]);
+                long? truthValue = null, missed = null, added = null;
+                if (measure < 2)
+                {
+                    var missedCases = inPeriod.Where(c => Value(c, m) > 0 && truth.GetValueOrDefault(c.Case) && !IsTip(c.Case)).ToList();
+                    var addedCases = inPeriod.Where(c => Value(c, m) > 0 && !truth.GetValueOrDefault(c.Case) && IsTip(c.Case)).ToList();
+                    truthValue = inPeriod.Where(c => truth.GetValueOrDefault(c.Case)).Sum(c => Value(c, m));
+                    missed = missedCases.Sum(c => Value(c, m));
+                    added = addedCases.Sum(c => Value(c, m));
+                    if (!period.IsPart)
+                    {
+                        notes.AddRange(missedCases.Select(c => CaseNote(period.Label, name, "missed", c.Case, Value(c, m))));
+                        notes.AddRange(addedCases.Select(c => CaseNote(period.Label, name, "added", c.Case, Value(c, m))));
+                    }
+                }
+
+                rows.Add([period.Label, name, warehouse, truthValue, summary?.Value(name, period), missed, added]);
+            }
+        }
+
+        string CaseNote(string period, string measure, string kind, string caseNumber, long value)
+        {
+            var d = decided.GetValueOrDefault(("prosecution_case", caseNumber));
+            var signature = signatures.GetValueOrDefault(caseNumber, "(no signature)");
+            var (records, tip) = shares.GetValueOrDefault(signature);
+            var count = value > 1 ? $" ({value.ToString(CultureInfo.InvariantCulture)})" : "";
+            var undecidable = records > 1 && tip > 0 && tip < records ? " (undecidable from these fields)" : "";
+            return $"{period} {measure}: {kind} {caseNumber}{count}, first event {firstMonth.GetValueOrDefault(caseNumber, "?")}, truth {(kind == "missed" ? "TIP" : "not TIP")}, "
+                + $"determined {d?.Status ?? "(none)"}: {d?.Basis ?? ""}; signature [{signature}]: {tip.ToString(CultureInfo.InvariantCulture)} TIP of {records.ToString(CultureInfo.InvariantCulture)} cases with it{undecidable}.";
+        }
+
+        var columns = new ResultColumn[]
+        {
+            new("period", typeof(string)), new("measure", typeof(string)), new("warehouse", typeof(long)), new("truth", typeof(long)),
+            new("simulator", typeof(long)), new("missed", typeof(long)), new("added", typeof(long)),
+        };
+        return new ResultTable(columns, rows, notes);
+    }
+
+    /// <summary>A period of the series: a year, or a part of one (<c>2006-01..07</c>); months inclusive, <c>yyyy-MM</c>.</summary>
+    private sealed record SeriesPeriod(string Label, string From, string To)
+    {
+        public bool IsPart => From[..4] == To[..4] && (From[5..] != "01" || To[5..] != "12");
+    }
+
+    /// <summary>The simulator's own figures (<c>truth/summary.json</c>): TIP cases passed per period, TIP convictions per year, persons charged with pimping in 2006.</summary>
+    private sealed record SimulatorSummary(IReadOnlyDictionary<string, long> CasesPassed, IReadOnlyDictionary<string, long> Convictions, long? Pimping2006, int FromYear, int ToYear)
+    {
+        public const string FileName = "summary.json";
+
+        public IEnumerable<SeriesPeriod> Periods => CasesPassed.Keys.Select(Parse).OfType<SeriesPeriod>();
+
+        public static SimulatorSummary? Read(string path)
+        {
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            var root = json.RootElement;
+            Dictionary<string, long> Counts(string name) => root.TryGetProperty(name, out var e) && e.ValueKind == System.Text.Json.JsonValueKind.Object
+                ? e.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64(), StringComparer.Ordinal)
+                : new Dictionary<string, long>(StringComparer.Ordinal);
+            int Year(string name) => root.TryGetProperty(name, out var e) && e.ValueKind == System.Text.Json.JsonValueKind.String && e.GetString() is { Length: >= 4 } s
+                ? int.Parse(s[..4], CultureInfo.InvariantCulture) : 0;
+            return new SimulatorSummary(Counts("tip_cases_passed"), Counts("tip_convictions"),
+                root.TryGetProperty("pimping_charged_2006", out var p) ? p.GetInt64() : null, Year("from"), Year("to"));
+        }
+
+        public long? Value(string measure, SeriesPeriod period) => measure switch
+        {
+            "tip_cases_sent_to_prosecution" => CasesPassed.TryGetValue(period.Label, out var v) ? v
+                : period.IsPart ? null : PartsOf(period.Label) is { Count: > 0 } parts ? parts.Sum() : null,
+            // The simulator prints only the years with a conviction: a year it simulated without one is 0.
+            "tip_convictions" => period.IsPart ? null : Convictions.TryGetValue(period.Label, out var c) ? c
+                : int.Parse(period.Label, CultureInfo.InvariantCulture) is var y && y >= FromYear && y <= ToYear ? 0 : null,
+            "persons_charged_pimping" => period.Label == "2006" ? Pimping2006 : null,
+            _ => null,
+        };
+
+        private List<long> PartsOf(string year) => [.. CasesPassed.Where(kv => Parse(kv.Key) is { } p && p.IsPart && p.From[..4] == year).Select(kv => kv.Value)];
+
+        // "2005" or "2006-01..07".
+        private static SeriesPeriod? Parse(string key) => key.Length switch
+        {
+            4 => new SeriesPeriod(key, key + "-01", key + "-12"),
+            11 when key[4] == '-' && key[7..9] == ".." => new SeriesPeriod(key, key[..7], key[..4] + "-" + key[9..]),
+            _ => null,
+        };
+    }
+
+    private sealed record Decision(string Type, string Id, bool IsTip, string Status, string Basis, string Code, string Version, string ExploitationBasis);
+
+    private static Dictionary<(string Type, string Id), Decision> ReadDecided(DuckDBConnection connection)
+    {
+        var decided = Sql.Query(connection, """
+            SELECT d.record_type, d.record_id, d.is_tip, d.tip_status, d.tip_basis, coalesce(x.exploitation_code, 'UNKNOWN'), d.tip_definition_version,
+                   coalesce(d.exploitation_basis, 'none')
+            FROM dw.tip_determination AS d LEFT JOIN dw.dim_exploitation_type AS x ON x.exploitation_type_key = d.exploitation_type_key
+            """, r => new Decision(r.GetString(0), r.GetString(1), Convert.ToBoolean(r.GetValue(2), CultureInfo.InvariantCulture), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),
+                r.GetString(7)))
+            .ToDictionary(d => (d.Type, d.Id));
+        return decided.Count > 0
+            ? decided
+            : throw new TipwException("dw.tip_determination is empty: run the tip_determination pipeline first ('tipw run --all' or 'tipw rebuild tip').");
+    }
+
+    // The signatures are built in the terms of the definition given; say so when the warehouse was determined by another one.
+    private static IEnumerable<string> VersionNote(Dictionary<(string Type, string Id), Decision> decided, TipDefinition definition)
+    {
+        var stored = decided.Values.Select(d => d.Version).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (stored.Count != 1 || stored[0] != definition.Version)
+        {
+            yield return $"Warning: the evidence signatures are built from definition {definition.Version} ({definition.SourcePath}), but dw.tip_determination was written by {string.Join(", ", stored)}: run 'tipw rebuild tip_determination' to determine by it.";
+        }
+    }
+
+    private static (string File, string IdColumn) TruthFile(string level) => level switch
+    {
+        "hotline_call" => ("hotline_labels.csv", "id_llamada"),
+        "police_report" => ("police_reports.csv", "nro_denuncia"),
+        "prosecution_case" => ("prosecution_cases.csv", "nro_caso"),
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, "a level of the truth"),
+    };
 
     private static object?[] Row(string level, double precision, double recall, int trueCount, int flagged)
     {

@@ -1013,6 +1013,31 @@ LEFT JOIN
     WHERE ev.is_tip_related = 1
     GROUP BY d.year_month
 ) AS e ON e.year_month = m.year_month;
+CREATE VIEW rpt.v_prosecution_case_series AS
+SELECT
+    x.case_number,
+    d.year_month,
+    SUM(x.sent) AS sent_to_prosecution,
+    SUM(x.convictions) AS convictions,
+    SUM(x.formalized_defendants) AS formalized_defendants
+FROM
+(
+    SELECT e.case_number, MIN(e.event_date_key) AS date_key, 1 AS sent, 0 AS convictions, 0 AS formalized_defendants
+    FROM dw.fact_case_event AS e
+    WHERE e.event_date_key > 0
+    GROUP BY e.case_number
+    UNION ALL
+    SELECT e.case_number, e.event_date_key, 0, e.event_count, 0
+    FROM dw.fact_case_event AS e
+    INNER JOIN dw.dim_case_stage AS st ON st.case_stage_key = e.case_stage_key AND st.stage_code = 'SENTENCE'
+    WHERE e.sentence_outcome = 'CONDENA'
+    UNION ALL
+    SELECT e.case_number, e.event_date_key, 0, 0, e.defendant_count
+    FROM dw.fact_case_event AS e
+    INNER JOIN dw.dim_case_stage AS st ON st.case_stage_key = e.case_stage_key AND st.stage_code = 'FORMALIZATION'
+) AS x
+INNER JOIN dw.dim_date AS d ON d.date_key = x.date_key
+GROUP BY x.case_number, d.year_month;
 CREATE VIEW rpt.v_region_reference AS
 SELECT 'department' AS region_level, department_name AS region_name, COUNT(*) AS districts,
        AVG(CAST(poverty_rate_pct AS DOUBLE)) AS poverty_rate_pct,
@@ -1133,8 +1158,8 @@ SELECT
     m.year_month,
     COALESCE(s.tip_cases, 0) AS tip_cases_sent_to_prosecution,
     COALESCE(o.tip_cases, 0) AS tip_cases_in_process,
-    COALESCE(p.persons, 0) AS persons_charged_pimping,
-    COALESCE(c.convictions, 0) AS tip_convictions
+    COALESCE(s.persons, 0) AS persons_charged_pimping,
+    COALESCE(s.convictions, 0) AS tip_convictions
 FROM
 (
     SELECT year_month, MAX(date_key) AS month_end_key
@@ -1144,17 +1169,13 @@ FROM
 ) AS m
 LEFT JOIN
 (
-    SELECT d.year_month, COUNT(*) AS tip_cases
-    FROM
-    (
-        SELECT e.case_number, MIN(e.event_date_key) AS first_key
-        FROM dw.fact_case_event AS e
-        INNER JOIN dw.tip_determination AS t ON t.record_type = 'prosecution_case' AND t.record_id = e.case_number AND t.is_tip = 1
-        WHERE e.event_date_key > 0
-        GROUP BY e.case_number
-    ) AS f
-    INNER JOIN dw.dim_date AS d ON d.date_key = f.first_key
-    GROUP BY d.year_month
+    SELECT c.year_month,
+           CAST(SUM(CASE WHEN t.is_tip = 1 THEN c.sent_to_prosecution ELSE 0 END) AS BIGINT) AS tip_cases,
+           SUM(CASE WHEN t.is_tip = 1 THEN c.convictions ELSE 0 END) AS convictions,
+           SUM(CASE WHEN t.related_series = 'pimping' THEN c.formalized_defendants ELSE 0 END) AS persons
+    FROM rpt.v_prosecution_case_series AS c
+    INNER JOIN dw.tip_determination AS t ON t.record_type = 'prosecution_case' AND t.record_id = c.case_number
+    GROUP BY c.year_month
 ) AS s ON s.year_month = m.year_month
 LEFT JOIN
 (
@@ -1178,23 +1199,4 @@ LEFT JOIN
         GROUP BY e.case_number
     ) AS k ON k.first_key <= mm.month_end_key AND (k.closed_key IS NULL OR k.closed_key > mm.month_end_key)
     GROUP BY mm.year_month
-) AS o ON o.year_month = m.year_month
-LEFT JOIN
-(
-    SELECT d.year_month, SUM(e.defendant_count) AS persons
-    FROM dw.fact_case_event AS e
-    INNER JOIN dw.dim_case_stage AS st ON st.case_stage_key = e.case_stage_key AND st.stage_code = 'FORMALIZATION'
-    INNER JOIN dw.tip_determination AS t ON t.record_type = 'prosecution_case' AND t.record_id = e.case_number AND t.related_series = 'pimping'
-    INNER JOIN dw.dim_date AS d ON d.date_key = e.event_date_key
-    GROUP BY d.year_month
-) AS p ON p.year_month = m.year_month
-LEFT JOIN
-(
-    SELECT d.year_month, SUM(e.event_count) AS convictions
-    FROM dw.fact_case_event AS e
-    INNER JOIN dw.dim_case_stage AS st ON st.case_stage_key = e.case_stage_key AND st.stage_code = 'SENTENCE'
-    INNER JOIN dw.tip_determination AS t ON t.record_type = 'prosecution_case' AND t.record_id = e.case_number AND t.is_tip = 1
-    INNER JOIN dw.dim_date AS d ON d.date_key = e.event_date_key
-    WHERE e.sentence_outcome = 'CONDENA'
-    GROUP BY d.year_month
-) AS c ON c.year_month = m.year_month;
+) AS o ON o.year_month = m.year_month;
