@@ -328,16 +328,11 @@ public sealed class CallClassifierTrainer
         IReadOnlyList<CallFeatures> training = options.NarrativeOnlyCopies
             ? [.. rows, .. rows.Select(c => CallFeatures.Create(c.CallId, c.CallDateKey, c.Narrative, label: c.Label))]
             : rows;
+        // Featurized chunk by chunk as the cache reads them: only the cache holds every row's vector.
         var featurized = CallScorer.Featurize(training);
         if (options.ExtraNarrativeWeight > 0 && options.ExtraNarratives.Count > 0)
         {
-            var extra = CallScorer.Featurize(options.ExtraNarratives);
-            foreach (var row in extra)
-            {
-                row.Weight = (float)options.ExtraNarrativeWeight;
-            }
-
-            featurized = [.. featurized, .. extra];
+            featurized = featurized.Concat(CallScorer.Featurize(options.ExtraNarratives, (float)options.ExtraNarrativeWeight));
         }
 
         var data = ml.Data.Cache(CallScorer.ToDataView(ml, featurized));
