@@ -108,6 +108,9 @@ public sealed record TrainingResult(
     public int FitCallsAvailable { get; init; }
 }
 
+/// <summary>What the fit sample and the supervisor labels were before <see cref="TrainingOptions.MaxFitCalls"/> thinned the fit months.</summary>
+public sealed record FitSampleSummary(int FitCallsAvailable, int SupervisorLabels, int SupervisorLabelsChanged);
+
 /// <summary>A fitted, calibrated learner with its triage threshold, before the test months are scored.</summary>
 internal sealed record CalibratedFit(ITransformer Model, IsotonicCalibration Calibration, double Threshold, BinaryMetrics ValidationMetrics);
 
@@ -153,15 +156,61 @@ public sealed class CallClassifierTrainer
 
         var started = _time.GetTimestamp();
         var split = TimeSplit.Create(labelled, options.TestMonths, options.ValidationMonths);
-        int supervisorLabels = 0, supervisorChanged = 0, supervisorHeldOut = 0;
+        var (supervisorLabels, supervisorChanged) = CountSupervisorLabels(split.Train.Select(c => (c.CallId, c.Label)), supervisorDecided);
+        var fitCallsAvailable = split.Fit.Count;
+        if (options.MaxFitCalls > 0 && split.Fit.Count > options.MaxFitCalls)
+        {
+            split = split with { Fit = EvenStride(split.Fit, options.MaxFitCalls, static c => c.CallDateKey, static c => c.CallId) };
+        }
+
+        return TrainSampled(split, new FitSampleSummary(fitCallsAvailable, supervisorLabels, supervisorChanged), options, supervisorDecided, started, cancellationToken);
+    }
+
+    /// <summary>As <see cref="Train(IReadOnlyList{CallFeatures}, TrainingOptions, IReadOnlyDictionary{string, bool?}?, CancellationToken)"/>
+    /// on a split whose fit months are already sampled (<see cref="TrainingOptions.MaxFitCalls"/>), as
+    /// <see cref="WarehouseCalls.ReadSplit"/> reads it: <paramref name="summary"/> says what the sample and the supervisor
+    /// labels were before it.</summary>
+    public TrainingResult Train(TimeSplit split, FitSampleSummary summary, TrainingOptions options, IReadOnlyDictionary<string, bool?>? supervisorDecided, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(summary);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!ClassifierTrainers.All.Contains(options.Trainer))
+        {
+            throw new UsageException($"Unknown trainer '{options.Trainer}'; use one of {string.Join(", ", ClassifierTrainers.All)}.");
+        }
+
+        return TrainSampled(split, summary, options, supervisorDecided, _time.GetTimestamp(), cancellationToken);
+    }
+
+    /// <summary>How many of <paramref name="train"/> (call id, label used) carry a supervisor's decision, and how many of those
+    /// differ from the warehouse label they replaced.</summary>
+    public static (int Labels, int Changed) CountSupervisorLabels(IEnumerable<(string CallId, bool Label)> train, IReadOnlyDictionary<string, bool?>? supervisorDecided)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        int labels = 0, changed = 0;
+        if (supervisorDecided is not { Count: > 0 })
+        {
+            return (labels, changed);
+        }
+
+        foreach (var (callId, label) in train)
+        {
+            if (supervisorDecided.TryGetValue(callId, out var warehouseLabel))
+            {
+                labels++;
+                changed += warehouseLabel != label ? 1 : 0;
+            }
+        }
+
+        return (labels, changed);
+    }
+
+    private TrainingResult TrainSampled(TimeSplit split, FitSampleSummary summary, TrainingOptions options, IReadOnlyDictionary<string, bool?>? supervisorDecided, long started, CancellationToken cancellationToken)
+    {
+        var supervisorHeldOut = 0;
         if (supervisorDecided is { Count: > 0 })
         {
-            foreach (var call in split.Train.Where(c => supervisorDecided.ContainsKey(c.CallId)))
-            {
-                supervisorLabels++;
-                supervisorChanged += supervisorDecided[call.CallId] != call.Label ? 1 : 0;
-            }
-
             var test = new List<CallFeatures>(split.Test.Count);
             foreach (var call in split.Test)
             {
@@ -181,12 +230,6 @@ public sealed class CallClassifierTrainer
             split = split with { Test = test };
         }
 
-        var fitCallsAvailable = split.Fit.Count;
-        if (options.MaxFitCalls > 0 && split.Fit.Count > options.MaxFitCalls)
-        {
-            split = split with { Fit = EvenStride(split.Fit, options.MaxFitCalls) };
-        }
-
         RequireBothClasses(split.Fit, "training");
         RequireBothClasses(split.Validation, "validation");
 
@@ -202,18 +245,19 @@ public sealed class CallClassifierTrainer
         var schema = InputSchema(ml);
         return new TrainingResult(model, schema, split, threshold, calibration, prevalenceSd, validationMetrics, testMetrics, _time.GetElapsedTime(started))
         {
-            SupervisorLabels = supervisorLabels,
-            SupervisorLabelsChanged = supervisorChanged,
+            SupervisorLabels = summary.SupervisorLabels,
+            SupervisorLabelsChanged = summary.SupervisorLabelsChanged,
             SupervisorLabelsHeldOut = supervisorHeldOut,
             ExtraNarratives = options.ExtraNarrativeWeight > 0 ? options.ExtraNarratives.Count : 0,
-            FitCallsAvailable = fitCallsAvailable,
+            FitCallsAvailable = summary.FitCallsAvailable,
         };
     }
 
     /// <summary><paramref name="count"/> calls at an even stride through <paramref name="calls"/> in date (then call id) order.</summary>
-    internal static List<CallFeatures> EvenStride(IReadOnlyList<CallFeatures> calls, int count)
+    public static List<T> EvenStride<T>(IReadOnlyList<T> calls, int count, Func<T, int> dateKey, Func<T, string> callId)
     {
-        var ordered = calls.OrderBy(c => c.CallDateKey).ThenBy(c => c.CallId, StringComparer.Ordinal).ToList();
+        ArgumentNullException.ThrowIfNull(calls);
+        var ordered = calls.OrderBy(dateKey).ThenBy(callId, StringComparer.Ordinal).ToList();
         return [.. Enumerable.Range(0, count).Select(i => ordered[(int)((long)i * ordered.Count / count)])];
     }
 
@@ -284,16 +328,11 @@ public sealed class CallClassifierTrainer
         IReadOnlyList<CallFeatures> training = options.NarrativeOnlyCopies
             ? [.. rows, .. rows.Select(c => CallFeatures.Create(c.CallId, c.CallDateKey, c.Narrative, label: c.Label))]
             : rows;
+        // Featurized chunk by chunk as the cache reads them: only the cache holds every row's vector.
         var featurized = CallScorer.Featurize(training);
         if (options.ExtraNarrativeWeight > 0 && options.ExtraNarratives.Count > 0)
         {
-            var extra = CallScorer.Featurize(options.ExtraNarratives);
-            foreach (var row in extra)
-            {
-                row.Weight = (float)options.ExtraNarrativeWeight;
-            }
-
-            featurized = [.. featurized, .. extra];
+            featurized = featurized.Concat(CallScorer.Featurize(options.ExtraNarratives, (float)options.ExtraNarrativeWeight));
         }
 
         var data = ml.Data.Cache(CallScorer.ToDataView(ml, featurized));

@@ -161,27 +161,39 @@ public sealed class CallScorer
         }
     }
 
-    /// <summary>Featurizes the calls in parallel chunks (the featurizer is a pure function).</summary>
-    internal static FeatureRow[] Featurize(IReadOnlyList<CallFeatures> calls)
+    /// <summary>Featurizes the calls chunk after chunk, each chunk in parallel (the featurizer is a pure function), and yields
+    /// the rows in input order with example weight <paramref name="weight"/>: only one chunk's rows are held until their
+    /// reader (a training cache) has copied them. Each enumeration featurizes again.</summary>
+    internal static IEnumerable<FeatureRow> Featurize(IReadOnlyList<CallFeatures> calls, float weight = 1f)
     {
-        var rows = new FeatureRow[calls.Count];
-        var chunks = (calls.Count + ParallelChunk - 1) / ParallelChunk;
-        Parallel.For(0, chunks, chunk =>
+        var rows = new FeatureRow[Math.Min(calls.Count, ParallelChunk * Environment.ProcessorCount)];
+        for (var start = 0; start < calls.Count; start += rows.Length)
         {
-            var indices = new int[512];
-            var values = new float[512];
-            var end = Math.Min(calls.Count, (chunk + 1) * ParallelChunk);
-            for (var i = chunk * ParallelChunk; i < end; i++)
+            var count = Math.Min(rows.Length, calls.Count - start);
+            var chunks = (count + ParallelChunk - 1) / ParallelChunk;
+            Parallel.For(0, chunks, chunk =>
             {
-                var n = TextFeaturizer.Featurize(calls[i], ref indices, ref values);
-                rows[i] = new FeatureRow
+                var indices = new int[512];
+                var values = new float[512];
+                var end = Math.Min(count, (chunk + 1) * ParallelChunk);
+                for (var i = chunk * ParallelChunk; i < end; i++)
                 {
-                    Features = new VBuffer<float>(TextFeaturizer.Size, n, values.AsSpan(0, n).ToArray(), indices.AsSpan(0, n).ToArray()),
-                    Label = calls[i].Label,
-                };
+                    var call = calls[start + i];
+                    var n = TextFeaturizer.Featurize(call, ref indices, ref values);
+                    rows[i] = new FeatureRow
+                    {
+                        Features = new VBuffer<float>(TextFeaturizer.Size, n, values.AsSpan(0, n).ToArray(), indices.AsSpan(0, n).ToArray()),
+                        Label = call.Label,
+                        Weight = weight,
+                    };
+                }
+            });
+            for (var i = 0; i < count; i++)
+            {
+                yield return rows[i];
+                rows[i] = null!;
             }
-        });
-        return rows;
+        }
     }
 
     /// <summary>A data view over featurized rows, with the vector size the learner expects.</summary>

@@ -30,9 +30,11 @@ public sealed class ClassifierService
         }
 
         using var connection = Warehouse.Open(home);
-        var source = WarehouseCalls.ReadLabelled(connection, CallReview.LatestDecisions(connection));
-        _progress($"read {source.Calls.Count} labelled call(s) ({source.Calls.Count(c => c.Label)} TIP-related: {source.PositiveByOperator} by operator category, {source.PositiveByLinkOnly} by linkage only; {source.SupervisorDecided.Count} labelled by a supervisor's decision, {source.SupervisorChanged} of them changed); {source.Unlabelled} without a label left out");
-        if (source.Calls.Count == 0)
+        // Two passes: the split and the fit sample are decided on light rows, then only the calls they use are read whole.
+        var read = WarehouseCalls.ReadSplit(connection, CallReview.LatestDecisions(connection), options);
+        var source = read.Labels;
+        _progress($"read {read.LabelledCount} labelled call(s) ({read.PositiveCount} TIP-related: {source.PositiveByOperator} by operator category, {source.PositiveByLinkOnly} by linkage only; {source.SupervisorDecided.Count} labelled by a supervisor's decision, {source.SupervisorChanged} of them changed); {source.Unlabelled} without a label left out");
+        if (read.Split is not { } split)
         {
             throw new TipwException($"The warehouse at {home.WarehousePath} has no labelled hotline calls. Load the hotline first ('tipw run hotline' or 'tipw demo').");
         }
@@ -42,12 +44,8 @@ public sealed class ClassifierService
             _progress(string.Create(CultureInfo.InvariantCulture, $"adding {options.ExtraNarratives.Count} labelled narrative(s) of {options.ExtraNarrativesSource} ({options.ExtraNarratives.Count(c => c.Label)} TIP-related) to the fit months, weight {options.ExtraNarrativeWeight:0.###}"));
         }
 
-        _progress($"training {options.Trainer} (recall target {options.RecallTarget.ToString("0.00", CultureInfo.InvariantCulture)})...");
-        // The trainer keeps the calls its split uses (the fit sample, validation and test months); handing it the only
-        // reference lets the fit months' calls the sample (--max-fit-calls) leaves out be collected while it fits.
-        var calls = source.Calls;
-        source = source with { Calls = [] };
-        var result = new CallClassifierTrainer(_time).Train(calls, options, source.SupervisorDecided, cancellationToken);
+        _progress($"training {options.Trainer} (recall target {options.RecallTarget.ToString("0.00", CultureInfo.InvariantCulture)}) on {split.Fit.Count} of the fit months' {read.Summary.FitCallsAvailable} call(s), {split.Validation.Count} validation, {split.Test.Count} test...");
+        var result = new CallClassifierTrainer(_time).Train(split, read.Summary, options, source.SupervisorDecided, cancellationToken);
         var now = _time.GetUtcNow();
         var trainedAt = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         var name = ModelRegistry.NameFor(options.Trainer, trainedAt);

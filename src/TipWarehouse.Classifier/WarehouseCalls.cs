@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
 using System.Data.Common;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using DuckDB.NET.Data;
 using TipWarehouse.Core;
 
@@ -13,6 +16,13 @@ public sealed record LabelledCalls(IReadOnlyList<CallFeatures> Calls, int Unlabe
     /// <summary>How many supervisor decisions differ from the warehouse label (or label a call that had none).</summary>
     public int SupervisorChanged { get; init; }
 }
+
+/// <summary>A labelled call without its narrative and fields: what the split and the fit sample of <c>tipw model train</c> are decided on.</summary>
+public readonly record struct LabelledCallKey(long CallKey, string CallId, int CallDateKey, bool Label, UInt128? NarrativeHash);
+
+/// <summary>The split <see cref="WarehouseCalls.ReadSplit"/> read (null when the warehouse has no labelled call), what its fit
+/// sample was drawn from, the label counts, and how many labelled calls (and TIP-related ones) the warehouse has.</summary>
+public sealed record WarehouseSplit(TimeSplit? Split, FitSampleSummary Summary, LabelledCalls Labels, int LabelledCount, int PositiveCount);
 
 /// <summary>Reads hotline calls from <c>dw.fact_hotline_call</c> as model rows (features plus the warehouse label).</summary>
 public static class WarehouseCalls
@@ -43,15 +53,64 @@ public static class WarehouseCalls
     public static LabelledCalls ReadLabelled(DuckDBConnection connection, IReadOnlyDictionary<string, SupervisorDecision>? decisions = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var linked = ReadTipLinkedCallIds(connection);
         var calls = new List<CallFeatures>();
+        var categories = new Dictionary<string, string>(StringComparer.Ordinal);
+        var counts = ReadLabels(connection, decisions, (reader, callId, label) => calls.Add(Pooled(ToFeatures(reader, callId, label), categories)));
+        calls.Sort(static (a, b) => a.CallDateKey != b.CallDateKey ? a.CallDateKey.CompareTo(b.CallDateKey) : string.CompareOrdinal(a.CallId, b.CallId));
+        return new LabelledCalls(calls, counts.Unlabelled, counts.PositiveByOperator, counts.PositiveByLinkOnly) { SupervisorDecided = counts.SupervisorDecided, SupervisorChanged = counts.SupervisorChanged };
+    }
+
+    /// <summary>The time-based split and the fit sample of <c>tipw model train</c>, read in two passes so only the calls it
+    /// uses are ever held: the first keeps, per labelled call, its key, id, date, label and a hash of its distinctive narrative
+    /// (what <see cref="TimeSplit.Plan"/> and <see cref="CallClassifierTrainer.EvenStride"/> decide on); the second reads the
+    /// features of the fit sample, the validation and the test calls only. The sets, their order and their labels are those
+    /// <see cref="ReadLabelled"/> and <see cref="CallClassifierTrainer.Train(IReadOnlyList{CallFeatures}, TrainingOptions, IReadOnlyDictionary{string, bool?}?, CancellationToken)"/>
+    /// give (narratives are compared by a 128-bit hash of the folded text instead of the text).</summary>
+    public static WarehouseSplit ReadSplit(DuckDBConnection connection, IReadOnlyDictionary<string, SupervisorDecision>? decisions, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(options);
+        var keys = new List<LabelledCallKey>();
+        var counts = ReadLabels(connection, decisions, (reader, callId, label) => keys.Add(new LabelledCallKey(
+            Convert.ToInt64(reader.GetValue(0)),
+            callId,
+            Convert.ToInt32(reader.GetValue(2)),
+            label,
+            NarrativeHash(reader.IsDBNull(3) ? string.Empty : reader.GetString(3)))));
+        // ReadLabelled's order (date, then call id); the call key only orders the rows that order leaves tied.
+        keys.Sort(static (a, b) => a.CallDateKey != b.CallDateKey ? a.CallDateKey.CompareTo(b.CallDateKey)
+            : string.CompareOrdinal(a.CallId, b.CallId) is var byId and not 0 ? byId : a.CallKey.CompareTo(b.CallKey));
+        var labelled = new LabelledCalls([], counts.Unlabelled, counts.PositiveByOperator, counts.PositiveByLinkOnly) { SupervisorDecided = counts.SupervisorDecided, SupervisorChanged = counts.SupervisorChanged };
+        if (keys.Count == 0)
+        {
+            return new WarehouseSplit(null, new FitSampleSummary(0, 0, 0), labelled, 0, 0);
+        }
+
+        var plan = TimeSplit.Plan(keys, static k => k.CallDateKey, static k => k.CallId, static k => k.NarrativeHash, options.TestMonths, options.ValidationMonths);
+        var (supervisorLabels, supervisorChanged) = CallClassifierTrainer.CountSupervisorLabels(plan.Fit.Concat(plan.Validation).Select(i => (keys[i].CallId, keys[i].Label)), counts.SupervisorDecided);
+        var fit = plan.Fit;
+        if (options.MaxFitCalls > 0 && fit.Count > options.MaxFitCalls)
+        {
+            fit = CallClassifierTrainer.EvenStride(fit, options.MaxFitCalls, i => keys[i].CallDateKey, i => keys[i].CallId);
+        }
+
+        var features = ReadByKey(connection, fit.Concat(plan.Validation).Concat(plan.Test).Select(i => keys[i]));
+        List<CallFeatures> Rows(IReadOnlyList<int> positions) => [.. positions.Select(i => features[keys[i].CallKey])];
+        var split = new TimeSplit(Rows(fit), Rows(plan.Validation), Rows(plan.Test), plan.TrainFrom, plan.TrainTo, plan.ValidationFrom, plan.TestFrom, plan.TestTo, plan.DuplicatesRemoved);
+        return new WarehouseSplit(split, new FitSampleSummary(plan.Fit.Count, supervisorLabels, supervisorChanged), labelled, keys.Count, keys.Count(k => k.Label));
+    }
+
+    // Reads every call once, labels it (a supervisor's decision, else the operator category or a TIP-linked police report)
+    // and hands each labelled one to onLabelled with the reader on its row (the columns of SelectCalls).
+    private static LabelCounts ReadLabels(DuckDBConnection connection, IReadOnlyDictionary<string, SupervisorDecision>? decisions, Action<DbDataReader, string, bool> onLabelled)
+    {
+        var linked = ReadTipLinkedCallIds(connection);
         var decided = new Dictionary<string, bool?>(StringComparer.Ordinal);
         int unlabelled = 0, byOperator = 0, byLinkOnly = 0, changed = 0;
         using var command = connection.CreateCommand();
-        // Sorted here, not by an ORDER BY: DuckDB would hold the whole sorted result, narratives and all, in its buffer pool
-        // while the reader walks it (the same order: call ids are ASCII, DuckDB compares strings bytewise).
+        // Sorted by the caller, not by an ORDER BY: DuckDB would hold the whole sorted result, narratives and all, in its buffer
+        // pool while the reader walks it (the same order: call ids are ASCII, DuckDB compares strings bytewise).
         command.CommandText = SelectCalls;
-        var categories = new Dictionary<string, string>(StringComparer.Ordinal);
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -63,7 +122,7 @@ public static class WarehouseCalls
             {
                 decided[callId] = warehouseLabel;
                 changed += warehouseLabel != decision.IsTip ? 1 : 0;
-                calls.Add(Pooled(ToFeatures(reader, callId, decision.IsTip), categories));
+                onLabelled(reader, callId, decision.IsTip);
                 byOperator += byCategory == true ? 1 : 0;
                 byLinkOnly += byCategory != true && byLink ? 1 : 0;
                 continue;
@@ -84,12 +143,64 @@ public static class WarehouseCalls
                 byLinkOnly++;
             }
 
-            calls.Add(Pooled(ToFeatures(reader, callId, byCategory == true || byLink), categories));
+            onLabelled(reader, callId, byCategory == true || byLink);
         }
 
-        calls.Sort(static (a, b) => a.CallDateKey != b.CallDateKey ? a.CallDateKey.CompareTo(b.CallDateKey) : string.CompareOrdinal(a.CallId, b.CallId));
-        return new LabelledCalls(calls, unlabelled, byOperator, byLinkOnly) { SupervisorDecided = decided, SupervisorChanged = changed };
+        return new LabelCounts(unlabelled, byOperator, byLinkOnly, decided, changed);
     }
+
+    // The features of the given calls, by call key, each with the label it was given; through a temp table of their keys,
+    // streamed without an ORDER BY (the caller puts them in order).
+    private static Dictionary<long, CallFeatures> ReadByKey(DuckDBConnection connection, IEnumerable<LabelledCallKey> calls)
+    {
+        var labels = new Dictionary<long, bool>();
+        foreach (var call in calls)
+        {
+            labels[call.CallKey] = call.Label;
+        }
+
+        Sql.Execute(connection, "CREATE OR REPLACE TEMP TABLE tmp_selected_calls (call_key BIGINT)");
+        try
+        {
+            Sql.InsertRows(connection, "tmp_selected_calls", ["call_key"], labels.Keys.Select(key => new object?[] { key }));
+            var features = new Dictionary<long, CallFeatures>(labels.Count);
+            var categories = new Dictionary<string, string>(StringComparer.Ordinal);
+            using var command = connection.CreateCommand();
+            command.CommandText = SelectCalls + " JOIN tmp_selected_calls s ON s.call_key = c.call_key";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var callKey = Convert.ToInt64(reader.GetValue(0));
+                features[callKey] = Pooled(ToFeatures(reader, reader.GetString(1), labels[callKey]), categories);
+            }
+
+            if (features.Count != labels.Count)
+            {
+                throw new TipwException($"{labels.Count - features.Count} of the {labels.Count} calls selected for training left the warehouse while it was read; train again.");
+            }
+
+            return features;
+        }
+        finally
+        {
+            Sql.Execute(connection, "DROP TABLE IF EXISTS tmp_selected_calls");
+        }
+    }
+
+    // 128 bits of the SHA-256 of the folded narrative when it is distinctive (TimeSplit.DistinctiveNarrativeKey), else null.
+    private static UInt128? NarrativeHash(string narrative)
+    {
+        if (TimeSplit.DistinctiveNarrativeKey(narrative) is not { } key)
+        {
+            return null;
+        }
+
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(MemoryMarshal.AsBytes(key.AsSpan()), digest);
+        return BinaryPrimitives.ReadUInt128LittleEndian(digest);
+    }
+
+    private sealed record LabelCounts(int Unlabelled, int PositiveByOperator, int PositiveByLinkOnly, Dictionary<string, bool?> SupervisorDecided, int SupervisorChanged);
 
     /// <summary>Up to <paramref name="limit"/> calls with a key above <paramref name="afterCallKey"/> that
     /// <paramref name="modelKey"/> has not scored yet, in call-key order (keyset paging).</summary>

@@ -50,6 +50,34 @@ public sealed class WarehouseTests : IDisposable
     }
 
     [Fact]
+    public void The_two_pass_read_gives_the_split_fit_sample_and_model_of_training_on_every_labelled_call()
+    {
+        using var connection = Warehouse.Open(_home);
+        var labelled = WarehouseCalls.ReadLabelled(connection);
+        var fitCount = TimeSplit.Create(labelled.Calls, _world.Options.TestMonths, _world.Options.ValidationMonths).Fit.Count;
+        // A sample of a little over half the fit months, so the stride skips calls unevenly.
+        var options = _world.Options with { MaxFitCalls = (fitCount / 2) + 7 };
+
+        var read = WarehouseCalls.ReadSplit(connection, decisions: null, options);
+        var inMemory = new CallClassifierTrainer(_time).Train(labelled.Calls, options);
+        var twoPass = new CallClassifierTrainer(_time).Train(read.Split!, read.Summary, options, read.Labels.SupervisorDecided);
+
+        static IEnumerable<(string, int, bool, string, string)> Rows(IEnumerable<CallFeatures> calls) =>
+            calls.Select(c => (c.CallId, c.CallDateKey, c.Label, c.Narrative, c.CallerType + "|" + c.AgeBand + "|" + c.VictimAge + "|" + c.IsMinor));
+        Assert.Equal(options.MaxFitCalls, twoPass.Split.Fit.Count);
+        Assert.Equal(Rows(inMemory.Split.Fit), Rows(twoPass.Split.Fit));
+        Assert.Equal(Rows(inMemory.Split.Validation), Rows(twoPass.Split.Validation));
+        Assert.Equal(Rows(inMemory.Split.Test), Rows(twoPass.Split.Test));
+        static (DateOnly, DateOnly, DateOnly, DateOnly, DateOnly, int) Dates(TimeSplit s) => (s.TrainFrom, s.TrainTo, s.ValidationFrom, s.TestFrom, s.TestTo, s.DuplicatesRemoved);
+        Assert.Equal(Dates(inMemory.Split), Dates(twoPass.Split));
+        Assert.Equal((labelled.Calls.Count, labelled.Calls.Count(c => c.Label), labelled.Unlabelled), (read.LabelledCount, read.PositiveCount, read.Labels.Unlabelled));
+        Assert.Equal((fitCount, inMemory.FitCallsAvailable), (twoPass.FitCallsAvailable, twoPass.FitCallsAvailable));
+        Assert.Equal(inMemory.Threshold, twoPass.Threshold);
+        Assert.Equal(inMemory.TestMetrics with { Calibration = Array.Empty<CalibrationBin>() }, twoPass.TestMetrics with { Calibration = Array.Empty<CalibrationBin>() });
+        Assert.Equal(inMemory.TestMetrics.Calibration, twoPass.TestMetrics.Calibration);
+    }
+
+    [Fact]
     public void Train_saves_the_model_registers_it_and_activate_keeps_exactly_one_active()
     {
         var service = new ClassifierService(_time);
