@@ -79,8 +79,9 @@ public static class EvidenceSignature
                            coalesce(di.full_date, dr.full_date) AS fact_date
                     FROM dw.fact_police_report AS f
                     LEFT JOIN dw.dim_crime_type AS ct ON ct.crime_type_key = f.crime_type_key AND ct.crime_type_key <> -1
-                    LEFT JOIN dw.dim_date AS di ON di.date_key = f.incident_date_key AND f.incident_date_key <> -1
-                    LEFT JOIN dw.dim_date AS dr ON dr.date_key = f.report_date_key AND f.report_date_key <> -1
+                    -- nullif inside the equality keeps the unknown date (-1) out and the join a hash join (as in the determination).
+                    LEFT JOIN dw.dim_date AS di ON di.date_key = nullif(f.incident_date_key, -1)
+                    LEFT JOIN dw.dim_date AS dr ON dr.date_key = nullif(f.report_date_key, -1)
                 ),
                 linked AS (
                     SELECT rc.report_number, max(e.p) AS p, bool_or(e.op) AS op FROM report_call AS rc JOIN call_evidence AS e ON e.call_id = rc.call_id GROUP BY rc.report_number
