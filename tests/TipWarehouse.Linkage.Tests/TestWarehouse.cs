@@ -106,6 +106,18 @@ internal sealed class TestWarehouse : IDisposable
             ("s", sequence), ("i", index), ("k", personKey), ("a", age is null ? null : (short)age.Value));
     }
 
+    /// <summary>Registers model 1 (<c>tip-call-test</c>, threshold 0.5) as the active call classifier.</summary>
+    public void ActiveModel() => Execute("""
+        INSERT INTO dw.dim_model (model_key, model_name, trainer, trained_at, threshold, is_active)
+        VALUES (1, 'tip-call-test', 'sdca', TIMESTAMP '2008-01-01 00:00:00', 0.5, true)
+        """);
+
+    /// <summary>Scores call <paramref name="callId"/> by the active model 1 (see <see cref="ActiveModel"/>), flagged at 0.5.</summary>
+    public void Score(string callId, double probability) => Execute("""
+        INSERT INTO dw.fact_call_score (call_key, model_key, score_date_key, probability, is_flagged, scored_at, batch_id)
+        SELECT call_key, 1, 20080115, $p, $p >= 0.5, TIMESTAMP '2008-01-15 00:00:00', 1 FROM dw.fact_hotline_call WHERE call_id = $id
+        """, ("p", probability), ("id", callId));
+
     /// <summary>Runs linkage as the pipeline engine would: one transaction, committed.</summary>
     public LinkageRunSummary Link(long batchId, LinkageOptions? options = null)
     {

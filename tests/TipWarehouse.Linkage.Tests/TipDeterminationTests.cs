@@ -146,17 +146,11 @@ public sealed class TipDeterminationTests
     public void A_linked_call_is_evidence_only_when_the_classifier_is_confident_or_the_operator_agrees()
     {
         using var w = new TestWarehouse();
-        w.Execute("""
-            INSERT INTO dw.dim_model (model_key, model_name, trainer, trained_at, threshold, is_active)
-            VALUES (1, 'tip-call-test', 'sdca', TIMESTAMP '2008-01-01 00:00:00', 0.5, true)
-            """);
+        w.ActiveModel();
         void Scored(string id, string category, double probability, string report)
         {
             Call(w, id, s_preLaw, category, "Llamada sobre una joven en Puno.");
-            w.Execute("""
-                INSERT INTO dw.fact_call_score (call_key, model_key, score_date_key, probability, is_flagged, scored_at, batch_id)
-                SELECT call_key, 1, 20080115, $p, $p >= 0.5, TIMESTAMP '2008-01-15 00:00:00', 1 FROM dw.fact_hotline_call WHERE call_id = $id
-                """, ("p", probability), ("id", id));
+            w.Score(id, probability);
             Report(w, report, "179", s_preLaw.AddDays(2), "FAVORECIMIENTO A LA PROSTITUCION", callId: id);
         }
 
@@ -183,17 +177,11 @@ public sealed class TipDeterminationTests
     public void A_related_statute_takes_a_linked_call_of_a_tip_operator_category_as_evidence_whatever_the_classifier_scored_when_the_definition_says_so()
     {
         using var w = new TestWarehouse();
-        w.Execute("""
-            INSERT INTO dw.dim_model (model_key, model_name, trainer, trained_at, threshold, is_active)
-            VALUES (1, 'tip-call-test', 'sdca', TIMESTAMP '2008-01-01 00:00:00', 0.5, true)
-            """);
+        w.ActiveModel();
         void Scored(string id, string category, string article, string report)
         {
             Call(w, id, s_preLaw, category, "Llamada sobre un joven en una chacra de Madre de Dios.");
-            w.Execute("""
-                INSERT INTO dw.fact_call_score (call_key, model_key, score_date_key, probability, is_flagged, scored_at, batch_id)
-                SELECT call_key, 1, 20080115, 0.3, false, TIMESTAMP '2008-01-15 00:00:00', 1 FROM dw.fact_hotline_call WHERE call_id = $id
-                """, ("id", id));
+            w.Score(id, 0.3);
             Report(w, report, article, s_preLaw.AddDays(2), "EXPOSICION A PELIGRO", callId: id);
         }
 

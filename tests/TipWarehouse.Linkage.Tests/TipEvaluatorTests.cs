@@ -158,16 +158,10 @@ public sealed class TipEvaluatorTests
     public void The_evidence_signature_is_read_from_the_definition_so_another_cut_article_list_law_date_or_age_gives_another()
     {
         using var w = new TestWarehouse();
-        w.Execute("""
-            INSERT INTO dw.dim_model (model_key, model_name, trainer, trained_at, threshold, is_active)
-            VALUES (1, 'tip-call-test', 'sdca', TIMESTAMP '2008-01-01 00:00:00', 0.5, true)
-            """);
+        w.ActiveModel();
         w.Call("L-30", s_preLaw, TestWarehouse.Lima, w.Unit("CPNP-LIMA", TestWarehouse.Lima), tip: false);
         w.Execute("UPDATE dw.fact_hotline_call SET operator_category = 'ORIENTACION' WHERE call_id = 'L-30'");
-        w.Execute("""
-            INSERT INTO dw.fact_call_score (call_key, model_key, score_date_key, probability, is_flagged, scored_at, batch_id)
-            SELECT call_key, 1, 20080115, 0.7, true, TIMESTAMP '2008-01-15 00:00:00', 1 FROM dw.fact_hotline_call WHERE call_id = 'L-30'
-            """);
+        w.Score("L-30", 0.7);
         Report(w, [], "DEN-2006-000030", "179", 16, true, callId: "L-30");
         var text = File.ReadAllText(TipDefinition.DefaultPath);
         string SignatureUnder(string from, string to)
