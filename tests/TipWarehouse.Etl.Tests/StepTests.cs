@@ -94,6 +94,26 @@ public sealed class StepTests(WarehouseFixture world)
     }
 
     [Fact]
+    public async Task A_run_of_several_pipelines_releases_memory_after_each_pipeline_it_ran_and_a_single_run_does_not()
+    {
+        foreach (var (name, pipelines, released) in new[] { ("release-several", new[] { "police_stations", "hotline", "mark_calls" }, 3), ("release-single", ["police_stations"], 0) })
+        {
+            var home = world.NewHome(name);
+            var progress = new RecordingProgress();
+            var order = new List<string>();
+            var engine = new Etl.Engine.PipelineEngine(home, Pipelines(), world.Time, [new MarkCallsStep(reconcile: true)], new Etl.Engine.PipelineEngineOptions
+            {
+                Environment = _ => null,
+                Progress = progress,
+                ReleaseMemoryBetweenPipelines = () => order.Add("released after " + progress.Reports.Last(r => r.Stage is "finished" or "failed").Pipeline),
+            });
+            var results = await engine.RunManyAsync(pipelines, world.Sources);
+            Assert.All(results, r => Assert.True(r.Succeeded, r.Error));
+            Assert.Equal(pipelines.Take(released).Select(p => "released after " + p), order);
+        }
+    }
+
+    [Fact]
     public async Task A_drop_folder_run_reports_the_bytes_of_its_pending_files_as_its_known_total()
     {
         var home = world.NewHome("csv-progress");

@@ -111,6 +111,11 @@ public sealed class PipelineEngine : IPipelineRunner
             }
 
             results.Add(result);
+            if (selected.Count > 1)
+            {
+                // The next pipeline starts with the .NET heap this one left: its garbage would stay committed beside DuckDB's buffer pool.
+                _options.ReleaseMemoryBetweenPipelines();
+            }
         }
 
         if (selected.Count > 1)
