@@ -93,6 +93,10 @@ public sealed class Harness
             _details["sql_only.rows_loaded"] = sqlOnly.RowsLoaded;
             _details["sql_only.seconds"] = sqlOnly.Seconds;
             _details["sql_only.rows_per_second"] = sqlOnlyRate;
+            foreach (var (phase, seconds) in sqlOnly.PhaseSeconds)
+            {
+                _details["sql_only.phase_seconds." + phase] = Math.Round(seconds, 3);
+            }
 
             // 6: every stage of the chain, each a `tipw` (or harness phase) child, on one warehouse holding the world without its last day.
             var stages = NewHome(work, template, "stages");
@@ -386,7 +390,7 @@ public sealed class Harness
     }
 
     /// <summary>The SQL-only pipeline (<see cref="SqlOnlyPipeline"/>) on <c>--sources DIR --home HOME --pipelines DIR</c>, after an untimed load of the police stations: rows read, rows loaded, seconds.</summary>
-    public static async Task<(long Rows, long Loaded, double Seconds)> SqlOnlyBaselineAsync(IReadOnlyList<string> args)
+    public static async Task<SqlOnlyMeasurement> SqlOnlyBaselineAsync(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
         string? sources = null, home = null, pipelines = null;
@@ -406,8 +410,7 @@ public sealed class Harness
             throw new UsageException("--phase sql-only needs --sources DIR --home DIR --pipelines DIR.");
         }
 
-        var m = await SqlOnlyAsync(TipwHome.At(home), sources, pipelines);
-        return (m.RowsRead, m.RowsLoaded, m.Seconds);
+        return await SqlOnlyAsync(TipwHome.At(home), sources, pipelines);
     }
 
     private static async Task<SqlOnlyMeasurement> SqlOnlyAsync(TipwHome home, string sources, string pipelines, CancellationToken cancellationToken = default)

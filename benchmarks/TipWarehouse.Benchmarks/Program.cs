@@ -33,8 +33,9 @@ try
     if (args.Length >= 2 && args[0] == "--phase" && args[1] == "sql-only")
     {
         // The SQL-only DuckDB pipeline alone, on files simulated earlier, into an initialized home: --phase sql-only --sources DIR --home HOME --pipelines DIR.
-        var (rows, loaded, seconds) = await Harness.SqlOnlyBaselineAsync(args);
-        Console.Out.WriteLine($"SQLONLY-RESULT rows_read={rows} rows_loaded={loaded} seconds={seconds:0.000} rows_per_second={rows / seconds:0} load={MachineInfo.LoadAverage()}");
+        var m = await Harness.SqlOnlyBaselineAsync(args);
+        var phases = string.Join(" ", m.PhaseSeconds.Select(p => $"\"{p.Key}\"={p.Value:0.000}"));
+        Console.Out.WriteLine($"SQLONLY-RESULT rows_read={m.RowsRead} rows_loaded={m.RowsLoaded} seconds={m.Seconds:0.000} rows_per_second={m.RowsRead / m.Seconds:0} load={MachineInfo.LoadAverage()} {phases}");
         return 0;
     }
 

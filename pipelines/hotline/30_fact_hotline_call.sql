@@ -4,6 +4,8 @@
 -- department of the station the call was referred to (the one nearest the caller) decides; without a referral the
 -- declared RENIEC reading is kept and the call is marked is_ubigeo_ambiguous: a column, counted per batch as the flag
 -- ubigeo_ambiguous (hotline.yaml, counted_flags), because it holds for about 4 calls in 10 and the flag table is for exceptions.
+-- tmp_call is narrow: the wide staged columns (the narrative, the pseudonyms) are not carried through its joins and copied into
+-- it; the fact insert takes the narrative from the staged row itself (staged_row, its rowid), so the wide rows are copied once.
 CREATE OR REPLACE TEMP TABLE tmp_call AS
 SELECT x.*,
        CASE WHEN x.r_key IS NOT NULL AND x.i_key IS NOT NULL AND x.r_key <> x.i_key
@@ -13,7 +15,7 @@ SELECT x.*,
        x.r_key IS NOT NULL AND x.i_key IS NOT NULL AND x.r_key <> x.i_key
            AND (x.station_department IS NULL OR (x.r_department <> x.station_department AND x.i_department <> x.station_department)) AS ubigeo_ambiguous
 FROM (
-    SELECT s.*,
+    SELECT s.* EXCLUDE (narrative, victim_name_pseudonym, victim_name_phonetic_pseudonym, victim_dni_pseudonym), s.rowid AS staged_row,
            gr.geography_key AS r_key, gr.department_code_inei AS r_department,
            gi.geography_key AS i_key, gi.department_code_inei AS i_department,
            sg.department_code_inei AS station_department,
@@ -46,12 +48,13 @@ SELECT t.call_id,
        t.operator_category,
        CASE WHEN t.operator_category IS NULL THEN NULL ELSE coalesce(oc.is_tip, false) END,
        CASE WHEN t.referral_ts_lima IS NULL THEN NULL ELSE CAST(date_diff('minute', t.call_ts_lima, t.referral_ts_lima) / 60.0 AS DECIMAL(9,2)) END,
-       t.narrative,
+       n.narrative,
        CASE WHEN t.reniec_key IS NOT NULL THEN 'RENIEC' WHEN t.inei_key IS NOT NULL THEN 'INEI' WHEN t.ubigeo IS NULL THEN 'MISSING' ELSE 'INVALID' END,
        coalesce(t.ubigeo_ambiguous, false),
        1,
        getvariable('batch_id')
 FROM tmp_call AS t
+JOIN stg.hotline_call AS n ON n.rowid = t.staged_row
 LEFT JOIN dw.dim_date AS cd ON cd.full_date = CAST(t.call_ts_lima AS DATE)
 LEFT JOIN dw.dim_date AS rd ON rd.full_date = CAST(t.referral_ts_lima AS DATE)
 LEFT JOIN dw.dim_person AS p ON p.person_nk = 'hotline:' || t.call_id AND p.is_current
