@@ -9,7 +9,8 @@ internal static class IncrementalSql
     /// <summary>
     /// <c>lk_dirty_call</c>, <c>lk_dirty_report</c>, <c>lk_dirty_pcase</c>: the records whose fact, person or bridge rows
     /// were written by a batch after <c>$since</c> (for a prosecution case, only when that changed what linkage compares),
-    /// plus both records of every analyst-decided pair; <c>lk_touched_pcase</c>: every case with a new event.
+    /// plus both records of every analyst-decided pair; <c>lk_dirty_hp_report</c>: the dirty reports whose hotline pairs may
+    /// change (report row or victims); <c>lk_touched_pcase</c>: every case with a new event.
     /// </summary>
     public const string DirtyRecords = """
         CREATE OR REPLACE TEMP TABLE lk_dirty_call AS
@@ -31,6 +32,21 @@ internal static class IncrementalSql
         SELECT right_record_id FROM meta.linkage_decision WHERE link_type = 'hotline_police'
         UNION
         SELECT left_record_id FROM meta.linkage_decision WHERE link_type = 'police_prosecution';
+
+        -- The reports whose hotline -> police pairs may change: those whose report row, or a victim of which, a later batch
+        -- wrote. Suspects and arrests are compared with prosecution only, so a person first loaded after $since who is
+        -- not a victim changes no hotline pair (a person loaded before may have been a victim of the report: dirty, as
+        -- is every touched report when a rebuild ran since, which reloads persons under new batches).
+        CREATE OR REPLACE TEMP TABLE lk_dirty_hp_report AS
+        SELECT report_number AS id FROM dw.fact_police_report WHERE batch_id > $since
+        UNION
+        SELECT b.report_number FROM dw.bridge_report_person b JOIN dw.dim_person p ON p.person_key = b.person_key
+        WHERE (b.batch_id > $since OR p.batch_id > $since)
+          AND (upper(b.role) LIKE 'VICTIM%'
+               OR EXISTS (SELECT 1 FROM dw.dim_person o WHERE o.person_nk = p.person_nk AND o.batch_id <= $since)
+               OR EXISTS (SELECT 1 FROM meta.batch t JOIN meta.pipeline_run r ON r.run_id = t.run_id WHERE t.batch_id > $since AND r.trigger_kind = 'rebuild'))
+        UNION
+        SELECT right_record_id FROM meta.linkage_decision WHERE link_type = 'hotline_police';
 
         CREATE OR REPLACE TEMP TABLE lk_touched_pcase AS
         SELECT DISTINCT case_number AS id FROM dw.fact_case_event WHERE batch_id > $since;
@@ -119,7 +135,7 @@ internal static class IncrementalSql
     /// <summary>The temp tables of an incremental run.</summary>
     public static readonly string[] TempTables =
     [
-        "lk_dirty_call", "lk_dirty_report", "lk_dirty_pcase", "lk_touched_pcase", "lk_pcase_before", "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r",
+        "lk_dirty_call", "lk_dirty_report", "lk_dirty_hp_report", "lk_dirty_pcase", "lk_touched_pcase", "lk_pcase_before", "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r",
         "lk_cl", "lk_cr", "lk_new_candidate", "lk_scope", "lk_edges", "lk_case_scope", "lk_anchor", "lk_affected_case",
     ];
 }

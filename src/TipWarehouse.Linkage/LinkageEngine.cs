@@ -64,19 +64,21 @@ public sealed class LinkageEngine
         var incremental = models is not null;
         try
         {
-            ExecuteScript(connection, LinkageSql.Records);
+            ExecuteScript(connection, LinkageSql.Records(incremental));
             Mark("records");
             MatchReportNumbers(connection);
             Mark("report numbers");
             if (Progress is not null)
             {
-                Phase("records", Sql.Scalar<long>(connection, "SELECT (SELECT count(*) FROM lk_call) + (SELECT count(*) FROM lk_report) + (SELECT count(*) FROM lk_pcase)"), "records");
+                Phase("records", Sql.Scalar<long>(connection, "SELECT (SELECT count(*) FROM dw.fact_hotline_call) + (SELECT count(*) FROM lk_report) + (SELECT count(*) FROM lk_pcase)"), "records");
             }
 
             cancellationToken.ThrowIfCancellationRequested();
             if (incremental)
             {
                 ExecuteScript(connection, IncrementalSql.DirtyRecords, ("since", sinceBatchId));
+                ExecuteScript(connection, LinkageSql.ScopedCalls);
+                Mark("dirty records");
                 Sql.Execute(connection, "CREATE OR REPLACE TEMP TABLE lk_scope (link_type VARCHAR, side VARCHAR, id VARCHAR)");
             }
 
@@ -91,11 +93,13 @@ public sealed class LinkageEngine
                 if (hotline)
                 {
                     ExecuteScript(connection, LinkageSql.HotlineBuckets(typeOptions, incremental));
+                    Mark("hotline buckets");
                 }
 
                 if (incremental)
                 {
                     Scope(connection, linkType, typeOptions);
+                    Mark($"{linkType} scope");
                 }
 
                 ExecuteScript(connection, hotline
@@ -191,7 +195,7 @@ public sealed class LinkageEngine
         if (linkType == LinkTypes.HotlinePolice)
         {
             Sql.Execute(connection, IncrementalSql.Copy("lk_dirty_call", "lk_s0l"));
-            Sql.Execute(connection, IncrementalSql.Copy("lk_dirty_report", "lk_s0r"));
+            Sql.Execute(connection, IncrementalSql.Copy("lk_dirty_hp_report", "lk_s0r"));
             ExecuteScript(connection, LinkageSql.HotlineScope(options, "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r"));
             ExecuteScript(connection, LinkageSql.HotlineScopedCounts(options));
         }
@@ -484,7 +488,7 @@ public sealed class LinkageEngine
         records.AddRange(Sql.Query(connection, "SELECT case_number FROM lk_pcase WHERE true" + InScope(LinkTypes.RecordProsecutionCase, "case_number"), r => new RecordRef(LinkTypes.RecordProsecutionCase, r.GetString(0))));
         if (_options.CallOnlyCasesForTipCalls)
         {
-            records.AddRange(Sql.Query(connection, "SELECT call_id FROM lk_call WHERE is_tip" + InScope(LinkTypes.RecordHotlineCall, "call_id"), r => new RecordRef(LinkTypes.RecordHotlineCall, r.GetString(0))));
+            records.AddRange(Sql.Query(connection, $"SELECT call_id FROM dw.fact_hotline_call c WHERE {LinkageSql.IsTip}" + InScope(LinkTypes.RecordHotlineCall, "call_id"), r => new RecordRef(LinkTypes.RecordHotlineCall, r.GetString(0))));
         }
 
         var previous = Sql.Query(connection, incremental

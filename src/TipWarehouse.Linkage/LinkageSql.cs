@@ -12,17 +12,28 @@ internal static class LinkageSql
 
     private static string Sex(string column) => $"(CASE WHEN upper(trim({column})) IN ('F', 'M') THEN upper(trim({column})) END)";
 
-    /// <summary>The records of the three agencies with what blocking and comparison need.</summary>
-    public static readonly string Records = $"""
-        CREATE OR REPLACE TEMP TABLE lk_call AS
+    /// <summary>Whether the operator marked a call of <c>dw.fact_hotline_call c</c> as a TIP tip.</summary>
+    public const string IsTip = "COALESCE(CAST(c.is_tip_by_operator AS BOOLEAN), false)";
+
+    // What blocking and comparison read of a hotline call (lk_call), from dw.fact_hotline_call c.
+    private static readonly string s_callColumns = $"""
         SELECT c.call_id, upper(trim(c.call_id)) AS call_ref, c.call_date_key AS date_key, {Sql.DayNumber("c.call_date_key")} AS day_no,
                c.geography_key, g.province_code_inei AS province, g.department_code_inei AS department,
-               c.referred_police_unit_key AS unit_key, COALESCE(CAST(c.is_tip_by_operator AS BOOLEAN), false) AS is_tip,
+               c.referred_police_unit_key AS unit_key, {IsTip} AS is_tip,
                p.dni_pseudonym AS dni, p.name_phonetic_pseudonym AS name, CAST(c.victim_age AS INTEGER) AS age,
                COALESCE({Sex("c.victim_sex")}, {Sex("p.sex")}) AS sex
         FROM dw.fact_hotline_call c
         LEFT JOIN dw.dim_geography g ON g.geography_key = c.geography_key AND g.geography_key <> -1
-        LEFT JOIN dw.dim_person p ON p.person_key = c.victim_person_key AND p.person_key <> -1;
+        LEFT JOIN dw.dim_person p ON p.person_key = c.victim_person_key AND p.person_key <> -1
+        """;
+
+    /// <summary>
+    /// The records of the three agencies with what blocking and comparison need: every call in a full run; in an
+    /// incremental run (<paramref name="scoped"/>) no call yet (<see cref="ScopedCalls"/> after the dirty records, and
+    /// <see cref="HotlineBuckets"/> adds the calls of the days it blocks over).
+    /// </summary>
+    public static string Records(bool scoped = false) => $"""
+        {(scoped ? string.Empty : "CREATE OR REPLACE TEMP TABLE lk_call AS\n" + s_callColumns + ";")}
 
         CREATE OR REPLACE TEMP TABLE lk_report AS
         SELECT r.report_number, NULLIF(upper(trim(r.source_call_id)), '') AS call_ref, r.report_date_key AS date_key,
@@ -63,6 +74,17 @@ internal static class LinkageSql
 
         -- level: 3 = cited as written, 2 = equal after normalization, 1 = one known typing error away.
         CREATE OR REPLACE TEMP TABLE lk_num (report_number VARCHAR, case_number VARCHAR, level INTEGER);
+        """;
+
+    /// <summary>
+    /// Incremental runs: <c>lk_call</c> with the new or changed calls (<c>lk_dirty_call</c>) and every call a report cites
+    /// as its source, so that the reference pairs (<c>lk_hp_ref</c>) and whether a record is free are those of a full run;
+    /// the calls of the blocked days follow in <see cref="HotlineBuckets"/>. No other step reads a call of <c>lk_call</c>.
+    /// </summary>
+    public static readonly string ScopedCalls = $"""
+        CREATE OR REPLACE TEMP TABLE lk_call AS
+        {s_callColumns}
+        WHERE c.call_id IN (SELECT id FROM lk_dirty_call) OR upper(trim(c.call_id)) IN (SELECT call_ref FROM lk_report WHERE call_ref IS NOT NULL);
         """;
 
     /// <summary>The report numbers and the distinct numbers each prosecution case cites.</summary>
@@ -106,7 +128,7 @@ internal static class LinkageSql
          AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays} AND {extra}
         """;
 
-    // Incremental runs: the days within two windows of a new or changed record (lk_dirty_call, lk_dirty_report) or of a
+    // Incremental runs: the days within two windows of a new or changed record (lk_dirty_call, lk_dirty_hp_report) or of a
     // record a reference pairs one with (whether it is free may have changed). The reports re-scored are within one window
     // of those (HotlineScope), and the calls of their pairs and of their competition counts within two; the calls
     // re-scored are those records, and the reports of their pairs within one window: so the bucket tables and counts are
@@ -118,11 +140,19 @@ internal static class LinkageSql
             CREATE OR REPLACE TEMP TABLE lk_hp_days AS
             SELECT DISTINCT unnest(range(day_no - {reach}, day_no + {reach} + 1)) AS day_no
             FROM (SELECT day_no FROM lk_call WHERE call_id IN (SELECT id FROM lk_dirty_call) AND day_no IS NOT NULL
-                  UNION SELECT day_no FROM lk_report WHERE report_number IN (SELECT id FROM lk_dirty_report) AND day_no IS NOT NULL
-                  UNION SELECT c.day_no FROM lk_hp_ref f JOIN lk_call c ON c.call_id = f.left_id WHERE f.right_id IN (SELECT id FROM lk_dirty_report) AND c.day_no IS NOT NULL
+                  UNION SELECT day_no FROM lk_report WHERE report_number IN (SELECT id FROM lk_dirty_hp_report) AND day_no IS NOT NULL
+                  UNION SELECT c.day_no FROM lk_hp_ref f JOIN lk_call c ON c.call_id = f.left_id WHERE f.right_id IN (SELECT id FROM lk_dirty_hp_report) AND c.day_no IS NOT NULL
                   UNION SELECT r.day_no FROM lk_hp_ref f JOIN lk_report r ON r.report_number = f.right_id WHERE f.left_id IN (SELECT id FROM lk_dirty_call) AND r.day_no IS NOT NULL);
             """;
     }
+
+    // Incremental runs: the calls of the days of lk_hp_days that ScopedCalls did not take (by date key, an integer join).
+    private static readonly string s_dayCalls = $"""
+        INSERT INTO lk_call
+        {s_callColumns}
+        WHERE c.call_date_key IN (SELECT CAST(strftime(DATE '1970-01-01' + CAST(day_no AS INTEGER), '%Y%m%d') AS INTEGER) FROM lk_hp_days)
+          AND c.call_id NOT IN (SELECT call_id FROM lk_call);
+        """;
 
     /// <summary>
     /// The reference pairs and the day-bucketed calls, reports and report victims of hotline → police blocking
@@ -135,7 +165,7 @@ internal static class LinkageSql
     public static string HotlineBuckets(LinkTypeOptions options, bool scoped = false) => $"""
         CREATE OR REPLACE TEMP TABLE lk_hp_ref AS
         SELECT c.call_id AS left_id, r.report_number AS right_id FROM lk_report r JOIN lk_call c ON c.call_ref = r.call_ref;
-        {(scoped ? HotlineDays(options) : string.Empty)}
+        {(scoped ? HotlineDays(options) + "\n" + s_dayCalls : string.Empty)}
 
         CREATE OR REPLACE TEMP TABLE lk_hp_bcall AS
         SELECT c.call_id, c.unit_key, c.geography_key, c.day_no, c.dni, c.name, c.age, c.call_id NOT IN (SELECT left_id FROM lk_hp_ref) AS is_free,
@@ -181,16 +211,32 @@ internal static class LinkageSql
 
     /// <summary>
     /// Incremental runs: <c>lk_hp_count</c> for the reports in scope (<c>lk_s1r</c>) only, the free calls whose broad block
-    /// holds each, counted over the pairs of the broad block (the reports in scope are those of the day's blocks, so this
-    /// grows with the day, not with history): the same counts as the window sums of a full run, which every pair an
-    /// incremental run builds reads (the reports of the scoped calls' blocks are in scope).
+    /// holds each, counted over the broad block's joins (the reports in scope are those of the day's blocks, so this grows
+    /// with the day, not with history): the calls at the report's unit plus those in its district less those at both, as
+    /// the window sums of a full run count them (a call meets a report in one bucket only), without the pairs' union;
+    /// every pair an incremental run builds reads these counts (the reports of the scoped calls' blocks are in scope).
     /// </summary>
-    public static string HotlineScopedCounts(LinkTypeOptions options) => $"""
-        CREATE OR REPLACE TEMP TABLE lk_hp_count AS
-        SELECT 'R' AS side, report_number AS id, CAST(count(DISTINCT call_id) AS BIGINT) AS n FROM (
-        {HotlineBlocked(options, "(SELECT * FROM lk_hp_bcall WHERE is_free)", "(SELECT * FROM lk_hp_breport WHERE is_free AND report_number IN (SELECT id FROM lk_s1r))", "c.call_id, r.report_number")})
-        GROUP BY report_number;
-        """;
+    public static string HotlineScopedCounts(LinkTypeOptions options)
+    {
+        string Count(string on, string sign) => $"""
+            SELECT r.report_number AS id, {sign}count(*) AS n
+            FROM (SELECT * FROM lk_hp_bcall WHERE is_free) c
+            JOIN (SELECT * FROM lk_hp_breport WHERE is_free AND report_number IN (SELECT id FROM lk_s1r)) r
+              ON {on} AND r.bucket = c.bucket
+             AND r.day_no BETWEEN c.day_no - {options.WindowBeforeDays} AND c.day_no + {options.WindowAfterDays}
+            GROUP BY r.report_number
+            """;
+        return $"""
+            CREATE OR REPLACE TEMP TABLE lk_hp_count AS
+            SELECT 'R' AS side, id, CAST(sum(n) AS BIGINT) AS n FROM (
+            {Count("r.unit_key = c.unit_key AND c.unit_key <> -1", string.Empty)}
+            UNION ALL
+            {Count("r.geography_key = c.geography_key AND c.geography_key <> -1", string.Empty)}
+            UNION ALL
+            {Count("r.unit_key = c.unit_key AND c.unit_key <> -1 AND r.geography_key = c.geography_key AND c.geography_key <> -1", "-")})
+            GROUP BY id;
+            """;
+    }
 
     /// <summary>
     /// The incremental scope of hotline → police: <paramref name="outLeft"/> holds the calls of <paramref name="inLeft"/>
@@ -252,9 +298,9 @@ internal static class LinkageSql
             : HotlinePasses(options, "true", "true"))});
 
         CREATE OR REPLACE TEMP TABLE lk_hp_left_person AS
-        SELECT call_id AS id, dni, name, age, sex FROM lk_call WHERE dni IS NOT NULL OR name IS NOT NULL OR age IS NOT NULL OR sex IS NOT NULL;
+        SELECT call_id AS id, dni, name, age, sex FROM lk_call WHERE (dni IS NOT NULL OR name IS NOT NULL OR age IS NOT NULL OR sex IS NOT NULL){(scoped ? " AND call_id IN (SELECT left_id FROM lk_hp_pairs)" : string.Empty)};
         CREATE OR REPLACE TEMP TABLE lk_hp_right_person AS
-        SELECT report_number AS id, dni, name, age, sex FROM lk_report_person WHERE role LIKE 'VICTIM%';
+        SELECT report_number AS id, dni, name, age, sex FROM lk_report_person WHERE role LIKE 'VICTIM%'{(scoped ? " AND report_number IN (SELECT right_id FROM lk_hp_pairs)" : string.Empty)};
 
         {HotlineVectorTable("lk_hp_pairs", "lk_vec")}
         """;

@@ -70,6 +70,44 @@ public sealed class IncrementalLinkageTests : IDisposable
         Assert.Equal(0, rerun.RowsLoaded);
     }
 
+    [Fact]
+    public async Task A_victim_who_becomes_a_suspect_is_re_linked_as_a_full_run_would()
+    {
+        var home = TipwHome.At(_root);
+        home.EnsureCreated();
+        var pipelines = Pipelines("configured");
+        WarehouseInitializer.InitializeHome(home, _time, new InitOptions { Time = _time }, _ => null);
+        var incrementalStep = new LinkageStep();
+        var engine = new PipelineEngine(home, pipelines, _time, [incrementalStep], new PipelineEngineOptions { Environment = _ => null });
+        Simulate(home, null);
+        Assert.All(await engine.RunManyAsync(["police_stations", "hotline", "police_reports", "police_persons", "police_arrests", "prosecution", "linkage"], home.DefaultSourcesDirectory), r => Assert.True(r.Succeeded, r.Error));
+        var before = Snapshot(home);
+
+        // The victims of a month's reports recorded again as suspects by a later batch: persons loaded before the last
+        // linkage run, so their reports' hotline pairs must be re-scored although no victim row is left to say so.
+        Execute(home, """
+            UPDATE dw.bridge_report_person SET role = 'DENUNCIADO', batch_id = (SELECT max(batch_id) + 1 FROM meta.batch)
+            WHERE upper(role) LIKE 'VICTIM%'
+              AND report_number IN (SELECT report_number FROM dw.fact_police_report WHERE report_date_key BETWEEN 20060501 AND 20060531)
+            """);
+        _time.Advance(TimeSpan.FromDays(1));
+        var rerun = await engine.RunAsync(new PipelineRunRequest("linkage", home.DefaultSourcesDirectory));
+        Assert.True(rerun.Succeeded, rerun.Error);
+        Assert.True(incrementalStep.LastSummary!.Incremental);
+        var incremental = Snapshot(home);
+        Assert.NotEqual(before, incremental);
+
+        var fullStep = new LinkageStep();
+        var full = new PipelineEngine(home, pipelines, _time, [fullStep], new PipelineEngineOptions { Environment = _ => null });
+        var rebuild = await full.RunAsync(new PipelineRunRequest("linkage", home.DefaultSourcesDirectory, PipelineStepContext.RebuildTrigger));
+        Assert.True(rebuild.Succeeded, rebuild.Error);
+        Assert.False(fullStep.LastSummary!.Incremental);
+
+        // The links only: case membership after such a run differs from a full run's by two records on main as well
+        // (README, Known limitations: Linkage); the pairs re-scored are what this test is about.
+        Assert.Equal(incremental.Split('\n')[0], Snapshot(home).Split('\n')[0]);
+    }
+
     private static void Simulate(TipwHome home, DateOnly? asOf) => WorldSimulator.Run(new SimulationOptions
     {
         OutputDirectory = home.DefaultSourcesDirectory,
@@ -143,6 +181,14 @@ public sealed class IncrementalLinkageTests : IDisposable
         }
 
         throw new InvalidOperationException("pipelines/linkage.yaml not found above " + AppContext.BaseDirectory);
+    }
+
+    private static void Execute(TipwHome home, string sql)
+    {
+        using var connection = Warehouse.Open(home);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        Assert.True(command.ExecuteNonQuery() > 0);
     }
 
     private static long Count(TipwHome home, string sql)
