@@ -117,6 +117,19 @@ internal static class IncrementalSql
           AND NOT {InScope("b")}
         """;
 
+    /// <summary>
+    /// Both records (type, id) of every pair the last run linked that this run re-decides (<see cref="InScope"/>): when
+    /// the pair is no longer linked, the record on its far side may belong to no case any more (a call whose report lost
+    /// the victim it matched), so its membership has to be re-assigned although no pair of this run names it.
+    /// </summary>
+    public static readonly string RedecidedLinkEnds = $"""
+        SELECT CASE WHEN b.link_type = 'hotline_police' THEN 'hotline_call' ELSE 'police_report' END, b.left_record_id
+        FROM dw.bridge_case_link b WHERE b.status = 'linked' AND {InScope("b")}
+        UNION
+        SELECT CASE WHEN b.link_type = 'hotline_police' THEN 'police_report' ELSE 'prosecution_case' END, b.right_record_id
+        FROM dw.bridge_case_link b WHERE b.status = 'linked' AND {InScope("b")}
+        """;
+
     /// <summary>True for a <c>dw.bridge_case_link</c> row (alias <paramref name="alias"/>) one of whose records is in the re-decided scope <c>lk_scope</c>.</summary>
     public static string InScope(string alias) =>
         $"(EXISTS (SELECT 1 FROM lk_scope s WHERE s.link_type = {alias}.link_type AND s.side = 'L' AND s.id = {alias}.left_record_id)"

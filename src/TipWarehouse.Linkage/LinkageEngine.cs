@@ -530,7 +530,8 @@ public sealed class LinkageEngine
     }
 
     /// <summary>
-    /// Builds <c>lk_case_scope</c>, the records whose case may change: the records of the re-decided link scope and the new
+    /// Builds <c>lk_case_scope</c>, the records whose case may change: the records of the re-decided link scope, both records
+    /// of every pair it re-decides that the last run linked (a dropped link can leave a record of no case), and the new
     /// or changed records, closed over the case graph (<c>lk_edges</c>: this run's linked pairs in scope and the kept ones);
     /// </summary>
     private static void CaseScope(DuckDBConnection connection, List<(RecordRef Left, RecordRef Right)> edges)
@@ -547,6 +548,7 @@ public sealed class LinkageEngine
             UNION SELECT '{LinkTypes.RecordPoliceReport}', id FROM lk_dirty_report
             UNION SELECT '{LinkTypes.RecordProsecutionCase}', id FROM lk_dirty_pcase
             UNION SELECT '{LinkTypes.RecordProsecutionCase}', id FROM lk_touched_pcase
+            UNION {IncrementalSql.RedecidedLinkEnds}
             """);
         while (Sql.Execute(connection, IncrementalSql.CaseClosureStep) > 0)
         {
