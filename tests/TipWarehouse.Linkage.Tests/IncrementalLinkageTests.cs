@@ -60,13 +60,7 @@ public sealed class IncrementalLinkageTests : IDisposable
             ReuseModelAsConfigured(home, pipelines);
         }
 
-        // A rebuild (tipw rebuild linkage) is the full re-link.
-        var fullStep = new LinkageStep();
-        var full = new PipelineEngine(home, pipelines, _time, [fullStep], new PipelineEngineOptions { Environment = _ => null });
-        var rerun = await full.RunAsync(new PipelineRunRequest("linkage", home.DefaultSourcesDirectory, PipelineStepContext.RebuildTrigger));
-        Assert.True(rerun.Succeeded, rerun.Error);
-        Assert.False(fullStep.LastSummary!.Incremental);
-        Assert.Equal(incremental, Snapshot(home));
+        var rerun = await AssertAFullRelinkGives(incremental, home, pipelines);
         Assert.Equal(0, rerun.RowsLoaded);
     }
 
@@ -97,14 +91,20 @@ public sealed class IncrementalLinkageTests : IDisposable
         var incremental = Snapshot(home);
         Assert.NotEqual(before, incremental);
 
+        // The links, the case membership (a call whose only link was to such a report leaves its case) and the snapshot.
+        await AssertAFullRelinkGives(incremental, home, pipelines);
+    }
+
+    /// <summary>Runs a full re-link (a rebuild, as <c>tipw rebuild linkage</c>) and asserts that it leaves <paramref name="snapshot"/> as it was.</summary>
+    private async Task<PipelineRunResult> AssertAFullRelinkGives(string snapshot, TipwHome home, string pipelines)
+    {
         var fullStep = new LinkageStep();
         var full = new PipelineEngine(home, pipelines, _time, [fullStep], new PipelineEngineOptions { Environment = _ => null });
-        var rebuild = await full.RunAsync(new PipelineRunRequest("linkage", home.DefaultSourcesDirectory, PipelineStepContext.RebuildTrigger));
-        Assert.True(rebuild.Succeeded, rebuild.Error);
+        var rerun = await full.RunAsync(new PipelineRunRequest("linkage", home.DefaultSourcesDirectory, PipelineStepContext.RebuildTrigger));
+        Assert.True(rerun.Succeeded, rerun.Error);
         Assert.False(fullStep.LastSummary!.Incremental);
-
-        // The links, the case membership (a call whose only link was to such a report leaves its case) and the snapshot.
-        Assert.Equal(incremental, Snapshot(home));
+        Assert.Equal(snapshot, Snapshot(home));
+        return rerun;
     }
 
     private static void Simulate(TipwHome home, DateOnly? asOf) => WorldSimulator.Run(new SimulationOptions
