@@ -110,8 +110,7 @@ internal static class IncrementalSql
     /// <summary>The linked pairs out of the re-decided scope (<c>lk_scope</c>) that the case graph keeps from the last run.</summary>
     public static readonly string KeptEdges = $"""
         INSERT INTO lk_edges
-        SELECT CASE WHEN b.link_type = 'hotline_police' THEN 'hotline_call' ELSE 'police_report' END, b.left_record_id,
-               CASE WHEN b.link_type = 'hotline_police' THEN 'police_report' ELSE 'prosecution_case' END, b.right_record_id
+        SELECT {LeftRecordType("b")}, b.left_record_id, {RightRecordType("b")}, b.right_record_id
         FROM dw.bridge_case_link b
         WHERE b.status = 'linked'
           AND NOT {InScope("b")}
@@ -123,12 +122,17 @@ internal static class IncrementalSql
     /// the victim it matched), so its membership has to be re-assigned although no pair of this run names it.
     /// </summary>
     public static readonly string RedecidedLinkEnds = $"""
-        SELECT CASE WHEN b.link_type = 'hotline_police' THEN 'hotline_call' ELSE 'police_report' END, b.left_record_id
-        FROM dw.bridge_case_link b WHERE b.status = 'linked' AND {InScope("b")}
+        SELECT {LeftRecordType("b")}, b.left_record_id FROM dw.bridge_case_link b WHERE b.status = 'linked' AND {InScope("b")}
         UNION
-        SELECT CASE WHEN b.link_type = 'hotline_police' THEN 'police_report' ELSE 'prosecution_case' END, b.right_record_id
-        FROM dw.bridge_case_link b WHERE b.status = 'linked' AND {InScope("b")}
+        SELECT {RightRecordType("b")}, b.right_record_id FROM dw.bridge_case_link b WHERE b.status = 'linked' AND {InScope("b")}
         """;
+
+    // The record types of a dw.bridge_case_link row's (alias) left and right records.
+    private static string LeftRecordType(string alias) =>
+        $"CASE WHEN {alias}.link_type = '{LinkTypes.HotlinePolice}' THEN '{LinkTypes.RecordHotlineCall}' ELSE '{LinkTypes.RecordPoliceReport}' END";
+
+    private static string RightRecordType(string alias) =>
+        $"CASE WHEN {alias}.link_type = '{LinkTypes.HotlinePolice}' THEN '{LinkTypes.RecordPoliceReport}' ELSE '{LinkTypes.RecordProsecutionCase}' END";
 
     /// <summary>True for a <c>dw.bridge_case_link</c> row (alias <paramref name="alias"/>) one of whose records is in the re-decided scope <c>lk_scope</c>.</summary>
     public static string InScope(string alias) =>
