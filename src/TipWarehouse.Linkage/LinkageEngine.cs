@@ -66,8 +66,12 @@ public sealed class LinkageEngine
         {
             ExecuteScript(connection, LinkageSql.Records(incremental));
             Mark("records");
-            MatchReportNumbers(connection);
-            Mark("report numbers");
+            if (!incremental)
+            {
+                ReportNumberMatching.Fill(connection, scoped: false);
+                Mark("report numbers");
+            }
+
             if (Progress is not null)
             {
                 Phase("records", Sql.Scalar<long>(connection, "SELECT (SELECT count(*) FROM dw.fact_hotline_call) + (SELECT count(*) FROM lk_report) + (SELECT count(*) FROM lk_pcase)"), "records");
@@ -77,8 +81,10 @@ public sealed class LinkageEngine
             if (incremental)
             {
                 ExecuteScript(connection, IncrementalSql.DirtyRecords, ("since", sinceBatchId));
+                ReportNumberMatching.Fill(connection, scoped: true);
+                Mark("dirty records and their report numbers");
                 ExecuteScript(connection, LinkageSql.ScopedCalls);
-                Mark("dirty records");
+                Mark("scoped calls");
                 Sql.Execute(connection, "CREATE OR REPLACE TEMP TABLE lk_scope (link_type VARCHAR, side VARCHAR, id VARCHAR)");
             }
 
@@ -170,6 +176,7 @@ public sealed class LinkageEngine
                 + Sql.Scalar<long>(connection, "SELECT count(*) FROM dw.fact_case_lifecycle WHERE case_id NOT IN (SELECT case_id FROM lk_lifecycle)" + (incremental ? " AND case_id IN (SELECT case_id FROM lk_affected_case)" : string.Empty));
             ExecuteScript(connection, LifecycleSql.Merge(incremental), ("batch", batchId));
             Mark("lifecycle");
+            ExecuteScript(connection, IncrementalSql.SaveReportFeatures(incremental), ("batch", batchId));
             Phase("lifecycle", lifecycleChanged, "cases changed");
             var caseRecords = Sql.Scalar<long>(connection, "SELECT count(*) FROM dw.case_membership");
             var cases = Sql.Scalar<long>(connection, "SELECT count(DISTINCT case_id) FROM dw.case_membership");
@@ -357,73 +364,6 @@ public sealed class LinkageEngine
         {
             Sql.Execute(connection, $"DROP TABLE IF EXISTS {table}");
         }
-    }
-
-    private static void MatchReportNumbers(DuckDBConnection connection)
-    {
-        var reports = Sql.Query(connection, LinkageSql.ReportNumbers, r => r.GetString(0));
-        var byRaw = new HashSet<string>(reports, StringComparer.Ordinal);
-        var byNormalized = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var report in reports)
-        {
-            var normalized = ReportNumber.Normalize(report);
-            if (normalized is null)
-            {
-                continue;
-            }
-
-            if (!byNormalized.TryGetValue(normalized, out var list))
-            {
-                byNormalized[normalized] = list = [];
-            }
-
-            list.Add(report);
-        }
-
-        var rows = new Dictionary<(string Report, string Case), int>();
-        void Add(string report, string caseNumber, int level)
-        {
-            var key = (report, caseNumber);
-            rows[key] = Math.Max(level, rows.TryGetValue(key, out var existing) ? existing : 0);
-        }
-
-        foreach (var (caseNumber, cited) in Sql.Query(connection, LinkageSql.CitedNumbers, r => (r.GetString(0), r.GetString(1))))
-        {
-            var trimmed = cited.Trim();
-            if (byRaw.Contains(trimmed))
-            {
-                Add(trimmed, caseNumber, 3);
-            }
-
-            var normalized = ReportNumber.Normalize(cited);
-            if (normalized is null)
-            {
-                continue;
-            }
-
-            if (byNormalized.TryGetValue(normalized, out var equal))
-            {
-                foreach (var report in equal)
-                {
-                    Add(report, caseNumber, 2);
-                }
-            }
-
-            foreach (var variant in ReportNumber.TypingErrorVariants(normalized))
-            {
-                if (byNormalized.TryGetValue(variant, out var near))
-                {
-                    foreach (var report in near)
-                    {
-                        Add(report, caseNumber, 1);
-                    }
-                }
-            }
-        }
-
-        Sql.InsertRows(connection, "lk_num", ["report_number", "case_number", "level"],
-            rows.OrderBy(kv => kv.Key.Report, StringComparer.Ordinal).ThenBy(kv => kv.Key.Case, StringComparer.Ordinal)
-                .Select(kv => new object?[] { kv.Key.Report, kv.Key.Case, kv.Value }));
     }
 
     /// <summary>

@@ -15,16 +15,17 @@ internal static class LinkageSql
     /// <summary>Whether the operator marked a call of <c>dw.fact_hotline_call c</c> as a TIP tip.</summary>
     public const string IsTip = "COALESCE(CAST(c.is_tip_by_operator AS BOOLEAN), false)";
 
-    // What blocking and comparison read of a hotline call (lk_call), from dw.fact_hotline_call c.
-    private static readonly string s_callColumns = $"""
+    // What blocking and comparison read of a hotline call (lk_call), from `calls` c (the columns of dw.fact_hotline_call)
+    // and `persons` p (of dw.dim_person).
+    private static string CallColumns(string calls = "dw.fact_hotline_call", string persons = "dw.dim_person") => $"""
         SELECT c.call_id, upper(trim(c.call_id)) AS call_ref, c.call_date_key AS date_key, {Sql.DayNumber("c.call_date_key")} AS day_no,
                c.geography_key, g.province_code_inei AS province, g.department_code_inei AS department,
                c.referred_police_unit_key AS unit_key, {IsTip} AS is_tip,
                p.dni_pseudonym AS dni, p.name_phonetic_pseudonym AS name, CAST(c.victim_age AS INTEGER) AS age,
                COALESCE({Sex("c.victim_sex")}, {Sex("p.sex")}) AS sex
-        FROM dw.fact_hotline_call c
+        FROM {calls} c
         LEFT JOIN dw.dim_geography g ON g.geography_key = c.geography_key AND g.geography_key <> -1
-        LEFT JOIN dw.dim_person p ON p.person_key = c.victim_person_key AND p.person_key <> -1
+        LEFT JOIN {persons} p ON p.person_key = c.victim_person_key AND p.person_key <> -1
         """;
 
     /// <summary>
@@ -33,7 +34,7 @@ internal static class LinkageSql
     /// <see cref="HotlineBuckets"/> adds the calls of the days it blocks over).
     /// </summary>
     public static string Records(bool scoped = false) => $"""
-        {(scoped ? string.Empty : "CREATE OR REPLACE TEMP TABLE lk_call AS\n" + s_callColumns + ";")}
+        {(scoped ? string.Empty : "CREATE OR REPLACE TEMP TABLE lk_call AS\n" + CallColumns() + ";")}
 
         CREATE OR REPLACE TEMP TABLE lk_report AS
         SELECT r.report_number, NULLIF(upper(trim(r.source_call_id)), '') AS call_ref, r.report_date_key AS date_key,
@@ -42,15 +43,7 @@ internal static class LinkageSql
         FROM dw.fact_police_report r
         LEFT JOIN dw.dim_geography g ON g.geography_key = r.geography_key AND g.geography_key <> -1;
 
-        CREATE OR REPLACE TEMP TABLE lk_report_person AS
-        SELECT DISTINCT b.report_number, upper(b.role) AS role, p.dni_pseudonym AS dni, p.name_phonetic_pseudonym AS name,
-               CAST(b.age AS INTEGER) AS age, {Sex("p.sex")} AS sex
-        FROM dw.bridge_report_person b
-        JOIN dw.dim_person p ON p.person_key = b.person_key
-        UNION
-        SELECT DISTINCT a.report_number, 'DENUNCIADO', p.dni_pseudonym, p.name_phonetic_pseudonym, CAST(NULL AS INTEGER), {Sex("p.sex")}
-        FROM dw.fact_arrest a
-        JOIN dw.dim_person p ON p.person_key = a.person_key AND p.person_key <> -1;
+        {(scoped ? string.Empty : ReportPersons(null))}
 
         CREATE OR REPLACE TEMP TABLE lk_pcase AS
         SELECT e.case_number,
@@ -76,24 +69,59 @@ internal static class LinkageSql
         CREATE OR REPLACE TEMP TABLE lk_num (report_number VARCHAR, case_number VARCHAR, level INTEGER);
         """;
 
-    /// <summary>
-    /// Incremental runs: <c>lk_call</c> with the new or changed calls (<c>lk_dirty_call</c>) and every call a report cites
-    /// as its source, so that the reference pairs (<c>lk_hp_ref</c>) and whether a record is free are those of a full run;
-    /// the calls of the blocked days follow in <see cref="HotlineBuckets"/>. No other step reads a call of <c>lk_call</c>.
-    /// </summary>
-    public static readonly string ScopedCalls = $"""
-        CREATE OR REPLACE TEMP TABLE lk_call AS
-        {s_callColumns}
-        WHERE c.call_id IN (SELECT id FROM lk_dirty_call) OR upper(trim(c.call_id)) IN (SELECT call_ref FROM lk_report WHERE call_ref IS NOT NULL);
+    // lk_report_person: the victims, suspects and arrested persons of the reports (of those whose number the table `reports`
+    // holds in `id`, when given) with what comparison reads of them.
+    private static string ReportPersons(string? reports)
+    {
+        string Only(string alias) => reports is null ? string.Empty : $" AND {alias}.report_number IN (SELECT id FROM {reports})";
+        return $"""
+            CREATE OR REPLACE TEMP TABLE lk_report_person AS
+            SELECT DISTINCT b.report_number, upper(b.role) AS role, p.dni_pseudonym AS dni, p.name_phonetic_pseudonym AS name,
+                   CAST(b.age AS INTEGER) AS age, {Sex("p.sex")} AS sex
+            FROM dw.bridge_report_person b
+            JOIN dw.dim_person p ON p.person_key = b.person_key{Only("b")}
+            UNION
+            SELECT DISTINCT a.report_number, 'DENUNCIADO', p.dni_pseudonym, p.name_phonetic_pseudonym, CAST(NULL AS INTEGER), {Sex("p.sex")}
+            FROM dw.fact_arrest a
+            JOIN dw.dim_person p ON p.person_key = a.person_key AND p.person_key <> -1{Only("a")};
+            """;
+    }
+
+    // Incremental runs: lk_report_person for the reports an incremental run compares only: those of the hotline days and of
+    // the reference pairs (victims), the dirty reports, the reports a number of lk_num names, and the reports whose suspect
+    // or arrested person shares a DNI or phonetic-name pseudonym with a defendant of a dirty case (the person pass).
+    private static readonly string s_scopedReportPersons = $"""
+        CREATE OR REPLACE TEMP TABLE lk_dirty_defendant AS
+        SELECT dni, name FROM lk_case_person WHERE case_number IN (SELECT id FROM lk_dirty_pcase);
+        CREATE OR REPLACE TEMP TABLE lk_report_need AS
+        SELECT report_number AS id FROM lk_hp_breport
+        UNION SELECT right_id FROM lk_hp_ref
+        UNION SELECT id FROM lk_dirty_report
+        UNION SELECT report_number FROM lk_num
+        UNION
+        SELECT b.report_number FROM dw.bridge_report_person b JOIN dw.dim_person p ON p.person_key = b.person_key
+        WHERE upper(b.role) NOT LIKE 'VICTIM%'
+          AND (p.dni_pseudonym IN (SELECT dni FROM lk_dirty_defendant) OR p.name_phonetic_pseudonym IN (SELECT name FROM lk_dirty_defendant))
+        UNION
+        SELECT a.report_number FROM dw.fact_arrest a JOIN dw.dim_person p ON p.person_key = a.person_key AND p.person_key <> -1
+        WHERE p.dni_pseudonym IN (SELECT dni FROM lk_dirty_defendant) OR p.name_phonetic_pseudonym IN (SELECT name FROM lk_dirty_defendant);
+        {ReportPersons("lk_report_need")}
         """;
 
-    /// <summary>The report numbers and the distinct numbers each prosecution case cites.</summary>
-    public const string ReportNumbers = "SELECT report_number FROM lk_report";
-
-    /// <summary>The distinct cited numbers per case.</summary>
-    public const string CitedNumbers = """
-        SELECT DISTINCT case_number, cited_report_number FROM dw.fact_case_event
-        WHERE NULLIF(trim(cited_report_number), '') IS NOT NULL
+    /// <summary>
+    /// Incremental runs: <c>lk_call_seed</c> (id, reference and day), the new or changed calls (<c>lk_dirty_call</c>) and
+    /// the calls the dirty reports (<c>lk_dirty_hp_report</c>) cite as their source, whose reference pairs decide the days
+    /// blocked; <see cref="HotlineBuckets"/> then reads into <c>lk_call</c> these, the calls of those days and the calls
+    /// the days' reports cite. No other step reads a call of <c>lk_call</c>.
+    /// </summary>
+    public static readonly string ScopedCalls = $"""
+        CREATE OR REPLACE TEMP TABLE lk_call_seed AS
+        SELECT c.call_id, upper(trim(c.call_id)) AS call_ref, {Sql.DayNumber("c.call_date_key")} AS day_no
+        FROM dw.fact_hotline_call c
+        WHERE c.call_id IN (SELECT id FROM lk_dirty_call)
+           OR upper(trim(c.call_id)) IN (SELECT call_ref FROM lk_report WHERE call_ref IS NOT NULL AND report_number IN (SELECT id FROM lk_dirty_hp_report));
+        CREATE OR REPLACE TEMP TABLE lk_hp_ref AS
+        SELECT c.call_id AS left_id, r.report_number AS right_id FROM lk_report r JOIN lk_call_seed c ON c.call_ref = r.call_ref;
         """;
 
     private static string PersonFeatures(string pairs, string left, string right, int ageNear, int ageFar) => $"""
@@ -139,19 +167,31 @@ internal static class LinkageSql
         return $"""
             CREATE OR REPLACE TEMP TABLE lk_hp_days AS
             SELECT DISTINCT unnest(range(day_no - {reach}, day_no + {reach} + 1)) AS day_no
-            FROM (SELECT day_no FROM lk_call WHERE call_id IN (SELECT id FROM lk_dirty_call) AND day_no IS NOT NULL
+            FROM (SELECT day_no FROM lk_call_seed WHERE call_id IN (SELECT id FROM lk_dirty_call) AND day_no IS NOT NULL
                   UNION SELECT day_no FROM lk_report WHERE report_number IN (SELECT id FROM lk_dirty_hp_report) AND day_no IS NOT NULL
-                  UNION SELECT c.day_no FROM lk_hp_ref f JOIN lk_call c ON c.call_id = f.left_id WHERE f.right_id IN (SELECT id FROM lk_dirty_hp_report) AND c.day_no IS NOT NULL
+                  UNION SELECT c.day_no FROM lk_hp_ref f JOIN lk_call_seed c ON c.call_id = f.left_id WHERE f.right_id IN (SELECT id FROM lk_dirty_hp_report) AND c.day_no IS NOT NULL
                   UNION SELECT r.day_no FROM lk_hp_ref f JOIN lk_report r ON r.report_number = f.right_id WHERE f.left_id IN (SELECT id FROM lk_dirty_call) AND r.day_no IS NOT NULL);
             """;
     }
 
-    // Incremental runs: the calls of the days of lk_hp_days that ScopedCalls did not take (by date key, an integer join).
+    // Incremental runs: lk_call from the seed calls, the calls of the days of lk_hp_days (by date key, an integer join) and
+    // every call a report of those days cites (whether the report is free), with the persons of those calls only (a join
+    // on every person would build over all of them); then the reference pairs over them all, so that they are those of a
+    // full run for every record an incremental run blocks.
     private static readonly string s_dayCalls = $"""
-        INSERT INTO lk_call
-        {s_callColumns}
-        WHERE c.call_date_key IN (SELECT CAST(strftime(DATE '1970-01-01' + CAST(day_no AS INTEGER), '%Y%m%d') AS INTEGER) FROM lk_hp_days)
-          AND c.call_id NOT IN (SELECT call_id FROM lk_call);
+        CREATE OR REPLACE TEMP TABLE lk_call_need AS
+        SELECT call_id AS id FROM lk_call_seed
+        UNION
+        SELECT call_id FROM dw.fact_hotline_call
+        WHERE call_date_key IN (SELECT CAST(strftime(DATE '1970-01-01' + CAST(day_no AS INTEGER), '%Y%m%d') AS INTEGER) FROM lk_hp_days)
+        UNION
+        SELECT call_id FROM dw.fact_hotline_call
+        WHERE upper(trim(call_id)) IN (SELECT call_ref FROM lk_report WHERE call_ref IS NOT NULL AND day_no IN (SELECT day_no FROM lk_hp_days));
+        CREATE OR REPLACE TEMP TABLE lk_call_pick AS
+        SELECT call_id, call_date_key, geography_key, referred_police_unit_key, is_tip_by_operator, victim_person_key, victim_age, victim_sex
+        FROM dw.fact_hotline_call WHERE call_id IN (SELECT id FROM lk_call_need);
+        CREATE OR REPLACE TEMP TABLE lk_call AS
+        {CallColumns("lk_call_pick", "(SELECT * FROM dw.dim_person WHERE person_key IN (SELECT victim_person_key FROM lk_call_pick))")};
         """;
 
     /// <summary>
@@ -163,9 +203,9 @@ internal static class LinkageSql
     /// days of <c>lk_hp_days</c> only, and no counts (<see cref="HotlineScopedCounts"/> counts the reports in scope).
     /// </summary>
     public static string HotlineBuckets(LinkTypeOptions options, bool scoped = false) => $"""
+        {(scoped ? HotlineDays(options) + "\n" + s_dayCalls : string.Empty)}
         CREATE OR REPLACE TEMP TABLE lk_hp_ref AS
         SELECT c.call_id AS left_id, r.report_number AS right_id FROM lk_report r JOIN lk_call c ON c.call_ref = r.call_ref;
-        {(scoped ? HotlineDays(options) + "\n" + s_dayCalls : string.Empty)}
 
         CREATE OR REPLACE TEMP TABLE lk_hp_bcall AS
         SELECT c.call_id, c.unit_key, c.geography_key, c.day_no, c.dni, c.name, c.age, c.call_id NOT IN (SELECT left_id FROM lk_hp_ref) AS is_free,
@@ -177,6 +217,7 @@ internal static class LinkageSql
                r.report_number NOT IN (SELECT right_id FROM lk_hp_ref) AS is_free
         FROM lk_report r
         WHERE r.day_no IS NOT NULL{(scoped ? " AND r.day_no IN (SELECT day_no FROM lk_hp_days)" : string.Empty)};
+        {(scoped ? s_scopedReportPersons : string.Empty)}
         CREATE OR REPLACE TEMP TABLE lk_hp_bvictim AS
         SELECT DISTINCT r.*, p.dni, p.name, p.age
         FROM lk_hp_breport r JOIN lk_report_person p ON p.report_number = r.report_number AND p.role LIKE 'VICTIM%';
@@ -484,7 +525,7 @@ internal static class LinkageSql
     /// <summary>The temp tables linkage creates, dropped at the end of a run.</summary>
     public static readonly string[] TempTables =
     [
-        "lk_call", "lk_report", "lk_report_person", "lk_pcase", "lk_pcase_geo", "lk_case_person", "lk_num",
+        "lk_call", "lk_call_seed", "lk_call_need", "lk_call_pick", "lk_report", "lk_report_need", "lk_dirty_defendant", "lk_report_person", "lk_pcase", "lk_pcase_geo", "lk_case_person", "lk_num",
         "lk_hp_ref", "lk_hp_bcall", "lk_hp_breport", "lk_hp_bvictim", "lk_hp_free", "lk_hp_keyed", "lk_hp_count", "lk_hp_days", "lk_hp_pairs", "lk_hp_sample_pairs", "lk_hp_left_person", "lk_hp_right_person", "lk_pp_pairs", "lk_pp_person_pair", "lk_pp_left_person",
         "lk_pp_right_person", "lk_vec", "lk_pp_sample_pairs", "lk_vec_sample", "lk_decided", "lk_links", "lk_membership", "lk_lifecycle",
     ];

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace TipWarehouse.Linkage;
 
 /// <summary>Normalizes police report numbers as prosecutors type them and generates the variants of known typing errors.</summary>
@@ -8,21 +6,37 @@ public static class ReportNumber
     /// <summary>Upper case with every separator and space removed; null or blank gives null.</summary>
     public static string? Normalize(string? raw)
     {
-        if (string.IsNullOrWhiteSpace(raw))
+        if (raw is null)
         {
             return null;
         }
 
-        var builder = new StringBuilder(raw.Length);
+        var kept = 0;
+        var unchanged = true;
         foreach (var c in raw)
         {
             if (char.IsAsciiLetterOrDigit(c))
             {
-                builder.Append(char.ToUpperInvariant(c));
+                kept++;
+                unchanged &= !char.IsAsciiLetterLower(c);
+            }
+            else
+            {
+                unchanged = false;
             }
         }
 
-        return builder.Length == 0 ? null : builder.ToString();
+        return kept == 0 ? null : unchanged ? raw : string.Create(kept, raw, static (target, source) =>
+        {
+            var at = 0;
+            foreach (var c in source)
+            {
+                if (char.IsAsciiLetterOrDigit(c))
+                {
+                    target[at++] = char.ToUpperInvariant(c);
+                }
+            }
+        });
     }
 
     /// <summary>
@@ -74,6 +88,60 @@ public static class ReportNumber
 
         variants.Remove(normalized);
         return [.. variants];
+    }
+
+    /// <summary>
+    /// The inverse of <see cref="TypingErrorVariants"/>: the normalized numbers whose variants hold <paramref name="normalized"/>
+    /// (two adjacent digits transposed back, a four-digit year that is one off a year of 1990–2039, a zero of a run of
+    /// digits removed), so the numbers typed with one known error for a report are found from the report's number alone.
+    /// </summary>
+    public static IReadOnlyList<string> TypingErrorOrigins(string normalized)
+    {
+        ArgumentNullException.ThrowIfNull(normalized);
+        var origins = new SortedSet<string>(StringComparer.Ordinal);
+        var chars = normalized.ToCharArray();
+        for (var i = 0; i + 1 < chars.Length; i++)
+        {
+            if (char.IsAsciiDigit(chars[i]) && char.IsAsciiDigit(chars[i + 1]) && chars[i] != chars[i + 1])
+            {
+                (chars[i], chars[i + 1]) = (chars[i + 1], chars[i]);
+                origins.Add(new string(chars));
+                (chars[i], chars[i + 1]) = (chars[i + 1], chars[i]);
+            }
+        }
+
+        for (var i = 0; i + 4 <= normalized.Length; i++)
+        {
+            // The variant keeps the characters around the year, so the same boundary rule holds on either side.
+            if (i > 0 && char.IsAsciiDigit(normalized[i - 1]) && !LooksLikeYearBoundary(normalized, i))
+            {
+                continue;
+            }
+
+            if (!int.TryParse(normalized.AsSpan(i, 4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var typed))
+            {
+                continue;
+            }
+
+            foreach (var year in new[] { typed - 1, typed + 1 })
+            {
+                if (year is >= 1990 and <= 2039)
+                {
+                    origins.Add(string.Concat(normalized.AsSpan(0, i), year.ToString(System.Globalization.CultureInfo.InvariantCulture), normalized.AsSpan(i + 4)));
+                }
+            }
+        }
+
+        for (var i = 0; i + 1 < normalized.Length; i++)
+        {
+            if (normalized[i] == '0' && char.IsAsciiDigit(normalized[i + 1]))
+            {
+                origins.Add(normalized.Remove(i, 1));
+            }
+        }
+
+        origins.Remove(normalized);
+        return [.. origins];
     }
 
     // A year glued to digits after a dropped dash ("123452006") is still a year when it closes the number.

@@ -95,6 +95,46 @@ public sealed class IncrementalLinkageTests : IDisposable
         await AssertAFullRelinkGives(incremental, home, pipelines);
     }
 
+    [Fact]
+    public async Task A_report_rewritten_without_a_compared_change_is_not_re_scored_and_a_moved_one_is_re_linked_as_a_full_run_would()
+    {
+        var home = TipwHome.At(_root);
+        home.EnsureCreated();
+        var pipelines = Pipelines("configured");
+        WarehouseInitializer.InitializeHome(home, _time, new InitOptions { Time = _time }, _ => null);
+        var incrementalStep = new LinkageStep();
+        var engine = new PipelineEngine(home, pipelines, _time, [incrementalStep], new PipelineEngineOptions { Environment = _ => null });
+        Simulate(home, null);
+        Assert.All(await engine.RunManyAsync(["police_stations", "hotline", "police_reports", "police_persons", "police_arrests", "prosecution", "linkage"], home.DefaultSourcesDirectory), r => Assert.True(r.Succeeded, r.Error));
+        var before = Snapshot(home);
+
+        // A month's reports rewritten by a later batch with a new status only (what a daily police load does to old reports):
+        // nothing linkage compares changed, so no pair is re-scored and nothing moves.
+        const string month = "report_date_key BETWEEN 20060501 AND 20060531";
+        Execute(home, $"UPDATE dw.fact_police_report SET status = 'ARCHIVADO', batch_id = (SELECT max(batch_id) + 1 FROM meta.batch) WHERE {month}");
+        _time.Advance(TimeSpan.FromDays(1));
+        var statusOnly = await engine.RunAsync(new PipelineRunRequest("linkage", home.DefaultSourcesDirectory));
+        Assert.True(statusOnly.Succeeded, statusOnly.Error);
+        Assert.True(incrementalStep.LastSummary!.Incremental);
+        Assert.All(incrementalStep.LastSummary.LinkTypes, t => Assert.Equal(0, t.CandidatePairs));
+        Assert.Equal(before, Snapshot(home));
+
+        // The same reports moved to another district: their pairs are re-scored, as a full re-link would score them.
+        Execute(home, $"""
+            UPDATE dw.fact_police_report SET geography_key = (SELECT min(geography_key) FROM dw.dim_geography WHERE geography_key > 0),
+                batch_id = (SELECT max(batch_id) + 1 FROM meta.batch)
+            WHERE {month}
+            """);
+        _time.Advance(TimeSpan.FromDays(1));
+        var moved = await engine.RunAsync(new PipelineRunRequest("linkage", home.DefaultSourcesDirectory));
+        Assert.True(moved.Succeeded, moved.Error);
+        Assert.True(incrementalStep.LastSummary!.Incremental);
+        Assert.All(incrementalStep.LastSummary.LinkTypes, t => Assert.True(t.CandidatePairs > 0, t.LinkType));
+        var incremental = Snapshot(home);
+        Assert.NotEqual(before, incremental);
+        await AssertAFullRelinkGives(incremental, home, pipelines);
+    }
+
     /// <summary>Runs a full re-link (a rebuild, as <c>tipw rebuild linkage</c>) and asserts that it leaves <paramref name="snapshot"/> as it was.</summary>
     private async Task<PipelineRunResult> AssertAFullRelinkGives(string snapshot, TipwHome home, string pipelines)
     {

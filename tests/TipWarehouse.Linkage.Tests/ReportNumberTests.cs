@@ -35,4 +35,43 @@ public sealed class ReportNumberTests
         Assert.DoesNotContain("DEN2008000123", variants);
         Assert.Equal(variants.Order(StringComparer.Ordinal), variants);
     }
+
+    [Theory]
+    [InlineData("DEN2006001023")]
+    [InlineData("DEN2006000123")]
+    [InlineData("DEN200600123")]
+    [InlineData("0123452006")]
+    [InlineData("19892040")]
+    public void Origins_are_the_numbers_whose_variants_hold_the_number(string number)
+    {
+        var origins = ReportNumber.TypingErrorOrigins(number);
+        Assert.DoesNotContain(number, origins);
+        Assert.All(origins, origin => Assert.Contains(number, ReportNumber.TypingErrorVariants(origin)));
+    }
+
+    [Fact]
+    public void Origins_invert_the_variants_on_random_numbers()
+    {
+        // Both directions on random numbers of letters, digits, zero runs and years: R is a variant of C exactly when C is an origin of R.
+        var random = new Random(20061216);
+        string[] pieces = ["DEN", "A", "0", "00", "1", "7", "12", "1989", "1990", "2006", "2039", "2040", "0199", "9"];
+        for (var n = 0; n < 3000; n++)
+        {
+            var number = string.Concat(Enumerable.Range(0, random.Next(1, 6)).Select(_ => pieces[random.Next(pieces.Length)]));
+            foreach (var variant in ReportNumber.TypingErrorVariants(number))
+            {
+                Assert.Contains(number, ReportNumber.TypingErrorOrigins(variant));
+            }
+
+            foreach (var origin in ReportNumber.TypingErrorOrigins(number))
+            {
+                Assert.Contains(number, ReportNumber.TypingErrorVariants(origin));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("DEN2006000123")]
+    [InlineData("X")]
+    public void A_normalized_number_normalizes_to_itself(string number) => Assert.Same(number, ReportNumber.Normalize(number));
 }

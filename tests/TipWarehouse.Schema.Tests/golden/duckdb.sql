@@ -526,6 +526,16 @@ CREATE TABLE meta.linkage_model
     estimated_at TIMESTAMP NOT NULL,
     batch_id BIGINT NOT NULL
 );
+CREATE TABLE meta.linkage_report_features
+(
+    report_number VARCHAR NOT NULL,
+    call_ref VARCHAR,
+    date_key INTEGER,
+    geography_key INTEGER,
+    police_unit_key INTEGER,
+    crime_type_key INTEGER,
+    batch_id BIGINT NOT NULL
+);
 CREATE TABLE meta.pipeline_run
 (
     run_id BIGINT NOT NULL,
