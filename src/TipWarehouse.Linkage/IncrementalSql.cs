@@ -9,21 +9,33 @@ internal static class IncrementalSql
     /// <summary>
     /// <c>lk_dirty_call</c>, <c>lk_dirty_report</c>, <c>lk_dirty_pcase</c>: the records whose fact, person or bridge rows
     /// were written by a batch after <c>$since</c> (for a police report's row or a prosecution case, only when that changed
-    /// what linkage compares), plus both records of every analyst-decided pair; <c>lk_dirty_hp_report</c>: the dirty reports
-    /// whose hotline pairs may change (report row or victims); <c>lk_touched_pcase</c>: every case with a new event;
-    /// <c>lk_report_rewritten</c>: the reports whose row a later batch wrote, with which of their compared columns changed
-    /// since the last run (<c>meta.linkage_report_features</c>; a report it does not hold counts as changed).
+    /// what linkage compares), plus both records of every analyst-decided pair; <c>lk_dirty_hp_report</c>: the reports
+    /// whose hotline pairs may change (compared row columns or victims); <c>lk_touched_pcase</c>: every case with a new
+    /// event; <c>lk_report_touched</c>: the reports whose row, bridge or persons a later batch wrote, and
+    /// <c>lk_report_rewritten</c>: which of their compared columns and victims changed since the last run
+    /// (<c>meta.linkage_report_features</c>; a report it does not hold counts as changed).
     /// </summary>
-    public const string DirtyRecords = """
+    public static readonly string DirtyRecords = $"""
+        CREATE OR REPLACE TEMP TABLE lk_report_touched AS
+        SELECT report_number AS id FROM dw.fact_police_report WHERE batch_id > $since
+        UNION
+        SELECT b.report_number FROM dw.bridge_report_person b JOIN dw.dim_person p ON p.person_key = b.person_key
+        WHERE b.batch_id > $since OR p.batch_id > $since;
+
+        CREATE OR REPLACE TEMP TABLE lk_report_victims AS
+        {LinkageSql.VictimPrints("lk_report_touched")};
+
         CREATE OR REPLACE TEMP TABLE lk_report_rewritten AS
         SELECT r.report_number,
                f.report_number IS NULL OR f.call_ref IS DISTINCT FROM r.call_ref OR f.date_key IS DISTINCT FROM r.date_key
-                   OR f.geography_key IS DISTINCT FROM r.geography_key OR f.police_unit_key IS DISTINCT FROM r.unit_key AS hotline_changed,
+                   OR f.geography_key IS DISTINCT FROM r.geography_key OR f.police_unit_key IS DISTINCT FROM r.unit_key
+                   OR f.victims IS DISTINCT FROM v.victims AS hotline_changed,
                f.report_number IS NULL OR f.date_key IS DISTINCT FROM r.date_key OR f.geography_key IS DISTINCT FROM r.geography_key
                    OR f.crime_type_key IS DISTINCT FROM r.crime_type_key AS prosecution_changed
         FROM lk_report r
         LEFT JOIN meta.linkage_report_features f ON f.report_number = r.report_number
-        WHERE r.report_number IN (SELECT report_number FROM dw.fact_police_report WHERE batch_id > $since);
+        LEFT JOIN lk_report_victims v ON v.report_number = r.report_number
+        WHERE r.report_number IN (SELECT id FROM lk_report_touched);
 
         CREATE OR REPLACE TEMP TABLE lk_dirty_call AS
         SELECT c.call_id AS id FROM dw.fact_hotline_call c
@@ -45,18 +57,11 @@ internal static class IncrementalSql
         UNION
         SELECT left_record_id FROM meta.linkage_decision WHERE link_type = 'police_prosecution';
 
-        -- The reports whose hotline -> police pairs may change: those whose compared report columns changed, or a victim of
-        -- which a later batch wrote. Suspects and arrests are compared with prosecution only, so a person first loaded after $since who is
-        -- not a victim changes no hotline pair (a person loaded before may have been a victim of the report: dirty, as
-        -- is every touched report when a rebuild ran since, which reloads persons under new batches).
+        -- The reports whose hotline -> police pairs may change: those whose compared row columns or victims (DNI and
+        -- phonetic-name pseudonyms, age, sex) changed; a suspect or an arrest is compared with prosecution only, and a
+        -- victim recorded again as a suspect changes the victims.
         CREATE OR REPLACE TEMP TABLE lk_dirty_hp_report AS
         SELECT report_number AS id FROM lk_report_rewritten WHERE hotline_changed
-        UNION
-        SELECT b.report_number FROM dw.bridge_report_person b JOIN dw.dim_person p ON p.person_key = b.person_key
-        WHERE (b.batch_id > $since OR p.batch_id > $since)
-          AND (upper(b.role) LIKE 'VICTIM%'
-               OR EXISTS (SELECT 1 FROM dw.dim_person o WHERE o.person_nk = p.person_nk AND o.batch_id <= $since)
-               OR EXISTS (SELECT 1 FROM meta.batch t JOIN meta.pipeline_run r ON r.run_id = t.run_id WHERE t.batch_id > $since AND r.trigger_kind = 'rebuild'))
         UNION
         SELECT right_record_id FROM meta.linkage_decision WHERE link_type = 'hotline_police';
 
@@ -95,14 +100,24 @@ internal static class IncrementalSql
 
     /// <summary>
     /// Keeps <c>meta.linkage_report_features</c> as this run compared the reports: every report of <c>lk_report</c> in a full
-    /// run, the rewritten ones (<c>lk_report_rewritten</c>) in an incremental run.
+    /// run, the touched ones (<c>lk_report_touched</c>) in an incremental run.
     /// </summary>
-    public static string SaveReportFeatures(bool incremental) => $"""
-        DELETE FROM meta.linkage_report_features{(incremental ? " WHERE report_number IN (SELECT report_number FROM lk_report_rewritten)" : string.Empty)};
-        INSERT INTO meta.linkage_report_features (report_number, call_ref, date_key, geography_key, police_unit_key, crime_type_key, batch_id)
-        SELECT report_number, call_ref, date_key, geography_key, unit_key, crime_type_key, $batch FROM lk_report{(incremental ? " WHERE report_number IN (SELECT report_number FROM lk_report_rewritten)" : string.Empty)}
-        ORDER BY report_number;
-        """;
+    public static string SaveReportFeatures(bool incremental)
+    {
+        var only = incremental ? " WHERE r.report_number IN (SELECT id FROM lk_report_touched)" : string.Empty;
+        return $"""
+            {(incremental ? string.Empty : "CREATE OR REPLACE TEMP TABLE lk_report_victims AS\n" + LinkageSql.VictimPrints(null) + ";")}
+            DELETE FROM meta.linkage_report_features{(incremental ? " WHERE report_number IN (SELECT id FROM lk_report_touched)" : string.Empty)};
+            INSERT INTO meta.linkage_report_features (report_number, call_ref, date_key, geography_key, police_unit_key, crime_type_key, victims, normalized_number, batch_id)
+            SELECT r.report_number, r.call_ref, r.date_key, r.geography_key, r.unit_key, r.crime_type_key, v.victims, {ReportNumberMatching.NormalizedSql("r.report_number")}, $batch
+            FROM lk_report r LEFT JOIN lk_report_victims v ON v.report_number = r.report_number{only}
+            ORDER BY r.report_number;
+            """;
+    }
+
+    /// <summary>Whether <c>meta.linkage_report_features</c> holds the reports (or there is none), as an incremental run needs.</summary>
+    public const string ReportFeaturesKept =
+        "SELECT NOT EXISTS (SELECT 1 FROM dw.fact_police_report) OR EXISTS (SELECT 1 FROM meta.linkage_report_features)";
 
     /// <summary>Copies one id table into another.</summary>
     public static string Copy(string from, string to) => $"CREATE OR REPLACE TEMP TABLE {to} AS SELECT DISTINCT id FROM {from}";
@@ -175,7 +190,7 @@ internal static class IncrementalSql
     /// <summary>The temp tables of an incremental run.</summary>
     public static readonly string[] TempTables =
     [
-        "lk_report_rewritten", "lk_dirty_call", "lk_dirty_report", "lk_dirty_hp_report", "lk_dirty_pcase", "lk_touched_pcase", "lk_pcase_before", "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r",
+        "lk_report_touched", "lk_report_victims", "lk_report_rewritten", "lk_dirty_call", "lk_dirty_report", "lk_dirty_hp_report", "lk_dirty_pcase", "lk_touched_pcase", "lk_pcase_before", "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r",
         "lk_cl", "lk_cr", "lk_new_candidate", "lk_scope", "lk_edges", "lk_case_scope", "lk_anchor", "lk_affected_case",
     ];
 }

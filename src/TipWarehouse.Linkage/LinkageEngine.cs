@@ -60,7 +60,8 @@ public sealed class LinkageEngine
         void Mark(string what) => Log?.Invoke($"{what} at {clock.Elapsed.TotalSeconds.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)} s");
         void Phase(string phase, long done, string unit) => Progress?.Report(new StepProgress(phase, done, null, unit));
 
-        var models = sinceBatchId is null || _options.Full ? null : LoadModels(connection);
+        // A warehouse that keeps no compared report features (upgraded from before they were kept) re-links in full once.
+        var models = sinceBatchId is null || _options.Full || !Sql.Scalar<bool>(connection, IncrementalSql.ReportFeaturesKept) ? null : LoadModels(connection);
         var incremental = models is not null;
         try
         {

@@ -69,6 +69,21 @@ internal static class LinkageSql
         CREATE OR REPLACE TEMP TABLE lk_num (report_number VARCHAR, case_number VARCHAR, level INTEGER);
         """;
 
+    /// <summary>
+    /// One row per report with victims (of those whose number the table <paramref name="reports"/> holds in <c>id</c>, when
+    /// given): <c>report_number, victims</c>, an MD5 of its distinct victims as hotline → police compares them (DNI and
+    /// phonetic-name pseudonyms, age, sex), so a rewritten bridge row that changed none of them is seen as unchanged.
+    /// </summary>
+    public static string VictimPrints(string? reports) => $"""
+        SELECT b.report_number,
+               md5(array_to_string(list_sort(list_distinct(list(concat_ws('|', coalesce(p.dni_pseudonym, '~'), coalesce(p.name_phonetic_pseudonym, '~'),
+                   coalesce(CAST(CAST(b.age AS INTEGER) AS VARCHAR), '~'), coalesce({Sex("p.sex")}, '~'))))), ',')) AS victims
+        FROM dw.bridge_report_person b
+        JOIN dw.dim_person p ON p.person_key = b.person_key
+        WHERE upper(b.role) LIKE 'VICTIM%'{(reports is null ? string.Empty : $" AND b.report_number IN (SELECT id FROM {reports})")}
+        GROUP BY b.report_number
+        """;
+
     // lk_report_person: the victims, suspects and arrested persons of the reports (of those whose number the table `reports`
     // holds in `id`, when given) with what comparison reads of them.
     private static string ReportPersons(string? reports)

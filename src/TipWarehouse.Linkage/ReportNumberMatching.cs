@@ -9,9 +9,11 @@ namespace TipWarehouse.Linkage;
 /// </summary>
 internal static class ReportNumberMatching
 {
-    // ReportNumber.Normalize in SQL (ASCII letters and digits kept, upper-cased; nothing left is null): the same function,
-    // used only to narrow what an incremental run reads, never to decide a match.
-    private static string NormalizedSql(string column) => $"NULLIF(upper(regexp_replace({column}, '[^A-Za-z0-9]', '', 'g')), '')";
+    /// <summary>
+    /// <see cref="ReportNumber.Normalize"/> in SQL (ASCII letters and digits kept, upper-cased; nothing left is null): the
+    /// same function, used only to narrow what an incremental run reads, never to decide a match.
+    /// </summary>
+    public static string NormalizedSql(string column) => $"NULLIF(upper(regexp_replace({column}, '[^A-Za-z0-9]', '', 'g')), '')";
 
     private const string CitedNumbers = """
         SELECT DISTINCT case_number, cited_report_number FROM dw.fact_case_event
@@ -43,7 +45,14 @@ internal static class ReportNumberMatching
             Sql.InsertRows(connection, "lk_num_key", ["side", "key"],
                 reportKeys.Distinct(StringComparer.Ordinal).Select(k => new object?[] { "report", k })
                     .Concat(citedKeys.Distinct(StringComparer.Ordinal).Select(k => new object?[] { "cited", k })));
-            var nearReports = Sql.Query(connection, $"SELECT report_number FROM lk_report WHERE {NormalizedSql("report_number")} IN (SELECT key FROM lk_num_key WHERE side = 'report')", r => r.GetString(0));
+            // The reports' normalized numbers as the last run kept them (a number never changes), and the touched reports' own.
+            var nearReports = Sql.Query(connection, $"""
+                SELECT report_number FROM meta.linkage_report_features
+                WHERE normalized_number IN (SELECT key FROM lk_num_key WHERE side = 'report') AND report_number NOT IN (SELECT id FROM lk_report_touched)
+                UNION ALL
+                SELECT report_number FROM lk_report
+                WHERE report_number IN (SELECT id FROM lk_report_touched) AND {NormalizedSql("report_number")} IN (SELECT key FROM lk_num_key WHERE side = 'report')
+                """, r => r.GetString(0));
             var nearCited = Sql.Query(connection, $"{CitedNumbers} AND {NormalizedSql("cited_report_number")} IN (SELECT key FROM lk_num_key WHERE side = 'cited')", ReadCited);
             Match(dirtyCited, nearReports, rows);
             Match(nearCited, dirtyReports, rows);

@@ -108,15 +108,17 @@ public sealed class IncrementalLinkageTests : IDisposable
         Assert.All(await engine.RunManyAsync(["police_stations", "hotline", "police_reports", "police_persons", "police_arrests", "prosecution", "linkage"], home.DefaultSourcesDirectory), r => Assert.True(r.Succeeded, r.Error));
         var before = Snapshot(home);
 
-        // A month's reports rewritten by a later batch with a new status only (what a daily police load does to old reports):
-        // nothing linkage compares changed, so no pair is re-scored and nothing moves.
+        // A month's reports rewritten by a later batch with a new status only, and their person rows written again as they
+        // were (what a daily police load does to old reports): nothing hotline -> police compares changed, so none of its
+        // pairs is re-scored (police -> prosecution re-scores the reports whose persons were written) and nothing moves.
         const string month = "report_date_key BETWEEN 20060501 AND 20060531";
         Execute(home, $"UPDATE dw.fact_police_report SET status = 'ARCHIVADO', batch_id = (SELECT max(batch_id) + 1 FROM meta.batch) WHERE {month}");
+        Execute(home, $"UPDATE dw.bridge_report_person SET batch_id = (SELECT max(batch_id) + 1 FROM meta.batch) WHERE report_number IN (SELECT report_number FROM dw.fact_police_report WHERE {month})");
         _time.Advance(TimeSpan.FromDays(1));
         var statusOnly = await engine.RunAsync(new PipelineRunRequest("linkage", home.DefaultSourcesDirectory));
         Assert.True(statusOnly.Succeeded, statusOnly.Error);
         Assert.True(incrementalStep.LastSummary!.Incremental);
-        Assert.All(incrementalStep.LastSummary.LinkTypes, t => Assert.Equal(0, t.CandidatePairs));
+        Assert.Equal(0, incrementalStep.LastSummary.LinkTypes.Single(t => t.LinkType == LinkTypes.HotlinePolice).CandidatePairs);
         Assert.Equal(before, Snapshot(home));
 
         // The same reports moved to another district: their pairs are re-scored, as a full re-link would score them.
@@ -133,6 +135,14 @@ public sealed class IncrementalLinkageTests : IDisposable
         var incremental = Snapshot(home);
         Assert.NotEqual(before, incremental);
         await AssertAFullRelinkGives(incremental, home, pipelines);
+
+        // A warehouse upgraded from before the compared features were kept re-links in full once, and keeps them.
+        Execute(home, "DELETE FROM meta.linkage_report_features");
+        _time.Advance(TimeSpan.FromDays(1));
+        var upgraded = await engine.RunAsync(new PipelineRunRequest("linkage", home.DefaultSourcesDirectory));
+        Assert.True(upgraded.Succeeded, upgraded.Error);
+        Assert.False(incrementalStep.LastSummary!.Incremental);
+        Assert.Equal(Count(home, "SELECT count(*) FROM dw.fact_police_report"), Count(home, "SELECT count(*) FROM meta.linkage_report_features"));
     }
 
     /// <summary>Runs a full re-link (a rebuild, as <c>tipw rebuild linkage</c>) and asserts that it leaves <paramref name="snapshot"/> as it was.</summary>

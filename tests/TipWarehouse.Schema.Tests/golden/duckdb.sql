@@ -534,6 +534,8 @@ CREATE TABLE meta.linkage_report_features
     geography_key INTEGER,
     police_unit_key INTEGER,
     crime_type_key INTEGER,
+    victims VARCHAR,
+    normalized_number VARCHAR,
     batch_id BIGINT NOT NULL
 );
 CREATE TABLE meta.pipeline_run
