@@ -47,34 +47,13 @@ public static class ReportNumber
     public static IReadOnlyList<string> TypingErrorVariants(string normalized)
     {
         ArgumentNullException.ThrowIfNull(normalized);
-        var variants = new SortedSet<string>(StringComparer.Ordinal);
-        var chars = normalized.ToCharArray();
-        for (var i = 0; i + 1 < chars.Length; i++)
+        var variants = Transpositions(normalized);
+        foreach (var (at, year) in Years(normalized))
         {
-            if (char.IsAsciiDigit(chars[i]) && char.IsAsciiDigit(chars[i + 1]) && chars[i] != chars[i + 1])
+            if (year is >= 1990 and <= 2039)
             {
-                (chars[i], chars[i + 1]) = (chars[i + 1], chars[i]);
-                variants.Add(new string(chars));
-                (chars[i], chars[i + 1]) = (chars[i + 1], chars[i]);
-            }
-        }
-
-        for (var i = 0; i + 4 <= normalized.Length; i++)
-        {
-            if (i > 0 && char.IsAsciiDigit(normalized[i - 1]) && !LooksLikeYearBoundary(normalized, i))
-            {
-                continue;
-            }
-
-            if (!int.TryParse(normalized.AsSpan(i, 4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var year)
-                || year is < 1990 or > 2039)
-            {
-                continue;
-            }
-
-            foreach (var other in new[] { year - 1, year + 1 })
-            {
-                variants.Add(string.Concat(normalized.AsSpan(0, i), other.ToString(System.Globalization.CultureInfo.InvariantCulture), normalized.AsSpan(i + 4)));
+                variants.Add(WithYear(normalized, at, year - 1));
+                variants.Add(WithYear(normalized, at, year + 1));
             }
         }
 
@@ -98,36 +77,14 @@ public static class ReportNumber
     public static IReadOnlyList<string> TypingErrorOrigins(string normalized)
     {
         ArgumentNullException.ThrowIfNull(normalized);
-        var origins = new SortedSet<string>(StringComparer.Ordinal);
-        var chars = normalized.ToCharArray();
-        for (var i = 0; i + 1 < chars.Length; i++)
+        var origins = Transpositions(normalized);
+        foreach (var (at, typed) in Years(normalized))
         {
-            if (char.IsAsciiDigit(chars[i]) && char.IsAsciiDigit(chars[i + 1]) && chars[i] != chars[i + 1])
-            {
-                (chars[i], chars[i + 1]) = (chars[i + 1], chars[i]);
-                origins.Add(new string(chars));
-                (chars[i], chars[i + 1]) = (chars[i + 1], chars[i]);
-            }
-        }
-
-        for (var i = 0; i + 4 <= normalized.Length; i++)
-        {
-            // The variant keeps the characters around the year, so the same boundary rule holds on either side.
-            if (i > 0 && char.IsAsciiDigit(normalized[i - 1]) && !LooksLikeYearBoundary(normalized, i))
-            {
-                continue;
-            }
-
-            if (!int.TryParse(normalized.AsSpan(i, 4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var typed))
-            {
-                continue;
-            }
-
             foreach (var year in new[] { typed - 1, typed + 1 })
             {
                 if (year is >= 1990 and <= 2039)
                 {
-                    origins.Add(string.Concat(normalized.AsSpan(0, i), year.ToString(System.Globalization.CultureInfo.InvariantCulture), normalized.AsSpan(i + 4)));
+                    origins.Add(WithYear(normalized, at, year));
                 }
             }
         }
@@ -143,6 +100,44 @@ public static class ReportNumber
         origins.Remove(normalized);
         return [.. origins];
     }
+
+    // The numbers with two adjacent, different digits swapped: the same set from either side of a transposition.
+    private static SortedSet<string> Transpositions(string normalized)
+    {
+        var result = new SortedSet<string>(StringComparer.Ordinal);
+        var chars = normalized.ToCharArray();
+        for (var i = 0; i + 1 < chars.Length; i++)
+        {
+            if (char.IsAsciiDigit(chars[i]) && char.IsAsciiDigit(chars[i + 1]) && chars[i] != chars[i + 1])
+            {
+                (chars[i], chars[i + 1]) = (chars[i + 1], chars[i]);
+                result.Add(new string(chars));
+                (chars[i], chars[i + 1]) = (chars[i + 1], chars[i]);
+            }
+        }
+
+        return result;
+    }
+
+    // The four-digit numbers where a year can stand (not glued to a digit before it unless it closes the number), with
+    // their positions; a year change keeps the characters around it, so the rule holds on either side of one.
+    private static List<(int At, int Value)> Years(string normalized)
+    {
+        var years = new List<(int At, int Value)>();
+        for (var i = 0; i + 4 <= normalized.Length; i++)
+        {
+            if ((i == 0 || !char.IsAsciiDigit(normalized[i - 1]) || LooksLikeYearBoundary(normalized, i))
+                && int.TryParse(normalized.AsSpan(i, 4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            {
+                years.Add((i, value));
+            }
+        }
+
+        return years;
+    }
+
+    private static string WithYear(string normalized, int at, int year) =>
+        string.Concat(normalized.AsSpan(0, at), year.ToString(System.Globalization.CultureInfo.InvariantCulture), normalized.AsSpan(at + 4));
 
     // A year glued to digits after a dropped dash ("123452006") is still a year when it closes the number.
     private static bool LooksLikeYearBoundary(string normalized, int start) => start + 4 == normalized.Length;

@@ -67,14 +67,7 @@ public sealed class IncrementalLinkageTests : IDisposable
     [Fact]
     public async Task A_victim_who_becomes_a_suspect_is_re_linked_as_a_full_run_would()
     {
-        var home = TipwHome.At(_root);
-        home.EnsureCreated();
-        var pipelines = Pipelines("configured");
-        WarehouseInitializer.InitializeHome(home, _time, new InitOptions { Time = _time }, _ => null);
-        var incrementalStep = new LinkageStep();
-        var engine = new PipelineEngine(home, pipelines, _time, [incrementalStep], new PipelineEngineOptions { Environment = _ => null });
-        Simulate(home, null);
-        Assert.All(await engine.RunManyAsync(["police_stations", "hotline", "police_reports", "police_persons", "police_arrests", "prosecution", "linkage"], home.DefaultSourcesDirectory), r => Assert.True(r.Succeeded, r.Error));
+        var (home, pipelines, incrementalStep, engine) = await LinkedWorld();
         var before = Snapshot(home);
 
         // The victims of a month's reports recorded again as suspects by a later batch: persons loaded before the last
@@ -98,14 +91,7 @@ public sealed class IncrementalLinkageTests : IDisposable
     [Fact]
     public async Task A_report_rewritten_without_a_compared_change_is_not_re_scored_and_a_moved_one_is_re_linked_as_a_full_run_would()
     {
-        var home = TipwHome.At(_root);
-        home.EnsureCreated();
-        var pipelines = Pipelines("configured");
-        WarehouseInitializer.InitializeHome(home, _time, new InitOptions { Time = _time }, _ => null);
-        var incrementalStep = new LinkageStep();
-        var engine = new PipelineEngine(home, pipelines, _time, [incrementalStep], new PipelineEngineOptions { Environment = _ => null });
-        Simulate(home, null);
-        Assert.All(await engine.RunManyAsync(["police_stations", "hotline", "police_reports", "police_persons", "police_arrests", "prosecution", "linkage"], home.DefaultSourcesDirectory), r => Assert.True(r.Succeeded, r.Error));
+        var (home, pipelines, incrementalStep, engine) = await LinkedWorld();
         var before = Snapshot(home);
 
         // A month's reports rewritten by a later batch with a new status only, and their person rows written again as they
@@ -143,6 +129,20 @@ public sealed class IncrementalLinkageTests : IDisposable
         Assert.True(upgraded.Succeeded, upgraded.Error);
         Assert.False(incrementalStep.LastSummary!.Incremental);
         Assert.Equal(Count(home, "SELECT count(*) FROM dw.fact_police_report"), Count(home, "SELECT count(*) FROM meta.linkage_report_features"));
+    }
+
+    /// <summary>The whole simulated world loaded and linked in full (configured weights), with the engine and step that ran it.</summary>
+    private async Task<(TipwHome Home, string Pipelines, LinkageStep Step, PipelineEngine Engine)> LinkedWorld()
+    {
+        var home = TipwHome.At(_root);
+        home.EnsureCreated();
+        var pipelines = Pipelines("configured");
+        WarehouseInitializer.InitializeHome(home, _time, new InitOptions { Time = _time }, _ => null);
+        var incrementalStep = new LinkageStep();
+        var engine = new PipelineEngine(home, pipelines, _time, [incrementalStep], new PipelineEngineOptions { Environment = _ => null });
+        Simulate(home, null);
+        Assert.All(await engine.RunManyAsync(["police_stations", "hotline", "police_reports", "police_persons", "police_arrests", "prosecution", "linkage"], home.DefaultSourcesDirectory), r => Assert.True(r.Succeeded, r.Error));
+        return (home, pipelines, incrementalStep, engine);
     }
 
     /// <summary>Runs a full re-link (a rebuild, as <c>tipw rebuild linkage</c>) and asserts that it leaves <paramref name="snapshot"/> as it was.</summary>
