@@ -29,9 +29,10 @@ internal static class LinkageSql
         """;
 
     /// <summary>
-    /// The records of the three agencies with what blocking and comparison need: every call in a full run; in an
-    /// incremental run (<paramref name="scoped"/>) no call yet (<see cref="ScopedCalls"/> after the dirty records, and
-    /// <see cref="HotlineBuckets"/> adds the calls of the days it blocks over).
+    /// The records of the three agencies with what blocking and comparison need: every call and every report's persons in
+    /// a full run; in an incremental run (<paramref name="scoped"/>) neither yet (<see cref="ScopedCalls"/> after the dirty
+    /// records, then <see cref="HotlineBuckets"/> reads the calls of the days it blocks over and the persons of the reports
+    /// the run compares).
     /// </summary>
     public static string Records(bool scoped = false) => $"""
         {(scoped ? string.Empty : "CREATE OR REPLACE TEMP TABLE lk_call AS\n" + CallColumns() + ";")}
