@@ -11,16 +11,19 @@ internal static class IncrementalSql
     /// were written by a batch after <c>$since</c> (for a police report's row or a prosecution case, only when that changed
     /// what linkage compares), plus both records of every analyst-decided pair; <c>lk_dirty_hp_report</c>: the reports
     /// whose hotline pairs may change (compared row columns or victims); <c>lk_touched_pcase</c>: every case with a new
-    /// event; <c>lk_report_touched</c>: the reports whose row, bridge or persons a later batch wrote, and
+    /// event; <c>lk_report_touched</c>: the reports whose row, bridge or persons (<c>lk_report_persons_written</c>) a later batch wrote, and
     /// <c>lk_report_rewritten</c>: which of their compared columns and victims changed since the last run
     /// (<c>meta.linkage_report_features</c>; a report it does not hold counts as changed).
     /// </summary>
     public static readonly string DirtyRecords = $"""
+        CREATE OR REPLACE TEMP TABLE lk_report_persons_written AS
+        SELECT DISTINCT b.report_number AS id FROM dw.bridge_report_person b JOIN dw.dim_person p ON p.person_key = b.person_key
+        WHERE b.batch_id > $since OR p.batch_id > $since;
+
         CREATE OR REPLACE TEMP TABLE lk_report_touched AS
         SELECT report_number AS id FROM dw.fact_police_report WHERE batch_id > $since
         UNION
-        SELECT b.report_number FROM dw.bridge_report_person b JOIN dw.dim_person p ON p.person_key = b.person_key
-        WHERE b.batch_id > $since OR p.batch_id > $since;
+        SELECT id FROM lk_report_persons_written;
 
         CREATE OR REPLACE TEMP TABLE lk_report_victims AS
         {LinkageSql.VictimPrints("lk_report_touched")};
@@ -47,8 +50,7 @@ internal static class IncrementalSql
         CREATE OR REPLACE TEMP TABLE lk_dirty_report AS
         SELECT report_number AS id FROM lk_report_rewritten WHERE hotline_changed OR prosecution_changed
         UNION
-        SELECT b.report_number FROM dw.bridge_report_person b JOIN dw.dim_person p ON p.person_key = b.person_key
-        WHERE b.batch_id > $since OR p.batch_id > $since
+        SELECT id FROM lk_report_persons_written
         UNION
         SELECT a.report_number FROM dw.fact_arrest a LEFT JOIN dw.dim_person p ON p.person_key = a.person_key AND p.person_key <> -1
         WHERE a.batch_id > $since OR p.batch_id > $since
@@ -104,13 +106,13 @@ internal static class IncrementalSql
     /// </summary>
     public static string SaveReportFeatures(bool incremental)
     {
-        var only = incremental ? " WHERE r.report_number IN (SELECT id FROM lk_report_touched)" : string.Empty;
+        string Touched(string column) => incremental ? $" WHERE {column} IN (SELECT id FROM lk_report_touched)" : string.Empty;
         return $"""
             {(incremental ? string.Empty : "CREATE OR REPLACE TEMP TABLE lk_report_victims AS\n" + LinkageSql.VictimPrints(null) + ";")}
-            DELETE FROM meta.linkage_report_features{(incremental ? " WHERE report_number IN (SELECT id FROM lk_report_touched)" : string.Empty)};
+            DELETE FROM meta.linkage_report_features{Touched("report_number")};
             INSERT INTO meta.linkage_report_features (report_number, call_ref, date_key, geography_key, police_unit_key, crime_type_key, victims, normalized_number, batch_id)
             SELECT r.report_number, r.call_ref, r.date_key, r.geography_key, r.unit_key, r.crime_type_key, v.victims, {ReportNumberMatching.NormalizedSql("r.report_number")}, $batch
-            FROM lk_report r LEFT JOIN lk_report_victims v ON v.report_number = r.report_number{only}
+            FROM lk_report r LEFT JOIN lk_report_victims v ON v.report_number = r.report_number{Touched("r.report_number")}
             ORDER BY r.report_number;
             """;
     }
@@ -190,7 +192,7 @@ internal static class IncrementalSql
     /// <summary>The temp tables of an incremental run.</summary>
     public static readonly string[] TempTables =
     [
-        "lk_report_touched", "lk_report_victims", "lk_report_rewritten", "lk_dirty_call", "lk_dirty_report", "lk_dirty_hp_report", "lk_dirty_pcase", "lk_touched_pcase", "lk_pcase_before", "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r",
+        "lk_report_persons_written", "lk_report_touched", "lk_report_victims", "lk_report_rewritten", "lk_dirty_call", "lk_dirty_report", "lk_dirty_hp_report", "lk_dirty_pcase", "lk_touched_pcase", "lk_pcase_before", "lk_s0l", "lk_s0r", "lk_s1l", "lk_s1r",
         "lk_cl", "lk_cr", "lk_new_candidate", "lk_scope", "lk_edges", "lk_case_scope", "lk_anchor", "lk_affected_case",
     ];
 }
