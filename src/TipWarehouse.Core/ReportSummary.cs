@@ -95,9 +95,28 @@ public static class ReportSummary
         return stored is not null && funnelStamps == 0 && stored == Stamp(connection);
     }
 
-    /// <summary>Recomputes both summaries unless they are fresh; returns whether it did. A warehouse without the tables (not
-    /// upgraded by <c>tipw init</c> yet) is left alone. Opens its own transaction.</summary>
-    public static bool RefreshIfStale(DuckDBConnection connection)
+    /// <summary>
+    /// The tables the monthly figures read, lower case: those of <see cref="MonthlyLiveSql"/> through its views
+    /// (<c>rpt.v_monthly_national</c>, <c>rpt.v_tip_monthly</c>, <c>rpt.v_model_noise_rates</c> and the views they read),
+    /// checked against the compiled schema by a test. A batch whose pipeline writes none of them leaves the monthly rows
+    /// as they are (<see cref="RefreshIfStale"/>).
+    /// </summary>
+    public static readonly IReadOnlyList<string> MonthlyInputs =
+    [
+        "dw.dim_case_stage", "dw.dim_date", "dw.dim_model", "dw.fact_arrest", "dw.fact_call_score", "dw.fact_case_event",
+        "dw.fact_hotline_call", "dw.fact_police_report", "dw.tip_determination",
+    ];
+
+    /// <summary>
+    /// Recomputes both summaries unless they are fresh; returns whether it did. A warehouse without the tables (not
+    /// upgraded by <c>tipw init</c> yet) is left alone. Opens its own transaction.
+    /// </summary>
+    /// <param name="connection">The warehouse.</param>
+    /// <param name="pipelineWrites">The tables a pipeline's batches write, by pipeline name, when it declares them (a
+    /// step such as linkage); null for a pipeline whose writes are not declared. When every batch since the monthly rows
+    /// were stamped is of a pipeline that declares no table of <see cref="MonthlyInputs"/>, and nothing else in the stamp
+    /// changed, the monthly rows still hold: they are re-stamped, and only the funnel is recomputed. Without it, both are.</param>
+    public static bool RefreshIfStale(DuckDBConnection connection, Func<string, IReadOnlyList<string>?>? pipelineWrites = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         if (!Exists(connection) || IsFresh(connection))
@@ -106,13 +125,50 @@ public static class ReportSummary
         }
 
         using var transaction = connection.BeginTransaction();
-        var stamp = Sql.Literal(Stamp(connection));
-        Sql.Execute(connection, $"DELETE FROM {MonthlyTable}");
-        Sql.Execute(connection, $"INSERT INTO {MonthlyTable} ({string.Join(", ", MonthlyColumns)}, source_stamp) SELECT s.*, {stamp} FROM ({MonthlyLiveSql}) AS s");
+        var current = Stamp(connection);
+        var stamp = Sql.Literal(current);
+        if (pipelineWrites is not null && MonthlyStillHolds(connection, current, pipelineWrites))
+        {
+            Sql.Execute(connection, $"UPDATE {MonthlyTable} SET source_stamp = {stamp}");
+        }
+        else
+        {
+            Sql.Execute(connection, $"DELETE FROM {MonthlyTable}");
+            Sql.Execute(connection, $"INSERT INTO {MonthlyTable} ({string.Join(", ", MonthlyColumns)}, source_stamp) SELECT s.*, {stamp} FROM ({MonthlyLiveSql}) AS s");
+        }
+
         Sql.Execute(connection, $"DELETE FROM {FunnelTable}");
         Sql.Execute(connection, $"INSERT INTO {FunnelTable} ({string.Join(", ", FunnelColumns)}, source_stamp) SELECT s.*, {stamp} FROM ({FunnelLiveSql}) AS s");
         transaction.Commit();
         return true;
+    }
+
+    // Whether the monthly rows, stamped at an earlier batch, are still what MonthlyLiveSql gives: one stamp on every row,
+    // the same model, scores and days as now, and every batch since then of a pipeline that declares its writes and
+    // writes none of MonthlyInputs.
+    private static bool MonthlyStillHolds(DuckDBConnection connection, string current, Func<string, IReadOnlyList<string>?> pipelineWrites)
+    {
+        if (Sql.Scalar<long>(connection, $"SELECT COUNT(DISTINCT source_stamp) FROM {MonthlyTable}") != 1
+            || Sql.Scalar<string>(connection, $"SELECT MIN(source_stamp) FROM {MonthlyTable}") is not { } stored
+            || StampBatch(stored) is not { } storedBatch || StampBatch(current) is not { } currentBatch
+            || storedBatch > currentBatch
+            || !string.Equals(stored[stored.IndexOf('|', StringComparison.Ordinal)..], current[current.IndexOf('|', StringComparison.Ordinal)..], StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var inputs = MonthlyInputs.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var pipelines = Sql.Query(connection, "SELECT DISTINCT pipeline FROM meta.batch WHERE batch_id > $after", r => r.GetString(0), ("after", storedBatch));
+        return pipelines.All(p => pipelineWrites(p) is { } writes && !writes.Any(inputs.Contains));
+    }
+
+    // The batch id of a stamp ("batch=N|…"), or null for a stamp of another form.
+    private static long? StampBatch(string stamp)
+    {
+        var bar = stamp.IndexOf('|', StringComparison.Ordinal);
+        return stamp.StartsWith("batch=", StringComparison.Ordinal) && bar > 6
+            && long.TryParse(stamp.AsSpan(6, bar - 6), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var batch)
+            ? batch : null;
     }
 
     private static bool Exists(DuckDBConnection connection) =>

@@ -107,6 +107,87 @@ public sealed class ReportSummaryTests
     }
 
     [Fact]
+    public void A_batch_of_a_pipeline_that_writes_no_monthly_input_keeps_the_monthly_rows_and_recomputes_the_funnel()
+    {
+        using var warehouse = new SyntheticWarehouse(withActiveModel: true);
+        var connection = warehouse.Connection;
+        ReportSummary.RefreshIfStale(connection);
+        // A marker no recomputation would give: the monthly rows are kept only when the marker survives a refresh.
+        warehouse.Execute($"UPDATE {ReportSummary.MonthlyTable} SET hotline_calls = -7");
+        IReadOnlyList<string>? Writes(string pipeline) => pipeline switch
+        {
+            "linkage" => ["dw.bridge_case_link", "dw.case_membership", "dw.fact_case_lifecycle"],
+            "tip_determination" => ["dw.tip_determination", "dw.fact_case_lifecycle"],
+            _ => null,
+        };
+
+        // A linkage batch that moved a case: the funnel follows it, the monthly rows hold and are re-stamped.
+        var entered = $"SELECT SUM(cases) FROM {ReportSummary.FunnelTable} WHERE stage_order = {ReportSummary.FunnelEnteredStage}";
+        var enteredBefore = Sql.Scalar<long>(connection, entered);
+        warehouse.Execute("DELETE FROM dw.fact_case_lifecycle WHERE case_id = (SELECT MIN(case_id) FROM rpt.v_funnel_cases)");
+        AddBatch(warehouse, "linkage");
+        Assert.True(ReportSummary.RefreshIfStale(connection, Writes));
+        Assert.True(ReportSummary.IsFresh(connection));
+        Assert.Equal(0, Sql.Scalar<long>(connection, $"SELECT COUNT(*) FROM {ReportSummary.MonthlyTable} WHERE hotline_calls <> -7"));
+        Assert.Equal(enteredBefore - 1, Sql.Scalar<long>(connection, entered));
+        var stored = $"(SELECT * EXCLUDE (source_stamp) FROM {ReportSummary.FunnelTable})";
+        var live = $"({ReportSummary.FunnelLiveSql})";
+        Assert.Equal(0, Sql.Scalar<long>(connection, $"SELECT COUNT(*) FROM (({stored} EXCEPT ALL {live}) UNION ALL ({live} EXCEPT ALL {stored}))"));
+
+        // Then a batch of a pipeline that writes a monthly input (declared), one that declares nothing, and a linkage batch
+        // with a new active model: each recomputes the monthly rows.
+        foreach (var (pipeline, change) in new[] { ("tip_determination", ""), ("hotline", ""), ("linkage", "UPDATE dw.dim_model SET is_active = false") })
+        {
+            warehouse.Execute($"UPDATE {ReportSummary.MonthlyTable} SET hotline_calls = -7");
+            if (change.Length > 0)
+            {
+                warehouse.Execute(change);
+            }
+
+            AddBatch(warehouse, pipeline);
+            Assert.True(ReportSummary.RefreshIfStale(connection, Writes));
+            Assert.Equal(0, Sql.Scalar<long>(connection, $"SELECT COUNT(*) FROM {ReportSummary.MonthlyTable} WHERE hotline_calls = -7"));
+        }
+    }
+
+    [Fact]
+    public void The_monthly_inputs_are_the_tables_the_monthly_views_read()
+    {
+        using var compilation = TipWarehouse.Schema.SchemaCompiler.Compile(RepoPaths.SqlDirectory);
+        var reads = TipWarehouse.Schema.ModelDocs.ViewReads(compilation.Model);
+        var tables = new SortedSet<string>(StringComparer.Ordinal) { "dw.tip_determination", "dw.dim_date" };
+        var pending = new Stack<string>(["rpt.v_monthly_national", "rpt.v_tip_monthly", "rpt.v_model_noise_rates"]);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (pending.TryPop(out var view))
+        {
+            if (!seen.Add(view))
+            {
+                continue;
+            }
+
+            foreach (var read in reads[view])
+            {
+                if (reads.ContainsKey(read))
+                {
+                    pending.Push(read);
+                }
+                else
+                {
+                    tables.Add(read);
+                }
+            }
+        }
+
+        Assert.Equal(tables, ReportSummary.MonthlyInputs.Order(StringComparer.Ordinal));
+        Assert.Contains("rpt.v_monthly_national", ReportSummary.MonthlyLiveSql, StringComparison.Ordinal);
+    }
+
+    private static void AddBatch(SyntheticWarehouse warehouse, string pipeline) => warehouse.Execute($"""
+        INSERT INTO meta.batch (batch_id, run_id, pipeline, source, status, rows_read, rows_loaded, rows_rejected, rows_duplicate, started_at)
+        VALUES ((SELECT COALESCE(MAX(batch_id), 0) + 1 FROM meta.batch), 1, '{pipeline}', 'test', 'committed', 1, 1, 0, 0, TIMESTAMP '2008-01-15 12:00:00')
+        """);
+
+    [Fact]
     public void Activating_another_model_or_scoring_outside_a_batch_makes_the_summary_stale()
     {
         using var warehouse = new SyntheticWarehouse(withActiveModel: true);

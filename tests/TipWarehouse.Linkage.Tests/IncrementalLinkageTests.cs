@@ -113,6 +113,7 @@ public sealed class IncrementalLinkageTests : IDisposable
                 batch_id = (SELECT max(batch_id) + 1 FROM meta.batch)
             WHERE {month}
             """);
+        var untouched = TablesNotDeclared(home, incrementalStep);
         _time.Advance(TimeSpan.FromDays(1));
         var moved = await engine.RunAsync(new PipelineRunRequest("linkage", home.DefaultSourcesDirectory));
         Assert.True(moved.Succeeded, moved.Error);
@@ -121,6 +122,18 @@ public sealed class IncrementalLinkageTests : IDisposable
         var incremental = Snapshot(home);
         Assert.NotEqual(before, incremental);
         await AssertAFullRelinkGives(incremental, home, pipelines);
+
+        // Linkage writes no dw table it does not declare (incremental or full), so the monthly summary rows it kept are
+        // still those the views give (ReportSummary keeps them after a batch that writes none of their inputs).
+        Assert.Equal(untouched, TablesNotDeclared(home, incrementalStep));
+        using (var connection = Warehouse.Open(home, readOnly: true))
+        {
+            Assert.True(ReportSummary.IsFresh(connection));
+            Assert.Equal(0L, Sql.Scalar<long>(connection, $"""
+                SELECT COUNT(*) FROM ((SELECT * EXCLUDE (source_stamp) FROM {ReportSummary.MonthlyTable} EXCEPT ALL ({ReportSummary.MonthlyLiveSql}))
+                    UNION ALL (({ReportSummary.MonthlyLiveSql}) EXCEPT ALL SELECT * EXCLUDE (source_stamp) FROM {ReportSummary.MonthlyTable}))
+                """));
+        }
 
         // A warehouse upgraded from before the compared features were kept re-links in full once, and keeps them.
         Execute(home, "DELETE FROM meta.linkage_report_features");
@@ -246,6 +259,16 @@ public sealed class IncrementalLinkageTests : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    // Every dw table but those the step declares it writes, each as its row count and a hash of its rows.
+    private static string TablesNotDeclared(TipwHome home, LinkageStep step)
+    {
+        using var connection = Warehouse.Open(home, readOnly: true);
+        var tables = Sql.Query(connection, "SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE schema_name = 'dw' ORDER BY 1", r => r.GetString(0))
+            .Where(t => !step.Writes.Contains(t, StringComparer.OrdinalIgnoreCase)).ToList();
+        Assert.Contains("dw.fact_police_report", tables);
+        return string.Join('\n', tables.Select(t => t + " " + Sql.Scalar<string>(connection, $"SELECT count(*) || ':' || COALESCE(sum(hash(x)), 0) FROM {t} AS x")));
     }
 
     // Everything the TIP step and the reports read, without the batch ids that say when a row was written.

@@ -117,7 +117,9 @@ public interface IPipelineStep
     /// <summary>The warehouse tables (<c>schema.name</c>) the step reads, for the lineage of <c>tipw docs</c>; none by default.</summary>
     IReadOnlyList<string> Reads => [];
 
-    /// <summary>The warehouse tables (<c>schema.name</c>) the step writes, for the lineage of <c>tipw docs</c>; none by default.</summary>
+    /// <summary>The warehouse tables (<c>schema.name</c>) the step writes, for the lineage of <c>tipw docs</c> and for the report
+    /// summaries (the monthly rows are kept after a batch of a step that writes none of <see cref="ReportSummary.MonthlyInputs"/>),
+    /// so every <c>dw</c> table it writes; none (the default) declares nothing and assumes nothing.</summary>
     IReadOnlyList<string> Writes => [];
 
     /// <summary>Does the step's work inside the batch transaction the engine opened on <see cref="PipelineStepContext.Connection"/>.</summary>

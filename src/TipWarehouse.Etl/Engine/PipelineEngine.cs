@@ -356,7 +356,7 @@ public sealed class PipelineEngine : IPipelineRunner
     {
         try
         {
-            if (ReportSummary.RefreshIfStale(connection))
+            if (ReportSummary.RefreshIfStale(connection, DeclaredWrites))
             {
                 Report(pipeline, "summarized", $"{ReportSummary.MonthlyTable}, {ReportSummary.FunnelTable}", run);
             }
@@ -366,6 +366,10 @@ public sealed class PipelineEngine : IPipelineRunner
             Report(pipeline, "summary_failed", $"{ReportSummary.MonthlyTable} and {ReportSummary.FunnelTable} not refreshed (reports compute from the views until the next run): {ex.Message}", run);
         }
     }
+
+    // The dw tables a pipeline's batches write when its step declares them (none declared: null, so nothing is assumed).
+    private IReadOnlyList<string>? DeclaredWrites(string pipeline) =>
+        _specs.FirstOrDefault(s => s.Name == pipeline) is { } spec && _steps.TryGetValue(spec.Kind, out var step) && step.Writes.Count > 0 ? step.Writes : null;
 
     // Recording the end of a run can itself fail (the disk that failed the batch is still full): the run then stays 'running' and the next
     // start marks it failed (MarkInterruptedRuns); the original failure is what the caller sees.

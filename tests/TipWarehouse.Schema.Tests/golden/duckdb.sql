@@ -42,9 +42,7 @@ CREATE TABLE dw.bridge_case_link
     status VARCHAR NOT NULL,
     decided_by VARCHAR,
     link_date_key INTEGER NOT NULL,
-    batch_id BIGINT NOT NULL,
-    PRIMARY KEY (link_key),
-    UNIQUE (link_type, left_record_id, right_record_id)
+    batch_id BIGINT NOT NULL
 );
 CREATE TABLE dw.bridge_record_means_of_control
 (
@@ -71,8 +69,7 @@ CREATE TABLE dw.case_membership
     record_id VARCHAR NOT NULL,
     case_id VARCHAR NOT NULL,
     first_batch_id BIGINT NOT NULL,
-    batch_id BIGINT NOT NULL,
-    PRIMARY KEY (record_type, record_id)
+    batch_id BIGINT NOT NULL
 );
 CREATE TABLE dw.dim_caller_type
 (
