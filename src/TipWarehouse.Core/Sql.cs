@@ -104,9 +104,9 @@ public static class Sql
     /// <summary>A quoted SQL identifier (double quotes doubled), for a column or table name that may be a keyword or hold any character.</summary>
     public static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    /// <summary>The day number of a yyyymmdd date key column (NULL for the unknown key -1).</summary>
+    /// <summary>The day number of a yyyymmdd date key column (NULL for the unknown key -1), by integer arithmetic (no text is parsed).</summary>
     public static string DayNumber(string dateKey) =>
-        $"(CASE WHEN {dateKey} > 0 THEN date_diff('day', DATE '1970-01-01', CAST(strptime(CAST({dateKey} AS VARCHAR), '%Y%m%d') AS DATE)) END)";
+        $"(CASE WHEN {dateKey} > 0 THEN date_diff('day', DATE '1970-01-01', make_date({dateKey} // 10000, {dateKey} // 100 % 100, {dateKey} % 100)) END)";
 
     /// <summary>A command for <paramref name="sql"/> with its <c>$name</c> parameters bound (null as SQL NULL); the caller disposes it.</summary>
     public static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)

@@ -16,9 +16,12 @@ internal static class IncrementalSql
     /// (<c>meta.linkage_report_features</c>; a report it does not hold counts as changed).
     /// </summary>
     public static readonly string DirtyRecords = $"""
+        -- Each side of "written since" on its own (the batch column's zone maps skip the older row groups), not a join of
+        -- every bridge row or call with its person.
         CREATE OR REPLACE TEMP TABLE lk_report_persons_written AS
-        SELECT DISTINCT b.report_number AS id FROM dw.bridge_report_person b JOIN dw.dim_person p ON p.person_key = b.person_key
-        WHERE b.batch_id > $since OR p.batch_id > $since;
+        SELECT report_number AS id FROM dw.bridge_report_person WHERE batch_id > $since AND person_key IN (SELECT person_key FROM dw.dim_person)
+        UNION
+        SELECT report_number FROM dw.bridge_report_person WHERE person_key IN (SELECT person_key FROM dw.dim_person WHERE batch_id > $since);
 
         CREATE OR REPLACE TEMP TABLE lk_report_touched AS
         SELECT report_number AS id FROM dw.fact_police_report WHERE batch_id > $since
@@ -35,15 +38,14 @@ internal static class IncrementalSql
                    OR f.victims IS DISTINCT FROM v.victims AS hotline_changed,
                f.report_number IS NULL OR f.date_key IS DISTINCT FROM r.date_key OR f.geography_key IS DISTINCT FROM r.geography_key
                    OR f.crime_type_key IS DISTINCT FROM r.crime_type_key AS prosecution_changed
-        FROM lk_report r
-        LEFT JOIN meta.linkage_report_features f ON f.report_number = r.report_number
-        LEFT JOIN lk_report_victims v ON v.report_number = r.report_number
-        WHERE r.report_number IN (SELECT id FROM lk_report_touched);
+        FROM (SELECT * FROM lk_report WHERE report_number IN (SELECT id FROM lk_report_touched)) r
+        LEFT JOIN (SELECT * FROM meta.linkage_report_features WHERE report_number IN (SELECT id FROM lk_report_touched)) f ON f.report_number = r.report_number
+        LEFT JOIN lk_report_victims v ON v.report_number = r.report_number;
 
         CREATE OR REPLACE TEMP TABLE lk_dirty_call AS
-        SELECT c.call_id AS id FROM dw.fact_hotline_call c
-        LEFT JOIN dw.dim_person p ON p.person_key = c.victim_person_key AND p.person_key <> -1
-        WHERE c.batch_id > $since OR p.batch_id > $since
+        SELECT call_id AS id FROM dw.fact_hotline_call WHERE batch_id > $since
+        UNION
+        SELECT call_id FROM dw.fact_hotline_call WHERE victim_person_key IN (SELECT person_key FROM dw.dim_person WHERE batch_id > $since AND person_key <> -1)
         UNION
         SELECT left_record_id FROM meta.linkage_decision WHERE link_type = 'hotline_police';
 

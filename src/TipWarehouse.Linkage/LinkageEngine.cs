@@ -540,14 +540,23 @@ public sealed class LinkageEngine
         if (incremental)
         {
             // Links kept from the last run whose records changed case (a merge or split reached them) follow their records,
-            // with the rule of the full run: the case of the left record, else of the right one.
-            Sql.Execute(connection, $"""
+            // with the rule of the full run: the case of the left record, else of the right one. Only a record of
+            // lk_case_scope changed case, so only the links with one (lk_scope_link) are looked at.
+            ExecuteScript(connection, $"""
+                CREATE OR REPLACE TEMP TABLE lk_scope_link AS
+                SELECT link_key, left_type, left_record_id, right_type, right_record_id FROM (
+                    SELECT k.link_key, k.left_record_id, k.right_record_id,
+                           CASE WHEN k.link_type = '{LinkTypes.HotlinePolice}' THEN '{LinkTypes.RecordHotlineCall}' ELSE '{LinkTypes.RecordPoliceReport}' END AS left_type,
+                           CASE WHEN k.link_type = '{LinkTypes.HotlinePolice}' THEN '{LinkTypes.RecordPoliceReport}' ELSE '{LinkTypes.RecordProsecutionCase}' END AS right_type
+                    FROM dw.bridge_case_link k) k
+                WHERE (left_type, left_record_id) IN (SELECT (record_type, record_id) FROM lk_case_scope)
+                   OR (right_type, right_record_id) IN (SELECT (record_type, record_id) FROM lk_case_scope);
                 UPDATE dw.bridge_case_link AS b SET case_id = x.case_id, batch_id = $batch
                 FROM (SELECT k.link_key, COALESCE(ml.case_id, mr.case_id, '') AS case_id
-                      FROM dw.bridge_case_link k
-                      LEFT JOIN dw.case_membership ml ON ml.record_type = CASE WHEN k.link_type = '{LinkTypes.HotlinePolice}' THEN '{LinkTypes.RecordHotlineCall}' ELSE '{LinkTypes.RecordPoliceReport}' END AND ml.record_id = k.left_record_id
-                      LEFT JOIN dw.case_membership mr ON mr.record_type = CASE WHEN k.link_type = '{LinkTypes.HotlinePolice}' THEN '{LinkTypes.RecordPoliceReport}' ELSE '{LinkTypes.RecordProsecutionCase}' END AND mr.record_id = k.right_record_id) x
-                WHERE b.link_key = x.link_key AND b.case_id IS DISTINCT FROM x.case_id
+                      FROM lk_scope_link k
+                      LEFT JOIN dw.case_membership ml ON ml.record_type = k.left_type AND ml.record_id = k.left_record_id
+                      LEFT JOIN dw.case_membership mr ON mr.record_type = k.right_type AND mr.record_id = k.right_record_id) x
+                WHERE b.link_key = x.link_key AND b.case_id IS DISTINCT FROM x.case_id;
                 """, ("batch", batchId));
         }
     }

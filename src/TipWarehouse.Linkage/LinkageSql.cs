@@ -543,6 +543,6 @@ internal static class LinkageSql
     [
         "lk_call", "lk_call_seed", "lk_call_need", "lk_call_pick", "lk_report", "lk_report_need", "lk_dirty_defendant", "lk_report_person", "lk_pcase", "lk_pcase_geo", "lk_case_person", "lk_num",
         "lk_hp_ref", "lk_hp_bcall", "lk_hp_breport", "lk_hp_bvictim", "lk_hp_free", "lk_hp_keyed", "lk_hp_count", "lk_hp_days", "lk_hp_pairs", "lk_hp_sample_pairs", "lk_hp_left_person", "lk_hp_right_person", "lk_pp_pairs", "lk_pp_person_pair", "lk_pp_left_person",
-        "lk_pp_right_person", "lk_vec", "lk_pp_sample_pairs", "lk_vec_sample", "lk_decided", "lk_links", "lk_membership", "lk_lifecycle",
+        "lk_pp_right_person", "lk_vec", "lk_pp_sample_pairs", "lk_vec_sample", "lk_decided", "lk_links", "lk_scope_link", "lk_membership", "lk_lifecycle",
     ];
 }

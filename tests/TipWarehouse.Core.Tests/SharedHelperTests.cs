@@ -24,6 +24,23 @@ public sealed class SharedHelperTests
         Assert.Equal([(1, "Ñuñoa"), (2, null)], Sql.Query(connection, "SELECT id, name FROM t ORDER BY id", r => (Sql.ReadInt(r, 0), Sql.ReadText(r, 1))));
     }
 
+    [Fact]
+    public void Day_numbers_of_date_keys_are_days_since_1970_for_every_day_and_null_for_the_unknown_key()
+    {
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        Sql.Execute(connection, """
+            CREATE TABLE k AS SELECT CAST(strftime(d, '%Y%m%d') AS INTEGER) AS date_key, CAST(d AS DATE) AS d
+            FROM range(DATE '1900-01-01', DATE '2101-01-01', INTERVAL 1 DAY) AS t(d)
+            """);
+        var wrong = Sql.Query(connection, $"SELECT date_key, {Sql.DayNumber("date_key")} FROM k", r => (Key: r.GetInt32(0), Day: r.GetInt64(1)))
+            .Where(x => x.Day != DateOnly.ParseExact(x.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture).DayNumber - new DateOnly(1970, 1, 1).DayNumber)
+            .ToList();
+        Assert.Equal(73_414, Sql.Scalar<long>(connection, "SELECT count(*) FROM k"));
+        Assert.Empty(wrong);
+        Assert.Null(Sql.Scalar<long?>(connection, $"SELECT {Sql.DayNumber("CAST(-1 AS INTEGER)")}"));
+    }
+
     [Theory]
     [InlineData("Huánuco", "Huanuco")]
     [InlineData("PEÑA Quispe-Huamán", "PENA Quispe-Huaman")]
