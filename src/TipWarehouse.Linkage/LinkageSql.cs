@@ -90,16 +90,17 @@ internal static class LinkageSql
     private static string ReportPersons(string? reports)
     {
         string Only(string alias) => reports is null ? string.Empty : $" AND {alias}.report_number IN (SELECT id FROM {reports})";
+        // One join with the persons for both kinds of row (a scan of dw.dim_person each would read every person twice).
         return $"""
             CREATE OR REPLACE TEMP TABLE lk_report_person AS
-            SELECT DISTINCT b.report_number, upper(b.role) AS role, p.dni_pseudonym AS dni, p.name_phonetic_pseudonym AS name,
-                   CAST(b.age AS INTEGER) AS age, {Sex("p.sex")} AS sex
-            FROM dw.bridge_report_person b
-            JOIN dw.dim_person p ON p.person_key = b.person_key{Only("b")}
-            UNION
-            SELECT DISTINCT a.report_number, 'DENUNCIADO', p.dni_pseudonym, p.name_phonetic_pseudonym, CAST(NULL AS INTEGER), {Sex("p.sex")}
-            FROM dw.fact_arrest a
-            JOIN dw.dim_person p ON p.person_key = a.person_key AND p.person_key <> -1{Only("a")};
+            SELECT DISTINCT x.report_number, x.role, p.dni_pseudonym AS dni, p.name_phonetic_pseudonym AS name, x.age, {Sex("p.sex")} AS sex
+            FROM (
+                SELECT b.report_number, upper(b.role) AS role, b.person_key, CAST(b.age AS INTEGER) AS age
+                FROM dw.bridge_report_person b WHERE true{Only("b")}
+                UNION ALL
+                SELECT a.report_number, 'DENUNCIADO', a.person_key, CAST(NULL AS INTEGER)
+                FROM dw.fact_arrest a WHERE a.person_key <> -1{Only("a")}) x
+            JOIN dw.dim_person p ON p.person_key = x.person_key;
             """;
     }
 
@@ -109,33 +110,43 @@ internal static class LinkageSql
     private static readonly string s_scopedReportPersons = $"""
         CREATE OR REPLACE TEMP TABLE lk_dirty_defendant AS
         SELECT dni, name FROM lk_case_person WHERE case_number IN (SELECT id FROM lk_dirty_pcase);
+        CREATE OR REPLACE TEMP TABLE lk_dirty_defendant_person AS
+        SELECT person_key FROM dw.dim_person
+        WHERE dni_pseudonym IN (SELECT dni FROM lk_dirty_defendant) OR name_phonetic_pseudonym IN (SELECT name FROM lk_dirty_defendant);
         CREATE OR REPLACE TEMP TABLE lk_report_need AS
         SELECT report_number AS id FROM lk_hp_breport
         UNION SELECT right_id FROM lk_hp_ref
         UNION SELECT id FROM lk_dirty_report
         UNION SELECT report_number FROM lk_num
         UNION
-        SELECT b.report_number FROM dw.bridge_report_person b JOIN dw.dim_person p ON p.person_key = b.person_key
-        WHERE upper(b.role) NOT LIKE 'VICTIM%'
-          AND (p.dni_pseudonym IN (SELECT dni FROM lk_dirty_defendant) OR p.name_phonetic_pseudonym IN (SELECT name FROM lk_dirty_defendant))
+        SELECT report_number FROM dw.bridge_report_person
+        WHERE upper(role) NOT LIKE 'VICTIM%' AND person_key IN (SELECT person_key FROM lk_dirty_defendant_person)
         UNION
-        SELECT a.report_number FROM dw.fact_arrest a JOIN dw.dim_person p ON p.person_key = a.person_key AND p.person_key <> -1
-        WHERE p.dni_pseudonym IN (SELECT dni FROM lk_dirty_defendant) OR p.name_phonetic_pseudonym IN (SELECT name FROM lk_dirty_defendant);
+        SELECT report_number FROM dw.fact_arrest
+        WHERE person_key <> -1 AND person_key IN (SELECT person_key FROM lk_dirty_defendant_person);
         {ReportPersons("lk_report_need")}
         """;
 
     /// <summary>
-    /// Incremental runs: <c>lk_call_seed</c> (id, reference and day), the new or changed calls (<c>lk_dirty_call</c>) and
+    /// Incremental runs: <c>lk_cited_call</c>, every call a report cites (id, reference and day); <c>lk_call_seed</c>, the
+    /// new or changed calls (<c>lk_dirty_call</c>) and
     /// the calls the dirty reports (<c>lk_dirty_hp_report</c>) cite as their source, whose reference pairs decide the days
     /// blocked; <see cref="HotlineBuckets"/> then reads into <c>lk_call</c> these, the calls of those days and the calls
     /// the days' reports cite. No other step reads a call of <c>lk_call</c>.
     /// </summary>
     public static readonly string ScopedCalls = $"""
+        -- Every call a report cites, normalized once: the one pass over all the calls that normalizes their ids.
+        CREATE OR REPLACE TEMP TABLE lk_cited_call AS
+        SELECT c.call_id, upper(trim(c.call_id)) AS call_ref, {Sql.DayNumber("c.call_date_key")} AS day_no
+        FROM dw.fact_hotline_call c
+        WHERE upper(trim(c.call_id)) IN (SELECT call_ref FROM lk_report WHERE call_ref IS NOT NULL);
         CREATE OR REPLACE TEMP TABLE lk_call_seed AS
         SELECT c.call_id, upper(trim(c.call_id)) AS call_ref, {Sql.DayNumber("c.call_date_key")} AS day_no
         FROM dw.fact_hotline_call c
         WHERE c.call_id IN (SELECT id FROM lk_dirty_call)
-           OR upper(trim(c.call_id)) IN (SELECT call_ref FROM lk_report WHERE call_ref IS NOT NULL AND report_number IN (SELECT id FROM lk_dirty_hp_report));
+        UNION
+        SELECT call_id, call_ref, day_no FROM lk_cited_call
+        WHERE call_ref IN (SELECT call_ref FROM lk_report WHERE call_ref IS NOT NULL AND report_number IN (SELECT id FROM lk_dirty_hp_report));
         CREATE OR REPLACE TEMP TABLE lk_hp_ref AS
         SELECT c.call_id AS left_id, r.report_number AS right_id FROM lk_report r JOIN lk_call_seed c ON c.call_ref = r.call_ref;
         """;
@@ -201,8 +212,8 @@ internal static class LinkageSql
         SELECT call_id FROM dw.fact_hotline_call
         WHERE call_date_key IN (SELECT CAST(strftime(DATE '1970-01-01' + CAST(day_no AS INTEGER), '%Y%m%d') AS INTEGER) FROM lk_hp_days)
         UNION
-        SELECT call_id FROM dw.fact_hotline_call
-        WHERE upper(trim(call_id)) IN (SELECT call_ref FROM lk_report WHERE call_ref IS NOT NULL AND day_no IN (SELECT day_no FROM lk_hp_days));
+        SELECT call_id FROM lk_cited_call
+        WHERE call_ref IN (SELECT call_ref FROM lk_report WHERE call_ref IS NOT NULL AND day_no IN (SELECT day_no FROM lk_hp_days));
         CREATE OR REPLACE TEMP TABLE lk_call_pick AS
         SELECT call_id, call_date_key, geography_key, referred_police_unit_key, is_tip_by_operator, victim_person_key, victim_age, victim_sex
         FROM dw.fact_hotline_call WHERE call_id IN (SELECT id FROM lk_call_need);
@@ -541,7 +552,7 @@ internal static class LinkageSql
     /// <summary>The temp tables linkage creates, dropped at the end of a run.</summary>
     public static readonly string[] TempTables =
     [
-        "lk_call", "lk_call_seed", "lk_call_need", "lk_call_pick", "lk_report", "lk_report_need", "lk_dirty_defendant", "lk_report_person", "lk_pcase", "lk_pcase_geo", "lk_case_person", "lk_num",
+        "lk_call", "lk_cited_call", "lk_call_seed", "lk_call_need", "lk_call_pick", "lk_report", "lk_report_need", "lk_dirty_defendant", "lk_dirty_defendant_person", "lk_report_person", "lk_pcase", "lk_pcase_geo", "lk_case_person", "lk_num",
         "lk_hp_ref", "lk_hp_bcall", "lk_hp_breport", "lk_hp_bvictim", "lk_hp_free", "lk_hp_keyed", "lk_hp_count", "lk_hp_days", "lk_hp_pairs", "lk_hp_sample_pairs", "lk_hp_left_person", "lk_hp_right_person", "lk_pp_pairs", "lk_pp_person_pair", "lk_pp_left_person",
         "lk_pp_right_person", "lk_vec", "lk_pp_sample_pairs", "lk_vec_sample", "lk_decided", "lk_links", "lk_scope_link", "lk_membership", "lk_lifecycle",
     ];
