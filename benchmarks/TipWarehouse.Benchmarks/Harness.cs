@@ -303,10 +303,11 @@ public sealed class Harness
         }
 
         command = command.Replace(_work, "$WORK", StringComparison.Ordinal);
-        _log.WriteLine($"harness: stage {key}: {command} …");
+        var probe = HostProbe.Milliseconds();
+        _log.WriteLine($"harness: stage {key}: {command} … (host probe {probe:0} ms)");
         var (usage, loadMax) = await StagePhase.RunMeasuredAsync(program, arguments);
         var (rows, detail) = usage.ExitCode == 0 ? interpret(usage) : (null, $"failed with exit code {usage.ExitCode} (see its stderr above)");
-        var stage = new StageMeasurement(key, command, usage.Seconds, usage.CpuSeconds, usage.PeakRssBytes, rows, usage.ExitCode, loadMax, MachineInfo.LoadAverage(), detail);
+        var stage = new StageMeasurement(key, command, usage.Seconds, usage.CpuSeconds, usage.PeakRssBytes, rows, usage.ExitCode, loadMax, MachineInfo.LoadAverage(), detail, probe);
         _stages.Add(stage);
         _maxLoad = Math.Max(_maxLoad, loadMax);
         _log.WriteLine($"harness: stage {key}: {StagePhase.Summary(stage)}; {detail}");

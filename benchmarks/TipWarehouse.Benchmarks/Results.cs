@@ -133,12 +133,18 @@ public static class ResultsWriter
             text.AppendLine();
             text.AppendLine("## Stages (each its own process)");
             text.AppendLine();
-            text.AppendLine("| stage | seconds | CPU seconds | rows | rows/s | peak RSS (MiB) | 1-min load, max while running | exit | command | detail |");
-            text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+            if (stages.Select(s => s.HostProbeMs).OfType<double>().Order().ToList() is { Count: > 0 } probes)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"Host probe (`{HostProbe.Workload}` on one thread, timed before each stage; a slower host takes longer whatever the load average says): {probes[0]:0} ms fastest, {probes[probes.Count / 2]:0} ms median, {probes[^1]:0} ms slowest.");
+                text.AppendLine();
+            }
+
+            text.AppendLine("| stage | seconds | CPU seconds | rows | rows/s | peak RSS (MiB) | 1-min load, max while running | host probe before (ms) | exit | command | detail |");
+            text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var s in stages)
             {
                 string Cell(double? v) => v is { } x ? Figure.Format(x) : "";
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {s.Stage} | {s.Seconds:0.00} | {Cell(s.CpuSeconds)} | {(s.Rows is { } rows ? rows.ToString("N0", CultureInfo.InvariantCulture) : "")} | {Cell(s.RowsPerSecond)} | {Cell(s.PeakRssMiB)} | {s.LoadMax:0.0} | {s.ExitCode} | `{s.Command.Replace("|", "\\|", StringComparison.Ordinal)}` | {s.Detail} |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {s.Stage} | {s.Seconds:0.00} | {Cell(s.CpuSeconds)} | {(s.Rows is { } rows ? rows.ToString("N0", CultureInfo.InvariantCulture) : "")} | {Cell(s.RowsPerSecond)} | {Cell(s.PeakRssMiB)} | {s.LoadMax:0.0} | {(s.HostProbeMs is { } ms ? ms.ToString("0", CultureInfo.InvariantCulture) : "")} | {s.ExitCode} | `{s.Command.Replace("|", "\\|", StringComparison.Ordinal)}` | {s.Detail} |");
             }
         }
 

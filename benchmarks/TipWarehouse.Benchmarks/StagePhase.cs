@@ -18,6 +18,7 @@ namespace TipWarehouse.Benchmarks;
 /// <param name="LoadMax">Highest 1-minute load average sampled while the stage ran.</param>
 /// <param name="LoadAtEnd">The 1-, 5- and 15-minute load averages when it ended.</param>
 /// <param name="Detail">A short description of what it did (counts, status).</param>
+/// <param name="HostProbeMs">Milliseconds of <see cref="HostProbe"/> just before the stage started (the host's speed then), or null.</param>
 public sealed record StageMeasurement(
     string Stage,
     string Command,
@@ -28,7 +29,8 @@ public sealed record StageMeasurement(
     int ExitCode,
     double LoadMax,
     string LoadAtEnd,
-    string Detail)
+    string Detail,
+    double? HostProbeMs = null)
 {
     /// <summary>True when the child exited with code 0.</summary>
     public bool Succeeded => ExitCode == 0;
