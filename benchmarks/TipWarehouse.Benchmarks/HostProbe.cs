@@ -8,7 +8,7 @@ namespace TipWarehouse.Benchmarks;
 /// the load average counts this machine's runnable threads, not a neighbour sharing its physical cores or memory bandwidth.</summary>
 public static class HostProbe
 {
-    /// <summary>The workload: a hash aggregation of 6M rows into about 1M groups on one thread (about 0.5 s on the `vm` host).</summary>
+    /// <summary>The workload: a hash aggregation of 6M rows into about 1M groups on one thread (0.25–0.53 s between the stages of one run on the `vm` host, 2026-12-03).</summary>
     public const string Workload = "SELECT count(*) FROM (SELECT i % 1000003 AS k, sum(i) AS s FROM range(6000000) t(i) GROUP BY k)";
 
     /// <summary>Milliseconds of one run of <see cref="Workload"/> in a fresh in-memory database, after one unmeasured run.</summary>
