@@ -169,11 +169,12 @@ internal static class IncrementalSql
         SELECT {RightRecordType("b")}, b.right_record_id FROM dw.bridge_case_link b WHERE b.status = 'linked' AND {InScope("b")}
         """;
 
-    // The record types of a dw.bridge_case_link row's (alias) left and right records.
-    private static string LeftRecordType(string alias) =>
+    /// <summary>The record type of the left record of a <c>dw.bridge_case_link</c> row (alias <paramref name="alias"/>).</summary>
+    public static string LeftRecordType(string alias) =>
         $"CASE WHEN {alias}.link_type = '{LinkTypes.HotlinePolice}' THEN '{LinkTypes.RecordHotlineCall}' ELSE '{LinkTypes.RecordPoliceReport}' END";
 
-    private static string RightRecordType(string alias) =>
+    /// <summary>The record type of the right record of a <c>dw.bridge_case_link</c> row (alias <paramref name="alias"/>).</summary>
+    public static string RightRecordType(string alias) =>
         $"CASE WHEN {alias}.link_type = '{LinkTypes.HotlinePolice}' THEN '{LinkTypes.RecordPoliceReport}' ELSE '{LinkTypes.RecordProsecutionCase}' END";
 
     /// <summary>True for a <c>dw.bridge_case_link</c> row (alias <paramref name="alias"/>) one of whose records is in the re-decided scope <c>lk_scope</c>.</summary>

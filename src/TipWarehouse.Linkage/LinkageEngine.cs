@@ -546,8 +546,7 @@ public sealed class LinkageEngine
                 CREATE OR REPLACE TEMP TABLE lk_scope_link AS
                 SELECT link_key, left_type, left_record_id, right_type, right_record_id FROM (
                     SELECT k.link_key, k.left_record_id, k.right_record_id,
-                           CASE WHEN k.link_type = '{LinkTypes.HotlinePolice}' THEN '{LinkTypes.RecordHotlineCall}' ELSE '{LinkTypes.RecordPoliceReport}' END AS left_type,
-                           CASE WHEN k.link_type = '{LinkTypes.HotlinePolice}' THEN '{LinkTypes.RecordPoliceReport}' ELSE '{LinkTypes.RecordProsecutionCase}' END AS right_type
+                           {IncrementalSql.LeftRecordType("k")} AS left_type, {IncrementalSql.RightRecordType("k")} AS right_type
                     FROM dw.bridge_case_link k) k
                 WHERE (left_type, left_record_id) IN (SELECT (record_type, record_id) FROM lk_case_scope)
                    OR (right_type, right_record_id) IN (SELECT (record_type, record_id) FROM lk_case_scope);

@@ -30,7 +30,7 @@ public sealed class SharedHelperTests
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
         Sql.Execute(connection, """
-            CREATE TABLE k AS SELECT CAST(strftime(d, '%Y%m%d') AS INTEGER) AS date_key, CAST(d AS DATE) AS d
+            CREATE TABLE k AS SELECT CAST(strftime(d, '%Y%m%d') AS INTEGER) AS date_key
             FROM range(DATE '1900-01-01', DATE '2101-01-01', INTERVAL 1 DAY) AS t(d)
             """);
         var wrong = Sql.Query(connection, $"SELECT date_key, {Sql.DayNumber("date_key")} FROM k", r => (Key: r.GetInt32(0), Day: r.GetInt64(1)))
