@@ -5,7 +5,9 @@ namespace TipWarehouse.Linkage.Tests;
 /// <summary>The decidability bound of <c>tipw evaluate tip</c>: the best any rule on an evidence signature reaches, on constructed records.</summary>
 public sealed class TipEvaluatorTests
 {
-    private static DecidabilityBound Bound(params (string Signature, int Records, int Tip, int Decided)[] groups)
+    private static DecidabilityBound Bound(params (string Signature, int Records, int Tip, int Decided)[] groups) => Bound(null, groups);
+
+    private static DecidabilityBound Bound(IReadOnlySet<string>? mayFlag, params (string Signature, int Records, int Tip, int Decided)[] groups)
     {
         var signatures = new Dictionary<string, string>(StringComparer.Ordinal);
         var truth = new Dictionary<string, bool>(StringComparer.Ordinal);
@@ -21,7 +23,25 @@ public sealed class TipEvaluatorTests
             }
         }
 
-        return DecidabilityBound.Measure(signatures, truth, 0.95, decided);
+        return DecidabilityBound.Measure(signatures, truth, 0.95, decided, mayFlag);
+    }
+
+    [Fact]
+    public void A_bound_that_may_not_flag_some_signatures_stops_at_the_recall_the_others_hold()
+    {
+        // C (a lone TIP record) may not be flagged, as a record without evidence: the best rule flags A, the widest A and B.
+        var bound = Bound(new HashSet<string>(["A", "B"], StringComparer.Ordinal), ("A", 10, 9, 0), ("B", 10, 1, 0), ("C", 1, 1, 1));
+
+        Assert.Equal((10, 9), (bound.Best.Flagged, bound.Best.TruePositives));
+        Assert.Equal((20, 10), (bound.Widest.Flagged, bound.Widest.TruePositives));
+        Assert.Equal(10.0 / 11, bound.Widest.Recall, 10);
+        Assert.Null(bound.AtTargetPrecision);
+        Assert.Null(bound.AtTargetRecall);
+        Assert.False(bound.Groups.Single(g => g.Signature == "C").Flagged);
+        // Held out, C's record is not flagged either (nor would it be alone); A's are.
+        Assert.Equal((10, 9), (bound.HeldOut.Flagged, bound.HeldOut.TruePositives));
+        // Without the restriction the widest rule flags every signature with a TIP record.
+        Assert.Equal(1.0, Bound(("A", 10, 9, 0), ("B", 10, 1, 0), ("C", 1, 1, 1)).Widest.Recall, 10);
     }
 
     [Fact]
@@ -133,6 +153,66 @@ public sealed class TipEvaluatorTests
         var note = table.Notes.Single(n => n.StartsWith("police_report_ceiling:", StringComparison.Ordinal));
         Assert.Contains("Largest undecidable: [art. 181 (related) | call none | victim > 17] 3 TIP of 4", note, StringComparison.Ordinal);
         Assert.DoesNotContain(table.Notes, n => n.StartsWith("Warning:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Evaluate_tip_bounds_what_a_rule_that_counts_no_record_without_evidence_reaches_and_names_the_true_calls_linkage_missed()
+    {
+        using var w = new TestWarehouse();
+        var truth = PimpingWorld(w);
+        // DEN-2006-000101 came from a hotline call in truth that the warehouse never linked to it.
+        string[] links = ["case_id,id_llamada,police_report,case_number", "K1,L2006050200001,DEN-2006-000101,", "K2,,DEN-2006-000102,"];
+
+        var table = WithTruth(
+            dir =>
+            {
+                File.WriteAllLines(Path.Combine(dir, "police_reports.csv"), truth);
+                File.WriteAllLines(Path.Combine(dir, "links.csv"), links);
+            },
+            dir => TipEvaluator.Evaluate(w.Connection, dir, Shipped()));
+
+        // Only the two art. 182 reports carry an evidence element (a confirmed statute): the adult pimping reports without a call and the
+        // fraud report have none, so no rule the definition allows counts the three TIP pimping reports, whatever precision it accepts.
+        var rows = table.Rows.ToDictionary(r => (string)r[0]!);
+        Assert.Equal(new object?[] { 1.0, 0.4, 0.5714, 5L, 2L }, rows["police_report_evidence_ceiling"][1..]);
+        var note = table.Notes.Single(n => n.StartsWith("police_report_evidence_ceiling:", StringComparison.Ordinal));
+        Assert.Contains("the highest recall any such rule reaches is 0.4000 (every signature with evidence and a TIP record flagged: 2 records, precision 1.0000)", note, StringComparison.Ordinal);
+        Assert.Contains("5 records have no evidence element, 3 of them TIP in truth", note, StringComparison.Ordinal);
+        Assert.Contains("[art. 181 (related) | call none | victim > 17 | no evidence element] 3 TIP of 4", note, StringComparison.Ordinal);
+        Assert.Contains("Of those 3 TIP records, 1 have a hotline call in the truth's links", note, StringComparison.Ordinal);
+        // The unrestricted ceiling still flags the pimping signature.
+        Assert.Equal(new object?[] { 0.8333, 1.0, 0.9091, 5L, 6L }, rows["police_report_ceiling"][1..]);
+    }
+
+    [Fact]
+    public void A_child_victim_or_a_linked_call_is_an_evidence_element_of_a_report_and_a_reports_element_is_one_of_its_case()
+    {
+        using var w = new TestWarehouse();
+        w.ActiveModel();
+        w.Call("L-40", s_preLaw, TestWarehouse.Lima, w.Unit("CPNP-LIMA", TestWarehouse.Lima), tip: false);
+        w.Score("L-40", 0.1);
+        Report(w, [], "DEN-2006-000040", "181", 30, false, callId: "L-40");  // a call scored 0.1: still an element a rule may read
+        Report(w, [], "DEN-2006-000041", "196", 15, false);                   // a child victim, under a statute of no series
+        Report(w, [], "DEN-2006-000042", "181", 30, false);                   // nothing
+        w.Event(1, "FPLIM-2006-0040", s_preLaw, "COMPLAINT_RECEIVED", "DEN-2006-000040");
+        w.Event(2, "FPLIM-2006-0042", s_preLaw, "COMPLAINT_RECEIVED", "DEN-2006-000042");
+        w.Execute("UPDATE dw.fact_case_event SET charged_articles = '181'");
+        Determine(w);
+
+        var reports = EvidenceSignature.Read(w.Connection, "police_report", Shipped());
+        Assert.True(reports["DEN-2006-000040"].HasEvidence);
+        Assert.True(reports["DEN-2006-000041"].HasEvidence);
+        Assert.False(reports["DEN-2006-000042"].HasEvidence);
+        var cases = EvidenceSignature.Read(w.Connection, "prosecution_case", Shipped());
+        Assert.True(cases["FPLIM-2006-0040"].HasEvidence);
+        Assert.False(cases["FPLIM-2006-0042"].HasEvidence);
+        // Without the rules that read them, calls and child victims are no elements.
+        var text = File.ReadAllText(TipDefinition.DefaultPath);
+        var strict = TipDefinition.Parse(text.Replace("linked_tip_call: true", "linked_tip_call: false", StringComparison.Ordinal)
+            .Replace("  minor_victim:\n    max_age: 17\n    articles: [\"179\", \"180\", \"181\", \"181-A\", \"152\", \"168\", \"153\", \"128\"]\n", "", StringComparison.Ordinal), "edited.yaml");
+        Assert.Null(strict.MinorVictimMaxAge);
+        Assert.False(EvidenceSignature.Read(w.Connection, "police_report", strict)["DEN-2006-000040"].HasEvidence);
+        Assert.False(EvidenceSignature.Read(w.Connection, "police_report", strict)["DEN-2006-000041"].HasEvidence);
     }
 
     [Fact]

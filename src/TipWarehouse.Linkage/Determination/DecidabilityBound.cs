@@ -52,6 +52,10 @@ public sealed record DecidabilityBound
     /// signatures are small.</summary>
     public required Point HeldOut { get; init; }
 
+    /// <summary>Every signature that may be flagged and holds a TIP record, flagged: the highest recall any rule on the signature reaches
+    /// (1 unless some signatures may not be flagged).</summary>
+    public required Point Widest { get; init; }
+
     /// <summary>The highest recall with precision at or above <see cref="Target"/> (null: no choice reaches it).</summary>
     public Point? AtTargetPrecision { get; init; }
 
@@ -59,8 +63,10 @@ public sealed record DecidabilityBound
     public Point? AtTargetRecall { get; init; }
 
     /// <summary>Groups the records of <paramref name="signatures"/> that have a truth value and computes the bound;
-    /// <paramref name="decided"/> (the determination's flags) says per signature how many records the determination flags.</summary>
-    public static DecidabilityBound Measure(IReadOnlyDictionary<string, string> signatures, IReadOnlyDictionary<string, bool> truth, double target, IReadOnlyDictionary<string, bool>? decided = null)
+    /// <paramref name="decided"/> (the determination's flags) says per signature how many records the determination flags. When
+    /// <paramref name="mayFlag"/> is given, only those signatures may be flagged (a rule bound to flag no record without evidence).</summary>
+    public static DecidabilityBound Measure(IReadOnlyDictionary<string, string> signatures, IReadOnlyDictionary<string, bool> truth, double target,
+        IReadOnlyDictionary<string, bool>? decided = null, IReadOnlySet<string>? mayFlag = null)
     {
         ArgumentNullException.ThrowIfNull(signatures);
         ArgumentNullException.ThrowIfNull(truth);
@@ -81,7 +87,7 @@ public sealed record DecidabilityBound
         Point? atPrecision = null, atRecall = null;
         int flaggedSoFar = 0, tpSoFar = 0;
         // Descending TIP share; equal shares are taken together (no rule on the signature can tell them apart in this order either).
-        foreach (var share in groups.GroupBy(g => (long)g.Tip * 1_000_000 / g.Records).OrderByDescending(g => g.Key))
+        foreach (var share in groups.Where(g => mayFlag is null || mayFlag.Contains(g.Signature)).GroupBy(g => (long)g.Tip * 1_000_000 / g.Records).OrderByDescending(g => g.Key))
         {
             if (share.Key == 0)
             {
@@ -109,7 +115,7 @@ public sealed record DecidabilityBound
         }
 
         int heldOutFlagged = 0, heldOutTp = 0;
-        foreach (var g in groups)
+        foreach (var g in groups.Where(g => mayFlag is null || mayFlag.Contains(g.Signature)))
         {
             // A TIP record sees Tip - 1 TIP of Records - 1 others; a non-TIP record sees Tip of Records - 1.
             var tipFlagged = 2 * (g.Tip - 1) > g.Records - 1 ? g.Tip : 0;
@@ -121,7 +127,8 @@ public sealed record DecidabilityBound
         return new DecidabilityBound
         {
             HeldOut = At(heldOutFlagged, heldOutTp),
-            Groups = [.. groups.Select(g => g with { Flagged = g.Tip > 0 && (long)g.Tip * 1_000_000 / g.Records >= bestShare })
+            Widest = At(flaggedSoFar, tpSoFar),
+            Groups = [.. groups.Select(g => g with { Flagged = g.Tip > 0 && (mayFlag is null || mayFlag.Contains(g.Signature)) && (long)g.Tip * 1_000_000 / g.Records >= bestShare })
                 .OrderByDescending(g => g.Records).ThenBy(g => g.Signature, StringComparer.Ordinal)],
             TrueCount = trueCount,
             Target = target,

@@ -38,8 +38,60 @@ public static class EvidenceSignature
         static string Describe(TipStatute s) => s.Article + (s.From is { } f ? " from " + Date(f) : "") + (s.To is { } t ? " to " + Date(t) : "");
     }
 
+    /// <summary>A record's evidence signature, and whether the signature holds any element the definition accepts as TIP evidence.</summary>
+    /// <param name="Signature">The signature, in words (<see cref="Fields"/>).</param>
+    /// <param name="HasEvidence">A confirmed statute, a modality that names trafficking, or (as the definition reads them) a linked call, a
+    /// linked case charged under a confirmed statute, a victim at or under the child age; for a case, a confirmed article charged, a linked
+    /// report with one of those elements, or a call in its linked case. For a report a function of its signature's fields; a case's
+    /// signature shows its reports' determination, not their elements, so two cases of one signature may differ.</param>
+    public readonly record struct SignedRecord(string Signature, bool HasEvidence);
+
+    /// <summary>What <see cref="SignedRecord.HasEvidence"/> counts as an evidence element, in words.</summary>
+    public static string EvidenceElements(string level, TipDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var parts = new List<string> { "a confirmed statute" };
+        if (level == "police_report")
+        {
+            parts.Add("a modality that names trafficking");
+            if (definition.LinkedTipCall)
+            {
+                parts.Add("any linked call, whatever its score or category" + (definition.LinkedCallExcludedModalities is null ? "" : " (not for a modality excluded from call evidence)"));
+            }
+
+            if (definition.LinkedTipCase)
+            {
+                parts.Add("a linked case charged under a confirmed statute");
+            }
+
+            if (definition.MinorVictimMaxAge is { } age)
+            {
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"a victim aged {age} or under, under any article"));
+            }
+        }
+        else
+        {
+            if (definition.LinkedTipReport)
+            {
+                parts.Add("a linked police report with an evidence element (as for police reports), whatever the determination decided of it");
+            }
+
+            if (definition.LinkedTipCall)
+            {
+                parts.Add("any call in its linked case, whatever its score or category");
+            }
+        }
+
+        return string.Join(", ", parts);
+    }
+
     /// <summary>The evidence signature of every record of <paramref name="level"/> (police_report or prosecution_case), keyed by report or case number.</summary>
-    public static Dictionary<string, string> Of(DuckDBConnection connection, string level, TipDefinition definition)
+    public static Dictionary<string, string> Of(DuckDBConnection connection, string level, TipDefinition definition) =>
+        Read(connection, level, definition).ToDictionary(kv => kv.Key, kv => kv.Value.Signature, StringComparer.Ordinal);
+
+    /// <summary>The evidence signature of every record of <paramref name="level"/>, with whether it holds an evidence element
+    /// (<see cref="SignedRecord.HasEvidence"/>), keyed by report or case number.</summary>
+    public static Dictionary<string, SignedRecord> Read(DuckDBConnection connection, string level, TipDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(definition);
@@ -70,46 +122,56 @@ public static class EvidenceSignature
                 CROSS JOIN unnest(string_split(coalesce(e.charged_articles, ''), ',')) AS a(article) WHERE trim(a.article) <> ''
             )
             """;
-        var sql = level switch
-        {
-            "police_report" => calls + $"""
-                ,
-                report AS (
-                    SELECT f.report_number, f.modality, lower(strip_accents(coalesce(f.modality, ''))) AS modality_txt, ct.penal_article AS article,
-                           coalesce(di.full_date, dr.full_date) AS fact_date
-                    FROM dw.fact_police_report AS f
-                    LEFT JOIN dw.dim_crime_type AS ct ON ct.crime_type_key = f.crime_type_key AND ct.crime_type_key <> -1
-                    -- nullif inside the equality keeps the unknown date (-1) out and the join a hash join (as in the determination).
-                    LEFT JOIN dw.dim_date AS di ON di.date_key = nullif(f.incident_date_key, -1)
-                    LEFT JOIN dw.dim_date AS dr ON dr.date_key = nullif(f.report_date_key, -1)
-                ),
-                linked AS (
-                    SELECT rc.report_number, max(e.p) AS p, bool_or(e.op) AS op FROM report_call AS rc JOIN call_evidence AS e ON e.call_id = rc.call_id GROUP BY rc.report_number
-                ),
-                confirmed_case AS (
-                    SELECT DISTINCT cr.report_number FROM case_report AS cr JOIN case_article AS a ON a.case_number = cr.case_number
-                    WHERE {AnyStatute(definition.ConfirmedStatutes, "a.article", "a.event_date")}
-                ),
-                victim AS (
-                    SELECT report_number, min(age) AS age FROM dw.bridge_report_person WHERE role = 'VICTIMA' AND age IS NOT NULL GROUP BY report_number
-                )
+        // Every report's signature and evidence: the police-report level reads it, and a case takes evidence from its linked reports'.
+        var reports = calls + $"""
+            ,
+            report AS (
+                SELECT f.report_number, f.modality, lower(strip_accents(coalesce(f.modality, ''))) AS modality_txt, ct.penal_article AS article,
+                       coalesce(di.full_date, dr.full_date) AS fact_date
+                FROM dw.fact_police_report AS f
+                LEFT JOIN dw.dim_crime_type AS ct ON ct.crime_type_key = f.crime_type_key AND ct.crime_type_key <> -1
+                -- nullif inside the equality keeps the unknown date (-1) out and the join a hash join (as in the determination).
+                LEFT JOIN dw.dim_date AS di ON di.date_key = nullif(f.incident_date_key, -1)
+                LEFT JOIN dw.dim_date AS dr ON dr.date_key = nullif(f.report_date_key, -1)
+            ),
+            linked AS (
+                SELECT rc.report_number, max(e.p) AS p, bool_or(e.op) AS op FROM report_call AS rc JOIN call_evidence AS e ON e.call_id = rc.call_id GROUP BY rc.report_number
+            ),
+            confirmed_case AS (
+                SELECT DISTINCT cr.report_number FROM case_report AS cr JOIN case_article AS a ON a.case_number = cr.case_number
+                WHERE {AnyStatute(definition.ConfirmedStatutes, "a.article", "a.event_date")}
+            ),
+            victim AS (
+                SELECT report_number, min(age) AS age FROM dw.bridge_report_person WHERE role = 'VICTIMA' AND age IS NOT NULL GROUP BY report_number
+            ),
+            report_signature AS (
                 SELECT r.report_number,
                        'art. ' || coalesce(r.article, 'none') || {ArticleLabel(definition, "r.article", "r.fact_date")}
                        || CASE WHEN {NamesTrafficking(definition, "r.modality_txt")} THEN ' | trafficking modality'
                                WHEN r.article IS NULL THEN ' | ' || coalesce(r.modality, 'no modality') ELSE '' END
                        {ReportCallFields(definition)}
                        {(definition.LinkedTipCase ? "|| CASE WHEN cc.report_number IS NOT NULL THEN ' | confirmed case' ELSE '' END" : "")}
-                       {VictimField(definition)}
+                       {VictimField(definition)} AS signature,
+                       coalesce({AnyStatute(definition.ConfirmedStatutes, "r.article", "r.fact_date")}, false) OR {NamesTrafficking(definition, "r.modality_txt")}
+                       {ReportCallEvidence(definition)}
+                       {(definition.LinkedTipCase ? "OR cc.report_number IS NOT NULL" : "")}
+                       {(definition.MinorVictimMaxAge is { } minor ? "OR coalesce(v.age <= " + minor.ToString(CultureInfo.InvariantCulture) + ", false)" : "")} AS has_evidence
                 FROM report AS r
                 LEFT JOIN linked AS l ON l.report_number = r.report_number
                 LEFT JOIN confirmed_case AS cc ON cc.report_number = r.report_number
                 LEFT JOIN victim AS v ON v.report_number = r.report_number
-                """,
-            "prosecution_case" => calls + $"""
+            )
+            """;
+        var sql = level switch
+        {
+            "police_report" => reports + "SELECT report_number, signature, has_evidence FROM report_signature",
+            "prosecution_case" => reports + $"""
                 ,
                 articles AS (
-                    SELECT case_number, string_agg(DISTINCT label, ', ' ORDER BY label) AS articles
-                    FROM (SELECT case_number, article || {ArticleLabel(definition, "article", "event_date")} AS label FROM case_article) AS x
+                    SELECT case_number, string_agg(DISTINCT label, ', ' ORDER BY label) AS articles, bool_or(confirmed) AS confirmed
+                    FROM (SELECT case_number, article || {ArticleLabel(definition, "article", "event_date")} AS label,
+                                 coalesce({AnyStatute(definition.ConfirmedStatutes, "article", "event_date")}, false) AS confirmed
+                          FROM case_article) AS x
                     GROUP BY case_number
                 ),
                 report_status AS (
@@ -123,19 +185,28 @@ public static class EvidenceSignature
                     JOIN dw.case_membership AS ml ON ml.case_id = mc.case_id AND ml.record_type = 'hotline_call'
                     JOIN call_evidence AS e ON e.call_id = ml.record_id
                     WHERE mc.record_type = 'prosecution_case' GROUP BY mc.record_id
+                ),
+                report_evidence AS (
+                    SELECT cr.case_number FROM case_report AS cr JOIN report_signature AS rs ON rs.report_number = cr.report_number
+                    GROUP BY cr.case_number HAVING bool_or(rs.has_evidence)
                 )
                 SELECT k.case_number,
                        'art. ' || coalesce(a.articles, 'none')
                        {(definition.LinkedTipReport ? "|| ' | report ' || coalesce(substr(rs.status, 3), 'none')" : "")}
-                       {(definition.LinkedTipCall ? "|| ' | call ' || " + CallBand(definition, "cl") : "")}
+                       {(definition.LinkedTipCall ? "|| ' | call ' || " + CallBand(definition, "cl") : "")},
+                       coalesce(a.confirmed, false)
+                       {(definition.LinkedTipReport ? "OR re.case_number IS NOT NULL" : "")}
+                       {(definition.LinkedTipCall ? "OR cl.case_number IS NOT NULL" : "")}
                 FROM (SELECT DISTINCT case_number FROM dw.fact_case_event) AS k
                 LEFT JOIN articles AS a ON a.case_number = k.case_number
                 LEFT JOIN report_status AS rs ON rs.case_number = k.case_number
                 LEFT JOIN case_call AS cl ON cl.case_number = k.case_number
+                LEFT JOIN report_evidence AS re ON re.case_number = k.case_number
                 """,
             _ => throw new ArgumentOutOfRangeException(nameof(level), level, "police_report or prosecution_case"),
         };
-        return Sql.Query(connection, sql, r => (Id: r.GetString(0), Signature: r.GetString(1))).ToDictionary(x => x.Id, x => x.Signature, StringComparer.Ordinal);
+        return Sql.Query(connection, sql, r => (Id: r.GetString(0), Record: new SignedRecord(r.GetString(1), r.GetBoolean(2))))
+            .ToDictionary(x => x.Id, x => x.Record, StringComparer.Ordinal);
     }
 
     /// <summary>The probability cuts the determination reads of a call, ascending: the classifier's <c>min_probability</c> (when it is
@@ -211,6 +282,20 @@ public static class EvidenceSignature
             ? $"|| CASE WHEN r.article IS NOT NULL AND regexp_matches(r.modality_txt, {Sql.Literal(x)}) THEN ' | modality excluded from call evidence' ELSE '' END "
             : "";
         return excluded + "|| ' | call ' || " + CallBand(definition, "l");
+    }
+
+    // A linked call is an evidence element unless the report's modality is excluded from call evidence (as the signature shows it).
+    private static string ReportCallEvidence(TipDefinition definition)
+    {
+        if (!definition.LinkedTipCall)
+        {
+            return "";
+        }
+
+        var excluded = definition.LinkedCallExcludedModalities is { } x
+            ? $" AND NOT (r.article IS NOT NULL AND regexp_matches(r.modality_txt, {Sql.Literal(x)}))"
+            : "";
+        return $"OR (l.report_number IS NOT NULL{excluded})";
     }
 
     private static string VictimField(TipDefinition definition) => definition.MinorVictimMaxAge is { } age

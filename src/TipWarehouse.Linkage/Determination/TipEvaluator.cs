@@ -88,12 +88,26 @@ public static class TipEvaluator
         notes.Add("exploitation_type by the source of the type (level and exploitation_basis): " + string.Join("; ", typed.GroupBy(t => t.Basis).OrderByDescending(g => g.Count()).Select(g => string.Create(CultureInfo.InvariantCulture,
             $"{g.Key} {g.Count(t => t.Truth == t.Got) / (double)g.Count():0.0000} of {g.Count()} (wrong: {Join(g.Where(t => t.Truth != t.Got).GroupBy(t => t.Truth + "->" + t.Got).ToDictionary(x => x.Key, x => x.Count(), StringComparer.Ordinal))})"))) + ".");
 
+        var reportEvidence = new HashSet<string>(StringComparer.Ordinal);
         foreach (var level in new[] { "police_report", "prosecution_case" })
         {
             var flags = decided.Where(kv => kv.Key.Type == level).ToDictionary(kv => kv.Key.Id, kv => kv.Value.IsTip, StringComparer.Ordinal);
-            var bound = DecidabilityBound.Measure(EvidenceSignature.Of(connection, level, definition), truthByLevel[level], Target, flags);
+            var records = EvidenceSignature.Read(connection, level, definition);
+            var signatures = records.ToDictionary(kv => kv.Key, kv => kv.Value.Signature, StringComparer.Ordinal);
+            var bound = DecidabilityBound.Measure(signatures, truthByLevel[level], Target, flags);
             rows.Add(Row(level + "_ceiling", bound.Best.Precision, bound.Best.Recall, bound.TrueCount, bound.Best.Flagged));
             notes.Add(bound.Describe(level, EvidenceSignature.Fields(level, definition)));
+            // A rule may read whether a record has an evidence element (it is a field of the record), and may flag none without one.
+            var keyed = records.ToDictionary(kv => kv.Key, kv => kv.Value.Signature + (kv.Value.HasEvidence ? "" : NoEvidence), StringComparer.Ordinal);
+            var withEvidence = records.Values.Where(r => r.HasEvidence).Select(r => r.Signature).ToHashSet(StringComparer.Ordinal);
+            var evidenceBound = DecidabilityBound.Measure(keyed, truthByLevel[level], Target, flags, withEvidence);
+            rows.Add(Row(level + "_evidence_ceiling", evidenceBound.Best.Precision, evidenceBound.Best.Recall, evidenceBound.TrueCount, evidenceBound.Best.Flagged));
+            var free = records.Where(kv => !kv.Value.HasEvidence && truthByLevel[level].GetValueOrDefault(kv.Key)).Select(kv => kv.Key).ToList();
+            notes.Add(DescribeEvidenceBound(level, definition, evidenceBound, withEvidence) + UnlinkedEvidenceNote(truthDirectory, level, free, reportEvidence));
+            if (level == "police_report")
+            {
+                reportEvidence.UnionWith(records.Where(kv => kv.Value.HasEvidence).Select(kv => kv.Key));
+            }
         }
         var columns = new ResultColumn[]
         {
@@ -101,6 +115,62 @@ public static class TipEvaluator
             new("n_true", typeof(long)), new("n_flagged", typeof(long)),
         };
         return new ResultTable(columns, rows, notes);
+    }
+
+    // Appended to the signature of a record without an evidence element in the evidence bound's groups.
+    private const string NoEvidence = " | no evidence element";
+
+    // The bound of a rule that flags no record without an evidence element: what "TIP only with evidence" allows at best.
+    private static string DescribeEvidenceBound(string level, TipDefinition definition, DecidabilityBound bound, HashSet<string> withEvidence)
+    {
+        var free = bound.Groups.Where(g => !withEvidence.Contains(g.Signature)).ToList();
+        var freeTip = free.Where(g => g.Tip > 0).OrderByDescending(g => g.Tip).ThenBy(g => g.Signature, StringComparer.Ordinal).ToList();
+        string Figure(DecidabilityBound.Point? p) => p is null ? "none" : p.Recall.ToString("0.0000", CultureInfo.InvariantCulture);
+        var listed = freeTip.Count == 0 ? "none"
+            : string.Join("; ", freeTip.Take(8).Select(g => $"[{g.Signature}] {g.Tip} TIP of {g.Records}")) + (freeTip.Count > 8 ? $"; {freeTip.Count - 8} more" : "");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{level}_evidence_ceiling: the ceiling of a rule that flags no record without an evidence element (a related statute, or any other, is TIP only with evidence; "
+            + $"evidence elements: {EvidenceSignature.EvidenceElements(level, definition)}): F1 {bound.Best.F1:0.0000} (precision {bound.Best.Precision:0.0000}, recall {bound.Best.Recall:0.0000}); "
+            + $"the highest recall any such rule reaches is {bound.Widest.Recall:0.0000} (every signature with evidence and a TIP record flagged: {bound.Widest.Flagged} records, precision {bound.Widest.Precision:0.0000}); "
+            + $"at precision >= {Target:0.00} recall {Figure(bound.AtTargetPrecision)}. "
+            + $"{free.Sum(g => g.Records)} records have no evidence element, {free.Sum(g => g.Tip)} of them TIP in truth (no rule the definition allows counts them): {listed}.");
+    }
+
+    // How many evidence-free TIP records the warehouse's links left without evidence that truth shows: a hotline call in the truth's links.csv
+    // (the report's row, or the case's), or for a case its true report (prosecution_cases.csv) when that report has an evidence element in
+    // the warehouse. Those are linkage misses, not records without evidence.
+    private static string UnlinkedEvidenceNote(string truthDirectory, string level, List<string> free, HashSet<string> reportEvidence)
+    {
+        var path = Path.Combine(truthDirectory, "links.csv");
+        if (free.Count == 0 || !File.Exists(path))
+        {
+            return "";
+        }
+
+        var withCall = TruthColumn(path, level == "police_report" ? "police_report" : "case_number", "id_llamada").Where(x => x.Value.Length > 0)
+            .Select(x => x.Key).ToHashSet(StringComparer.Ordinal);
+        var reportOf = level == "prosecution_case" && File.Exists(Path.Combine(truthDirectory, "prosecution_cases.csv"))
+            ? TruthColumn(Path.Combine(truthDirectory, "prosecution_cases.csv"), "nro_caso", "nro_denuncia").ToDictionary(x => x.Key, x => x.Value, StringComparer.Ordinal)
+            : [];
+        var missed = free.Count(id => withCall.Contains(id) || (reportOf.TryGetValue(id, out var report) && reportEvidence.Contains(report)));
+        var what = level == "police_report" ? "a hotline call in the truth's links (links.csv)" : "a hotline call in the truth's links (links.csv) or a true report with an evidence element";
+        return string.Create(CultureInfo.InvariantCulture,
+            $" Of those {free.Count} TIP records, {missed} have {what} that the warehouse did not link to them (a linkage miss, not missing evidence); the other {free.Count - missed} have none in truth either.");
+    }
+
+    // The (key, value) pairs of two columns of a truth CSV file, rows with an empty key left out.
+    private static IEnumerable<KeyValuePair<string, string>> TruthColumn(string path, string keyColumn, string valueColumn)
+    {
+        var lines = File.ReadAllLines(path);
+        var header = lines.Length == 0 ? [] : LinkageEvaluator.SplitCsv(lines[0]).Select(h => h.Trim()).ToList();
+        var (key, value) = (header.IndexOf(keyColumn), header.IndexOf(valueColumn));
+        if (key < 0 || value < 0)
+        {
+            throw new TipwException($"{path}: no column '{(key < 0 ? keyColumn : valueColumn)}' in the header.");
+        }
+
+        return lines.Skip(1).Select(LinkageEvaluator.SplitCsv).Where(f => f.Count > Math.Max(key, value) && f[key].Length > 0)
+            .Select(f => KeyValuePair.Create(f[key], f[value]));
     }
 
     /// <summary>The precision and recall the issue asks of police reports and prosecution cases.</summary>
