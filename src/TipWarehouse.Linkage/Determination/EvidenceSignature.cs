@@ -271,6 +271,11 @@ public static class EvidenceSignature
         definition.ModalityNamesTrafficking.Count == 0 ? "false"
             : "(" + string.Join(" OR ", definition.ModalityNamesTrafficking.Select(p => $"regexp_matches({folded}, {Sql.Literal(p)})")) + ")";
 
+    // A report whose modality the definition excludes from call evidence (a property or drug crime), or null when it excludes none.
+    private static string? ExcludedFromCallEvidence(TipDefinition definition) => definition.LinkedCallExcludedModalities is { } x
+        ? $"(r.article IS NOT NULL AND regexp_matches(r.modality_txt, {Sql.Literal(x)}))"
+        : null;
+
     private static string ReportCallFields(TipDefinition definition)
     {
         if (!definition.LinkedTipCall)
@@ -278,9 +283,7 @@ public static class EvidenceSignature
             return "";
         }
 
-        var excluded = definition.LinkedCallExcludedModalities is { } x
-            ? $"|| CASE WHEN r.article IS NOT NULL AND regexp_matches(r.modality_txt, {Sql.Literal(x)}) THEN ' | modality excluded from call evidence' ELSE '' END "
-            : "";
+        var excluded = ExcludedFromCallEvidence(definition) is { } x ? $"|| CASE WHEN {x} THEN ' | modality excluded from call evidence' ELSE '' END " : "";
         return excluded + "|| ' | call ' || " + CallBand(definition, "l");
     }
 
@@ -292,10 +295,7 @@ public static class EvidenceSignature
             return "";
         }
 
-        var excluded = definition.LinkedCallExcludedModalities is { } x
-            ? $" AND NOT (r.article IS NOT NULL AND regexp_matches(r.modality_txt, {Sql.Literal(x)}))"
-            : "";
-        return $"OR (l.report_number IS NOT NULL{excluded})";
+        return $"OR (l.report_number IS NOT NULL{(ExcludedFromCallEvidence(definition) is { } x ? " AND NOT " + x : "")})";
     }
 
     private static string VictimField(TipDefinition definition) => definition.MinorVictimMaxAge is { } age
