@@ -21,7 +21,7 @@ public static class EvaluateTipCommand
         var output = CommonOptions.Out();
         var truth = new Option<string>("--truth")
         {
-            Description = "The simulator's truth folder (hotline_labels.csv, police_reports.csv, prosecution_cases.csv, summary.json), e.g. HOME/sources/truth",
+            Description = "The simulator's truth folder (hotline_labels.csv, police_reports.csv, prosecution_cases.csv, summary.json; links.csv for the evidence ceiling's linkage misses), e.g. HOME/sources/truth",
             Required = true,
         };
         var signatures = new Option<bool>("--signatures")
