@@ -224,12 +224,12 @@ public sealed class TipEvaluatorTests
         var table = WithTruth(dir => File.WriteAllLines(Path.Combine(dir, "police_reports.csv"), truth),
             dir => TipEvaluator.Signatures(w.Connection, dir, Shipped(), "police_report"));
 
-        Assert.Equal(["level", "signature", "records", "true_tip", "decided_tip", "determination", "least_wrong", "determination_wrong", "ceiling_rule"], table.Columns.Select(c => c.Name));
+        Assert.Equal(["level", "signature", "records", "true_tip", "decided_tip", "determination", "least_wrong", "determination_wrong", "ceiling_rule", "evidence"], table.Columns.Select(c => c.Name));
         Assert.Equal(3, table.Rows.Count);
         // The pimping signature: 3 TIP of 4, the determination flags none (3 missed), any rule errs on 1; the ceiling's rule flags it.
-        Assert.Equal(new object?[] { "police_report", "art. 181 (related) | call none | victim > 17", 4L, 3L, 0L, "not TIP", 1L, 3L, "TIP" }, table.Rows[0]);
-        Assert.Equal(new object?[] { "police_report", "art. 182 (confirmed) | call none | victim age unknown", 2L, 2L, 2L, "TIP", 0L, 0L, "TIP" }, table.Rows[1]);
-        Assert.Equal(new object?[] { "police_report", "art. 196 | call none | victim age unknown", 1L, 0L, 0L, "not TIP", 0L, 0L, "not TIP" }, table.Rows[2]);
+        Assert.Equal(new object?[] { "police_report", "art. 181 (related) | call none | victim > 17", 4L, 3L, 0L, "not TIP", 1L, 3L, "TIP", "no" }, table.Rows[0]);
+        Assert.Equal(new object?[] { "police_report", "art. 182 (confirmed) | call none | victim age unknown", 2L, 2L, 2L, "TIP", 0L, 0L, "TIP", "yes" }, table.Rows[1]);
+        Assert.Equal(new object?[] { "police_report", "art. 196 | call none | victim age unknown", 1L, 0L, 0L, "not TIP", 0L, 0L, "not TIP", "no" }, table.Rows[2]);
         Assert.Contains(table.Notes, n => n.StartsWith("police_report: 3 signatures of 7 records; 1 mixed (TIP and not TIP alike) holding 4 records, of which any rule on the signature gets at least 1 wrong; the determination gets 3 wrong in all.", StringComparison.Ordinal));
         Assert.Throws<TipWarehouse.Core.UsageException>(() => TipEvaluator.Signatures(w.Connection, "unused", Shipped(), "hotline_call"));
     }

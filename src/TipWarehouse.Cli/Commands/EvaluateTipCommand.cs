@@ -26,7 +26,7 @@ public static class EvaluateTipCommand
         };
         var signatures = new Option<bool>("--signatures")
         {
-            Description = "One row per evidence signature (what the determination reads of a record): records, true TIP, what the determination says, and the records any rule on it must get wrong; undecidable first",
+            Description = "One row per evidence signature (what the determination reads of a record): records, true TIP, what the determination says, the records any rule on it must get wrong, and whether it carries an evidence element; undecidable first",
         };
         var level = new Option<string?>("--level") { Description = "--signatures: only police_report or prosecution_case (default: both)" };
         level.AcceptOnlyFromAmong([.. EvidenceSignature.Levels]);

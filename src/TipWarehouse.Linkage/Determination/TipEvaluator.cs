@@ -194,15 +194,19 @@ public static class TipEvaluator
         var decided = ReadDecided(connection);
         var notes = new List<string> { "Definition " + decided.Values.First().Version + "." };
         notes.AddRange(VersionNote(decided, definition));
-        var rows = new List<(string Level, DecidabilityBound.Group Group)>();
+        var rows = new List<(string Level, DecidabilityBound.Group Group, string Evidence)>();
         IReadOnlyList<string> levels = level is null ? EvidenceSignature.Levels : [level];
         foreach (var l in levels)
         {
             var (file, idColumn) = TruthFile(l);
             var truth = ReadTruth(Path.Combine(truthDirectory, file), idColumn).Where(t => decided.ContainsKey((l, t.Id))).ToDictionary(t => t.Id, t => t.IsTip, StringComparer.Ordinal);
             var flags = decided.Where(kv => kv.Key.Type == l).ToDictionary(kv => kv.Key.Id, kv => kv.Value.IsTip, StringComparer.Ordinal);
-            var bound = DecidabilityBound.Measure(EvidenceSignature.Of(connection, l, definition), truth, Target, flags);
-            rows.AddRange(bound.Groups.Select(g => (l, g)));
+            var records = EvidenceSignature.Read(connection, l, definition);
+            var bound = DecidabilityBound.Measure(records.ToDictionary(kv => kv.Key, kv => kv.Value.Signature, StringComparer.Ordinal), truth, Target, flags);
+            // Whether the signature's records (those with a truth value) carry an evidence element: yes, no, or mixed (cases only).
+            var evidence = records.Where(kv => truth.ContainsKey(kv.Key)).GroupBy(kv => kv.Value.Signature, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.All(kv => kv.Value.HasEvidence) ? "yes" : g.Any(kv => kv.Value.HasEvidence) ? "mixed" : "no", StringComparer.Ordinal);
+            rows.AddRange(bound.Groups.Select(g => (l, g, evidence.GetValueOrDefault(g.Signature, "no"))));
             var mixed = bound.Groups.Where(g => g.IsMixed).ToList();
             notes.Add(string.Create(CultureInfo.InvariantCulture,
                 $"{l}: {bound.Groups.Count} signatures of {bound.Groups.Sum(g => g.Records)} records; {mixed.Count} mixed (TIP and not TIP alike) holding {mixed.Sum(g => g.Records)} records, "
@@ -210,12 +214,12 @@ public static class TipEvaluator
                 + $"A signature is {EvidenceSignature.Fields(l, definition)}."));
         }
 
-        notes.Add("least_wrong: the records any deterministic rule on the signature gets wrong (it gives them all one answer); determination_wrong: the records the determination gets wrong there; ceiling_rule: what the F1-best rule of the *_ceiling rows decides for the signature.");
+        notes.Add("least_wrong: the records any deterministic rule on the signature gets wrong (it gives them all one answer); determination_wrong: the records the determination gets wrong there; ceiling_rule: what the F1-best rule of the *_ceiling rows decides for the signature; evidence: whether its records carry an evidence element (yes, no, or mixed for cases; see the *_evidence_ceiling rows of 'tipw evaluate tip'): a signature with evidence 'no' is one no rule the definition allows may count.");
         var columns = new ResultColumn[]
         {
             new("level", typeof(string)), new("signature", typeof(string)), new("records", typeof(long)), new("true_tip", typeof(long)),
             new("decided_tip", typeof(long)), new("determination", typeof(string)), new("least_wrong", typeof(long)),
-            new("determination_wrong", typeof(long)), new("ceiling_rule", typeof(string)),
+            new("determination_wrong", typeof(long)), new("ceiling_rule", typeof(string)), new("evidence", typeof(string)),
         };
         return new ResultTable(
             columns,
@@ -225,7 +229,7 @@ public static class TipEvaluator
                 {
                     r.Level, r.Group.Signature, (long)r.Group.Records, (long)r.Group.Tip, (long)r.Group.Decided,
                     r.Group.Decided == 0 ? "not TIP" : r.Group.Decided == r.Group.Records ? "TIP" : "mixed",
-                    (long)r.Group.Minority, (long)r.Group.DeterminationWrong, r.Group.Flagged ? "TIP" : "not TIP",
+                    (long)r.Group.Minority, (long)r.Group.DeterminationWrong, r.Group.Flagged ? "TIP" : "not TIP", r.Evidence,
                 })],
             notes);
     }
