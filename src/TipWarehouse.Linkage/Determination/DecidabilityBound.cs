@@ -80,6 +80,7 @@ public sealed record DecidabilityBound
         }
 
         var groups = counts.Select(kv => new Group(kv.Key, kv.Value.Records, kv.Value.Tip, kv.Value.Decided) { DecidedTip = kv.Value.DecidedTip }).ToList();
+        bool MayFlag(Group g) => mayFlag is null || mayFlag.Contains(g.Signature);
         var trueCount = groups.Sum(g => g.Tip);
         Point At(int flagged, int tp) => new(flagged == 0 ? 1 : (double)tp / flagged, trueCount == 0 ? 1 : (double)tp / trueCount, flagged, tp);
         var best = At(0, 0);
@@ -87,7 +88,7 @@ public sealed record DecidabilityBound
         Point? atPrecision = null, atRecall = null;
         int flaggedSoFar = 0, tpSoFar = 0;
         // Descending TIP share; equal shares are taken together (no rule on the signature can tell them apart in this order either).
-        foreach (var share in groups.Where(g => mayFlag is null || mayFlag.Contains(g.Signature)).GroupBy(g => (long)g.Tip * 1_000_000 / g.Records).OrderByDescending(g => g.Key))
+        foreach (var share in groups.Where(MayFlag).GroupBy(g => (long)g.Tip * 1_000_000 / g.Records).OrderByDescending(g => g.Key))
         {
             if (share.Key == 0)
             {
@@ -115,7 +116,7 @@ public sealed record DecidabilityBound
         }
 
         int heldOutFlagged = 0, heldOutTp = 0;
-        foreach (var g in groups.Where(g => mayFlag is null || mayFlag.Contains(g.Signature)))
+        foreach (var g in groups.Where(MayFlag))
         {
             // A TIP record sees Tip - 1 TIP of Records - 1 others; a non-TIP record sees Tip of Records - 1.
             var tipFlagged = 2 * (g.Tip - 1) > g.Records - 1 ? g.Tip : 0;
@@ -128,7 +129,7 @@ public sealed record DecidabilityBound
         {
             HeldOut = At(heldOutFlagged, heldOutTp),
             Widest = At(flaggedSoFar, tpSoFar),
-            Groups = [.. groups.Select(g => g with { Flagged = g.Tip > 0 && (mayFlag is null || mayFlag.Contains(g.Signature)) && (long)g.Tip * 1_000_000 / g.Records >= bestShare })
+            Groups = [.. groups.Select(g => g with { Flagged = g.Tip > 0 && MayFlag(g) && (long)g.Tip * 1_000_000 / g.Records >= bestShare })
                 .OrderByDescending(g => g.Records).ThenBy(g => g.Signature, StringComparer.Ordinal)],
             TrueCount = trueCount,
             Target = target,
