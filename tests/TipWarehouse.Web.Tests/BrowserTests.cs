@@ -155,16 +155,19 @@ public sealed class BrowserTests(ServedDemo served) : IAsyncLifetime
         // Pause and resume change the schedule; trigger queues a fire that the scheduler records.
         var pipeline = schedule[0].GetProperty("pipeline").GetString()!;
         var buttons = page.Locator($"table.pipelines tr[data-pipeline='{pipeline}']");
+        // Each button posts and redirects back to /operaciones, the URL it was on (see the admin test): the page the redirect
+        // loads is awaited by the button it shows next, and the trigger by the response to its post.
         await buttons.Locator("button.pause").ClickAsync();
-        await page.WaitForURLAsync("**/operaciones");
+        await Assertions.Expect(page.Locator($"table.pipelines tr[data-pipeline='{pipeline}'] button.resume")).ToBeVisibleAsync();
         Assert.True((await CliJsonAsync("schedule")).Single(r => r.GetProperty("pipeline").GetString() == pipeline).GetProperty("paused").GetBoolean());
         await page.Locator($"table.pipelines tr[data-pipeline='{pipeline}'] button.resume").ClickAsync();
-        await page.WaitForURLAsync("**/operaciones");
+        await Assertions.Expect(page.Locator($"table.pipelines tr[data-pipeline='{pipeline}'] button.pause")).ToBeVisibleAsync();
         Assert.False((await CliJsonAsync("schedule")).Single(r => r.GetProperty("pipeline").GetString() == pipeline).GetProperty("paused").GetBoolean());
 
         var fires = (await CliJsonAsync("schedule", "history")).Count;
-        await page.Locator($"table.pipelines tr[data-pipeline='{pipeline}'] button.trigger").ClickAsync();
-        await page.WaitForURLAsync("**/operaciones");
+        await page.RunAndWaitForResponseAsync(
+            () => page.Locator($"table.pipelines tr[data-pipeline='{pipeline}'] button.trigger").ClickAsync(),
+            r => r.Request.Method == "POST" && r.Url.EndsWith($"/operaciones/{pipeline}/trigger", StringComparison.Ordinal));
         var triggered = (await CliJsonAsync("audit", "--action", AuditLog.Schedule)).Last();
         Assert.Equal(("data-engineer", "ok"), (triggered.GetProperty("user_name").GetString(), triggered.GetProperty("outcome").GetString()));
         Assert.Contains("trigger", triggered.GetProperty("parameters").ToString(), StringComparison.Ordinal);
@@ -201,16 +204,19 @@ public sealed class BrowserTests(ServedDemo served) : IAsyncLifetime
         await page.SelectOptionAsync("#add-user select[name=role]", WebRoles.IomEvaluator);
         await page.FillAsync("#add-user input[name=password]", ServedDemo.Password);
         await page.ClickAsync("#add-user button[type=submit]");
-        await page.WaitForURLAsync("**/admin");
+
+        // The form posts and redirects back to /admin, the URL it was on, so waiting for that URL races with the redirect
+        // (it can wait on the page already loaded): the page the redirect loads is awaited by what it shows instead.
+        await Assertions.Expect(page.Locator("tr[data-user='ana-evaluadora'] td[data-column='role']")).ToHaveTextAsync(WebRoles.IomEvaluator);
+        Assert.EndsWith("/admin", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
         Assert.Equal(WebRoles.IomEvaluator, (await CliJsonAsync("users", "list")).Single(u => u.GetProperty("user_name").GetString() == "ana-evaluadora").GetProperty("role").GetString());
-        Assert.Equal(WebRoles.IomEvaluator, await page.InnerTextAsync("tr[data-user='ana-evaluadora'] td[data-column='role']"));
         var change = (await CliJsonAsync("audit", "--action", "user_change")).Last();
         Assert.Equal("admin", change.GetProperty("user_name").GetString());
 
         await page.ClickAsync("tr[data-user='ana-evaluadora'] button.remove");
-        await page.WaitForURLAsync("**/admin");
+        await Assertions.Expect(page.Locator("tr[data-user='ana-evaluadora']")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("table.users tbody tr")).ToHaveCountAsync(users.Count);
         Assert.DoesNotContain(await CliJsonAsync("users", "list"), u => u.GetProperty("user_name").GetString() == "ana-evaluadora");
-        Assert.Equal(0, await page.Locator("tr[data-user='ana-evaluadora']").CountAsync());
 
         var engineer = await SignInAsync(WebRoles.DataEngineer);
         Assert.Equal(403, (await engineer.GotoAsync("/admin"))!.Status);
@@ -302,8 +308,10 @@ public sealed class BrowserTests(ServedDemo served) : IAsyncLifetime
         var row = page.Locator("table.review tbody tr").First;
         var id = long.Parse((await row.GetAttributeAsync("data-link"))!, CultureInfo.InvariantCulture);
         await row.Locator("button.accept").ClickAsync();
-        await page.WaitForURLAsync("**/revision");
-        Assert.Equal(0, await page.Locator($"tr[data-link='{id}']").CountAsync());
+
+        // Posts and redirects back to /revision (see the admin test): awaited by the page it loads, without the decided pair.
+        await Assertions.Expect(page.Locator($"tr[data-link='{id}']")).ToHaveCountAsync(0);
+        Assert.EndsWith("/revision", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
 
         var decided = (await CliJsonAsync("linkage", "review", "--all")).Single(r => r.GetProperty("id").GetInt64() == id);
         Assert.Equal("reviewer", decided.GetProperty("decided_by").GetString());
