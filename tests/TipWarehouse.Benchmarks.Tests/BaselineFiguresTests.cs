@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace TipWarehouse.Benchmarks.Tests;
 
 public sealed class BaselineFiguresTests
@@ -28,5 +30,23 @@ public sealed class BaselineFiguresTests
         Assert.Equal("not measured", figure.Formatted);
         Assert.Contains("SQL-only DuckDB pipeline failed (Out of Memory Error", figure.Note, StringComparison.Ordinal);
         Assert.Contains("80,000 rows/s", figure.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Targets_and_notes_are_written_the_same_whatever_the_current_culture()
+    {
+        var before = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+            var figure = BaselineFigures.IngestRatio(30_000, 100_000, null, "at 1,000 calls");
+
+            Assert.Equal("≥ 0.35", figure.Target);
+            Assert.Contains("pipeline 30,000 rows/s, read_csv 100,000 rows/s", figure.Note, StringComparison.Ordinal);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = before;
+        }
     }
 }
