@@ -540,13 +540,10 @@ public sealed class Harness
     /// </summary>
     private async Task<(T? Value, string? Error)> TryStepAsync<T>(string name, Func<Task<T>> action, Func<T, string> describe)
     {
-        _log.WriteLine($"harness: {name} …");
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var result = await action();
-            Record(name, Stopwatch.GetElapsedTime(started).TotalSeconds, describe(result));
-            return (result, null);
+            return (await StepAsync(name, action, describe), null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -158,15 +158,15 @@ public sealed class BrowserTests(ServedDemo served) : IAsyncLifetime
         // Each button posts and redirects back to /operaciones, the URL it was on (see the admin test): the page the redirect
         // loads is awaited by the button it shows next, and the trigger by the response to its post.
         await buttons.Locator("button.pause").ClickAsync();
-        await Assertions.Expect(page.Locator($"table.pipelines tr[data-pipeline='{pipeline}'] button.resume")).ToBeVisibleAsync();
+        await Assertions.Expect(buttons.Locator("button.resume")).ToBeVisibleAsync();
         Assert.True((await CliJsonAsync("schedule")).Single(r => r.GetProperty("pipeline").GetString() == pipeline).GetProperty("paused").GetBoolean());
         await page.Locator($"table.pipelines tr[data-pipeline='{pipeline}'] button.resume").ClickAsync();
-        await Assertions.Expect(page.Locator($"table.pipelines tr[data-pipeline='{pipeline}'] button.pause")).ToBeVisibleAsync();
+        await Assertions.Expect(buttons.Locator("button.pause")).ToBeVisibleAsync();
         Assert.False((await CliJsonAsync("schedule")).Single(r => r.GetProperty("pipeline").GetString() == pipeline).GetProperty("paused").GetBoolean());
 
         var fires = (await CliJsonAsync("schedule", "history")).Count;
         await page.RunAndWaitForResponseAsync(
-            () => page.Locator($"table.pipelines tr[data-pipeline='{pipeline}'] button.trigger").ClickAsync(),
+            () => buttons.Locator("button.trigger").ClickAsync(),
             r => r.Request.Method == "POST" && r.Url.EndsWith($"/operaciones/{pipeline}/trigger", StringComparison.Ordinal));
         var triggered = (await CliJsonAsync("audit", "--action", AuditLog.Schedule)).Last();
         Assert.Equal(("data-engineer", "ok"), (triggered.GetProperty("user_name").GetString(), triggered.GetProperty("outcome").GetString()));
