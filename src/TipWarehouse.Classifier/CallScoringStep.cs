@@ -151,8 +151,8 @@ public sealed class CallScoringStep : IPipelineStep
         var (scoreDateKey, scoredAt) = ScoreStamp(time);
         Sql.Execute(connection, "CREATE TEMP TABLE IF NOT EXISTS call_score_stage (call_key BIGINT, probability DOUBLE, is_flagged BOOLEAN)");
         Sql.Execute(connection, "DELETE FROM call_score_stage");
-        long? unscored = progress is null ? null : WarehouseCalls.CountUnscored(connection, modelKey);
-        var (scored, flagged) = ScoreIntoStage(connection, scorer, "call_score_stage", after => WarehouseCalls.ReadUnscored(connection, modelKey, after, chunkSize), "scoring", unscored, progress, cancellationToken);
+        var unscored = WarehouseCalls.CollectUnscored(connection, modelKey);
+        var (scored, flagged) = ScoreIntoStage(connection, scorer, "call_score_stage", after => WarehouseCalls.ReadUnscored(connection, after, chunkSize), "scoring", unscored, progress, cancellationToken);
 
         using (var insert = connection.CreateCommand())
         {
@@ -168,7 +168,7 @@ public sealed class CallScoringStep : IPipelineStep
             insert.ExecuteNonQuery();
         }
 
-        Sql.Execute(connection, "DROP TABLE call_score_stage");
+        Sql.Execute(connection, $"DROP TABLE call_score_stage; DROP TABLE {WarehouseCalls.UnscoredTable}");
         return (scored, flagged);
     }
 }

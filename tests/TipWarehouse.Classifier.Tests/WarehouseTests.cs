@@ -203,6 +203,40 @@ public sealed class WarehouseTests : IDisposable
     }
 
     [Fact]
+    public async Task Scoring_step_scores_exactly_the_calls_the_active_model_has_not_scored_wherever_they_fall_in_key_order()
+    {
+        RegisterTrained("tip-call-gaps", activate: true);
+        await RunStepAsync(new CallScoringStep(), batchId: 1);
+        var all = ScoreRows("true");
+        // Calls the model has not scored scattered over the key range (every 7th, and a run at the end), as after loads and
+        // deletions; the chunks of 1000 then hold scored and unscored calls side by side.
+        using (var connection = Warehouse.Open(_home))
+        {
+            Execute(connection, "DELETE FROM dw.fact_call_score WHERE call_key % 7 = 3 OR call_key > (SELECT max(call_key) - 150 FROM dw.fact_hotline_call)");
+        }
+
+        var kept = ScoreRows("true");
+        using (var connection = Warehouse.Open(_home))
+        {
+            using var transaction = connection.BeginTransaction();
+            var context = new PipelineStepContext(_home, connection, "call_scoring", 2, 2, _time, new Dictionary<string, string> { ["chunk_size"] = "1000" });
+            var outcome = await new CallScoringStep().RunAsync(context);
+            transaction.Commit();
+            Assert.Equal(all.Count - kept.Count, outcome.RowsLoaded);
+        }
+
+        // Every call has one score again, with the probability and flag it had; the kept scores were not touched.
+        var after = ScoreRows("true");
+        Assert.Equal(Scores(all), Scores(after));
+        Assert.Subset(after.ToHashSet(), kept.ToHashSet());
+        Assert.Equal(_world.Calls.Count, after.Count);
+
+        // A score row without its batch and time stamps (CAST(row AS VARCHAR): {'call_key': …, 'model_key': …, …, 'scored_at': …}).
+        static List<string> Scores(List<string> rows) =>
+            [.. rows.Select(r => System.Text.RegularExpressions.Regex.Replace(r, "'(score_date_key|scored_at|batch_id)': [^,}]*", ""))];
+    }
+
+    [Fact]
     public async Task A_rebuild_rescores_every_call_writes_only_changed_scores_and_a_second_rebuild_changes_nothing()
     {
         RegisterTrained("tip-call-rebuild", activate: true);
