@@ -108,8 +108,9 @@ public sealed record TrainingResult(
     public int FitCallsAvailable { get; init; }
 }
 
-/// <summary>What the fit sample and the supervisor labels were before <see cref="TrainingOptions.MaxFitCalls"/> thinned the fit months.</summary>
-public sealed record FitSampleSummary(int FitCallsAvailable, int SupervisorLabels, int SupervisorLabelsChanged);
+/// <summary>What the fit sample and the supervisor labels were before <see cref="TrainingOptions.MaxFitCalls"/> thinned the fit months,
+/// and how many test-month calls a supervisor decided (measured against the warehouse label instead).</summary>
+public sealed record FitSampleSummary(int FitCallsAvailable, int SupervisorLabels, int SupervisorLabelsChanged, int SupervisorLabelsHeldOut);
 
 /// <summary>A fitted, calibrated learner with its triage threshold, before the test months are scored.</summary>
 internal sealed record CalibratedFit(ITransformer Model, IsotonicCalibration Calibration, double Threshold, BinaryMetrics ValidationMetrics);
@@ -157,20 +158,50 @@ public sealed class CallClassifierTrainer
         var started = _time.GetTimestamp();
         var split = TimeSplit.Create(labelled, options.TestMonths, options.ValidationMonths);
         var (supervisorLabels, supervisorChanged) = CountSupervisorLabels(split.Train.Select(c => (c.CallId, c.Label)), supervisorDecided);
+        var (test, heldOut) = WithWarehouseLabels(split.Test, static c => c.CallId, static (c, label) => c.WithLabel(label), supervisorDecided);
+        split = split with { Test = test };
         var fitCallsAvailable = split.Fit.Count;
         if (options.MaxFitCalls > 0 && split.Fit.Count > options.MaxFitCalls)
         {
             split = split with { Fit = EvenStride(split.Fit, options.MaxFitCalls, static c => c.CallDateKey, static c => c.CallId) };
         }
 
-        return TrainSampled(split, new FitSampleSummary(fitCallsAvailable, supervisorLabels, supervisorChanged), options, supervisorDecided, started, cancellationToken);
+        return TrainSampled(split, new FitSampleSummary(fitCallsAvailable, supervisorLabels, supervisorChanged, heldOut), options, started, cancellationToken);
+    }
+
+    /// <summary>The test months' calls with the warehouse label back on every call a supervisor decided (and without those
+    /// that had none), and how many were decided: a model is never measured on labels the review of its own flags produced.
+    /// Works on any row shape (the calls, or <see cref="WarehouseCalls.ReadSplit"/>'s keys before their features are read).</summary>
+    public static (List<T> Test, int SupervisorHeldOut) WithWarehouseLabels<T>(IEnumerable<T> test, Func<T, string> callId, Func<T, bool, T> withLabel, IReadOnlyDictionary<string, bool?>? supervisorDecided)
+    {
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(callId);
+        ArgumentNullException.ThrowIfNull(withLabel);
+        var kept = new List<T>();
+        var heldOut = 0;
+        foreach (var call in test)
+        {
+            if (supervisorDecided is null || !supervisorDecided.TryGetValue(callId(call), out var warehouseLabel))
+            {
+                kept.Add(call);
+                continue;
+            }
+
+            heldOut++;
+            if (warehouseLabel is { } label)
+            {
+                kept.Add(withLabel(call, label));
+            }
+        }
+
+        return (kept, heldOut);
     }
 
     /// <summary>As <see cref="Train(IReadOnlyList{CallFeatures}, TrainingOptions, IReadOnlyDictionary{string, bool?}?, CancellationToken)"/>
     /// on a split whose fit months are already sampled (<see cref="TrainingOptions.MaxFitCalls"/>), as
     /// <see cref="WarehouseCalls.ReadSplit"/> reads it: <paramref name="summary"/> says what the sample and the supervisor
-    /// labels were before it.</summary>
-    public TrainingResult Train(TimeSplit split, FitSampleSummary summary, TrainingOptions options, IReadOnlyDictionary<string, bool?>? supervisorDecided, CancellationToken cancellationToken = default)
+    /// labels were before it, and the test months already carry the warehouse labels (<see cref="WithWarehouseLabels"/>).</summary>
+    public TrainingResult Train(TimeSplit split, FitSampleSummary summary, TrainingOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(summary);
@@ -180,7 +211,7 @@ public sealed class CallClassifierTrainer
             throw new UsageException($"Unknown trainer '{options.Trainer}'; use one of {string.Join(", ", ClassifierTrainers.All)}.");
         }
 
-        return TrainSampled(split, summary, options, supervisorDecided, _time.GetTimestamp(), cancellationToken);
+        return TrainSampled(split, summary, options, _time.GetTimestamp(), cancellationToken);
     }
 
     /// <summary>How many of <paramref name="train"/> (call id, label used) carry a supervisor's decision, and how many of those
@@ -206,32 +237,9 @@ public sealed class CallClassifierTrainer
         return (labels, changed);
     }
 
-    private TrainingResult TrainSampled(TimeSplit split, FitSampleSummary summary, TrainingOptions options, IReadOnlyDictionary<string, bool?>? supervisorDecided, long started, CancellationToken cancellationToken)
+    private TrainingResult TrainSampled(TimeSplit split, FitSampleSummary summary, TrainingOptions options, long started, CancellationToken cancellationToken)
     {
-        var supervisorHeldOut = 0;
-        if (supervisorDecided is { Count: > 0 })
-        {
-            var test = new List<CallFeatures>(split.Test.Count);
-            foreach (var call in split.Test)
-            {
-                if (!supervisorDecided.TryGetValue(call.CallId, out var warehouseLabel))
-                {
-                    test.Add(call);
-                    continue;
-                }
-
-                supervisorHeldOut++;
-                if (warehouseLabel is { } label)
-                {
-                    test.Add(call.WithLabel(label));
-                }
-            }
-
-            split = split with { Test = test };
-        }
-
-        RequireBothClasses(split.Fit, "training");
-        RequireBothClasses(split.Validation, "validation");
+        RequireBothClasses(split.Fit.Select(c => c.Label), "training");
 
         var ml = new MLContext(options.Seed);
         cancellationToken.ThrowIfCancellationRequested();
@@ -239,15 +247,17 @@ public sealed class CallClassifierTrainer
 
         cancellationToken.ThrowIfCancellationRequested();
         var model = options.Refit ? Fit(ml, split.Train, options) : probe;
-        var testScores = CallScorer.Probabilities(ml, model, split.Test).Select(calibration.Apply).ToArray();
-        var testMetrics = BinaryMetrics.Compute(testScores, split.Test.Select(c => c.Label).ToArray(), threshold);
-        var prevalenceSd = MonthlyResidualSd(split.Test, testScores);
+        // One pass over the test months (read page by page when they come from the warehouse).
+        var test = CallScorer.ScoreWithLabels(ml, model, split.Test);
+        var testScores = test.Probabilities.Select(calibration.Apply).ToArray();
+        var testMetrics = BinaryMetrics.Compute(testScores, test.Labels, threshold);
+        var prevalenceSd = MonthlyResidualSd(test.DateKeys, test.Labels, testScores);
         var schema = InputSchema(ml);
         return new TrainingResult(model, schema, split, threshold, calibration, prevalenceSd, validationMetrics, testMetrics, _time.GetElapsedTime(started))
         {
             SupervisorLabels = summary.SupervisorLabels,
             SupervisorLabelsChanged = summary.SupervisorLabelsChanged,
-            SupervisorLabelsHeldOut = supervisorHeldOut,
+            SupervisorLabelsHeldOut = summary.SupervisorLabelsHeldOut,
             ExtraNarratives = options.ExtraNarrativeWeight > 0 ? options.ExtraNarratives.Count : 0,
             FitCallsAvailable = summary.FitCallsAvailable,
         };
@@ -267,8 +277,11 @@ public sealed class CallClassifierTrainer
     internal static CalibratedFit FitAndCalibrate(MLContext ml, TimeSplit split, TrainingOptions options)
     {
         var probe = Fit(ml, split.Fit, options);
-        var rawValidation = CallScorer.Probabilities(ml, probe, split.Validation);
-        var validationLabels = split.Validation.Select(c => c.Label).ToArray();
+        var validation = CallScorer.ScoreWithLabels(ml, probe, split.Validation);
+        var rawValidation = validation.Probabilities;
+        var validationLabels = validation.Labels;
+        // Checked on the labels the scoring pass read, so a validation window read from the warehouse is read once.
+        RequireBothClasses(validationLabels, "validation");
         var calibration = IsotonicCalibration.Fit(rawValidation, validationLabels);
         var validationScores = rawValidation.Select(calibration.Apply).ToArray();
         var threshold = ChooseThreshold(validationScores, validationLabels, options);
@@ -295,14 +308,15 @@ public sealed class CallClassifierTrainer
         return BinaryMetrics.LowestThresholdReachingPrecision(scores, labels, threshold, options.PrecisionFloor) ?? threshold;
     }
 
-    /// <summary>The calibration part of a monthly prevalence interval: the root mean square, over the months of
-    /// <paramref name="calls"/>, of the difference between the mean probability and the labelled share, less the part the
-    /// months' own Bernoulli variance explains (at least 0.005).</summary>
-    public static double MonthlyResidualSd(IReadOnlyList<CallFeatures> calls, IReadOnlyList<float> probabilities)
+    /// <summary>The calibration part of a monthly prevalence interval: the root mean square, over the months of the calls
+    /// (given by their date keys and labels), of the difference between the mean probability and the labelled share, less
+    /// the part the months' own Bernoulli variance explains (at least 0.005).</summary>
+    public static double MonthlyResidualSd(IReadOnlyList<int> dateKeys, IReadOnlyList<bool> labels, IReadOnlyList<float> probabilities)
     {
-        ArgumentNullException.ThrowIfNull(calls);
+        ArgumentNullException.ThrowIfNull(dateKeys);
+        ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(probabilities);
-        var months = calls.Select((c, i) => (Month: c.CallDateKey / 100, c.Label, P: (double)probabilities[i])).GroupBy(r => r.Month).ToList();
+        var months = dateKeys.Select((d, i) => (Month: d / 100, Label: labels[i], P: (double)probabilities[i])).GroupBy(r => r.Month).ToList();
         if (months.Count == 0)
         {
             return 0.005;
@@ -392,12 +406,18 @@ public sealed class CallClassifierTrainer
         };
     }
 
-    private static void RequireBothClasses(IReadOnlyList<CallFeatures> rows, string what)
+    private static void RequireBothClasses(IEnumerable<bool> labels, string what)
     {
-        var positives = rows.Count(r => r.Label);
-        if (positives == 0 || positives == rows.Count)
+        int count = 0, positives = 0;
+        foreach (var label in labels)
         {
-            throw new TipwException($"The {what} months have {rows.Count} labelled call(s) of which {positives} TIP-related; both classes are needed. Load more hotline data first.");
+            count++;
+            positives += label ? 1 : 0;
+        }
+
+        if (positives == 0 || positives == count)
+        {
+            throw new TipwException($"The {what} months have {count} labelled call(s) of which {positives} TIP-related; both classes are needed. Load more hotline data first.");
         }
     }
 }

@@ -16,6 +16,9 @@ public sealed class CallScorer
     // delays one partition), large enough that building a data view and cursor per partition costs nothing measurable.
     private const int PartitionSize = 8192;
 
+    // Partitions per core read from the list before they are scored: a 50,000-call page of the scoring step is one round.
+    private const int RoundPartitions = 4;
+
     public CallScorer(MLContext ml, ITransformer model, double threshold, IProbabilityCalibration? calibration = null)
     {
         Context = ml;
@@ -81,7 +84,30 @@ public sealed class CallScorer
 
     /// <summary><see cref="Probabilities(MLContext, ITransformer, IReadOnlyList{CallFeatures})"/> with a chosen partition size
     /// (tests cut a few hundred calls into many partitions).</summary>
-    internal static float[] Probabilities(MLContext ml, ITransformer model, IReadOnlyList<CallFeatures> calls, int partitionSize)
+    internal static float[] Probabilities(MLContext ml, ITransformer model, IReadOnlyList<CallFeatures> calls, int partitionSize) =>
+        Probabilities(ml, model, calls, partitionSize, onRound: null);
+
+    /// <summary>The probabilities of <paramref name="calls"/> with their labels and date keys, read in the same single pass
+    /// over them (for a window read from the warehouse page by page, one read of it).</summary>
+    internal static ScoredCalls ScoreWithLabels(MLContext ml, ITransformer model, IReadOnlyList<CallFeatures> calls)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        var labels = new bool[calls.Count];
+        var dateKeys = new int[calls.Count];
+        var probabilities = Probabilities(ml, model, calls, PartitionSize, (round, offset) =>
+        {
+            for (var i = 0; i < round.Length; i++)
+            {
+                labels[offset + i] = round[i].Label;
+                dateKeys[offset + i] = round[i].CallDateKey;
+            }
+        });
+        return new ScoredCalls(probabilities, labels, dateKeys);
+    }
+
+    // Enumerates the calls once, in rounds of RoundPartitions partitions per core, and scores each round's partitions in
+    // parallel: only a round of calls is held at a time, whatever the list (onRound sees each round with its offset).
+    private static float[] Probabilities(MLContext ml, ITransformer model, IReadOnlyList<CallFeatures> calls, int partitionSize, Action<CallFeatures[], int>? onRound)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partitionSize);
         ArgumentNullException.ThrowIfNull(ml);
@@ -99,11 +125,31 @@ public sealed class CallScorer
         // own keeps every model trained with a given seed what it was, however many partitions a batch has.
         _ = ((IHostEnvironment)ml).Register(nameof(CallScorer));
         var views = new MLContext(seed: 0);
-        var partitions = (int)(((long)calls.Count + partitionSize - 1) / partitionSize);
+        var roundSize = (int)Math.Min(calls.Count, (long)partitionSize * RoundPartitions * Environment.ProcessorCount);
+        var offset = 0;
+        foreach (var round in calls.Chunk(roundSize))
+        {
+            onRound?.Invoke(round, offset);
+            ScoreRound(views, model, round, offset, partitionSize, result);
+            offset += round.Length;
+        }
+
+        if (offset != calls.Count)
+        {
+            throw new InvalidOperationException($"The list of {calls.Count} calls to score enumerated {offset}.");
+        }
+
+        return result;
+    }
+
+    // Scores round into result[offset..], its partitions in parallel.
+    private static void ScoreRound(MLContext views, ITransformer model, CallFeatures[] round, int offset, int partitionSize, float[] result)
+    {
+        var partitions = (int)(((long)round.Length + partitionSize - 1) / partitionSize);
         if (partitions <= 1)
         {
-            ScorePartition(views, model, calls, 0, calls.Count, result);
-            return result;
+            ScorePartition(views, model, round, 0, round.Length, result, offset);
+            return;
         }
 
         try
@@ -111,7 +157,7 @@ public sealed class CallScorer
             Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, partition =>
             {
                 var start = (int)((long)partition * partitionSize);
-                ScorePartition(views, model, calls, start, (int)Math.Min(calls.Count, (long)start + partitionSize), result);
+                ScorePartition(views, model, round, start, (int)Math.Min(round.Length, (long)start + partitionSize), result, offset);
             });
         }
         catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
@@ -120,12 +166,10 @@ public sealed class CallScorer
             // own exception, as one pass would, rather than the thread pool's wrapper.
             ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
         }
-
-        return result;
     }
 
-    // Scores calls[start..end) into result[start..end) through one data view and one cursor.
-    private static void ScorePartition(MLContext ml, ITransformer model, IReadOnlyList<CallFeatures> calls, int start, int end, float[] result)
+    // Scores calls[start..end) into result[offset + start..offset + end) through one data view and one cursor.
+    private static void ScorePartition(MLContext ml, ITransformer model, CallFeatures[] calls, int start, int end, float[] result, int offset)
     {
         var scored = model.Transform(ToDataView(ml, Stream(calls, start, end)));
         var column = scored.Schema["Probability"];
@@ -136,7 +180,7 @@ public sealed class CallScorer
         while (cursor.MoveNext())
         {
             getter(ref value);
-            result[i++] = float.IsNaN(value) ? 0f : value;
+            result[offset + i++] = float.IsNaN(value) ? 0f : value;
         }
 
         if (i != end)
@@ -147,7 +191,7 @@ public sealed class CallScorer
 
     // Featurizes calls[start..end) one at a time into one reused row and reused buffers; the data view copies the vector out
     // of the row when its cursor reads it, before the next call overwrites the buffers.
-    private static IEnumerable<FeatureRow> Stream(IReadOnlyList<CallFeatures> calls, int start, int end)
+    private static IEnumerable<FeatureRow> Stream(CallFeatures[] calls, int start, int end)
     {
         var indices = new int[512];
         var values = new float[512];
@@ -204,3 +248,6 @@ public sealed class CallScorer
         return ml.Data.LoadFromEnumerable(rows, definition);
     }
 }
+
+/// <summary>Calls' probabilities with their labels and date keys, in the order of the list they were scored from.</summary>
+internal sealed record ScoredCalls(float[] Probabilities, bool[] Labels, int[] DateKeys);

@@ -63,14 +63,16 @@ public static class WarehouseCalls
     /// <summary>The time-based split and the fit sample of <c>tipw model train</c>, read in two passes so only the calls it
     /// uses are ever held: the first keeps, per labelled call, its key, id, date, label and a hash of its distinctive narrative
     /// (what <see cref="TimeSplit.Plan"/> and <see cref="CallClassifierTrainer.EvenStride"/> decide on); the second reads the
-    /// features of the fit sample, the validation and the test calls only. The sets, their order and their labels are those
+    /// features of the fit sample. The validation and test months are <see cref="WarehouseCallWindow"/>s over this
+    /// connection, read page by page whenever they are enumerated (the connection must stay open while the split is used). The sets, their order and their labels are those
     /// <see cref="ReadLabelled"/> and <see cref="CallClassifierTrainer.Train(IReadOnlyList{CallFeatures}, TrainingOptions, IReadOnlyDictionary{string, bool?}?, CancellationToken)"/>
     /// give (narratives are compared by a 128-bit hash of the folded text instead of the text).</summary>
     public static WarehouseSplit ReadSplit(DuckDBConnection connection, IReadOnlyDictionary<string, SupervisorDecision>? decisions, TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(options);
-        var keys = new List<LabelledCallKey>();
+        // Sized to the calls up front: doubling a list of ~10M keys held the old and the new array at once (1.5 GB of them).
+        var keys = new List<LabelledCallKey>((int)Sql.Scalar<long>(connection, "SELECT COUNT(*) FROM dw.fact_hotline_call"));
         var counts = ReadLabels(connection, decisions, (reader, callId, label) => keys.Add(new LabelledCallKey(
             Convert.ToInt64(reader.GetValue(0)),
             callId,
@@ -83,7 +85,7 @@ public static class WarehouseCalls
         var labelled = new LabelledCalls([], counts.Unlabelled, counts.PositiveByOperator, counts.PositiveByLinkOnly) { SupervisorDecided = counts.SupervisorDecided, SupervisorChanged = counts.SupervisorChanged };
         if (keys.Count == 0)
         {
-            return new WarehouseSplit(null, new FitSampleSummary(0, 0, 0), labelled, 0, 0);
+            return new WarehouseSplit(null, new FitSampleSummary(0, 0, 0, 0), labelled, 0, 0);
         }
 
         var plan = TimeSplit.Plan(keys, static k => k.CallDateKey, static k => k.CallId, static k => k.NarrativeHash, options.TestMonths, options.ValidationMonths);
@@ -94,10 +96,16 @@ public static class WarehouseCalls
             fit = CallClassifierTrainer.EvenStride(fit, options.MaxFitCalls, i => keys[i].CallDateKey, i => keys[i].CallId);
         }
 
-        var features = ReadByKey(connection, fit.Concat(plan.Validation).Concat(plan.Test).Select(i => keys[i]));
-        List<CallFeatures> Rows(IReadOnlyList<int> positions) => [.. positions.Select(i => features[keys[i].CallKey])];
-        var split = new TimeSplit(Rows(fit), Rows(plan.Validation), Rows(plan.Test), plan.TrainFrom, plan.TrainTo, plan.ValidationFrom, plan.TestFrom, plan.TestTo, plan.DuplicatesRemoved);
-        return new WarehouseSplit(split, new FitSampleSummary(plan.Fit.Count, supervisorLabels, supervisorChanged), labelled, keys.Count, keys.Count(k => k.Label));
+        // The fit sample is held (the learner reads it several times); the validation and test months, millions of calls at
+        // ~10M, are windows read page by page when scored, with the warehouse label back on the test calls a supervisor decided.
+        var features = ReadByKey(connection, fit.Select(i => keys[i]));
+        var (test, heldOut) = CallClassifierTrainer.WithWarehouseLabels(plan.Test.Select(i => keys[i]), static k => k.CallId, static (k, label) => k with { Label = label }, counts.SupervisorDecided);
+        var split = new TimeSplit(
+            [.. fit.Select(i => features[keys[i].CallKey])],
+            new WarehouseCallWindow(connection, [.. plan.Validation.Select(i => keys[i])]),
+            new WarehouseCallWindow(connection, [.. test]),
+            plan.TrainFrom, plan.TrainTo, plan.ValidationFrom, plan.TestFrom, plan.TestTo, plan.DuplicatesRemoved);
+        return new WarehouseSplit(split, new FitSampleSummary(plan.Fit.Count, supervisorLabels, supervisorChanged, heldOut), labelled, keys.Count, keys.Count(k => k.Label));
     }
 
     // Reads every call once, labels it (a supervisor's decision, else the operator category or a TIP-linked police report)
@@ -109,7 +117,9 @@ public static class WarehouseCalls
         int unlabelled = 0, byOperator = 0, byLinkOnly = 0, changed = 0;
         using var command = connection.CreateCommand();
         // Sorted by the caller, not by an ORDER BY: DuckDB would hold the whole sorted result, narratives and all, in its buffer
-        // pool while the reader walks it (the same order: call ids are ASCII, DuckDB compares strings bytewise).
+        // pool while the reader walks it (the same order: call ids are ASCII, DuckDB compares strings bytewise). Streamed: a
+        // materialized result holds every narrative too (5.8 GB of RSS at ~10M calls before this).
+        command.UseStreamingMode = true;
         command.CommandText = SelectCalls;
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -149,14 +159,22 @@ public static class WarehouseCalls
         return new LabelCounts(unlabelled, byOperator, byLinkOnly, decided, changed);
     }
 
-    // The features of the given calls, by call key, each with the label it was given; through a temp table of their keys,
-    // streamed without an ORDER BY (the caller puts them in order).
-    private static Dictionary<long, CallFeatures> ReadByKey(DuckDBConnection connection, IEnumerable<LabelledCallKey> calls)
+    /// <summary>The features of the given calls, by call key, each with the label it was given; through a temp table of their
+    /// keys, streamed without an ORDER BY (the caller puts them in order), the scan limited to the keys' range.</summary>
+    internal static Dictionary<long, CallFeatures> ReadByKey(DuckDBConnection connection, IEnumerable<LabelledCallKey> calls)
     {
         var labels = new Dictionary<long, bool>();
+        long low = long.MaxValue, high = long.MinValue;
         foreach (var call in calls)
         {
             labels[call.CallKey] = call.Label;
+            low = Math.Min(low, call.CallKey);
+            high = Math.Max(high, call.CallKey);
+        }
+
+        if (labels.Count == 0)
+        {
+            return [];
         }
 
         Sql.Execute(connection, "CREATE OR REPLACE TEMP TABLE tmp_selected_calls (call_key BIGINT)");
@@ -166,7 +184,11 @@ public static class WarehouseCalls
             var features = new Dictionary<long, CallFeatures>(labels.Count);
             var categories = new Dictionary<string, string>(StringComparer.Ordinal);
             using var command = connection.CreateCommand();
-            command.CommandText = SelectCalls + " JOIN tmp_selected_calls s ON s.call_key = c.call_key";
+            // The range lets the scan skip the row groups outside it: a window of the split is a few months of calls, whose
+            // keys (assigned in load order) are close together.
+            command.CommandText = SelectCalls + " JOIN tmp_selected_calls s ON s.call_key = c.call_key WHERE c.call_key BETWEEN $low AND $high";
+            command.Parameters.Add(new DuckDBParameter("low", low));
+            command.Parameters.Add(new DuckDBParameter("high", high));
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {

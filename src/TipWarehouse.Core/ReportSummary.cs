@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using TipWarehouse.Core.Pipelines;
 
 namespace TipWarehouse.Core;
 
@@ -8,7 +9,7 @@ namespace TipWarehouse.Core;
 /// while the warehouse is still in the state they were computed from, so a report costs a row per month (and per stage and
 /// day count) whatever the volume of facts and cases.</summary>
 /// <remarks>The rows are <see cref="MonthlyLiveSql"/> and <see cref="FunnelLiveSql"/> at the time of the refresh, stamped with
-/// <see cref="Stamp"/>: the last batch (every load, scoring, linkage and determination writes in one), the active model, the
+/// <see cref="Stamp"/>: the last batch that did not fail (every load, scoring, linkage and determination writes in one), the active model, the
 /// scored calls (<c>tipw model score</c> scores outside a batch) and the days of <c>dim_date</c>. When the stamp no longer
 /// matches (a write the refresh did not follow, a failed refresh, a warehouse not refreshed since these tables were added),
 /// <see cref="MonthlyRelation"/> and <see cref="FunnelRelation"/> are the live queries, so a figure is never stale, only slower.</remarks>
@@ -64,8 +65,13 @@ public static class ReportSummary
     /// is a stage not reached).</summary>
     public static readonly string FunnelLiveSql = BuildFunnelLiveSql();
 
-    private const string StampSql = """
-        SELECT 'batch=' || (SELECT CAST(COALESCE(MAX(batch_id), 0) AS VARCHAR) FROM meta.batch)
+    // A failed batch is recorded after its transaction rolled back, so it changed nothing the summaries read: the stamp's
+    // batch is the last one that did not fail (else a failed linkage after the refresh sent every report to the live
+    // queries: 4,972 ms instead of ~120 ms for the monthly report at ~10M calls).
+    private const string CommittedBatches = $"meta.batch WHERE status <> '{PipelineRunStatus.Failed}'";
+
+    private const string StampSql = $"""
+        SELECT 'batch=' || (SELECT CAST(COALESCE(MAX(batch_id), 0) AS VARCHAR) FROM {CommittedBatches})
             || '|models=' || COALESCE((SELECT string_agg(CAST(model_key AS VARCHAR), ',' ORDER BY model_key) FROM dw.dim_model WHERE CAST(is_active AS BOOLEAN) AND model_key > 0), '')
             || '|scores=' || (SELECT CAST(COUNT(*) AS VARCHAR) FROM dw.fact_call_score)
             || '|days=' || (SELECT CAST(COUNT(*) AS VARCHAR) FROM dw.dim_date)
@@ -158,7 +164,7 @@ public static class ReportSummary
         }
 
         var inputs = MonthlyInputs.ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var pipelines = Sql.Query(connection, "SELECT DISTINCT pipeline FROM meta.batch WHERE batch_id > $after", r => r.GetString(0), ("after", storedBatch));
+        var pipelines = Sql.Query(connection, $"SELECT DISTINCT pipeline FROM {CommittedBatches} AND batch_id > $after", r => r.GetString(0), ("after", storedBatch));
         return pipelines.All(p => pipelineWrites(p) is { } writes && !writes.Any(inputs.Contains));
     }
 

@@ -1,6 +1,7 @@
 using TipWarehouse.Analytics.Reports;
 using TipWarehouse.Analytics.Statistics;
 using TipWarehouse.Core;
+using TipWarehouse.Core.Pipelines;
 
 namespace TipWarehouse.Analytics.Tests;
 
@@ -96,7 +97,7 @@ public sealed class ReportSummaryTests
         warehouse.Execute($"UPDATE dw.fact_hotline_call SET is_tip_by_operator = 1 WHERE call_key = {call.Index}");
         warehouse.Execute("""
             INSERT INTO meta.batch (batch_id, run_id, pipeline, source, status, rows_read, rows_loaded, rows_rejected, rows_duplicate, started_at)
-            VALUES ((SELECT COALESCE(MAX(batch_id), 0) + 1 FROM meta.batch), 1, 'hotline', 'test', 'committed', 1, 1, 0, 0, TIMESTAMP '2008-01-15 12:00:00')
+            VALUES ((SELECT COALESCE(MAX(batch_id), 0) + 1 FROM meta.batch), 1, 'hotline', 'test', 'succeeded', 1, 1, 0, 0, TIMESTAMP '2008-01-15 12:00:00')
             """);
         Assert.False(ReportSummary.IsFresh(connection));
         var stale = MonthlyReport.Build(connection, request);
@@ -182,10 +183,31 @@ public sealed class ReportSummaryTests
         Assert.Contains("rpt.v_monthly_national", ReportSummary.MonthlyLiveSql, StringComparison.Ordinal);
     }
 
-    private static void AddBatch(SyntheticWarehouse warehouse, string pipeline) => warehouse.Execute($"""
+    private static void AddBatch(SyntheticWarehouse warehouse, string pipeline, string status = PipelineRunStatus.Succeeded) => warehouse.Execute($"""
         INSERT INTO meta.batch (batch_id, run_id, pipeline, source, status, rows_read, rows_loaded, rows_rejected, rows_duplicate, started_at)
-        VALUES ((SELECT COALESCE(MAX(batch_id), 0) + 1 FROM meta.batch), 1, '{pipeline}', 'test', 'committed', 1, 1, 0, 0, TIMESTAMP '2008-01-15 12:00:00')
+        VALUES ((SELECT COALESCE(MAX(batch_id), 0) + 1 FROM meta.batch), 1, '{pipeline}', 'test', '{status}', 1, 1, 0, 0, TIMESTAMP '2008-01-15 12:00:00')
         """);
+
+    [Fact]
+    public void A_failed_batch_after_the_refresh_leaves_the_summary_fresh_and_the_next_committed_one_does_not()
+    {
+        using var warehouse = new SyntheticWarehouse(withActiveModel: true);
+        var connection = warehouse.Connection;
+        ReportSummary.RefreshIfStale(connection);
+        var stamp = ReportSummary.Stamp(connection);
+
+        // A failed batch is recorded after its rollback: it wrote nothing a summary reads.
+        AddBatch(warehouse, "linkage", PipelineRunStatus.Failed);
+        AddBatch(warehouse, "hotline", PipelineRunStatus.Failed);
+        Assert.Equal(stamp, ReportSummary.Stamp(connection));
+        Assert.True(ReportSummary.IsFresh(connection));
+        Assert.Equal(ReportSummary.MonthlyTable, ReportSummary.MonthlyRelation(connection));
+        Assert.False(ReportSummary.RefreshIfStale(connection));
+
+        AddBatch(warehouse, "hotline");
+        Assert.False(ReportSummary.IsFresh(connection));
+        Assert.StartsWith("(", ReportSummary.MonthlyRelation(connection), StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Activating_another_model_or_scoring_outside_a_batch_makes_the_summary_stale()

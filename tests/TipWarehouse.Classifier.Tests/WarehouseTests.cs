@@ -50,6 +50,38 @@ public sealed class WarehouseTests : IDisposable
     }
 
     [Fact]
+    public void A_window_read_page_by_page_gives_its_calls_in_its_order_by_enumeration_and_by_index()
+    {
+        // Read-write: a page is read through a temp table of its keys, as 'tipw model train' does.
+        using var connection = Warehouse.Open(_home);
+        // The latest 50 calls in date order, against key order, labelled alternately (a window carries its own labels).
+        var keys = Sql.Query(connection, "SELECT call_key, call_id, call_date_key FROM dw.fact_hotline_call ORDER BY call_date_key DESC, call_id DESC LIMIT 50",
+            r => (Key: Convert.ToInt64(r.GetValue(0)), Id: r.GetString(1), Date: Convert.ToInt32(r.GetValue(2))))
+            .Select((k, i) => new LabelledCallKey(k.Key, k.Id, k.Date, i % 2 == 0, null)).ToList();
+        var expected = keys.Select(k => (k.CallId, k.CallDateKey, k.Label, WarehouseCalls.ReadOne(connection, k.CallId)!.Narrative)).ToList();
+        static (string, int, bool, string) Row(CallFeatures c) => (c.CallId, c.CallDateKey, c.Label, c.Narrative);
+
+        var window = new WarehouseCallWindow(connection, keys, pageSize: 7);
+        Assert.Equal(50, window.Count);
+        Assert.Equal(expected, window.Select(Row));
+        Assert.Equal(expected, window.Select(Row));
+        // By index, out of order and across pages.
+        foreach (var i in new[] { 49, 0, 13, 14, 6, 7, 48, 21 })
+        {
+            Assert.Equal(expected[i], Row(window[i]));
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => window[50]);
+        // Scored through the window in rounds, the same as the calls held in memory.
+        var held = window.ToList();
+        var ml = new Microsoft.ML.MLContext(1);
+        var scored = CallScorer.ScoreWithLabels(ml, _world.Result.Model, window);
+        Assert.Equal(CallScorer.Probabilities(new Microsoft.ML.MLContext(1), _world.Result.Model, held), scored.Probabilities);
+        Assert.Equal(held.Select(c => c.Label), scored.Labels);
+        Assert.Equal(held.Select(c => c.CallDateKey), scored.DateKeys);
+    }
+
+    [Fact]
     public void The_two_pass_read_gives_the_split_fit_sample_and_model_of_training_on_every_labelled_call()
     {
         using var connection = Warehouse.Open(_home);
@@ -60,7 +92,7 @@ public sealed class WarehouseTests : IDisposable
 
         var read = WarehouseCalls.ReadSplit(connection, decisions: null, options);
         var inMemory = new CallClassifierTrainer(_time).Train(labelled.Calls, options);
-        var twoPass = new CallClassifierTrainer(_time).Train(read.Split!, read.Summary, options, read.Labels.SupervisorDecided);
+        var twoPass = new CallClassifierTrainer(_time).Train(read.Split!, read.Summary, options);
 
         static IEnumerable<(string, int, bool, string, string)> Rows(IEnumerable<CallFeatures> calls) =>
             calls.Select(c => (c.CallId, c.CallDateKey, c.Label, c.Narrative, c.CallerType + "|" + c.AgeBand + "|" + c.VictimAge + "|" + c.IsMinor));
@@ -383,7 +415,7 @@ public sealed class WarehouseTests : IDisposable
         var all = ClassifierService.ReviewQueue(_home, includeDecided: true, limit: 5000, withSpans: false);
         Assert.Equal([(testId, "reject", "sup-ana"), (fitId, "confirm", "sup-ana")], all.Rows.Take(2).Select(r => ((string)r[0]!, (string)r[7]!, (string)r[8]!)));
 
-        using var connection = Warehouse.Open(_home, readOnly: true);
+        using var connection = Warehouse.Open(_home);
         var withDecisions = WarehouseCalls.ReadLabelled(connection, CallReview.LatestDecisions(connection));
         var warehouseOnly = WarehouseCalls.ReadLabelled(connection);
         Assert.False(warehouseOnly.Calls.Single(c => c.CallId == fitId).Label);
@@ -396,6 +428,14 @@ public sealed class WarehouseTests : IDisposable
         Assert.True(result.Split.Fit.Single(c => c.CallId == fitId).Label);
         Assert.True(result.Split.Test.Single(c => c.CallId == testId).Label);
         Assert.Equal((1, 1, 1), (result.SupervisorLabels, result.SupervisorLabelsChanged, result.SupervisorLabelsHeldOut));
+
+        // The two-pass read of 'tipw model train' restores the test label on the keys, before the window is read: the same.
+        var read = WarehouseCalls.ReadSplit(connection, CallReview.LatestDecisions(connection), _world.Options);
+        var twoPass = new CallClassifierTrainer(_time).Train(read.Split!, read.Summary, _world.Options);
+        Assert.True(twoPass.Split.Test.Single(c => c.CallId == testId).Label);
+        Assert.Equal(result.Split.Test.Count, twoPass.Split.Test.Count);
+        Assert.Equal((1, 1, 1), (twoPass.SupervisorLabels, twoPass.SupervisorLabelsChanged, twoPass.SupervisorLabelsHeldOut));
+        Assert.Equal(result.TestMetrics with { Calibration = Array.Empty<CalibrationBin>() }, twoPass.TestMetrics with { Calibration = Array.Empty<CalibrationBin>() });
         var metadata = ModelRegistry.Describe("tip-call-relabelled", result, _world.Options, withDecisions, _time.GetUtcNow());
         var summary = ClassifierService.TrainSummary(new TrainOutcome(model, metadata));
         Assert.Equal(1, summary.Rows[0][summary.IndexOf("supervisor_labels")]);

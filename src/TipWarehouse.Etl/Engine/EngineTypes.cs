@@ -1,3 +1,5 @@
+using TipWarehouse.Core;
+
 namespace TipWarehouse.Etl.Engine;
 
 /// <summary>A test hook: throws at a named point of a batch (after staging, after a transform, before commit) to prove atomicity.</summary>

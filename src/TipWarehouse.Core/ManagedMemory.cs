@@ -1,6 +1,7 @@
-namespace TipWarehouse.Etl.Engine;
+namespace TipWarehouse.Core;
 
-/// <summary>Returns the .NET heap a finished pipeline left to the operating system, between the pipelines of one process.</summary>
+/// <summary>Returns the .NET heap a finished step left to the operating system: between the pipelines of one process, and
+/// between the read and the fit of <c>tipw model train</c>.</summary>
 public static class ManagedMemory
 {
     /// <summary>
