@@ -20,15 +20,15 @@ public sealed class WarehouseCallWindow : IReadOnlyList<CallFeatures>
     private int _heldPage = -1;
     private CallFeatures[] _held = [];
 
-    /// <summary>A window of <paramref name="keys"/> (in the order the list gives them, each with the label it carries) over
+    /// <summary>A window of <paramref name="keys"/> (in the order they come, each with the label it carries; copied once) over
     /// <paramref name="connection"/>, which must stay open while the window is read.</summary>
-    public WarehouseCallWindow(DuckDBConnection connection, IReadOnlyList<LabelledCallKey> keys)
+    public WarehouseCallWindow(DuckDBConnection connection, IEnumerable<LabelledCallKey> keys)
         : this(connection, keys, PageSize)
     {
     }
 
     /// <summary>A window read in pages of <paramref name="pageSize"/> calls (tests cut a few dozen calls into many pages).</summary>
-    internal WarehouseCallWindow(DuckDBConnection connection, IReadOnlyList<LabelledCallKey> keys, int pageSize)
+    internal WarehouseCallWindow(DuckDBConnection connection, IEnumerable<LabelledCallKey> keys, int pageSize)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(keys);

@@ -64,8 +64,8 @@ public static class WarehouseCalls
     /// uses are ever held: the first keeps, per labelled call, its key, id, date, label and a hash of its distinctive narrative
     /// (what <see cref="TimeSplit.Plan"/> and <see cref="CallClassifierTrainer.EvenStride"/> decide on); the second reads the
     /// features of the fit sample. The validation and test months are <see cref="WarehouseCallWindow"/>s over this
-    /// connection, read page by page whenever they are enumerated (the connection must stay open while the split is used). The sets, their order and their labels are those
-    /// <see cref="ReadLabelled"/> and <see cref="CallClassifierTrainer.Train(IReadOnlyList{CallFeatures}, TrainingOptions, IReadOnlyDictionary{string, bool?}?, CancellationToken)"/>
+    /// connection, read page by page whenever they are enumerated (the connection must stay open while the split is used).
+    /// The sets, their order and their labels are those <see cref="ReadLabelled"/> and <see cref="CallClassifierTrainer.Train(IReadOnlyList{CallFeatures}, TrainingOptions, IReadOnlyDictionary{string, bool?}?, CancellationToken)"/>
     /// give (narratives are compared by a 128-bit hash of the folded text instead of the text).</summary>
     public static WarehouseSplit ReadSplit(DuckDBConnection connection, IReadOnlyDictionary<string, SupervisorDecision>? decisions, TrainingOptions options)
     {
@@ -102,8 +102,8 @@ public static class WarehouseCalls
         var (test, heldOut) = CallClassifierTrainer.WithWarehouseLabels(plan.Test.Select(i => keys[i]), static k => k.CallId, static (k, label) => k with { Label = label }, counts.SupervisorDecided);
         var split = new TimeSplit(
             [.. fit.Select(i => features[keys[i].CallKey])],
-            new WarehouseCallWindow(connection, [.. plan.Validation.Select(i => keys[i])]),
-            new WarehouseCallWindow(connection, [.. test]),
+            new WarehouseCallWindow(connection, plan.Validation.Select(i => keys[i])),
+            new WarehouseCallWindow(connection, test),
             plan.TrainFrom, plan.TrainTo, plan.ValidationFrom, plan.TestFrom, plan.TestTo, plan.DuplicatesRemoved);
         return new WarehouseSplit(split, new FitSampleSummary(plan.Fit.Count, supervisorLabels, supervisorChanged, heldOut), labelled, keys.Count, keys.Count(k => k.Label));
     }
